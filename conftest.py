@@ -1,0 +1,32 @@
+"""Fixtures shared by every test directory: the real infrastructure and per-test namespaces."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from xkld_fake_sms.app import create_app as create_sms_gateway
+from xkld_fake_sms.settings import Settings as SmsGatewaySettings
+from xkld_fake_sms.testing import serve_in_background
+from xkld_shared.testing.infra import Namespace, TestInfra
+
+
+@pytest.fixture(scope="session")
+async def infra() -> TestInfra:
+    infra = TestInfra.from_env()
+    await infra.check()
+    return infra
+
+
+@pytest.fixture
+async def namespace(infra: TestInfra) -> AsyncIterator[Namespace]:
+    ns = await Namespace.create(infra)
+    yield ns
+    await ns.drop()
+
+
+@pytest.fixture(scope="session")
+async def sms_gateway() -> AsyncIterator[str]:
+    """A real HTTP server shaped like eSMS, with fault injection, on a loopback port."""
+    async with serve_in_background(create_sms_gateway(SmsGatewaySettings())) as url:
+        yield url

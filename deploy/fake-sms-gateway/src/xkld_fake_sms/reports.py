@@ -1,0 +1,129 @@
+"""Delivery reports: POSTed to the sender's CallbackUrl with retries."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from .models import CallbackAttempt, DeliveryStatus
+from .settings import Settings
+from .state import GatewayState
+
+logger = logging.getLogger(__name__)
+
+# eSMS SendStatus values.
+SEND_STATUS_DELIVERED = 5
+SEND_STATUS_FAILED = 6
+
+
+@dataclass(frozen=True, slots=True)
+class ReportJob:
+    sms_id: str
+    request_id: str
+    callback_url: str | None
+    type_id: int
+    status: DeliveryStatus
+    dropped: bool
+
+    def payload(self) -> dict[str, Any]:
+        delivered = self.status == "delivered"
+        return {
+            "SMSID": self.sms_id,
+            "RequestId": self.request_id,
+            "SendStatus": SEND_STATUS_DELIVERED if delivered else SEND_STATUS_FAILED,
+            "SendFailed": 0 if delivered else 1,
+            "TotalPrice": 0,
+            "TypeId": self.type_id,
+            "IsSent": delivered,
+        }
+
+
+class ReportDispatcher:
+    """Owns the background report tasks so they can be cancelled on reset/shutdown."""
+
+    def __init__(self, state: GatewayState, settings: Settings) -> None:
+        self._state = state
+        self._settings = settings
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._client: httpx.AsyncClient | None = None
+
+    def schedule(self, job: ReportJob) -> None:
+        task = asyncio.create_task(self._run(job), name=f"report-{job.sms_id}")
+        # Hold a strong reference: the event loop only keeps weak ones.
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def cancel_all(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.cancel_all()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def _run(self, job: ReportJob) -> None:
+        await asyncio.sleep(self._settings.report_delay_seconds)
+        await self._state.mark_delivery(job.sms_id, job.status)
+        if job.callback_url is None:
+            return
+        if job.dropped:
+            logger.info("delivery report dropped by fault injection request_id=%s", job.request_id)
+            return
+        await self._deliver(job, job.callback_url)
+
+    async def _deliver(self, job: ReportJob, url: str) -> None:
+        attempts = self._settings.callback_max_attempts
+        for attempt in range(1, attempts + 1):
+            if await self._attempt(job, url, attempt):
+                await self._state.finish_report(job.sms_id, "succeeded")
+                return
+            if attempt < attempts:
+                await asyncio.sleep(self._backoff(attempt))
+        logger.warning(
+            "delivery report abandoned request_id=%s attempts=%d", job.request_id, attempts
+        )
+        await self._state.finish_report(job.sms_id, "gave_up")
+
+    async def _attempt(self, job: ReportJob, url: str, attempt: int) -> bool:
+        status_code: int | None = None
+        error: str | None = None
+        try:
+            response = await self._http().post(url, json=job.payload())
+            status_code = response.status_code
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            # Only the exception type: the message can echo the callback URL.
+            error = type(exc).__name__
+        ok = status_code is not None and 200 <= status_code < 300
+        record = CallbackAttempt(
+            attempt=attempt, at=datetime.now(UTC), status_code=status_code, error=error, ok=ok
+        )
+        await self._state.add_callback_attempt(job.sms_id, record)
+        logger.info(
+            "delivery report attempt request_id=%s attempt=%d status=%s error=%s",
+            job.request_id,
+            attempt,
+            status_code,
+            error,
+        )
+        return ok
+
+    def _backoff(self, attempt: int) -> float:
+        delay = self._settings.callback_backoff_seconds * 2 ** (attempt - 1)
+        return float(min(delay, self._settings.callback_backoff_max_seconds))
+
+    def _http(self) -> httpx.AsyncClient:
+        # Created lazily, inside the running loop, never at import or app build.
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=self._settings.callback_timeout_seconds, follow_redirects=False
+            )
+        return self._client

@@ -1,0 +1,90 @@
+"""An eSMS-shaped provider over httpx. Credentials never reach a log."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import httpx
+from pydantic import SecretStr
+
+from xkld_notifications.application.ports import (
+    Accepted,
+    PermanentFailure,
+    SendOutcome,
+    TransientFailure,
+)
+
+log = logging.getLogger(__name__)
+
+SEND_PATH = "/MainService.svc/json/SendMultipleMessage_V4_post_json/"
+_SUCCESS = "100"
+# eSMS answers HTTP 200 with a CodeResult; these codes mean "try again later".
+_TRANSIENT_CODES = frozenset({"104", "118", "119", "146"})
+
+
+@dataclass(frozen=True)
+class EsmsConfig:
+    base_url: str
+    api_key: SecretStr
+    secret_key: SecretStr
+    brandname: str
+    sms_type: str = "2"
+    sandbox: bool = False
+    callback_url: str | None = None
+    timeout_seconds: float = 5.0
+
+
+def national_format(phone_e164: str) -> str:
+    """eSMS takes Vietnamese numbers as 0xxxxxxxxx."""
+    return "0" + phone_e164.removeprefix("+84")
+
+
+class EsmsProvider:
+    def __init__(self, config: EsmsConfig, client: httpx.AsyncClient) -> None:
+        self._config = config
+        self._client = client
+
+    async def send(
+        self, *, request_id: str, phone_e164: str, text: str, unicode: bool
+    ) -> SendOutcome:
+        c = self._config
+        body = {
+            "ApiKey": c.api_key.get_secret_value(),
+            "SecretKey": c.secret_key.get_secret_value(),
+            "Content": text,
+            "Phone": national_format(phone_e164),
+            "Brandname": c.brandname,
+            "SmsType": c.sms_type,
+            "IsUnicode": "1" if unicode else "0",
+            "Sandbox": "1" if c.sandbox else "0",
+            "RequestId": request_id,
+        }
+        if c.callback_url:
+            body["CallbackUrl"] = c.callback_url
+        try:
+            response = await self._client.post(
+                c.base_url.rstrip("/") + SEND_PATH, json=body, timeout=c.timeout_seconds
+            )
+        except httpx.TimeoutException:
+            return TransientFailure("timeout")
+        except httpx.TransportError as exc:
+            return TransientFailure(f"transport: {type(exc).__name__}")
+        return _outcome(response)
+
+
+def _outcome(response: httpx.Response) -> SendOutcome:
+    if response.status_code >= 500 or response.status_code == 429:
+        return TransientFailure(f"http {response.status_code}")
+    if response.status_code >= 400:
+        return PermanentFailure(f"http {response.status_code}")
+    try:
+        data = response.json()
+    except ValueError:
+        return TransientFailure("unreadable provider answer")
+    code = str(data.get("CodeResult", ""))
+    if code == _SUCCESS and data.get("SMSID"):
+        return Accepted(str(data["SMSID"]))
+    if code in _TRANSIENT_CODES:
+        return TransientFailure(f"provider code {code}")
+    return PermanentFailure(f"provider code {code}")

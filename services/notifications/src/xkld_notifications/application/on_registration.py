@@ -1,0 +1,26 @@
+"""Event handlers: each runs inside the consumer's transaction, after the inbox claim."""
+
+from __future__ import annotations
+
+from xkld_shared.contracts.envelope import Envelope, EventPayload
+from xkld_shared.contracts.registration import RegistrationSubmitted
+from xkld_shared.db.pool import Conn
+
+from xkld_notifications.adapters import store
+from xkld_notifications.domain.outbound import acknowledgement
+
+
+async def on_registration_submitted(conn: Conn, envelope: Envelope, event: EventPayload) -> None:
+    assert isinstance(event, RegistrationSubmitted)
+    await store.upsert_contact(
+        conn, envelope.registration_id, event.phone_ciphertext, event.sms_consent
+    )
+    sms = acknowledgement(
+        event_id=envelope.event_id,
+        registration_id=envelope.registration_id,
+        commune_code=event.commune_code,
+        consent=event.sms_consent,
+    )
+    await store.add_message(conn, sms, envelope.event_id)
+    # Wake the dispatcher when this transaction commits.
+    await conn.execute("SELECT pg_notify('sms_message', '')")

@@ -1,0 +1,62 @@
+"""Delivery-report callbacks from the provider, and a staff view of a worker's messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+import asyncpg
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict
+
+from xkld_notifications.adapters import store
+from xkld_notifications.domain.outbound import MessageStatus
+
+router = APIRouter(prefix="/sms", tags=["sms"])
+
+_DELIVERED = 5
+
+
+class DeliveryReport(BaseModel):
+    """eSMS's callback body; it retries up to 5 times, so handling must be idempotent."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    SMSID: str
+    RequestId: uuid.UUID
+    SendStatus: int
+
+
+class MessageView(BaseModel):
+    id: uuid.UUID
+    template: str
+    body: str
+    encoding: str
+    segments: int
+    status: str
+    suppressed_reason: str | None
+    attempts: int
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+
+
+def _pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
+
+
+Pool = Annotated[asyncpg.Pool, Depends(_pool)]
+
+
+@router.post("/delivery-reports")
+async def receive_delivery_report(report: DeliveryReport, pool: Pool) -> dict[str, bool]:
+    status = MessageStatus.DELIVERED if report.SendStatus == _DELIVERED else MessageStatus.FAILED
+    changed = await store.record_delivery(pool, report.RequestId, report.SMSID, status)
+    return {"accepted": True, "changed": changed}
+
+
+@router.get("/messages/{registration_id}")
+async def list_messages(registration_id: uuid.UUID, pool: Pool) -> list[MessageView]:
+    return [MessageView(**dict(row)) for row in await store.messages_of(pool, registration_id)]

@@ -1,0 +1,23 @@
+"""Sealing CCCD and phone numbers, and the CCCD blind index, with keys from settings."""
+
+from __future__ import annotations
+
+from xkld_shared.contracts.registration import PHONE_PURPOSE
+from xkld_shared.crypto import BlindIndex, FieldCipher
+
+CCCD_PURPOSE = "cccd"
+
+
+class KeyedVault:
+    def __init__(self, cipher: FieldCipher, index: BlindIndex) -> None:
+        self._cipher = cipher
+        self._index = index
+
+    def seal_cccd(self, cccd: str) -> str:
+        return self._cipher.encrypt(cccd, purpose=CCCD_PURPOSE)
+
+    def cccd_index(self, cccd: str) -> bytes:
+        return self._index.of(cccd, purpose=CCCD_PURPOSE)
+
+    def seal_phone(self, phone_e164: str) -> str:
+        return self._cipher.encrypt(phone_e164, purpose=PHONE_PURPOSE)

@@ -1,0 +1,37 @@
+"""Composition root of the reporting service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from xkld_shared.contracts.registration import RegistrationSubmitted
+from xkld_shared.contracts.topics import Stream
+from xkld_shared.http.errors import install_error_handlers
+from xkld_shared.http.health import health_router
+from xkld_shared.logging import configure_logging
+from xkld_shared.runtime import ServiceRuntime, lifespan_for
+
+from xkld_reporting.application.projections import on_registration_submitted
+from xkld_reporting.entrypoints import http
+from xkld_reporting.settings import ReportingSettings
+
+SERVICE = "reporting"
+MIGRATIONS = "xkld_reporting:migrations"
+
+
+def create_app(settings: ReportingSettings | None = None) -> FastAPI:
+    settings = settings or ReportingSettings()
+    configure_logging(SERVICE, settings.log_level, settings.log_json)
+    runtime = ServiceRuntime(SERVICE, settings)
+
+    async def start(rt: ServiceRuntime, app: FastAPI) -> None:
+        app.state.pool = await rt.open_pool()
+        # Projections are the high-volume consumer: one transaction per batch of events.
+        await rt.add_consumer(
+            Stream.REGISTRATION, {RegistrationSubmitted.EVENT_TYPE: on_registration_submitted}
+        )
+
+    app = FastAPI(title="xkld reporting", lifespan=lifespan_for(runtime, start))
+    install_error_handlers(app)
+    app.include_router(health_router(runtime))
+    app.include_router(http.router)
+    return app

@@ -1,0 +1,34 @@
+"""The command line every service shares: `serve` (default) or `migrate`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TypeVar
+
+import uvicorn
+from fastapi import FastAPI
+
+from xkld_shared.db.migrations import upgrade_to_head
+from xkld_shared.settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def service_main(
+    create_app: Callable[[S], FastAPI], settings_type: type[S], migrations: str
+) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    args = parser.parse_args()
+    settings = settings_type()
+    if args.command == "migrate":
+        upgrade_to_head(migrations, settings.database_url.get_secret_value())
+        return
+    uvicorn.run(
+        create_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,  # our JSON logging, configured by create_app
+        timeout_graceful_shutdown=int(settings.graceful_timeout_seconds),
+    )

@@ -1,0 +1,24 @@
+"""asyncpg pools, with jsonb decoded to Python values."""
+
+from __future__ import annotations
+
+import json
+from typing import TypeAlias
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+# What a transaction body receives: a bare connection or one borrowed from a pool.
+Conn: TypeAlias = asyncpg.Connection | PoolConnectionProxy
+
+
+async def _init_connection(conn: Conn) -> None:
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=30
+    )
+    assert pool is not None
+    return pool

@@ -1,0 +1,84 @@
+"""Rendering AppError and request-validation failures as bilingual JSON; never a stack trace."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from xkld_shared.errors import AppError, ErrorBody, FieldProblem, InvalidInput
+
+log = logging.getLogger(__name__)
+
+# Pydantic's error types, said the way a commune officer would understand them.
+_PYDANTIC_VI: dict[str, tuple[str, str]] = {
+    "missing": ("Thiếu thông tin bắt buộc", "This field is required"),
+    "string_too_short": ("Không được để trống", "Must not be empty"),
+    "string_too_long": ("Quá dài", "Too long"),
+    "date_from_datetime_parsing": ("Ngày không hợp lệ (YYYY-MM-DD)", "Invalid date (YYYY-MM-DD)"),
+    "date_from_datetime_inexact": ("Ngày không hợp lệ (YYYY-MM-DD)", "Invalid date (YYYY-MM-DD)"),
+    "date_parsing": ("Ngày không hợp lệ (YYYY-MM-DD)", "Invalid date (YYYY-MM-DD)"),
+    "date_type": ("Ngày không hợp lệ (YYYY-MM-DD)", "Invalid date (YYYY-MM-DD)"),
+    "literal_error": ("Giá trị không được chấp nhận", "Value not allowed"),
+    "enum": ("Giá trị không được chấp nhận", "Value not allowed"),
+    "bool_parsing": ("Phải là đúng/sai (true/false)", "Must be true or false"),
+    "bool_type": ("Phải là đúng/sai (true/false)", "Must be true or false"),
+    "string_type": ("Phải là chuỗi ký tự", "Must be text"),
+    "model_attributes_type": ("Dữ liệu phải là một đối tượng JSON", "Must be a JSON object"),
+    "dict_type": ("Dữ liệu phải là một đối tượng JSON", "Must be a JSON object"),
+    "json_invalid": ("Dữ liệu gửi lên không phải JSON hợp lệ", "The body is not valid JSON"),
+    "extra_forbidden": ("Trường không được hỗ trợ", "Unknown field"),
+}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+def problems_from_validation(errors: list[Any]) -> list[FieldProblem]:
+    problems = []
+    for err in errors:
+        vi, en = _PYDANTIC_VI.get(err["type"], ("Giá trị không hợp lệ", "Invalid value"))
+        problems.append(FieldProblem(_field_name(err["loc"]), vi, en))
+    return problems
+
+
+def _render(status_code: int, body: ErrorBody) -> JSONResponse:
+    return JSONResponse(status_code=status_code, content={"error": dataclasses.asdict(body)})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+        return _render(exc.status_code, exc.body)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        error = InvalidInput.of(problems_from_validation(list(exc.errors())))
+        return _render(error.status_code, error.body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {
+            404: ("Không tìm thấy", "Not found"),
+            405: ("Phương thức không được hỗ trợ", "Method not allowed"),
+        }
+        vi, en = messages.get(exc.status_code, ("Yêu cầu không hợp lệ", str(exc.detail)))
+        return _render(exc.status_code, ErrorBody(f"http_{exc.status_code}", vi, en))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # The type only: exception texts can echo submitted values, which may be personal data.
+        log.error("unhandled error", extra={"error_type": type(exc).__name__})
+        body = ErrorBody(
+            "internal_error",
+            "Hệ thống gặp sự cố, vui lòng thử lại sau",
+            "Something went wrong on our side; please try again later",
+        )
+        return _render(500, body)

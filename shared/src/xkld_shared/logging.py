@@ -1,0 +1,51 @@
+"""Structured JSON logs that carry event and correlation ids, never personal data."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pythonjsonlogger.json import JsonFormatter
+
+_event_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("event_id", default=None)
+_correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "correlation_id", default=None
+)
+
+
+class _ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.event_id = _event_id.get()
+        record.correlation_id = _correlation_id.get()
+        return True
+
+
+@contextmanager
+def event_context(event_id: str, correlation_id: str) -> Iterator[None]:
+    tokens = (_event_id.set(event_id), _correlation_id.set(correlation_id))
+    try:
+        yield
+    finally:
+        _event_id.reset(tokens[0])
+        _correlation_id.reset(tokens[1])
+
+
+def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_ContextFilter())
+    if json:
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(event_id)s %(correlation_id)s",
+                static_fields={"service": service},
+                timestamp=True,
+            )
+        )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # aiokafka is chatty at INFO about every rebalance; warnings are what operators need.
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)

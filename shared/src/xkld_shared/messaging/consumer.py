@@ -1,0 +1,163 @@
+"""Applying events idempotently, a batch per transaction, with bounded retries and dead letters.
+
+Offsets are committed by the subscriber only after `handle` returns, that is after the effects
+and their inbox rows have committed. `handle` never returns with a record neither applied nor
+dead-lettered: either it succeeds, or it raises `ConsumerStopping` and the caller rewinds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+from aiokafka.structs import ConsumerRecord
+
+from xkld_shared.contracts.envelope import Envelope, EventPayload
+from xkld_shared.contracts.registry import EventRegistry
+from xkld_shared.db.pool import Conn
+from xkld_shared.logging import event_context
+from xkld_shared.messaging.dead_letters import DeadLetters
+from xkld_shared.messaging.inbox import claim_events
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Conn, Envelope, EventPayload], Awaitable[None]]
+Record = ConsumerRecord[bytes, bytes]
+
+# Errors that mean "the database is not there right now": retrying forever is right, and
+# dead-lettering would throw away good messages.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.ConnectionDoesNotExistError,
+)
+
+
+class ConsumerStopping(Exception):
+    """Shutdown came while waiting for the database; the batch must be fetched again."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    record: Record
+    envelope: Envelope
+    payload: EventPayload
+
+
+@dataclass
+class ConsumerStats:
+    applied: int = 0
+    duplicates: int = 0
+    skipped_unknown: int = 0
+    dead_lettered: int = 0
+    skipped_by_type: dict[str, int] = field(default_factory=dict)
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        name: str,
+        pool: asyncpg.Pool,
+        registry: EventRegistry,
+        handlers: Mapping[str, Handler],
+        dead_letters: DeadLetters,
+        max_attempts: int = 5,
+        retry_base_seconds: float = 0.2,
+    ) -> None:
+        self.name = name
+        self._pool = pool
+        self._registry = registry
+        self._handlers = dict(handlers)
+        self._dead_letters = dead_letters
+        self._max_attempts = max_attempts
+        self._retry_base = retry_base_seconds
+        self._stopping = asyncio.Event()
+        self.stats = ConsumerStats()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def handle(self, records: Sequence[Record]) -> None:
+        decoded = [d for d in [await self._decode(r) for r in records] if d is not None]
+        if not decoded:
+            return
+        try:
+            await self._with_retries(lambda: self._apply(decoded))
+        except ConsumerStopping:
+            raise
+        except Exception as exc:
+            if len(decoded) == 1:
+                await self._dead_letter(decoded[0].record, exc, self._max_attempts)
+                return
+            # Find the poison: one transaction per record, so the good ones still land.
+            for one in decoded:
+                await self.handle([one.record])
+
+    async def _decode(self, record: Record) -> Decoded | None:
+        try:
+            envelope = Envelope.from_bytes(record.value or b"")
+            if envelope.event_type not in self._handlers:
+                self._count_skipped(envelope.event_type)
+                return None
+            payload = self._registry.payload_of(envelope)
+        except Exception as exc:  # invalid JSON, wrong schema, missing upcaster
+            await self._dead_letter(record, exc, attempts=1)
+            return None
+        return Decoded(record, envelope, payload)
+
+    async def _apply(self, batch: Sequence[Decoded]) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            fresh = await claim_events(
+                conn, self.name, [(d.envelope.event_id, d.envelope.event_type) for d in batch]
+            )
+            applied: set[uuid.UUID] = set()
+            for d in batch:
+                if d.envelope.event_id not in fresh or d.envelope.event_id in applied:
+                    continue
+                with event_context(str(d.envelope.event_id), str(d.envelope.correlation_id)):
+                    await self._handlers[d.envelope.event_type](conn, d.envelope, d.payload)
+                applied.add(d.envelope.event_id)
+        self.stats.applied += len(applied)
+        self.stats.duplicates += len(batch) - len(applied)
+
+    async def _with_retries(self, attempt: Callable[[], Awaitable[None]]) -> None:
+        failures, waits = 0, 0
+        while True:
+            try:
+                await attempt()
+                return
+            except _UNAVAILABLE:
+                if self._stopping.is_set():
+                    raise ConsumerStopping from None
+                waits += 1
+                log.warning("database unavailable; waiting before retrying", exc_info=True)
+                await self._pause(min(self._retry_base * 2**waits, 5.0))
+            except Exception:
+                failures += 1
+                if failures >= self._max_attempts:
+                    raise
+                log.warning("event handling failed; retrying", exc_info=True)
+                await self._pause(self._retry_base * 2 ** (failures - 1))
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            return
+        raise ConsumerStopping
+
+    async def _dead_letter(self, record: Record, exc: BaseException, attempts: int) -> None:
+        await self._dead_letters.send(record, exc, attempts)
+        self.stats.dead_lettered += 1
+
+    def _count_skipped(self, event_type: str) -> None:
+        self.stats.skipped_unknown += 1
+        by_type = self.stats.skipped_by_type
+        by_type[event_type] = by_type.get(event_type, 0) + 1

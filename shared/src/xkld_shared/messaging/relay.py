@@ -1,0 +1,171 @@
+"""The outbox relay: publishes committed outbox rows to Kafka, in order per key.
+
+Why not `WHERE id > last_seen`: ids are handed out before commit, so a row with a lower id can
+become visible after a higher one and would be skipped for good. Instead the relay reads every
+row that is still unpublished.
+
+Why advisory locks and not only `FOR UPDATE SKIP LOCKED` on rows: with several relays, SKIP LOCKED
+lets relay B take a key's second event while relay A still holds its first, and B may publish
+first. A relay therefore claims whole *keys* with `pg_try_advisory_xact_lock` (the key-level
+SKIP LOCKED): a key held by another relay is skipped, and a relay that holds a key publishes its
+rows in id order. Within one key, id order is commit order, because every writer locks the
+aggregate row before inserting its outbox rows.
+
+A crash between publish and mark rolls the transaction back; the rows are published again and
+consumers' inboxes absorb the duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from xkld_shared.db.pool import Conn
+from xkld_shared.db.wakeup import PgWakeup
+from xkld_shared.messaging.kafka import encode_headers
+
+log = logging.getLogger(__name__)
+
+# First half of the two-part advisory lock key, so relay locks never collide with other uses.
+_LOCK_NAMESPACE = 0x0B0C
+_PURGE_EVERY_SECONDS = 600.0
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        producer_factory: Callable[[], AIOKafkaProducer],
+        *,
+        listen_dsn: str | None = None,
+        batch_size: int = 500,
+        poll_seconds: float = 1.0,
+        keep_published_days: int = 7,
+    ) -> None:
+        self._pool = pool
+        self._producer_factory = producer_factory
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._keep_days = keep_published_days
+        self._producer: AIOKafkaProducer | None = None
+        self._wakeup = PgWakeup(listen_dsn, "outbox")
+        self._stopping = asyncio.Event()
+        self.published_total = 0
+
+    async def publish_pending(self) -> int:
+        """One pass: claim keys, publish their rows in order, mark them. Returns rows published."""
+        producer = await self._ensure_producer()
+        async with self._pool.acquire() as conn, conn.transaction():
+            keys = await self._claim_keys(conn)
+            if not keys:
+                return 0
+            rows = await conn.fetch(
+                """SELECT id, topic, partition_key, event_type, event_id, envelope FROM outbox
+                   WHERE published_at IS NULL AND partition_key = ANY($1::text[])
+                   ORDER BY id LIMIT $2""",
+                keys,
+                self._batch_size,
+            )
+            await self._publish(producer, rows)
+            await self._mark_published(conn, [row["id"] for row in rows])
+        self.published_total += len(rows)
+        return len(rows)
+
+    async def _claim_keys(self, conn: Conn) -> list[str]:
+        candidates = await conn.fetch(
+            "SELECT partition_key FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
+            self._batch_size,
+        )
+        distinct = list(dict.fromkeys(row["partition_key"] for row in candidates))
+        owned = await conn.fetch(
+            """SELECT k FROM unnest($1::text[]) AS k
+               WHERE pg_try_advisory_xact_lock($2, hashtext(k))""",
+            distinct,
+            _LOCK_NAMESPACE,
+        )
+        return [row["k"] for row in owned]
+
+    async def _publish(self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]) -> None:
+        pending = []
+        for row in rows:
+            headers = {
+                "event_type": row["event_type"],
+                "event_id": str(row["event_id"]),
+                "content-type": "application/json",
+            }
+            pending.append(
+                await producer.send(
+                    row["topic"],
+                    value=bytes(row["envelope"]),
+                    key=row["partition_key"].encode(),
+                    headers=encode_headers(headers),
+                )
+            )
+        await asyncio.gather(*pending)
+
+    async def _mark_published(self, conn: Conn, ids: list[int]) -> None:
+        await conn.execute(
+            "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", ids
+        )
+
+    async def purge_published(self) -> int:
+        result = await self._pool.execute(
+            """DELETE FROM outbox WHERE published_at IS NOT NULL
+               AND published_at < now() - make_interval(days => $1)""",
+            self._keep_days,
+        )
+        return int(result.split()[-1])
+
+    async def run(self) -> None:
+        """Publish until `stop()`; finishes the pass in progress before returning."""
+        await self._wakeup.start()
+        backoff, last_purge = 0.5, 0.0
+        loop = asyncio.get_running_loop()
+        try:
+            while not self._stopping.is_set():
+                try:
+                    published = await self.publish_pending()
+                    backoff = 0.5
+                except Exception as exc:  # any failure: roll back, rebuild, retry
+                    log.warning("outbox relay pass failed; retrying", extra={"error": repr(exc)})
+                    await self._reset_producer()
+                    await self._sleep(backoff)
+                    backoff = min(backoff * 2, 10.0)
+                    continue
+                if loop.time() - last_purge > _PURGE_EVERY_SECONDS:
+                    await self.purge_published()
+                    last_purge = loop.time()
+                if published < self._batch_size:
+                    await self._sleep(self._poll_seconds)
+        finally:
+            await self._wakeup.close()
+            await self._reset_producer()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wakeup.wake()
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait for a NOTIFY, a stop, or the poll interval (the fallback if NOTIFY is lost)."""
+        await self._wakeup.wait(seconds)
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = self._producer_factory()
+            await producer.start()
+            self._producer = producer
+        return self._producer
+
+    async def _reset_producer(self) -> None:
+        # After a broker outage aiokafka's idempotent producer can stay stuck on
+        # OutOfOrderSequenceNumber; a fresh producer gets a fresh producer id.
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await producer.stop()
+            except Exception:
+                log.warning("closing the outbox producer failed", exc_info=True)

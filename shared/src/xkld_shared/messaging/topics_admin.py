@@ -1,0 +1,48 @@
+"""Creating topics explicitly, safe to run any number of times. Auto-creation stays off."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from xkld_shared.contracts.topics import TopicSpec
+
+log = logging.getLogger(__name__)
+
+
+async def ensure_topics(
+    bootstrap: str, specs: Sequence[TopicSpec], *, replication_factor: int = 1
+) -> list[str]:
+    """Create the topics that are missing; return the names created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="xkld-topics")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [s for s in specs if s.name not in existing]
+        if missing:
+            await _create(admin, missing, replication_factor)
+        return [s.name for s in missing]
+    finally:
+        await admin.close()
+
+
+async def _create(
+    admin: AIOKafkaAdminClient, specs: Sequence[TopicSpec], replication_factor: int
+) -> None:
+    topics = [
+        NewTopic(
+            name=s.name,
+            num_partitions=s.partitions,
+            replication_factor=replication_factor,
+            topic_configs=dict(s.config),
+        )
+        for s in specs
+    ]
+    try:
+        await admin.create_topics(topics)
+    except TopicAlreadyExistsError:
+        # Another process created them between our list and create: that is the goal.
+        log.info("topics already existed")

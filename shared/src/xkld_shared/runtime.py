@@ -1,0 +1,180 @@
+"""What every service process runs: a pool, a Kafka broker, an outbox relay, consumers, and
+background workers, started and stopped in the right order around a FastAPI app.
+
+Shutdown (SIGTERM through uvicorn) drains: consumers stop fetching and finish the batch in hand
+(which commits its offsets), the relay finishes its pass, workers finish, then the pool closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+
+from xkld_shared.contracts.registry import default_registry
+from xkld_shared.contracts.topics import Stream, Topics
+from xkld_shared.db.pool import create_pool
+from xkld_shared.messaging.consumer import EventConsumer, Handler
+from xkld_shared.messaging.dead_letters import DeadLetters
+from xkld_shared.messaging.kafka import make_idempotent_producer
+from xkld_shared.messaging.relay import OutboxRelay
+from xkld_shared.messaging.subscription import subscribe
+from xkld_shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+Worker = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class ServiceRuntime:
+    """Built by a service's composition root; `lifespan` runs it."""
+
+    name: str
+    settings: ServiceSettings
+    pool: asyncpg.Pool | None = None
+    broker: KafkaBroker | None = None
+    relay: OutboxRelay | None = None
+    consumers: list[EventConsumer] = field(default_factory=list)
+    dlq_producer: AIOKafkaProducer | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def dsn(self) -> str:
+        return self.settings.database_url.get_secret_value()
+
+    async def open_pool(self) -> asyncpg.Pool:
+        s = self.settings
+        self.pool = await create_pool(self.dsn, min_size=s.db_pool_min, max_size=s.db_pool_max)
+        return self.pool
+
+    async def open_dead_letters(self, consumer_name: str) -> DeadLetters:
+        if self.dlq_producer is None:
+            self.dlq_producer = make_idempotent_producer(
+                self.settings.kafka_bootstrap, client_id=f"{self.name}-dlq"
+            )
+            await self.dlq_producer.start()
+        return DeadLetters(self.dlq_producer, consumer_name)
+
+    def new_broker(self) -> KafkaBroker:
+        self.broker = KafkaBroker(
+            self.settings.kafka_bootstrap,
+            client_id=self.name,
+            allow_auto_create_topics=False,
+            graceful_timeout=self.settings.graceful_timeout_seconds,
+            logger=logging.getLogger(f"{self.name}.kafka"),
+        )
+        return self.broker
+
+    def new_relay(self) -> OutboxRelay:
+        assert self.pool is not None, "open the pool first"
+        s = self.settings
+        self.relay = OutboxRelay(
+            self.pool,
+            lambda: make_idempotent_producer(s.kafka_bootstrap, client_id=f"{self.name}-relay"),
+            listen_dsn=self.dsn,
+            batch_size=s.relay_batch_size,
+            poll_seconds=s.relay_poll_seconds,
+        )
+        return self.relay
+
+    async def add_consumer(
+        self,
+        stream: Stream,
+        handlers: Mapping[str, Handler],
+        *,
+        max_records: int | None = None,
+    ) -> EventConsumer:
+        """Subscribe this service's consumer group to a stream, idempotently, with a DLQ."""
+        assert self.pool is not None, "open the pool first"
+        broker = self.broker or self.new_broker()
+        name = f"{self.name}.{stream.value}"
+        s = self.settings
+        consumer = EventConsumer(
+            name=name,
+            pool=self.pool,
+            registry=default_registry(),
+            handlers=handlers,
+            dead_letters=await self.open_dead_letters(name),
+            max_attempts=s.consumer_max_attempts,
+            retry_base_seconds=s.consumer_retry_base_seconds,
+        )
+        topic = Topics(s.topic_prefix).of(stream)
+        subscribe(broker, topic, consumer, max_records=max_records or s.consumer_batch_size)
+        self.consumers.append(consumer)
+        return consumer
+
+    def on_stop(self, closer: Callable[[], Awaitable[None]]) -> None:
+        """Run `closer` at shutdown, after workers have finished and before the pool closes."""
+        self._closers.append(closer)
+
+    def add_worker(self, worker: Worker, name: str) -> None:
+        self._tasks.append(asyncio.create_task(worker(self._stop), name=name))
+
+    async def start_messaging(self) -> None:
+        if self.relay is not None:
+            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        if self.broker is not None:
+            await self.broker.start()
+
+    async def stop(self) -> None:
+        self._stop.set()
+        for consumer in self.consumers:
+            consumer.stop()
+        if self.broker is not None:
+            await self.broker.stop()
+        if self.relay is not None:
+            self.relay.stop()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=self.settings.graceful_timeout_seconds)
+        for task in self._tasks:
+            task.cancel()
+        for closer in self._closers:
+            await closer()
+        if self.dlq_producer is not None:
+            await self.dlq_producer.stop()
+        if self.pool is not None:
+            await self.pool.close()
+
+    async def ready(self) -> dict[str, bool]:
+        checks = {"postgres": False, "kafka": False}
+        if self.pool is not None:
+            try:
+                checks["postgres"] = await self.pool.fetchval("SELECT true", timeout=2) is True
+            except (OSError, asyncpg.PostgresError, TimeoutError):
+                checks["postgres"] = False
+        if self.broker is not None:
+            checks["kafka"] = await self.broker.ping(timeout=2.0)
+        return checks
+
+
+Starter = Callable[[ServiceRuntime, FastAPI], Awaitable[None]]
+
+
+def lifespan_for(
+    runtime: ServiceRuntime, start: Starter
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """`start` opens what the service needs and puts its handlers on `app.state`."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await start(runtime, app)
+        await runtime.start_messaging()
+        log.info("service started", extra={"service": runtime.name})
+        try:
+            yield
+        finally:
+            log.info("service draining", extra={"service": runtime.name})
+            await runtime.stop()
+
+    return lifespan

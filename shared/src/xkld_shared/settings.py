@@ -1,0 +1,26 @@
+"""Settings common to every service, read from XKLD_* environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XKLD_", extra="ignore")
+
+    database_url: SecretStr = Field(description="asyncpg DSN of this service's own database")
+    kafka_bootstrap: str = "127.0.0.1:19092"
+    topic_prefix: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    relay_poll_seconds: float = Field(default=1.0, gt=0)
+    relay_batch_size: int = Field(default=500, gt=0)
+    consumer_max_attempts: int = Field(default=5, ge=1)
+    consumer_retry_base_seconds: float = Field(default=0.2, ge=0)
+    consumer_batch_size: int = Field(default=500, gt=0)
+    graceful_timeout_seconds: float = Field(default=15.0, gt=0)
+    log_level: str = "INFO"
+    log_json: bool = True

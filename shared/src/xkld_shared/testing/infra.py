@@ -1,0 +1,115 @@
+"""Test support: reach the real Kafka and PostgreSQL that the test script started, and give
+each test its own namespace (databases, topic prefix, keys) so tests never see each other."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from dataclasses import dataclass, field
+
+import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
+
+from xkld_shared.contracts.topics import Topics
+from xkld_shared.crypto import generate_key
+from xkld_shared.db.migrations import upgrade_to_head
+from xkld_shared.messaging.topics_admin import ensure_topics
+from xkld_shared.provision import SERVICES, ServiceDatabase, drop_databases, provision_databases
+
+MIGRATIONS = {s: f"xkld_{s}:migrations" for s in SERVICES}
+TEST_PARTITIONS = 3
+
+
+def _migrate_all(databases: dict[str, ServiceDatabase]) -> None:
+    for service, database in databases.items():
+        upgrade_to_head(MIGRATIONS[service], database.dsn)
+
+
+@dataclass(frozen=True)
+class TestInfra:
+    admin_dsn: str
+    kafka_bootstrap: str
+
+    @classmethod
+    def from_env(cls) -> TestInfra:
+        return cls(
+            admin_dsn=os.environ.get(
+                "XKLD_TEST_PG_ADMIN_DSN",
+                "postgresql://postgres:xkld-admin@127.0.0.1:15432/postgres",
+            ),
+            kafka_bootstrap=os.environ.get("XKLD_TEST_KAFKA_BOOTSTRAP", "127.0.0.1:19092"),
+        )
+
+    async def check(self) -> None:
+        """Fail loudly (never skip) when the real infrastructure is not there."""
+        hint = "start it with ./scripts/test (or deploy/infra/{postgres,kafka}.sh start)"
+        try:
+            conn = await asyncpg.connect(self.admin_dsn, timeout=5)
+            await conn.close()
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise RuntimeError(f"PostgreSQL is not reachable; {hint}") from exc
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.kafka_bootstrap, request_timeout_ms=5000)
+        try:
+            await admin.start()
+            await admin.list_topics()
+        except Exception as exc:
+            raise RuntimeError(f"Kafka is not reachable; {hint}") from exc
+        finally:
+            await admin.close()
+
+
+@dataclass
+class Namespace:
+    infra: TestInfra
+    prefix: str
+    databases: dict[str, ServiceDatabase] = field(default_factory=dict)
+    pii_keys: str = ""
+    blind_index_key: str = ""
+
+    @property
+    def topics(self) -> Topics:
+        return Topics(self.prefix)
+
+    @classmethod
+    async def create(cls, infra: TestInfra) -> Namespace:
+        ns = cls(infra, prefix=f"t{uuid.uuid4().hex[:10]}_")
+        ns.pii_keys = f"k1:{generate_key()}"
+        ns.blind_index_key = generate_key()
+        ns.databases = await provision_databases(infra.admin_dsn, database_prefix=ns.prefix)
+        # One after another: Alembic's `context` is process-global, not thread-safe.
+        await asyncio.to_thread(_migrate_all, ns.databases)
+        await ensure_topics(infra.kafka_bootstrap, ns.topics.all_specs(TEST_PARTITIONS))
+        return ns
+
+    async def drop(self) -> None:
+        await drop_databases(self.infra.admin_dsn, self.prefix)
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.infra.kafka_bootstrap)
+        await admin.start()
+        try:
+            await admin.delete_topics([spec.name for spec in self.topics.all_specs(1)])
+        finally:
+            await admin.close()
+
+    def dsn(self, service: str) -> str:
+        return self.databases[service].dsn
+
+    def env(self, service: str, **extra: str) -> dict[str, str]:
+        """Environment for one service process in this namespace."""
+        env = {
+            "XKLD_DATABASE_URL": self.dsn(service),
+            "XKLD_KAFKA_BOOTSTRAP": self.infra.kafka_bootstrap,
+            "XKLD_TOPIC_PREFIX": self.prefix,
+            "XKLD_PII_KEYS": self.pii_keys,
+            "XKLD_PII_ACTIVE_KID": "k1",
+            "XKLD_BLIND_INDEX_KEY": self.blind_index_key,
+            "XKLD_RELAY_POLL_SECONDS": "0.5",
+            "XKLD_CONSUMER_RETRY_BASE_SECONDS": "0.05",
+            "XKLD_GRACEFUL_TIMEOUT_SECONDS": "10",
+            "XKLD_SMS_API_KEY": "test-api-key",
+            "XKLD_SMS_SECRET_KEY": "test-secret-key",
+            "XKLD_SMS_RETRY_BASE_SECONDS": "0.2",
+            "XKLD_SMS_POLL_SECONDS": "0.5",
+        }
+        env.update({k.upper(): v for k, v in extra.items()})
+        return env

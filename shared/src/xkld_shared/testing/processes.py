@@ -1,0 +1,83 @@
+"""Running a service as a real OS process, so tests can SIGTERM it or kill -9 it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class ServiceProcess:
+    def __init__(self, module: str, env: dict[str, str], *, args: tuple[str, ...] = ()) -> None:
+        self.module = module
+        self.port = free_port()
+        self._env = {**os.environ, **env, "XKLD_HTTP_PORT": str(self.port), "XKLD_LOG_JSON": "1"}
+        self._args = args
+        self._log = Path(tempfile.mkstemp(prefix=f"{module}-", suffix=".log")[1])
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self, *, ready_path: str = "/ready", timeout: float = 40.0) -> None:
+        with self._log.open("ab") as log:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", self.module, *self._args],
+                env=self._env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        await self._wait_ready(ready_path, timeout)
+
+    async def _wait_ready(self, path: str, timeout: float) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with httpx.AsyncClient() as client:
+            while asyncio.get_running_loop().time() < deadline:
+                if self._proc is not None and self._proc.poll() is not None:
+                    raise RuntimeError(f"{self.module} exited early:\n{self.logs()[-4000:]}")
+                try:
+                    if (await client.get(self.url + path, timeout=1.0)).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise TimeoutError(f"{self.module} not ready in {timeout}s:\n{self.logs()[-4000:]}")
+
+    async def terminate(self, timeout: float = 30.0) -> int:
+        """SIGTERM and wait: the graceful drain path."""
+        return await self._signal(signal.SIGTERM, timeout)
+
+    async def kill(self) -> int:
+        """SIGKILL: a crash, with no chance to commit or clean up."""
+        return await self._signal(signal.SIGKILL, 10.0)
+
+    async def _signal(self, sig: signal.Signals, timeout: float) -> int:
+        proc = self._proc
+        if proc is None or proc.poll() is not None:
+            return proc.returncode if proc else 0
+        proc.send_signal(sig)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while proc.poll() is None:
+            if asyncio.get_running_loop().time() > deadline:
+                proc.kill()
+                raise TimeoutError(f"{self.module} did not stop after {sig.name}")
+            await asyncio.sleep(0.1)
+        return proc.returncode
+
+    def logs(self) -> str:
+        return self._log.read_text(errors="replace")
