@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import uvicorn
@@ -25,10 +26,27 @@ def service_main(
     if args.command == "migrate":
         upgrade_to_head(migrations, settings.database_url.get_secret_value())
         return
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,  # our JSON logging, configured by create_app
         timeout_graceful_shutdown=int(settings.graceful_timeout_seconds),
     )
+    _DrainingServer(config).run()
+
+
+class _DrainingServer(uvicorn.Server):
+    """Exits 0 once SIGTERM/SIGINT has drained the service.
+
+    uvicorn re-raises the signal after its graceful shutdown, so a completed drain would look
+    exactly like a kill to supervisors and tests; a drain that did not complete still fails.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self._captured_signals.clear()

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from xkld_shared import failpoints
 from xkld_shared.db.pool import Conn
 from xkld_shared.db.wakeup import PgWakeup
 from xkld_shared.messaging.kafka import encode_headers
@@ -55,6 +56,7 @@ class OutboxRelay:
         self._wakeup = PgWakeup(listen_dsn, "outbox")
         self._stopping = asyncio.Event()
         self.published_total = 0
+        self._failpoints = failpoints.enabled()
 
     async def publish_pending(self) -> int:
         """One pass: claim keys, publish their rows in order, mark them. Returns rows published."""
@@ -71,6 +73,7 @@ class OutboxRelay:
                 self._batch_size,
             )
             await self._publish(producer, rows)
+            failpoints.hit("relay.after_publish", self._failpoints)
             await self._mark_published(conn, [row["id"] for row in rows])
         self.published_total += len(rows)
         return len(rows)

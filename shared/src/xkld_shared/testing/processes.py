@@ -22,9 +22,16 @@ def free_port() -> int:
 
 
 class ServiceProcess:
-    def __init__(self, module: str, env: dict[str, str], *, args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        module: str,
+        env: dict[str, str],
+        *,
+        args: tuple[str, ...] = (),
+        port: int | None = None,
+    ) -> None:
         self.module = module
-        self.port = free_port()
+        self.port = port or free_port()
         self._env = {**os.environ, **env, "XKLD_HTTP_PORT": str(self.port), "XKLD_LOG_JSON": "1"}
         self._args = args
         self._log = Path(tempfile.mkstemp(prefix=f"{module}-", suffix=".log")[1])

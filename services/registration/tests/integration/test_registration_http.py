@@ -1,0 +1,132 @@
+"""The registration HTTP edge against its real database: bad input changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import httpx
+import pytest
+from xkld_shared.testing.infra import Namespace
+from xkld_shared.testing.processes import ServiceProcess
+from xkld_shared.testing.system import random_cccd, registration_body
+
+
+@pytest.fixture
+async def registration(namespace: Namespace) -> AsyncIterator[str]:
+    proc = ServiceProcess("xkld_registration", namespace.env("registration"))
+    await proc.start()
+    try:
+        yield proc.url
+    finally:
+        assert await proc.terminate() == 0
+
+
+async def _rows(namespace: Namespace) -> tuple[int, int]:
+    conn = await asyncpg.connect(namespace.dsn("registration"))
+    try:
+        registrations = await conn.fetchval("SELECT count(*) FROM registration")
+        events = await conn.fetchval("SELECT count(*) FROM outbox")
+        return int(registrations), int(events)
+    finally:
+        await conn.close()
+
+
+BAD_INPUTS = {
+    "malformed CCCD": ({"cccd": "08620001234"}, "cccd"),
+    "CCCD of another birth year": ({"cccd": random_cccd(1999, "male")}, "cccd"),
+    "CCCD of the other gender": ({"cccd": random_cccd(2000, "female")}, "cccd"),
+    "landline instead of mobile": ({"phone": "02703822222"}, "phone"),
+    "malformed phone": ({"phone": "09123"}, "phone"),
+    "under eighteen": (
+        {"date_of_birth": "2009-01-01", "cccd": random_cccd(2009, "male")},
+        "date_of_birth",
+    ),
+    "impossible date": ({"date_of_birth": "2000-02-30"}, "date_of_birth"),
+    "unknown gender": ({"gender": "x"}, "gender"),
+    "missing name": ({"full_name": None}, "full_name"),
+    "commune code not 5 digits": ({"commune_code": "29-80"}, "commune_code"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
+async def test_bad_input_gets_a_bilingual_422_and_stores_nothing(
+    registration: str, namespace: Namespace, case: str
+) -> None:
+    overrides, field = BAD_INPUTS[case]
+    body = registration_body(**overrides)
+    body = {k: v for k, v in body.items() if v is not None}
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(f"{registration}/registrations", json=body)
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert [p["field"] for p in error["fields"]] == [field]
+    assert error["fields"][0]["message_vi"]
+    assert error["fields"][0]["message_en"]
+    assert "Traceback" not in answer.text
+    assert await _rows(namespace) == (0, 0)
+
+
+async def test_body_that_is_not_json_gets_a_clear_422(registration: str) -> None:
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(
+            f"{registration}/registrations",
+            content=b"{not json",
+            headers={"content-type": "application/json"},
+        )
+    assert answer.status_code == 422
+    assert "JSON" in answer.json()["error"]["message_en"]
+
+
+async def test_rejects_second_registration_with_same_cccd(
+    registration: str, namespace: Namespace
+) -> None:
+    first = registration_body(commune_code="29800")
+    again = registration_body(cccd=first["cccd"], commune_code="29791", phone="0987654321")
+    async with httpx.AsyncClient() as client:
+        created = await client.post(f"{registration}/registrations", json=first)
+        duplicate = await client.post(f"{registration}/registrations", json=again)
+    assert created.status_code == 201
+    assert duplicate.status_code == 409
+    error = duplicate.json()["error"]
+    assert error["code"] == "duplicate_active_registration"
+    assert "29800" in error["message_vi"], "the officer must learn where the file is"
+    assert str(first["cccd"]) not in duplicate.text
+    assert await _rows(namespace) == (1, 1)
+
+
+async def test_cccd_and_phone_are_not_stored_in_clear(
+    registration: str, namespace: Namespace
+) -> None:
+    body = registration_body()
+    async with httpx.AsyncClient() as client:
+        assert (await client.post(f"{registration}/registrations", json=body)).status_code == 201
+    conn = await asyncpg.connect(namespace.dsn("registration"))
+    try:
+        row = await conn.fetchrow("SELECT * FROM registration")
+        outbox = await conn.fetchval("SELECT envelope FROM outbox")
+    finally:
+        await conn.close()
+    stored = " ".join(str(v) for v in dict(row).values()) + bytes(outbox).decode()
+    assert str(body["cccd"]) not in stored
+    assert str(body["phone"])[1:] not in stored
+
+
+async def test_logs_carry_no_cccd_or_phone(namespace: Namespace) -> None:
+    proc = ServiceProcess(
+        "xkld_registration", namespace.env("registration", XKLD_LOG_LEVEL="DEBUG")
+    )
+    await proc.start()
+    body = registration_body()
+    try:
+        async with httpx.AsyncClient() as client:
+            await client.post(f"{proc.url}/registrations", json=body)
+            await client.post(f"{proc.url}/registrations", json=body)  # the 409 path too
+            await client.post(f"{proc.url}/registrations", json={**body, "phone": "12"})
+    finally:
+        assert await proc.terminate() == 0
+    logs = proc.logs()
+    assert "registrations" in logs, "the log is empty; this test would prove nothing"
+    assert str(body["cccd"]) not in logs
+    assert str(body["phone"])[1:] not in logs
