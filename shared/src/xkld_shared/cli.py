@@ -22,10 +22,12 @@ def service_main(
     parser = argparse.ArgumentParser()
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
     args = parser.parse_args()
-    settings = settings_type()
     if args.command == "migrate":
-        upgrade_to_head(migrations, settings.database_url.get_secret_value())
+        # Only the database: a migration job must not need the PII keys or SMS credentials.
+        url = ServiceSettings().database_url.get_secret_value()
+        upgrade_to_head(migrations, url)
         return
+    settings = settings_type()
     config = uvicorn.Config(
         create_app(settings),
         host=settings.http_host,

@@ -93,12 +93,21 @@ async def drop_databases(admin_dsn: str, database_prefix: str) -> None:
 
 async def _main() -> None:
     parser = argparse.ArgumentParser(description="Create xkld's roles, databases and topics.")
-    parser.add_argument("--admin-dsn", required=True)
+    parser.add_argument(
+        "--admin-dsn",
+        default=os.environ.get("XKLD_PG_ADMIN_DSN"),
+        help="superuser DSN; prefer the XKLD_PG_ADMIN_DSN variable (not visible in ps)",
+    )
     parser.add_argument("--kafka-bootstrap", required=True)
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--replication-factor", type=int, default=1)
     parser.add_argument("--topic-prefix", default="")
+    parser.add_argument(
+        "--dsn-file", help="write each service's DSN (with its password) here, mode 0600"
+    )
     args = parser.parse_args()
+    if not args.admin_dsn:
+        parser.error("give --admin-dsn or set XKLD_PG_ADMIN_DSN")
     databases = await provision_databases(args.admin_dsn)
     created = await ensure_topics(
         args.kafka_bootstrap,

@@ -32,6 +32,7 @@ def _esms(settings: NotificationsSettings) -> EsmsConfig:
         brandname=settings.sms_brandname,
         sandbox=settings.sms_sandbox,
         callback_url=settings.sms_callback_url,
+        callback_token=settings.sms_callback_token,
         timeout_seconds=settings.sms_timeout_seconds,
     )
 
@@ -47,6 +48,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
 
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = pool = await rt.open_pool()
+        app.state.callback_token = settings.sms_callback_token
         await rt.add_consumer(
             Stream.REGISTRATION, {RegistrationSubmitted.EVENT_TYPE: on_registration_submitted}
         )

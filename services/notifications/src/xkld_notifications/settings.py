@@ -14,6 +14,8 @@ class NotificationsSettings(ServiceSettings):
     sms_brandname: str = "XKLD"
     sms_sandbox: bool = False
     sms_callback_url: str | None = None
+    # Proves a delivery report comes from the provider we gave the URL to; sent as ?token=.
+    sms_callback_token: SecretStr
     sms_timeout_seconds: float = Field(default=5.0, gt=0)
     sms_max_attempts: int = Field(default=6, ge=1)
     sms_retry_base_seconds: float = Field(default=2.0, ge=0)

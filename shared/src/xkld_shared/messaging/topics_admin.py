@@ -29,6 +29,13 @@ async def ensure_topics(
         await admin.close()
 
 
+def _with_durability(config: dict[str, str], replication_factor: int) -> dict[str, str]:
+    # With acks=all, a write then survives the loss of any one broker (RF 3, min ISR 2).
+    if replication_factor >= 3:
+        config.setdefault("min.insync.replicas", str(replication_factor - 1))
+    return config
+
+
 async def _create(
     admin: AIOKafkaAdminClient, specs: Sequence[TopicSpec], replication_factor: int
 ) -> None:
@@ -37,7 +44,7 @@ async def _create(
             name=s.name,
             num_partitions=s.partitions,
             replication_factor=replication_factor,
-            topic_configs=dict(s.config),
+            topic_configs=_with_durability(dict(s.config), replication_factor),
         )
         for s in specs
     ]

@@ -108,6 +108,7 @@ class Namespace:
             "XKLD_GRACEFUL_TIMEOUT_SECONDS": "10",
             "XKLD_SMS_API_KEY": "test-api-key",
             "XKLD_SMS_SECRET_KEY": "test-secret-key",
+            "XKLD_SMS_CALLBACK_TOKEN": "test-callback-token",
             "XKLD_SMS_RETRY_BASE_SECONDS": "0.2",
             "XKLD_SMS_POLL_SECONDS": "0.5",
         }

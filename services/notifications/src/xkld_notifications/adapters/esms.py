@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import httpx
 from pydantic import SecretStr
@@ -32,7 +33,15 @@ class EsmsConfig:
     sms_type: str = "2"
     sandbox: bool = False
     callback_url: str | None = None
+    callback_token: SecretStr | None = None
     timeout_seconds: float = 5.0
+
+    def signed_callback_url(self) -> str | None:
+        if self.callback_url is None or self.callback_token is None:
+            return self.callback_url
+        query = urlencode({"token": self.callback_token.get_secret_value()})
+        separator = "&" if "?" in self.callback_url else "?"
+        return f"{self.callback_url}{separator}{query}"
 
 
 def national_format(phone_e164: str) -> str:
@@ -60,8 +69,8 @@ class EsmsProvider:
             "Sandbox": "1" if c.sandbox else "0",
             "RequestId": request_id,
         }
-        if c.callback_url:
-            body["CallbackUrl"] = c.callback_url
+        if callback := c.signed_callback_url():
+            body["CallbackUrl"] = callback
         try:
             response = await self._client.post(
                 c.base_url.rstrip("/") + SEND_PATH, json=body, timeout=c.timeout_seconds

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import uuid
 from typing import Annotated
 
 import asyncpg
-from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, SecretStr
+from xkld_shared.errors import AppError
 
 from xkld_notifications.adapters import store
 from xkld_notifications.domain.outbound import MessageStatus
@@ -50,7 +52,23 @@ def _pool(request: Request) -> asyncpg.Pool:
 Pool = Annotated[asyncpg.Pool, Depends(_pool)]
 
 
-@router.post("/delivery-reports")
+class CallbackRefused(AppError):
+    status_code = 401
+    code = "callback_token_invalid"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Mã xác thực của báo cáo giao tin không đúng", "The delivery report's token is wrong"
+        )
+
+
+def _check_token(request: Request, token: Annotated[str, Query(max_length=200)] = "") -> None:
+    expected: SecretStr = request.app.state.callback_token
+    if not hmac.compare_digest(token.encode(), expected.get_secret_value().encode()):
+        raise CallbackRefused
+
+
+@router.post("/delivery-reports", dependencies=[Depends(_check_token)])
 async def receive_delivery_report(report: DeliveryReport, pool: Pool) -> dict[str, bool]:
     status = MessageStatus.DELIVERED if report.SendStatus == _DELIVERED else MessageStatus.FAILED
     changed = await store.record_delivery(pool, report.RequestId, report.SMSID, status)
