@@ -24,7 +24,7 @@ class _ContextFilter(logging.Filter):
 
 
 @contextmanager
-def event_context(event_id: str, correlation_id: str) -> Iterator[None]:
+def event_context(event_id: str | None, correlation_id: str) -> Iterator[None]:
     tokens = (_event_id.set(event_id), _correlation_id.set(correlation_id))
     try:
         yield

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from xkld_shared.contracts.topics import Stream
-from xkld_shared.http.errors import install_error_handlers
-from xkld_shared.http.health import health_router
+from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
-from xkld_shared.runtime import ServiceRuntime, lifespan_for
+from xkld_shared.runtime import ServiceRuntime
 
 from xkld_loans.settings import LoansSettings
 
@@ -29,7 +28,4 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
         await rt.add_consumer(Stream.REGISTRATION, {})
         rt.new_relay()
 
-    app = FastAPI(title="xkld loans", lifespan=lifespan_for(runtime, start))
-    install_error_handlers(app)
-    app.include_router(health_router(runtime))
-    return app
+    return service_app(runtime, start)

@@ -8,10 +8,9 @@ from xkld_shared.contracts.registration import RegistrationSubmitted
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.crypto import FieldCipher, parse_keyring
 from xkld_shared.db.wakeup import PgWakeup
-from xkld_shared.http.errors import install_error_handlers
-from xkld_shared.http.health import health_router
+from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
-from xkld_shared.runtime import ServiceRuntime, lifespan_for
+from xkld_shared.runtime import ServiceRuntime
 
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
 from xkld_notifications.adapters.phones import SealedPhoneOpener
@@ -67,8 +66,4 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         rt.add_worker(dispatcher.run, "sms-dispatcher")
         rt.on_stop(client.aclose)
 
-    app = FastAPI(title="xkld notifications", lifespan=lifespan_for(runtime, start))
-    install_error_handlers(app)
-    app.include_router(health_router(runtime))
-    app.include_router(http.router)
-    return app
+    return service_app(runtime, start, [http.router])

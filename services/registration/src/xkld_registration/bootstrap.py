@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from xkld_shared.contracts.topics import Topics
 from xkld_shared.crypto import BlindIndex, FieldCipher, parse_keyring
-from xkld_shared.http.errors import install_error_handlers
-from xkld_shared.http.health import health_router
+from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
-from xkld_shared.runtime import ServiceRuntime, lifespan_for
+from xkld_shared.runtime import ServiceRuntime
 
 from xkld_registration.adapters.clock import VietnamClock
 from xkld_registration.adapters.postgres_store import PostgresRegistrationStore
@@ -41,8 +40,4 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         rt.new_relay()
         rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks
 
-    app = FastAPI(title="xkld registration", lifespan=lifespan_for(runtime, start))
-    install_error_handlers(app)
-    app.include_router(health_router(runtime))
-    app.include_router(http.router)
-    return app
+    return service_app(runtime, start, [http.router])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
 import httpx
 import pytest
+from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_shared.testing.system import random_cccd, registration_body
@@ -130,3 +132,24 @@ async def test_logs_carry_no_cccd_or_phone(namespace: Namespace) -> None:
     assert "registrations" in logs, "the log is empty; this test would prove nothing"
     assert str(body["cccd"]) not in logs
     assert str(body["phone"])[1:] not in logs
+
+
+async def test_the_requests_correlation_id_reaches_the_event(
+    registration: str, namespace: Namespace
+) -> None:
+    correlation = str(uuid.uuid4())
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(
+            f"{registration}/registrations",
+            json=registration_body(),
+            headers={"X-Correlation-Id": correlation},
+        )
+    assert answer.status_code == 201
+    assert answer.headers["X-Correlation-Id"] == correlation
+    conn = await asyncpg.connect(namespace.dsn("registration"))
+    try:
+        envelope = Envelope.from_bytes(bytes(await conn.fetchval("SELECT envelope FROM outbox")))
+    finally:
+        await conn.close()
+    assert str(envelope.correlation_id) == correlation
+    assert str(envelope.registration_id) == answer.json()["registration_id"]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from xkld_shared.contracts.registration import RegistrationSubmitted
 from xkld_shared.contracts.topics import Stream
-from xkld_shared.http.errors import install_error_handlers
-from xkld_shared.http.health import health_router
+from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
-from xkld_shared.runtime import ServiceRuntime, lifespan_for
+from xkld_shared.runtime import ServiceRuntime
 
 from xkld_reporting.application.projections import on_registration_submitted
 from xkld_reporting.entrypoints import http
@@ -30,8 +29,4 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             Stream.REGISTRATION, {RegistrationSubmitted.EVENT_TYPE: on_registration_submitted}
         )
 
-    app = FastAPI(title="xkld reporting", lifespan=lifespan_for(runtime, start))
-    install_error_handlers(app)
-    app.include_router(health_router(runtime))
-    app.include_router(http.router)
-    return app
+    return service_app(runtime, start, [http.router])

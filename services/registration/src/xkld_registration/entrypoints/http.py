@@ -6,8 +6,9 @@ import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from pydantic import BaseModel, ConfigDict, Field
+from xkld_shared.http.app import correlation_id_of
 
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
 from xkld_registration.domain.registration import SubmitRegistration
@@ -43,11 +44,11 @@ router = APIRouter(prefix="/registrations", tags=["registrations"])
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def submit_registration(
     body: RegistrationRequest,
+    request: Request,
     submit: Annotated[SubmitRegistrationHandler, Depends(_submit_handler)],
-    x_correlation_id: Annotated[uuid.UUID | None, Header()] = None,
 ) -> RegistrationCreated:
     registration = await submit(
-        SubmitRegistration(**body.model_dump()), correlation_id=x_correlation_id
+        SubmitRegistration(**body.model_dump()), correlation_id=correlation_id_of(request)
     )
     return RegistrationCreated(
         registration_id=registration.id,
