@@ -21,13 +21,13 @@ from dataclasses import dataclass
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 from pydantic import SecretStr
-from xkld_reporting.application.projections import on_registration_submitted
+from xkld_reporting.application.projections import on_registrations_submitted
 from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.registration import RegistrationSubmitted
 from xkld_shared.contracts.registry import default_registry
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.db.pool import Conn
-from xkld_shared.messaging.consumer import Handler
+from xkld_shared.messaging.consumer import BatchHandler
 from xkld_shared.messaging.kafka import make_idempotent_producer
 from xkld_shared.runtime import ServiceRuntime
 from xkld_shared.settings import ServiceSettings
@@ -96,13 +96,13 @@ async def raw_consume(
         await consumer.stop()
 
 
-def timed_handler(handler: Handler, spent: list[float]) -> Handler:
-    """The real handler, with its wall time added up (two clock reads per event)."""
+def timed_handler(handler: BatchHandler, spent: list[float]) -> BatchHandler:
+    """The real batch handler, with its wall time added up (two clock reads per batch)."""
 
-    async def timed(conn: Conn, envelope: Envelope, event: EventPayload) -> None:
+    async def timed(conn: Conn, events: Sequence[tuple[Envelope, EventPayload]]) -> None:
         started = time.perf_counter()
         try:
-            await handler(conn, envelope, event)
+            await handler(conn, events)
         finally:
             spent[0] += time.perf_counter() - started
 
@@ -141,9 +141,9 @@ async def reporting_run(
     in_handler = [0.0]
     try:
         await runtime.open_pool()
-        handler = timed_handler(on_registration_submitted, in_handler)
+        handler = timed_handler(on_registrations_submitted, in_handler)
         consumer = await runtime.add_consumer(
-            Stream.REGISTRATION, {RegistrationSubmitted.EVENT_TYPE: handler}
+            Stream.REGISTRATION, {}, batch_handlers={RegistrationSubmitted.EVENT_TYPE: handler}
         )
         started = time.perf_counter()
         await runtime.start_messaging()

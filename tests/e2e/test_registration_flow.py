@@ -8,12 +8,15 @@ import asyncpg
 import httpx
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream
+from xkld_shared.identity.principal import Role
 from xkld_shared.testing.kafka import eventually, read_all
 from xkld_shared.testing.system import (
     System,
-    correlation,
+    consents,
     gateway_messages,
+    officer_of,
     registration_body,
+    report_viewer,
 )
 
 ALL = ("registration", "loans", "notifications", "reporting")
@@ -24,15 +27,40 @@ async def _commune_count(system: System, commune: str) -> int:
         answer = await client.get(
             f"{system.url('reporting')}/reports/registrations-by-commune",
             params={"commune_code": commune},
+            headers=report_viewer(system.namespace),
         )
     communes = answer.json()["communes"]
     return int(communes[0]["registered"]) if communes else 0
 
 
 async def _sms_status(system: System, registration_id: str) -> list[str]:
+    headers = system.namespace.auth(Role.LABOUR_OFFICER, province="86")
     async with httpx.AsyncClient() as client:
-        answer = await client.get(f"{system.url('notifications')}/sms/messages/{registration_id}")
+        answer = await client.get(
+            f"{system.url('notifications')}/sms/messages/{registration_id}", headers=headers
+        )
+    if answer.status_code == 404:
+        return []  # the contact has not arrived yet
     return [m["status"] for m in answer.json()]
+
+
+async def _register(system: System, url: str, body: dict[str, object]) -> httpx.Response:
+    headers = officer_of(system.namespace, str(body["commune_code"]))
+    async with httpx.AsyncClient() as client:
+        return await client.post(f"{url}/registrations", json=body, headers=headers)
+
+
+def _personal_values(body: dict[str, object]) -> list[str]:
+    """Every way the worker's identifiers could appear in a log line or a topic."""
+    national = str(body["phone"])
+    return [
+        str(body["cccd"]),
+        national,
+        "84" + national[1:],
+        national[1:],
+        str(body["full_name"]),
+        "Nguyen Van Thanh",
+    ]
 
 
 async def test_registration_reaches_the_sms_gateway_and_the_commune_count(
@@ -40,10 +68,7 @@ async def test_registration_reaches_the_sms_gateway_and_the_commune_count(
 ) -> None:
     await system.start(ALL)
     body = registration_body(commune_code="29800")
-    async with httpx.AsyncClient() as client:
-        answer = await client.post(
-            f"{system.url('registration')}/registrations", json=body, headers=correlation()
-        )
+    answer = await _register(system, system.url("registration"), body)
     assert answer.status_code == 201, answer.text
     registration_id = answer.json()["registration_id"]
 
@@ -55,6 +80,26 @@ async def test_registration_reaches_the_sms_gateway_and_the_commune_count(
     statuses = await eventually(lambda: _delivered(system, registration_id), timeout=10)
     assert statuses == ["delivered"]
 
+    # With the data through every service: no log line and no topic shows it in clear.
+    await system.stop_all()
+    logs = {name: proc.logs() for name, proc in system.processes.items()}
+    assert all("service started" in text for text in logs.values()), "a log is empty"
+    records = await _dump_all_topics(system)
+    assert records, "the topic dump is empty; this check would prove nothing"
+    for value in _personal_values(body):
+        for name, text in logs.items():
+            assert value not in text, f"{name} logged personal data"
+        assert not any(value.encode() in r for r in records), "a topic carries personal data"
+
+
+async def _dump_all_topics(system: System) -> list[bytes]:
+    ns = system.namespace
+    dumped: list[bytes] = []
+    for spec in ns.topics.all_specs(1):
+        for record in await read_all(ns.infra.kafka_bootstrap, spec.name, expected=1, timeout=3):
+            dumped.append(record.value + b" " + (record.key or b"") + repr(record.headers).encode())
+    return dumped
+
 
 async def _delivered(system: System, registration_id: str) -> list[str] | None:
     statuses = await _sms_status(system, registration_id)
@@ -64,8 +109,7 @@ async def _delivered(system: System, registration_id: str) -> list[str] | None:
 async def test_no_personal_data_travels_on_the_registration_topic(system: System) -> None:
     await system.start(["registration"])
     body = registration_body()
-    async with httpx.AsyncClient() as client:
-        answer = await client.post(f"{system.url('registration')}/registrations", json=body)
+    answer = await _register(system, system.url("registration"), body)
     assert answer.status_code == 201
     topic = system.namespace.topics.of(Stream.REGISTRATION)
     [record] = await read_all(system.namespace.infra.kafka_bootstrap, topic, expected=1)
@@ -78,11 +122,10 @@ async def test_no_personal_data_travels_on_the_registration_topic(system: System
 
 async def test_worker_without_consent_gets_no_sms_and_is_still_counted(system: System) -> None:
     await system.start(["registration", "notifications", "reporting"])
-    body = registration_body(sms_consent=False, commune_code="29801")
-    async with httpx.AsyncClient() as client:
-        answer = await client.post(f"{system.url('registration')}/registrations", json=body)
+    body = registration_body(consents=consents(sms_notifications=False), commune_code="29641")
+    answer = await _register(system, system.url("registration"), body)
     registration_id = answer.json()["registration_id"]
-    assert await eventually(lambda: _commune_count(system, "29801")) == 1
+    assert await eventually(lambda: _commune_count(system, "29641")) == 1
     assert await eventually(lambda: _sms_status(system, registration_id)) == ["suppressed"]
     assert await gateway_messages(system.sms_gateway, str(body["phone"])) == []
 
@@ -98,9 +141,8 @@ async def test_relay_crash_between_publish_and_mark_still_gives_one_sms_and_one_
     await system.start(["notifications", "reporting"])
     crashing = system.process("registration", XKLD_FAILPOINTS="relay.after_publish")
     await crashing.start()
-    body = registration_body(commune_code="29802")
-    async with httpx.AsyncClient() as client:
-        answer = await client.post(f"{crashing.url}/registrations", json=body)
+    body = registration_body(commune_code="29653")
+    answer = await _register(system, crashing.url, body)
     assert answer.status_code == 201
     assert await eventually(lambda: _exited(crashing), timeout=15), "the failpoint never fired"
     await system.start(["registration"])  # a healthy process, same database
@@ -110,7 +152,7 @@ async def test_relay_crash_between_publish_and_mark_still_gives_one_sms_and_one_
     event_ids = {Envelope.from_bytes(r.value).event_id for r in records}
     assert len(records) == 2, "the event was not published again after the crash"
     assert len(event_ids) == 1
-    assert await eventually(lambda: _commune_count(system, "29802")) == 1
+    assert await eventually(lambda: _commune_count(system, "29653")) == 1
     messages = await eventually(lambda: gateway_messages(system.sms_gateway, str(body["phone"])))
     assert len(messages) == 1
     await _assert_inbox(system, "reporting", 1)

@@ -18,7 +18,7 @@ import asyncpg
 from xkld_shared.contracts.topics import Topics
 from xkld_shared.messaging.topics_admin import ensure_topics
 
-SERVICES = ("registration", "loans", "notifications", "reporting")
+SERVICES = ("registration", "loans", "notifications", "reporting", "identity")
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,45 @@ async def _ensure_database(conn: asyncpg.Connection, database: str, owner: str) 
     await conn.execute(f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO "{owner}"')
 
 
+AUDIT_OWNER = "xkld_audit_owner"
+_HARDEN_AUDIT = """
+ALTER SCHEMA audit OWNER TO "{owner}";
+ALTER TABLE audit.audit_log OWNER TO "{owner}";
+ALTER FUNCTION audit.refuse_change() OWNER TO "{owner}";
+REVOKE ALL ON SCHEMA audit FROM "{role}";
+GRANT USAGE ON SCHEMA audit TO "{role}";
+GRANT SELECT, INSERT ON audit.audit_log TO "{role}";
+GRANT USAGE ON SEQUENCE audit.audit_log_id_seq TO "{role}";
+"""
+
+
+async def harden_audit_log(admin_dsn: str, databases: dict[str, ServiceDatabase]) -> list[str]:
+    """After migrations: give each `audit_log` to a NOLOGIN owner; the service keeps INSERT and
+    SELECT only. Returns the services whose database has an audit log."""
+    hardened = []
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", AUDIT_OWNER):
+            await admin.execute(f'CREATE ROLE "{AUDIT_OWNER}" NOLOGIN')
+    finally:
+        await admin.close()
+    for service, db in databases.items():
+        conn = await asyncpg.connect(_dsn_in(admin_dsn, db.database))
+        try:
+            if await conn.fetchval("SELECT to_regclass('audit.audit_log')") is None:
+                continue
+            async with conn.transaction():
+                await conn.execute(_HARDEN_AUDIT.format(owner=AUDIT_OWNER, role=db.role))
+            hardened.append(service)
+        finally:
+            await conn.close()
+    return hardened
+
+
+def _dsn_in(admin_dsn: str, database: str) -> str:
+    return urlunsplit(urlsplit(admin_dsn)._replace(path=f"/{database}"))
+
+
 async def drop_databases(admin_dsn: str, database_prefix: str) -> None:
     if not database_prefix:
         raise ValueError("refusing to drop the unprefixed (real) databases")
@@ -98,27 +137,43 @@ async def _main() -> None:
         default=os.environ.get("XKLD_PG_ADMIN_DSN"),
         help="superuser DSN; prefer the XKLD_PG_ADMIN_DSN variable (not visible in ps)",
     )
-    parser.add_argument("--kafka-bootstrap", required=True)
+    parser.add_argument("--kafka-bootstrap")
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--replication-factor", type=int, default=1)
     parser.add_argument("--topic-prefix", default="")
+    parser.add_argument(
+        "--harden-audit-only",
+        action="store_true",
+        help="after migrations: make every audit_log append-only for its service's role",
+    )
     parser.add_argument(
         "--dsn-file", help="write each service's DSN (with its password) here, mode 0600"
     )
     args = parser.parse_args()
     if not args.admin_dsn:
         parser.error("give --admin-dsn or set XKLD_PG_ADMIN_DSN")
+    if not args.harden_audit_only and not args.kafka_bootstrap:
+        parser.error("--kafka-bootstrap is required to create the topics")
     databases = await provision_databases(args.admin_dsn)
+    if args.harden_audit_only:
+        print(json.dumps({"audit_log_hardened": await harden_audit_log(args.admin_dsn, databases)}))
+        return
     created = await ensure_topics(
         args.kafka_bootstrap,
         Topics(args.topic_prefix).all_specs(args.partitions),
         replication_factor=args.replication_factor,
     )
-    print(
-        json.dumps(
-            {"databases": {s: d.dsn for s, d in databases.items()}, "topics_created": created}
-        )
-    )
+    if args.dsn_file:
+        _write_private(args.dsn_file, json.dumps({s: d.dsn for s, d in databases.items()}))
+    # Roles and databases only: passwords stay out of stdout, which ends up in job logs.
+    summary = {s: {"role": d.role, "database": d.database} for s, d in databases.items()}
+    print(json.dumps({"databases": summary, "topics_created": created}))
+
+
+def _write_private(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
 
 
 if __name__ == "__main__":

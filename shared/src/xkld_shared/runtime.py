@@ -22,7 +22,8 @@ from faststream.kafka import KafkaBroker
 from xkld_shared.contracts.registry import default_registry
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import create_pool
-from xkld_shared.messaging.consumer import EventConsumer, Handler
+from xkld_shared.identity.jwks import load_verifier
+from xkld_shared.messaging.consumer import BatchHandler, EventConsumer, Handler
 from xkld_shared.messaging.dead_letters import DeadLetters
 from xkld_shared.messaging.kafka import make_idempotent_producer
 from xkld_shared.messaging.relay import OutboxRelay
@@ -93,6 +94,7 @@ class ServiceRuntime:
         stream: Stream,
         handlers: Mapping[str, Handler],
         *,
+        batch_handlers: Mapping[str, BatchHandler] | None = None,
         max_records: int | None = None,
     ) -> EventConsumer:
         """Subscribe this service's consumer group to a stream, idempotently, with a DLQ."""
@@ -105,6 +107,7 @@ class ServiceRuntime:
             pool=self.pool,
             registry=default_registry(),
             handlers=handlers,
+            batch_handlers=batch_handlers,
             dead_letters=await self.open_dead_letters(name),
             max_attempts=s.consumer_max_attempts,
             retry_base_seconds=s.consumer_retry_base_seconds,
@@ -147,7 +150,8 @@ class ServiceRuntime:
             await self.pool.close()
 
     async def ready(self) -> dict[str, bool]:
-        checks = {"postgres": False, "kafka": False}
+        """PostgreSQL always; Kafka only for a process that has a broker."""
+        checks = {"postgres": False}
         if self.pool is not None:
             try:
                 checks["postgres"] = await self.pool.fetchval("SELECT true", timeout=2) is True
@@ -168,6 +172,7 @@ def lifespan_for(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.token_verifier = await load_verifier(runtime.settings)
         await start(runtime, app)
         await runtime.start_messaging()
         log.info("service started", extra={"service": runtime.name})

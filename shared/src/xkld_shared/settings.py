@@ -22,5 +22,11 @@ class ServiceSettings(BaseSettings):
     consumer_retry_base_seconds: float = Field(default=0.2, ge=0)
     consumer_batch_size: int = Field(default=500, gt=0)
     graceful_timeout_seconds: float = Field(default=15.0, gt=0)
+    # Access tokens are verified locally against these public keys (see identity/tokens.py).
+    auth_issuer: str = "xkld"
+    auth_audience: str = "xkld"
+    auth_jwks: str | None = Field(default=None, description="the JWKS itself, as JSON")
+    auth_jwks_file: str | None = None
+    auth_jwks_url: str | None = Field(default=None, description="e.g. an OIDC provider's jwks_uri")
     log_level: str = "INFO"
     log_json: bool = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -178,3 +178,36 @@ async def _count(ns: Namespace, n: int) -> bool:
 
 async def _stat(runtime: ServiceRuntime, name: str, n: int) -> bool:
     return bool(getattr(runtime.consumers[0].stats, name) >= n)
+
+
+async def test_a_batch_handler_gets_each_fresh_event_once(namespace: Namespace) -> None:
+    calls: list[int] = []
+
+    async def count_all(conn: Conn, events: Sequence[tuple[Envelope, EventPayload]]) -> None:
+        calls.append(len(events))
+        for envelope, event in events:
+            await record_effect(conn, envelope, event)
+
+    events = [submitted() for _ in range(30)]
+    messages = [_kv(e) for e in events] + [_kv(e) for e in events[:10]]  # 10 duplicates
+    await produce_raw(
+        namespace.infra.kafka_bootstrap, namespace.topics.of(Stream.REGISTRATION), messages
+    )
+    settings = ServiceSettings(
+        database_url=namespace.dsn("loans"),  # type: ignore[arg-type]
+        kafka_bootstrap=namespace.infra.kafka_bootstrap,
+        topic_prefix=namespace.prefix,
+    )
+    runtime = ServiceRuntime("t", settings)
+    pool = await runtime.open_pool()
+    await pool.execute("CREATE TABLE IF NOT EXISTS effect (event_id uuid PRIMARY KEY, n int)")
+    await runtime.add_consumer(Stream.REGISTRATION, {}, batch_handlers={SUBMITTED: count_all})
+    await runtime.start_messaging()
+    try:
+        assert await eventually(lambda: _count(namespace, 30))
+        await eventually(lambda: _stat(runtime, "duplicates", 10))
+    finally:
+        await runtime.stop()
+    assert await _effects(namespace) == {e.event_id: 1 for e in events}
+    assert sum(calls) == 30
+    assert len(calls) < 30, "events were not handed over in batches"

@@ -10,6 +10,7 @@ from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime
 
 from xkld_registration.adapters.clock import VietnamClock
+from xkld_registration.adapters.communes import OfficialCommunes
 from xkld_registration.adapters.postgres_store import PostgresRegistrationStore
 from xkld_registration.adapters.vault import KeyedVault
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
@@ -33,9 +34,15 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
     vault = build_vault(settings)
 
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
-        pool = await rt.open_pool()
+        app.state.pool = pool = await rt.open_pool()
+        app.state.vault = vault
         app.state.submit_registration = SubmitRegistrationHandler(
-            pool, PostgresRegistrationStore(), vault, Topics(settings.topic_prefix), VietnamClock()
+            pool,
+            PostgresRegistrationStore(),
+            vault,
+            Topics(settings.topic_prefix),
+            VietnamClock(),
+            OfficialCommunes(),
         )
         rt.new_relay()
         rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks

@@ -11,7 +11,13 @@ import pytest
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
-from xkld_shared.testing.system import random_cccd, registration_body
+from xkld_shared.testing.system import consents, officer_of, random_cccd, registration_body
+
+COMMUNES = ("29800", "29623")
+
+
+def _officer(namespace: Namespace) -> dict[str, str]:
+    return officer_of(namespace, *COMMUNES)
 
 
 @pytest.fixture
@@ -48,6 +54,15 @@ BAD_INPUTS = {
     "unknown gender": ({"gender": "x"}, "gender"),
     "missing name": ({"full_name": None}, "full_name"),
     "commune code not 5 digits": ({"commune_code": "29-80"}, "commune_code"),
+    "commune merged away in 2025": ({"commune_code": "29791"}, "commune_code"),
+    "no consent to processing": (
+        {"consents": consents(registration_processing=False)},
+        "consents.registration_processing",
+    ),
+    "a consent purpose left unanswered": (
+        {"consents": {"registration_processing": True, "sms_notifications": True}},
+        "consents.share_with_enterprise",
+    ),
 }
 
 
@@ -59,23 +74,27 @@ async def test_bad_input_gets_a_bilingual_422_and_stores_nothing(
     body = registration_body(**overrides)
     body = {k: v for k, v in body.items() if v is not None}
     async with httpx.AsyncClient() as client:
-        answer = await client.post(f"{registration}/registrations", json=body)
+        answer = await client.post(
+            f"{registration}/registrations", json=body, headers=_officer(namespace)
+        )
     assert answer.status_code == 422, answer.text
     error = answer.json()["error"]
     assert error["code"] == "invalid_input"
-    assert [p["field"] for p in error["fields"]] == [field]
+    assert error["fields"][0]["field"] == field
     assert error["fields"][0]["message_vi"]
     assert error["fields"][0]["message_en"]
     assert "Traceback" not in answer.text
     assert await _rows(namespace) == (0, 0)
 
 
-async def test_body_that_is_not_json_gets_a_clear_422(registration: str) -> None:
+async def test_body_that_is_not_json_gets_a_clear_422(
+    registration: str, namespace: Namespace
+) -> None:
     async with httpx.AsyncClient() as client:
         answer = await client.post(
             f"{registration}/registrations",
             content=b"{not json",
-            headers={"content-type": "application/json"},
+            headers={"content-type": "application/json", **_officer(namespace)},
         )
     assert answer.status_code == 422
     assert "JSON" in answer.json()["error"]["message_en"]
@@ -85,10 +104,14 @@ async def test_rejects_second_registration_with_same_cccd(
     registration: str, namespace: Namespace
 ) -> None:
     first = registration_body(commune_code="29800")
-    again = registration_body(cccd=first["cccd"], commune_code="29791", phone="0987654321")
+    again = registration_body(cccd=first["cccd"], commune_code="29623", phone="0987654321")
     async with httpx.AsyncClient() as client:
-        created = await client.post(f"{registration}/registrations", json=first)
-        duplicate = await client.post(f"{registration}/registrations", json=again)
+        created = await client.post(
+            f"{registration}/registrations", json=first, headers=_officer(namespace)
+        )
+        duplicate = await client.post(
+            f"{registration}/registrations", json=again, headers=_officer(namespace)
+        )
     assert created.status_code == 201
     assert duplicate.status_code == 409
     error = duplicate.json()["error"]
@@ -103,7 +126,11 @@ async def test_cccd_and_phone_are_not_stored_in_clear(
 ) -> None:
     body = registration_body()
     async with httpx.AsyncClient() as client:
-        assert (await client.post(f"{registration}/registrations", json=body)).status_code == 201
+        assert (
+            await client.post(
+                f"{registration}/registrations", json=body, headers=_officer(namespace)
+            )
+        ).status_code == 201
     conn = await asyncpg.connect(namespace.dsn("registration"))
     try:
         row = await conn.fetchrow("SELECT * FROM registration")
@@ -123,9 +150,15 @@ async def test_logs_carry_no_cccd_or_phone(namespace: Namespace) -> None:
     body = registration_body()
     try:
         async with httpx.AsyncClient() as client:
-            await client.post(f"{proc.url}/registrations", json=body)
-            await client.post(f"{proc.url}/registrations", json=body)  # the 409 path too
-            await client.post(f"{proc.url}/registrations", json={**body, "phone": "12"})
+            await client.post(f"{proc.url}/registrations", json=body, headers=_officer(namespace))
+            await client.post(
+                f"{proc.url}/registrations", json=body, headers=_officer(namespace)
+            )  # the 409 path too
+            await client.post(
+                f"{proc.url}/registrations",
+                json={**body, "phone": "12"},
+                headers=_officer(namespace),
+            )
     finally:
         assert await proc.terminate() == 0
     logs = proc.logs()
@@ -142,7 +175,7 @@ async def test_the_requests_correlation_id_reaches_the_event(
         answer = await client.post(
             f"{registration}/registrations",
             json=registration_body(),
-            headers={"X-Correlation-Id": correlation},
+            headers={"X-Correlation-Id": correlation, **_officer(namespace)},
         )
     assert answer.status_code == 201
     assert answer.headers["X-Correlation-Id"] == correlation
@@ -153,3 +186,29 @@ async def test_the_requests_correlation_id_reaches_the_event(
         await conn.close()
     assert str(envelope.correlation_id) == correlation
     assert str(envelope.registration_id) == answer.json()["registration_id"]
+
+
+async def test_consents_are_recorded_per_purpose_with_who_and_which_text(
+    registration: str, namespace: Namespace
+) -> None:
+    body = registration_body(consents=consents(sms_notifications=False, share_with_bank=True))
+    async with httpx.AsyncClient() as client:
+        created = await client.post(
+            f"{registration}/registrations", json=body, headers=_officer(namespace)
+        )
+        registration_id = created.json()["registration_id"]
+        history = await client.get(
+            f"{registration}/registrations/{registration_id}/consents",
+            headers=_officer(namespace),
+        )
+    assert history.status_code == 200
+    answers = {c["purpose"]: c["granted"] for c in history.json()}
+    assert answers == {
+        "registration_processing": True,
+        "sms_notifications": False,
+        "share_with_enterprise": True,
+        "share_with_bank": True,
+    }
+    assert {c["text_version"] for c in history.json()} == {"2026-01"}
+    assert {c["recorded_by_name"] for c in history.json()} == {"can-bo-xa"}
+    assert all(c["purpose_vi"] for c in history.json())

@@ -9,7 +9,7 @@ from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime
 
-from xkld_reporting.application.projections import on_registration_submitted
+from xkld_reporting.application.projections import on_registrations_submitted
 from xkld_reporting.entrypoints import http
 from xkld_reporting.settings import ReportingSettings
 
@@ -26,7 +26,9 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         app.state.pool = await rt.open_pool()
         # Projections are the high-volume consumer: one transaction per batch of events.
         await rt.add_consumer(
-            Stream.REGISTRATION, {RegistrationSubmitted.EVENT_TYPE: on_registration_submitted}
+            Stream.REGISTRATION,
+            {},
+            batch_handlers={RegistrationSubmitted.EVENT_TYPE: on_registrations_submitted},
         )
 
     return service_app(runtime, start, [http.router])

@@ -23,6 +23,8 @@ class RegistrationSubmitted(EventPayload):
     SCHEMA_VERSION = 1
 
     commune_code: str = Field(pattern=r"^\d{5}$")
+    # Added later: optional, so events without it stay valid (no new schema version needed).
+    province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
     gender: Literal["male", "female"]
     birth_year: int = Field(ge=1900, le=2100)
     submitted_on: dt.date

@@ -13,7 +13,12 @@ Conn: TypeAlias = asyncpg.Connection | PoolConnectionProxy
 
 
 async def _init_connection(conn: Conn) -> None:
-    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await conn.set_type_codec("jsonb", encoder=_encode, decoder=json.loads, schema="pg_catalog")
+
+
+def _encode(value: object) -> str:
+    # Dates, UUIDs and the like become their ISO/str form; Vietnamese text stays readable.
+    return json.dumps(value, default=str, ensure_ascii=False)
 
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:

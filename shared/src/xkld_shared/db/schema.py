@@ -43,3 +43,35 @@ DROP TRIGGER IF EXISTS outbox_notify ON outbox;
 DROP TABLE IF EXISTS outbox;
 DROP FUNCTION IF EXISTS outbox_notify();
 """
+
+# Who changed what, when, from where, with before/after values, in the change's transaction.
+# Append-only twice over: a trigger refuses UPDATE, DELETE and TRUNCATE, and provisioning
+# (`harden_audit_log`) hands the schema, table and function to a role the service is not. It
+# lives in its own schema because the service's role owns `public` (as database owner) and could
+# drop anything there.
+AUDIT_DDL = """
+CREATE SCHEMA audit;
+CREATE TABLE audit.audit_log (
+    id              bigserial PRIMARY KEY,
+    occurred_at     timestamptz NOT NULL DEFAULT now(),
+    actor_subject   text        NOT NULL,
+    actor_username  text        NOT NULL,
+    actor_roles     text[]      NOT NULL,
+    source_ip       text,
+    action          text        NOT NULL,
+    entity_type     text        NOT NULL,
+    entity_id       text        NOT NULL,
+    changes         jsonb       NOT NULL,
+    correlation_id  uuid
+);
+CREATE INDEX audit_log_by_entity ON audit.audit_log (entity_type, entity_id, id);
+
+CREATE FUNCTION audit.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER audit_log_no_update_or_delete BEFORE UPDATE OR DELETE ON audit.audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit.refuse_change();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit.audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
+"""

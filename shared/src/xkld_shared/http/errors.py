@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -53,6 +54,14 @@ def _render(status_code: int, body: ErrorBody) -> JSONResponse:
     return JSONResponse(status_code=status_code, content={"error": dataclasses.asdict(body)})
 
 
+def _innermost_frame(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "?"
+    last = frames[-1]
+    return f"{last.filename}:{last.lineno} in {last.name}"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
@@ -74,8 +83,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        # The type only: exception texts can echo submitted values, which may be personal data.
-        log.error("unhandled error", extra={"error_type": type(exc).__name__})
+        # Type and place only: exception texts can echo submitted values (personal data).
+        log.error(
+            "unhandled error",
+            extra={"error_type": type(exc).__name__, "where": _innermost_frame(exc)},
+        )
         body = ErrorBody(
             "internal_error",
             "Hệ thống gặp sự cố, vui lòng thử lại sau",

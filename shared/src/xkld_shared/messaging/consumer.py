@@ -26,6 +26,9 @@ from xkld_shared.messaging.inbox import claim_events
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Conn, Envelope, EventPayload], Awaitable[None]]
+# For effects whose order does not matter (counting projections): all of a batch's fresh events
+# of one type in one call, so a batch costs one statement instead of one per event.
+BatchHandler = Callable[[Conn, Sequence[tuple[Envelope, EventPayload]]], Awaitable[None]]
 Record = ConsumerRecord[bytes, bytes]
 
 # Errors that mean "the database is not there right now": retrying forever is right, and
@@ -68,6 +71,7 @@ class EventConsumer:
         registry: EventRegistry,
         handlers: Mapping[str, Handler],
         dead_letters: DeadLetters,
+        batch_handlers: Mapping[str, BatchHandler] | None = None,
         max_attempts: int = 5,
         retry_base_seconds: float = 0.2,
     ) -> None:
@@ -75,6 +79,7 @@ class EventConsumer:
         self._pool = pool
         self._registry = registry
         self._handlers = dict(handlers)
+        self._batch_handlers = dict(batch_handlers or {})
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
         self._retry_base = retry_base_seconds
@@ -103,7 +108,7 @@ class EventConsumer:
     async def _decode(self, record: Record) -> Decoded | None:
         try:
             envelope = Envelope.from_bytes(record.value or b"")
-            if envelope.event_type not in self._handlers:
+            if envelope.event_type not in self._handlers | self._batch_handlers:
                 self._count_skipped(envelope.event_type)
                 return None
             payload = self._registry.payload_of(envelope)
@@ -118,12 +123,18 @@ class EventConsumer:
                 conn, self.name, [(d.envelope.event_id, d.envelope.event_type) for d in batch]
             )
             applied: set[uuid.UUID] = set()
+            grouped: dict[str, list[tuple[Envelope, EventPayload]]] = {}
             for d in batch:
                 if d.envelope.event_id not in fresh or d.envelope.event_id in applied:
                     continue
+                applied.add(d.envelope.event_id)
+                if d.envelope.event_type in self._batch_handlers:
+                    grouped.setdefault(d.envelope.event_type, []).append((d.envelope, d.payload))
+                    continue
                 with event_context(str(d.envelope.event_id), str(d.envelope.correlation_id)):
                     await self._handlers[d.envelope.event_type](conn, d.envelope, d.payload)
-                applied.add(d.envelope.event_id)
+            for event_type, events in grouped.items():
+                await self._batch_handlers[event_type](conn, events)
         self.stats.applied += len(applied)
         self.stats.duplicates += len(batch) - len(applied)
 

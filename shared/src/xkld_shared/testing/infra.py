@@ -4,9 +4,11 @@ each test its own namespace (databases, topic prefix, keys) so tests never see e
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
@@ -14,10 +16,20 @@ from aiokafka.admin import AIOKafkaAdminClient
 from xkld_shared.contracts.topics import Topics
 from xkld_shared.crypto import generate_key
 from xkld_shared.db.migrations import upgrade_to_head
+from xkld_shared.identity.principal import Principal, Role, Scope
+from xkld_shared.identity.tokens import SigningKey, TokenIssuer, jwks_of
 from xkld_shared.messaging.topics_admin import ensure_topics
-from xkld_shared.provision import SERVICES, ServiceDatabase, drop_databases, provision_databases
+from xkld_shared.provision import (
+    SERVICES,
+    ServiceDatabase,
+    drop_databases,
+    harden_audit_log,
+    provision_databases,
+)
 
-MIGRATIONS = {s: f"xkld_{s}:migrations" for s in SERVICES}
+MIGRATIONS = {s: f"xkld_{s}:migrations" for s in SERVICES} | {
+    "identity": "xkld_shared.identity.server:migrations"
+}
 TEST_PARTITIONS = 3
 
 
@@ -28,6 +40,7 @@ def _migrate_all(databases: dict[str, ServiceDatabase]) -> None:
 
 @dataclass(frozen=True)
 class TestInfra:
+    __test__ = False  # a fixture's type, not a test class
     admin_dsn: str
     kafka_bootstrap: str
 
@@ -66,6 +79,7 @@ class Namespace:
     databases: dict[str, ServiceDatabase] = field(default_factory=dict)
     pii_keys: str = ""
     blind_index_key: str = ""
+    signing_key: SigningKey = field(default_factory=SigningKey.generate)
 
     @property
     def topics(self) -> Topics:
@@ -77,9 +91,14 @@ class Namespace:
         ns.pii_keys = f"k1:{generate_key()}"
         ns.blind_index_key = generate_key()
         ns.databases = await provision_databases(infra.admin_dsn, database_prefix=ns.prefix)
-        # One after another: Alembic's `context` is process-global, not thread-safe.
-        await asyncio.to_thread(_migrate_all, ns.databases)
-        await ensure_topics(infra.kafka_bootstrap, ns.topics.all_specs(TEST_PARTITIONS))
+        try:
+            # One after another: Alembic's `context` is process-global, not thread-safe.
+            await asyncio.to_thread(_migrate_all, ns.databases)
+            await harden_audit_log(infra.admin_dsn, ns.databases)
+            await ensure_topics(infra.kafka_bootstrap, ns.topics.all_specs(TEST_PARTITIONS))
+        except BaseException:
+            await drop_databases(infra.admin_dsn, ns.prefix)  # the caller never got the prefix
+            raise
         return ns
 
     async def drop(self) -> None:
@@ -90,6 +109,27 @@ class Namespace:
             await admin.delete_topics([spec.name for spec in self.topics.all_specs(1)])
         finally:
             await admin.close()
+
+    def token(
+        self,
+        *roles: Role,
+        communes: tuple[str, ...] = (),
+        province: str | None = None,
+        branch: str | None = None,
+        username: str = "tester",
+    ) -> str:
+        """An access token signed with this namespace's key, as the identity component would."""
+        principal = Principal(
+            subject=f"user-{username}",
+            username=username,
+            roles=frozenset(roles),
+            scope=Scope(frozenset(communes), province, branch),
+        )
+        return TokenIssuer(self.signing_key, issuer="xkld", audience="xkld").issue(principal)
+
+    def auth(self, *roles: Role, **scope: Any) -> dict[str, str]:
+        """Authorization header for `token(...)`."""
+        return {"Authorization": f"Bearer {self.token(*roles, **scope)}"}
 
     def dsn(self, service: str) -> str:
         return self.databases[service].dsn
@@ -103,6 +143,7 @@ class Namespace:
             "XKLD_PII_KEYS": self.pii_keys,
             "XKLD_PII_ACTIVE_KID": "k1",
             "XKLD_BLIND_INDEX_KEY": self.blind_index_key,
+            "XKLD_AUTH_JWKS": json.dumps(jwks_of([self.signing_key])),
             "XKLD_RELAY_POLL_SECONDS": "0.5",
             "XKLD_CONSUMER_RETRY_BASE_SECONDS": "0.05",
             "XKLD_GRACEFUL_TIMEOUT_SECONDS": "10",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess, free_port
 
@@ -48,6 +49,15 @@ class System:
         return {name: await proc.terminate() for name, proc in self.processes.items()}
 
 
+def officer_of(namespace: Namespace, *communes: str) -> dict[str, str]:
+    """Headers of a commune officer responsible for these communes."""
+    return namespace.auth(Role.COMMUNE_OFFICER, communes=communes, username="can-bo-xa")
+
+
+def report_viewer(namespace: Namespace) -> dict[str, str]:
+    return namespace.auth(Role.REPORT_VIEWER, username="bao-cao")
+
+
 def random_mobile() -> str:
     return "091" + "".join(random.choices("0123456789", k=7))  # noqa: S311 - test data
 
@@ -67,10 +77,21 @@ def registration_body(**overrides: object) -> dict[str, object]:
         "gender": "male",
         "phone": random_mobile(),
         "commune_code": "29800",
-        "sms_consent": True,
+        "consents": consents(),
+        "consent_text_version": "2026-01",
     }
     body.update(overrides)
     return body
+
+
+def consents(**answers: bool) -> dict[str, bool]:
+    base = {
+        "registration_processing": True,
+        "sms_notifications": True,
+        "share_with_enterprise": True,
+        "share_with_bank": False,
+    }
+    return base | answers
 
 
 async def gateway_messages(gateway: str, phone: str) -> list[dict[str, object]]:

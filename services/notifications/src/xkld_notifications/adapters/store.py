@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import asyncpg
 from xkld_shared.db.pool import Conn
@@ -11,19 +12,38 @@ from xkld_shared.db.pool import Conn
 from xkld_notifications.domain.outbound import MessageStatus, OutboundSms
 
 
-async def upsert_contact(
-    conn: Conn, registration_id: uuid.UUID, phone_ciphertext: str, sms_consent: bool
-) -> None:
+@dataclass(frozen=True)
+class Contact:
+    registration_id: uuid.UUID
+    phone_ciphertext: str
+    sms_consent: bool
+    commune_code: str
+    province_code: str | None
+
+
+async def upsert_contact(conn: Conn, contact: Contact) -> None:
     await conn.execute(
-        """INSERT INTO contact (registration_id, phone_ciphertext, sms_consent)
-           VALUES ($1, $2, $3)
+        """INSERT INTO contact (registration_id, phone_ciphertext, sms_consent, commune_code,
+               province_code)
+           VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (registration_id) DO UPDATE
            SET phone_ciphertext = EXCLUDED.phone_ciphertext,
-               sms_consent = EXCLUDED.sms_consent, updated_at = now()""",
-        registration_id,
-        phone_ciphertext,
-        sms_consent,
+               sms_consent = EXCLUDED.sms_consent, commune_code = EXCLUDED.commune_code,
+               province_code = EXCLUDED.province_code, updated_at = now()""",
+        contact.registration_id,
+        contact.phone_ciphertext,
+        contact.sms_consent,
+        contact.commune_code,
+        contact.province_code,
     )
+
+
+async def contact_area(pool: asyncpg.Pool, registration_id: uuid.UUID) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await pool.fetchrow(
+        "SELECT commune_code, province_code FROM contact WHERE registration_id = $1",
+        registration_id,
+    )
+    return row
 
 
 async def add_message(conn: Conn, sms: OutboundSms, event_id: uuid.UUID) -> bool:

@@ -12,9 +12,14 @@ from xkld_notifications.domain.outbound import acknowledgement
 
 async def on_registration_submitted(conn: Conn, envelope: Envelope, event: EventPayload) -> None:
     assert isinstance(event, RegistrationSubmitted)
-    await store.upsert_contact(
-        conn, envelope.registration_id, event.phone_ciphertext, event.sms_consent
+    contact = store.Contact(
+        registration_id=envelope.registration_id,
+        phone_ciphertext=event.phone_ciphertext,
+        sms_consent=event.sms_consent,
+        commune_code=event.commune_code,
+        province_code=event.province_code,
     )
+    await store.upsert_contact(conn, contact)
     sms = acknowledgement(
         event_id=envelope.event_id,
         registration_id=envelope.registration_id,

@@ -10,7 +10,9 @@ from typing import Annotated
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, SecretStr
-from xkld_shared.errors import AppError
+from xkld_shared.errors import AppError, NotFound
+from xkld_shared.identity.http import require
+from xkld_shared.identity.principal import Principal, Role
 
 from xkld_notifications.adapters import store
 from xkld_notifications.domain.outbound import MessageStatus
@@ -75,6 +77,19 @@ async def receive_delivery_report(report: DeliveryReport, pool: Pool) -> dict[st
     return {"accepted": True, "changed": changed}
 
 
+class WorkerNotFound(NotFound):
+    code = "worker_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("Không tìm thấy người lao động", "No such worker")
+
+
+Staff = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]
+
+
 @router.get("/messages/{registration_id}")
-async def list_messages(registration_id: uuid.UUID, pool: Pool) -> list[MessageView]:
+async def list_messages(registration_id: uuid.UUID, pool: Pool, staff: Staff) -> list[MessageView]:
+    area = await store.contact_area(pool, registration_id)
+    if area is None or not staff.covers_commune(area["commune_code"], area["province_code"]):
+        raise WorkerNotFound  # outside the reader's scope it does not exist
     return [MessageView(**dict(row)) for row in await store.messages_of(pool, registration_id)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+import asyncpg
 from xkld_shared.db.pool import Conn
 
 from xkld_registration.application.ports import PersonalDataVault
@@ -9,6 +12,11 @@ from xkld_registration.domain.registration import CLOSED_STATUSES, Registration
 
 
 class PostgresRegistrationStore:
+    async def add_consents(
+        self, conn: Conn, registration: Registration, recorded_by: str, recorded_by_name: str
+    ) -> None:
+        await add_consents(conn, registration, recorded_by, recorded_by_name)
+
     async def active_commune_for(self, conn: Conn, cccd_index: bytes) -> str | None:
         value = await conn.fetchval(
             """SELECT commune_code FROM registration
@@ -22,9 +30,9 @@ class PostgresRegistrationStore:
         r = registration
         await conn.execute(
             """INSERT INTO registration (id, full_name, cccd_ciphertext, cccd_blind_index,
-                   date_of_birth, gender, phone_ciphertext, commune_code, sms_consent, status,
-                   submitted_on)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
+                   date_of_birth, gender, phone_ciphertext, commune_code, province_code,
+                   sms_consent, status, submitted_on)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
             r.id,
             r.full_name,
             vault.seal_cccd(r.cccd),
@@ -33,7 +41,42 @@ class PostgresRegistrationStore:
             r.gender,
             vault.seal_phone(r.phone_e164),
             r.commune_code,
+            r.province_code,
             r.sms_consent,
             r.status.value,
             r.submitted_on,
         )
+
+
+async def registration_row(conn: Conn, registration_id: uuid.UUID) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """SELECT id, full_name, cccd_ciphertext, phone_ciphertext, date_of_birth, gender,
+                  commune_code, province_code, sms_consent, status, submitted_on
+           FROM registration WHERE id = $1""",
+        registration_id,
+    )
+    return row
+
+
+async def add_consents(
+    conn: Conn, registration: Registration, recorded_by: str, recorded_by_name: str
+) -> None:
+    consents = registration.consents
+    await conn.executemany(
+        """INSERT INTO consent (registration_id, purpose, granted, text_version, recorded_by,
+               recorded_by_name) VALUES ($1, $2, $3, $4, $5, $6)""",
+        [
+            (registration.id, p.value, g, consents.text_version, recorded_by, recorded_by_name)
+            for p, g in consents.answers.items()
+        ],
+    )
+
+
+async def consent_history(conn: Conn, registration_id: uuid.UUID) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            """SELECT purpose, granted, text_version, recorded_by_name, recorded_at
+               FROM consent WHERE registration_id = $1 ORDER BY id""",
+            registration_id,
+        )
+    )

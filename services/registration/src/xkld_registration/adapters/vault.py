@@ -21,3 +21,9 @@ class KeyedVault:
 
     def seal_phone(self, phone_e164: str) -> str:
         return self._cipher.encrypt(phone_e164, purpose=PHONE_PURPOSE)
+
+    def open_cccd(self, sealed: str) -> str:
+        return self._cipher.decrypt(sealed, purpose=CCCD_PURPOSE)
+
+    def open_phone(self, sealed: str) -> str:
+        return self._cipher.decrypt(sealed, purpose=PHONE_PURPOSE)

@@ -21,7 +21,16 @@ class RegistrationStore(Protocol):
     async def add(
         self, conn: Conn, registration: Registration, vault: PersonalDataVault
     ) -> None: ...
+    async def add_consents(
+        self, conn: Conn, registration: Registration, recorded_by: str, recorded_by_name: str
+    ) -> None: ...
 
 
 class Clock(Protocol):
     def today(self) -> dt.date: ...
+
+
+class CommuneDirectory(Protocol):
+    def province_of(self, commune_code: str) -> str | None:
+        """The province of a current commune code, or None if the code is not in the list."""
+        ...

@@ -11,6 +11,7 @@ from enum import StrEnum
 from xkld_shared.contracts.registration import RegistrationSubmitted
 from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
 
+from xkld_registration.domain.consent import ConsentAnswers, Purpose, consent_problem
 from xkld_registration.domain.identity import (
     MINIMUM_AGE,
     Gender,
@@ -45,7 +46,7 @@ class SubmitRegistration:
     gender: Gender
     phone: str
     commune_code: str
-    sms_consent: bool
+    consents: ConsentAnswers
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,14 @@ class Registration:
     gender: Gender
     phone_e164: str
     commune_code: str
-    sms_consent: bool
+    province_code: str
+    consents: ConsentAnswers
     status: Status
     submitted_on: dt.date
+
+    @property
+    def sms_consent(self) -> bool:
+        return self.consents.granted(Purpose.SMS_NOTIFICATIONS)
 
 
 class DuplicateActiveRegistration(Conflict):
@@ -73,9 +79,17 @@ class DuplicateActiveRegistration(Conflict):
         self.existing_commune_code = existing_commune_code
 
 
-def submit(cmd: SubmitRegistration, *, registration_id: uuid.UUID, today: dt.date) -> Registration:
+def submit(
+    cmd: SubmitRegistration,
+    *,
+    registration_id: uuid.UUID,
+    today: dt.date,
+    province_code: str | None,
+) -> Registration:
     """Validate every field, reporting all problems at once, and open the file."""
     problems: list[FieldProblem] = []
+    if (consent_issue := consent_problem(cmd.consents)) is not None:
+        problems.append(consent_issue)
     name = normalise_name(cmd.full_name)
     if name is None:
         problems.append(
@@ -113,7 +127,15 @@ def submit(cmd: SubmitRegistration, *, registration_id: uuid.UUID, today: dt.dat
                 "commune_code", "Mã xã/phường phải gồm 5 chữ số", "A commune code is 5 digits"
             )
         )
-    if problems or name is None or phone is None:
+    elif province_code is None:
+        problems.append(
+            FieldProblem(
+                "commune_code",
+                "Mã xã/phường không có trong danh mục đơn vị hành chính sau sáp nhập (01/07/2025)",
+                "The commune code is not in the official list after the 1 July 2025 merger",
+            )
+        )
+    if problems or name is None or phone is None or province_code is None:
         raise InvalidInput.of(problems)
     return Registration(
         id=registration_id,
@@ -123,7 +145,8 @@ def submit(cmd: SubmitRegistration, *, registration_id: uuid.UUID, today: dt.dat
         gender=cmd.gender,
         phone_e164=phone,
         commune_code=cmd.commune_code,
-        sms_consent=cmd.sms_consent,
+        province_code=province_code,
+        consents=cmd.consents,
         status=Status.SUBMITTED,
         submitted_on=today,
     )
@@ -132,9 +155,29 @@ def submit(cmd: SubmitRegistration, *, registration_id: uuid.UUID, today: dt.dat
 def submitted_event(registration: Registration, phone_ciphertext: str) -> RegistrationSubmitted:
     return RegistrationSubmitted(
         commune_code=registration.commune_code,
+        province_code=registration.province_code,
         gender=registration.gender,
         birth_year=registration.date_of_birth.year,
         submitted_on=registration.submitted_on,
         phone_ciphertext=phone_ciphertext,
         sms_consent=registration.sms_consent,
     )
+
+
+# Personal fields appear in the audit trail as changed, never with their values.
+_SEALED = "«sealed»"
+
+
+def audit_view(registration: Registration) -> dict[str, object]:
+    return {
+        "full_name": _SEALED,
+        "cccd": _SEALED,
+        "date_of_birth": _SEALED,
+        "phone": _SEALED,
+        "gender": registration.gender,
+        "commune_code": registration.commune_code,
+        "province_code": registration.province_code,
+        **{f"consent.{p.value}": g for p, g in registration.consents.answers.items()},
+        "consent_text_version": registration.consents.text_version,
+        "status": registration.status.value,
+    }

@@ -1,17 +1,46 @@
-"""HTTP routes: parse, call the application, shape the answer. No rules live here."""
+"""HTTP routes: authenticate, parse, call the application, shape the answer. No rules here."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import asyncpg
 from fastapi import APIRouter, Depends, Request, status
 from pydantic import BaseModel, ConfigDict, Field
+from xkld_shared.audit import ChangeContext, trail_of
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.identity.http import require
+from xkld_shared.identity.principal import Principal, Role
 
+from xkld_registration.adapters.postgres_store import consent_history
+from xkld_registration.adapters.vault import KeyedVault
+from xkld_registration.application.queries import RegistrationView, find_in_scope, view_of
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
+from xkld_registration.domain.consent import PURPOSE_TEXT_VI, ConsentAnswers, Purpose
 from xkld_registration.domain.registration import SubmitRegistration
+
+
+class ConsentRequest(BaseModel):
+    """Each purpose answered explicitly: a missing answer is an error, not a no."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    registration_processing: bool
+    sms_notifications: bool
+    share_with_enterprise: bool
+    share_with_bank: bool
+
+
+class ConsentRecord(BaseModel):
+    purpose: str
+    purpose_vi: str
+    granted: bool
+    text_version: str
+    recorded_by_name: str
+    recorded_at: dt.datetime
 
 
 class RegistrationRequest(BaseModel):
@@ -23,7 +52,15 @@ class RegistrationRequest(BaseModel):
     gender: Literal["male", "female"]
     phone: str = Field(min_length=1, max_length=20)
     commune_code: str = Field(min_length=1, max_length=10)
-    sms_consent: bool
+    consents: ConsentRequest
+    consent_text_version: str = Field(pattern=r"^[A-Za-z0-9._-]{1,20}$")
+
+    def command(self) -> SubmitRegistration:
+        fields = self.model_dump(exclude={"consents", "consent_text_version"})
+        answers = {Purpose(p): granted for p, granted in self.consents.model_dump().items()}
+        return SubmitRegistration(
+            **fields, consents=ConsentAnswers(answers, self.consent_text_version)
+        )
 
 
 class RegistrationCreated(BaseModel):
@@ -33,9 +70,30 @@ class RegistrationCreated(BaseModel):
     submitted_on: dt.date
 
 
-def _submit_handler(request: Request) -> SubmitRegistrationHandler:
-    handler: SubmitRegistrationHandler = request.app.state.submit_registration
-    return handler
+class AuditEntry(BaseModel):
+    id: int
+    occurred_at: dt.datetime
+    actor_subject: str
+    actor_username: str
+    actor_roles: list[str]
+    source_ip: str | None
+    action: str
+    changes: dict[str, Any]
+    correlation_id: uuid.UUID | None
+
+
+Officer = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER))]
+Reader = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]
+Auditor = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER, Role.ADMIN))]
+
+
+def _state(request: Request) -> Any:
+    return request.app.state
+
+
+def _context(request: Request, actor: Principal) -> ChangeContext:
+    source = request.client.host if request.client else None
+    return ChangeContext(actor, source, correlation_id_of(request))
 
 
 router = APIRouter(prefix="/registrations", tags=["registrations"])
@@ -43,16 +101,48 @@ router = APIRouter(prefix="/registrations", tags=["registrations"])
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def submit_registration(
-    body: RegistrationRequest,
-    request: Request,
-    submit: Annotated[SubmitRegistrationHandler, Depends(_submit_handler)],
+    body: RegistrationRequest, request: Request, officer: Officer
 ) -> RegistrationCreated:
-    registration = await submit(
-        SubmitRegistration(**body.model_dump()), correlation_id=correlation_id_of(request)
-    )
+    submit: SubmitRegistrationHandler = _state(request).submit_registration
+    registration = await submit(body.command(), _context(request, officer))
     return RegistrationCreated(
         registration_id=registration.id,
         status=registration.status.value,
         commune_code=registration.commune_code,
         submitted_on=registration.submitted_on,
     )
+
+
+@router.get("/{registration_id}")
+async def get_registration(
+    registration_id: uuid.UUID, request: Request, reader: Reader
+) -> dict[str, Any]:
+    state = _state(request)
+    row = await find_in_scope(state.pool, registration_id, reader)
+    vault: KeyedVault = state.vault
+    view: RegistrationView = view_of(row, vault)
+    return dataclasses.asdict(view)
+
+
+@router.get("/{registration_id}/audit")
+async def get_audit_trail(
+    registration_id: uuid.UUID, request: Request, auditor: Auditor
+) -> list[AuditEntry]:
+    pool: asyncpg.Pool = _state(request).pool
+    await find_in_scope(pool, registration_id, auditor)
+    rows = await trail_of(pool, "registration", str(registration_id))
+    return [AuditEntry(**dict(r)) for r in rows]
+
+
+@router.get("/{registration_id}/consents")
+async def get_consents(
+    registration_id: uuid.UUID, request: Request, reader: Reader
+) -> list[ConsentRecord]:
+    """The consent history, for printing and signing: every answer ever given."""
+    pool: asyncpg.Pool = _state(request).pool
+    await find_in_scope(pool, registration_id, reader)
+    async with pool.acquire() as conn:
+        rows = await consent_history(conn, registration_id)
+    return [
+        ConsentRecord(**dict(r), purpose_vi=PURPOSE_TEXT_VI[Purpose(r["purpose"])]) for r in rows
+    ]

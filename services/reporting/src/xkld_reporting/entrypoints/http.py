@@ -8,6 +8,8 @@ from typing import Annotated
 import asyncpg
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
+from xkld_shared.identity.http import require
+from xkld_shared.identity.principal import Principal, Role
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -29,9 +31,17 @@ def _pool(request: Request) -> asyncpg.Pool:
     return pool
 
 
+# Aggregates only, no personal data: anyone whose work is the programme's progress may read.
+ReportReader = Annotated[
+    Principal,
+    Depends(require(Role.REPORT_VIEWER, Role.LABOUR_OFFICER, Role.COMMUNE_OFFICER)),
+]
+
+
 @router.get("/registrations-by-commune")
 async def registrations_by_commune(
     pool: Annotated[asyncpg.Pool, Depends(_pool)],
+    _: ReportReader,
     commune_code: str | None = None,
 ) -> RegistrationsByCommune:
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):

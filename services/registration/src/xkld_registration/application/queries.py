@@ -1,0 +1,70 @@
+"""Reading a file, within the reader's scope. Outside it, the file does not exist (no BOLA)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+from xkld_shared.errors import NotFound
+from xkld_shared.identity.principal import Principal, Role
+
+from xkld_registration.adapters.postgres_store import registration_row
+from xkld_registration.adapters.vault import KeyedVault
+
+
+@dataclass(frozen=True)
+class RegistrationView:
+    registration_id: uuid.UUID
+    full_name: str
+    cccd_masked: str
+    phone_masked: str
+    date_of_birth: dt.date
+    gender: str
+    commune_code: str
+    province_code: str | None
+    sms_consent: bool
+    status: str
+    submitted_on: dt.date
+
+
+class RegistrationNotFound(NotFound):
+    code = "registration_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("Không tìm thấy hồ sơ", "No such registration")
+
+
+def _mask(value: str, keep: int = 3) -> str:
+    return "•" * (len(value) - keep) + value[-keep:]
+
+
+async def find_in_scope(
+    pool: asyncpg.Pool, registration_id: uuid.UUID, reader: Principal
+) -> asyncpg.Record:
+    async with pool.acquire() as conn:
+        row = await registration_row(conn, registration_id)
+    in_scope = row is not None and (
+        Role.ADMIN in reader.roles
+        or reader.covers_commune(row["commune_code"], row["province_code"])
+    )
+    if row is None or not in_scope:
+        raise RegistrationNotFound
+    return row
+
+
+def view_of(row: asyncpg.Record, vault: KeyedVault) -> RegistrationView:
+    return RegistrationView(
+        registration_id=row["id"],
+        full_name=row["full_name"],
+        cccd_masked=_mask(vault.open_cccd(row["cccd_ciphertext"])),
+        phone_masked=_mask(vault.open_phone(row["phone_ciphertext"])),
+        date_of_birth=row["date_of_birth"],
+        gender=row["gender"],
+        commune_code=row["commune_code"],
+        province_code=row["province_code"],
+        sms_consent=row["sms_consent"],
+        status=row["status"],
+        submitted_on=row["submitted_on"],
+    )

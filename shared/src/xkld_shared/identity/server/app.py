@@ -1,0 +1,60 @@
+"""Composition root of the identity component."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from fastapi import FastAPI
+
+from xkld_shared.http.app import service_app
+from xkld_shared.identity.server import routes_accounts, routes_auth
+from xkld_shared.identity.server.admin import AccountAdmin
+from xkld_shared.identity.server.auth import Authenticator, LockoutPolicy
+from xkld_shared.identity.server.keys import load_key_set
+from xkld_shared.identity.server.passwords import Passwords
+from xkld_shared.identity.server.routes_auth import Discovery
+from xkld_shared.identity.server.settings import IdentitySettings
+from xkld_shared.identity.tokens import TokenIssuer
+from xkld_shared.logging import configure_logging
+from xkld_shared.runtime import ServiceRuntime
+
+SERVICE = "identity"
+MIGRATIONS = "xkld_shared.identity.server:migrations"
+
+
+def create_app(settings: IdentitySettings | None = None) -> FastAPI:
+    settings = settings or IdentitySettings()
+    configure_logging(SERVICE, settings.log_level, settings.log_json)
+    keys = load_key_set(
+        settings.auth_signing_key_file, settings.auth_signing_kid, settings.auth_retired_jwks_file
+    )
+    jwks = keys.jwks()
+    issuer = TokenIssuer(
+        keys.signing,
+        settings.auth_issuer,
+        settings.auth_audience,
+        lifetime=dt.timedelta(seconds=settings.auth_access_token_seconds),
+    )
+    lockout = LockoutPolicy(
+        settings.auth_max_failed_logins, dt.timedelta(seconds=settings.auth_lockout_seconds)
+    )
+    passwords = Passwords(max_concurrent=settings.auth_max_concurrent_hashes)
+
+    async def start(runtime: ServiceRuntime, app: FastAPI) -> None:
+        pool = await runtime.open_pool()
+        app.state.authenticator = Authenticator(
+            pool,
+            passwords,
+            issuer,
+            lockout=lockout,
+            refresh_lifetime=dt.timedelta(days=settings.auth_refresh_token_days),
+        )
+        app.state.accounts = AccountAdmin(pool, passwords)
+
+    # Our own admin endpoints trust exactly what every service trusts, the public JWKS, and
+    # through the same path: the shared lifespan builds `app.state.token_verifier` from it.
+    runtime = ServiceRuntime(SERVICE, settings.model_copy(update={"auth_jwks": json.dumps(jwks)}))
+    app = service_app(runtime, start, [routes_auth.router, routes_accounts.router])
+    app.state.discovery = Discovery(settings.auth_issuer, jwks, settings.auth_public_url)
+    return app

@@ -1,0 +1,170 @@
+"""Signing in, refreshing and signing out.
+
+Every refusal looks the same to the caller (unknown user, wrong password, locked, disabled),
+so the answers never reveal which usernames exist. Logs name account ids, never usernames,
+passwords or tokens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+
+from xkld_shared.db.pool import Conn
+from xkld_shared.errors import AppError
+from xkld_shared.identity.server import refresh_tokens, store
+from xkld_shared.identity.server.accounts import Account, normalise_username
+from xkld_shared.identity.server.passwords import Passwords
+from xkld_shared.identity.server.refresh_tokens import Client
+from xkld_shared.identity.tokens import TokenIssuer
+
+log = logging.getLogger(__name__)
+
+
+class LoginRefused(AppError):
+    status_code = 401
+    code = "login_failed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị khoá tạm thời",
+            "Wrong username or password, or the account is temporarily locked",
+        )
+
+
+class SessionEnded(AppError):
+    status_code = 401
+    code = "invalid_refresh_token"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Phiên đăng nhập đã hết hạn hoặc không còn hiệu lực, vui lòng đăng nhập lại",
+            "The session has expired or was ended; please sign in again",
+        )
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    max_failures: int = 5
+    lock_for: dt.timedelta = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    expires_in: int
+    refresh_token: str
+
+
+class Authenticator:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        passwords: Passwords,
+        issuer: TokenIssuer,
+        *,
+        lockout: LockoutPolicy,
+        refresh_lifetime: dt.timedelta,
+    ) -> None:
+        self._pool = pool
+        self._passwords = passwords
+        self._issuer = issuer
+        self._lockout = lockout
+        self._refresh_lifetime = refresh_lifetime
+
+    async def login(self, username: str, password: str, client: Client) -> Tokens:
+        async with self._pool.acquire() as conn:
+            creds = await store.credentials(conn, normalise_username(username))
+        if creds is None or creds.refused:
+            # A locked account's password is not even checked: guesses must learn nothing.
+            await self._passwords.spend_equal_time(password)
+            if creds is None:
+                log.info("login refused: no such account")
+            else:
+                log.info("login refused: disabled or locked", extra=_ids(creds.account_id))
+            raise LoginRefused
+        if not await self._passwords.verify(creds.password_hash, password):
+            await self._count_failure(creds.account_id)
+            raise LoginRefused
+        stronger = await self._stronger_hash(creds.password_hash, password)
+        async with self._pool.acquire() as conn, conn.transaction():
+            account = await store.record_successful_login(conn, creds.account_id)
+            if account is None:
+                log.info("login refused: locked meanwhile", extra=_ids(creds.account_id))
+                raise LoginRefused
+            if stronger is not None:
+                await store.replace_hash(conn, account.id, stronger)
+            refresh, _ = await refresh_tokens.issue(
+                conn, account.id, lifetime=self._refresh_lifetime, client=client
+            )
+        log.info("login succeeded", extra=_ids(account.id))
+        return self._tokens(account, refresh)
+
+    async def refresh(self, token: str, client: Client) -> Tokens:
+        async with self._pool.acquire() as conn, conn.transaction():
+            rotated = await self._rotate(conn, token, client)
+        # Raised only now, so that revoking a reused token's family is committed.
+        if rotated is None:
+            raise SessionEnded
+        account, new_token = rotated
+        return self._tokens(account, new_token)
+
+    async def logout(self, token: str) -> None:
+        async with self._pool.acquire() as conn:
+            await refresh_tokens.revoke(conn, token)
+
+    async def _count_failure(self, account_id: uuid.UUID) -> None:
+        async with self._pool.acquire() as conn:
+            locked = await store.record_failed_login(
+                conn, account_id, self._lockout.max_failures, self._lockout.lock_for
+            )
+        log.info("login failed: wrong password", extra={**_ids(account_id), "locked": locked})
+
+    async def _stronger_hash(self, password_hash: str, password: str) -> str | None:
+        """Hashes made under older, weaker parameters are upgraded while the password is known."""
+        if self._passwords.needs_rehash(password_hash):
+            return await self._passwords.hash(password)
+        return None
+
+    async def _rotate(self, conn: Conn, token: str, client: Client) -> tuple[Account, str] | None:
+        stored = await refresh_tokens.find_for_update(conn, token)
+        if stored is None:
+            return None
+        if stored.replaced:
+            # An exchanged token came back: the client or a thief holds a copy, and we cannot
+            # tell which, so the whole sign-in ends for both.
+            await refresh_tokens.revoke_family(conn, stored.family_id)
+            log.warning(
+                "refresh token reused; its sign-in is revoked",
+                extra={**_ids(stored.account_id), "family_id": str(stored.family_id)},
+            )
+            return None
+        if stored.revoked or stored.expired:
+            return None
+        account = await store.get(conn, stored.account_id)
+        if account is None or account.profile.disabled:
+            return None
+        new_token, new_id = await refresh_tokens.issue(
+            conn,
+            account.id,
+            lifetime=self._refresh_lifetime,
+            client=client,
+            family_id=stored.family_id,
+        )
+        await refresh_tokens.mark_replaced(conn, stored.id, new_id)
+        return account, new_token
+
+    def _tokens(self, account: Account, refresh_token: str) -> Tokens:
+        return Tokens(
+            access_token=self._issuer.issue(account.principal()),
+            expires_in=int(self._issuer.lifetime.total_seconds()),
+            refresh_token=refresh_token,
+        )
+
+
+def _ids(account_id: uuid.UUID) -> dict[str, str]:
+    return {"account_id": str(account_id)}

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from xkld_shared.settings import ServiceSettings
+
+
+class IdentitySettings(ServiceSettings):
+    """`auth_issuer` and `auth_audience` come from `ServiceSettings`: what we sign, they check."""
+
+    http_port: int = 8100
+    auth_signing_key_file: Path = Field(description="PEM of the EC P-256 key; see `gen-key`")
+    auth_signing_kid: str = Field(min_length=1)
+    auth_retired_jwks_file: Path | None = Field(
+        default=None, description="JWKS of public keys being retired, still trusted for a while"
+    )
+    auth_public_url: str | None = Field(
+        default=None, description="Base URL clients reach us at; else the request's own"
+    )
+    auth_access_token_seconds: int = Field(default=900, gt=0)
+    auth_refresh_token_days: float = Field(default=14, gt=0)
+    auth_max_failed_logins: int = Field(default=5, ge=1)
+    auth_lockout_seconds: float = Field(default=900, gt=0)
+    auth_max_concurrent_hashes: int = Field(default=4, ge=1, description="64 MiB each")

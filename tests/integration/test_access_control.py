@@ -1,0 +1,240 @@
+"""Who may call what: every business endpoint of every service, against the real processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import jwt
+import pytest
+from xkld_shared.identity.principal import Principal, Role, Scope
+from xkld_shared.identity.tokens import SigningKey, TokenIssuer
+from xkld_shared.testing.infra import Namespace, TestInfra
+from xkld_shared.testing.kafka import eventually
+from xkld_shared.testing.system import MODULES, System, officer_of, registration_body
+
+HOME, ELSEWHERE = "29800", "29641"  # both in Vĩnh Long (86)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    service: str
+    method: str
+    path: str
+    allowed: frozenset[Role]
+
+
+ENDPOINTS = [
+    Endpoint("registration", "POST", "/registrations", frozenset({Role.COMMUNE_OFFICER})),
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations/{registration_id}",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations/{registration_id}/consents",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations/{registration_id}/audit",
+        frozenset({Role.LABOUR_OFFICER, Role.ADMIN}),
+    ),
+    Endpoint(
+        "notifications",
+        "GET",
+        "/sms/messages/{registration_id}",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "reporting",
+        "GET",
+        "/reports/registrations-by-commune",
+        frozenset({Role.REPORT_VIEWER, Role.LABOUR_OFFICER, Role.COMMUNE_OFFICER}),
+    ),
+]
+# Open on purpose: probes, and the provider's callback (it proves itself with a token).
+OPEN = {"/health", "/ready", "/metrics", "/sms/delivery-reports"}
+
+
+@dataclass
+class Running:
+    system: System
+    registration_id: str
+
+
+@pytest.fixture(scope="module")
+async def running(infra: TestInfra, sms_gateway: str) -> AsyncIterator[Running]:
+    ns = await Namespace.create(infra)
+    system = System(ns, sms_gateway)
+    try:
+        await system.start(["registration", "notifications", "reporting"])
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(
+                f"{system.url('registration')}/registrations",
+                json=registration_body(commune_code=HOME),
+                headers=officer_of(ns, HOME),
+            )
+        assert answer.status_code == 201, answer.text
+        yield Running(system, answer.json()["registration_id"])
+    finally:
+        await system.stop_all()
+        await ns.drop()
+
+
+def _url(running: Running, endpoint: Endpoint) -> str:
+    path = endpoint.path.format(registration_id=running.registration_id)
+    return running.system.url(endpoint.service) + path
+
+
+async def _call(running: Running, endpoint: Endpoint, headers: dict[str, str]) -> httpx.Response:
+    body = registration_body(commune_code=HOME) if endpoint.method == "POST" else None
+    async with httpx.AsyncClient() as client:
+        return await client.request(
+            endpoint.method, _url(running, endpoint), json=body, headers=headers
+        )
+
+
+def _ids(endpoint: Endpoint) -> str:
+    return f"{endpoint.service} {endpoint.method} {endpoint.path}"
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_ids)
+async def test_every_business_endpoint_refuses_a_request_without_a_token(
+    running: Running, endpoint: Endpoint
+) -> None:
+    answer = await _call(running, endpoint, {})
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == "not_authenticated"
+    assert answer.json()["error"]["message_vi"]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_ids)
+async def test_every_business_endpoint_refuses_the_wrong_roles(
+    running: Running, endpoint: Endpoint
+) -> None:
+    ns = running.system.namespace
+    for role in set(Role) - endpoint.allowed:
+        headers = ns.auth(role, communes=(HOME,), province="86", branch="VBSP-86")
+        answer = await _call(running, endpoint, headers)
+        assert answer.status_code == 403, f"{role} got {answer.status_code}"
+        assert answer.json()["error"]["code"] == "forbidden"
+
+
+async def test_admin_role_does_not_open_workers_personal_data(running: Running) -> None:
+    ns = running.system.namespace
+    admin = ns.auth(Role.ADMIN)
+    url = f"{running.system.url('registration')}/registrations/{running.registration_id}"
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(url, headers=admin)).status_code == 403
+        assert (await client.get(f"{url}/audit", headers=admin)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "endpoint", [e for e in ENDPOINTS if "{registration_id}" in e.path], ids=_ids
+)
+async def test_a_record_outside_the_readers_scope_answers_404(
+    running: Running, endpoint: Endpoint
+) -> None:
+    ns = running.system.namespace
+    outsiders = {
+        Role.COMMUNE_OFFICER: ns.auth(Role.COMMUNE_OFFICER, communes=(ELSEWHERE,)),
+        Role.LABOUR_OFFICER: ns.auth(Role.LABOUR_OFFICER, province="87"),
+    }
+    insiders = {
+        Role.COMMUNE_OFFICER: ns.auth(Role.COMMUNE_OFFICER, communes=(HOME,)),
+        Role.LABOUR_OFFICER: ns.auth(Role.LABOUR_OFFICER, province="86"),
+    }
+    for role in endpoint.allowed & set(outsiders):
+        assert (await _call(running, endpoint, outsiders[role])).status_code == 404
+        inside = await eventually(lambda r=role: _ok(running, endpoint, insiders[r]))
+        assert inside, f"{role} inside the scope was refused"
+
+
+async def _ok(running: Running, endpoint: Endpoint, headers: dict[str, str]) -> bool:
+    return (await _call(running, endpoint, headers)).status_code == 200
+
+
+async def test_an_unknown_record_and_a_foreign_one_look_the_same(running: Running) -> None:
+    ns = running.system.namespace
+    base = f"{running.system.url('registration')}/registrations"
+    outsider = ns.auth(Role.COMMUNE_OFFICER, communes=(ELSEWHERE,))
+    async with httpx.AsyncClient() as client:
+        foreign = await client.get(f"{base}/{running.registration_id}", headers=outsider)
+        unknown = await client.get(f"{base}/{uuid.uuid4()}", headers=outsider)
+    assert foreign.status_code == unknown.status_code == 404
+    assert foreign.json() == unknown.json()
+
+
+async def test_registering_in_another_commune_is_forbidden(running: Running) -> None:
+    ns = running.system.namespace
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(
+            f"{running.system.url('registration')}/registrations",
+            json=registration_body(commune_code=ELSEWHERE),
+            headers=officer_of(ns, HOME),
+        )
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == "outside_your_communes"
+
+
+def _bad_tokens(ns: Namespace) -> dict[str, str]:
+    officer = Principal("u1", "u1", frozenset({Role.COMMUNE_OFFICER}), Scope(frozenset({HOME})))
+    good = TokenIssuer(ns.signing_key, issuer="xkld", audience="xkld")
+    header, payload, signature = good.issue(officer).split(".")
+    forged_claims = jwt.utils.base64url_decode(payload.encode())
+    forged = json.loads(forged_claims) | {"xkld_scope": {"communes": [ELSEWHERE]}}
+    tampered = jwt.utils.base64url_encode(json.dumps(forged).encode()).decode()
+    stranger = SigningKey(ns.signing_key.kid, SigningKey.generate().private_key)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    return {
+        "expired": good.issue(officer, now=past),
+        "tampered payload": f"{header}.{tampered}.{signature}",
+        "signed by another key with the same kid": TokenIssuer(
+            stranger, issuer="xkld", audience="xkld"
+        ).issue(officer),
+        "unknown kid": TokenIssuer(SigningKey.generate(), "xkld", "xkld").issue(officer),
+        "wrong audience": TokenIssuer(ns.signing_key, "xkld", "another-app").issue(officer),
+        "wrong issuer": TokenIssuer(ns.signing_key, "evil", "xkld").issue(officer),
+        "alg none": jwt.encode({"sub": "u1", "aud": "xkld", "iss": "xkld"}, None, "none"),
+        "not a jwt": "hello",
+    }
+
+
+async def test_expired_tampered_or_foreign_tokens_are_refused(running: Running) -> None:
+    ns = running.system.namespace
+    url = f"{running.system.url('registration')}/registrations/{running.registration_id}"
+    async with httpx.AsyncClient() as client:
+        assert (
+            await client.get(url, headers=ns.auth(Role.LABOUR_OFFICER, province="86"))
+        ).status_code == 200
+        for name, token in _bad_tokens(ns).items():
+            answer = await client.get(url, headers={"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 401, name
+
+
+async def test_every_route_of_every_service_is_either_listed_here_or_open(
+    running: Running,
+) -> None:
+    """A new endpoint without access-control tests fails here."""
+    listed = {(e.service, e.method, e.path) for e in ENDPOINTS}
+    env = running.system.namespace.env("registration")
+    found = set()
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        for service, module in MODULES.items():
+            app = importlib.import_module(f"{module}.bootstrap").create_app()
+            for path, operations in app.openapi()["paths"].items():
+                if path not in OPEN:
+                    found |= {(service, method.upper(), path) for method in operations}
+    assert found == listed
