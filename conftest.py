@@ -8,7 +8,7 @@ import pytest
 from xkld_fake_sms.app import create_app as create_sms_gateway
 from xkld_fake_sms.settings import Settings as SmsGatewaySettings
 from xkld_fake_sms.testing import serve_in_background
-from xkld_shared.testing.infra import Namespace, TestInfra
+from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 
 
 @pytest.fixture(scope="session")
@@ -18,9 +18,17 @@ async def infra() -> TestInfra:
     return infra
 
 
+@pytest.fixture(scope="session")
+async def templates(infra: TestInfra) -> AsyncIterator[Templates]:
+    """Every service's database migrated once per run; each test gets copies."""
+    built = await Templates.build(infra)
+    yield built
+    await built.drop()
+
+
 @pytest.fixture
-async def namespace(infra: TestInfra) -> AsyncIterator[Namespace]:
-    ns = await Namespace.create(infra)
+async def namespace(infra: TestInfra, templates: Templates) -> AsyncIterator[Namespace]:
+    ns = await Namespace.create(infra, templates)
     yield ns
     await ns.drop()
 

@@ -46,8 +46,9 @@ def _dsn_for(admin_dsn: str, user: str, password: str, database: str) -> str:
 
 
 async def provision_databases(
-    admin_dsn: str, *, database_prefix: str = ""
+    admin_dsn: str, *, database_prefix: str = "", templates: dict[str, str] | None = None
 ) -> dict[str, ServiceDatabase]:
+    """`templates` maps a service to an already-migrated database to copy (tests use it)."""
     conn = await asyncpg.connect(admin_dsn)
     try:
         result = {}
@@ -55,7 +56,7 @@ async def provision_databases(
             role, password = role_of(service), dev_password(service)
             database = f"{database_prefix}xkld_{service}"
             await _ensure_role(conn, role, password)
-            await _ensure_database(conn, database, role)
+            await _ensure_database(conn, database, role, (templates or {}).get(service))
             result[service] = ServiceDatabase(
                 service, role, database, _dsn_for(admin_dsn, role, password, database)
             )
@@ -72,10 +73,13 @@ async def _ensure_role(conn: asyncpg.Connection, role: str, password: str) -> No
     await conn.execute(f'{verb} ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB PASSWORD {literal}')
 
 
-async def _ensure_database(conn: asyncpg.Connection, database: str, owner: str) -> None:
+async def _ensure_database(
+    conn: asyncpg.Connection, database: str, owner: str, template: str | None = None
+) -> None:
     exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
     if not exists:
-        await conn.execute(f'CREATE DATABASE "{database}" OWNER "{owner}"')
+        copy = f' TEMPLATE "{template}"' if template else ""
+        await conn.execute(f'CREATE DATABASE "{database}" OWNER "{owner}"{copy}')
     await conn.execute(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
     await conn.execute(f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO "{owner}"')
 

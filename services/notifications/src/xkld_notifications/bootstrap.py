@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import httpx
 from fastapi import FastAPI
-from xkld_shared.contracts.registration import RegistrationSubmitted
+from xkld_shared.contracts.registration import (
+    RegistrationPersonalDataErased,
+    RegistrationSubmitted,
+)
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.crypto import FieldCipher, parse_keyring
 from xkld_shared.db.wakeup import PgWakeup
@@ -15,7 +18,10 @@ from xkld_shared.runtime import ServiceRuntime
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
 from xkld_notifications.adapters.phones import SealedPhoneOpener
 from xkld_notifications.application.dispatcher import DispatchPolicy, SmsDispatcher
-from xkld_notifications.application.on_registration import on_registration_submitted
+from xkld_notifications.application.on_registration import (
+    on_personal_data_erased,
+    on_registration_submitted,
+)
 from xkld_notifications.entrypoints import http
 from xkld_notifications.settings import NotificationsSettings
 
@@ -49,7 +55,11 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         app.state.pool = pool = await rt.open_pool()
         app.state.callback_token = settings.sms_callback_token
         await rt.add_consumer(
-            Stream.REGISTRATION, {RegistrationSubmitted.EVENT_TYPE: on_registration_submitted}
+            Stream.REGISTRATION,
+            {
+                RegistrationSubmitted.EVENT_TYPE: on_registration_submitted,
+                RegistrationPersonalDataErased.EVENT_TYPE: on_personal_data_erased,
+            },
         )
         policy = DispatchPolicy(
             max_attempts=settings.sms_max_attempts,

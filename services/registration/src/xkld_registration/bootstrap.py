@@ -13,6 +13,7 @@ from xkld_registration.adapters.clock import VietnamClock
 from xkld_registration.adapters.communes import OfficialCommunes
 from xkld_registration.adapters.postgres_store import PostgresRegistrationStore
 from xkld_registration.adapters.vault import KeyedVault
+from xkld_registration.application.erase_personal_data import ErasePersonalDataHandler
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
 from xkld_registration.entrypoints import http
 from xkld_registration.settings import RegistrationSettings
@@ -43,6 +44,9 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             Topics(settings.topic_prefix),
             VietnamClock(),
             OfficialCommunes(),
+        )
+        app.state.erase_personal_data = ErasePersonalDataHandler(
+            pool, Topics(settings.topic_prefix), VietnamClock()
         )
         rt.new_relay()
         rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks

@@ -30,3 +30,15 @@ class RegistrationSubmitted(EventPayload):
     submitted_on: dt.date
     phone_ciphertext: str = Field(min_length=1)
     sms_consent: bool
+
+
+class RegistrationPersonalDataErased(EventPayload):
+    """The worker's personal data was erased on request (they never departed).
+
+    Consumers delete what they hold about the person; counts already made stay as they are.
+    """
+
+    EVENT_TYPE = "RegistrationPersonalDataErased"
+    SCHEMA_VERSION = 1
+
+    erased_on: dt.date

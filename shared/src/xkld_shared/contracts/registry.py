@@ -6,7 +6,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from xkld_shared.contracts.envelope import Envelope, EventPayload
-from xkld_shared.contracts.registration import RegistrationSubmitted
+from xkld_shared.contracts.registration import (
+    RegistrationPersonalDataErased,
+    RegistrationSubmitted,
+)
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -39,4 +42,4 @@ class EventRegistry:
 
 
 def default_registry() -> EventRegistry:
-    return EventRegistry([RegistrationSubmitted])
+    return EventRegistry([RegistrationSubmitted, RegistrationPersonalDataErased])

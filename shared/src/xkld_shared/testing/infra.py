@@ -38,6 +38,35 @@ def _migrate_all(databases: dict[str, ServiceDatabase]) -> None:
         upgrade_to_head(MIGRATIONS[service], database.dsn)
 
 
+async def _migrate_and_harden(infra: TestInfra, databases: dict[str, ServiceDatabase]) -> None:
+    # One after another: Alembic's `context` is process-global, not thread-safe.
+    await asyncio.to_thread(_migrate_all, databases)
+    await harden_audit_log(infra.admin_dsn, databases)
+
+
+@dataclass(frozen=True)
+class Templates:
+    """Each service's database, migrated and hardened once per test run, to be copied."""
+
+    infra: TestInfra
+    prefix: str
+    databases: dict[str, str]
+
+    @classmethod
+    async def build(cls, infra: TestInfra) -> Templates:
+        prefix = f"tpl{uuid.uuid4().hex[:8]}_"
+        databases = await provision_databases(infra.admin_dsn, database_prefix=prefix)
+        try:
+            await _migrate_and_harden(infra, databases)
+        except BaseException:
+            await drop_databases(infra.admin_dsn, prefix)
+            raise
+        return cls(infra, prefix, {s: d.database for s, d in databases.items()})
+
+    async def drop(self) -> None:
+        await drop_databases(self.infra.admin_dsn, self.prefix)
+
+
 @dataclass(frozen=True)
 class TestInfra:
     __test__ = False  # a fixture's type, not a test class
@@ -86,15 +115,19 @@ class Namespace:
         return Topics(self.prefix)
 
     @classmethod
-    async def create(cls, infra: TestInfra) -> Namespace:
+    async def create(cls, infra: TestInfra, templates: Templates | None = None) -> Namespace:
+        """Fresh databases and topics. With `templates`, the databases are copies of ones
+        migrated once, which is much faster than migrating every time."""
         ns = cls(infra, prefix=f"t{uuid.uuid4().hex[:10]}_")
         ns.pii_keys = f"k1:{generate_key()}"
         ns.blind_index_key = generate_key()
-        ns.databases = await provision_databases(infra.admin_dsn, database_prefix=ns.prefix)
+        copies = templates.databases if templates else None
+        ns.databases = await provision_databases(
+            infra.admin_dsn, database_prefix=ns.prefix, templates=copies
+        )
         try:
-            # One after another: Alembic's `context` is process-global, not thread-safe.
-            await asyncio.to_thread(_migrate_all, ns.databases)
-            await harden_audit_log(infra.admin_dsn, ns.databases)
+            if templates is None:
+                await _migrate_and_harden(infra, ns.databases)
             await ensure_topics(infra.kafka_bootstrap, ns.topics.all_specs(TEST_PARTITIONS))
         except BaseException:
             await drop_databases(infra.admin_dsn, ns.prefix)  # the caller never got the prefix

@@ -46,6 +46,16 @@ async def contact_area(pool: asyncpg.Pool, registration_id: uuid.UUID) -> asyncp
     return row
 
 
+async def forget_contact(conn: Conn, registration_id: uuid.UUID) -> None:
+    await conn.execute(
+        """UPDATE sms_message SET status = 'suppressed', suppressed_reason = 'erased',
+               lease_until = NULL
+           WHERE registration_id = $1 AND status = 'pending'""",
+        registration_id,
+    )
+    await conn.execute("DELETE FROM contact WHERE registration_id = $1", registration_id)
+
+
 async def add_message(conn: Conn, sms: OutboundSms, event_id: uuid.UUID) -> bool:
     """False if this message id exists already (a replay): nothing is queued twice."""
     inserted = await conn.fetchval(

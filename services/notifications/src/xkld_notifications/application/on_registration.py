@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from xkld_shared.contracts.envelope import Envelope, EventPayload
-from xkld_shared.contracts.registration import RegistrationSubmitted
+from xkld_shared.contracts.registration import (
+    RegistrationPersonalDataErased,
+    RegistrationSubmitted,
+)
 from xkld_shared.db.pool import Conn
 
 from xkld_notifications.adapters import store
@@ -29,3 +32,9 @@ async def on_registration_submitted(conn: Conn, envelope: Envelope, event: Event
     await store.add_message(conn, sms, envelope.event_id)
     # Wake the dispatcher when this transaction commits.
     await conn.execute("SELECT pg_notify('sms_message', '')")
+
+
+async def on_personal_data_erased(conn: Conn, envelope: Envelope, event: EventPayload) -> None:
+    """Forget the phone; what was still waiting to be sent will not be sent."""
+    assert isinstance(event, RegistrationPersonalDataErased)
+    await store.forget_contact(conn, envelope.registration_id)

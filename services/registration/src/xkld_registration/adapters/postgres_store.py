@@ -51,7 +51,7 @@ class PostgresRegistrationStore:
 async def registration_row(conn: Conn, registration_id: uuid.UUID) -> asyncpg.Record | None:
     row: asyncpg.Record | None = await conn.fetchrow(
         """SELECT id, full_name, cccd_ciphertext, phone_ciphertext, date_of_birth, gender,
-                  commune_code, province_code, sms_consent, status, submitted_on
+                  commune_code, province_code, sms_consent, status, submitted_on, erased_at
            FROM registration WHERE id = $1""",
         registration_id,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -17,16 +18,17 @@ from xkld_registration.adapters.vault import KeyedVault
 @dataclass(frozen=True)
 class RegistrationView:
     registration_id: uuid.UUID
-    full_name: str
-    cccd_masked: str
-    phone_masked: str
-    date_of_birth: dt.date
-    gender: str
+    full_name: str | None
+    cccd_masked: str | None
+    phone_masked: str | None
+    date_of_birth: dt.date | None
+    gender: str | None
     commune_code: str
     province_code: str | None
     sms_consent: bool
     status: str
     submitted_on: dt.date
+    erased_at: dt.datetime | None
 
 
 class RegistrationNotFound(NotFound):
@@ -36,8 +38,8 @@ class RegistrationNotFound(NotFound):
         super().__init__("Không tìm thấy hồ sơ", "No such registration")
 
 
-def _mask(value: str, keep: int = 3) -> str:
-    return "•" * (len(value) - keep) + value[-keep:]
+def _mask(value: str | None, keep: int = 3) -> str | None:
+    return None if value is None else "•" * (len(value) - keep) + value[-keep:]
 
 
 async def find_in_scope(
@@ -45,21 +47,23 @@ async def find_in_scope(
 ) -> asyncpg.Record:
     async with pool.acquire() as conn:
         row = await registration_row(conn, registration_id)
-    in_scope = row is not None and (
-        Role.ADMIN in reader.roles
-        or reader.covers_commune(row["commune_code"], row["province_code"])
-    )
-    if row is None or not in_scope:
+    if row is None or not covers(reader, row):
         raise RegistrationNotFound
     return row
+
+
+def covers(reader: Principal, row: asyncpg.Record) -> bool:
+    return Role.ADMIN in reader.roles or reader.covers_commune(
+        row["commune_code"], row["province_code"]
+    )
 
 
 def view_of(row: asyncpg.Record, vault: KeyedVault) -> RegistrationView:
     return RegistrationView(
         registration_id=row["id"],
         full_name=row["full_name"],
-        cccd_masked=_mask(vault.open_cccd(row["cccd_ciphertext"])),
-        phone_masked=_mask(vault.open_phone(row["phone_ciphertext"])),
+        cccd_masked=_mask(_open(vault.open_cccd, row["cccd_ciphertext"])),
+        phone_masked=_mask(_open(vault.open_phone, row["phone_ciphertext"])),
         date_of_birth=row["date_of_birth"],
         gender=row["gender"],
         commune_code=row["commune_code"],
@@ -67,4 +71,9 @@ def view_of(row: asyncpg.Record, vault: KeyedVault) -> RegistrationView:
         sms_consent=row["sms_consent"],
         status=row["status"],
         submitted_on=row["submitted_on"],
+        erased_at=row["erased_at"],
     )
+
+
+def _open(opener: Callable[[str], str], sealed: str | None) -> str | None:
+    return None if sealed is None else opener(sealed)

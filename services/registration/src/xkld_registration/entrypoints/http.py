@@ -17,6 +17,7 @@ from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.adapters.postgres_store import consent_history
 from xkld_registration.adapters.vault import KeyedVault
+from xkld_registration.application.erase_personal_data import ErasePersonalDataHandler
 from xkld_registration.application.queries import RegistrationView, find_in_scope, view_of
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
 from xkld_registration.domain.consent import PURPOSE_TEXT_VI, ConsentAnswers, Purpose
@@ -146,3 +147,15 @@ async def get_consents(
     return [
         ConsentRecord(**dict(r), purpose_vi=PURPOSE_TEXT_VI[Purpose(r["purpose"])]) for r in rows
     ]
+
+
+Eraser = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]
+
+
+@router.post("/{registration_id}/erasure", status_code=status.HTTP_204_NO_CONTENT)
+async def erase_personal_data(
+    registration_id: uuid.UUID, request: Request, officer: Eraser
+) -> None:
+    """Erase the worker's personal data on their request (only if they never departed)."""
+    erase: ErasePersonalDataHandler = _state(request).erase_personal_data
+    await erase(registration_id, _context(request, officer))
