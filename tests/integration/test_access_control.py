@@ -46,6 +46,12 @@ ENDPOINTS = [
     Endpoint(
         "registration",
         "GET",
+        "/registrations/{registration_id}/consents/print",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "GET",
         "/registrations/{registration_id}/audit",
         frozenset({Role.LABOUR_OFFICER, Role.ADMIN}),
     ),

@@ -8,17 +8,13 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from xkld_shared.testing.infra import Namespace
-from xkld_shared.testing.processes import ServiceProcess
+from xkld_shared.testing.processes import serving
 
 
 @pytest.fixture
 async def notifications(namespace: Namespace) -> AsyncIterator[str]:
-    proc = ServiceProcess("xkld_notifications", namespace.env("notifications"))
-    await proc.start()
-    try:
+    async with serving("xkld_notifications", namespace.env("notifications")) as proc:
         yield proc.url
-    finally:
-        assert await proc.terminate() == 0
 
 
 def _report() -> dict[str, object]:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.testing.infra import Namespace
-from xkld_shared.testing.processes import ServiceProcess
+from xkld_shared.testing.processes import ServiceProcess, serving
 from xkld_shared.testing.system import consents, officer_of, random_cccd, registration_body
 
 COMMUNES = ("29800", "29623")
@@ -22,12 +22,8 @@ def _officer(namespace: Namespace) -> dict[str, str]:
 
 @pytest.fixture
 async def registration(namespace: Namespace) -> AsyncIterator[str]:
-    proc = ServiceProcess("xkld_registration", namespace.env("registration"))
-    await proc.start()
-    try:
+    async with serving("xkld_registration", namespace.env("registration")) as proc:
         yield proc.url
-    finally:
-        assert await proc.terminate() == 0
 
 
 async def _rows(namespace: Namespace) -> tuple[int, int]:
@@ -212,3 +208,24 @@ async def test_consents_are_recorded_per_purpose_with_who_and_which_text(
     assert {c["text_version"] for c in history.json()} == {"2026-01"}
     assert {c["recorded_by_name"] for c in history.json()} == {"can-bo-xa"}
     assert all(c["purpose_vi"] for c in history.json())
+
+
+async def test_the_consent_record_prints_as_a_bilingual_page(
+    registration: str, namespace: Namespace
+) -> None:
+    async with httpx.AsyncClient() as client:
+        created = await client.post(
+            f"{registration}/registrations",
+            json=registration_body(full_name="Đặng Thị Hoa"),
+            headers=_officer(namespace),
+        )
+        page = await client.get(
+            f"{registration}/registrations/{created.json()['registration_id']}/consents/print",
+            headers=_officer(namespace),
+        )
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Phiếu đồng ý xử lý dữ liệu cá nhân" in page.text
+    assert "Nhận tin nhắn SMS" in page.text
+    assert page.text.count("<tr>") == 5  # the heading and the four purposes
+    assert "Đặng Thị Hoa" in page.text

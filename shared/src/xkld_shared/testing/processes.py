@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -88,3 +90,15 @@ class ServiceProcess:
 
     def logs(self) -> str:
         return self._log.read_text(errors="replace")
+
+
+@contextlib.asynccontextmanager
+async def serving(module: str, env: dict[str, str]) -> AsyncIterator[ServiceProcess]:
+    """A service process for the length of a block; it must drain cleanly (exit 0) at the end."""
+    proc = ServiceProcess(module, env)
+    await proc.start()
+    try:
+        yield proc
+    finally:
+        code = await proc.terminate()
+        assert code == 0, f"{module} did not drain cleanly (exit {code})"

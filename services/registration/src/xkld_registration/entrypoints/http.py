@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 import asyncpg
 from fastapi import APIRouter, Depends, Request, status
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 from xkld_shared.audit import ChangeContext, trail_of
 from xkld_shared.http.app import correlation_id_of
@@ -22,6 +23,7 @@ from xkld_registration.application.queries import RegistrationView, find_in_scop
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
 from xkld_registration.domain.consent import PURPOSE_TEXT_VI, ConsentAnswers, Purpose
 from xkld_registration.domain.registration import SubmitRegistration
+from xkld_registration.entrypoints.consent_print import render_consent_record
 
 
 class ConsentRequest(BaseModel):
@@ -135,18 +137,38 @@ async def get_audit_trail(
     return [AuditEntry(**dict(r)) for r in rows]
 
 
+async def _consents(
+    request: Request, registration_id: uuid.UUID, reader: Principal
+) -> tuple[asyncpg.Record, list[ConsentRecord]]:
+    pool: asyncpg.Pool = _state(request).pool
+    row = await find_in_scope(pool, registration_id, reader)
+    async with pool.acquire() as conn:
+        rows = await consent_history(conn, registration_id)
+    records = [
+        ConsentRecord(**dict(r), purpose_vi=PURPOSE_TEXT_VI[Purpose(r["purpose"])]) for r in rows
+    ]
+    return row, records
+
+
 @router.get("/{registration_id}/consents")
 async def get_consents(
     registration_id: uuid.UUID, request: Request, reader: Reader
 ) -> list[ConsentRecord]:
-    """The consent history, for printing and signing: every answer ever given."""
-    pool: asyncpg.Pool = _state(request).pool
-    await find_in_scope(pool, registration_id, reader)
-    async with pool.acquire() as conn:
-        rows = await consent_history(conn, registration_id)
-    return [
-        ConsentRecord(**dict(r), purpose_vi=PURPOSE_TEXT_VI[Purpose(r["purpose"])]) for r in rows
-    ]
+    """The consent history: every answer ever given, with who recorded it and when."""
+    _, records = await _consents(request, registration_id, reader)
+    return records
+
+
+@router.get("/{registration_id}/consents/print", response_class=HTMLResponse)
+async def print_consents(registration_id: uuid.UUID, request: Request, reader: Reader) -> str:
+    """The same history as a page to print and have the worker sign."""
+    row, records = await _consents(request, registration_id, reader)
+    return render_consent_record(
+        row["full_name"],
+        str(registration_id)[:8].upper(),
+        row["commune_code"],
+        [r.model_dump() for r in records],
+    )
 
 
 Eraser = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]

@@ -1,0 +1,55 @@
+"""A consent record to print and sign: bilingual, plain HTML, every value escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from html import escape
+from zoneinfo import ZoneInfo
+
+_VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+_PAGE = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8">
+<title>Phiếu đồng ý xử lý dữ liệu cá nhân / Consent record</title>
+<style>body{{font-family:serif;max-width:48em;margin:2em auto}}td,th{{border:1px solid #444;
+padding:.3em .6em}}table{{border-collapse:collapse;width:100%}}.sign{{margin-top:4em}}</style>
+</head><body>
+<h1>Phiếu đồng ý xử lý dữ liệu cá nhân</h1>
+<p><em>Consent to the processing of personal data (Decree 13/2023/NĐ-CP; Law 91/2025/QH15)</em></p>
+<p>Người lao động / Worker: <strong>{name}</strong> — Mã hồ sơ / File: {reference}
+— Xã/phường / Commune: {commune}</p>
+<table><tr><th>Mục đích / Purpose</th><th>Đồng ý / Consent</th><th>Phiên bản văn bản /
+Text version</th><th>Người ghi nhận / Recorded by</th><th>Thời điểm / Time</th></tr>
+{rows}
+</table>
+<p class="sign">Người lao động ký, ghi rõ họ tên / Worker's signature and full name</p>
+</body></html>
+"""
+
+
+def render_consent_record(
+    name: str | None, reference: str, commune: str, consents: Sequence[dict[str, object]]
+) -> str:
+    rows = "\n".join(_row(c) for c in consents)
+    shown_name = escape(name) if name else "(đã xoá / erased)"
+    return _PAGE.format(
+        name=shown_name, reference=escape(reference), commune=escape(commune), rows=rows
+    )
+
+
+def _row(consent: dict[str, object]) -> str:
+    answer = "Có / Yes" if consent["granted"] else "Không / No"
+    when = consent["recorded_at"]
+    local = (
+        when.astimezone(_VIETNAM).strftime("%d/%m/%Y %H:%M")
+        if isinstance(when, dt.datetime)
+        else ""
+    )
+    cells = (
+        f"{consent['purpose_vi']} ({consent['purpose']})",
+        answer,
+        str(consent["text_version"]),
+        str(consent["recorded_by_name"]),
+        local,
+    )
+    return "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>"
