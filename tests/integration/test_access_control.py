@@ -6,7 +6,7 @@ import datetime as dt
 import importlib
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -73,7 +73,27 @@ ENDPOINTS = [
         "/reports/registrations-by-commune",
         frozenset({Role.REPORT_VIEWER, Role.LABOUR_OFFICER, Role.COMMUNE_OFFICER}),
     ),
+    Endpoint("loans", "POST", "/loan-applications", frozenset({Role.LOAN_OFFICER})),
+    Endpoint(
+        "loans",
+        "GET",
+        "/loan-applications/{application_id}",
+        frozenset({Role.LOAN_OFFICER, Role.BANK_MANAGER}),
+    ),
+    Endpoint(
+        "loans",
+        "POST",
+        "/loan-applications/{application_id}/proposal",
+        frozenset({Role.LOAN_OFFICER}),
+    ),
+    Endpoint(
+        "loans",
+        "POST",
+        "/loan-applications/{application_id}/decision",
+        frozenset({Role.BANK_MANAGER}),
+    ),
 ]
+BRANCH = "VBSP-86"
 # Open on purpose: probes, and the provider's callback (it proves itself with a token).
 OPEN = {"/health", "/ready", "/metrics", "/sms/delivery-reports"}
 
@@ -82,6 +102,7 @@ OPEN = {"/health", "/ready", "/metrics", "/sms/delivery-reports"}
 class Running:
     system: System
     registration_id: str
+    application_id: str
 
 
 @pytest.fixture(scope="module")
@@ -91,27 +112,56 @@ async def running(
     ns = await Namespace.create(infra, templates)
     system = System(ns, sms_gateway)
     try:
-        await system.start(["registration", "notifications", "reporting"])
+        await system.start(["registration", "notifications", "reporting", "loans"])
         async with httpx.AsyncClient() as client:
             answer = await client.post(
                 f"{system.url('registration')}/registrations",
                 json=registration_body(commune_code=HOME),
                 headers=officer_of(ns, HOME),
             )
-        assert answer.status_code == 201, answer.text
-        yield Running(system, answer.json()["registration_id"])
+            assert answer.status_code == 201, answer.text
+            loan = await client.post(
+                f"{system.url('loans')}/loan-applications",
+                json=application_body(),
+                headers=ns.auth(Role.LOAN_OFFICER, branch=BRANCH),
+            )
+            assert loan.status_code == 201, loan.text
+        yield Running(system, answer.json()["registration_id"], loan.json()["application_id"])
     finally:
         await system.stop_all()
         await ns.drop()
 
 
 def _url(running: Running, endpoint: Endpoint) -> str:
-    path = endpoint.path.format(registration_id=running.registration_id)
-    return running.system.url(endpoint.service) + path
+    ids = {"registration_id": running.registration_id, "application_id": running.application_id}
+    return running.system.url(endpoint.service) + endpoint.path.format(**ids)
+
+
+def application_body() -> dict[str, object]:
+    return {
+        "registration_id": str(uuid.uuid4()),
+        "commune_code": HOME,
+        "programme": "labour_export",
+        "application_date": "2026-02-10",
+        "priority_groups": ["poor_household"],
+        "contract_costs_vnd": 100_000_000,
+        "requested_vnd": 90_000_000,
+        "requested_term_months": 24,
+        "contract_term_months": 36,
+    }
+
+
+_BODIES: dict[str, Callable[[], dict[str, object]]] = {
+    "/registrations": lambda: registration_body(commune_code=HOME),
+    "/loan-applications": application_body,
+    "/loan-applications/{application_id}/proposal": lambda: {"decision": "reject", "reason": "x"},
+    "/loan-applications/{application_id}/decision": lambda: {"agree": False},
+}
 
 
 async def _call(running: Running, endpoint: Endpoint, headers: dict[str, str]) -> httpx.Response:
-    body = registration_body(commune_code=HOME) if endpoint.method == "POST" else None
+    make = _BODIES.get(endpoint.path)
+    body = make() if make and endpoint.method == "POST" else None
     async with httpx.AsyncClient() as client:
         return await client.request(
             endpoint.method, _url(running, endpoint), json=body, headers=headers
@@ -138,7 +188,7 @@ async def test_every_business_endpoint_refuses_the_wrong_roles(
 ) -> None:
     ns = running.system.namespace
     for role in set(Role) - endpoint.allowed:
-        headers = ns.auth(role, communes=(HOME,), province="86", branch="VBSP-86")
+        headers = ns.auth(role, communes=(HOME,), province="86", branch=BRANCH)
         answer = await _call(running, endpoint, headers)
         assert answer.status_code == 403, f"{role} got {answer.status_code}"
         assert answer.json()["error"]["code"] == "forbidden"
@@ -154,9 +204,7 @@ async def test_admin_role_does_not_open_workers_personal_data(running: Running) 
 
 
 @pytest.mark.parametrize(
-    "endpoint",
-    [e for e in ENDPOINTS if "{registration_id}" in e.path and e.method == "GET"],
-    ids=_ids,
+    "endpoint", [e for e in ENDPOINTS if "_id}" in e.path and e.method == "GET"], ids=_ids
 )
 async def test_a_record_outside_the_readers_scope_answers_404(
     running: Running, endpoint: Endpoint
@@ -165,10 +213,14 @@ async def test_a_record_outside_the_readers_scope_answers_404(
     outsiders = {
         Role.COMMUNE_OFFICER: ns.auth(Role.COMMUNE_OFFICER, communes=(ELSEWHERE,)),
         Role.LABOUR_OFFICER: ns.auth(Role.LABOUR_OFFICER, province="87"),
+        Role.LOAN_OFFICER: ns.auth(Role.LOAN_OFFICER, branch="VBSP-87"),
+        Role.BANK_MANAGER: ns.auth(Role.BANK_MANAGER, branch="VBSP-87"),
     }
     insiders = {
         Role.COMMUNE_OFFICER: ns.auth(Role.COMMUNE_OFFICER, communes=(HOME,)),
         Role.LABOUR_OFFICER: ns.auth(Role.LABOUR_OFFICER, province="86"),
+        Role.LOAN_OFFICER: ns.auth(Role.LOAN_OFFICER, branch=BRANCH),
+        Role.BANK_MANAGER: ns.auth(Role.BANK_MANAGER, branch=BRANCH),
     }
     for role in endpoint.allowed & set(outsiders):
         assert (await _call(running, endpoint, outsiders[role])).status_code == 404

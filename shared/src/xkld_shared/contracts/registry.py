@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from xkld_shared.contracts.envelope import Envelope, EventPayload
+from xkld_shared.contracts.loan import LoanApplicationReceived, LoanApproved, LoanRejected
 from xkld_shared.contracts.registration import (
     RegistrationPersonalDataErased,
     RegistrationSubmitted,
@@ -42,4 +43,12 @@ class EventRegistry:
 
 
 def default_registry() -> EventRegistry:
-    return EventRegistry([RegistrationSubmitted, RegistrationPersonalDataErased])
+    return EventRegistry(
+        [
+            RegistrationSubmitted,
+            RegistrationPersonalDataErased,
+            LoanApplicationReceived,
+            LoanApproved,
+            LoanRejected,
+        ]
+    )

@@ -1,0 +1,93 @@
+"""Loan applications in the loans service's own database."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from xkld_shared.db.pool import Conn
+
+from xkld_loans.domain.application import LoanApplication, Proposal, Status
+from xkld_loans.domain.regimes import Evaluation, LoanAsk
+
+_DECIMALS = ("monthly_rate", "overdue_monthly_rate")
+
+
+def evaluation_to_json(e: Evaluation) -> dict[str, Any]:
+    data = dataclasses.asdict(e)
+    for key in _DECIMALS:
+        data[key] = None if data[key] is None else str(data[key])
+    data["reasons"] = list(e.reasons)
+    return data
+
+
+def evaluation_from_json(data: dict[str, Any]) -> Evaluation:
+    values = dict(data)
+    for key in _DECIMALS:
+        values[key] = None if values[key] is None else Decimal(values[key])
+    values["reasons"] = tuple(values["reasons"])
+    return Evaluation(**values)
+
+
+async def insert(conn: Conn, app: LoanApplication, ask: LoanAsk) -> None:
+    await conn.execute(
+        """INSERT INTO loan_application (id, registration_id, branch_code, commune_code,
+               programme, application_date, priority_groups, contract_costs_vnd, requested_vnd,
+               requested_term_months, contract_term_months, evaluation, status)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
+        app.id,
+        app.registration_id,
+        app.branch_code,
+        app.commune_code,
+        ask.programme,
+        ask.application_date,
+        sorted(ask.priority_groups),
+        ask.contract_costs_vnd,
+        ask.requested_vnd,
+        ask.requested_term_months,
+        ask.contract_term_months,
+        evaluation_to_json(app.evaluation),
+        app.status.value,
+    )
+
+
+async def load_for_update(conn: Conn, application_id: uuid.UUID) -> LoanApplication | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM loan_application WHERE id = $1 FOR UPDATE", application_id
+    )
+    return None if row is None else application_of(dict(row))
+
+
+async def load(conn: Conn, application_id: uuid.UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow("SELECT * FROM loan_application WHERE id = $1", application_id)
+    return None if row is None else dict(row)
+
+
+async def save(conn: Conn, app: LoanApplication) -> None:
+    proposal = None if app.proposal is None else dataclasses.asdict(app.proposal)
+    await conn.execute(
+        """UPDATE loan_application SET status = $2, proposal = $3, decided_by = $4,
+               updated_at = now() WHERE id = $1""",
+        app.id,
+        app.status.value,
+        proposal,
+        app.decided_by,
+    )
+
+
+def application_of(row: dict[str, Any]) -> LoanApplication:
+    proposal = row["proposal"]
+    return LoanApplication(
+        id=row["id"],
+        registration_id=row["registration_id"],
+        branch_code=row["branch_code"],
+        commune_code=row["commune_code"],
+        requested_vnd=row["requested_vnd"],
+        requested_term_months=row["requested_term_months"],
+        evaluation=evaluation_from_json(row["evaluation"]),
+        status=Status(row["status"]),
+        proposal=None if proposal is None else Proposal(**proposal),
+        decided_by=row["decided_by"],
+    )

@@ -1,0 +1,189 @@
+"""Use cases of a loan application. Each change, its audit row and its event commit together."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.contracts.envelope import EventPayload, new_envelope
+from xkld_shared.contracts.loan import LoanApplicationReceived, LoanApproved, LoanRejected
+from xkld_shared.contracts.topics import Stream, Topics
+from xkld_shared.db.pool import Conn
+from xkld_shared.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from xkld_shared.messaging.outbox import add_to_outbox
+
+from xkld_loans.adapters import store
+from xkld_loans.domain import application as domain
+from xkld_loans.domain.application import LoanApplication, Status
+from xkld_loans.domain.regimes import LoanAsk, NoRegimeInForce, Regime, evaluate, regime_in_force
+
+PRODUCER = "loans"
+
+
+class ApplicationNotFound(NotFound):
+    code = "loan_application_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("Không tìm thấy hồ sơ vay", "No such loan application")
+
+
+class OpenApplicationExists(Conflict):
+    code = "loan_application_exists"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Hồ sơ này đã có một đơn vay đang xử lý hoặc đã được duyệt",
+            "This file already has a loan application in progress or approved",
+        )
+
+
+@dataclass(frozen=True)
+class ReceiveApplication:
+    registration_id: uuid.UUID
+    commune_code: str
+    ask: LoanAsk
+
+
+def _audit_view(app: LoanApplication) -> dict[str, object]:
+    p = app.proposal
+    return {
+        "status": app.status.value,
+        "proposal.approve": None if p is None else p.approve,
+        "proposal.amount_vnd": None if p is None else p.amount_vnd,
+        "proposal.term_months": None if p is None else p.term_months,
+        "proposal.proposed_by": None if p is None else p.proposed_by,
+        "decided_by": app.decided_by,
+    }
+
+
+class LoanApplications:
+    def __init__(self, pool: asyncpg.Pool, topics: Topics, regimes: Sequence[Regime]) -> None:
+        self.pool = pool
+        self._topic = topics.of(Stream.LOAN)
+        self._regimes = tuple(regimes)
+
+    async def receive(self, cmd: ReceiveApplication, context: ChangeContext) -> LoanApplication:
+        branch = context.actor.scope.branch
+        if branch is None:
+            raise InvalidInput.of(
+                [FieldProblem("branch", "Tài khoản chưa gắn chi nhánh", "No branch")]
+            )
+        try:
+            regime = regime_in_force(self._regimes, cmd.ask.programme, cmd.ask.application_date)
+        except NoRegimeInForce:
+            raise InvalidInput.of(
+                [
+                    FieldProblem(
+                        "application_date",
+                        "Không có chế độ cho vay nào áp dụng vào ngày này cho chương trình này",
+                        "No loan regime of this programme was in force on that date",
+                    )
+                ]
+            ) from None
+        app = LoanApplication(
+            id=uuid.uuid4(),
+            registration_id=cmd.registration_id,
+            branch_code=branch,
+            commune_code=cmd.commune_code,
+            requested_vnd=cmd.ask.requested_vnd,
+            requested_term_months=cmd.ask.requested_term_months,
+            evaluation=evaluate(regime, cmd.ask),
+            status=Status.RECEIVED,
+        )
+        event = LoanApplicationReceived(
+            loan_application_id=app.id,
+            commune_code=app.commune_code,
+            branch_code=branch,
+            regime_code=regime.code,
+            requested_vnd=app.requested_vnd,
+            eligible=app.evaluation.eligible,
+        )
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await store.insert(conn, app, cmd.ask)
+                await self._record(conn, context, "loan.application_received", None, app, event)
+        except asyncpg.UniqueViolationError:
+            raise OpenApplicationExists from None
+        return app
+
+    async def propose(
+        self,
+        application_id: uuid.UUID,
+        context: ChangeContext,
+        transition: Callable[[LoanApplication], LoanApplication],
+    ) -> LoanApplication:
+        return await self._change(application_id, context, "loan.proposed", transition)
+
+    async def decide(
+        self, application_id: uuid.UUID, context: ChangeContext, agree: bool
+    ) -> LoanApplication:
+        by = context.actor.subject
+
+        def transition(app: LoanApplication) -> LoanApplication:
+            return domain.confirm(app, by=by) if agree else domain.send_back(app, by=by)
+
+        action = "loan.decision_confirmed" if agree else "loan.proposal_sent_back"
+        return await self._change(application_id, context, action, transition)
+
+    async def _change(
+        self,
+        application_id: uuid.UUID,
+        context: ChangeContext,
+        action: str,
+        transition: Callable[[LoanApplication], LoanApplication],
+    ) -> LoanApplication:
+        async with self.pool.acquire() as conn, conn.transaction():
+            before = await store.load_for_update(conn, application_id)
+            if before is None or before.branch_code != context.actor.scope.branch:
+                raise ApplicationNotFound
+            after = transition(before)
+            await store.save(conn, after)
+            await self._record(conn, context, action, before, after, _decision_event(after))
+        return after
+
+    async def _record(
+        self,
+        conn: Conn,
+        context: ChangeContext,
+        action: str,
+        before: LoanApplication | None,
+        after: LoanApplication,
+        event: EventPayload | None,
+    ) -> None:
+        await record_change(
+            conn,
+            context,
+            action=action,
+            entity_type="loan_application",
+            entity_id=str(after.id),
+            before={} if before is None else _audit_view(before),
+            after=_audit_view(after),
+        )
+        if event is not None:
+            envelope = new_envelope(
+                event,
+                registration_id=after.registration_id,
+                producer=PRODUCER,
+                correlation_id=context.correlation_id,
+            )
+            await add_to_outbox(conn, self._topic, [envelope])
+
+
+def _decision_event(app: LoanApplication) -> EventPayload | None:
+    if app.status is Status.REJECTED:
+        return LoanRejected(loan_application_id=app.id)
+    if app.status is not Status.APPROVED:
+        return None
+    p, rate = app.proposal, app.evaluation.monthly_rate
+    if p is None or p.amount_vnd is None or p.term_months is None or rate is None:
+        raise RuntimeError("an approved application always carries its proposal and rate")
+    return LoanApproved(
+        loan_application_id=app.id,
+        amount_vnd=p.amount_vnd,
+        term_months=p.term_months,
+        monthly_rate=str(rate),
+        regime_code=app.evaluation.regime_code,
+    )

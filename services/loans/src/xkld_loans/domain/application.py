@@ -1,0 +1,135 @@
+"""A loan application's life up to the bank's decision, with maker-checker. Pure."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
+
+from xkld_loans.domain.regimes import Evaluation
+
+
+class Status(StrEnum):
+    RECEIVED = "application_received"
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What a loan officer proposes; a bank manager who is not them confirms or refuses it."""
+
+    approve: bool
+    proposed_by: str
+    amount_vnd: int | None = None
+    term_months: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class LoanApplication:
+    id: uuid.UUID
+    registration_id: uuid.UUID
+    branch_code: str
+    commune_code: str
+    requested_vnd: int
+    requested_term_months: int
+    evaluation: Evaluation
+    status: Status
+    proposal: Proposal | None = None
+    decided_by: str | None = None
+
+
+class IllegalMove(Conflict):
+    code = "illegal_transition"
+
+
+class MakerCheckerViolation(Conflict):
+    code = "maker_checker_violation"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Người đề xuất không được tự phê duyệt đề xuất của mình (nguyên tắc hai người)",
+            "The person who proposed a decision cannot confirm it (maker-checker)",
+        )
+
+
+def propose_approval(
+    app: LoanApplication, *, by: str, amount_vnd: int, term_months: int
+) -> LoanApplication:
+    _require(app, Status.RECEIVED, "đề xuất", "propose")
+    e = app.evaluation
+    problems = []
+    if not e.eligible:
+        problems.append(FieldProblem("decision", "Hồ sơ không đủ điều kiện vay", "Not eligible"))
+    if not 0 < amount_vnd <= e.max_amount_vnd:
+        problems.append(
+            FieldProblem(
+                "amount_vnd",
+                f"Số tiền phải từ 1 đến {e.max_amount_vnd:,} đồng".replace(",", "."),
+                f"The amount must be between 1 and {e.max_amount_vnd:,} VND",
+            )
+        )
+    if not 0 < term_months <= e.max_term_months:
+        problems.append(
+            FieldProblem(
+                "term_months",
+                f"Thời hạn phải từ 1 đến {e.max_term_months} tháng",
+                f"The term must be between 1 and {e.max_term_months} months",
+            )
+        )
+    if e.monthly_rate is None:
+        problems.append(
+            FieldProblem(
+                "decision",
+                "Chưa có lãi suất cho chế độ vay này; cần cập nhật chính sách",
+                "This regime's rate is unknown; the policy data needs it first",
+            )
+        )
+    if problems:
+        raise InvalidInput.of(problems)
+    proposal = Proposal(True, by, amount_vnd=amount_vnd, term_months=term_months)
+    return dataclasses.replace(app, status=Status.PROPOSED, proposal=proposal)
+
+
+def propose_rejection(app: LoanApplication, *, by: str, reason: str) -> LoanApplication:
+    _require(app, Status.RECEIVED, "đề xuất", "propose")
+    if not reason.strip():
+        raise InvalidInput.of(
+            [FieldProblem("reason", "Cần ghi rõ lý do từ chối", "A reason is required")]
+        )
+    proposal = Proposal(False, by, reason=reason.strip())
+    return dataclasses.replace(app, status=Status.PROPOSED, proposal=proposal)
+
+
+def confirm(app: LoanApplication, *, by: str) -> LoanApplication:
+    """The manager agrees with the proposal: the loan is approved, or rejected, for good."""
+    proposal = _proposal_to_decide(app, by)
+    status = Status.APPROVED if proposal.approve else Status.REJECTED
+    return dataclasses.replace(app, status=status, decided_by=by)
+
+
+def send_back(app: LoanApplication, *, by: str) -> LoanApplication:
+    """The manager disagrees: the application returns to the officers for a new proposal."""
+    _proposal_to_decide(app, by)
+    return dataclasses.replace(app, status=Status.RECEIVED, proposal=None)
+
+
+def _proposal_to_decide(app: LoanApplication, by: str) -> Proposal:
+    _require(app, Status.PROPOSED, "phê duyệt", "decide on")
+    assert app.proposal is not None
+    if app.proposal.proposed_by == by:
+        raise MakerCheckerViolation
+    return app.proposal
+
+
+def _require(app: LoanApplication, status: Status, verb_vi: str, verb_en: str) -> None:
+    if app.status is not status:
+        raise IllegalMove(
+            f"Không thể {verb_vi}: hồ sơ vay đang ở trạng thái «{app.status.value}»",
+            f"Cannot {verb_en} an application that is {app.status.value}",
+        )

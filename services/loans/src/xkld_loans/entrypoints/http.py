@@ -1,0 +1,155 @@
+"""Loan applications over HTTP: officers propose, a different manager decides."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request, status
+from pydantic import BaseModel, ConfigDict, Field
+from xkld_shared.audit import ChangeContext
+from xkld_shared.http.app import correlation_id_of
+from xkld_shared.identity.http import require
+from xkld_shared.identity.principal import Principal, Role
+
+from xkld_loans.adapters import store
+from xkld_loans.application.applications import (
+    ApplicationNotFound,
+    LoanApplications,
+    ReceiveApplication,
+)
+from xkld_loans.domain import application as domain
+from xkld_loans.domain.application import LoanApplication
+from xkld_loans.domain.regimes import LoanAsk
+
+Programme = Literal["labour_export", "labour_export_poor_district", "korea_eps_deposit"]
+PriorityGroup = Literal[
+    "poor_household",
+    "near_poor_household",
+    "ethnic_minority",
+    "farmland_recovered",
+    "revolutionary_merit_family",
+    "demobilised_soldier",
+    "youth_volunteer",
+    "unemployed_graduate",
+]
+Vnd = Annotated[int, Field(strict=True, gt=0, le=10_000_000_000)]
+Months = Annotated[int, Field(strict=True, gt=0, le=240)]
+
+
+class ApplicationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    registration_id: uuid.UUID
+    commune_code: str = Field(pattern=r"^\d{5}$")
+    programme: Programme
+    application_date: dt.date
+    priority_groups: list[PriorityGroup] = Field(default_factory=list, max_length=8)
+    contract_costs_vnd: Vnd
+    requested_vnd: Vnd
+    requested_term_months: Months
+    contract_term_months: Months
+
+
+class ProposalRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    amount_vnd: Vnd | None = None
+    term_months: Months | None = None
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class DecisionRequest(BaseModel):
+    """`agree: true` confirms the proposal; `false` sends it back to the officers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agree: bool
+
+
+Officer = Annotated[Principal, Depends(require(Role.LOAN_OFFICER))]
+Manager = Annotated[Principal, Depends(require(Role.BANK_MANAGER))]
+BankStaff = Annotated[Principal, Depends(require(Role.LOAN_OFFICER, Role.BANK_MANAGER))]
+
+router = APIRouter(prefix="/loan-applications", tags=["loan applications"])
+
+
+def _service(request: Request) -> LoanApplications:
+    service: LoanApplications = request.app.state.loan_applications
+    return service
+
+
+def _context(request: Request, actor: Principal) -> ChangeContext:
+    source = request.client.host if request.client else None
+    return ChangeContext(actor, source, correlation_id_of(request))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def receive_application(
+    body: ApplicationRequest, request: Request, officer: Officer
+) -> dict[str, Any]:
+    ask = LoanAsk(
+        programme=body.programme,
+        application_date=body.application_date,
+        priority_groups=frozenset(body.priority_groups),
+        contract_costs_vnd=body.contract_costs_vnd,
+        requested_vnd=body.requested_vnd,
+        requested_term_months=body.requested_term_months,
+        contract_term_months=body.contract_term_months,
+    )
+    command = ReceiveApplication(body.registration_id, body.commune_code, ask)
+    app = await _service(request).receive(command, _context(request, officer))
+    return _view(app)
+
+
+@router.get("/{application_id}")
+async def get_application(
+    application_id: uuid.UUID, request: Request, staff: BankStaff
+) -> dict[str, Any]:
+    async with _service(request).pool.acquire() as conn:
+        row = await store.load(conn, application_id)
+    if row is None or row["branch_code"] != staff.scope.branch:
+        raise ApplicationNotFound
+    return _view(store.application_of(row))
+
+
+@router.post("/{application_id}/proposal")
+async def propose(
+    application_id: uuid.UUID, body: ProposalRequest, request: Request, officer: Officer
+) -> dict[str, Any]:
+    by = officer.subject
+
+    def transition(app: LoanApplication) -> LoanApplication:
+        if body.decision == "reject":
+            return domain.propose_rejection(app, by=by, reason=body.reason or "")
+        return domain.propose_approval(
+            app, by=by, amount_vnd=body.amount_vnd or 0, term_months=body.term_months or 0
+        )
+
+    context = _context(request, officer)
+    return _view(await _service(request).propose(application_id, context, transition))
+
+
+@router.post("/{application_id}/decision")
+async def decide(
+    application_id: uuid.UUID, body: DecisionRequest, request: Request, manager: Manager
+) -> dict[str, Any]:
+    context = _context(request, manager)
+    return _view(await _service(request).decide(application_id, context, body.agree))
+
+
+def _view(app: LoanApplication) -> dict[str, Any]:
+    return {
+        "application_id": str(app.id),
+        "registration_id": str(app.registration_id),
+        "branch_code": app.branch_code,
+        "commune_code": app.commune_code,
+        "status": app.status.value,
+        "requested_vnd": app.requested_vnd,
+        "requested_term_months": app.requested_term_months,
+        "evaluation": store.evaluation_to_json(app.evaluation),
+        "proposal": None if app.proposal is None else app.proposal.__dict__,
+        "decided_by": app.decided_by,
+    }
