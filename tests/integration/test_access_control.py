@@ -92,6 +92,18 @@ ENDPOINTS = [
         "/loan-applications/{application_id}/decision",
         frozenset({Role.BANK_MANAGER}),
     ),
+    Endpoint(
+        "loans",
+        "POST",
+        "/loan-applications/{application_id}/disbursement",
+        frozenset({Role.LOAN_OFFICER}),
+    ),
+    Endpoint(
+        "loans",
+        "GET",
+        "/loan-applications/{application_id}/schedule",
+        frozenset({Role.LOAN_OFFICER, Role.BANK_MANAGER}),
+    ),
 ]
 BRANCH = "VBSP-86"
 # Open on purpose: probes, and the provider's callback (it proves itself with a token).
@@ -156,6 +168,11 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
     "/loan-applications": application_body,
     "/loan-applications/{application_id}/proposal": lambda: {"decision": "reject", "reason": "x"},
     "/loan-applications/{application_id}/decision": lambda: {"agree": False},
+    "/loan-applications/{application_id}/disbursement": lambda: {
+        "amount_vnd": 90_000_000,
+        "disbursed_on": "2026-03-01",
+        "channel": "bank_transfer",
+    },
 }
 
 

@@ -67,6 +67,8 @@ def register_workers(registration: httpx.Client, officer: dict[str, str]) -> Non
                 "gender": gender,
                 "phone": phone,
                 "commune_code": commune,
+                "ethnicity_code": "01",
+                "household_poverty": "poor",
                 "consents": {
                     "registration_processing": True,
                     "sms_notifications": sms,

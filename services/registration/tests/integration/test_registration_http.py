@@ -9,6 +9,7 @@ import asyncpg
 import httpx
 import pytest
 from xkld_shared.contracts.envelope import Envelope
+from xkld_shared.crypto import FieldCipher, parse_keyring
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess, serving
 from xkld_shared.testing.system import consents, officer_of, random_cccd, registration_body
@@ -229,3 +230,32 @@ async def test_the_consent_record_prints_as_a_bilingual_page(
     assert "Nhận tin nhắn SMS" in page.text
     assert page.text.count("<tr>") == 5  # the heading and the four purposes
     assert "Đặng Thị Hoa" in page.text
+
+
+async def test_ethnicity_and_poverty_status_are_sealed_at_rest(
+    registration: str, namespace: Namespace
+) -> None:
+    body = registration_body(ethnicity_code="05", household_poverty="near_poor")
+    async with httpx.AsyncClient() as client:
+        created = await client.post(
+            f"{registration}/registrations", json=body, headers=_officer(namespace)
+        )
+        registration_id = created.json()["registration_id"]
+        view = await client.get(
+            f"{registration}/registrations/{registration_id}", headers=_officer(namespace)
+        )
+    conn = await asyncpg.connect(namespace.dsn("registration"))
+    try:
+        row = await conn.fetchrow(
+            "SELECT ethnicity_ciphertext, poverty_ciphertext FROM registration"
+        )
+    finally:
+        await conn.close()
+    assert row is not None
+    cipher = FieldCipher(parse_keyring(namespace.pii_keys), "k1")
+    assert row["ethnicity_ciphertext"].startswith("v1.k1.")
+    assert cipher.decrypt(row["ethnicity_ciphertext"], purpose="ethnicity") == "05"
+    assert cipher.decrypt(row["poverty_ciphertext"], purpose="household_poverty") == "near_poor"
+    assert "near_poor" not in row["poverty_ciphertext"]
+    assert view.json()["ethnicity_code"] == "05"
+    assert view.json()["household_poverty"] == "near_poor"

@@ -16,6 +16,8 @@ VALID = SubmitRegistration(
     phone="0912345678",
     commune_code="29800",
     consents=ConsentAnswers(dict.fromkeys(Purpose, True), "2026-01"),
+    ethnicity_code="05",
+    household_poverty="near_poor",
 )
 
 
@@ -64,3 +66,10 @@ def test_sms_consent_follows_the_sms_purpose_only() -> None:
     quiet = dataclasses.replace(VALID, consents=ConsentAnswers(answers, "2026-01"))
     registration = submit(quiet, registration_id=uuid.uuid4(), today=TODAY, province_code="86")
     assert registration.sms_consent is False
+
+
+def test_rejects_an_unknown_ethnicity_code() -> None:
+    bad = dataclasses.replace(VALID, ethnicity_code="55")
+    with pytest.raises(InvalidInput) as caught:
+        submit(bad, registration_id=uuid.uuid4(), today=TODAY, province_code="86")
+    assert [p.field for p in caught.value.body.fields] == ["ethnicity_code"]

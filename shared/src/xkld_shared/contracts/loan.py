@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from pydantic import Field
@@ -41,3 +42,14 @@ class LoanRejected(EventPayload):
     SCHEMA_VERSION = 1
 
     loan_application_id: uuid.UUID
+
+
+class LoanDisbursed(EventPayload):
+    EVENT_TYPE = "LoanDisbursed"
+    SCHEMA_VERSION = 1
+
+    loan_application_id: uuid.UUID
+    amount_vnd: int = Field(gt=0)
+    disbursed_on: dt.date
+    installments: int = Field(gt=0)
+    first_due_on: dt.date

@@ -6,7 +6,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from xkld_shared.contracts.envelope import Envelope, EventPayload
-from xkld_shared.contracts.loan import LoanApplicationReceived, LoanApproved, LoanRejected
+from xkld_shared.contracts.loan import (
+    LoanApplicationReceived,
+    LoanApproved,
+    LoanDisbursed,
+    LoanRejected,
+)
 from xkld_shared.contracts.registration import (
     RegistrationPersonalDataErased,
     RegistrationSubmitted,
@@ -50,5 +55,6 @@ def default_registry() -> EventRegistry:
             LoanApplicationReceived,
             LoanApproved,
             LoanRejected,
+            LoanDisbursed,
         ]
     )

@@ -75,3 +75,17 @@ CREATE TRIGGER audit_log_no_update_or_delete BEFORE UPDATE OR DELETE ON audit.au
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit.audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
 """
+
+# Requests that move money carry an Idempotency-Key; the first one's answer is kept here, in the
+# same transaction as its effect, and a retry gets that answer back instead of a second effect.
+IDEMPOTENCY_DDL = """
+CREATE TABLE idempotency_key (
+    scope          text        NOT NULL,
+    key            text        NOT NULL,
+    fingerprint    bytea       NOT NULL,
+    status_code    int         NOT NULL,
+    response       jsonb       NOT NULL,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (scope, key)
+);
+"""

@@ -77,6 +77,8 @@ def registration_body(**overrides: object) -> dict[str, object]:
         "gender": "male",
         "phone": random_mobile(),
         "commune_code": "29800",
+        "ethnicity_code": "01",
+        "household_poverty": "poor",
         "consents": consents(),
         "consent_text_version": "2026-01",
     }

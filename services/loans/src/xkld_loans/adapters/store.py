@@ -10,6 +10,7 @@ from typing import Any
 from xkld_shared.db.pool import Conn
 
 from xkld_loans.domain.application import LoanApplication, Proposal, Status
+from xkld_loans.domain.disbursement import Disbursement
 from xkld_loans.domain.regimes import Evaluation, LoanAsk
 
 _DECIMALS = ("monthly_rate", "overdue_monthly_rate")
@@ -91,3 +92,40 @@ def application_of(row: dict[str, Any]) -> LoanApplication:
         proposal=None if proposal is None else Proposal(**proposal),
         decided_by=row["decided_by"],
     )
+
+
+async def insert_disbursement(conn: Conn, d: Disbursement, recorded_by: str) -> None:
+    await conn.execute(
+        """INSERT INTO disbursement (loan_application_id, amount_vnd, disbursed_on, channel,
+               recorded_by) VALUES ($1, $2, $3, $4, $5)""",
+        d.loan_application_id,
+        d.amount_vnd,
+        d.disbursed_on,
+        d.channel,
+        recorded_by,
+    )
+    await conn.executemany(
+        """INSERT INTO installment (loan_application_id, number, due_on, opening_balance_vnd,
+               principal_vnd, interest_vnd) VALUES ($1, $2, $3, $4, $5, $6)""",
+        [
+            (
+                d.loan_application_id,
+                i.number,
+                i.due_on,
+                i.opening_balance_vnd,
+                i.principal_vnd,
+                i.interest_vnd,
+            )
+            for i in d.schedule
+        ],
+    )
+
+
+async def schedule_of(conn: Conn, application_id: uuid.UUID) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        """SELECT number, due_on, opening_balance_vnd, principal_vnd, interest_vnd,
+                  principal_vnd + interest_vnd AS total_vnd
+           FROM installment WHERE loan_application_id = $1 ORDER BY number""",
+        application_id,
+    )
+    return [dict(r) for r in rows]

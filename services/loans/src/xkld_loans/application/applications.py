@@ -104,7 +104,7 @@ class LoanApplications:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 await store.insert(conn, app, cmd.ask)
-                await self._record(conn, context, "loan.application_received", None, app, event)
+                await self.record(conn, context, "loan.application_received", None, app, event)
         except asyncpg.UniqueViolationError:
             raise OpenApplicationExists from None
         return app
@@ -141,10 +141,10 @@ class LoanApplications:
                 raise ApplicationNotFound
             after = transition(before)
             await store.save(conn, after)
-            await self._record(conn, context, action, before, after, _decision_event(after))
+            await self.record(conn, context, action, before, after, _decision_event(after))
         return after
 
-    async def _record(
+    async def record(
         self,
         conn: Conn,
         context: ChangeContext,

@@ -17,6 +17,7 @@ class Status(StrEnum):
     PROPOSED = "proposed"
     APPROVED = "approved"
     REJECTED = "rejected"
+    DISBURSED = "disbursed"
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Header, Request, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.identity.http import require
@@ -19,6 +21,7 @@ from xkld_loans.application.applications import (
     LoanApplications,
     ReceiveApplication,
 )
+from xkld_loans.application.disbursements import Disburse, disburse_once
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication
 from xkld_loans.domain.regimes import LoanAsk
@@ -138,6 +141,42 @@ async def decide(
 ) -> dict[str, Any]:
     context = _context(request, manager)
     return _view(await _service(request).decide(application_id, context, body.agree))
+
+
+class DisbursementRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount_vnd: Vnd
+    disbursed_on: dt.date
+    channel: Literal["commune_transaction_point", "bank_transfer"]
+
+
+@router.post("/{application_id}/disbursement", status_code=status.HTTP_201_CREATED)
+async def disburse(
+    application_id: uuid.UUID,
+    body: DisbursementRequest,
+    request: Request,
+    officer: Officer,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    """Pays out an approved loan. Retrying with the same Idempotency-Key returns the first
+    answer; a second disbursement of the same loan is refused whatever the key."""
+    key = idempotency.checked_key(idempotency_key)
+    cmd = Disburse(application_id, body.amount_vnd, body.disbursed_on, body.channel)
+    answer = await disburse_once(_service(request), cmd, key, _context(request, officer))
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+
+
+@router.get("/{application_id}/schedule")
+async def get_schedule(
+    application_id: uuid.UUID, request: Request, staff: BankStaff
+) -> list[dict[str, Any]]:
+    async with _service(request).pool.acquire() as conn:
+        row = await store.load(conn, application_id)
+        if row is None or row["branch_code"] != staff.scope.branch:
+            raise ApplicationNotFound
+        return await store.schedule_of(conn, application_id)
 
 
 def _view(app: LoanApplication) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import uuid
 import asyncpg
 from xkld_shared.db.pool import Conn
 
+from xkld_registration.adapters.vault import ETHNICITY_PURPOSE, POVERTY_PURPOSE
 from xkld_registration.application.ports import PersonalDataVault
 from xkld_registration.domain.registration import CLOSED_STATUSES, Registration
 
@@ -31,8 +32,8 @@ class PostgresRegistrationStore:
         await conn.execute(
             """INSERT INTO registration (id, full_name, cccd_ciphertext, cccd_blind_index,
                    date_of_birth, gender, phone_ciphertext, commune_code, province_code,
-                   sms_consent, status, submitted_on)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
+                   sms_consent, status, submitted_on, ethnicity_ciphertext, poverty_ciphertext)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""",
             r.id,
             r.full_name,
             vault.seal_cccd(r.cccd),
@@ -45,13 +46,16 @@ class PostgresRegistrationStore:
             r.sms_consent,
             r.status.value,
             r.submitted_on,
+            vault.seal_sensitive(r.ethnicity_code, ETHNICITY_PURPOSE),
+            vault.seal_sensitive(r.household_poverty, POVERTY_PURPOSE),
         )
 
 
 async def registration_row(conn: Conn, registration_id: uuid.UUID) -> asyncpg.Record | None:
     row: asyncpg.Record | None = await conn.fetchrow(
         """SELECT id, full_name, cccd_ciphertext, phone_ciphertext, date_of_birth, gender,
-                  commune_code, province_code, sms_consent, status, submitted_on, erased_at
+                  commune_code, province_code, sms_consent, status, submitted_on, erased_at,
+                  ethnicity_ciphertext, poverty_ciphertext
            FROM registration WHERE id = $1""",
         registration_id,
     )

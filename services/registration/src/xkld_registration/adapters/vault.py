@@ -6,6 +6,8 @@ from xkld_shared.contracts.registration import PHONE_PURPOSE
 from xkld_shared.crypto import BlindIndex, FieldCipher
 
 CCCD_PURPOSE = "cccd"
+ETHNICITY_PURPOSE = "ethnicity"
+POVERTY_PURPOSE = "household_poverty"
 
 
 class KeyedVault:
@@ -27,3 +29,9 @@ class KeyedVault:
 
     def open_phone(self, sealed: str) -> str:
         return self._cipher.decrypt(sealed, purpose=PHONE_PURPOSE)
+
+    def seal_sensitive(self, value: str, purpose: str) -> str:
+        return self._cipher.encrypt(value, purpose=purpose)
+
+    def open_sensitive(self, sealed: str, purpose: str) -> str:
+        return self._cipher.decrypt(sealed, purpose=purpose)

@@ -16,7 +16,15 @@ from xkld_registration.application.queries import RegistrationNotFound, covers
 from xkld_registration.application.submit_registration import PRODUCER
 from xkld_registration.domain.erasure import check_erasable
 
-_PERSONAL = ("full_name", "cccd", "date_of_birth", "gender", "phone")
+_PERSONAL = (
+    "full_name",
+    "cccd",
+    "date_of_birth",
+    "gender",
+    "phone",
+    "ethnicity",
+    "household_poverty",
+)
 
 
 class ErasePersonalDataHandler:
@@ -38,7 +46,8 @@ class ErasePersonalDataHandler:
             await conn.execute(
                 """UPDATE registration SET full_name = NULL, cccd_ciphertext = NULL,
                        cccd_blind_index = NULL, date_of_birth = NULL, gender = NULL,
-                       phone_ciphertext = NULL, erased_at = now(), updated_at = now()
+                       phone_ciphertext = NULL, ethnicity_ciphertext = NULL,
+                       poverty_ciphertext = NULL, erased_at = now(), updated_at = now()
                    WHERE id = $1""",
                 registration_id,
             )

@@ -12,7 +12,7 @@ from xkld_shared.errors import NotFound
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.adapters.postgres_store import registration_row
-from xkld_registration.adapters.vault import KeyedVault
+from xkld_registration.adapters.vault import ETHNICITY_PURPOSE, POVERTY_PURPOSE, KeyedVault
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class RegistrationView:
     status: str
     submitted_on: dt.date
     erased_at: dt.datetime | None
+    ethnicity_code: str | None
+    household_poverty: str | None
 
 
 class RegistrationNotFound(NotFound):
@@ -72,7 +74,13 @@ def view_of(row: asyncpg.Record, vault: KeyedVault) -> RegistrationView:
         status=row["status"],
         submitted_on=row["submitted_on"],
         erased_at=row["erased_at"],
+        ethnicity_code=_open_as(vault, row["ethnicity_ciphertext"], ETHNICITY_PURPOSE),
+        household_poverty=_open_as(vault, row["poverty_ciphertext"], POVERTY_PURPOSE),
     )
+
+
+def _open_as(vault: KeyedVault, sealed: str | None, purpose: str) -> str | None:
+    return None if sealed is None else vault.open_sensitive(sealed, purpose)
 
 
 def _open(opener: Callable[[str], str], sealed: str | None) -> str | None:

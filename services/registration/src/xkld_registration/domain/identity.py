@@ -11,6 +11,10 @@ import phonenumbers
 from xkld_shared.errors import FieldProblem
 
 Gender = Literal["male", "female"]
+HouseholdPoverty = Literal["poor", "near_poor", "not_poor"]
+
+# The 54 ethnic groups, coded 01 (Kinh) to 54 (Ơ Đu) as in the national statistics list.
+ETHNICITY_CODES = frozenset(f"{n:02d}" for n in range(1, 55))
 
 # Province codes of the CCCD (the 63 provinces before the 2025 merger; the merger kept them).
 CCCD_PROVINCE_CODES = frozenset(
@@ -92,3 +96,13 @@ def normalise_name(raw: str) -> str | None:
 def age_on(date_of_birth: dt.date, day: dt.date) -> int:
     before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
     return day.year - date_of_birth.year - before_birthday
+
+
+def ethnicity_problem(code: str) -> FieldProblem | None:
+    if code in ETHNICITY_CODES:
+        return None
+    return FieldProblem(
+        "ethnicity_code",
+        "Mã dân tộc phải từ 01 (Kinh) đến 54",
+        "The ethnicity code must be from 01 (Kinh) to 54",
+    )

@@ -15,8 +15,10 @@ from xkld_registration.domain.consent import ConsentAnswers, Purpose, consent_pr
 from xkld_registration.domain.identity import (
     MINIMUM_AGE,
     Gender,
+    HouseholdPoverty,
     age_on,
     cccd_problem,
+    ethnicity_problem,
     normalise_mobile,
     normalise_name,
 )
@@ -47,6 +49,8 @@ class SubmitRegistration:
     phone: str
     commune_code: str
     consents: ConsentAnswers
+    ethnicity_code: str
+    household_poverty: HouseholdPoverty
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ class Registration:
     consents: ConsentAnswers
     status: Status
     submitted_on: dt.date
+    ethnicity_code: str
+    household_poverty: HouseholdPoverty
 
     @property
     def sms_consent(self) -> bool:
@@ -135,6 +141,8 @@ def submit(
                 "The commune code is not in the official list after the 1 July 2025 merger",
             )
         )
+    if (ethnicity_issue := ethnicity_problem(cmd.ethnicity_code)) is not None:
+        problems.append(ethnicity_issue)
     if problems or name is None or phone is None or province_code is None:
         raise InvalidInput.of(problems)
     return Registration(
@@ -149,6 +157,8 @@ def submit(
         consents=cmd.consents,
         status=Status.SUBMITTED,
         submitted_on=today,
+        ethnicity_code=cmd.ethnicity_code,
+        household_poverty=cmd.household_poverty,
     )
 
 
@@ -174,6 +184,8 @@ def audit_view(registration: Registration) -> dict[str, object]:
         "cccd": _SEALED,
         "date_of_birth": _SEALED,
         "phone": _SEALED,
+        "ethnicity": _SEALED,
+        "household_poverty": _SEALED,
         "gender": registration.gender,
         "commune_code": registration.commune_code,
         "province_code": registration.province_code,

@@ -55,6 +55,8 @@ class RegistrationRequest(BaseModel):
     gender: Literal["male", "female"]
     phone: str = Field(min_length=1, max_length=20)
     commune_code: str = Field(min_length=1, max_length=10)
+    ethnicity_code: str = Field(min_length=1, max_length=4)
+    household_poverty: Literal["poor", "near_poor", "not_poor"]
     consents: ConsentRequest
     consent_text_version: str = Field(pattern=r"^[A-Za-z0-9._-]{1,20}$")
 

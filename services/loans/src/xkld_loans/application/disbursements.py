@@ -1,0 +1,76 @@
+"""Disbursing an approved loan, at most once, whatever the client retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from xkld_shared import failpoints, idempotency
+from xkld_shared.audit import ChangeContext
+from xkld_shared.contracts.loan import LoanDisbursed
+
+from xkld_loans.adapters import store
+from xkld_loans.application.applications import ApplicationNotFound, LoanApplications
+from xkld_loans.domain.disbursement import Channel, disburse
+
+_FAILPOINTS = failpoints.enabled()
+
+
+@dataclass(frozen=True)
+class Disburse:
+    application_id: uuid.UUID
+    amount_vnd: int
+    disbursed_on: dt.date
+    channel: Channel
+
+    def as_request(self) -> dict[str, Any]:
+        return {
+            "application_id": str(self.application_id),
+            "amount_vnd": self.amount_vnd,
+            "disbursed_on": self.disbursed_on.isoformat(),
+            "channel": self.channel,
+        }
+
+
+async def disburse_once(
+    applications: LoanApplications, cmd: Disburse, key: str, context: ChangeContext
+) -> idempotency.Answer:
+    async with applications.pool.acquire() as conn, conn.transaction():
+
+        async def work() -> idempotency.Answer:
+            before = await store.load_for_update(conn, cmd.application_id)
+            if before is None or before.branch_code != context.actor.scope.branch:
+                raise ApplicationNotFound
+            after, paid = disburse(
+                before,
+                amount_vnd=cmd.amount_vnd,
+                disbursed_on=cmd.disbursed_on,
+                channel=cmd.channel,
+            )
+            await store.save(conn, after)
+            await store.insert_disbursement(conn, paid, context.actor.subject)
+            event = LoanDisbursed(
+                loan_application_id=after.id,
+                amount_vnd=paid.amount_vnd,
+                disbursed_on=paid.disbursed_on,
+                installments=len(paid.schedule),
+                first_due_on=paid.schedule[0].due_on,
+            )
+            await applications.record(conn, context, "loan.disbursed", before, after, event)
+            await failpoints.stall("loans.disbursement.before_commit", _FAILPOINTS)
+            body = {
+                "application_id": str(after.id),
+                "status": after.status.value,
+                "amount_vnd": paid.amount_vnd,
+                "disbursed_on": paid.disbursed_on.isoformat(),
+                "installments": len(paid.schedule),
+                "first_due_on": paid.schedule[0].due_on.isoformat(),
+                "total_interest_vnd": sum(i.interest_vnd for i in paid.schedule),
+            }
+            return idempotency.Answer(201, body)
+
+        return await idempotency.once(
+            conn, scope="loans.disbursement", key=key, request_body=cmd.as_request(), work=work
+        )

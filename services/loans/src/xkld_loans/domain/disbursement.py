@@ -1,0 +1,60 @@
+"""Paying out an approved loan: once, for the approved amount, with its schedule fixed then."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+from xkld_shared.errors import FieldProblem, InvalidInput
+
+from xkld_loans.domain.application import IllegalMove, LoanApplication, Status
+from xkld_loans.domain.schedule import Installment, add_months, equal_principal_schedule
+
+Channel = Literal["commune_transaction_point", "bank_transfer"]
+
+
+@dataclass(frozen=True)
+class Disbursement:
+    loan_application_id: uuid.UUID
+    amount_vnd: int
+    disbursed_on: dt.date
+    channel: Channel
+    schedule: tuple[Installment, ...]
+
+
+def disburse(
+    app: LoanApplication, *, amount_vnd: int, disbursed_on: dt.date, channel: Channel
+) -> tuple[LoanApplication, Disbursement]:
+    if app.status is Status.DISBURSED:
+        raise IllegalMove(
+            "Khoản vay này đã được giải ngân; không giải ngân lần hai",
+            "This loan has been disbursed already; it cannot be disbursed twice",
+        )
+    if app.status is not Status.APPROVED:
+        raise IllegalMove(
+            f"Chỉ giải ngân khoản vay đã được duyệt (hiện: «{app.status.value}»)",
+            f"Only an approved loan can be disbursed (it is {app.status.value})",
+        )
+    proposal, rate = app.proposal, app.evaluation.monthly_rate
+    if proposal is None or proposal.amount_vnd is None or proposal.term_months is None:
+        raise RuntimeError("an approved application always carries its proposal")
+    if rate is None:
+        raise RuntimeError("an approval requires a known rate")
+    if amount_vnd != proposal.amount_vnd:
+        raise InvalidInput.of(
+            [
+                FieldProblem(
+                    "amount_vnd",
+                    f"Số tiền giải ngân phải đúng số đã duyệt: {proposal.amount_vnd} đồng",
+                    f"The amount must be exactly the approved {proposal.amount_vnd} VND",
+                )
+            ]
+        )
+    schedule = equal_principal_schedule(
+        amount_vnd, rate, proposal.term_months, add_months(disbursed_on, 1)
+    )
+    disbursement = Disbursement(app.id, amount_vnd, disbursed_on, channel, schedule)
+    return dataclasses.replace(app, status=Status.DISBURSED), disbursement
