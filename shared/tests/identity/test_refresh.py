@@ -80,8 +80,8 @@ async def test_logging_out_revokes_the_refresh_token_and_can_be_repeated(
 
 async def test_logging_out_leaves_other_sign_ins_alone(identity: RunningIdentity) -> None:
     await identity.add_account("lan.nt")
-    phone, laptop = await _signed_in(identity), await _signed_in(identity)
-    await _logout(identity, phone)
+    tablet, laptop = await _signed_in(identity), await _signed_in(identity)
+    await _logout(identity, tablet)
     assert (await _refresh(identity, laptop)).status_code == 200
 
 

@@ -161,3 +161,24 @@ async def test_money_must_be_whole_dong(loans: str, namespace: Namespace) -> Non
         )
     assert answer.status_code == 422
     assert answer.json()["error"]["fields"][0]["field"] == "requested_vnd"
+
+
+async def test_an_unknown_programme_or_priority_group_is_refused(
+    loans: str, namespace: Namespace
+) -> None:
+    officer = _staff(namespace, Role.LOAN_OFFICER, "officer-a")
+    async with httpx.AsyncClient() as client:
+        programme = await client.post(
+            f"{loans}/loan-applications",
+            json=application_body(programme="tourism"),
+            headers=officer,
+        )
+        group = await client.post(
+            f"{loans}/loan-applications",
+            json=application_body(priority_groups=["rich_household"]),
+            headers=officer,
+        )
+    assert programme.status_code == 422
+    assert programme.json()["error"]["fields"][0]["field"] == "programme"
+    assert group.status_code == 422
+    assert group.json()["error"]["fields"][0]["field"] == "priority_groups.0"

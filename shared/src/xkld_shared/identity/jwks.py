@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 class NoKeysConfigured(Exception):
-    pass
+    """No JWKS source is configured, so no request could ever be authenticated."""
 
 
 async def load_verifier(settings: ServiceSettings) -> TokenVerifier:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
 from xkld_shared.http.app import correlation_id_of
@@ -24,19 +25,21 @@ from xkld_loans.application.applications import (
 from xkld_loans.application.disbursements import Disburse, disburse_once
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication
-from xkld_loans.domain.regimes import LoanAsk
+from xkld_loans.domain.regimes import PRIORITY_GROUPS, PROGRAMMES, LoanAsk
 
-Programme = Literal["labour_export", "labour_export_poor_district", "korea_eps_deposit"]
-PriorityGroup = Literal[
-    "poor_household",
-    "near_poor_household",
-    "ethnic_minority",
-    "farmland_recovered",
-    "revolutionary_merit_family",
-    "demobilised_soldier",
-    "youth_volunteer",
-    "unemployed_graduate",
-]
+
+def _known(allowed: frozenset[str], what: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"unknown {what}; expected one of {sorted(allowed)}")
+        return value
+
+    return check
+
+
+# The domain's lists are the only ones: a new programme or group needs no change here.
+Programme = Annotated[str, AfterValidator(_known(PROGRAMMES, "programme"))]
+PriorityGroup = Annotated[str, AfterValidator(_known(PRIORITY_GROUPS, "priority group"))]
 Vnd = Annotated[int, Field(strict=True, gt=0, le=10_000_000_000)]
 Months = Annotated[int, Field(strict=True, gt=0, le=240)]
 

@@ -20,7 +20,7 @@ _PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 
 
 class KeyFileError(Exception):
-    pass
+    """The signing key file is missing, unreadable, or not an EC P-256 private key."""
 
 
 @dataclass(frozen=True)
