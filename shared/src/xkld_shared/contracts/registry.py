@@ -33,6 +33,9 @@ class EventRegistry:
         """Register a step from `from_version` to `from_version + 1`."""
         self._upcasters[(event_type, from_version)] = upcast
 
+    def models(self) -> dict[str, type[EventPayload]]:
+        return dict(self._models)
+
     def knows(self, event_type: str) -> bool:
         return event_type in self._models
 
