@@ -100,6 +100,12 @@ ENDPOINTS = [
     ),
     Endpoint(
         "loans",
+        "POST",
+        "/loan-applications/{application_id}/repayments",
+        frozenset({Role.LOAN_OFFICER}),
+    ),
+    Endpoint(
+        "loans",
         "GET",
         "/loan-applications/{application_id}/schedule",
         frozenset({Role.LOAN_OFFICER, Role.BANK_MANAGER}),
@@ -168,6 +174,10 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
     "/loan-applications": application_body,
     "/loan-applications/{application_id}/proposal": lambda: {"decision": "reject", "reason": "x"},
     "/loan-applications/{application_id}/decision": lambda: {"agree": False},
+    "/loan-applications/{application_id}/repayments": lambda: {
+        "amount_vnd": 1_000_000,
+        "paid_on": "2026-04-01",
+    },
     "/loan-applications/{application_id}/disbursement": lambda: {
         "amount_vnd": 90_000_000,
         "disbursed_on": "2026-03-01",

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import httpx
 import pytest
+from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import serving
@@ -190,3 +191,103 @@ async def test_a_disbursement_needs_an_idempotency_key_and_an_approved_loan(
     assert wrong_amount.status_code == 422
     assert unapproved.status_code == 409
     assert await _counts(namespace) == (0, 0)
+
+
+# Repayments, after a disbursement made with the helpers above.
+
+
+async def _repay(
+    client: httpx.AsyncClient,
+    loans: str,
+    ns: Namespace,
+    application: str,
+    key: str,
+    amount: int,
+    paid_on: str,
+) -> httpx.Response:
+    return await client.post(
+        f"{loans}/loan-applications/{application}/repayments",
+        json={"amount_vnd": amount, "paid_on": paid_on},
+        headers=_officer(ns) | {"Idempotency-Key": key},
+    )
+
+
+async def _disbursed(client: httpx.AsyncClient, loans: str, ns: Namespace) -> str:
+    application = await _approved(client, loans, ns)
+    paid = await _disburse(client, loans, ns, application, f"payout-{application[:8]}")
+    assert paid.status_code == 201, paid.text
+    return application
+
+
+async def test_a_repayment_is_split_interest_first_and_recorded_once(
+    loans: str, namespace: Namespace
+) -> None:
+    async with httpx.AsyncClient() as client:
+        application = await _disbursed(client, loans, namespace)
+        first = await _repay(
+            client, loans, namespace, application, "repay-0001", 6_000_000, "2026-04-05"
+        )
+        again = await _repay(
+            client, loans, namespace, application, "repay-0001", 6_000_000, "2026-04-05"
+        )
+    assert first.status_code == 201, first.text
+    assert again.json() == first.json()
+    allocation = first.json()["allocation"]
+    assert allocation["interest_vnd"] == 1_047_750  # 150,000,000 × 0.006985, the first month
+    assert allocation["principal_vnd"] == 150_000_000 // 36
+    assert allocation["early_principal_vnd"] == 6_000_000 - 1_047_750 - 150_000_000 // 36
+    assert sum(allocation.values()) == 6_000_000
+    conn = await asyncpg.connect(namespace.dsn("loans"))
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM repayment") == 1
+        principal_left = await conn.fetchval(
+            "SELECT sum(principal_vnd - principal_paid_vnd) FROM installment"
+        )
+    finally:
+        await conn.close()
+    assert principal_left == first.json()["outstanding_principal_vnd"]
+    assert (
+        principal_left + allocation["principal_vnd"] + allocation["early_principal_vnd"] == AMOUNT
+    )
+
+
+async def test_paying_off_everything_settles_the_loan_and_says_so(
+    loans: str, namespace: Namespace
+) -> None:
+    async with httpx.AsyncClient() as client:
+        application = await _disbursed(client, loans, namespace)
+        everything = AMOUNT + 1_047_750  # all principal, plus the interest due on 5 April
+        settled = await _repay(
+            client, loans, namespace, application, "repay-0002", everything, "2026-04-05"
+        )
+        more = await _repay(client, loans, namespace, application, "repay-0003", 1, "2026-04-06")
+    assert settled.status_code == 201, settled.text
+    assert settled.json()["status"] == "settled"
+    assert settled.json()["outstanding_principal_vnd"] == 0
+    assert more.status_code == 409, "a settled loan takes no more repayments"
+    conn = await asyncpg.connect(namespace.dsn("loans"))
+    try:
+        types = [
+            Envelope.from_bytes(bytes(r["envelope"])).event_type
+            for r in await conn.fetch("SELECT envelope FROM outbox ORDER BY id")
+        ]
+    finally:
+        await conn.close()
+    assert types[-2:] == ["RepaymentRecorded", "LoanSettled"]
+
+
+async def test_an_overpayment_or_a_repayment_before_disbursement_is_refused(
+    loans: str, namespace: Namespace
+) -> None:
+    async with httpx.AsyncClient() as client:
+        application = await _disbursed(client, loans, namespace)
+        too_much = await _repay(
+            client, loans, namespace, application, "repay-0004", AMOUNT + 1_047_751, "2026-04-05"
+        )
+        undisbursed = await _approved(client, loans, namespace)
+        early = await _repay(
+            client, loans, namespace, undisbursed, "repay-0005", 1_000, "2026-04-05"
+        )
+    assert too_much.status_code == 422
+    assert too_much.json()["error"]["fields"][0]["field"] == "amount_vnd"
+    assert early.status_code == 409

@@ -21,6 +21,8 @@ STREAM_OF: dict[str, Stream] = {
     "LoanApproved": Stream.LOAN,
     "LoanRejected": Stream.LOAN,
     "LoanDisbursed": Stream.LOAN,
+    "RepaymentRecorded": Stream.LOAN,
+    "LoanSettled": Stream.LOAN,
 }
 
 

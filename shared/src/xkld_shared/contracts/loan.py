@@ -53,3 +53,25 @@ class LoanDisbursed(EventPayload):
     disbursed_on: dt.date
     installments: int = Field(gt=0)
     first_due_on: dt.date
+
+
+class RepaymentRecorded(EventPayload):
+    EVENT_TYPE = "RepaymentRecorded"
+    SCHEMA_VERSION = 1
+
+    loan_application_id: uuid.UUID
+    amount_vnd: int = Field(gt=0)
+    paid_on: dt.date
+    overdue_interest_vnd: int = Field(ge=0)
+    interest_vnd: int = Field(ge=0)
+    principal_vnd: int = Field(ge=0)
+    early_principal_vnd: int = Field(ge=0)
+    outstanding_principal_vnd: int = Field(ge=0)
+
+
+class LoanSettled(EventPayload):
+    EVENT_TYPE = "LoanSettled"
+    SCHEMA_VERSION = 1
+
+    loan_application_id: uuid.UUID
+    settled_on: dt.date

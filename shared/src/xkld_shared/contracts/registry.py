@@ -11,6 +11,8 @@ from xkld_shared.contracts.loan import (
     LoanApproved,
     LoanDisbursed,
     LoanRejected,
+    LoanSettled,
+    RepaymentRecorded,
 )
 from xkld_shared.contracts.registration import (
     RegistrationPersonalDataErased,
@@ -59,5 +61,7 @@ def default_registry() -> EventRegistry:
             LoanApproved,
             LoanRejected,
             LoanDisbursed,
+            RepaymentRecorded,
+            LoanSettled,
         ]
     )

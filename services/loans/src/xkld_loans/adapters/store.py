@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from xkld_shared.db.pool import Conn
 from xkld_loans.domain.application import LoanApplication, Proposal, Status
 from xkld_loans.domain.disbursement import Disbursement
 from xkld_loans.domain.regimes import Evaluation, LoanAsk
+from xkld_loans.domain.repayment import Allocation, Due
 
 _DECIMALS = ("monthly_rate", "overdue_monthly_rate")
 
@@ -124,8 +126,65 @@ async def insert_disbursement(conn: Conn, d: Disbursement, recorded_by: str) -> 
 async def schedule_of(conn: Conn, application_id: uuid.UUID) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         """SELECT number, due_on, opening_balance_vnd, principal_vnd, interest_vnd,
-                  principal_vnd + interest_vnd AS total_vnd
+                  principal_vnd + interest_vnd AS total_vnd, principal_paid_vnd,
+                  interest_paid_vnd, overdue_interest_vnd, overdue_interest_paid_vnd
            FROM installment WHERE loan_application_id = $1 ORDER BY number""",
         application_id,
     )
     return [dict(r) for r in rows]
+
+
+async def dues_of(conn: Conn, application_id: uuid.UUID) -> tuple[Due, ...]:
+    rows = await conn.fetch(
+        """SELECT number, due_on, opening_balance_vnd, principal_vnd, interest_vnd,
+                  principal_paid_vnd, interest_paid_vnd, overdue_interest_vnd,
+                  overdue_interest_paid_vnd
+           FROM installment WHERE loan_application_id = $1 ORDER BY number""",
+        application_id,
+    )
+    return tuple(Due(**dict(r)) for r in rows)
+
+
+async def save_dues(conn: Conn, application_id: uuid.UUID, dues: tuple[Due, ...]) -> None:
+    await conn.executemany(
+        """UPDATE installment SET opening_balance_vnd = $3, principal_vnd = $4,
+               interest_vnd = $5, principal_paid_vnd = $6, interest_paid_vnd = $7,
+               overdue_interest_vnd = $8, overdue_interest_paid_vnd = $9
+           WHERE loan_application_id = $1 AND number = $2""",
+        [
+            (
+                application_id,
+                d.number,
+                d.opening_balance_vnd,
+                d.principal_vnd,
+                d.interest_vnd,
+                d.principal_paid_vnd,
+                d.interest_paid_vnd,
+                d.overdue_interest_vnd,
+                d.overdue_interest_paid_vnd,
+            )
+            for d in dues
+        ],
+    )
+
+
+async def insert_repayment(
+    conn: Conn,
+    application_id: uuid.UUID,
+    amount_vnd: int,
+    paid_on: dt.date,
+    allocation: Allocation,
+    recorded_by: str,
+) -> uuid.UUID:
+    repayment_id = uuid.uuid4()
+    await conn.execute(
+        """INSERT INTO repayment (id, loan_application_id, amount_vnd, paid_on, allocation,
+               recorded_by) VALUES ($1, $2, $3, $4, $5, $6)""",
+        repayment_id,
+        application_id,
+        amount_vnd,
+        paid_on,
+        dataclasses.asdict(allocation),
+        recorded_by,
+    )
+    return repayment_id

@@ -18,6 +18,7 @@ class Status(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     DISBURSED = "disbursed"
+    SETTLED = "settled"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from xkld_loans.application.applications import (
     ReceiveApplication,
 )
 from xkld_loans.application.disbursements import Disburse, disburse_once
+from xkld_loans.application.repayments import Repay, repay_once
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication
 from xkld_loans.domain.regimes import PRIORITY_GROUPS, PROGRAMMES, LoanAsk
@@ -167,6 +168,30 @@ async def disburse(
     key = idempotency.checked_key(idempotency_key)
     cmd = Disburse(application_id, body.amount_vnd, body.disbursed_on, body.channel)
     answer = await disburse_once(_service(request), cmd, key, _context(request, officer))
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+
+
+class RepaymentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount_vnd: Vnd
+    paid_on: dt.date
+
+
+@router.post("/{application_id}/repayments", status_code=status.HTTP_201_CREATED)
+async def record_repayment(
+    application_id: uuid.UUID,
+    body: RepaymentRequest,
+    request: Request,
+    officer: Officer,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    """Records money received. Split: overdue interest, interest due, principal due, then early
+    principal (see docs/loans.md). A retry with the same Idempotency-Key records nothing new."""
+    key = idempotency.checked_key(idempotency_key)
+    cmd = Repay(application_id, body.amount_vnd, body.paid_on)
+    answer = await repay_once(_service(request), cmd, key, _context(request, officer))
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
     return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 

@@ -1,0 +1,89 @@
+"""Recording a repayment, at most once per Idempotency-Key; settling the loan when paid off."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from xkld_shared import idempotency
+from xkld_shared.audit import ChangeContext
+from xkld_shared.contracts.loan import LoanSettled, RepaymentRecorded
+
+from xkld_loans.adapters import store
+from xkld_loans.application.applications import ApplicationNotFound, LoanApplications
+from xkld_loans.domain.application import IllegalMove, Status
+from xkld_loans.domain.repayment import apply_repayment, is_settled, outstanding_principal
+
+
+@dataclass(frozen=True)
+class Repay:
+    application_id: uuid.UUID
+    amount_vnd: int
+    paid_on: dt.date
+
+    def as_request(self) -> dict[str, Any]:
+        return {
+            "application_id": str(self.application_id),
+            "amount_vnd": self.amount_vnd,
+            "paid_on": self.paid_on.isoformat(),
+        }
+
+
+async def repay_once(
+    applications: LoanApplications, cmd: Repay, key: str, context: ChangeContext
+) -> idempotency.Answer:
+    async with applications.pool.acquire() as conn, conn.transaction():
+
+        async def work() -> idempotency.Answer:
+            before = await store.load_for_update(conn, cmd.application_id)
+            if before is None or before.branch_code != context.actor.scope.branch:
+                raise ApplicationNotFound
+            if before.status is not Status.DISBURSED:
+                raise IllegalMove(
+                    f"Chỉ nhận trả nợ cho khoản vay đang trả nợ (hiện: «{before.status.value}»)",
+                    f"Repayments are recorded only for a disbursed loan ({before.status.value})",
+                )
+            rate = before.evaluation.monthly_rate
+            if rate is None:
+                raise RuntimeError("a disbursed loan always has a known rate")
+            dues, allocation = apply_repayment(
+                await store.dues_of(conn, before.id), cmd.amount_vnd, cmd.paid_on, rate
+            )
+            await store.save_dues(conn, before.id, dues)
+            repayment_id = await store.insert_repayment(
+                conn, before.id, cmd.amount_vnd, cmd.paid_on, allocation, context.actor.subject
+            )
+            left = outstanding_principal(dues)
+            recorded = RepaymentRecorded(
+                loan_application_id=before.id,
+                amount_vnd=cmd.amount_vnd,
+                paid_on=cmd.paid_on,
+                outstanding_principal_vnd=left,
+                **dataclasses.asdict(allocation),
+            )
+            await applications.record(
+                conn, context, "loan.repayment_recorded", before, before, recorded
+            )
+            after = before
+            if is_settled(dues):
+                after = dataclasses.replace(before, status=Status.SETTLED)
+                await store.save(conn, after)
+                settled = LoanSettled(loan_application_id=before.id, settled_on=cmd.paid_on)
+                await applications.record(conn, context, "loan.settled", before, after, settled)
+            body = {
+                "repayment_id": str(repayment_id),
+                "application_id": str(before.id),
+                "status": after.status.value,
+                "amount_vnd": cmd.amount_vnd,
+                "paid_on": cmd.paid_on.isoformat(),
+                "allocation": dataclasses.asdict(allocation),
+                "outstanding_principal_vnd": left,
+            }
+            return idempotency.Answer(201, body)
+
+        return await idempotency.once(
+            conn, scope="loans.repayment", key=key, request_body=cmd.as_request(), work=work
+        )
