@@ -80,6 +80,7 @@ class EventConsumer:
         self._registry = registry
         self._handlers = dict(handlers)
         self._batch_handlers = dict(batch_handlers or {})
+        self._known = frozenset(self._handlers) | frozenset(self._batch_handlers)
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
         self._retry_base = retry_base_seconds
@@ -108,7 +109,7 @@ class EventConsumer:
     async def _decode(self, record: Record) -> Decoded | None:
         try:
             envelope = Envelope.from_bytes(record.value or b"")
-            if envelope.event_type not in self._handlers | self._batch_handlers:
+            if envelope.event_type not in self._known:
                 self._count_skipped(envelope.event_type)
                 return None
             payload = self._registry.payload_of(envelope)

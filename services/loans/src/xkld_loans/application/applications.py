@@ -59,6 +59,16 @@ def _audit_view(app: LoanApplication) -> dict[str, object]:
     }
 
 
+async def locked_in_branch(
+    conn: Conn, application_id: uuid.UUID, context: ChangeContext
+) -> LoanApplication:
+    """The application, locked for this change; another branch's one does not exist for you."""
+    app = await store.load_for_update(conn, application_id)
+    if app is None or app.branch_code != context.actor.scope.branch:
+        raise ApplicationNotFound
+    return app
+
+
 class LoanApplications:
     def __init__(self, pool: asyncpg.Pool, topics: Topics, regimes: Sequence[Regime]) -> None:
         self.pool = pool
@@ -136,9 +146,7 @@ class LoanApplications:
         transition: Callable[[LoanApplication], LoanApplication],
     ) -> LoanApplication:
         async with self.pool.acquire() as conn, conn.transaction():
-            before = await store.load_for_update(conn, application_id)
-            if before is None or before.branch_code != context.actor.scope.branch:
-                raise ApplicationNotFound
+            before = await locked_in_branch(conn, application_id, context)
             after = transition(before)
             await store.save(conn, after)
             await self.record(conn, context, action, before, after, _decision_event(after))

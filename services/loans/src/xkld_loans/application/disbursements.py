@@ -12,7 +12,7 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.loan import LoanDisbursed
 
 from xkld_loans.adapters import store
-from xkld_loans.application.applications import ApplicationNotFound, LoanApplications
+from xkld_loans.application.applications import LoanApplications, locked_in_branch
 from xkld_loans.domain.disbursement import Channel, disburse
 
 _FAILPOINTS = failpoints.enabled()
@@ -40,9 +40,7 @@ async def disburse_once(
     async with applications.pool.acquire() as conn, conn.transaction():
 
         async def work() -> idempotency.Answer:
-            before = await store.load_for_update(conn, cmd.application_id)
-            if before is None or before.branch_code != context.actor.scope.branch:
-                raise ApplicationNotFound
+            before = await locked_in_branch(conn, cmd.application_id, context)
             after, paid = disburse(
                 before,
                 amount_vnd=cmd.amount_vnd,

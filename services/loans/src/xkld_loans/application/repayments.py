@@ -13,7 +13,7 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.loan import LoanSettled, RepaymentRecorded
 
 from xkld_loans.adapters import store
-from xkld_loans.application.applications import ApplicationNotFound, LoanApplications
+from xkld_loans.application.applications import LoanApplications, locked_in_branch
 from xkld_loans.domain.application import IllegalMove, Status
 from xkld_loans.domain.repayment import apply_repayment, is_settled, outstanding_principal
 
@@ -38,9 +38,7 @@ async def repay_once(
     async with applications.pool.acquire() as conn, conn.transaction():
 
         async def work() -> idempotency.Answer:
-            before = await store.load_for_update(conn, cmd.application_id)
-            if before is None or before.branch_code != context.actor.scope.branch:
-                raise ApplicationNotFound
+            before = await locked_in_branch(conn, cmd.application_id, context)
             if before.status is not Status.DISBURSED:
                 raise IllegalMove(
                     f"Chỉ nhận trả nợ cho khoản vay đang trả nợ (hiện: «{before.status.value}»)",

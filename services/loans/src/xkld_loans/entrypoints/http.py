@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
+from xkld_shared.db.pool import Conn
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
@@ -116,9 +117,7 @@ async def get_application(
     application_id: uuid.UUID, request: Request, staff: BankStaff
 ) -> dict[str, Any]:
     async with _service(request).pool.acquire() as conn:
-        row = await store.load(conn, application_id)
-    if row is None or row["branch_code"] != staff.scope.branch:
-        raise ApplicationNotFound
+        row = await _readable(conn, application_id, staff)
     return _view(store.application_of(row))
 
 
@@ -168,8 +167,7 @@ async def disburse(
     key = idempotency.checked_key(idempotency_key)
     cmd = Disburse(application_id, body.amount_vnd, body.disbursed_on, body.channel)
     answer = await disburse_once(_service(request), cmd, key, _context(request, officer))
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+    return _respond(answer)
 
 
 class RepaymentRequest(BaseModel):
@@ -192,8 +190,7 @@ async def record_repayment(
     key = idempotency.checked_key(idempotency_key)
     cmd = Repay(application_id, body.amount_vnd, body.paid_on)
     answer = await repay_once(_service(request), cmd, key, _context(request, officer))
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+    return _respond(answer)
 
 
 @router.get("/{application_id}/schedule")
@@ -201,10 +198,21 @@ async def get_schedule(
     application_id: uuid.UUID, request: Request, staff: BankStaff
 ) -> list[dict[str, Any]]:
     async with _service(request).pool.acquire() as conn:
-        row = await store.load(conn, application_id)
-        if row is None or row["branch_code"] != staff.scope.branch:
-            raise ApplicationNotFound
+        await _readable(conn, application_id, staff)
         return await store.schedule_of(conn, application_id)
+
+
+async def _readable(conn: Conn, application_id: uuid.UUID, staff: Principal) -> dict[str, Any]:
+    """The application's row, if it belongs to the reader's branch; otherwise it does not exist."""
+    row = await store.load(conn, application_id)
+    if row is None or row["branch_code"] != staff.scope.branch:
+        raise ApplicationNotFound
+    return row
+
+
+def _respond(answer: idempotency.Answer) -> JSONResponse:
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 
 
 def _view(app: LoanApplication) -> dict[str, Any]:
