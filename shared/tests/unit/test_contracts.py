@@ -81,3 +81,28 @@ def test_upcaster_lifts_an_old_schema_version() -> None:
     payload = registry.payload_of(env)
     assert isinstance(payload, _Renamed)
     assert payload.commune == "29800"
+
+
+def test_an_early_return_needs_its_cause_and_a_completed_one_has_none() -> None:
+    import datetime as dt
+
+    import pydantic
+    import pytest
+    from xkld_shared.contracts.journey import WorkerReturned
+
+    day = dt.date(2027, 5, 1)
+    assert WorkerReturned(returned_on=day, early=True, early_cause="dispute").early_cause
+    with pytest.raises(pydantic.ValidationError):
+        WorkerReturned(returned_on=day, early=True)
+    with pytest.raises(pydantic.ValidationError):
+        WorkerReturned(returned_on=day, early=False, early_cause="dispute")
+
+
+def test_every_contract_module_event_is_registered_on_its_stream() -> None:
+    from xkld_shared.contracts.asyncapi import STREAM_OF
+    from xkld_shared.contracts.registry import default_registry
+
+    known = default_registry().models()
+    for event_type in ("LoanRequested", "InstallmentOverdue", "NotificationSuppressed"):
+        assert event_type in known
+        assert event_type in STREAM_OF

@@ -9,20 +9,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from xkld_shared.contracts import journey, loan, notification
 from xkld_shared.contracts.envelope import Envelope, EventPayload
-from xkld_shared.contracts.registry import default_registry
+from xkld_shared.contracts.registry import default_registry, payloads_of
 from xkld_shared.contracts.topics import Stream, Topics
 
-# Which stream each event type travels on; a new event type must be placed here.
+# Which stream each event type travels on: each contract module is one stream.
 STREAM_OF: dict[str, Stream] = {
     "RegistrationSubmitted": Stream.REGISTRATION,
     "RegistrationPersonalDataErased": Stream.REGISTRATION,
-    "LoanApplicationReceived": Stream.LOAN,
-    "LoanApproved": Stream.LOAN,
-    "LoanRejected": Stream.LOAN,
-    "LoanDisbursed": Stream.LOAN,
-    "RepaymentRecorded": Stream.LOAN,
-    "LoanSettled": Stream.LOAN,
+    **{m.EVENT_TYPE: Stream.REGISTRATION for m in payloads_of(journey)},
+    **{m.EVENT_TYPE: Stream.LOAN for m in payloads_of(loan)},
+    **{m.EVENT_TYPE: Stream.NOTIFICATION for m in payloads_of(notification)},
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Literal
 
 from pydantic import Field
 
@@ -20,6 +21,8 @@ class LoanApplicationReceived(EventPayload):
     regime_code: str
     requested_vnd: int = Field(gt=0)
     eligible: bool
+    # Added after v1: set when the application came from registration's LoanRequested.
+    loan_request_id: uuid.UUID | None = None
 
 
 class LoanApproved(EventPayload):
@@ -33,6 +36,8 @@ class LoanApproved(EventPayload):
     term_months: int = Field(gt=0)
     monthly_rate: str = Field(pattern=r"^\d+(\.\d+)?$")
     regime_code: str
+    # Added after v1: the commune transaction day planned for disbursement, when known.
+    disbursement_due_on: dt.date | None = None
 
 
 class LoanRejected(EventPayload):
@@ -75,3 +80,46 @@ class LoanSettled(EventPayload):
 
     loan_application_id: uuid.UUID
     settled_on: dt.date
+
+
+class InstallmentOverdue(EventPayload):
+    """Emitted once per instalment, the first day the daily job finds it past due."""
+
+    EVENT_TYPE = "InstallmentOverdue"
+    SCHEMA_VERSION = 1
+
+    loan_application_id: uuid.UUID
+    installment_no: int = Field(ge=1)
+    due_on: dt.date
+    detected_on: dt.date
+    principal_due_vnd: int = Field(ge=0)
+    interest_due_vnd: int = Field(ge=0)
+
+
+class LoanRestructured(EventPayload):
+    """Extended (longer term), frozen (no interest while frozen) or written off.
+
+    `written_off_principal_vnd` is the principal removed from the outstanding balance.
+    """
+
+    EVENT_TYPE = "LoanRestructured"
+    SCHEMA_VERSION = 1
+
+    loan_application_id: uuid.UUID
+    kind: Literal["extended", "frozen", "written_off"]
+    effective_on: dt.date
+    installments: int = Field(ge=0)
+    next_due_on: dt.date | None = None
+    outstanding_principal_vnd: int = Field(ge=0)
+    written_off_principal_vnd: int = Field(default=0, ge=0)
+
+
+class LoanFlaggedForReview(EventPayload):
+    """The worker came home early: Art. 67 support may change what they owe."""
+
+    EVENT_TYPE = "LoanFlaggedForReview"
+    SCHEMA_VERSION = 1
+
+    loan_application_id: uuid.UUID
+    flagged_on: dt.date
+    reason_code: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from xkld_shared.contracts.envelope import EventPayload
+
+# Codes shared by producers and consumers. Lists of markets, courses and enterprises are
+# reference data owned by registration; events carry their codes, never free text about people.
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
+PriorityGroup = Literal[
+    "poor_household",
+    "near_poor_household",
+    "ethnic_minority",
+    "farmland_recovered",
+    "revolutionary_merit_family",
+    "demobilised_soldier",
+    "youth_volunteer",
+    "unemployed_graduate",
+]
 
 # The purpose bound into a sealed phone number; registration seals, notifications opens.
 PHONE_PURPOSE = "phone"
@@ -30,6 +44,13 @@ class RegistrationSubmitted(EventPayload):
     submitted_on: dt.date
     phone_ciphertext: str = Field(min_length=1)
     sms_consent: bool
+    # Reporting dimensions, added after v1 as optional fields (older events simply lack them).
+    # Priority groups travel because the bank's rate and the council's reports depend on them;
+    # they are a set of codes, never the household's documents.
+    hamlet: str | None = Field(default=None, max_length=100)
+    priority_groups: tuple[PriorityGroup, ...] = ()
+    desired_market: Code | None = None
+    loan_wanted: bool | None = None
 
 
 class RegistrationPersonalDataErased(EventPayload):

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from types import ModuleType
 from typing import Any
 
+from xkld_shared.contracts import journey, loan, notification
 from xkld_shared.contracts.envelope import Envelope, EventPayload
-from xkld_shared.contracts.loan import (
-    LoanApplicationReceived,
-    LoanApproved,
-    LoanDisbursed,
-    LoanRejected,
-    LoanSettled,
-    RepaymentRecorded,
-)
 from xkld_shared.contracts.registration import (
     RegistrationPersonalDataErased,
     RegistrationSubmitted,
@@ -57,11 +51,21 @@ def default_registry() -> EventRegistry:
         [
             RegistrationSubmitted,
             RegistrationPersonalDataErased,
-            LoanApplicationReceived,
-            LoanApproved,
-            LoanRejected,
-            LoanDisbursed,
-            RepaymentRecorded,
-            LoanSettled,
+            *payloads_of(journey),
+            *payloads_of(loan),
+            *payloads_of(notification),
         ]
     )
+
+
+def payloads_of(module: ModuleType) -> list[type[EventPayload]]:
+    """Every concrete event a contract module defines, so a new one cannot be forgotten here."""
+    found = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, EventPayload)
+        and value.__module__ == module.__name__
+        and "EVENT_TYPE" in vars(value)
+    ]
+    return sorted(found, key=lambda m: m.EVENT_TYPE)
