@@ -1,7 +1,8 @@
 """Composition root of the loans service.
 
-Loan applications up to the bank's decision (maker-checker) so far; it also follows the
-registration stream, skipping and counting the event types it has no handler for yet.
+Loan applications (entered by officers or requested by registration), maker-checker decisions,
+disbursement, repayments, the daily overdue job, restructuring and the bank's reports. It
+follows the registration stream for loan requests, withdrawals and early returns.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime
 
 from xkld_loans.application.applications import LoanApplications
+from xkld_loans.application.from_registration import FromRegistration, handlers
+from xkld_loans.application.overdue_schedule import daily_overdue_worker
+from xkld_loans.domain.branches import load_branch_routing
 from xkld_loans.domain.regimes import load_regimes
-from xkld_loans.entrypoints import http
+from xkld_loans.entrypoints import http, http_bank
 from xkld_loans.settings import LoansSettings
 
 SERVICE = "loans"
@@ -30,7 +34,12 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = pool = await rt.open_pool()
         app.state.loan_applications = LoanApplications(pool, Topics(settings.topic_prefix), regimes)
-        await rt.add_consumer(Stream.REGISTRATION, {})
+        source = FromRegistration(app.state.loan_applications, load_branch_routing())
+        await rt.add_consumer(Stream.REGISTRATION, handlers(source))
         rt.new_relay()
+        if settings.overdue_job_enabled:
+            topic = app.state.loan_applications.topic
+            worker = daily_overdue_worker(pool, topic, hour=settings.overdue_job_hour)
+            rt.add_worker(worker, "overdue-job")
 
-    return service_app(runtime, start, [http.router])
+    return service_app(runtime, start, [http.router, http_bank.router])

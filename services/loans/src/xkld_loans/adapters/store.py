@@ -34,12 +34,14 @@ def evaluation_from_json(data: dict[str, Any]) -> Evaluation:
     return Evaluation(**values)
 
 
-async def insert(conn: Conn, app: LoanApplication, ask: LoanAsk) -> None:
+async def insert(
+    conn: Conn, app: LoanApplication, ask: LoanAsk, *, loan_request_id: uuid.UUID | None = None
+) -> None:
     await conn.execute(
         """INSERT INTO loan_application (id, registration_id, branch_code, commune_code,
                programme, application_date, priority_groups, contract_costs_vnd, requested_vnd,
-               requested_term_months, contract_term_months, evaluation, status)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
+               requested_term_months, contract_term_months, evaluation, status, loan_request_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""",
         app.id,
         app.registration_id,
         app.branch_code,
@@ -53,6 +55,38 @@ async def insert(conn: Conn, app: LoanApplication, ask: LoanAsk) -> None:
         ask.contract_term_months,
         evaluation_to_json(app.evaluation),
         app.status.value,
+        loan_request_id,
+    )
+
+
+async def has_request(conn: Conn, loan_request_id: uuid.UUID) -> bool:
+    found = await conn.fetchval(
+        "SELECT 1 FROM loan_application WHERE loan_request_id = $1", loan_request_id
+    )
+    return found is not None
+
+
+async def open_application_of(
+    conn: Conn, registration_id: uuid.UUID, *, lock: bool = False
+) -> LoanApplication | None:
+    """The file's one application in progress or being repaid (the partial unique index)."""
+    row = await conn.fetchrow(
+        """SELECT * FROM loan_application WHERE registration_id = $1
+             AND status IN ('application_received', 'proposed', 'approved', 'disbursed',
+                            'frozen')"""
+        + (" FOR UPDATE" if lock else ""),
+        registration_id,
+    )
+    return None if row is None else application_of(dict(row))
+
+
+async def flag_for_review(conn: Conn, application_id: uuid.UUID, reason: str, on: dt.date) -> None:
+    await conn.execute(
+        """UPDATE loan_application SET review_flag = $2, review_flagged_on = $3,
+               updated_at = now() WHERE id = $1""",
+        application_id,
+        reason,
+        on,
     )
 
 
@@ -146,11 +180,19 @@ async def dues_of(conn: Conn, application_id: uuid.UUID) -> tuple[Due, ...]:
 
 
 async def save_dues(conn: Conn, application_id: uuid.UUID, dues: tuple[Due, ...]) -> None:
+    """Writes the instalments as they now stand; an extension's new months are added."""
     await conn.executemany(
-        """UPDATE installment SET opening_balance_vnd = $3, principal_vnd = $4,
-               interest_vnd = $5, principal_paid_vnd = $6, interest_paid_vnd = $7,
-               overdue_interest_vnd = $8, overdue_interest_paid_vnd = $9
-           WHERE loan_application_id = $1 AND number = $2""",
+        """INSERT INTO installment AS i (loan_application_id, number, due_on,
+               opening_balance_vnd, principal_vnd, interest_vnd, principal_paid_vnd,
+               interest_paid_vnd, overdue_interest_vnd, overdue_interest_paid_vnd)
+           VALUES ($1, $2, $10, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (loan_application_id, number) DO UPDATE SET
+               due_on = EXCLUDED.due_on, opening_balance_vnd = EXCLUDED.opening_balance_vnd,
+               principal_vnd = EXCLUDED.principal_vnd, interest_vnd = EXCLUDED.interest_vnd,
+               principal_paid_vnd = EXCLUDED.principal_paid_vnd,
+               interest_paid_vnd = EXCLUDED.interest_paid_vnd,
+               overdue_interest_vnd = EXCLUDED.overdue_interest_vnd,
+               overdue_interest_paid_vnd = EXCLUDED.overdue_interest_paid_vnd""",
         [
             (
                 application_id,
@@ -162,6 +204,7 @@ async def save_dues(conn: Conn, application_id: uuid.UUID, dues: tuple[Due, ...]
                 d.interest_paid_vnd,
                 d.overdue_interest_vnd,
                 d.overdue_interest_paid_vnd,
+                d.due_on,
             )
             for d in dues
         ],
@@ -188,3 +231,23 @@ async def insert_repayment(
         recorded_by,
     )
     return repayment_id
+
+
+async def insert_restructuring(
+    conn: Conn,
+    application_id: uuid.UUID,
+    kind: str,
+    effective_on: dt.date,
+    details: dict[str, Any],
+    recorded_by: str,
+) -> None:
+    await conn.execute(
+        """INSERT INTO restructuring (id, loan_application_id, kind, effective_on, details,
+               recorded_by) VALUES ($1, $2, $3, $4, $5, $6)""",
+        uuid.uuid4(),
+        application_id,
+        kind,
+        effective_on,
+        details,
+        recorded_by,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from xkld_shared.messaging.outbox import add_to_outbox
 from xkld_loans.adapters import store
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication, Status
+from xkld_loans.domain.local_time import local_today
 from xkld_loans.domain.regimes import LoanAsk, NoRegimeInForce, Regime, evaluate, regime_in_force
+from xkld_loans.domain.transaction_days import TransactionDays, load_transaction_days
 
 PRODUCER = "loans"
 
@@ -70,10 +73,19 @@ async def locked_in_branch(
 
 
 class LoanApplications:
-    def __init__(self, pool: asyncpg.Pool, topics: Topics, regimes: Sequence[Regime]) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        topics: Topics,
+        regimes: Sequence[Regime],
+        transaction_days: TransactionDays | None = None,
+        today: Callable[[], dt.date] = local_today,
+    ) -> None:
         self.pool = pool
         self._topic = topics.of(Stream.LOAN)
         self._regimes = tuple(regimes)
+        self.transaction_days = transaction_days or load_transaction_days()
+        self._today = today
 
     async def receive(self, cmd: ReceiveApplication, context: ChangeContext) -> LoanApplication:
         branch = context.actor.scope.branch
@@ -81,9 +93,8 @@ class LoanApplications:
             raise InvalidInput.of(
                 [FieldProblem("branch", "Tài khoản chưa gắn chi nhánh", "No branch")]
             )
-        try:
-            regime = regime_in_force(self._regimes, cmd.ask.programme, cmd.ask.application_date)
-        except NoRegimeInForce:
+        regime = self.regime_for(cmd.ask)
+        if regime is None:
             raise InvalidInput.of(
                 [
                     FieldProblem(
@@ -92,7 +103,7 @@ class LoanApplications:
                         "No loan regime of this programme was in force on that date",
                     )
                 ]
-            ) from None
+            )
         app = LoanApplication(
             id=uuid.uuid4(),
             registration_id=cmd.registration_id,
@@ -118,6 +129,20 @@ class LoanApplications:
         except asyncpg.UniqueViolationError:
             raise OpenApplicationExists from None
         return app
+
+    def _disbursement_day(self, app: LoanApplication) -> dt.date:
+        return self.transaction_days.next_on_or_after(app.commune_code, self._today())
+
+    def regime_for(self, ask: LoanAsk) -> Regime | None:
+        """The regime in force for the ask's programme on its date, if any."""
+        try:
+            return regime_in_force(self._regimes, ask.programme, ask.application_date)
+        except NoRegimeInForce:
+            return None
+
+    @property
+    def topic(self) -> str:
+        return self._topic
 
     async def propose(
         self,
@@ -149,7 +174,8 @@ class LoanApplications:
             before = await locked_in_branch(conn, application_id, context)
             after = transition(before)
             await store.save(conn, after)
-            await self.record(conn, context, action, before, after, _decision_event(after))
+            event = _decision_event(after, self._disbursement_day(after))
+            await self.record(conn, context, action, before, after, event)
         return after
 
     async def record(
@@ -180,7 +206,7 @@ class LoanApplications:
             await add_to_outbox(conn, self._topic, [envelope])
 
 
-def _decision_event(app: LoanApplication) -> EventPayload | None:
+def _decision_event(app: LoanApplication, disbursement_day: dt.date) -> EventPayload | None:
     if app.status is Status.REJECTED:
         return LoanRejected(loan_application_id=app.id)
     if app.status is not Status.APPROVED:
@@ -194,4 +220,5 @@ def _decision_event(app: LoanApplication) -> EventPayload | None:
         term_months=p.term_months,
         monthly_rate=str(rate),
         regime_code=app.evaluation.regime_code,
+        disbursement_due_on=disbursement_day,
     )

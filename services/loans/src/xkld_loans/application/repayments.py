@@ -39,7 +39,7 @@ async def repay_once(
 
         async def work() -> idempotency.Answer:
             before = await locked_in_branch(conn, cmd.application_id, context)
-            if before.status is not Status.DISBURSED:
+            if before.status not in (Status.DISBURSED, Status.FROZEN):
                 raise IllegalMove(
                     f"Chỉ nhận trả nợ cho khoản vay đang trả nợ (hiện: «{before.status.value}»)",
                     f"Repayments are recorded only for a disbursed loan ({before.status.value})",

@@ -19,6 +19,13 @@ class Status(StrEnum):
     REJECTED = "rejected"
     DISBURSED = "disbursed"
     SETTLED = "settled"
+    WITHDRAWN = "withdrawn"  # the worker withdrew before any money moved
+    FROZEN = "frozen"  # khoanh nợ: repayment and interest suspended
+    WRITTEN_OFF = "written_off"
+
+
+# Still to be decided or paid out: a withdrawal from registration simply ends these.
+BEFORE_MONEY = frozenset({Status.RECEIVED, Status.PROPOSED, Status.APPROVED})
 
 
 @dataclass(frozen=True)
@@ -135,3 +142,13 @@ def _require(app: LoanApplication, status: Status, verb_vi: str, verb_en: str) -
             f"Không thể {verb_vi}: hồ sơ vay đang ở trạng thái «{app.status.value}»",
             f"Cannot {verb_en} an application that is {app.status.value}",
         )
+
+
+def withdraw(app: LoanApplication) -> LoanApplication:
+    """The worker withdrew their file; only an application no money has moved for ends."""
+    if app.status not in BEFORE_MONEY:
+        raise IllegalMove(
+            f"Không thể hủy hồ sơ vay đang ở trạng thái «{app.status.value}»",
+            f"Cannot withdraw an application that is {app.status.value}",
+        )
+    return dataclasses.replace(app, status=Status.WITHDRAWN, proposal=None)

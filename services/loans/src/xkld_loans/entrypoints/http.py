@@ -84,12 +84,12 @@ BankStaff = Annotated[Principal, Depends(require(Role.LOAN_OFFICER, Role.BANK_MA
 router = APIRouter(prefix="/loan-applications", tags=["loan applications"])
 
 
-def _service(request: Request) -> LoanApplications:
+def service_of(request: Request) -> LoanApplications:
     service: LoanApplications = request.app.state.loan_applications
     return service
 
 
-def _context(request: Request, actor: Principal) -> ChangeContext:
+def context_of(request: Request, actor: Principal) -> ChangeContext:
     source = request.client.host if request.client else None
     return ChangeContext(actor, source, correlation_id_of(request))
 
@@ -108,7 +108,7 @@ async def receive_application(
         contract_term_months=body.contract_term_months,
     )
     command = ReceiveApplication(body.registration_id, body.commune_code, ask)
-    app = await _service(request).receive(command, _context(request, officer))
+    app = await service_of(request).receive(command, context_of(request, officer))
     return _view(app)
 
 
@@ -116,8 +116,8 @@ async def receive_application(
 async def get_application(
     application_id: uuid.UUID, request: Request, staff: BankStaff
 ) -> dict[str, Any]:
-    async with _service(request).pool.acquire() as conn:
-        row = await _readable(conn, application_id, staff)
+    async with service_of(request).pool.acquire() as conn:
+        row = await readable(conn, application_id, staff)
     return _view(store.application_of(row))
 
 
@@ -134,16 +134,16 @@ async def propose(
             app, by=by, amount_vnd=body.amount_vnd or 0, term_months=body.term_months or 0
         )
 
-    context = _context(request, officer)
-    return _view(await _service(request).propose(application_id, context, transition))
+    context = context_of(request, officer)
+    return _view(await service_of(request).propose(application_id, context, transition))
 
 
 @router.post("/{application_id}/decision")
 async def decide(
     application_id: uuid.UUID, body: DecisionRequest, request: Request, manager: Manager
 ) -> dict[str, Any]:
-    context = _context(request, manager)
-    return _view(await _service(request).decide(application_id, context, body.agree))
+    context = context_of(request, manager)
+    return _view(await service_of(request).decide(application_id, context, body.agree))
 
 
 class DisbursementRequest(BaseModel):
@@ -166,8 +166,8 @@ async def disburse(
     answer; a second disbursement of the same loan is refused whatever the key."""
     key = idempotency.checked_key(idempotency_key)
     cmd = Disburse(application_id, body.amount_vnd, body.disbursed_on, body.channel)
-    answer = await disburse_once(_service(request), cmd, key, _context(request, officer))
-    return _respond(answer)
+    answer = await disburse_once(service_of(request), cmd, key, context_of(request, officer))
+    return respond(answer)
 
 
 class RepaymentRequest(BaseModel):
@@ -189,20 +189,20 @@ async def record_repayment(
     principal (see docs/loans.md). A retry with the same Idempotency-Key records nothing new."""
     key = idempotency.checked_key(idempotency_key)
     cmd = Repay(application_id, body.amount_vnd, body.paid_on)
-    answer = await repay_once(_service(request), cmd, key, _context(request, officer))
-    return _respond(answer)
+    answer = await repay_once(service_of(request), cmd, key, context_of(request, officer))
+    return respond(answer)
 
 
 @router.get("/{application_id}/schedule")
 async def get_schedule(
     application_id: uuid.UUID, request: Request, staff: BankStaff
 ) -> list[dict[str, Any]]:
-    async with _service(request).pool.acquire() as conn:
-        await _readable(conn, application_id, staff)
+    async with service_of(request).pool.acquire() as conn:
+        await readable(conn, application_id, staff)
         return await store.schedule_of(conn, application_id)
 
 
-async def _readable(conn: Conn, application_id: uuid.UUID, staff: Principal) -> dict[str, Any]:
+async def readable(conn: Conn, application_id: uuid.UUID, staff: Principal) -> dict[str, Any]:
     """The application's row, if it belongs to the reader's branch; otherwise it does not exist."""
     row = await store.load(conn, application_id)
     if row is None or row["branch_code"] != staff.scope.branch:
@@ -210,7 +210,7 @@ async def _readable(conn: Conn, application_id: uuid.UUID, staff: Principal) -> 
     return row
 
 
-def _respond(answer: idempotency.Answer) -> JSONResponse:
+def respond(answer: idempotency.Answer) -> JSONResponse:
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
     return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 

@@ -1,0 +1,200 @@
+"""What bank staff read: work queues, one loan's history and balance, the portfolio.
+
+Everything is scoped to the reader's branch. Amounts are integer VND.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from xkld_shared.db.pool import Conn
+
+from xkld_loans.domain.overdue import AGE_BUCKETS, age_bucket, days_past_due
+from xkld_loans.domain.transaction_days import TransactionDays
+
+GroupBy = Literal["commune", "regime"]
+_QUEUE_COLUMNS = """id, registration_id, commune_code, status, requested_vnd,
+    evaluation ->> 'regime_code' AS regime_code, (evaluation ->> 'eligible')::bool AS eligible,
+    proposal ->> 'amount_vnd' AS proposed_vnd, proposal ->> 'proposed_by' AS proposed_by,
+    review_flag, review_flagged_on, created_at, updated_at"""
+
+
+def _row(record: Any) -> dict[str, Any]:
+    row = dict(record)
+    for key in ("id", "registration_id"):
+        row[key] = str(row[key])
+    if row.get("proposed_vnd") is not None:
+        row["proposed_vnd"] = int(row["proposed_vnd"])
+    return row
+
+
+async def applications_to_review(conn: Conn, branch: str) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        f"""SELECT {_QUEUE_COLUMNS} FROM loan_application
+            WHERE branch_code = $1 AND status = 'application_received' ORDER BY created_at""",
+        branch,
+    )
+    return [_row(r) for r in rows]
+
+
+async def proposals_to_confirm(conn: Conn, branch: str, reader: str) -> list[dict[str, Any]]:
+    """Proposals the reader may confirm: never their own (maker-checker)."""
+    rows = await conn.fetch(
+        f"""SELECT {_QUEUE_COLUMNS} FROM loan_application
+            WHERE branch_code = $1 AND status = 'proposed'
+              AND proposal ->> 'proposed_by' <> $2
+            ORDER BY updated_at""",
+        branch,
+        reader,
+    )
+    return [_row(r) for r in rows]
+
+
+async def flagged_for_review(conn: Conn, branch: str) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        f"""SELECT {_QUEUE_COLUMNS} FROM loan_application
+            WHERE branch_code = $1 AND review_flag IS NOT NULL ORDER BY review_flagged_on""",
+        branch,
+    )
+    return [_row(r) for r in rows]
+
+
+async def disbursements_due(
+    conn: Conn, branch: str, days: TransactionDays, from_day: dt.date, until: dt.date | None
+) -> list[dict[str, Any]]:
+    """Approved loans, each with its commune's next transaction day, soonest first."""
+    rows = await conn.fetch(
+        f"""SELECT {_QUEUE_COLUMNS} FROM loan_application
+            WHERE branch_code = $1 AND status = 'approved'""",
+        branch,
+    )
+    queue = []
+    for record in rows:
+        row = _row(record)
+        due = days.next_on_or_after(row["commune_code"], from_day)
+        if until is None or due <= until:
+            queue.append({**row, "transaction_day": due})
+    return sorted(queue, key=lambda r: (r["transaction_day"], r["created_at"]))
+
+
+async def repayments_of(conn: Conn, application_id: uuid.UUID) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        """SELECT id, amount_vnd, paid_on, allocation, recorded_by, created_at
+           FROM repayment WHERE loan_application_id = $1 ORDER BY paid_on, created_at""",
+        application_id,
+    )
+    return [{**dict(r), "id": str(r["id"])} for r in rows]
+
+
+async def balance_on(conn: Conn, application_id: uuid.UUID, day: dt.date) -> dict[str, Any]:
+    """Principal outstanding at the end of `day`, from the disbursement and the payment
+    history (exact for any past day), and what had been paid by then."""
+    disbursed = await conn.fetchrow(
+        "SELECT amount_vnd, disbursed_on FROM disbursement WHERE loan_application_id = $1",
+        application_id,
+    )
+    if disbursed is None or disbursed["disbursed_on"] > day:
+        return {"on": day, "disbursed_vnd": 0, "outstanding_principal_vnd": 0}
+    paid = await conn.fetchrow(
+        """SELECT COALESCE(SUM((allocation ->> 'principal_vnd')::bigint
+                              + (allocation ->> 'early_principal_vnd')::bigint), 0) AS principal,
+                  COALESCE(SUM((allocation ->> 'interest_vnd')::bigint), 0) AS interest,
+                  COALESCE(SUM((allocation ->> 'overdue_interest_vnd')::bigint), 0) AS overdue
+           FROM repayment WHERE loan_application_id = $1 AND paid_on <= $2""",
+        application_id,
+        day,
+    )
+    assert paid is not None  # an aggregate always answers one row
+    written_off = await conn.fetchval(
+        """SELECT COALESCE(SUM((details ->> 'written_off_principal_vnd')::bigint), 0)
+           FROM restructuring WHERE loan_application_id = $1 AND effective_on <= $2""",
+        application_id,
+        day,
+    )
+    principal_paid = int(paid["principal"])
+    return {
+        "on": day,
+        "disbursed_vnd": disbursed["amount_vnd"],
+        "principal_repaid_vnd": principal_paid,
+        "interest_paid_vnd": int(paid["interest"]),
+        "overdue_interest_paid_vnd": int(paid["overdue"]),
+        "principal_written_off_vnd": int(written_off),
+        "outstanding_principal_vnd": disbursed["amount_vnd"] - principal_paid - int(written_off),
+    }
+
+
+def _empty_buckets() -> dict[str, int]:
+    return {label: 0 for label, _, _ in AGE_BUCKETS}
+
+
+@dataclass
+class _Line:
+    outstanding_principal_vnd: int = 0
+    overdue_principal_vnd: int = 0
+    overdue_interest_owed_vnd: int = 0
+    at_risk_principal_vnd: int = 0
+    buckets: dict[str, int] = field(default_factory=_empty_buckets)
+
+
+async def portfolio(
+    conn: Conn, branch: str, as_of: dt.date, group_by: GroupBy
+) -> list[dict[str, Any]]:
+    """Outstanding principal, overdue principal by age bucket, and portfolio at risk (PAR30:
+    the whole outstanding principal of loans with any instalment more than 30 days late)."""
+    key = "a.commune_code" if group_by == "commune" else "a.evaluation ->> 'regime_code'"
+    rows = await conn.fetch(
+        f"""SELECT {key} AS grp, a.id, i.due_on,
+                   i.principal_vnd - i.principal_paid_vnd AS unpaid_principal,
+                   i.interest_vnd - i.interest_paid_vnd AS unpaid_interest,
+                   i.overdue_interest_vnd - i.overdue_interest_paid_vnd AS unpaid_overdue
+            FROM loan_application a JOIN installment i ON i.loan_application_id = a.id
+            WHERE a.branch_code = $1 AND a.status IN ('disbursed', 'frozen')""",
+        branch,
+    )
+    return _summarise(rows, as_of)
+
+
+def _summarise(rows: list[Any], as_of: dt.date) -> list[dict[str, Any]]:
+    lines: dict[str, _Line] = defaultdict(_Line)
+    loans: dict[str, set[uuid.UUID]] = defaultdict(set)
+    oldest: dict[uuid.UUID, int] = defaultdict(int)
+    principal_of: dict[uuid.UUID, int] = defaultdict(int)
+    group_of: dict[uuid.UUID, str] = {}
+    for r in rows:
+        line = lines[r["grp"]]
+        loans[r["grp"]].add(r["id"])
+        group_of[r["id"]] = r["grp"]
+        line.outstanding_principal_vnd += r["unpaid_principal"]
+        principal_of[r["id"]] += r["unpaid_principal"]
+        line.overdue_interest_owed_vnd += r["unpaid_overdue"]
+        late = days_past_due(r["due_on"], as_of)
+        bucket = age_bucket(late)
+        if bucket and (r["unpaid_principal"] or r["unpaid_interest"]):
+            line.overdue_principal_vnd += r["unpaid_principal"]
+            line.buckets[bucket] += r["unpaid_principal"]
+            oldest[r["id"]] = max(oldest[r["id"]], late)
+    for loan, late in oldest.items():
+        if late > 30:
+            lines[group_of[loan]].at_risk_principal_vnd += principal_of[loan]
+    return [_line_view(group, line, len(loans[group])) for group, line in sorted(lines.items())]
+
+
+def _line_view(group: str, line: _Line, loans: int) -> dict[str, Any]:
+    par = Decimal(0)
+    if line.outstanding_principal_vnd:
+        par = Decimal(line.at_risk_principal_vnd) / Decimal(line.outstanding_principal_vnd)
+    return {
+        "group": group,
+        "loans": loans,
+        "outstanding_principal_vnd": line.outstanding_principal_vnd,
+        "overdue_principal_vnd": line.overdue_principal_vnd,
+        "overdue_by_age_vnd": line.buckets,
+        "overdue_interest_owed_vnd": line.overdue_interest_owed_vnd,
+        "par30_principal_vnd": line.at_risk_principal_vnd,
+        "par30_ratio": str(par.quantize(Decimal("0.0001"), ROUND_HALF_UP)),
+    }

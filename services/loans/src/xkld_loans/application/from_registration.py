@@ -1,0 +1,168 @@
+"""What the registration stream asks of the bank: new applications, withdrawals, returns.
+
+Each handler runs inside the consumer's transaction, after the inbox claim, so its change,
+audit row and events commit with the claim or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+
+from xkld_shared.audit import ChangeContext
+from xkld_shared.contracts.envelope import Envelope, EventPayload
+from xkld_shared.contracts.journey import LoanRequested, RegistrationWithdrawn, WorkerReturned
+from xkld_shared.contracts.loan import LoanApplicationReceived, LoanFlaggedForReview
+from xkld_shared.db.pool import Conn
+from xkld_shared.identity.principal import Principal, Scope
+from xkld_shared.messaging.consumer import Handler
+
+from xkld_loans.adapters import store
+from xkld_loans.application.applications import LoanApplications
+from xkld_loans.domain import application as domain
+from xkld_loans.domain.application import BEFORE_MONEY, LoanApplication, Status
+from xkld_loans.domain.branches import BranchRouting
+from xkld_loans.domain.regimes import Evaluation, LoanAsk, evaluate
+
+log = logging.getLogger(__name__)
+NO_REGIME = "no_regime_in_force"
+
+
+def _system(branch: str | None) -> Principal:
+    return Principal(
+        subject="system:loans.registration-consumer",
+        username="system",
+        roles=frozenset(),
+        scope=Scope(branch=branch),
+    )
+
+
+def _context(envelope: Envelope, branch: str | None) -> ChangeContext:
+    return ChangeContext(_system(branch), None, envelope.correlation_id)
+
+
+@dataclass(frozen=True)
+class FromRegistration:
+    applications: LoanApplications
+    routing: BranchRouting
+
+    async def on_loan_requested(self, conn: Conn, envelope: Envelope, event: EventPayload) -> None:
+        assert isinstance(event, LoanRequested)
+        if await store.has_request(conn, event.loan_request_id):
+            return  # the same request re-sent under a new event id
+        if await store.open_application_of(conn, envelope.registration_id) is not None:
+            log.warning(
+                "loan request for a file with an open application; not duplicated",
+                extra={"registration_id": str(envelope.registration_id)},
+            )
+            return
+        ask = _ask_of(event)
+        app = LoanApplication(
+            id=uuid.uuid4(),
+            registration_id=envelope.registration_id,
+            branch_code=self.routing.branch_of(event.commune_code, event.province_code),
+            commune_code=event.commune_code,
+            requested_vnd=ask.requested_vnd,
+            requested_term_months=ask.requested_term_months,
+            evaluation=self._evaluation(ask),
+            status=Status.RECEIVED,
+        )
+        await store.insert(conn, app, ask, loan_request_id=event.loan_request_id)
+        received = LoanApplicationReceived(
+            loan_application_id=app.id,
+            commune_code=app.commune_code,
+            branch_code=app.branch_code,
+            regime_code=app.evaluation.regime_code,
+            requested_vnd=app.requested_vnd,
+            eligible=app.evaluation.eligible,
+            loan_request_id=event.loan_request_id,
+        )
+        context = _context(envelope, app.branch_code)
+        await self.applications.record(
+            conn, context, "loan.application_received", None, app, received
+        )
+
+    def _evaluation(self, ask: LoanAsk) -> Evaluation:
+        regime = self.applications.regime_for(ask)
+        if regime is None:
+            # Kept, not dropped: the officer sees it in the queue and proposes a rejection.
+            return Evaluation(
+                regime_code=NO_REGIME,
+                eligible=False,
+                reasons=(
+                    "Không có chế độ cho vay nào áp dụng cho chương trình và ngày này"
+                    " / No loan regime of this programme was in force on that date",
+                ),
+                max_amount_vnd=0,
+                collateral_required=False,
+                monthly_rate=None,
+                overdue_monthly_rate=None,
+                max_term_months=0,
+            )
+        return evaluate(regime, ask)
+
+    async def on_registration_withdrawn(
+        self, conn: Conn, envelope: Envelope, event: EventPayload
+    ) -> None:
+        """Ends an application no money moved for; a disbursed loan is still owed: flag it."""
+        assert isinstance(event, RegistrationWithdrawn)
+        app = await store.open_application_of(conn, envelope.registration_id, lock=True)
+        if app is None:
+            return
+        context = _context(envelope, app.branch_code)
+        if app.status in BEFORE_MONEY:
+            after = domain.withdraw(app)
+            await store.save(conn, after)
+            await self.applications.record(
+                conn, context, "loan.withdrawn_by_registration", app, after, None
+            )
+            return
+        await self._flag(conn, envelope, app, "registration_withdrawn", event.withdrawn_on)
+
+    async def on_worker_returned(self, conn: Conn, envelope: Envelope, event: EventPayload) -> None:
+        """An early return may bring Art. 67 support: the loan is flagged for the bank's review."""
+        assert isinstance(event, WorkerReturned)
+        if not event.early:
+            return
+        app = await store.open_application_of(conn, envelope.registration_id, lock=True)
+        if app is None or app.status in BEFORE_MONEY:
+            return
+        reason = f"early_return.{event.early_cause}"
+        await self._flag(conn, envelope, app, reason, event.returned_on)
+
+    async def _flag(
+        self,
+        conn: Conn,
+        envelope: Envelope,
+        app: LoanApplication,
+        reason: str,
+        on: dt.date,
+    ) -> None:
+        await store.flag_for_review(conn, app.id, reason, on)
+        flagged = LoanFlaggedForReview(
+            loan_application_id=app.id, flagged_on=on, reason_code=reason
+        )
+        context = _context(envelope, app.branch_code)
+        await self.applications.record(conn, context, "loan.flagged_for_review", app, app, flagged)
+
+
+def _ask_of(event: LoanRequested) -> LoanAsk:
+    return LoanAsk(
+        programme=event.programme,
+        application_date=event.requested_on,
+        priority_groups=frozenset(event.priority_groups),
+        contract_costs_vnd=event.contract_costs_vnd,
+        requested_vnd=event.requested_vnd,
+        requested_term_months=event.requested_term_months,
+        contract_term_months=event.contract_term_months,
+    )
+
+
+def handlers(source: FromRegistration) -> dict[str, Handler]:
+    return {
+        LoanRequested.EVENT_TYPE: source.on_loan_requested,
+        RegistrationWithdrawn.EVENT_TYPE: source.on_registration_withdrawn,
+        WorkerReturned.EVENT_TYPE: source.on_worker_returned,
+    }

@@ -1,0 +1,64 @@
+"""Runs the overdue job once a day, and at start-up if today's run has not finished.
+
+Every replica runs this loop; the job itself makes extra runs harmless (see overdue_job).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+import asyncpg
+from xkld_shared.runtime import Worker
+
+from xkld_loans.application.overdue_job import run_overdue_job
+from xkld_loans.domain.local_time import LOCAL, local_today
+
+log = logging.getLogger(__name__)
+RETRY_SECONDS = 60.0
+
+
+def seconds_until_next_run(now: dt.datetime, hour: int) -> float:
+    local = now.astimezone(LOCAL)
+    target = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if target <= local:
+        target += dt.timedelta(days=1)
+    return (target - local).total_seconds()
+
+
+async def finished_for(pool: asyncpg.Pool, day: dt.date) -> bool:
+    async with pool.acquire() as conn:
+        done = await conn.fetchval(
+            "SELECT finished_at IS NOT NULL FROM overdue_run WHERE as_of = $1", day
+        )
+    return bool(done)
+
+
+def daily_overdue_worker(
+    pool: asyncpg.Pool,
+    topic: str,
+    *,
+    hour: int,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> Worker:
+    async def worker(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            wait = seconds_until_next_run(clock(), hour)
+            try:
+                today = local_today(clock())
+                if not await finished_for(pool, today):
+                    result = await run_overdue_job(pool, topic, today)
+                    log.info(
+                        "overdue job finished",
+                        extra={"as_of": str(today), "newly_overdue": result.newly_overdue},
+                    )
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                log.exception("overdue job failed; retrying")
+                wait = RETRY_SECONDS
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=wait)
+
+    return worker

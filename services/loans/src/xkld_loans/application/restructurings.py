@@ -1,0 +1,84 @@
+"""Restructuring a loan (extended, frozen, written off), by a bank manager, once per key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from xkld_shared import idempotency
+from xkld_shared.audit import ChangeContext
+from xkld_shared.contracts.loan import LoanRestructured
+
+from xkld_loans.adapters import store
+from xkld_loans.application.applications import LoanApplications, locked_in_branch
+from xkld_loans.domain.repayment import outstanding_principal
+from xkld_loans.domain.restructuring import Kind, restructure
+
+
+@dataclass(frozen=True)
+class Restructure:
+    application_id: uuid.UUID
+    kind: Kind
+    effective_on: dt.date
+    reason: str
+    extra_months: int | None = None
+
+    def as_request(self) -> dict[str, Any]:
+        return {
+            "application_id": str(self.application_id),
+            "kind": self.kind,
+            "effective_on": self.effective_on.isoformat(),
+            "reason": self.reason,
+            "extra_months": self.extra_months,
+        }
+
+
+async def restructure_once(
+    applications: LoanApplications, cmd: Restructure, key: str, context: ChangeContext
+) -> idempotency.Answer:
+    async with applications.pool.acquire() as conn, conn.transaction():
+
+        async def work() -> idempotency.Answer:
+            before = await locked_in_branch(conn, cmd.application_id, context)
+            dues = await store.dues_of(conn, before.id)
+            done = restructure(
+                before, dues, cmd.kind, cmd.effective_on, extra_months=cmd.extra_months
+            )
+            await store.save(conn, done.app)
+            await store.save_dues(conn, before.id, done.dues)
+            details = {
+                "reason": cmd.reason,
+                "extra_months": cmd.extra_months,
+                "written_off_principal_vnd": done.written_off_principal_vnd,
+                "written_off_interest_vnd": done.written_off_interest_vnd,
+            }
+            await store.insert_restructuring(
+                conn, before.id, cmd.kind, cmd.effective_on, details, context.actor.subject
+            )
+            future = [d for d in done.dues if d.due_on > cmd.effective_on and d.owed_vnd > 0]
+            left = outstanding_principal(done.dues)
+            event = LoanRestructured(
+                loan_application_id=before.id,
+                kind=cmd.kind,
+                effective_on=cmd.effective_on,
+                installments=len(future),
+                next_due_on=future[0].due_on if future else None,
+                outstanding_principal_vnd=left,
+                written_off_principal_vnd=done.written_off_principal_vnd,
+            )
+            await applications.record(conn, context, f"loan.{cmd.kind}", before, done.app, event)
+            body = {
+                "application_id": str(before.id),
+                "status": done.app.status.value,
+                "kind": cmd.kind,
+                "effective_on": cmd.effective_on.isoformat(),
+                "outstanding_principal_vnd": left,
+                **{k: v for k, v in details.items() if k != "reason"},
+            }
+            return idempotency.Answer(201, body)
+
+        return await idempotency.once(
+            conn, scope="loans.restructuring", key=key, request_body=cmd.as_request(), work=work
+        )

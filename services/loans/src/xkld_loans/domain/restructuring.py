@@ -1,0 +1,132 @@
+"""Restructuring a disbursed loan: extended, frozen or written off. Pure.
+
+- **Extended** (gia hạn): the principal not yet due is spread over more months. Arrears stay
+  where they are: an extension changes the future, it does not forgive what is late.
+- **Frozen** (khoanh nợ): no interest accrues on the months not yet due and the overdue job
+  skips the loan until it is extended again (which unfreezes it) or written off.
+- **Written off** (xóa nợ): every đồng of principal still owed is removed and recorded as
+  written off, with the interest still owed; the loan is closed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from xkld_shared.errors import FieldProblem, InvalidInput
+
+from xkld_loans.domain.application import IllegalMove, LoanApplication, Status
+from xkld_loans.domain.repayment import Due
+from xkld_loans.domain.schedule import add_months, interest_vnd
+
+Kind = Literal["extended", "frozen", "written_off"]
+MAX_EXTRA_MONTHS = 60
+RESTRUCTURABLE = frozenset({Status.DISBURSED, Status.FROZEN})
+
+
+@dataclass(frozen=True)
+class Restructured:
+    app: LoanApplication
+    dues: tuple[Due, ...]
+    written_off_principal_vnd: int = 0
+    written_off_interest_vnd: int = 0
+
+
+def restructure(
+    app: LoanApplication,
+    dues: tuple[Due, ...],
+    kind: Kind,
+    effective_on: dt.date,
+    *,
+    extra_months: int | None = None,
+) -> Restructured:
+    if app.status not in RESTRUCTURABLE:
+        raise IllegalMove(
+            f"Chỉ cơ cấu lại khoản vay đang trả nợ hoặc đang khoanh (hiện: «{app.status.value}»)",
+            f"Only a loan being repaid or frozen can be restructured ({app.status.value})",
+        )
+    rate = app.evaluation.monthly_rate
+    if rate is None:
+        raise RuntimeError("a disbursed loan always has a known rate")
+    if kind == "extended":
+        months = _checked_extra(extra_months)
+        extended = dataclasses.replace(app, status=Status.DISBURSED)
+        return Restructured(extended, extend(dues, effective_on, months, rate))
+    if kind == "frozen":
+        if app.status is Status.FROZEN:
+            raise IllegalMove("Khoản vay đã được khoanh", "The loan is frozen already")
+        return Restructured(
+            dataclasses.replace(app, status=Status.FROZEN), freeze(dues, effective_on)
+        )
+    return _write_off(app, dues)
+
+
+def _checked_extra(extra_months: int | None) -> int:
+    if extra_months is None or not 0 < extra_months <= MAX_EXTRA_MONTHS:
+        raise InvalidInput.of(
+            [
+                FieldProblem(
+                    "extra_months",
+                    f"Số tháng gia hạn phải từ 1 đến {MAX_EXTRA_MONTHS}",
+                    f"The extension must be 1 to {MAX_EXTRA_MONTHS} months",
+                )
+            ]
+        )
+    return extra_months
+
+
+def extend(
+    dues: tuple[Due, ...], effective_on: dt.date, extra_months: int, rate: Decimal
+) -> tuple[Due, ...]:
+    kept = [d for d in dues if d.due_on <= effective_on]
+    future = [d for d in dues if d.due_on > effective_on]
+    remaining = sum(d.principal_vnd - d.principal_paid_vnd for d in future)
+    first = future[0].due_on if future else add_months(effective_on, 1)
+    count = len(future) + extra_months
+    next_number = max((d.number for d in dues), default=0) + 1
+    numbers = [d.number for d in future] + list(range(next_number, next_number + extra_months))
+    share, extra = divmod(remaining, count)
+    balance = remaining
+    rebuilt = []
+    for position, number in enumerate(numbers):
+        principal = share + (extra if position == count - 1 else 0)
+        rebuilt.append(
+            Due(
+                number=number,
+                due_on=add_months(first, position),
+                opening_balance_vnd=balance,
+                principal_vnd=principal,
+                interest_vnd=interest_vnd(balance, rate),
+            )
+        )
+        balance -= principal
+    return tuple(kept + rebuilt)
+
+
+def freeze(dues: tuple[Due, ...], effective_on: dt.date) -> tuple[Due, ...]:
+    return tuple(
+        dataclasses.replace(d, interest_vnd=d.interest_paid_vnd) if d.due_on > effective_on else d
+        for d in dues
+    )
+
+
+def _write_off(app: LoanApplication, dues: tuple[Due, ...]) -> Restructured:
+    principal = sum(d.principal_vnd - d.principal_paid_vnd for d in dues)
+    interest = sum(
+        d.interest_vnd - d.interest_paid_vnd + d.overdue_interest_vnd - d.overdue_interest_paid_vnd
+        for d in dues
+    )
+    closed = tuple(
+        dataclasses.replace(
+            d,
+            principal_vnd=d.principal_paid_vnd,
+            interest_vnd=d.interest_paid_vnd,
+            overdue_interest_vnd=d.overdue_interest_paid_vnd,
+        )
+        for d in dues
+    )
+    written_off = dataclasses.replace(app, status=Status.WRITTEN_OFF)
+    return Restructured(written_off, closed, principal, interest)

@@ -1,0 +1,149 @@
+"""HTTP routes for the bank's daily work: queues, a loan's history and balance, the portfolio,
+restructuring and running the overdue job on demand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from xkld_shared import idempotency
+from xkld_shared.identity.http import require
+from xkld_shared.identity.principal import Principal, Role
+
+from xkld_loans.application import bank_views
+from xkld_loans.application.overdue_job import run_overdue_job
+from xkld_loans.application.restructurings import Restructure, restructure_once
+from xkld_loans.domain.local_time import local_today
+from xkld_loans.entrypoints.exports import portfolio_csv, portfolio_xlsx
+from xkld_loans.entrypoints.http import context_of, readable, respond, service_of
+
+Officer = Annotated[Principal, Depends(require(Role.LOAN_OFFICER))]
+Manager = Annotated[Principal, Depends(require(Role.BANK_MANAGER))]
+BankStaff = Annotated[Principal, Depends(require(Role.LOAN_OFFICER, Role.BANK_MANAGER))]
+
+router = APIRouter(tags=["bank work"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _branch(staff: Principal) -> str:
+    return staff.scope.branch or ""
+
+
+@router.get("/work-queues/applications-to-review", summary="Hồ sơ vay chờ thẩm định")
+async def applications_to_review(request: Request, officer: Officer) -> list[dict[str, Any]]:
+    async with service_of(request).pool.acquire() as conn:
+        return await bank_views.applications_to_review(conn, _branch(officer))
+
+
+@router.get("/work-queues/proposals-to-confirm", summary="Đề xuất chờ phê duyệt")
+async def proposals_to_confirm(request: Request, manager: Manager) -> list[dict[str, Any]]:
+    async with service_of(request).pool.acquire() as conn:
+        return await bank_views.proposals_to_confirm(conn, _branch(manager), manager.subject)
+
+
+@router.get("/work-queues/disbursements-due", summary="Khoản vay chờ giải ngân")
+async def disbursements_due(
+    request: Request,
+    staff: BankStaff,
+    from_day: Annotated[dt.date | None, Query(alias="from")] = None,
+    until: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    service = service_of(request)
+    async with service.pool.acquire() as conn:
+        return await bank_views.disbursements_due(
+            conn, _branch(staff), service.transaction_days, from_day or local_today(), until
+        )
+
+
+@router.get("/work-queues/flagged-for-review", summary="Khoản vay cần xem xét lại")
+async def flagged(request: Request, staff: BankStaff) -> list[dict[str, Any]]:
+    async with service_of(request).pool.acquire() as conn:
+        return await bank_views.flagged_for_review(conn, _branch(staff))
+
+
+@router.get("/loan-applications/{application_id}/repayments", summary="Lịch sử trả nợ")
+async def repayments(
+    application_id: uuid.UUID, request: Request, staff: BankStaff
+) -> list[dict[str, Any]]:
+    async with service_of(request).pool.acquire() as conn:
+        await readable(conn, application_id, staff)
+        return await bank_views.repayments_of(conn, application_id)
+
+
+@router.get("/loan-applications/{application_id}/balance", summary="Dư nợ vào một ngày")
+async def balance(
+    application_id: uuid.UUID, request: Request, staff: BankStaff, on: dt.date | None = None
+) -> dict[str, Any]:
+    async with service_of(request).pool.acquire() as conn:
+        await readable(conn, application_id, staff)
+        return await bank_views.balance_on(conn, application_id, on or local_today())
+
+
+@router.get(
+    "/portfolio", summary="Báo cáo dư nợ, nợ quá hạn theo tuổi nợ, PAR30", response_model=None
+)
+async def portfolio(
+    request: Request,
+    staff: BankStaff,
+    as_of: dt.date | None = None,
+    by: Literal["commune", "regime"] = "commune",
+    format: Literal["json", "csv", "xlsx"] = "json",
+) -> Response | dict[str, Any]:
+    day = as_of or local_today()
+    async with service_of(request).pool.acquire() as conn:
+        lines = await bank_views.portfolio(conn, _branch(staff), day, by)
+    if format == "csv":
+        body = portfolio_csv(lines, _branch(staff), day, by)
+        return _download(body, "text/csv; charset=utf-8", f"du-no-{day}.csv")
+    if format == "xlsx":
+        body = portfolio_xlsx(lines, _branch(staff), day, by)
+        return _download(body, XLSX, f"du-no-{day}.xlsx")
+    return {"branch": _branch(staff), "as_of": day, "group_by": by, "lines": lines}
+
+
+def _download(body: bytes, media_type: str, filename: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(body, media_type=media_type, headers=headers)
+
+
+class RestructuringRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["extended", "frozen", "written_off"]
+    effective_on: dt.date
+    reason: str = Field(min_length=1, max_length=1000)
+    extra_months: int | None = Field(default=None, strict=True, gt=0, le=60)
+
+
+@router.post(
+    "/loan-applications/{application_id}/restructuring",
+    status_code=status.HTTP_201_CREATED,
+    summary="Cơ cấu lại nợ: gia hạn, khoanh nợ, xóa nợ",
+)
+async def restructure(
+    application_id: uuid.UUID,
+    body: RestructuringRequest,
+    request: Request,
+    manager: Manager,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    key = idempotency.checked_key(idempotency_key)
+    cmd = Restructure(application_id, body.kind, body.effective_on, body.reason, body.extra_months)
+    answer = await restructure_once(service_of(request), cmd, key, context_of(request, manager))
+    return respond(answer)
+
+
+@router.post("/jobs/overdue", summary="Chạy việc xét nợ quá hạn ngay (an toàn khi chạy lại)")
+async def run_overdue_now(request: Request, manager: Manager) -> dict[str, Any]:
+    """Runs today's overdue job now; running it again, or on two replicas, changes nothing."""
+    service = service_of(request)
+    result = await run_overdue_job(service.pool, service.topic, local_today())
+    return {
+        "as_of": result.as_of,
+        "loans_examined": result.loans_examined,
+        "newly_overdue": result.newly_overdue,
+    }
