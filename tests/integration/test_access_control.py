@@ -110,6 +110,26 @@ ENDPOINTS = [
         "/loan-applications/{application_id}/schedule",
         frozenset({Role.LOAN_OFFICER, Role.BANK_MANAGER}),
     ),
+    # loans: the bank's daily work
+    *[
+        Endpoint("loans", "GET", path, frozenset({Role.LOAN_OFFICER, Role.BANK_MANAGER}))
+        for path in (
+            "/loan-applications/{application_id}/repayments",
+            "/loan-applications/{application_id}/balance",
+            "/work-queues/disbursements-due",
+            "/work-queues/flagged-for-review",
+            "/portfolio",
+        )
+    ],
+    Endpoint("loans", "GET", "/work-queues/applications-to-review", frozenset({Role.LOAN_OFFICER})),
+    Endpoint("loans", "GET", "/work-queues/proposals-to-confirm", frozenset({Role.BANK_MANAGER})),
+    Endpoint(
+        "loans",
+        "POST",
+        "/loan-applications/{application_id}/restructuring",
+        frozenset({Role.BANK_MANAGER}),
+    ),
+    Endpoint("loans", "POST", "/jobs/overdue", frozenset({Role.BANK_MANAGER})),
 ]
 BRANCH = "VBSP-86"
 # Open on purpose: probes, and the provider's callback (it proves itself with a token).
@@ -182,6 +202,11 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
         "amount_vnd": 90_000_000,
         "disbursed_on": "2026-03-01",
         "channel": "bank_transfer",
+    },
+    "/loan-applications/{application_id}/restructuring": lambda: {
+        "kind": "frozen",
+        "effective_on": "2026-04-01",
+        "reason": "x",
     },
 }
 

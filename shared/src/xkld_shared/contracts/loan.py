@@ -122,4 +122,4 @@ class LoanFlaggedForReview(EventPayload):
 
     loan_application_id: uuid.UUID
     flagged_on: dt.date
-    reason_code: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")
+    reason_code: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,80}$")
