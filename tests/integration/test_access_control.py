@@ -130,6 +130,19 @@ ENDPOINTS = [
         frozenset({Role.BANK_MANAGER}),
     ),
     Endpoint("loans", "POST", "/jobs/overdue", frozenset({Role.BANK_MANAGER})),
+    Endpoint(
+        "loans",
+        "GET",
+        "/regimes",
+        frozenset({Role.LABOUR_OFFICER, Role.BANK_MANAGER, Role.LOAN_OFFICER}),
+    ),
+    Endpoint("loans", "POST", "/regimes", frozenset({Role.LABOUR_OFFICER, Role.BANK_MANAGER})),
+    Endpoint(
+        "loans",
+        "POST",
+        "/regimes/{code}/closure",
+        frozenset({Role.LABOUR_OFFICER, Role.BANK_MANAGER}),
+    ),
 ]
 BRANCH = "VBSP-86"
 # Open on purpose: probes, and the provider's callback (it proves itself with a token).
@@ -171,7 +184,11 @@ async def running(
 
 
 def _url(running: Running, endpoint: Endpoint) -> str:
-    ids = {"registration_id": running.registration_id, "application_id": running.application_id}
+    ids = {
+        "registration_id": running.registration_id,
+        "application_id": running.application_id,
+        "code": "ND61-2015",
+    }
     return running.system.url(endpoint.service) + endpoint.path.format(**ids)
 
 
@@ -203,6 +220,8 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
         "disbursed_on": "2026-03-01",
         "channel": "bank_transfer",
     },
+    "/regimes": lambda: {"code": "X"},
+    "/regimes/{code}/closure": lambda: {"effective_to": "2019-01-01"},
     "/loan-applications/{application_id}/restructuring": lambda: {
         "kind": "frozen",
         "effective_on": "2026-04-01",

@@ -16,9 +16,10 @@ from xkld_shared.runtime import ServiceRuntime
 from xkld_loans.application.applications import LoanApplications
 from xkld_loans.application.from_registration import FromRegistration, handlers
 from xkld_loans.application.overdue_schedule import daily_overdue_worker
+from xkld_loans.application.regime_book import RegimeBook
 from xkld_loans.domain.branches import load_branch_routing
 from xkld_loans.domain.regimes import load_regimes
-from xkld_loans.entrypoints import http, http_bank
+from xkld_loans.entrypoints import http, http_bank, http_regimes
 from xkld_loans.settings import LoansSettings
 
 SERVICE = "loans"
@@ -33,7 +34,9 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
 
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = pool = await rt.open_pool()
-        app.state.loan_applications = LoanApplications(pool, Topics(settings.topic_prefix), regimes)
+        app.state.loan_applications = LoanApplications(
+            pool, Topics(settings.topic_prefix), RegimeBook(regimes)
+        )
         source = FromRegistration(app.state.loan_applications, load_branch_routing())
         await rt.add_consumer(Stream.REGISTRATION, handlers(source))
         rt.new_relay()
@@ -42,4 +45,4 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
             worker = daily_overdue_worker(pool, topic, hour=settings.overdue_job_hour)
             rt.add_worker(worker, "overdue-job")
 
-    return service_app(runtime, start, [http.router, http_bank.router])
+    return service_app(runtime, start, [http.router, http_bank.router, http_regimes.router])

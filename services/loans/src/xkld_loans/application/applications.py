@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -17,6 +17,7 @@ from xkld_shared.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from xkld_shared.messaging.outbox import add_to_outbox
 
 from xkld_loans.adapters import store
+from xkld_loans.application.regime_book import RegimeBook
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication, Status
 from xkld_loans.domain.local_time import local_today
@@ -77,13 +78,13 @@ class LoanApplications:
         self,
         pool: asyncpg.Pool,
         topics: Topics,
-        regimes: Sequence[Regime],
+        regimes: RegimeBook,
         transaction_days: TransactionDays | None = None,
         today: Callable[[], dt.date] = local_today,
     ) -> None:
         self.pool = pool
         self._topic = topics.of(Stream.LOAN)
-        self._regimes = tuple(regimes)
+        self.regimes = regimes
         self.transaction_days = transaction_days or load_transaction_days()
         self._today = today
 
@@ -93,38 +94,30 @@ class LoanApplications:
             raise InvalidInput.of(
                 [FieldProblem("branch", "Tài khoản chưa gắn chi nhánh", "No branch")]
             )
-        regime = self.regime_for(cmd.ask)
-        if regime is None:
-            raise InvalidInput.of(
-                [
-                    FieldProblem(
-                        "application_date",
-                        "Không có chế độ cho vay nào áp dụng vào ngày này cho chương trình này",
-                        "No loan regime of this programme was in force on that date",
-                    )
-                ]
-            )
-        app = LoanApplication(
-            id=uuid.uuid4(),
-            registration_id=cmd.registration_id,
-            branch_code=branch,
-            commune_code=cmd.commune_code,
-            requested_vnd=cmd.ask.requested_vnd,
-            requested_term_months=cmd.ask.requested_term_months,
-            evaluation=evaluate(regime, cmd.ask),
-            status=Status.RECEIVED,
-        )
-        event = LoanApplicationReceived(
-            loan_application_id=app.id,
-            commune_code=app.commune_code,
-            branch_code=branch,
-            regime_code=regime.code,
-            requested_vnd=app.requested_vnd,
-            eligible=app.evaluation.eligible,
-        )
         try:
             async with self.pool.acquire() as conn, conn.transaction():
+                regime = await self.regime_for(conn, cmd.ask)
+                if regime is None:
+                    raise _no_regime()
+                app = LoanApplication(
+                    id=uuid.uuid4(),
+                    registration_id=cmd.registration_id,
+                    branch_code=branch,
+                    commune_code=cmd.commune_code,
+                    requested_vnd=cmd.ask.requested_vnd,
+                    requested_term_months=cmd.ask.requested_term_months,
+                    evaluation=evaluate(regime, cmd.ask),
+                    status=Status.RECEIVED,
+                )
                 await store.insert(conn, app, cmd.ask)
+                event = LoanApplicationReceived(
+                    loan_application_id=app.id,
+                    commune_code=app.commune_code,
+                    branch_code=branch,
+                    regime_code=regime.code,
+                    requested_vnd=app.requested_vnd,
+                    eligible=app.evaluation.eligible,
+                )
                 await self.record(conn, context, "loan.application_received", None, app, event)
         except asyncpg.UniqueViolationError:
             raise OpenApplicationExists from None
@@ -133,10 +126,11 @@ class LoanApplications:
     def _disbursement_day(self, app: LoanApplication) -> dt.date:
         return self.transaction_days.next_on_or_after(app.commune_code, self._today())
 
-    def regime_for(self, ask: LoanAsk) -> Regime | None:
+    async def regime_for(self, conn: Conn, ask: LoanAsk) -> Regime | None:
         """The regime in force for the ask's programme on its date, if any."""
         try:
-            return regime_in_force(self._regimes, ask.programme, ask.application_date)
+            regimes = await self.regimes.current(conn)
+            return regime_in_force(regimes, ask.programme, ask.application_date)
         except NoRegimeInForce:
             return None
 
@@ -204,6 +198,18 @@ class LoanApplications:
                 correlation_id=context.correlation_id,
             )
             await add_to_outbox(conn, self._topic, [envelope])
+
+
+def _no_regime() -> InvalidInput:
+    return InvalidInput.of(
+        [
+            FieldProblem(
+                "application_date",
+                "Không có chế độ cho vay nào áp dụng vào ngày này cho chương trình này",
+                "No loan regime of this programme was in force on that date",
+            )
+        ]
+    )
 
 
 def _decision_event(app: LoanApplication, disbursement_day: dt.date) -> EventPayload | None:

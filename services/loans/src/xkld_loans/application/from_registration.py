@@ -66,7 +66,7 @@ class FromRegistration:
             commune_code=event.commune_code,
             requested_vnd=ask.requested_vnd,
             requested_term_months=ask.requested_term_months,
-            evaluation=self._evaluation(ask),
+            evaluation=await self._evaluation(conn, ask),
             status=Status.RECEIVED,
         )
         await store.insert(conn, app, ask, loan_request_id=event.loan_request_id)
@@ -84,8 +84,8 @@ class FromRegistration:
             conn, context, "loan.application_received", None, app, received
         )
 
-    def _evaluation(self, ask: LoanAsk) -> Evaluation:
-        regime = self.applications.regime_for(ask)
+    async def _evaluation(self, conn: Conn, ask: LoanAsk) -> Evaluation:
+        regime = await self.applications.regime_for(conn, ask)
         if regime is None:
             # Kept, not dropped: the officer sees it in the queue and proposes a rejection.
             return Evaluation(

@@ -1,0 +1,144 @@
+"""The regimes in force: the shipped data, plus regimes added and closures set through the API.
+
+Every change takes one advisory lock, so two officers adding overlapping regimes at once
+cannot both succeed; each is audited. Evaluations already stored are never rewritten.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.db.pool import Conn
+from xkld_shared.errors import Conflict, FieldProblem, InvalidInput, NotFound
+
+from xkld_loans.domain.regimes import Regime, check_no_overlaps, parse_regime
+
+_LOCK = "SELECT pg_advisory_xact_lock(hashtext('xkld_loans.regimes'))"
+
+
+class RegimesOverlap(Conflict):
+    code = "regimes_overlap"
+
+
+class RegimeNotFound(NotFound):
+    code = "regime_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("Không có chế độ vay này", "No such loan regime")
+
+
+def _invalid(field: str, vi: str, en: str) -> InvalidInput:
+    return InvalidInput.of([FieldProblem(field, vi, en)])
+
+
+class RegimeBook:
+    def __init__(self, shipped: Sequence[Regime]) -> None:
+        self._shipped = tuple(shipped)
+        self._shipped_codes = {r.code for r in shipped}
+
+    async def current(self, conn: Conn) -> tuple[Regime, ...]:
+        added = await conn.fetch("SELECT document FROM added_regime ORDER BY code")
+        rows = await conn.fetch("SELECT code, effective_to FROM regime_closure")
+        closures: dict[str, dt.date] = {r["code"]: r["effective_to"] for r in rows}
+        regimes = [*self._shipped, *(parse_regime(r["document"]) for r in added)]
+        return tuple(_closed(r, closures.get(r.code)) for r in regimes)
+
+    def origin(self, regime: Regime) -> str:
+        return "shipped" if regime.code in self._shipped_codes else "added"
+
+    async def add(self, conn: Conn, document: dict[str, Any], context: ChangeContext) -> Regime:
+        try:
+            regime = parse_regime(document)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise _invalid(
+                "regime", f"Chế độ vay không hợp lệ: {exc}", f"Invalid regime: {exc}"
+            ) from None
+        await conn.execute(_LOCK)
+        await self._check_fits(conn, regime, replacing=None)
+        await conn.execute(
+            "INSERT INTO added_regime (code, document, added_by) VALUES ($1, $2, $3)",
+            regime.code,
+            document,
+            context.actor.subject,
+        )
+        await _audit(conn, context, "loan.regime_added", regime.code, {}, _view(regime))
+        return regime
+
+    async def close(
+        self, conn: Conn, code: str, effective_to: dt.date, context: ChangeContext
+    ) -> Regime:
+        await conn.execute(_LOCK)
+        before = next((r for r in await self.current(conn) if r.code == code), None)
+        if before is None:
+            raise RegimeNotFound
+        if effective_to <= before.effective_from or (
+            before.effective_to is not None and effective_to > before.effective_to
+        ):
+            raise _invalid(
+                "effective_to",
+                "Ngày kết thúc phải sau ngày bắt đầu và không kéo dài chế độ đã đóng",
+                "The end date must follow the start and may only shorten the regime",
+            )
+        await conn.execute(
+            """INSERT INTO regime_closure (code, effective_to, closed_by) VALUES ($1, $2, $3)
+               ON CONFLICT (code) DO UPDATE SET effective_to = EXCLUDED.effective_to,
+                   closed_by = EXCLUDED.closed_by, closed_at = now()""",
+            code,
+            effective_to,
+            context.actor.subject,
+        )
+        after = dataclasses.replace(before, effective_to=effective_to)
+        await _audit(conn, context, "loan.regime_closed", code, _view(before), _view(after))
+        return after
+
+    async def _check_fits(self, conn: Conn, regime: Regime, replacing: str | None) -> None:
+        others = [r for r in await self.current(conn) if r.code != replacing]
+        if any(r.code == regime.code for r in others):
+            raise RegimesOverlap(
+                f"Đã có chế độ vay mã {regime.code}", f"A regime coded {regime.code} exists"
+            )
+        try:
+            check_no_overlaps([*others, regime])
+        except ValueError as exc:
+            raise RegimesOverlap(
+                f"Thời gian hiệu lực trùng với chế độ khác cùng chương trình ({exc})",
+                f"The dates overlap another regime of the same programme ({exc})",
+            ) from None
+
+
+def _closed(regime: Regime, effective_to: dt.date | None) -> Regime:
+    return (
+        regime if effective_to is None else dataclasses.replace(regime, effective_to=effective_to)
+    )
+
+
+def _view(regime: Regime) -> dict[str, object]:
+    return {
+        "code": regime.code,
+        "programme": regime.programme,
+        "effective_from": regime.effective_from.isoformat(),
+        "effective_to": None if regime.effective_to is None else regime.effective_to.isoformat(),
+    }
+
+
+async def _audit(
+    conn: Conn,
+    context: ChangeContext,
+    action: str,
+    code: str,
+    before: dict[str, object],
+    after: dict[str, object],
+) -> None:
+    await record_change(
+        conn,
+        context,
+        action=action,
+        entity_type="loan_regime",
+        entity_id=code,
+        before=before,
+        after=after,
+    )

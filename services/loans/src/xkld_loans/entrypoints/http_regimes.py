@@ -1,0 +1,98 @@
+"""Loan regimes over HTTP: read them; labour officers and bank managers add or close them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request, status
+from pydantic import BaseModel, ConfigDict
+from xkld_shared.identity.http import require
+from xkld_shared.identity.principal import Principal, Role
+
+from xkld_loans.application.regime_book import RegimeBook
+from xkld_loans.domain.regimes import Regime
+from xkld_loans.entrypoints.http import context_of, service_of
+
+PolicyStaff = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER, Role.BANK_MANAGER))]
+Readers = Annotated[
+    Principal, Depends(require(Role.LABOUR_OFFICER, Role.BANK_MANAGER, Role.LOAN_OFFICER))
+]
+
+router = APIRouter(prefix="/regimes", tags=["loan regimes"])
+
+_EXAMPLE = {
+    "code": "ND-EXAMPLE-2027",
+    "name": "Ví dụ: chế độ vay mới",
+    "legal_basis": "Nghị định .../2027/NĐ-CP",
+    "programme": "labour_export",
+    "effective_from": "2027-01-01",
+    "effective_to": None,
+    "eligible_groups": None,
+    "max_share_of_costs": "1",
+    "absolute_cap_vnd": None,
+    "collateral_threshold_vnd": 200000000,
+    "no_collateral_groups": [],
+    "poor_household_monthly_rate": "0.0055",
+    "rate_factor_by_group": {"default": "1.27"},
+    "overdue_factor": "1.3",
+    "max_term_months": None,
+    "source_notes": ["Nguồn: ..."],
+}
+
+
+def _book(request: Request) -> RegimeBook:
+    return service_of(request).regimes
+
+
+def _view(book: RegimeBook, regime: Regime) -> dict[str, Any]:
+    return {
+        "code": regime.code,
+        "name": regime.name,
+        "legal_basis": regime.legal_basis,
+        "programme": regime.programme,
+        "effective_from": regime.effective_from,
+        "effective_to": regime.effective_to,
+        "origin": book.origin(regime),
+        "source_notes": list(regime.source_notes),
+    }
+
+
+@router.get("", summary="Các chế độ cho vay (đã ban hành và đã thêm)")
+async def list_regimes(request: Request, reader: Readers) -> list[dict[str, Any]]:
+    book = _book(request)
+    async with service_of(request).pool.acquire() as conn:
+        regimes = await book.current(conn)
+    return [_view(book, r) for r in sorted(regimes, key=lambda r: (r.programme, r.effective_from))]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm một chế độ cho vay")
+async def add_regime(
+    request: Request,
+    staff: PolicyStaff,
+    document: Annotated[dict[str, Any], Body(examples=[_EXAMPLE])],
+) -> dict[str, Any]:
+    """The body has the shape of an entry of `regimes.json` (decimals as strings). Its dates
+    may not overlap another regime of the same programme (409)."""
+    book = _book(request)
+    async with service_of(request).pool.acquire() as conn, conn.transaction():
+        regime = await book.add(conn, document, context_of(request, staff))
+    return _view(book, regime)
+
+
+class ClosureRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    effective_to: dt.date
+
+
+@router.post("/{code}/closure", summary="Đóng (kết thúc hiệu lực) một chế độ cho vay")
+async def close_regime(
+    code: str, body: ClosureRequest, request: Request, staff: PolicyStaff
+) -> dict[str, Any]:
+    """Sets the (exclusive) end date; it may only shorten the regime. Stored evaluations keep
+    the rules they were made under."""
+    book = _book(request)
+    async with service_of(request).pool.acquire() as conn, conn.transaction():
+        regime = await book.close(conn, code, body.effective_to, context_of(request, staff))
+    return _view(book, regime)
