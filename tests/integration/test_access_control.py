@@ -132,6 +132,12 @@ ENDPOINTS = [
     Endpoint("loans", "POST", "/jobs/overdue", frozenset({Role.BANK_MANAGER})),
     Endpoint(
         "loans",
+        "POST",
+        "/loan-applications/{application_id}/review",
+        frozenset({Role.LOAN_OFFICER}),
+    ),
+    Endpoint(
+        "loans",
         "GET",
         "/regimes",
         frozenset({Role.LABOUR_OFFICER, Role.BANK_MANAGER, Role.LOAN_OFFICER}),

@@ -177,6 +177,14 @@ async def test_the_manager_queue_never_offers_a_proposal_of_ones_own(
         "/work-queues/applications-to-review", headers=_as(namespace, Role.LOAN_OFFICER, "x")
     )
     assert [a["id"] for a in to_review.json()] == [created["application_id"]]
+    taken = await client.post(
+        f"/loan-applications/{created['application_id']}/review", headers=both
+    )
+    assert (taken.json()["status"], taken.json()["reviewer"]) == ("under_review", "user-an")
+    queue = await client.get(
+        "/work-queues/applications-to-review", headers=_as(namespace, Role.LOAN_OFFICER, "x")
+    )
+    assert [a["reviewer"] for a in queue.json()] == ["user-an"]
     await client.post(
         f"/loan-applications/{created['application_id']}/proposal",
         json={"decision": "approve", "amount_vnd": 90_000_000, "term_months": 24},

@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 import uuid
 
@@ -89,3 +90,17 @@ def test_a_proposal_beyond_the_evaluation_is_refused(amount: int, term: int, fie
 def test_a_rejection_needs_a_reason() -> None:
     with pytest.raises(InvalidInput):
         propose_rejection(_received(), by="o", reason="  ")
+
+
+def test_an_officer_takes_an_application_for_review_once_and_then_proposes() -> None:
+    from xkld_loans.domain.application import start_review, withdraw
+
+    reviewing = start_review(_received(), by="officer-a")
+    assert (reviewing.status, reviewing.reviewer) == (Status.UNDER_REVIEW, "officer-a")
+    with pytest.raises(IllegalMove):
+        start_review(reviewing, by="officer-b")
+    proposed = propose_approval(reviewing, by="officer-a", amount_vnd=150_000_000, term_months=36)
+    assert proposed.status is Status.PROPOSED
+    assert withdraw(reviewing).status is Status.WITHDRAWN
+    with pytest.raises(IllegalMove):
+        withdraw(dataclasses.replace(reviewing, status=Status.DISBURSED))

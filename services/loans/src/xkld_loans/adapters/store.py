@@ -72,8 +72,8 @@ async def open_application_of(
     """The file's one application in progress or being repaid (the partial unique index)."""
     row = await conn.fetchrow(
         """SELECT * FROM loan_application WHERE registration_id = $1
-             AND status IN ('application_received', 'proposed', 'approved', 'disbursed',
-                            'frozen')"""
+             AND status IN ('application_received', 'under_review', 'proposed', 'approved',
+                            'disbursed', 'frozen')"""
         + (" FOR UPDATE" if lock else ""),
         registration_id,
     )
@@ -106,11 +106,12 @@ async def save(conn: Conn, app: LoanApplication) -> None:
     proposal = None if app.proposal is None else dataclasses.asdict(app.proposal)
     await conn.execute(
         """UPDATE loan_application SET status = $2, proposal = $3, decided_by = $4,
-               updated_at = now() WHERE id = $1""",
+               reviewer = $5, updated_at = now() WHERE id = $1""",
         app.id,
         app.status.value,
         proposal,
         app.decided_by,
+        app.reviewer,
     )
 
 
@@ -127,6 +128,7 @@ def application_of(row: dict[str, Any]) -> LoanApplication:
         status=Status(row["status"]),
         proposal=None if proposal is None else Proposal(**proposal),
         decided_by=row["decided_by"],
+        reviewer=row["reviewer"],
     )
 
 

@@ -60,6 +60,7 @@ def _audit_view(app: LoanApplication) -> dict[str, object]:
         "proposal.term_months": None if p is None else p.term_months,
         "proposal.proposed_by": None if p is None else p.proposed_by,
         "decided_by": app.decided_by,
+        "reviewer": app.reviewer,
     }
 
 
@@ -145,6 +146,17 @@ class LoanApplications:
         transition: Callable[[LoanApplication], LoanApplication],
     ) -> LoanApplication:
         return await self._change(application_id, context, "loan.proposed", transition)
+
+    async def start_review(
+        self, application_id: uuid.UUID, context: ChangeContext
+    ) -> LoanApplication:
+        by = context.actor.subject
+        return await self._change(
+            application_id,
+            context,
+            "loan.review_started",
+            lambda app: domain.start_review(app, by=by),
+        )
 
     async def decide(
         self, application_id: uuid.UUID, context: ChangeContext, agree: bool

@@ -21,7 +21,7 @@ GroupBy = Literal["commune", "regime"]
 _QUEUE_COLUMNS = """id, registration_id, commune_code, status, requested_vnd,
     evaluation ->> 'regime_code' AS regime_code, (evaluation ->> 'eligible')::bool AS eligible,
     proposal ->> 'amount_vnd' AS proposed_vnd, proposal ->> 'proposed_by' AS proposed_by,
-    review_flag, review_flagged_on, created_at, updated_at"""
+    reviewer, review_flag, review_flagged_on, created_at, updated_at"""
 
 
 def _row(record: Any) -> dict[str, Any]:
@@ -36,7 +36,8 @@ def _row(record: Any) -> dict[str, Any]:
 async def applications_to_review(conn: Conn, branch: str) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         f"""SELECT {_QUEUE_COLUMNS} FROM loan_application
-            WHERE branch_code = $1 AND status = 'application_received' ORDER BY created_at""",
+            WHERE branch_code = $1 AND status IN ('application_received', 'under_review')
+            ORDER BY created_at""",
         branch,
     )
     return [_row(r) for r in rows]

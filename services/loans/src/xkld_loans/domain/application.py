@@ -14,6 +14,7 @@ from xkld_loans.domain.regimes import Evaluation
 
 class Status(StrEnum):
     RECEIVED = "application_received"
+    UNDER_REVIEW = "under_review"
     PROPOSED = "proposed"
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -25,7 +26,9 @@ class Status(StrEnum):
 
 
 # Still to be decided or paid out: a withdrawal from registration simply ends these.
-BEFORE_MONEY = frozenset({Status.RECEIVED, Status.PROPOSED, Status.APPROVED})
+BEFORE_MONEY = frozenset({Status.RECEIVED, Status.UNDER_REVIEW, Status.PROPOSED, Status.APPROVED})
+# A proposal may follow an explicit review step or come straight from the received queue.
+PROPOSABLE = frozenset({Status.RECEIVED, Status.UNDER_REVIEW})
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class LoanApplication:
     status: Status
     proposal: Proposal | None = None
     decided_by: str | None = None
+    reviewer: str | None = None
 
 
 class IllegalMove(Conflict):
@@ -70,7 +74,7 @@ class MakerCheckerViolation(Conflict):
 def propose_approval(
     app: LoanApplication, *, by: str, amount_vnd: int, term_months: int
 ) -> LoanApplication:
-    _require(app, Status.RECEIVED, "đề xuất", "propose")
+    _require_one_of(app, PROPOSABLE, "đề xuất", "propose")
     e = app.evaluation
     problems = []
     if not e.eligible:
@@ -106,7 +110,7 @@ def propose_approval(
 
 
 def propose_rejection(app: LoanApplication, *, by: str, reason: str) -> LoanApplication:
-    _require(app, Status.RECEIVED, "đề xuất", "propose")
+    _require_one_of(app, PROPOSABLE, "đề xuất", "propose")
     if not reason.strip():
         raise InvalidInput.of(
             [FieldProblem("reason", "Cần ghi rõ lý do từ chối", "A reason is required")]
@@ -136,8 +140,20 @@ def _proposal_to_decide(app: LoanApplication, by: str) -> Proposal:
     return app.proposal
 
 
+def start_review(app: LoanApplication, *, by: str) -> LoanApplication:
+    """A loan officer takes the application: the queue shows who is reviewing it."""
+    _require(app, Status.RECEIVED, "nhận thẩm định", "start reviewing")
+    return dataclasses.replace(app, status=Status.UNDER_REVIEW, reviewer=by)
+
+
 def _require(app: LoanApplication, status: Status, verb_vi: str, verb_en: str) -> None:
-    if app.status is not status:
+    _require_one_of(app, frozenset({status}), verb_vi, verb_en)
+
+
+def _require_one_of(
+    app: LoanApplication, statuses: frozenset[Status], verb_vi: str, verb_en: str
+) -> None:
+    if app.status not in statuses:
         raise IllegalMove(
             f"Không thể {verb_vi}: hồ sơ vay đang ở trạng thái «{app.status.value}»",
             f"Cannot {verb_en} an application that is {app.status.value}",

@@ -121,6 +121,16 @@ async def get_application(
     return _view(store.application_of(row))
 
 
+@router.post("/{application_id}/review")
+async def start_review(
+    application_id: uuid.UUID, request: Request, officer: Officer
+) -> dict[str, Any]:
+    """Nhận thẩm định: the officer takes the application (it shows as theirs in the queue)."""
+    return _view(
+        await service_of(request).start_review(application_id, context_of(request, officer))
+    )
+
+
 @router.post("/{application_id}/proposal")
 async def propose(
     application_id: uuid.UUID, body: ProposalRequest, request: Request, officer: Officer
@@ -227,4 +237,5 @@ def _view(app: LoanApplication) -> dict[str, Any]:
         "evaluation": store.evaluation_to_json(app.evaluation),
         "proposal": None if app.proposal is None else app.proposal.__dict__,
         "decided_by": app.decided_by,
+        "reviewer": app.reviewer,
     }
