@@ -18,7 +18,7 @@ from xkld_loans.application.from_registration import FromRegistration, handlers
 from xkld_loans.application.overdue_schedule import daily_overdue_worker
 from xkld_loans.application.regime_book import RegimeBook
 from xkld_loans.domain.branches import load_branch_routing
-from xkld_loans.domain.regimes import load_regimes
+from xkld_loans.domain.regimes import load_regimes, load_top_ups
 from xkld_loans.entrypoints import http, http_bank, http_regimes
 from xkld_loans.settings import LoansSettings
 
@@ -35,7 +35,7 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = pool = await rt.open_pool()
         app.state.loan_applications = LoanApplications(
-            pool, Topics(settings.topic_prefix), RegimeBook(regimes)
+            pool, Topics(settings.topic_prefix), RegimeBook(regimes), top_ups=load_top_ups()
         )
         source = FromRegistration(app.state.loan_applications, load_branch_routing())
         await rt.add_consumer(Stream.REGISTRATION, handlers(source))

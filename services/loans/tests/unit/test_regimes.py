@@ -366,3 +366,42 @@ def test_an_ask_with_an_unknown_priority_group_is_refused() -> None:
 
 def test_regimes_are_regime_instances_with_vietnamese_names() -> None:
     assert all(isinstance(regime, Regime) and regime.name for regime in REGIMES)
+
+
+def _top_up(share: str, groups: frozenset[str] | None, code: str = "VL-TEST") -> TopUp:
+    return TopUp(
+        code=code,
+        name="Hỗ trợ lãi suất (thử)",
+        legal_basis="Nghị quyết thử",
+        province_code="86",
+        effective_from=dt.date(2026, 1, 1),
+        effective_to=dt.date(2027, 1, 1),
+        eligible_groups=groups,
+        subsidised_share_of_interest=Decimal(share),
+    )
+
+
+def test_a_provincial_top_up_applies_to_its_province_groups_and_dates_only() -> None:
+    from xkld_loans.domain.regimes import LoanAsk, evaluate, regime_in_force
+
+    ask = LoanAsk("labour_export", dt.date(2026, 5, 1), POOR, 100_000_000, 80_000_000, 24, 24, "86")
+    regime = regime_in_force(load_regimes(), ask.programme, ask.application_date)
+    top_ups = (_top_up("0.5", POOR), _top_up("0.3", None, "VL-ALL"))
+    chosen = evaluate(regime, ask, top_ups)
+    assert (chosen.top_up_code, chosen.subsidised_share_of_interest) == ("VL-TEST", Decimal("0.5"))
+    elsewhere = evaluate(regime, dataclasses.replace(ask, province_code="87"), top_ups)
+    assert elsewhere.top_up_code is None
+    later = dataclasses.replace(ask, application_date=dt.date(2027, 2, 1))
+    assert evaluate(regime, later, top_ups).top_up_code is None
+    not_poor = dataclasses.replace(ask, priority_groups=frozenset())
+    assert evaluate(regime, not_poor, top_ups).top_up_code == "VL-ALL"
+
+
+def test_the_province_pays_its_share_of_the_interest_rounded_half_up() -> None:
+    from xkld_loans.domain.regimes import split_interest
+
+    # 838,201 interest in a 5,838,201 instalment; half is 419,100.5 -> 419,101.
+    assert split_interest(838_201, 5_838_201, Decimal("0.5")) == {
+        "province_pays_vnd": 419_101,
+        "worker_pays_vnd": 5_419_100,
+    }

@@ -15,7 +15,7 @@ from xkld_loans.domain.disbursement import Disbursement
 from xkld_loans.domain.regimes import Evaluation, LoanAsk
 from xkld_loans.domain.repayment import Allocation, Due
 
-_DECIMALS = ("monthly_rate", "overdue_monthly_rate")
+_DECIMALS = ("monthly_rate", "overdue_monthly_rate", "subsidised_share_of_interest")
 
 
 def evaluation_to_json(e: Evaluation) -> dict[str, Any]:
@@ -29,7 +29,8 @@ def evaluation_to_json(e: Evaluation) -> dict[str, Any]:
 def evaluation_from_json(data: dict[str, Any]) -> Evaluation:
     values = dict(data)
     for key in _DECIMALS:
-        values[key] = None if values[key] is None else Decimal(values[key])
+        # .get: evaluations stored before a field existed simply lack it.
+        values[key] = None if values.get(key) is None else Decimal(values[key])
     values["reasons"] = tuple(values["reasons"])
     return Evaluation(**values)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -21,7 +21,14 @@ from xkld_loans.application.regime_book import RegimeBook
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication, Status
 from xkld_loans.domain.local_time import local_today
-from xkld_loans.domain.regimes import LoanAsk, NoRegimeInForce, Regime, evaluate, regime_in_force
+from xkld_loans.domain.regimes import (
+    LoanAsk,
+    NoRegimeInForce,
+    Regime,
+    TopUp,
+    evaluate,
+    regime_in_force,
+)
 from xkld_loans.domain.transaction_days import TransactionDays, load_transaction_days
 
 PRODUCER = "loans"
@@ -81,11 +88,13 @@ class LoanApplications:
         topics: Topics,
         regimes: RegimeBook,
         transaction_days: TransactionDays | None = None,
+        top_ups: Sequence[TopUp] = (),
         today: Callable[[], dt.date] = local_today,
     ) -> None:
         self.pool = pool
         self._topic = topics.of(Stream.LOAN)
         self.regimes = regimes
+        self.top_ups = tuple(top_ups)
         self.transaction_days = transaction_days or load_transaction_days()
         self._today = today
 
@@ -107,7 +116,7 @@ class LoanApplications:
                     commune_code=cmd.commune_code,
                     requested_vnd=cmd.ask.requested_vnd,
                     requested_term_months=cmd.ask.requested_term_months,
-                    evaluation=evaluate(regime, cmd.ask),
+                    evaluation=evaluate(regime, cmd.ask, self.top_ups),
                     status=Status.RECEIVED,
                 )
                 await store.insert(conn, app, cmd.ask)

@@ -101,7 +101,7 @@ class FromRegistration:
                 overdue_monthly_rate=None,
                 max_term_months=0,
             )
-        return evaluate(regime, ask)
+        return evaluate(regime, ask, self.applications.top_ups)
 
     async def on_registration_withdrawn(
         self, conn: Conn, envelope: Envelope, event: EventPayload
@@ -157,6 +157,7 @@ def _ask_of(event: LoanRequested) -> LoanAsk:
         requested_vnd=event.requested_vnd,
         requested_term_months=event.requested_term_months,
         contract_term_months=event.contract_term_months,
+        province_code=event.province_code,
     )
 
 

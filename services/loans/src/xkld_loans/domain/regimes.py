@@ -324,6 +324,7 @@ class LoanAsk:
     requested_vnd: int
     requested_term_months: int
     contract_term_months: int
+    province_code: str | None = None  # where the worker lives: decides provincial top-ups
 
 
 @dataclass(frozen=True)
@@ -336,6 +337,9 @@ class Evaluation:
     monthly_rate: Decimal | None  # None when the regime's rate is unknown
     overdue_monthly_rate: Decimal | None
     max_term_months: int
+    # A provincial interest subsidy in force for this worker, if any (configuration).
+    top_up_code: str | None = None
+    subsidised_share_of_interest: Decimal | None = None
 
 
 def _vnd_vi(amount: int) -> str:
@@ -433,13 +437,37 @@ def _check_ask_fits(regime: Regime, ask: LoanAsk) -> None:
     _check_groups(ask.priority_groups, "loan ask")
 
 
-def evaluate(regime: Regime, ask: LoanAsk) -> Evaluation:
+def top_up_for(top_ups: Sequence[TopUp], ask: LoanAsk) -> TopUp | None:
+    """The province's subsidy in force on the application date for the worker's groups.
+
+    Where two would apply, the larger share wins: a worker is never given the lesser help.
+    """
+    fitting = [
+        t
+        for t in top_ups
+        if t.province_code == ask.province_code
+        and t.effective_from <= ask.application_date
+        and (t.effective_to is None or ask.application_date < t.effective_to)
+        and (t.eligible_groups is None or bool(t.eligible_groups & ask.priority_groups))
+    ]
+    return max(fitting, key=lambda t: t.subsidised_share_of_interest, default=None)
+
+
+def split_interest(interest_vnd: int, total_vnd: int, share: Decimal) -> dict[str, int]:
+    """What a provincial subsidy pays of one instalment's interest (half-up to the đồng),
+    and what is left for the worker to pay."""
+    province = int((Decimal(interest_vnd) * share).to_integral_value(ROUND_HALF_UP))
+    return {"province_pays_vnd": province, "worker_pays_vnd": total_vnd - province}
+
+
+def evaluate(regime: Regime, ask: LoanAsk, top_ups: Sequence[TopUp] = ()) -> Evaluation:
     _check_ask_fits(regime, ask)
     amount_cap = max_amount_vnd(regime, ask.contract_costs_vnd)
     term_cap = max_term_months(regime, ask.contract_term_months)
     refusals = _group_reasons(regime, ask) + _term_reasons(ask, term_cap)
     amount_reasons = _amount_reasons(regime, ask, amount_cap)
     rate = monthly_rate(regime, ask.priority_groups)
+    top_up = top_up_for(top_ups, ask)
     eligible = not refusals and 0 < ask.requested_vnd <= amount_cap
     return Evaluation(
         regime_code=regime.code,
@@ -450,4 +478,8 @@ def evaluate(regime: Regime, ask: LoanAsk) -> Evaluation:
         monthly_rate=rate,
         overdue_monthly_rate=overdue_rate(regime, rate),
         max_term_months=term_cap,
+        top_up_code=None if top_up is None else top_up.code,
+        subsidised_share_of_interest=None
+        if top_up is None
+        else top_up.subsidised_share_of_interest,
     )

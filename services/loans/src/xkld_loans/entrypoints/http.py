@@ -27,7 +27,7 @@ from xkld_loans.application.disbursements import Disburse, disburse_once
 from xkld_loans.application.repayments import Repay, repay_once
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication
-from xkld_loans.domain.regimes import PRIORITY_GROUPS, PROGRAMMES, LoanAsk
+from xkld_loans.domain.regimes import PRIORITY_GROUPS, PROGRAMMES, LoanAsk, split_interest
 
 
 def _known(allowed: frozenset[str], what: str) -> Callable[[str], str]:
@@ -51,6 +51,7 @@ class ApplicationRequest(BaseModel):
 
     registration_id: uuid.UUID
     commune_code: str = Field(pattern=r"^\d{5}$")
+    province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
     programme: Programme
     application_date: dt.date
     priority_groups: list[PriorityGroup] = Field(default_factory=list, max_length=8)
@@ -106,6 +107,7 @@ async def receive_application(
         requested_vnd=body.requested_vnd,
         requested_term_months=body.requested_term_months,
         contract_term_months=body.contract_term_months,
+        province_code=body.province_code,
     )
     command = ReceiveApplication(body.registration_id, body.commune_code, ask)
     app = await service_of(request).receive(command, context_of(request, officer))
@@ -207,9 +209,15 @@ async def record_repayment(
 async def get_schedule(
     application_id: uuid.UUID, request: Request, staff: BankStaff
 ) -> list[dict[str, Any]]:
+    """Each instalment; with a provincial top-up, the interest the province pays and what is
+    left for the worker (`province_pays_vnd`, `worker_pays_vnd`)."""
     async with service_of(request).pool.acquire() as conn:
-        await readable(conn, application_id, staff)
-        return await store.schedule_of(conn, application_id)
+        row = await readable(conn, application_id, staff)
+        rows = await store.schedule_of(conn, application_id)
+    share = store.evaluation_from_json(row["evaluation"]).subsidised_share_of_interest
+    if share is None:
+        return rows
+    return [r | split_interest(r["interest_vnd"], r["total_vnd"], share) for r in rows]
 
 
 async def readable(conn: Conn, application_id: uuid.UUID, staff: Principal) -> dict[str, Any]:
