@@ -405,3 +405,13 @@ def test_the_province_pays_its_share_of_the_interest_rounded_half_up() -> None:
         "province_pays_vnd": 419_101,
         "worker_pays_vnd": 5_419_100,
     }
+
+
+def test_the_bank_knows_exactly_the_priority_groups_that_registration_sends() -> None:
+    # Two lists on purpose (the domain imports no contracts); this keeps them one list.
+    from typing import get_args
+
+    from xkld_loans.domain.regimes import PRIORITY_GROUPS
+    from xkld_shared.contracts.registration import PriorityGroup
+
+    assert frozenset(get_args(PriorityGroup)) == PRIORITY_GROUPS
