@@ -7,6 +7,8 @@ follows the registration stream for loan requests, withdrawals and early returns
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.http.app import service_app
@@ -16,12 +18,13 @@ from xkld_shared.runtime import ServiceRuntime
 from xkld_loans.application.applications import LoanApplications
 from xkld_loans.application.from_registration import FromRegistration, handlers
 from xkld_loans.application.overdue_schedule import daily_overdue_worker
-from xkld_loans.application.regime_book import RegimeBook
+from xkld_loans.application.regime_book import RegimeBook, RegimesAmbiguous
 from xkld_loans.domain.branches import load_branch_routing
 from xkld_loans.domain.regimes import load_regimes, load_top_ups
 from xkld_loans.entrypoints import http, http_bank, http_regimes
 from xkld_loans.settings import LoansSettings
 
+log = logging.getLogger(__name__)
 SERVICE = "loans"
 MIGRATIONS = "xkld_loans:migrations"
 
@@ -37,6 +40,12 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
         app.state.loan_applications = LoanApplications(
             pool, Topics(settings.topic_prefix), RegimeBook(regimes), top_ups=load_top_ups()
         )
+        try:
+            async with pool.acquire() as conn:
+                await app.state.loan_applications.regimes.verify(conn)
+        except RegimesAmbiguous:
+            # Started anyway: reads and repayments work; affected applications answer 409.
+            log.exception("loan regimes overlap; close one of them through /regimes")
         source = FromRegistration(app.state.loan_applications, load_branch_routing())
         await rt.add_consumer(Stream.REGISTRATION, handlers(source))
         rt.new_relay()

@@ -196,3 +196,80 @@ async def test_the_manager_queue_never_offers_a_proposal_of_ones_own(
     )
     assert mine.json() == []
     assert [a["id"] for a in theirs.json()] == [created["application_id"]]
+
+
+async def _restructure(
+    client: httpx.AsyncClient, ns: Namespace, loan: str, body: dict[str, Any], key: str
+) -> httpx.Response:
+    return await client.post(
+        f"/loan-applications/{loan}/restructuring",
+        json=body,
+        headers=_as(ns, Role.BANK_MANAGER, "manager-b")
+        | {"Idempotency-Key": f"restructure-{loan}-{key}"},
+    )
+
+
+async def test_a_freeze_cancels_future_interest_even_after_early_repayment_and_accrues_nothing(
+    disbursed_loan: Disbursed, client: httpx.AsyncClient, namespace: Namespace
+) -> None:
+    loan = await disbursed_loan()
+    pool = await asyncpg.create_pool(namespace.dsn("loans"), min_size=1, max_size=2)
+    topic = namespace.topics.of(Stream.LOAN)
+    try:
+        await run_overdue_job(pool, topic, dt.date(2026, 6, 10))  # instalment 1: 99,891 so far
+        frozen = {"kind": "frozen", "effective_on": "2026-06-10", "reason": "thiên tai"}
+        answer = await _restructure(client, namespace, loan, frozen, "f")
+        assert answer.status_code == 201, answer.text
+        # Everything due, plus 1,000,000 early: the recomputed months must stay interest-free.
+        payable = await pool.fetchval(
+            """SELECT sum(principal_vnd + interest_vnd + overdue_interest_vnd)
+               FROM installment WHERE loan_application_id = $1::uuid AND due_on <= '2026-06-10'""",
+            loan,
+        )
+        await _repay(client, namespace, loan, int(payable) + 1_000_000, "2026-06-10")
+        future = await pool.fetch(
+            """SELECT interest_vnd FROM installment
+               WHERE loan_application_id = $1::uuid AND due_on > '2026-06-10'""",
+            loan,
+        )
+        assert {r["interest_vnd"] for r in future} == {0}
+        back_dated = {
+            "kind": "extended",
+            "effective_on": "2026-06-01",
+            "reason": "x",
+            "extra_months": 1,
+        }
+        refused = await _restructure(client, namespace, loan, back_dated, "b")
+        assert refused.status_code == 422  # before the latest repayment
+        assert refused.json()["error"]["fields"][0]["field"] == "effective_on"
+        extended = {
+            "kind": "extended",
+            "effective_on": "2026-09-01",
+            "reason": "x",
+            "extra_months": 1,
+        }
+        assert (await _restructure(client, namespace, loan, extended, "e")).status_code == 201
+        await run_overdue_job(pool, topic, dt.date(2026, 9, 2))
+        # July's and August's instalments fell due while frozen: one day of overdue interest
+        # each from 1 September (4,791,667 unpaid x 0.009081 / 30 = 1,450.4 -> 1,450), not
+        # two months' worth.
+        late = await pool.fetch(
+            """SELECT number, overdue_interest_vnd FROM installment
+               WHERE loan_application_id = $1::uuid AND due_on BETWEEN '2026-07-01' AND '2026-08-31'
+               ORDER BY number""",
+            loan,
+        )
+        assert all(r["overdue_interest_vnd"] < 2_000 for r in late), [dict(r) for r in late]
+    finally:
+        await pool.close()
+
+
+async def test_far_away_dates_and_formula_like_codes_get_a_clear_422(
+    client: httpx.AsyncClient, namespace: Namespace
+) -> None:
+    manager = _as(namespace, Role.BANK_MANAGER, "manager-b")
+    far = await client.get("/work-queues/disbursements-due?from=9999-12-20", headers=manager)
+    assert far.status_code == 422
+    assert far.json()["error"]["message_vi"]
+    formula = {"code": '=HYPERLINK("x")', "name": "x"}
+    assert (await client.post("/regimes", json=formula, headers=manager)).status_code == 422

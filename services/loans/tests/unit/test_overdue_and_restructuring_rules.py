@@ -149,3 +149,28 @@ def test_no_mix_of_repayments_overdue_accruals_and_extensions_loses_or_makes_up_
         assert all(d.owed_vnd >= 0 and 0 <= d.principal_paid_vnd <= d.principal_vnd for d in dues)
         assert principal_paid + outstanding_principal(dues) == principal
         assert len({d.number for d in dues}) == len(dues)
+
+
+def test_an_extension_continues_the_loans_own_monthly_dates() -> None:
+    dues = tuple(
+        Due(i.number, i.due_on, i.opening_balance_vnd, i.principal_vnd, i.interest_vnd)
+        for i in equal_principal_schedule(3_000_000, RATE, 3, dt.date(2026, 1, 31))
+    )
+    extended = extend(dues, dt.date(2026, 2, 15), 2, RATE)
+    assert [d.due_on.isoformat() for d in extended] == [
+        "2026-01-31",
+        "2026-02-28",
+        "2026-03-31",
+        "2026-04-30",
+        "2026-05-31",  # not the 28th: counted from 31 January, not from a clamped date
+    ]
+
+
+def test_a_restructuring_cannot_reach_back_before_the_last_payment_or_far_ahead() -> None:
+    from xkld_loans.domain.restructuring import History, check_effective_on
+
+    history = History(dt.date(2026, 3, 5), dt.date(2026, 6, 10), today=dt.date(2026, 11, 27))
+    check_effective_on(dt.date(2026, 6, 10), history)
+    for day in (dt.date(2026, 6, 9), dt.date(2026, 3, 1), dt.date(2027, 11, 29)):
+        with pytest.raises(InvalidInput):
+            check_effective_on(day, history)

@@ -99,8 +99,9 @@ class LoanRequested(EventPayload):
     market_code: Code
     requested_on: dt.date
     priority_groups: tuple[PriorityGroup, ...] = ()
-    requested_vnd: int = Field(gt=0)
-    contract_costs_vnd: int = Field(gt=0)
+    # Bounded like the bank's own API: more than 10 billion VND is a typing mistake.
+    requested_vnd: int = Field(gt=0, le=10_000_000_000)
+    contract_costs_vnd: int = Field(gt=0, le=10_000_000_000)
     cost_breakdown_vnd: dict[str, int] = Field(default_factory=dict)
     purpose_code: Code
     requested_term_months: int = Field(gt=0, le=240)

@@ -14,6 +14,7 @@ from xkld_loans.domain.application import LoanApplication, Proposal, Status
 from xkld_loans.domain.disbursement import Disbursement
 from xkld_loans.domain.regimes import Evaluation, LoanAsk
 from xkld_loans.domain.repayment import Allocation, Due
+from xkld_loans.domain.restructuring import History
 
 _DECIMALS = ("monthly_rate", "overdue_monthly_rate", "subsidised_share_of_interest")
 
@@ -253,4 +254,28 @@ async def insert_restructuring(
         effective_on,
         details,
         recorded_by,
+    )
+
+
+async def history_of(conn: Conn, application_id: uuid.UUID, today: dt.date) -> History:
+    row = await conn.fetchrow(
+        """SELECT d.disbursed_on,
+                  GREATEST((SELECT max(paid_on) FROM repayment r
+                            WHERE r.loan_application_id = d.loan_application_id),
+                           (SELECT max(overdue_accrued_to) FROM installment i
+                            WHERE i.loan_application_id = d.loan_application_id)) AS last_on
+           FROM disbursement d WHERE d.loan_application_id = $1""",
+        application_id,
+    )
+    if row is None:
+        raise RuntimeError("a restructurable loan always has its disbursement")
+    return History(row["disbursed_on"], row["last_on"], today)
+
+
+async def restart_overdue_accrual(conn: Conn, application_id: uuid.UUID, on: dt.date) -> None:
+    await conn.execute(
+        """UPDATE installment SET overdue_accrued_to = GREATEST(overdue_accrued_to, $2)
+           WHERE loan_application_id = $1 AND due_on < $2""",
+        application_id,
+        on,
     )

@@ -17,7 +17,7 @@ from xkld_shared.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from xkld_shared.messaging.outbox import add_to_outbox
 
 from xkld_loans.adapters import store
-from xkld_loans.application.regime_book import RegimeBook
+from xkld_loans.application.regime_book import RegimeBook, RegimesAmbiguous
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication, Status
 from xkld_loans.domain.local_time import local_today
@@ -143,6 +143,8 @@ class LoanApplications:
             return regime_in_force(regimes, ask.programme, ask.application_date)
         except NoRegimeInForce:
             return None
+        except ValueError as overlap:  # two regimes in force on that day
+            raise RegimesAmbiguous(overlap) from None
 
     @property
     def topic(self) -> str:

@@ -153,9 +153,12 @@ async def portfolio(
                    i.principal_vnd - i.principal_paid_vnd AS unpaid_principal,
                    i.interest_vnd - i.interest_paid_vnd AS unpaid_interest,
                    i.overdue_interest_vnd - i.overdue_interest_paid_vnd AS unpaid_overdue
-            FROM loan_application a JOIN installment i ON i.loan_application_id = a.id
+            FROM loan_application a
+            JOIN disbursement d ON d.loan_application_id = a.id AND d.disbursed_on <= $2
+            JOIN installment i ON i.loan_application_id = a.id
             WHERE a.branch_code = $1 AND a.status IN ('disbursed', 'frozen')""",
         branch,
+        as_of,
     )
     return _summarise(rows, as_of)
 

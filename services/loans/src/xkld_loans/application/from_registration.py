@@ -21,6 +21,7 @@ from xkld_shared.messaging.consumer import Handler
 
 from xkld_loans.adapters import store
 from xkld_loans.application.applications import LoanApplications
+from xkld_loans.application.regime_book import RegimesAmbiguous
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import BEFORE_MONEY, LoanApplication, Status
 from xkld_loans.domain.branches import BranchRouting
@@ -85,7 +86,10 @@ class FromRegistration:
         )
 
     async def _evaluation(self, conn: Conn, ask: LoanAsk) -> Evaluation:
-        regime = await self.applications.regime_for(conn, ask)
+        try:
+            regime = await self.applications.regime_for(conn, ask)
+        except RegimesAmbiguous:
+            regime = None  # kept as ineligible below; the bank sees it and fixes the data
         if regime is None:
             # Kept, not dropped: the officer sees it in the queue and proposes a rejection.
             return Evaluation(

@@ -55,7 +55,9 @@ def daily_overdue_worker(
                         "overdue job finished",
                         extra={"as_of": str(today), "newly_overdue": result.newly_overdue},
                     )
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except Exception:
+                # Whatever failed (database away, a bug on one loan), the daily job must not
+                # die silently with the worker task: log it and try again shortly.
                 log.exception("overdue job failed; retrying")
                 wait = RETRY_SECONDS
             with contextlib.suppress(TimeoutError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,17 @@ _LOCK = "SELECT pg_advisory_xact_lock(hashtext('xkld_loans.regimes'))"
 
 class RegimesOverlap(Conflict):
     code = "regimes_overlap"
+
+
+class RegimesAmbiguous(Conflict):
+    code = "regimes_ambiguous"
+
+    def __init__(self, detail: object) -> None:
+        super().__init__(
+            "Hai chế độ vay cùng chương trình trùng thời gian hiệu lực;"
+            f" cần đóng một chế độ ({detail})",
+            f"Two regimes of one programme overlap; one of them must be closed ({detail})",
+        )
 
 
 class RegimeNotFound(NotFound):
@@ -51,6 +63,7 @@ class RegimeBook:
         return "shipped" if regime.code in self._shipped_codes else "added"
 
     async def add(self, conn: Conn, document: dict[str, Any], context: ChangeContext) -> Regime:
+        _check_text(document)
         try:
             regime = parse_regime(document)
         except (ValueError, KeyError, TypeError) as exc:
@@ -95,6 +108,14 @@ class RegimeBook:
         await _audit(conn, context, "loan.regime_closed", code, _view(before), _view(after))
         return after
 
+    async def verify(self, conn: Conn) -> None:
+        """Raises RegimesAmbiguous when the regimes in force overlap (e.g. a release shipped a
+        decree that was also added through the API): the bank must close one of them."""
+        try:
+            check_no_overlaps(await self.current(conn))
+        except ValueError as exc:
+            raise RegimesAmbiguous(exc) from None
+
     async def _check_fits(self, conn: Conn, regime: Regime, replacing: str | None) -> None:
         others = [r for r in await self.current(conn) if r.code != replacing]
         if any(r.code == regime.code for r in others):
@@ -108,6 +129,31 @@ class RegimeBook:
                 f"Thời gian hiệu lực trùng với chế độ khác cùng chương trình ({exc})",
                 f"The dates overlap another regime of the same programme ({exc})",
             ) from None
+
+
+_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+
+
+def _check_text(document: dict[str, Any]) -> None:
+    """Codes travel in URLs, events and spreadsheets; no text may hide control characters."""
+    if not isinstance(document.get("code"), str) or not _CODE.match(document["code"]):
+        raise _invalid(
+            "code",
+            "Mã chế độ chỉ gồm chữ, số và . _ - (tối đa 40 ký tự)",
+            "The code may hold letters, digits and . _ - only (up to 40)",
+        )
+    if any(ch < " " for text in _texts(document) for ch in text):
+        raise _invalid("regime", "Có ký tự điều khiển trong dữ liệu", "Control characters in text")
+
+
+def _texts(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in [*_texts(k), *_texts(v)]]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
 
 
 def _closed(regime: Regime, effective_to: dt.date | None) -> Regime:

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from xkld_shared import idempotency
@@ -47,6 +48,8 @@ async def repay_once(
             rate = before.evaluation.monthly_rate
             if rate is None:
                 raise RuntimeError("a disbursed loan always has a known rate")
+            if before.status is Status.FROZEN:
+                rate = Decimal(0)  # an early repayment must not bring frozen interest back
             dues, allocation = apply_repayment(
                 await store.dues_of(conn, before.id), cmd.amount_vnd, cmd.paid_on, rate
             )

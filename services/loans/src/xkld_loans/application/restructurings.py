@@ -13,8 +13,10 @@ from xkld_shared.contracts.loan import LoanRestructured
 
 from xkld_loans.adapters import store
 from xkld_loans.application.applications import LoanApplications, locked_in_branch
+from xkld_loans.domain.application import Status
+from xkld_loans.domain.local_time import local_today as today
 from xkld_loans.domain.repayment import outstanding_principal
-from xkld_loans.domain.restructuring import Kind, restructure
+from xkld_loans.domain.restructuring import Kind, check_effective_on, restructure
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,16 @@ async def restructure_once(
 
         async def work() -> idempotency.Answer:
             before = await locked_in_branch(conn, cmd.application_id, context)
+            check_effective_on(cmd.effective_on, await store.history_of(conn, before.id, today()))
             dues = await store.dues_of(conn, before.id)
             done = restructure(
                 before, dues, cmd.kind, cmd.effective_on, extra_months=cmd.extra_months
             )
             await store.save(conn, done.app)
             await store.save_dues(conn, before.id, done.dues)
+            if before.status is Status.FROZEN and done.app.status is Status.DISBURSED:
+                # The frozen months accrue no overdue interest: counting restarts today.
+                await store.restart_overdue_accrual(conn, before.id, cmd.effective_on)
             details = {
                 "reason": cmd.reason,
                 "extra_months": cmd.extra_months,

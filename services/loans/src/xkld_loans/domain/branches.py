@@ -15,8 +15,9 @@ class BranchRouting:
     by_commune: dict[str, str]
 
     def branch_of(self, commune_code: str, province_code: str | None) -> str:
-        """A listed commune's branch, else its province's; unknown province: the unassigned
-        queue, which bank managers see, so nothing is lost while the data is completed."""
+        """A listed commune's branch, else its province's; with no province, the
+        VBSP-UNASSIGNED branch: kept, not dropped, and visible to staff whose scope is that
+        branch, until the routing data is completed."""
         if commune_code in self.by_commune:
             return self.by_commune[commune_code]
         if province_code is None:

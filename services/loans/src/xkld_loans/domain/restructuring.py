@@ -35,6 +35,35 @@ class Restructured:
     written_off_interest_vnd: int = 0
 
 
+@dataclass(frozen=True)
+class History:
+    """What already happened to the loan: a restructuring may not reach back before it."""
+
+    disbursed_on: dt.date
+    last_activity_on: dt.date | None  # the latest repayment or overdue accrual
+    today: dt.date
+
+
+MAX_DAYS_AHEAD = 366
+
+
+def check_effective_on(effective_on: dt.date, history: History) -> None:
+    earliest = max(history.disbursed_on, history.last_activity_on or history.disbursed_on)
+    latest = history.today + dt.timedelta(days=MAX_DAYS_AHEAD)
+    if not earliest <= effective_on <= latest:
+        raise InvalidInput.of(
+            [
+                FieldProblem(
+                    "effective_on",
+                    f"Ngày hiệu lực phải từ {earliest:%d/%m/%Y} (sau lần trả nợ hoặc tính lãi quá"
+                    f" hạn gần nhất) đến {latest:%d/%m/%Y}",
+                    f"The effective date must be from {earliest} (after the latest repayment or"
+                    f" overdue accrual) to {latest}",
+                )
+            ]
+        )
+
+
 def restructure(
     app: LoanApplication,
     dues: tuple[Due, ...],
@@ -84,19 +113,27 @@ def extend(
     kept = [d for d in dues if d.due_on <= effective_on]
     future = [d for d in dues if d.due_on > effective_on]
     remaining = sum(d.principal_vnd - d.principal_paid_vnd for d in future)
-    first = future[0].due_on if future else add_months(effective_on, 1)
-    count = len(future) + extra_months
     next_number = max((d.number for d in dues), default=0) + 1
+    # New months continue the loan's own monthly chain, counted from its first due date, so
+    # a date clamped once (31 Jan -> 28 Feb) does not pull every later date to the 28th.
+    anchor_number, anchor = (
+        (dues[0].number, dues[0].due_on) if future else (next_number, add_months(effective_on, 1))
+    )
+    dates = [d.due_on for d in future] + [
+        add_months(anchor, n - anchor_number)
+        for n in range(next_number, next_number + extra_months)
+    ]
     numbers = [d.number for d in future] + list(range(next_number, next_number + extra_months))
+    count = len(numbers)
     share, extra = divmod(remaining, count)
     balance = remaining
     rebuilt = []
-    for position, number in enumerate(numbers):
+    for position, (number, due_on) in enumerate(zip(numbers, dates, strict=True)):
         principal = share + (extra if position == count - 1 else 0)
         rebuilt.append(
             Due(
                 number=number,
-                due_on=add_months(first, position),
+                due_on=due_on,
                 opening_balance_vnd=balance,
                 principal_vnd=principal,
                 interest_vnd=interest_vnd(balance, rate),

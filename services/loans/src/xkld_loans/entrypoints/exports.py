@@ -61,6 +61,8 @@ def portfolio_xlsx(lines: list[dict[str, Any]], branch: str, as_of: dt.date, by:
     sheet.append(_HEADINGS)
     for line in lines:
         sheet.append(_cells(line))
+        # Codes are text: never let a cell that starts like a formula be read as one.
+        sheet.cell(sheet.max_row, 1).data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from xkld_shared import idempotency
+from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -53,10 +54,28 @@ async def disbursements_due(
     until: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     service = service_of(request)
+    start = _within_reach(from_day or local_today(), "from")
+    end = None if until is None else _within_reach(until, "until")
     async with service.pool.acquire() as conn:
         return await bank_views.disbursements_due(
-            conn, _branch(staff), service.transaction_days, from_day or local_today(), until
+            conn, _branch(staff), service.transaction_days, start, end
         )
+
+
+def _within_reach(day: dt.date, field: str) -> dt.date:
+    """Dates further than ten years from today are typing mistakes, not questions."""
+    today = local_today()
+    if abs((day - today).days) > 3660:
+        raise InvalidInput.of(
+            [
+                FieldProblem(
+                    field,
+                    "Ngày phải trong khoảng 10 năm quanh hôm nay",
+                    "The date must be within ten years of today",
+                )
+            ]
+        )
+    return day
 
 
 @router.get("/work-queues/flagged-for-review", summary="Khoản vay cần xem xét lại")
@@ -80,7 +99,8 @@ async def balance(
 ) -> dict[str, Any]:
     async with service_of(request).pool.acquire() as conn:
         await readable(conn, application_id, staff)
-        return await bank_views.balance_on(conn, application_id, on or local_today())
+        day = _within_reach(on or local_today(), "on")
+        return await bank_views.balance_on(conn, application_id, day)
 
 
 @router.get(
@@ -93,7 +113,7 @@ async def portfolio(
     by: Literal["commune", "regime"] = "commune",
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> Response | dict[str, Any]:
-    day = as_of or local_today()
+    day = _within_reach(as_of or local_today(), "as_of")
     async with service_of(request).pool.acquire() as conn:
         lines = await bank_views.portfolio(conn, _branch(staff), day, by)
     if format == "csv":

@@ -63,5 +63,8 @@ def downgrade() -> None:
         ALTER TABLE installment DROP COLUMN overdue_since, DROP COLUMN overdue_accrued_to;
         ALTER TABLE loan_application DROP COLUMN loan_request_id, DROP COLUMN review_flag,
             DROP COLUMN review_flagged_on;
+        DROP INDEX loan_application_one_open;
+        CREATE UNIQUE INDEX loan_application_one_open ON loan_application (registration_id)
+            WHERE status IN ('application_received', 'proposed', 'approved', 'disbursed');
         """
     )
