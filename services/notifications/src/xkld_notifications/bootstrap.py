@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 import httpx
 from fastapi import FastAPI
 from xkld_shared.contracts.topics import Stream, Topics
@@ -25,7 +28,7 @@ from xkld_notifications.application.notifier import Notifier
 from xkld_notifications.application.ports import SmsProvider
 from xkld_notifications.application.staff import StaffActions
 from xkld_notifications.domain.breaker import CircuitBreaker
-from xkld_notifications.domain.rules import load_rules
+from xkld_notifications.domain.rules import QuietHours, Rules, load_rules
 from xkld_notifications.entrypoints import http
 from xkld_notifications.settings import NotificationsSettings
 
@@ -58,8 +61,17 @@ def provider_of(settings: NotificationsSettings, client: httpx.AsyncClient) -> S
     return EsmsProvider(esms, client)
 
 
-def policy_of(settings: NotificationsSettings) -> DispatchPolicy:
+def rules_of(settings: NotificationsSettings) -> Rules:
+    rules = load_rules()  # package data; a bad template stops the service at start
+    if settings.sms_quiet_hours_enabled:
+        return rules
+    # An empty window: for test stacks that run at any hour (quiet hours have their own tests).
+    return replace(rules, quiet_hours=QuietHours(start=dt.time(0), end=dt.time(0)))
+
+
+def policy_of(settings: NotificationsSettings, rules: Rules) -> DispatchPolicy:
     return DispatchPolicy(
+        quiet_hours=rules.quiet_hours,
         batch_size=settings.sms_batch_size,
         max_attempts=settings.sms_max_attempts,
         retry_base_seconds=settings.sms_retry_base_seconds,
@@ -79,7 +91,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     phones = SealedPhoneOpener(cipher)
     index_key = parse_keyring(f"idx:{settings.blind_index_key.get_secret_value()}")["idx"]
     index = PhoneBlindIndex(BlindIndex(index_key))
-    rules = load_rules()  # package data; a bad template stops the service at start
+    rules = rules_of(settings)
     events = NotificationEvents(Topics(settings.topic_prefix).of(Stream.NOTIFICATION))
     client = httpx.AsyncClient()
 
@@ -100,7 +112,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             pool,
             provider_of(settings, client),
             phones,
-            policy_of(settings),
+            policy_of(settings, rules),
             PgWakeup(rt.dsn, "sms_message"),
             events,
             breaker=breaker,

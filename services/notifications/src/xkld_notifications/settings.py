@@ -41,6 +41,7 @@ class NotificationsSettings(ServiceSettings):
     sms_poll_seconds: float = Field(default=1.0, gt=0)
     sms_batch_size: int = Field(default=50, gt=0)
     sms_daily_limit: int = Field(default=3, ge=1)
+    sms_quiet_hours_enabled: bool = True
     sms_breaker_threshold: int = Field(default=5, ge=1)
     sms_breaker_cooldown_seconds: float = Field(default=30.0, gt=0)
 
