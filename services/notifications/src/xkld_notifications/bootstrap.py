@@ -29,7 +29,7 @@ from xkld_notifications.application.ports import SmsProvider
 from xkld_notifications.application.staff import StaffActions
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.rules import QuietHours, Rules, load_rules
-from xkld_notifications.entrypoints import http
+from xkld_notifications.entrypoints import http, log_redaction
 from xkld_notifications.settings import NotificationsSettings
 
 SERVICE = "notifications"
@@ -84,6 +84,7 @@ def policy_of(settings: NotificationsSettings, rules: Rules) -> DispatchPolicy:
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     configure_logging(SERVICE, settings.log_level, settings.log_json)
+    log_redaction.install()
     runtime = ServiceRuntime(SERVICE, settings)
     cipher = FieldCipher(
         parse_keyring(settings.pii_keys.get_secret_value()), settings.pii_active_kid

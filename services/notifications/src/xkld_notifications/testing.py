@@ -12,11 +12,13 @@ from typing import Any
 
 import asyncpg
 import httpx
+from fastapi import FastAPI
 from pydantic import SecretStr
 from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
 from xkld_shared.crypto import BlindIndex, FieldCipher, parse_keyring
 from xkld_shared.db.wakeup import PgWakeup
+from xkld_shared.http.errors import install_error_handlers
 from xkld_shared.testing.infra import Namespace
 
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
@@ -27,6 +29,7 @@ from xkld_notifications.application.notifier import Notifier
 from xkld_notifications.application.staff import StaffActions
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.rules import load_rules
+from xkld_notifications.entrypoints import http
 
 TOPIC = "test.xkld.notification"
 # A working morning in Vietnam: 09:00 in Asia/Ho_Chi_Minh is 02:00 UTC.
@@ -163,3 +166,15 @@ class Kit:
 async def faults(gateway: str, **config: object) -> None:
     async with httpx.AsyncClient() as client:
         (await client.put(f"{gateway}/_admin/faults", json=config)).raise_for_status()
+
+
+def callback_app(kit: Kit) -> FastAPI:
+    """The service's HTTP routes over the kit's pool and clock, for the gateway to call back."""
+    app = FastAPI()
+    app.include_router(http.router)
+    app.state.pool = kit.pool
+    app.state.staff_actions = kit.staff
+    app.state.rules = kit.rules
+    app.state.callback_token = app.state.inbound_token = SecretStr("test-callback-token")
+    install_error_handlers(app)
+    return app
