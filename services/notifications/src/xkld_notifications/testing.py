@@ -28,7 +28,7 @@ from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Notifier
 from xkld_notifications.application.staff import StaffActions
 from xkld_notifications.domain.breaker import CircuitBreaker
-from xkld_notifications.domain.rules import load_rules
+from xkld_notifications.domain.rules import Rules, load_rules
 from xkld_notifications.entrypoints import http
 
 TOPIC = "test.xkld.notification"
@@ -45,6 +45,13 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += dt.timedelta(**delta)
+
+
+class WallClock(Clock):
+    """The real time, for the benchmark."""
+
+    def __call__(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
 
 
 def cipher(ns: Namespace) -> FieldCipher:
@@ -71,9 +78,9 @@ class Kit:
     ns: Namespace
     gateway: str
     clock: Clock = field(default_factory=Clock)
+    rules: Rules = field(default_factory=load_rules)
 
     def __post_init__(self) -> None:
-        self.rules = load_rules()
         self.events = NotificationEvents(TOPIC)
         self.notifier = Notifier(
             self.rules,
