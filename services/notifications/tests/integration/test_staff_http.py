@@ -13,6 +13,7 @@ import pytest
 from xkld_notifications.testing import cipher, e164, random_phone
 from xkld_shared.contracts.envelope import Envelope, new_envelope
 from xkld_shared.contracts.journey import TrainingEnrolled
+from xkld_shared.contracts.loan import LoanRejected
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
@@ -192,3 +193,35 @@ async def test_the_staff_opt_out_toggle_stops_messages_and_is_audited(
     assert foreign.status_code == 404
     [row] = await _audit(namespace, "sms_opt_out_set")
     assert row["entity_id"] == str(registration)
+
+
+async def test_a_loan_event_from_the_loan_topic_reaches_the_worker(
+    service: str, namespace: Namespace, gateway: str
+) -> None:
+    registration, phone = await _worker(namespace, HOME)
+
+    async def known() -> bool:
+        conn = await asyncpg.connect(namespace.dsn("notifications"))
+        try:
+            found = await conn.fetchval(
+                "SELECT count(*) FROM contact WHERE registration_id = $1", registration
+            )
+        finally:
+            await conn.close()
+        return int(found) == 1
+
+    assert await eventually(known)
+    rejected = new_envelope(
+        LoanRejected(loan_application_id=uuid.uuid4()), registration_id=registration, producer="t"
+    )
+    topic = namespace.topics.of(Stream.LOAN)
+    await produce_raw(
+        namespace.infra.kafka_bootstrap, topic, [(rejected.partition_key, rejected.to_bytes())]
+    )
+
+    async def loan_sms() -> list[dict[str, object]]:
+        found = await gateway_messages(gateway, phone)
+        return [m for m in found if "vay von" in str(m["content"])]
+
+    [sms] = await eventually(loan_sms)
+    assert str(sms["content"]).startswith("XKLD: De nghi vay von cua ban chua duoc duyet.")
