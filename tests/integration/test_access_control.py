@@ -135,6 +135,12 @@ ENDPOINTS = [
         "/sms/templates",
         frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER, Role.ADMIN}),
     ),
+    Endpoint(
+        "notifications",
+        "POST",
+        "/sms/template-versions",
+        frozenset({Role.LABOUR_OFFICER, Role.ADMIN}),
+    ),
 ]
 BRANCH = "VBSP-86"
 # Open on purpose: probes, and the provider's callbacks (they prove themselves with a token).
@@ -212,6 +218,7 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
     "/sms/contacts/{registration_id}/opt-out": lambda: {"opted_out": False},
     "/sms/manual-messages": lambda: {"text": "Hop tai xa 8h", "registration_ids": []},
     "/sms/templates/preview": lambda: {"template_code": "loan_rejected"},
+    "/sms/template-versions": lambda: {"code": "manual", "text": "XKLD: {{ text }}"},
 }
 
 

@@ -7,8 +7,11 @@ import datetime as dt
 import uuid
 
 import httpx
+import pytest
 from xkld_notifications.domain.breaker import BreakerState, CircuitBreaker
+from xkld_notifications.domain.templates import TemplateProblem
 from xkld_notifications.testing import Kit, faults
+from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.journey import (
     DepartureScheduled,
     RegistrationFoundEligible,
@@ -19,6 +22,7 @@ from xkld_shared.contracts.journey import (
 from xkld_shared.contracts.loan import LoanDisbursed, LoanRejected, LoanRestructured
 from xkld_shared.contracts.registration import RegistrationPersonalDataErased
 from xkld_shared.contracts.registry import default_registry
+from xkld_shared.identity.principal import Principal, Role, Scope
 from xkld_shared.testing.system import gateway_messages
 
 VN_22_30 = dt.datetime(2026, 11, 26, 15, 30, tzinfo=dt.UTC)
@@ -240,3 +244,29 @@ async def _received(kit: Kit) -> int:
     async with httpx.AsyncClient() as client:
         stats = (await client.get(f"{kit.gateway}/_admin/stats")).json()
     return int(stats["received_requests"])
+
+
+async def test_a_saved_template_version_is_checked_then_used_for_the_next_messages(
+    kit: Kit,
+) -> None:
+    editor = Principal("u-9", "tinh", frozenset({Role.LABOUR_OFFICER}), Scope(province="86"))
+    context = ChangeContext(editor, None, None)
+    with pytest.raises(TemplateProblem, match="GSM-7"):
+        await kit.staff.save_template("loan_rejected", "Rất tiếc ☹", 1, False, context)
+    saved = await kit.staff.save_template(
+        "loan_rejected", "XKLĐ: Khoản vay chưa được duyệt, hẹn gặp tại xã.", 1, False, context
+    )
+    assert saved.version == 2
+    registration, phone, _ = await kit.register()
+    await kit.publish(registration, LoanRejected(loan_application_id=uuid.uuid4()))
+    await _drain(kit)
+    texts = {str(m["content"]) for m in await gateway_messages(kit.gateway, phone)}
+    assert "XKLD: Khoan vay chua duoc duyet, hen gap tai xa." in texts
+    versions = await kit.pool.fetch(
+        "SELECT template_version FROM sms_message WHERE template = 'loan_rejected'"
+    )
+    assert [r["template_version"] for r in versions] == [2]
+    audited = await kit.pool.fetchval(
+        "SELECT count(*) FROM audit.audit_log WHERE action = 'sms_template_saved'"
+    )
+    assert audited == 1

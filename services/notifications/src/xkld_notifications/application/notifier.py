@@ -26,6 +26,7 @@ from xkld_notifications.application.events import NotificationEvents, message_ro
 from xkld_notifications.application.ports import PhoneIndex, PhoneOpener
 from xkld_notifications.domain.outbound import MessageStatus, OutboundSms, compose
 from xkld_notifications.domain.rules import Planned, Rules, plan
+from xkld_notifications.domain.templates import Template
 from xkld_notifications.domain.timing import release_time
 
 Clock = Callable[[], dt.datetime]
@@ -89,6 +90,7 @@ class Notifier:
         contact = await store.contact_state(conn, envelope.registration_id)
         added = queued = 0
         for item in planned:
+            item = replace(item, template=await current_template(conn, self._rules, item.template))
             sms = compose(
                 item,
                 event_id=envelope.event_id,
@@ -141,6 +143,14 @@ class Notifier:
         """Forget the phone; what was still waiting to be sent will not be sent."""
         for row in await store.forget_contact(conn, envelope.registration_id):
             await self._events.suppressed(conn, dict(row), now, "erased")
+
+
+async def current_template(conn: Conn, rules: Rules, template: Template) -> Template:
+    """The highest version wins: one saved by staff, or the rules file's if it is newer."""
+    row = await store.latest_template(conn, template.code)
+    if row is None or row["version"] <= template.version:
+        return template
+    return Template(template.code, row["version"], row["text"], row["max_segments"], row["ucs2"])
 
 
 def _after_quiet_hours(sms: OutboundSms, rules: Rules) -> OutboundSms:

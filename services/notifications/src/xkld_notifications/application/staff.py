@@ -16,11 +16,12 @@ from xkld_shared.identity.principal import Principal
 
 from xkld_notifications.adapters import store
 from xkld_notifications.application.events import NotificationEvents
-from xkld_notifications.application.notifier import Clock, Notifier
+from xkld_notifications.application.notifier import Clock, Notifier, current_template
 from xkld_notifications.application.ports import PhoneIndex
 from xkld_notifications.domain.outbound import MessageStatus
 from xkld_notifications.domain.rules import Planned, Rules
 from xkld_notifications.domain.sms_text import unaccent
+from xkld_notifications.domain.templates import Template, check
 
 # Keywords a worker may text back to stop messages; compared unaccented and upper-case.
 STOP_KEYWORDS = frozenset({"TU CHOI", "TUCHOI", "STOP", "HUY", "DUNG"})
@@ -115,12 +116,47 @@ class StaffActions:
             )
         return after
 
+    async def template(self, code: str) -> Template:
+        async with self._pool.acquire() as conn:
+            return await current_template(conn, self._rules, self._rules.template(code))
+
+    async def save_template(
+        self, code: str, text: str, max_segments: int, ucs2: bool, context: ChangeContext
+    ) -> Template:
+        """Checked as the rules file is (raises TemplateProblem), then stored as a new version
+        that the next messages use; audited."""
+        base = self._rules.template(code)
+        check(Template(code, base.version + 1, text, max_segments, ucs2))
+        async with self._pool.acquire() as conn, conn.transaction():
+            before = await current_template(conn, self._rules, base)
+            version = await store.save_template(
+                conn,
+                code,
+                base.version,
+                text,
+                max_segments,
+                ucs2,
+                context.actor.username,
+                self._clock(),
+            )
+            saved = Template(code, version, text, max_segments, ucs2)
+            await record_change(
+                conn,
+                context,
+                action="sms_template_saved",
+                entity_type="sms_template",
+                entity_id=code,
+                before={"version": before.version, "text": before.text},
+                after={"version": version, "text": text},
+            )
+        return saved
+
     async def manual(
         self, request: ManualRequest, staff: Principal, context: ChangeContext
     ) -> ManualResult:
         now = self._clock()
-        template = self._rules.template("manual")
         async with self._pool.acquire() as conn, conn.transaction():
+            template = await current_template(conn, self._rules, self._rules.template("manual"))
             targets = list(request.registration_ids)
             if request.course_id is not None:
                 targets += await store.course_members(conn, request.course_id)

@@ -255,11 +255,13 @@ class PreviewView(BaseModel):
 
 
 @router.post("/templates/preview")
-async def preview(body: PreviewBody, rules: RulesDep, _: TemplateReaders) -> PreviewView:
+async def preview(
+    body: PreviewBody, request: Request, rules: RulesDep, _: TemplateReaders
+) -> PreviewView:
     if body.template_code is not None:
         if body.template_code not in rules.templates:
             raise _problem("template_code", TemplateProblem("unknown template"))
-        template = rules.template(body.template_code)
+        template = await _actions(request).template(body.template_code)
     elif body.text is not None:
         template = Template("draft", 1, body.text, body.max_segments, body.ucs2)
         try:
@@ -293,7 +295,10 @@ class TemplateView(BaseModel):
 
 
 @router.get("/templates")
-async def list_templates(rules: RulesDep, _: TemplateReaders) -> list[TemplateView]:
+async def list_templates(
+    request: Request, rules: RulesDep, _: TemplateReaders
+) -> list[TemplateView]:
+    current = [await _actions(request).template(code) for code in rules.templates]
     return [
         TemplateView(
             code=t.code,
@@ -305,5 +310,43 @@ async def list_templates(rules: RulesDep, _: TemplateReaders) -> list[TemplateVi
                 e for e, rs in rules.by_event.items() if any(r.template == t.code for r in rs)
             ),
         )
-        for t in rules.templates.values()
+        for t in current
     ]
+
+
+class TemplateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(max_length=40)
+    text: str = Field(min_length=1, max_length=2000)
+    max_segments: int = Field(default=2, ge=1, le=10)
+    ucs2: bool = False
+
+
+TemplateEditors = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER, Role.ADMIN))]
+
+
+@router.post("/template-versions", status_code=201)
+async def save_template(
+    body: TemplateBody, request: Request, rules: RulesDep, editor: TemplateEditors
+) -> TemplateView:
+    """A new version of an existing template, checked as the rules file is: a character that
+    is not GSM-7 after conversion is refused here, not discovered when sending."""
+    code = body.code
+    if code not in rules.templates:
+        raise _problem("code", TemplateProblem("unknown template"))
+    try:
+        saved = await _actions(request).save_template(
+            code, body.text, body.max_segments, body.ucs2, _context(request, editor)
+        )
+    except TemplateProblem as exc:
+        raise _problem("text", exc) from exc
+    events = sorted(e for e, rs in rules.by_event.items() if any(r.template == code for r in rs))
+    return TemplateView(
+        code=code,
+        version=saved.version,
+        text=saved.text,
+        ucs2=saved.ucs2,
+        max_segments=saved.max_segments,
+        event_types=events,
+    )
