@@ -225,3 +225,30 @@ async def test_a_loan_event_from_the_loan_topic_reaches_the_worker(
 
     [sms] = await eventually(loan_sms)
     assert str(sms["content"]).startswith("XKLD: De nghi vay von cua ban chua duoc duyet.")
+
+
+async def test_saving_a_template_refuses_non_gsm7_text_and_lists_the_new_version(
+    service: str, namespace: Namespace
+) -> None:
+    headers = namespace.auth(Role.LABOUR_OFFICER, province="86")
+    url = f"{service}/sms/template-versions"
+    async with httpx.AsyncClient() as client:
+        refused = await client.post(
+            url, json={"code": "welcome_home", "text": "Chào mừng về nhà ❤"}, headers=headers
+        )
+        saved = await client.post(
+            url,
+            json={
+                "code": "welcome_home",
+                "text": "XKLĐ: Chào mừng về nước ngày {{ returned_on }}!",
+            },
+            headers=headers,
+        )
+        listed = await client.get(f"{service}/sms/templates", headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["fields"][0]["field"] == "text"
+    assert "GSM-7" in refused.json()["error"]["message_vi"]
+    assert saved.status_code == 201
+    assert saved.json()["version"] == 2
+    [welcome] = [t for t in listed.json() if t["code"] == "welcome_home"]
+    assert (welcome["version"], welcome["event_types"]) == (2, ["WorkerReturned"])
