@@ -149,10 +149,41 @@ ENDPOINTS = [
         "/regimes/{code}/closure",
         frozenset({Role.LABOUR_OFFICER, Role.BANK_MANAGER}),
     ),
+    # notifications (issue 6)
+    Endpoint(
+        "notifications",
+        "POST",
+        "/sms/contacts/{registration_id}/opt-out",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "notifications",
+        "POST",
+        "/sms/manual-messages",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "notifications",
+        "POST",
+        "/sms/templates/preview",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER, Role.ADMIN}),
+    ),
+    Endpoint(
+        "notifications",
+        "GET",
+        "/sms/templates",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER, Role.ADMIN}),
+    ),
+    Endpoint(
+        "notifications",
+        "POST",
+        "/sms/template-versions",
+        frozenset({Role.LABOUR_OFFICER, Role.ADMIN}),
+    ),
 ]
 BRANCH = "VBSP-86"
-# Open on purpose: probes, and the provider's callback (it proves itself with a token).
-OPEN = {"/health", "/ready", "/metrics", "/sms/delivery-reports"}
+# Open on purpose: probes, and the provider's callbacks (they prove themselves with a token).
+OPEN = {"/health", "/ready", "/metrics", "/sms/delivery-reports", "/sms/inbound"}
 
 
 @dataclass
@@ -233,6 +264,11 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
         "effective_on": "2026-04-01",
         "reason": "x",
     },
+    # notifications (issue 6)
+    "/sms/contacts/{registration_id}/opt-out": lambda: {"opted_out": False},
+    "/sms/manual-messages": lambda: {"text": "Hop tai xa 8h", "registration_ids": []},
+    "/sms/templates/preview": lambda: {"template_code": "loan_rejected"},
+    "/sms/template-versions": lambda: {"code": "manual", "text": "XKLD: {{ text }}"},
 }
 
 

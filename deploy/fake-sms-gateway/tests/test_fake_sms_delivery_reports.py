@@ -209,3 +209,23 @@ def _closed_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+async def test_duplicate_next_reports_sends_the_same_report_twice(
+    send: SendFn, set_faults: FaultsFn, stats: StatsFn, receiver: CallbackReceiver
+) -> None:
+    await set_faults(duplicate_next_reports=1)
+    await send(RequestId="req-dup-report", CallbackUrl=receiver.url)
+    await wait_until(lambda: len(receiver.reports) == 2, within=5)
+    assert receiver.reports[0] == receiver.reports[1]
+    assert (await stats())["reports_duplicated"] == 1
+
+
+async def test_early_next_reports_delivers_the_report_before_the_send_answers(
+    send: SendFn, set_faults: FaultsFn, receiver: CallbackReceiver
+) -> None:
+    await set_faults(early_next_reports=1, latency_ms=0)
+    answer = await send(RequestId="req-early-report", CallbackUrl=receiver.url)
+    # No waiting: the report was already received when the send came back.
+    assert [r["RequestId"] for r in receiver.reports] == ["req-early-report"]
+    assert answer.json()["CodeResult"] == "100"

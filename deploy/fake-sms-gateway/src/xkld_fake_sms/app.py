@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from . import admin_routes, send_routes
+from . import admin_routes, other_routes, send_routes
 from .gateway import Gateway
 from .settings import Settings
 
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="xkld fake SMS gateway (eSMS-shaped)", lifespan=lifespan)
     app.state.gateway = gateway
     app.include_router(send_routes.router)
+    app.include_router(other_routes.router)
     app.include_router(admin_routes.router)
 
     @app.get("/health")

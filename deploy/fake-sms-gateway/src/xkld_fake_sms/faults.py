@@ -19,6 +19,8 @@ SendFault = Literal["none", "fail", "hang"]
 class ReportPlan:
     status: DeliveryStatus
     dropped: bool
+    duplicated: bool = False  # the callback is sent twice, as a retrying provider may
+    early: bool = False  # the callback goes out before the send's own response
 
 
 def take_send_fault(config: FaultConfig, rng: random.Random) -> tuple[FaultConfig, SendFault]:
@@ -59,12 +61,22 @@ def take_report_plan(
     # ``drop_next_reports`` would be silently eaten by callback-less sends.
     if not wants_report:
         return config, ReportPlan(status=status, dropped=False)
-    if config.drop_next_reports > 0:
-        remaining = config.drop_next_reports - 1
-        updated = config.model_copy(update={"drop_next_reports": remaining})
-        return updated, ReportPlan(status=status, dropped=True)
-    dropped = config.drop_report_rate > 0 and rng.random() < config.drop_report_rate
-    return config, ReportPlan(status=status, dropped=dropped)
+    config, dropped = _take(config, rng, "drop_next_reports", config.drop_report_rate)
+    if dropped:
+        return config, ReportPlan(status=status, dropped=True)
+    config, duplicated = _take(config, rng, "duplicate_next_reports", config.duplicate_report_rate)
+    config, early = _take(config, rng, "early_next_reports", config.early_report_rate)
+    return config, ReportPlan(status=status, dropped=False, duplicated=duplicated, early=early)
+
+
+def _take(
+    config: FaultConfig, rng: random.Random, counter: str, rate: float
+) -> tuple[FaultConfig, bool]:
+    """A counted fault first (deterministic), else one random draw at `rate`."""
+    remaining: int = getattr(config, counter)
+    if remaining > 0:
+        return config.model_copy(update={counter: remaining - 1}), True
+    return config, rate > 0 and rng.random() < rate
 
 
 def new_rng(seed: int | None) -> random.Random:

@@ -51,6 +51,11 @@ class FaultConfig(BaseModel):
     timeout_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     drop_report_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     drop_next_reports: int = Field(default=0, ge=0)
+    duplicate_next_reports: int = Field(default=0, ge=0)
+    duplicate_report_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    # The report is POSTed (and answered) before the send request gets its own response.
+    early_next_reports: int = Field(default=0, ge=0)
+    early_report_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     report_status: Literal["delivered", "failed"] = "delivered"
     failed_report_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     seed: int | None = None
@@ -99,6 +104,8 @@ class Stats(BaseModel):
     injected_timeouts: int = 0
     injected_failures_after_record: int = 0
     reports_dropped: int = 0
+    reports_duplicated: int = 0
+    reports_early: int = 0
     callbacks_attempted: int = 0
     callbacks_succeeded: int = 0
     callbacks_failed: int = 0

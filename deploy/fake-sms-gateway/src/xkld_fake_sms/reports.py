@@ -29,6 +29,8 @@ class ReportJob:
     type_id: int
     status: DeliveryStatus
     dropped: bool
+    duplicated: bool = False
+    early: bool = False
 
     def payload(self) -> dict[str, Any]:
         delivered = self.status == "delivered"
@@ -70,8 +72,12 @@ class ReportDispatcher:
             await self._client.aclose()
             self._client = None
 
-    async def _run(self, job: ReportJob) -> None:
-        await asyncio.sleep(self._settings.report_delay_seconds)
+    async def deliver_now(self, job: ReportJob) -> None:
+        """The early-report fault: awaited by the send handler before it answers."""
+        await self._run(job, delay=0.0)
+
+    async def _run(self, job: ReportJob, delay: float | None = None) -> None:
+        await asyncio.sleep(self._settings.report_delay_seconds if delay is None else delay)
         await self._state.mark_delivery(job.sms_id, job.status)
         if job.callback_url is None:
             return
@@ -85,6 +91,9 @@ class ReportDispatcher:
         for attempt in range(1, attempts + 1):
             if await self._attempt(job, url, attempt):
                 await self._state.finish_report(job.sms_id, "succeeded")
+                if job.duplicated:
+                    # A provider that missed our 200 sends the same report again.
+                    await self._attempt(job, url, attempt + 1)
                 return
             if attempt < attempts:
                 await asyncio.sleep(self._backoff(attempt))

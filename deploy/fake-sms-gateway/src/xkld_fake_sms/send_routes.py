@@ -60,7 +60,7 @@ async def _process(body: bytes, gateway: Gateway) -> JSONResponse:
         logger.info("send rejected: invalid request request_id=%s", parsed.RequestId)
         return JSONResponse(esms.error_body(esms.CODE_INVALID, message))
     outcome = await gateway.state.record(message)
-    _schedule_report(gateway, message, outcome)
+    await _schedule_report(gateway, message, outcome)
     logger.info(
         "send accepted request_id=%s sms_id=%s duplicate=%s",
         message.request_id,
@@ -82,19 +82,23 @@ def _parse(body: bytes) -> SendRequest | None:
         return None
 
 
-def _schedule_report(gateway: Gateway, message: NewMessage, outcome: SendOutcome) -> None:
+async def _schedule_report(gateway: Gateway, message: NewMessage, outcome: SendOutcome) -> None:
     if outcome.report is None:
         return
-    gateway.reports.schedule(
-        ReportJob(
-            sms_id=outcome.sms_id,
-            request_id=message.request_id,
-            callback_url=message.callback_url,
-            type_id=int(message.sms_type),
-            status=outcome.report.status,
-            dropped=outcome.report.dropped,
-        )
+    job = ReportJob(
+        sms_id=outcome.sms_id,
+        request_id=message.request_id,
+        callback_url=message.callback_url,
+        type_id=int(message.sms_type),
+        status=outcome.report.status,
+        dropped=outcome.report.dropped,
+        duplicated=outcome.report.duplicated,
+        early=outcome.report.early,
     )
+    if job.early:
+        await gateway.reports.deliver_now(job)
+    else:
+        gateway.reports.schedule(job)
 
 
 async def _hang(request: Request, seconds: float) -> None:

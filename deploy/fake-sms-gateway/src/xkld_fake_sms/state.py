@@ -98,6 +98,8 @@ class GatewayState:
             if new.callback_url is not None:
                 message.report = "dropped" if plan.dropped else "pending"
                 self._stats.reports_dropped += int(plan.dropped)
+                self._stats.reports_duplicated += int(plan.duplicated)
+                self._stats.reports_early += int(plan.early)
             self._messages[message.sms_id] = message
             self._by_request_id[new.request_id] = message.sms_id
             self._stats.recorded_messages += 1

@@ -185,6 +185,10 @@ class Namespace:
             "XKLD_SMS_CALLBACK_TOKEN": "test-callback-token",
             "XKLD_SMS_RETRY_BASE_SECONDS": "0.2",
             "XKLD_SMS_POLL_SECONDS": "0.5",
+            # Test stacks run at any hour and walk whole journeys in seconds; quiet hours and
+            # the daily limit are tested with an injected clock (services/notifications/tests).
+            "XKLD_SMS_QUIET_HOURS_ENABLED": "false",
+            "XKLD_SMS_DAILY_LIMIT": "1000",
         }
         env.update({k.upper(): v for k, v in extra.items()})
         return env

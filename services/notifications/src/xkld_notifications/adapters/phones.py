@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from xkld_shared.contracts.registration import PHONE_PURPOSE
-from xkld_shared.crypto import FieldCipher
+from xkld_shared.crypto import BlindIndex, FieldCipher
 
 
 class SealedPhoneOpener:
@@ -12,3 +12,11 @@ class SealedPhoneOpener:
 
     def open(self, phone_ciphertext: str) -> str:
         return self._cipher.decrypt(phone_ciphertext, purpose=PHONE_PURPOSE)
+
+
+class PhoneBlindIndex:
+    def __init__(self, index: BlindIndex) -> None:
+        self._index = index
+
+    def of(self, phone_e164: str) -> bytes:
+        return self._index.of(phone_e164, purpose="sms_contact_phone")

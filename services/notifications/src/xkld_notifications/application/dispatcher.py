@@ -1,25 +1,41 @@
-"""Sends queued messages: transient failures retry with backoff under the same request id,
-permanent ones fail at once. Leases make it safe to run on several replicas."""
+"""Sends queued messages from the durable queue table.
+
+Transient failures retry with jittered exponential backoff under the same request id, permanent
+ones fail at once; leases make it safe to run on several replicas; a circuit breaker holds the
+backlog while the provider keeps failing. Consent is checked again at send time (a worker may
+have opted out since), and so are quiet hours and the daily limit.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
+import random
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from xkld_shared.db.wakeup import PgWakeup
 
 from xkld_notifications.adapters import store
+from xkld_notifications.application.events import NotificationEvents
+from xkld_notifications.application.notifier import Clock, utc_now
 from xkld_notifications.application.ports import (
     Accepted,
     PermanentFailure,
     PhoneOpener,
+    SendOutcome,
     SmsProvider,
     TransientFailure,
 )
-from xkld_notifications.domain.outbound import retry_delay_seconds
+from xkld_notifications.domain.breaker import CircuitBreaker
+from xkld_notifications.domain.outbound import ContactState, retry_delay_seconds, suppression_reason
+from xkld_notifications.domain.rules import QuietHours
+from xkld_notifications.domain.timing import in_quiet_hours, local_day, next_morning, release_time
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +46,10 @@ class DispatchPolicy:
     lease_seconds: int = 60
     max_attempts: int = 6
     retry_base_seconds: float = 2.0
+    retry_cap_seconds: float = 600.0
     poll_seconds: float = 1.0
+    daily_limit: int = 3  # per recipient per local day; urgent messages are exempt
+    quiet_hours: QuietHours = field(default_factory=QuietHours)
 
 
 class SmsDispatcher:
@@ -41,36 +60,103 @@ class SmsDispatcher:
         phones: PhoneOpener,
         policy: DispatchPolicy,
         wakeup: PgWakeup,
+        events: NotificationEvents,
+        *,
+        breaker: CircuitBreaker | None = None,
+        clock: Clock = utc_now,
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         self._pool = pool
         self._provider = provider
         self._phones = phones
         self._policy = policy
         self._wakeup = wakeup
+        self._events = events
+        self.breaker = breaker or CircuitBreaker()
+        self._clock = clock
+        self._jitter = jitter
+        self._tz = ZoneInfo(policy.quiet_hours.zone)
 
     async def dispatch_due(self) -> int:
         p = self._policy
-        rows = await store.claim_due(self._pool, p.batch_size, p.lease_seconds)
-        await asyncio.gather(*(self._send_one(row) for row in rows))
+        now = self._clock()
+        allowed = self.breaker.allowance(now.timestamp(), p.batch_size)
+        if allowed == 0:
+            return 0
+        rows = await store.claim_due(self._pool, allowed, p.lease_seconds, now)
+        await asyncio.gather(*(self._handle(dict(row), now) for row in rows))
         return len(rows)
 
-    async def _send_one(self, row: asyncpg.Record) -> None:
+    async def _handle(self, row: dict[str, Any], now: dt.datetime) -> None:
         message_id: uuid.UUID = row["id"]
+        contact = (
+            None
+            if row["phone_ciphertext"] is None
+            else ContactState(bool(row["sms_consent"]), bool(row["opted_out"]))
+        )
+        if reason := suppression_reason(contact):
+            async with self._pool.acquire() as conn, conn.transaction():
+                if await store.suppress(conn, message_id, reason) is not None:
+                    await self._events.suppressed(conn, row, now, reason)
+            self.breaker.abandon_probe()
+            return
+        q = self._policy.quiet_hours
+        if in_quiet_hours(now, q.start, q.end, self._tz):
+            # A retry that drifted into the night waits for the morning too.
+            at = release_time(now, q.start, q.end, self._tz)
+            await store.defer(self._pool, message_id, at, refund_attempt=True)
+            self.breaker.abandon_probe()
+            return
+        if not row["urgent"] and not await self._within_daily_limit(row, now):
+            at = next_morning(now, q.end, self._tz)
+            await store.defer(self._pool, message_id, at, refund_attempt=True)
+            self.breaker.abandon_probe()
+            return
         outcome = await self._provider.send(
             request_id=str(message_id),
             phone_e164=self._phones.open(row["phone_ciphertext"]),
             text=row["body"],
             unicode=row["encoding"] == "ucs2",
         )
+        await self._record(row, outcome)
+
+    async def _within_daily_limit(self, row: dict[str, Any], now: dt.datetime) -> bool:
+        day = local_day(now, self._tz)
+        async with self._pool.acquire() as conn, conn.transaction():
+            return await store.take_quota(
+                conn, row["id"], row["registration_id"], day, self._policy.daily_limit
+            )
+
+    async def _record(self, row: dict[str, Any], outcome: SendOutcome) -> None:
+        message_id: uuid.UUID = row["id"]
+        now = self._clock()
         match outcome:
             case Accepted(provider_message_id=provider_id):
-                await store.mark_sent(self._pool, message_id, provider_id)
+                self.breaker.succeeded()
+                async with self._pool.acquire() as conn, conn.transaction():
+                    if await store.mark_sent(conn, message_id, provider_id, now) is not None:
+                        await self._events.sent(conn, row, now)
             case TransientFailure(reason=reason) if row["attempts"] < self._policy.max_attempts:
-                delay = retry_delay_seconds(row["attempts"], self._policy.retry_base_seconds)
-                await store.schedule_retry(self._pool, message_id, delay, reason)
-            case TransientFailure(reason=reason) | PermanentFailure(reason=reason):
-                await store.mark_failed(self._pool, message_id, reason)
-                log.warning("sms failed", extra={"message_id": str(message_id), "reason": reason})
+                self.breaker.failed(now.timestamp())
+                p = self._policy
+                delay = retry_delay_seconds(
+                    row["attempts"], p.retry_base_seconds, p.retry_cap_seconds, self._jitter()
+                )
+                at = now + dt.timedelta(seconds=delay)
+                await store.schedule_retry(self._pool, message_id, at, reason)
+            case TransientFailure(reason=reason):
+                self.breaker.failed(now.timestamp())
+                await self._fail(row, reason, "retries_exhausted", now)
+            case PermanentFailure(reason=reason):
+                # The provider answered: it is up, whatever it thought of this message.
+                self.breaker.succeeded()
+                await self._fail(row, reason, "provider_refused", now)
+
+    async def _fail(self, row: dict[str, Any], reason: str, code: str, now: dt.datetime) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            if await store.mark_failed(conn, row["id"], reason, now) is not None:
+                await self._events.failed(conn, row, now, code)
+        log.warning("sms failed", extra={"message_id": str(row["id"]), "reason": reason})
 
     async def run(self, stop: asyncio.Event) -> None:
         await self._wakeup.start()

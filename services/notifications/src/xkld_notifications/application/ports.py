@@ -36,3 +36,9 @@ class SmsProvider(Protocol):
 
 class PhoneOpener(Protocol):
     def open(self, phone_ciphertext: str) -> str: ...
+
+
+class PhoneIndex(Protocol):
+    """A keyed hash of an E.164 number: finds a contact by phone without plaintext at rest."""
+
+    def of(self, phone_e164: str) -> bytes: ...

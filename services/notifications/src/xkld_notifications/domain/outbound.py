@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
-from xkld_notifications.domain.sms_text import encoding_of, segment_count, unaccent
+from xkld_notifications.domain.rules import Planned
+from xkld_notifications.domain.templates import TemplateProblem, render
 
 # Fixed namespace: the same (event, template) must give the same message id on every replica.
 _MESSAGE_NAMESPACE = uuid.UUID("6f1d9a8e-3c55-4f6b-9a43-0d5e2b7c9a10")
 
 
 class MessageStatus(StrEnum):
-    PENDING = "pending"
+    PENDING = "pending"  # queued: waiting for its time, the limit, or the provider
     SENT = "sent"
     DELIVERED = "delivered"
     FAILED = "failed"
     SUPPRESSED = "suppressed"
+    CANCELLED = "cancelled"  # a later event made it moot (e.g. a restructured schedule)
+
+
+@dataclass(frozen=True)
+class ContactState:
+    sms_consent: bool
+    opted_out: bool
 
 
 @dataclass(frozen=True)
@@ -25,11 +34,15 @@ class OutboundSms:
     id: uuid.UUID
     registration_id: uuid.UUID
     template: str
+    template_version: int
     body: str
     encoding: str
     segments: int
     status: MessageStatus
+    not_before: dt.datetime
+    urgent: bool = False
     suppressed_reason: str | None = None
+    error: str | None = None
 
 
 def message_id(event_id: uuid.UUID, template: str) -> uuid.UUID:
@@ -38,33 +51,59 @@ def message_id(event_id: uuid.UUID, template: str) -> uuid.UUID:
     return uuid.uuid5(_MESSAGE_NAMESPACE, f"{event_id}:{template}")
 
 
-ACKNOWLEDGEMENT = "registration_received"
-_ACKNOWLEDGEMENT_TEXT = (
-    "XKLĐ: Hồ sơ đăng ký đi làm việc ở nước ngoài của bạn đã được tiếp nhận tại xã {commune}, "
-    "mã hồ sơ {reference}. Cán bộ xã sẽ liên hệ về bước tiếp theo."
-)
+def suppression_reason(contact: ContactState | None) -> str | None:
+    if contact is None:
+        return "no_contact"
+    if not contact.sms_consent:
+        return "no_consent"
+    if contact.opted_out:
+        return "opted_out"
+    return None
 
 
-def acknowledgement(
-    *, event_id: uuid.UUID, registration_id: uuid.UUID, commune_code: str, consent: bool
+def compose(
+    planned: Planned,
+    *,
+    event_id: uuid.UUID,
+    registration_id: uuid.UUID,
+    contact: ContactState | None,
 ) -> OutboundSms:
-    text = unaccent(
-        _ACKNOWLEDGEMENT_TEXT.format(
-            commune=commune_code, reference=str(registration_id)[:8].upper()
+    """Render now, so a bad variable is a recorded failure rather than a silent blank."""
+    template = planned.template
+    common = {
+        "id": message_id(event_id, planned.key),
+        "registration_id": registration_id,
+        "template": template.code,
+        "template_version": template.version,
+        "not_before": planned.not_before,
+        "urgent": planned.urgent,
+    }
+    try:
+        rendered = render(template, planned.variables)
+    except TemplateProblem as exc:
+        return OutboundSms(
+            **common,  # type: ignore[arg-type]
+            body="",
+            encoding="gsm7",
+            segments=0,
+            status=MessageStatus.FAILED,
+            error=f"template_error: {exc}",
         )
-    )
-    status = MessageStatus.PENDING if consent else MessageStatus.SUPPRESSED
+    reason = suppression_reason(contact)
     return OutboundSms(
-        id=message_id(event_id, ACKNOWLEDGEMENT),
-        registration_id=registration_id,
-        template=ACKNOWLEDGEMENT,
-        body=text,
-        encoding=encoding_of(text).value,
-        segments=segment_count(text),
-        status=status,
-        suppressed_reason=None if consent else "no_consent",
+        **common,  # type: ignore[arg-type]
+        body=rendered.text,
+        encoding=rendered.encoding.value,
+        segments=rendered.segments,
+        status=MessageStatus.SUPPRESSED if reason else MessageStatus.PENDING,
+        suppressed_reason=reason,
     )
 
 
-def retry_delay_seconds(attempt: int, base: float, cap: float = 600.0) -> float:
-    return float(min(base * 2 ** (attempt - 1), cap))
+def retry_delay_seconds(
+    attempt: int, base: float, cap: float = 600.0, jitter: float = 1.0
+) -> float:
+    """Exponential backoff; `jitter` in [0, 1] (drawn by the caller) spreads replicas apart:
+    the delay falls between half and all of the exponential step."""
+    step = min(base * 2 ** (attempt - 1), cap)
+    return float(step * (0.5 + 0.5 * jitter))

@@ -1,21 +1,27 @@
-"""Delivery-report callbacks from the provider, and a staff view of a worker's messages."""
+"""SMS endpoints: the provider's callbacks (token), staff views and actions (roles, scope)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
 import uuid
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, SecretStr
-from xkld_shared.errors import AppError, NotFound
+import phonenumbers
+from fastapi import APIRouter, Depends, Header, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from xkld_shared.audit import ChangeContext
+from xkld_shared.errors import AppError, FieldProblem, InvalidInput, NotFound
+from xkld_shared.http.app import correlation_id_of
+from xkld_shared.idempotency import checked_key
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_notifications.adapters import store
-from xkld_notifications.domain.outbound import MessageStatus
+from xkld_notifications.application.staff import ManualRequest, StaffActions
+from xkld_notifications.domain.rules import Rules
+from xkld_notifications.domain.templates import Template, TemplateProblem, check, render
 
 router = APIRouter(prefix="/sms", tags=["sms"])
 
@@ -27,14 +33,24 @@ class DeliveryReport(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    SMSID: str
+    SMSID: str = Field(max_length=100)
     RequestId: uuid.UUID
     SendStatus: int
+
+
+class InboundSms(BaseModel):
+    """A worker's reply, as the provider forwards it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    Phone: str = Field(max_length=20)
+    Content: str = Field(max_length=1000)
 
 
 class MessageView(BaseModel):
     id: uuid.UUID
     template: str
+    template_version: int
     body: str
     encoding: str
     segments: int
@@ -42,6 +58,7 @@ class MessageView(BaseModel):
     suppressed_reason: str | None
     attempts: int
     created_at: dt.datetime
+    next_attempt_at: dt.datetime
     sent_at: dt.datetime | None
     delivered_at: dt.datetime | None
 
@@ -51,7 +68,19 @@ def _pool(request: Request) -> asyncpg.Pool:
     return pool
 
 
+def _actions(request: Request) -> StaffActions:
+    actions: StaffActions = request.app.state.staff_actions
+    return actions
+
+
+def _rules(request: Request) -> Rules:
+    rules: Rules = request.app.state.rules
+    return rules
+
+
 Pool = Annotated[asyncpg.Pool, Depends(_pool)]
+Actions = Annotated[StaffActions, Depends(_actions)]
+RulesDep = Annotated[Rules, Depends(_rules)]
 
 
 class CallbackRefused(AppError):
@@ -64,17 +93,40 @@ class CallbackRefused(AppError):
         )
 
 
-def _check_token(request: Request, token: Annotated[str, Query(max_length=200)] = "") -> None:
-    expected: SecretStr = request.app.state.callback_token
-    if not hmac.compare_digest(token.encode(), expected.get_secret_value().encode()):
-        raise CallbackRefused
+def _token_check(attribute: str) -> Any:
+    def check_token(request: Request, token: Annotated[str, Query(max_length=200)] = "") -> None:
+        expected: SecretStr = getattr(request.app.state, attribute)
+        secret = expected.get_secret_value().encode()
+        if not secret or not hmac.compare_digest(token.encode(), secret):
+            raise CallbackRefused
+
+    return check_token
 
 
-@router.post("/delivery-reports", dependencies=[Depends(_check_token)])
-async def receive_delivery_report(report: DeliveryReport, pool: Pool) -> dict[str, bool]:
-    status = MessageStatus.DELIVERED if report.SendStatus == _DELIVERED else MessageStatus.FAILED
-    changed = await store.record_delivery(pool, report.RequestId, report.SMSID, status)
+@router.post("/delivery-reports", dependencies=[Depends(_token_check("callback_token"))])
+async def receive_delivery_report(report: DeliveryReport, actions: Actions) -> dict[str, bool]:
+    delivered = report.SendStatus == _DELIVERED
+    changed = await actions.delivery_report(report.RequestId, report.SMSID, delivered)
     return {"accepted": True, "changed": changed}
+
+
+@router.post("/inbound", dependencies=[Depends(_token_check("inbound_token"))])
+async def receive_inbound(message: InboundSms, actions: Actions) -> dict[str, int]:
+    """ "TU CHOI" / "STOP" from a worker opts them out; other replies are not kept."""
+    phone = _e164(message.Phone)
+    if phone is None:
+        return {"opted_out": 0}
+    return {"opted_out": await actions.inbound(phone, message.Content)}
+
+
+def _e164(raw: str) -> str | None:
+    try:
+        number = phonenumbers.parse(raw, "VN")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class WorkerNotFound(NotFound):
@@ -85,11 +137,216 @@ class WorkerNotFound(NotFound):
 
 
 Staff = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]
+TemplateReaders = Annotated[
+    Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER, Role.ADMIN))
+]
+
+
+async def _in_scope(pool: asyncpg.Pool, staff: Principal, registration_id: uuid.UUID) -> None:
+    area = await store.contact_area(pool, registration_id)
+    if area is None or not staff.covers_commune(area["commune_code"], area["province_code"]):
+        raise WorkerNotFound  # outside the reader's scope it does not exist
+
+
+def _context(request: Request, actor: Principal) -> ChangeContext:
+    source = request.client.host if request.client else None
+    return ChangeContext(actor, source, correlation_id_of(request))
 
 
 @router.get("/messages/{registration_id}")
 async def list_messages(registration_id: uuid.UUID, pool: Pool, staff: Staff) -> list[MessageView]:
-    area = await store.contact_area(pool, registration_id)
-    if area is None or not staff.covers_commune(area["commune_code"], area["province_code"]):
-        raise WorkerNotFound  # outside the reader's scope it does not exist
+    await _in_scope(pool, staff, registration_id)
     return [MessageView(**dict(row)) for row in await store.messages_of(pool, registration_id)]
+
+
+class OptOutBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    opted_out: bool
+
+
+@router.post("/contacts/{registration_id}/opt-out")
+async def set_opt_out(
+    registration_id: uuid.UUID, body: OptOutBody, request: Request, pool: Pool, staff: Staff
+) -> dict[str, bool]:
+    """The staff toggle, e.g. when a worker asks at the commune office; audited."""
+    await _in_scope(pool, staff, registration_id)
+    after = await _actions(request).set_opt_out(
+        registration_id, body.opted_out, _context(request, staff)
+    )
+    if after is None:
+        raise WorkerNotFound
+    return {"opted_out": after}
+
+
+class ManualBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=400)
+    registration_ids: list[uuid.UUID] = Field(default_factory=list, max_length=1000)
+    course_id: uuid.UUID | None = None
+
+
+def _problem(field: str, exc: TemplateProblem) -> InvalidInput:
+    return InvalidInput.of(
+        [FieldProblem(field, f"Không gửi được tin nhắn này: {exc}", f"Cannot send this: {exc}")]
+    )
+
+
+@router.post("/manual-messages", status_code=202)
+async def send_manual(
+    body: ManualBody,
+    request: Request,
+    rules: RulesDep,
+    staff: Staff,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, int]:
+    """To listed workers and/or everyone enrolled in a course, within the sender's scope.
+    The Idempotency-Key makes a retried request queue nothing new."""
+    key = checked_key(idempotency_key)
+    if not body.registration_ids and body.course_id is None:
+        raise InvalidInput.of(
+            [
+                FieldProblem(
+                    "registration_ids",
+                    "Cần chọn người nhận hoặc một lớp học",
+                    "Choose recipients or a course",
+                )
+            ]
+        )
+    try:
+        render(rules.template("manual"), {"text": body.text})
+    except TemplateProblem as exc:
+        raise _problem("text", exc) from exc
+    send_key = uuid.uuid5(uuid.NAMESPACE_URL, f"xkld-sms-manual:{staff.subject}:{key}")
+    result = await _actions(request).manual(
+        ManualRequest(body.text, tuple(body.registration_ids), body.course_id, send_key),
+        staff,
+        _context(request, staff),
+    )
+    return {
+        "queued": result.queued,
+        "suppressed": result.suppressed,
+        "skipped_outside_scope": result.skipped_outside_scope,
+        "already_queued": result.already_queued,
+    }
+
+
+class PreviewBody(BaseModel):
+    """Either a saved template by code, or a draft text (checked as saving would check it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    template_code: str | None = Field(default=None, max_length=40)
+    text: str | None = Field(default=None, max_length=2000)
+    ucs2: bool = False
+    max_segments: int = Field(default=3, ge=1, le=10)
+    variables: dict[str, str | int | bool | None] = Field(default_factory=dict, max_length=50)
+
+
+class PreviewView(BaseModel):
+    template_code: str
+    version: int | None
+    text: str
+    encoding: Literal["gsm7", "ucs2"]
+    characters: int
+    segments: int
+    max_segments: int
+
+
+@router.post("/templates/preview")
+async def preview(
+    body: PreviewBody, request: Request, rules: RulesDep, _: TemplateReaders
+) -> PreviewView:
+    if body.template_code is not None:
+        if body.template_code not in rules.templates:
+            raise _problem("template_code", TemplateProblem("unknown template"))
+        template = await _actions(request).template(body.template_code)
+    elif body.text is not None:
+        template = Template("draft", 1, body.text, body.max_segments, body.ucs2)
+        try:
+            check(template)
+        except TemplateProblem as exc:
+            raise _problem("text", exc) from exc
+    else:
+        raise _problem("text", TemplateProblem("give template_code or text"))
+    try:
+        rendered = render(template, dict(body.variables))
+    except TemplateProblem as exc:
+        raise _problem("variables", exc) from exc
+    return PreviewView(
+        template_code=template.code,
+        version=template.version if body.template_code else None,
+        text=rendered.text,
+        encoding=rendered.encoding.value,
+        characters=len(rendered.text),
+        segments=rendered.segments,
+        max_segments=template.max_segments,
+    )
+
+
+class TemplateView(BaseModel):
+    code: str
+    version: int
+    text: str
+    ucs2: bool
+    max_segments: int
+    event_types: list[str]
+
+
+@router.get("/templates")
+async def list_templates(
+    request: Request, rules: RulesDep, _: TemplateReaders
+) -> list[TemplateView]:
+    current = [await _actions(request).template(code) for code in rules.templates]
+    return [
+        TemplateView(
+            code=t.code,
+            version=t.version,
+            text=t.text,
+            ucs2=t.ucs2,
+            max_segments=t.max_segments,
+            event_types=sorted(
+                e for e, rs in rules.by_event.items() if any(r.template == t.code for r in rs)
+            ),
+        )
+        for t in current
+    ]
+
+
+class TemplateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(max_length=40)
+    text: str = Field(min_length=1, max_length=2000)
+    max_segments: int = Field(default=2, ge=1, le=10)
+    ucs2: bool = False
+
+
+TemplateEditors = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER, Role.ADMIN))]
+
+
+@router.post("/template-versions", status_code=201)
+async def save_template(
+    body: TemplateBody, request: Request, rules: RulesDep, editor: TemplateEditors
+) -> TemplateView:
+    """A new version of an existing template, checked as the rules file is: a character that
+    is not GSM-7 after conversion is refused here, not discovered when sending."""
+    code = body.code
+    if code not in rules.templates:
+        raise _problem("code", TemplateProblem("unknown template"))
+    try:
+        saved = await _actions(request).save_template(
+            code, body.text, body.max_segments, body.ucs2, _context(request, editor)
+        )
+    except TemplateProblem as exc:
+        raise _problem("text", exc) from exc
+    events = sorted(e for e, rs in rules.by_event.items() if any(r.template == code for r in rs))
+    return TemplateView(
+        code=code,
+        version=saved.version,
+        text=saved.text,
+        ucs2=saved.ucs2,
+        max_segments=saved.max_segments,
+        event_types=events,
+    )

@@ -1,0 +1,128 @@
+"""A SpeedSMS-shaped provider and a generic JSON webhook, behind the same port as eSMS.
+
+Both send our deterministic message id; a provider that honours it (the webhook contract
+requires it) never sends twice, see docs/notifications.md for SpeedSMS's limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from pydantic import SecretStr
+
+from xkld_notifications.application.ports import (
+    Accepted,
+    PermanentFailure,
+    SendOutcome,
+    TransientFailure,
+)
+
+SPEEDSMS_PATH = "/index.php/sms/send"
+
+
+def _http_outcome(response: httpx.Response) -> SendOutcome | None:
+    """The status-code part every provider shares; None when the body decides."""
+    if response.status_code >= 500 or response.status_code == 429:
+        return TransientFailure(f"http {response.status_code}")
+    if response.status_code >= 400:
+        return PermanentFailure(f"http {response.status_code}")
+    return None
+
+
+async def post_json(
+    client: httpx.AsyncClient, url: str, body: dict[str, object], timeout: float, **kw: object
+) -> httpx.Response | SendOutcome:
+    try:
+        return await client.post(url, json=body, timeout=timeout, **kw)  # type: ignore[arg-type]
+    except httpx.TimeoutException:
+        return TransientFailure("timeout")
+    except httpx.TransportError as exc:
+        return TransientFailure(f"transport: {type(exc).__name__}")
+
+
+@dataclass(frozen=True)
+class SpeedSmsConfig:
+    base_url: str
+    access_token: SecretStr
+    sender: str
+    sms_type: int = 2
+    timeout_seconds: float = 5.0
+
+
+class SpeedSmsProvider:
+    """JSON POST to /index.php/sms/send with the access token as HTTP Basic user name."""
+
+    def __init__(self, config: SpeedSmsConfig, client: httpx.AsyncClient) -> None:
+        self._config = config
+        self._client = client
+
+    async def send(
+        self, *, request_id: str, phone_e164: str, text: str, unicode: bool
+    ) -> SendOutcome:
+        c = self._config
+        body: dict[str, object] = {
+            "to": [phone_e164.removeprefix("+")],
+            "content": text,
+            "sms_type": c.sms_type,
+            "sender": c.sender,
+            "request_id": request_id,
+        }
+        answer = await post_json(
+            self._client,
+            c.base_url.rstrip("/") + SPEEDSMS_PATH,
+            body,
+            c.timeout_seconds,
+            auth=(c.access_token.get_secret_value(), "x"),
+        )
+        if not isinstance(answer, httpx.Response):
+            return answer
+        if (status := _http_outcome(answer)) is not None:
+            return status
+        try:
+            data = answer.json()
+        except ValueError:
+            return TransientFailure("unreadable provider answer")
+        if data.get("status") == "success" and data.get("data", {}).get("tranId") is not None:
+            return Accepted(str(data["data"]["tranId"]))
+        return PermanentFailure(f"provider code {data.get('code', '?')}")
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str
+    token: SecretStr
+    callback_url: str | None = None
+    timeout_seconds: float = 5.0
+
+
+class WebhookProvider:
+    """POST {request_id, to, text, unicode, callback_url} with a bearer token; any 2xx with an
+    `id` is accepted. The receiver must treat request_id as an idempotency key."""
+
+    def __init__(self, config: WebhookConfig, client: httpx.AsyncClient) -> None:
+        self._config = config
+        self._client = client
+
+    async def send(
+        self, *, request_id: str, phone_e164: str, text: str, unicode: bool
+    ) -> SendOutcome:
+        c = self._config
+        body: dict[str, object] = {
+            "request_id": request_id,
+            "to": phone_e164,
+            "text": text,
+            "unicode": unicode,
+            "callback_url": c.callback_url,
+        }
+        headers = {"Authorization": f"Bearer {c.token.get_secret_value()}"}
+        answer = await post_json(self._client, c.url, body, c.timeout_seconds, headers=headers)
+        if not isinstance(answer, httpx.Response):
+            return answer
+        if (status := _http_outcome(answer)) is not None:
+            return status
+        try:
+            provider_id = answer.json().get("id")
+        except (ValueError, AttributeError):
+            return TransientFailure("unreadable provider answer")
+        return Accepted(str(provider_id or request_id))

@@ -1,0 +1,96 @@
+"""Notification events into the outbox, in the transaction of the status change they report.
+
+They carry the message id, template and outcome; never a phone number or the text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from xkld_shared.contracts.envelope import EventPayload, new_envelope
+from xkld_shared.contracts.notification import (
+    NotificationDelivered,
+    NotificationFailed,
+    NotificationSent,
+    NotificationSuppressed,
+)
+from xkld_shared.db.pool import Conn
+from xkld_shared.messaging.outbox import add_to_outbox
+
+PRODUCER = "notifications"
+Row = Mapping[str, Any]
+
+
+class NotificationEvents:
+    def __init__(self, topic: str) -> None:
+        self._topic = topic
+
+    async def _add(self, conn: Conn, row: Row, payload: EventPayload) -> None:
+        envelope = new_envelope(
+            payload,
+            registration_id=row["registration_id"],
+            producer=PRODUCER,
+            causation_id=row["event_id"],
+        )
+        await add_to_outbox(conn, self._topic, [envelope])
+
+    @staticmethod
+    def _ids(row: Row) -> dict[str, object]:
+        return {
+            "message_id": row["id"],
+            "template_code": row["template"],
+            "template_version": row["template_version"],
+        }
+
+    async def sent(self, conn: Conn, row: Row, at: dt.datetime) -> None:
+        payload = NotificationSent(
+            **self._ids(row),
+            sent_at=at,
+            segments=max(1, row["segments"]),
+            encoding=row["encoding"],
+        )
+        await self._add(conn, row, payload)
+
+    async def delivered(self, conn: Conn, row: Row, at: dt.datetime) -> None:
+        payload = NotificationDelivered(**self._ids(row), delivered_at=at)
+        await self._add(conn, row, payload)
+
+    async def failed(self, conn: Conn, row: Row, at: dt.datetime, reason_code: str) -> None:
+        payload = NotificationFailed(
+            **self._ids(row),
+            failed_at=at,
+            reason_code=reason_code,
+        )
+        await self._add(conn, row, payload)
+
+    async def suppressed(self, conn: Conn, row: Row, at: dt.datetime, reason: str) -> None:
+        payload = NotificationSuppressed(
+            **self._ids(row),
+            suppressed_at=at,
+            reason=reason,
+        )
+        await self._add(conn, row, payload)
+
+
+def message_row(
+    *,
+    message_id: uuid.UUID,
+    registration_id: uuid.UUID,
+    event_id: uuid.UUID,
+    template: str,
+    template_version: int,
+    segments: int,
+    encoding: str,
+) -> dict[str, object]:
+    """The fields events need, for a message just composed (before it has a stored row)."""
+    return {
+        "id": message_id,
+        "registration_id": registration_id,
+        "event_id": event_id,
+        "template": template,
+        "template_version": template_version,
+        "segments": segments,
+        "encoding": encoding,
+    }

@@ -1,0 +1,167 @@
+"""From events to queued messages. Each handler runs inside the consumer's transaction, after
+the inbox claim: the message rows (and their events) commit with the offset's progress, and
+sending happens later, from the queue table, never here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from xkld_shared.contracts import loan
+from xkld_shared.contracts.envelope import Envelope, EventPayload
+from xkld_shared.contracts.journey import TrainingEnrolled
+from xkld_shared.contracts.registration import (
+    RegistrationPersonalDataErased,
+    RegistrationSubmitted,
+)
+from xkld_shared.contracts.registry import payloads_of
+from xkld_shared.contracts.topics import Stream
+from xkld_shared.db.pool import Conn
+from xkld_shared.messaging.consumer import Handler
+
+from xkld_notifications.adapters import store
+from xkld_notifications.application.events import NotificationEvents, message_row
+from xkld_notifications.application.ports import PhoneIndex, PhoneOpener
+from xkld_notifications.domain.outbound import MessageStatus, OutboundSms, compose
+from xkld_notifications.domain.rules import Planned, Rules, plan
+from xkld_notifications.domain.templates import Template
+from xkld_notifications.domain.timing import release_time
+
+Clock = Callable[[], dt.datetime]
+_LOAN_TYPES = frozenset(m.EVENT_TYPE for m in payloads_of(loan))
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def reference_of(envelope: Envelope) -> str:
+    """The short file reference workers see on their paper receipt."""
+    return str(envelope.registration_id)[:8].upper()
+
+
+class Notifier:
+    def __init__(
+        self,
+        rules: Rules,
+        events: NotificationEvents,
+        phones: PhoneOpener,
+        phone_index: PhoneIndex,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._rules = rules
+        self._events = events
+        self._phones = phones
+        self._index = phone_index
+        self.clock = clock
+
+    def handlers(self, stream: Stream) -> dict[str, Handler]:
+        wanted = set(self._rules.event_types) | {
+            RegistrationSubmitted.EVENT_TYPE,
+            RegistrationPersonalDataErased.EVENT_TYPE,
+            TrainingEnrolled.EVENT_TYPE,
+        }
+        in_stream = wanted & _LOAN_TYPES if stream is Stream.LOAN else wanted - _LOAN_TYPES
+        return {event_type: self.on_event for event_type in sorted(in_stream)}
+
+    async def on_event(self, conn: Conn, envelope: Envelope, event: EventPayload) -> None:
+        now = self.clock()
+        if isinstance(event, RegistrationPersonalDataErased):
+            await self._erase(conn, envelope, now)
+            return
+        if isinstance(event, RegistrationSubmitted):
+            await self._keep_contact(conn, envelope, event)
+        if isinstance(event, TrainingEnrolled):
+            await store.add_enrolment(conn, event.course_id, envelope.registration_id)
+        for rule in self._rules.by_event.get(envelope.event_type, ()):
+            if rule.cancels:
+                await store.cancel_pending(conn, envelope.registration_id, rule.cancels)
+        payload = payload_fields(event)
+        planned = plan(self._rules, envelope.event_type, payload, reference_of(envelope), now)
+        await self.queue(conn, envelope, planned, now)
+
+    async def queue(
+        self, conn: Conn, envelope: Envelope, planned: list[Planned], now: dt.datetime
+    ) -> tuple[int, int]:
+        """Store each planned message once; a replayed event finds them there already.
+        Returns (stored now, of which pending)."""
+        contact = await store.contact_state(conn, envelope.registration_id)
+        added = queued = 0
+        for item in planned:
+            item = replace(item, template=await current_template(conn, self._rules, item.template))
+            sms = compose(
+                item,
+                event_id=envelope.event_id,
+                registration_id=envelope.registration_id,
+                contact=contact,
+            )
+            sms = _after_quiet_hours(sms, self._rules)
+            if not await store.add_message(conn, sms, envelope.event_id, now):
+                continue
+            added += 1
+            queued += sms.status is MessageStatus.PENDING
+            await self._announce(conn, sms, envelope, now)
+        if queued:
+            # Wake the dispatcher when this transaction commits.
+            await conn.execute("SELECT pg_notify('sms_message', '')")
+        return added, queued
+
+    async def _announce(
+        self, conn: Conn, sms: OutboundSms, envelope: Envelope, now: dt.datetime
+    ) -> None:
+        row = message_row(
+            message_id=sms.id,
+            registration_id=sms.registration_id,
+            event_id=envelope.event_id,
+            template=sms.template,
+            template_version=sms.template_version,
+            segments=sms.segments,
+            encoding=sms.encoding,
+        )
+        if sms.status is MessageStatus.SUPPRESSED:
+            await self._events.suppressed(conn, row, now, sms.suppressed_reason or "no_contact")
+        elif sms.status is MessageStatus.FAILED:
+            await self._events.failed(conn, row, now, "template_error")
+
+    async def _keep_contact(
+        self, conn: Conn, envelope: Envelope, event: RegistrationSubmitted
+    ) -> None:
+        phone = self._phones.open(event.phone_ciphertext)
+        contact = store.Contact(
+            registration_id=envelope.registration_id,
+            phone_ciphertext=event.phone_ciphertext,
+            sms_consent=event.sms_consent,
+            commune_code=event.commune_code,
+            province_code=event.province_code,
+            phone_index=self._index.of(phone),
+        )
+        await store.upsert_contact(conn, contact)
+
+    async def _erase(self, conn: Conn, envelope: Envelope, now: dt.datetime) -> None:
+        """Forget the phone; what was still waiting to be sent will not be sent."""
+        for row in await store.forget_contact(conn, envelope.registration_id):
+            await self._events.suppressed(conn, dict(row), now, "erased")
+
+
+async def current_template(conn: Conn, rules: Rules, template: Template) -> Template:
+    """The highest version wins: one saved by staff, or the rules file's if it is newer."""
+    row = await store.latest_template(conn, template.code)
+    if row is None or row["version"] <= template.version:
+        return template
+    return Template(template.code, row["version"], row["text"], row["max_segments"], row["ucs2"])
+
+
+def _after_quiet_hours(sms: OutboundSms, rules: Rules) -> OutboundSms:
+    """Created at night (or planned for it): it waits for the morning, in the stored row, so
+    a restart changes nothing."""
+    q = rules.quiet_hours
+    at = release_time(sms.not_before, q.start, q.end, rules.zone)
+    if at == sms.not_before:
+        return sms
+    return replace(sms, not_before=at)
+
+
+def payload_fields(event: EventPayload) -> Mapping[str, Any]:
+    return {name: getattr(event, name) for name in type(event).model_fields}
