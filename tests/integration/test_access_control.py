@@ -110,6 +110,147 @@ ENDPOINTS = [
         "/loan-applications/{application_id}/schedule",
         frozenset({Role.LOAN_OFFICER, Role.BANK_MANAGER}),
     ),
+    # registration: the journey after intake, and its reference data
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations/{registration_id}/journey",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER, Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/eligibility",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/rejection",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/withdrawal",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/enrolments",
+        frozenset({Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/attendance",
+        frozenset({Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/training-results",
+        frozenset({Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/loan-request",
+        frozenset({Role.COMMUNE_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/no-loan",
+        frozenset({Role.COMMUNE_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/contract",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/gates/health-certificate",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/gates/deposit-or-guarantee",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/gates/visa",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/departure-schedule",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/departure",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/check-ins",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/absconding",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/return",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/reintegration-referrals",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint("registration", "POST", "/enterprises", frozenset({Role.LABOUR_OFFICER})),
+    Endpoint(
+        "registration",
+        "GET",
+        "/enterprises",
+        frozenset({Role.LABOUR_OFFICER, Role.TRAINING_STAFF, Role.COMMUNE_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/enterprises/{enterprise_code}/revocation",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint("registration", "POST", "/courses", frozenset({Role.LABOUR_OFFICER})),
+    Endpoint(
+        "registration",
+        "GET",
+        "/courses",
+        frozenset({Role.LABOUR_OFFICER, Role.TRAINING_STAFF, Role.COMMUNE_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "GET",
+        "/courses/{course_code}/roster",
+        frozenset({Role.LABOUR_OFFICER, Role.TRAINING_STAFF}),
+    ),
 ]
 BRANCH = "VBSP-86"
 # Open on purpose: probes, and the provider's callback (it proves itself with a token).
@@ -152,6 +293,7 @@ async def running(
 
 def _url(running: Running, endpoint: Endpoint) -> str:
     ids = {"registration_id": running.registration_id, "application_id": running.application_id}
+    ids |= {"enterprise_code": "DN-NONE", "course_code": "KH-NONE"}  # registration's reference data
     return running.system.url(endpoint.service) + endpoint.path.format(**ids)
 
 
@@ -169,6 +311,80 @@ def application_body() -> dict[str, object]:
     }
 
 
+_NEW_ID = "00000000-0000-4000-8000-000000000000"
+JOURNEY_BODIES: dict[str, Callable[[], dict[str, object]]] = {
+    "/eligibility": lambda: {},
+    "/rejection": lambda: {"reason_code": "not_voluntary"},
+    "/withdrawal": lambda: {"reason_code": "changed_mind"},
+    "/enrolments": lambda: {"course_id": _NEW_ID},
+    "/attendance": lambda: {"course_id": _NEW_ID, "attended_on": "2026-03-01", "present": True},
+    "/training-results": lambda: {"course_id": _NEW_ID, "passed": True},
+    "/loan-request": lambda: {
+        "requested_vnd": 90_000_000,
+        "cost_breakdown_vnd": {"service_fee": 100_000_000},
+        "purpose_code": "labour_export_costs",
+        "requested_term_months": 36,
+        "market_code": "JP",
+        "programme": "TITP",
+        "contract_term_months": 36,
+    },
+    "/no-loan": lambda: {},
+    "/contract": lambda: {
+        "enterprise_code": "DN-NONE",
+        "contract_number": "HD-1",
+        "market_code": "JP",
+        "programme": "TITP",
+        "employer_name": "KK Sato",
+        "term_months": 36,
+        "monthly_salary": 180_000,
+        "salary_currency": "JPY",
+        "signed_on": "2026-03-01",
+    },
+    "/gates/health-certificate": lambda: {
+        "certificate_number": "SK-1",
+        "issued_on": "2026-03-01",
+        "facility": "BV Vĩnh Long",
+        "conclusion": "Đủ sức khoẻ",
+    },
+    "/gates/deposit-or-guarantee": lambda: {"kind": "guarantee", "reference": "BL-1"},
+    "/gates/visa": lambda: {"visa_number": "JP1", "issued_on": "2026-03-01"},
+    "/departure-schedule": lambda: {"departure_on": "2026-12-01"},
+    "/departure": lambda: {},
+    "/check-ins": lambda: {
+        "checked_in_on": "2026-03-01",
+        "channel": "phone",
+        "employment_status": "working",
+        "wellbeing": "good",
+    },
+    "/absconding": lambda: {},
+    "/return": lambda: {},
+    "/reintegration-referrals": lambda: {"referral_code": "employment_service_centre"},
+}
+_REFERENCE_BODIES: dict[str, Callable[[], dict[str, object]]] = {
+    "/enterprises": lambda: {
+        "code": "DN-NONE",
+        "name": "X",
+        "licence_number": "1",
+        "licence_valid_from": "2026-01-01",
+        "licence_valid_to": "2027-01-01",
+        "markets": ["JP"],
+    },
+    "/enterprises/{enterprise_code}/revocation": lambda: {
+        "revoked_on": "2026-03-01",
+        "reason": "x",
+    },
+    "/courses": lambda: {
+        "code": "KH-NONE",
+        "course_type": "orientation",
+        "title": "x",
+        "provider": "x",
+        "venue": "x",
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-04-01",
+        "capacity": 10,
+    },
+}
+
 _BODIES: dict[str, Callable[[], dict[str, object]]] = {
     "/registrations": lambda: registration_body(commune_code=HOME),
     "/loan-applications": application_body,
@@ -183,6 +399,9 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
         "disbursed_on": "2026-03-01",
         "channel": "bank_transfer",
     },
+    # registration: the journey after intake, and its reference data
+    **{f"/registrations/{{registration_id}}{path}": body for path, body in JOURNEY_BODIES.items()},
+    **_REFERENCE_BODIES,
 }
 
 
