@@ -222,6 +222,12 @@ ENDPOINTS = [
     Endpoint(
         "registration",
         "POST",
+        "/registrations/{registration_id}/consents",
+        frozenset({Role.COMMUNE_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
         "/registrations/{registration_id}/reintegration-referrals",
         frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
     ),
@@ -359,6 +365,11 @@ JOURNEY_BODIES: dict[str, Callable[[], dict[str, object]]] = {
     "/absconding": lambda: {},
     "/return": lambda: {},
     "/reintegration-referrals": lambda: {"referral_code": "employment_service_centre"},
+    "/consents": lambda: {
+        "purpose": "share_with_bank",
+        "granted": True,
+        "consent_text_version": "2026-01",
+    },
 }
 _REFERENCE_BODIES: dict[str, Callable[[], dict[str, object]]] = {
     "/enterprises": lambda: {

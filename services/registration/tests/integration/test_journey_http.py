@@ -4,6 +4,7 @@ hold, refused with a bilingual 409 that changes nothing when they do not."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
@@ -377,3 +378,34 @@ async def test_reference_data_refuses_duplicates_and_is_audited(desk: Desk) -> N
     assert [(a["action"], a["actor_username"]) for a in actions] == [
         ("enterprise.listed", "so-lao-dong")
     ]
+
+
+async def test_a_bank_consent_given_later_opens_the_loan_request(desk: Desk) -> None:
+    rid = await desk.register(bank=False)
+    await desk.walk(rid, "eligible")
+    assert (await desk.step(rid, "loan")).status_code == 409
+    consent = {"purpose": "share_with_bank", "granted": True, "consent_text_version": "2026-01"}
+    given = await desk.post("commune", f"/registrations/{rid}/consents", consent)
+    assert given.status_code == 204, given.text
+    assert (await desk.step(rid, "loan")).status_code == 200
+    history = await desk.client.get(
+        f"{desk.url}/registrations/{rid}/consents", headers=desk.headers("commune")
+    )
+    bank = [c["granted"] for c in history.json() if c["purpose"] == "share_with_bank"]
+    assert bank == [False, True], "the earlier answer stays in the history"
+
+
+async def test_erasure_removes_the_journeys_free_text_and_health_data(desk: Desk) -> None:
+    rid = await desk.register()
+    await desk.walk(rid, "eligible", "health", "withdraw")
+    erased = await desk.post("commune", f"/registrations/{rid}/erasure")
+    assert erased.status_code == 204, erased.text
+    conn = await asyncpg.connect(desk.ns.dsn("registration"))
+    try:
+        details = await conn.fetch(
+            "SELECT kind, details FROM journey_record WHERE registration_id = $1", uuid.UUID(rid)
+        )
+    finally:
+        await conn.close()
+    assert sorted(d["kind"] for d in details) == ["health_certificate", "withdrawal"]
+    assert all(d["details"] == "{}" for d in details)

@@ -102,6 +102,23 @@ async def add_record(
     )
 
 
+async def erase_journey_details(conn: Conn, registration_id: uuid.UUID) -> None:
+    """Erasure on request: the steps' free text and sealed health data go; the facts stay."""
+    await conn.execute(
+        """UPDATE journey_record SET details = '{}'::jsonb
+           WHERE registration_id = $1 AND details <> '{}'::jsonb""",
+        registration_id,
+    )
+    await conn.execute(
+        "UPDATE loan_request SET purpose_note = NULL WHERE registration_id = $1", registration_id
+    )
+    await conn.execute(
+        """UPDATE employment_contract SET employer_name = '', contract_number = ''
+           WHERE registration_id = $1""",
+        registration_id,
+    )
+
+
 async def records_of(conn: Conn, registration_id: uuid.UUID) -> list[asyncpg.Record]:
     return list(
         await conn.fetch(

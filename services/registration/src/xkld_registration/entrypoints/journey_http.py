@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
-from xkld_shared.audit import ChangeContext
+from xkld_shared.audit import SEALED, ChangeContext
 from xkld_shared.contracts.journey import EarlyReturnCause
 from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.http.app import correlation_id_of
@@ -21,9 +21,11 @@ from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.adapters.journey_store import load_file, records_of
+from xkld_registration.application import change_consent as consents
 from xkld_registration.application.journey import journey_view, may_act_on
 from xkld_registration.application.journey_steps import CheckIn, Contract, Journeys, Note
 from xkld_registration.application.queries import RegistrationNotFound
+from xkld_registration.domain.consent import Purpose
 from xkld_registration.domain.journey import Gate, Journey, LoanTerms, departure_blockers
 
 CODE = r"^[A-Za-z0-9_.-]{1,40}$"
@@ -95,9 +97,15 @@ async def get_journey(
             raise RegistrationNotFound
         records = await records_of(conn, registration_id)
     state = _answer(registration_id, file.journey).model_dump(mode="json")
-    # Sealed health details are not opened here: reading them is not this page's purpose.
-    steps = [dict(r) | {"recorded_at": r["recorded_at"].isoformat()} for r in records]
+    steps = [_shown(r) for r in records]
     return state | {"records": steps}
+
+
+def _shown(record: Any) -> dict[str, Any]:
+    # Sealed health details are not opened here: reading them is not this page's purpose.
+    details = record["details"]
+    shown = {k: SEALED for k in details} if "sealed" in details else details
+    return dict(record) | {"details": shown, "recorded_at": record["recorded_at"].isoformat()}
 
 
 # --- assessment (labour officer) --------------------------------------------------------------
@@ -281,6 +289,28 @@ async def declare_no_loan(
     ctx = _context(request, officer)
     journey = await _journeys(request).declare_no_loan(registration_id, ctx, body.note)
     return _answer(registration_id, journey)
+
+
+class ConsentChange(Body):
+    purpose: Literal["share_with_bank", "share_with_enterprise"]
+    granted: bool
+    consent_text_version: str = Field(pattern=r"^[A-Za-z0-9._-]{1,20}$")
+
+
+@router.post("/consents", status_code=204)
+async def change_consent(
+    registration_id: uuid.UUID, body: ConsentChange, request: Request, officer: Commune
+) -> None:
+    """Ghi nhận người lao động đồng ý (hoặc rút lại đồng ý) chia sẻ hồ sơ với ngân hàng hoặc
+    doanh nghiệp; lịch sử đồng ý được giữ nguyên."""
+    await consents.change_consent(
+        request.app.state.pool,
+        _context(request, officer),
+        registration_id,
+        Purpose(body.purpose),
+        body.granted,
+        body.consent_text_version,
+    )
 
 
 # --- departure gates --------------------------------------------------------------------------
