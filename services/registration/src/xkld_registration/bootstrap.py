@@ -17,7 +17,14 @@ from xkld_registration.application.erase_personal_data import ErasePersonalDataH
 from xkld_registration.application.journey import JourneySteps
 from xkld_registration.application.journey_steps import Journeys
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
-from xkld_registration.entrypoints import http, journey_http, reference_http
+from xkld_registration.application.training_steps import TrainingSteps
+from xkld_registration.entrypoints import (
+    departure_http,
+    http,
+    journey_http,
+    reference_http,
+    training_http,
+)
 from xkld_registration.entrypoints.on_loan import LOAN_HANDLERS
 from xkld_registration.settings import RegistrationSettings
 
@@ -53,9 +60,16 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         )
         steps = JourneySteps(pool, Topics(settings.topic_prefix), VietnamClock())
         app.state.journeys = Journeys(steps, vault)
+        app.state.training = TrainingSteps(steps)
         rt.new_relay()
         rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks
         await rt.add_consumer(Stream.LOAN, LOAN_HANDLERS)
 
-    routers = [http.router, journey_http.router, reference_http.router]
+    routers = [
+        http.router,
+        journey_http.router,
+        training_http.router,
+        departure_http.router,
+        reference_http.router,
+    ]
     return service_app(runtime, start, routers)

@@ -9,8 +9,8 @@ import uuid
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from xkld_registration.domain.journey import (
-    DEPARTED,
+from xkld_registration.domain.journey import decide
+from xkld_registration.domain.journey_commands import (
     ClearGate,
     Command,
     CompleteCourse,
@@ -18,13 +18,7 @@ from xkld_registration.domain.journey import (
     Depart,
     Enrol,
     FindEligible,
-    Gate,
-    IllegalStep,
-    Journey,
-    LoanFact,
-    LoanStage,
     LoanTerms,
-    MissingBankConsent,
     ReferToJob,
     Reject,
     ReportAbsconded,
@@ -32,13 +26,21 @@ from xkld_registration.domain.journey import (
     Return,
     ScheduleDeparture,
     SignContract,
-    Stage,
     Withdraw,
+)
+from xkld_registration.domain.journey_commands import RecordCheckIn as CheckIn
+from xkld_registration.domain.journey_state import (
+    DEPARTED,
+    Gate,
+    IllegalStep,
+    Journey,
+    LoanFact,
+    LoanStage,
+    MissingBankConsent,
+    Stage,
     apply_loan_fact,
-    decide,
     invariant_problems,
 )
-from xkld_registration.domain.journey import RecordCheckIn as CheckIn
 from xkld_registration.domain.reference import Course, Enterprise
 
 DAY = dt.date(2026, 3, 1)

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 from xkld_shared.db.pool import Conn
 
-from xkld_registration.domain.journey import Gate, Journey, LoanStage, Stage
+from xkld_registration.domain.journey_state import Gate, Journey, LoanStage, Stage
 from xkld_registration.domain.reference import Course, Enterprise
 
 

@@ -19,7 +19,9 @@ from xkld_registration.adapters.journey_store import JourneyFile, load_file, sav
 from xkld_registration.application.ports import Clock
 from xkld_registration.application.queries import RegistrationNotFound
 from xkld_registration.application.submit_registration import PRODUCER
-from xkld_registration.domain.journey import Command, Decision, Journey, decide
+from xkld_registration.domain.journey import Decision, decide
+from xkld_registration.domain.journey_commands import Command
+from xkld_registration.domain.journey_state import Journey
 
 # Builds the command once the file is locked (it may read reference data in the same transaction).
 MakeCommand = Callable[[Conn, JourneyFile], Awaitable[Command]]
@@ -54,7 +56,7 @@ def journey_view(journey: Journey) -> dict[str, Any]:
 
 class JourneySteps:
     def __init__(self, pool: asyncpg.Pool, topics: Topics, clock: Clock) -> None:
-        self._pool = pool
+        self.pool = pool
         self._topic = topics.of(Stream.REGISTRATION)
         self.clock = clock
 
@@ -67,7 +69,7 @@ class JourneySteps:
         command: MakeCommand,
         details: WriteDetails | None = None,
     ) -> Journey:
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with self.pool.acquire() as conn, conn.transaction():
             file = await load_file(conn, registration_id)
             if file is None or not may_act_on(context.actor, file.commune_code, file.province_code):
                 raise RegistrationNotFound

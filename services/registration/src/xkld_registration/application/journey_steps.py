@@ -13,23 +13,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from xkld_shared.audit import SEALED, ChangeContext, record_change
+from xkld_shared.audit import SEALED, ChangeContext
 from xkld_shared.contracts.journey import EarlyReturnCause
 from xkld_shared.db.pool import Conn
-from xkld_shared.errors import Conflict, NotFound
+from xkld_shared.errors import NotFound
 
 from xkld_registration.adapters.journey_store import (
     JourneyFile,
     add_record,
-    find_course,
     find_enterprise,
-    load_file,
 )
-from xkld_registration.application.journey import JourneySteps, may_act_on
+from xkld_registration.application.journey import JourneySteps, MakeCommand, WriteDetails
 from xkld_registration.application.ports import PersonalDataVault
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.domain import journey as j
-from xkld_registration.domain.reference import Course, check_attendance_day, check_enrolment
+from xkld_registration.domain import journey_commands as j
+from xkld_registration.domain.journey import Decision
+from xkld_registration.domain.journey_state import Gate, Journey
 
 HEALTH_PURPOSE = "health"
 
@@ -51,44 +49,17 @@ class EnterpriseNotFound(NotFound):
         )
 
 
-class NotEnrolled(Conflict):
-    code = "not_enrolled"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Người lao động chưa ghi danh khoá học này",
-            "The worker is not enrolled in this course",
-        )
-
-
-class ResultAlreadyRecorded(Conflict):
-    code = "result_already_recorded"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Kết quả khoá học này đã được ghi nhận", "This course's result is already recorded"
-        )
-
-
-class CertificateNumberTaken(Conflict):
-    code = "certificate_number_taken"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Số chứng chỉ này đã được ghi cho một hồ sơ khác",
-            "This certificate number is already recorded on another file",
-        )
-
-
-def _record(kind: str, on: dt.date, details: dict[str, Any], context: ChangeContext) -> Any:
-    async def write(conn: Conn, file: JourneyFile, _: j.Decision) -> dict[str, Any]:
+def _record(
+    kind: str, on: dt.date, details: dict[str, Any], context: ChangeContext
+) -> WriteDetails:
+    async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
         await add_record(conn, file.id, kind, on, details, context.actor.username)
         return {k: v for k, v in details.items() if k.endswith("_code")}
 
     return write
 
 
-def _given(cmd: j.Command) -> Any:
+def _given(cmd: j.Command) -> MakeCommand:
     async def make(_conn: Conn, _file: JourneyFile) -> j.Command:
         return cmd
 
@@ -107,18 +78,18 @@ class Journeys:
     def __init__(self, steps: JourneySteps, vault: PersonalDataVault) -> None:
         self._steps = steps
         self._vault = vault
-        self._pool: asyncpg.Pool = steps._pool
+        self._pool: asyncpg.Pool = steps.pool
 
     def _today(self, on: dt.date | None) -> dt.date:
         return on or self._steps.clock.today()
 
     async def find_eligible(
         self, rid: uuid.UUID, ctx: ChangeContext, on: dt.date | None
-    ) -> j.Journey:
+    ) -> Journey:
         cmd = j.FindEligible(self._today(on))
         return await self._steps.run(rid, ctx, action="found_eligible", command=_given(cmd))
 
-    async def reject(self, rid: uuid.UUID, ctx: ChangeContext, reason: Note) -> j.Journey:
+    async def reject(self, rid: uuid.UUID, ctx: ChangeContext, reason: Note) -> Journey:
         today = self._today(None)
         return await self._steps.run(
             rid,
@@ -130,7 +101,7 @@ class Journeys:
             ),
         )
 
-    async def withdraw(self, rid: uuid.UUID, ctx: ChangeContext, reason: Note) -> j.Journey:
+    async def withdraw(self, rid: uuid.UUID, ctx: ChangeContext, reason: Note) -> Journey:
         today = self._today(None)
         return await self._steps.run(
             rid,
@@ -142,136 +113,9 @@ class Journeys:
             ),
         )
 
-    async def enrol(self, rid: uuid.UUID, ctx: ChangeContext, course_id: uuid.UUID) -> j.Journey:
-        today = self._today(None)
-
-        async def make(conn: Conn, file: JourneyFile) -> j.Command:
-            course = await find_course(conn, course_id, lock=True)
-            if course is None:
-                raise CourseNotFound
-            counts = await conn.fetchrow(
-                """SELECT count(*) AS enrolled,
-                          count(*) FILTER (WHERE registration_id = $2) AS mine
-                   FROM enrolment WHERE course_id = $1""",
-                course_id,
-                file.id,
-            )
-            assert counts is not None  # an aggregate always returns one row
-            check_enrolment(course, counts["enrolled"], counts["mine"] > 0, today)
-            return j.Enrol(course, today)
-
-        async def write(conn: Conn, file: JourneyFile, _: j.Decision) -> dict[str, Any]:
-            await conn.execute(
-                """INSERT INTO enrolment (registration_id, course_id, enrolled_on)
-                   VALUES ($1, $2, $3)""",
-                file.id,
-                course_id,
-                today,
-            )
-            return {"course_id": str(course_id)}
-
-        return await self._steps.run(rid, ctx, action="enrolled", command=make, details=write)
-
-    async def record_result(
-        self,
-        rid: uuid.UUID,
-        ctx: ChangeContext,
-        course_id: uuid.UUID,
-        passed: bool,
-        certificate_number: str | None,
-        on: dt.date | None,
-    ) -> j.Journey:
-        completed_on = self._today(on)
-
-        async def make(conn: Conn, file: JourneyFile) -> j.Command:
-            course = await self._enrolled_course(conn, file.id, course_id)
-            done = await conn.fetchval(
-                "SELECT completed_on FROM enrolment WHERE registration_id = $1 AND course_id = $2",
-                file.id,
-                course_id,
-            )
-            if done is not None:
-                raise ResultAlreadyRecorded
-            return j.CompleteCourse(course, completed_on, passed, certificate_number is not None)
-
-        async def write(conn: Conn, file: JourneyFile, decision: j.Decision) -> dict[str, Any]:
-            await conn.execute(
-                """UPDATE enrolment SET completed_on = $3, passed = $4, certificate_number = $5
-                   WHERE registration_id = $1 AND course_id = $2""",
-                file.id,
-                course_id,
-                completed_on,
-                passed,
-                certificate_number,
-            )
-            if decision.journey.orientation_certified and not file.journey.orientation_certified:
-                try:
-                    async with conn.transaction():
-                        await conn.execute(
-                            "UPDATE registration SET orientation_certificate_no = $2 WHERE id = $1",
-                            file.id,
-                            certificate_number,
-                        )
-                except asyncpg.UniqueViolationError:
-                    raise CertificateNumberTaken from None
-            return {"course_id": str(course_id), "passed": passed}
-
-        return await self._steps.run(
-            rid, ctx, action="course_completed", command=make, details=write
-        )
-
-    async def _enrolled_course(self, conn: Conn, rid: uuid.UUID, course_id: uuid.UUID) -> Course:
-        course = await find_course(conn, course_id)
-        if course is None:
-            raise CourseNotFound
-        enrolled = await conn.fetchval(
-            "SELECT true FROM enrolment WHERE registration_id = $1 AND course_id = $2",
-            rid,
-            course_id,
-        )
-        if not enrolled:
-            raise NotEnrolled
-        return course
-
-    async def record_attendance(
-        self, rid: uuid.UUID, ctx: ChangeContext, course_id: uuid.UUID, on: dt.date, present: bool
-    ) -> None:
-        """Attendance moves no stage and emits no event, but it is audited like everything."""
-        async with self._pool.acquire() as conn, conn.transaction():
-            file = await load_file(conn, rid)
-            if file is None or not may_act_on(ctx.actor, file.commune_code, file.province_code):
-                raise RegistrationNotFound
-            check_attendance_day(await self._enrolled_course(conn, rid, course_id), on)
-            before = await conn.fetchval(
-                """SELECT present FROM attendance
-                   WHERE registration_id = $1 AND course_id = $2 AND attended_on = $3""",
-                rid,
-                course_id,
-                on,
-            )
-            await conn.execute(
-                """INSERT INTO attendance (registration_id, course_id, attended_on, present)
-                   VALUES ($1, $2, $3, $4) ON CONFLICT (registration_id, course_id, attended_on)
-                   DO UPDATE SET present = EXCLUDED.present""",
-                rid,
-                course_id,
-                on,
-                present,
-            )
-            key = f"attendance.{course_id}.{on.isoformat()}"
-            await record_change(
-                conn,
-                ctx,
-                action="journey.attendance_recorded",
-                entity_type="registration",
-                entity_id=str(rid),
-                before={key: before},
-                after={key: present},
-            )
-
     async def request_loan(
         self, rid: uuid.UUID, ctx: ChangeContext, terms: j.LoanTerms, purpose_note: str | None
-    ) -> j.Journey:
+    ) -> Journey:
         today = self._today(None)
         request_id = uuid.uuid4()
 
@@ -280,7 +124,7 @@ class Journeys:
                 request_id, terms, today, file.bank_consent, file.commune_code, file.province_code
             )
 
-        async def write(conn: Conn, file: JourneyFile, _: j.Decision) -> dict[str, Any]:
+        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
             await conn.execute(
                 """INSERT INTO loan_request (id, registration_id, requested_vnd, cost_breakdown_vnd,
                        purpose_code, purpose_note, requested_term_months, requested_on)
@@ -306,7 +150,7 @@ class Journeys:
 
     async def declare_no_loan(
         self, rid: uuid.UUID, ctx: ChangeContext, note: str | None
-    ) -> j.Journey:
+    ) -> Journey:
         today = self._today(None)
         return await self._steps.run(
             rid,
@@ -318,7 +162,7 @@ class Journeys:
 
     async def sign_contract(
         self, rid: uuid.UUID, ctx: ChangeContext, contract: Contract
-    ) -> j.Journey:
+    ) -> Journey:
         c = contract
 
         async def make(conn: Conn, _file: JourneyFile) -> j.Command:
@@ -329,7 +173,7 @@ class Journeys:
                 enterprise, c.market_code, c.programme, c.term_months, c.signed_on
             )
 
-        async def write(conn: Conn, file: JourneyFile, _: j.Decision) -> dict[str, Any]:
+        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
             await conn.execute(
                 """INSERT INTO employment_contract (registration_id, contract_number,
                        enterprise_code, market_code, programme, employer_name, term_months,
@@ -356,17 +200,17 @@ class Journeys:
         self,
         rid: uuid.UUID,
         ctx: ChangeContext,
-        gate: j.Gate,
+        gate: Gate,
         on: dt.date | None,
         details: dict[str, Any],
-    ) -> j.Journey:
+    ) -> Journey:
         cleared_on = self._today(on)
-        if gate is j.Gate.HEALTH_CERTIFICATE:
+        if gate is Gate.HEALTH_CERTIFICATE:
             # Health data is sensitive (Decree 13/2023): only its sealed form is stored.
             sealed = self._vault.seal_sensitive(json.dumps(details, default=str), HEALTH_PURPOSE)
             details = {"sealed": sealed}
 
-        async def write(conn: Conn, file: JourneyFile, _: j.Decision) -> dict[str, Any]:
+        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
             await add_record(conn, file.id, gate.value, cleared_on, details, ctx.actor.username)
             return {gate.value: SEALED if "sealed" in details else "recorded"}
 
@@ -377,10 +221,10 @@ class Journeys:
 
     async def schedule_departure(
         self, rid: uuid.UUID, ctx: ChangeContext, departure_on: dt.date, flight_number: str | None
-    ) -> j.Journey:
+    ) -> Journey:
         cmd = j.ScheduleDeparture(departure_on, self._today(None))
 
-        async def write(conn: Conn, file: JourneyFile, _: j.Decision) -> dict[str, Any]:
+        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
             await conn.execute(
                 "UPDATE registration SET flight_number = $2 WHERE id = $1", file.id, flight_number
             )
@@ -390,15 +234,15 @@ class Journeys:
             rid, ctx, action="departure_scheduled", command=_given(cmd), details=write
         )
 
-    async def depart(self, rid: uuid.UUID, ctx: ChangeContext, on: dt.date | None) -> j.Journey:
+    async def depart(self, rid: uuid.UUID, ctx: ChangeContext, on: dt.date | None) -> Journey:
         cmd = j.Depart(self._today(on))
         return await self._steps.run(rid, ctx, action="departed", command=_given(cmd))
 
-    async def check_in(self, rid: uuid.UUID, ctx: ChangeContext, check: CheckIn) -> j.Journey:
+    async def check_in(self, rid: uuid.UUID, ctx: ChangeContext, check: CheckIn) -> Journey:
         c = check
         cmd = j.RecordCheckIn(c.checked_in_on, c.channel, c.employment_status, bool(c.incidents))
 
-        async def write(conn: Conn, file: JourneyFile, _: j.Decision) -> dict[str, Any]:
+        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
             await conn.execute(
                 """INSERT INTO check_in (registration_id, checked_in_on, channel,
                        employment_status, wellbeing, remittance_vnd, incidents)
@@ -419,7 +263,7 @@ class Journeys:
 
     async def report_absconded(
         self, rid: uuid.UUID, ctx: ChangeContext, note: str | None
-    ) -> j.Journey:
+    ) -> Journey:
         today = self._today(None)
         return await self._steps.run(
             rid,
@@ -436,7 +280,7 @@ class Journeys:
         on: dt.date | None,
         early_cause: EarlyReturnCause | None,
         note: str | None,
-    ) -> j.Journey:
+    ) -> Journey:
         returned_on = self._today(on)
         details = {"early_cause_code": early_cause, "note": note}
         return await self._steps.run(
@@ -447,7 +291,7 @@ class Journeys:
             details=_record("return", returned_on, details, ctx),
         )
 
-    async def refer_to_job(self, rid: uuid.UUID, ctx: ChangeContext, referral: Note) -> j.Journey:
+    async def refer_to_job(self, rid: uuid.UUID, ctx: ChangeContext, referral: Note) -> Journey:
         today = self._today(None)
         details = {"referral_code": referral.code, "note": referral.text}
         return await self._steps.run(
