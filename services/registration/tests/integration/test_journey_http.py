@@ -3,6 +3,7 @@ hold, refused with a bilingual 409 that changes nothing when they do not."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -409,3 +410,25 @@ async def test_erasure_removes_the_journeys_free_text_and_health_data(desk: Desk
         await conn.close()
     assert sorted(d["kind"] for d in details) == ["health_certificate", "withdrawal"]
     assert all(d["details"] == "{}" for d in details)
+
+
+async def test_two_officers_racing_for_the_last_place_get_one_place(desk: Desk) -> None:
+    course = await desk.course("language", capacity=1)
+    first, second = await desk.register(), await desk.register()
+    await desk.walk(first, "eligible")
+    await desk.walk(second, "eligible")
+    answers = await asyncio.gather(
+        *(
+            desk.post("training", f"/registrations/{rid}/enrolments", {"course_id": course})
+            for rid in (first, second)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409]
+
+
+async def test_the_same_step_sent_twice_at_once_applies_once(desk: Desk) -> None:
+    rid = await desk.register()
+    answers = await asyncio.gather(desk.step(rid, "eligible"), desk.step(rid, "eligible"))
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    events = [e.event_type for e in await _events(desk, rid)]
+    assert events.count("RegistrationFoundEligible") == 1
