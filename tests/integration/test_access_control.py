@@ -241,6 +241,12 @@ ENDPOINTS = [
     Endpoint(
         "registration",
         "POST",
+        "/enterprises/{enterprise_code}/licence",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
         "/enterprises/{enterprise_code}/revocation",
         frozenset({Role.LABOUR_OFFICER}),
     ),
@@ -378,6 +384,13 @@ _REFERENCE_BODIES: dict[str, Callable[[], dict[str, object]]] = {
         "licence_number": "1",
         "licence_valid_from": "2026-01-01",
         "licence_valid_to": "2027-01-01",
+        "markets": ["JP"],
+    },
+    "/enterprises/{enterprise_code}/licence": lambda: {
+        "name": "X",
+        "licence_number": "2",
+        "licence_valid_from": "2026-01-01",
+        "licence_valid_to": "2028-01-01",
         "markets": ["JP"],
     },
     "/enterprises/{enterprise_code}/revocation": lambda: {

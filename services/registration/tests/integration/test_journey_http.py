@@ -432,3 +432,26 @@ async def test_the_same_step_sent_twice_at_once_applies_once(desk: Desk) -> None
     assert sorted(a.status_code for a in answers) == [200, 409]
     events = [e.event_type for e in await _events(desk, rid)]
     assert events.count("RegistrationFoundEligible") == 1
+
+
+async def test_a_renewed_licence_lets_an_expired_enterprise_sign_again(desk: Desk) -> None:
+    code = await desk.enterprise(licence_valid_from=days(-400), licence_valid_to=days(-1))
+    rid = await desk.register()
+    await desk.walk(rid, "eligible")
+    desk_code, desk.enterprise_code = desk.enterprise_code, code
+    try:
+        assert (await desk.step(rid, "contract")).status_code == 409
+        renewal = {
+            "name": "Công ty Cổ phần Nhân lực Quốc tế",
+            "licence_number": "99/LĐTBXH-GP",
+            "licence_valid_from": days(0),
+            "licence_valid_to": days(5 * 365),
+            "markets": ["JP"],
+        }
+        renewed = await desk.post("labour", f"/enterprises/{code}/licence", renewal)
+        assert renewed.status_code == 204, renewed.text
+        assert (await desk.step(rid, "contract")).status_code == 200
+    finally:
+        desk.enterprise_code = desk_code
+    unknown = await desk.post("labour", "/enterprises/DN-NOWHERE/licence", renewal)
+    assert unknown.status_code == 404

@@ -55,6 +55,42 @@ async def add_enterprise(
         raise AlreadyListed("Doanh nghiệp", "Enterprise", licence.code) from None
 
 
+async def renew_licence(
+    pool: asyncpg.Pool, context: ChangeContext, licence: EnterpriseLicence
+) -> None:
+    """A new or extended licence (number, dates, markets); a revoked one stays revoked."""
+    check_licence_dates(licence.licence_valid_from, licence.licence_valid_to)
+    async with pool.acquire() as conn, conn.transaction():
+        before = await conn.fetchrow(
+            """SELECT name, licence_number, licence_valid_from, licence_valid_to, markets
+               FROM enterprise WHERE code = $1 FOR UPDATE""",
+            licence.code,
+        )
+        if before is None:
+            raise EnterpriseNotFound
+        await conn.execute(
+            """UPDATE enterprise SET name = $2, licence_number = $3, licence_valid_from = $4,
+                   licence_valid_to = $5, markets = $6, updated_at = now() WHERE code = $1""",
+            licence.code,
+            licence.name,
+            licence.licence_number,
+            licence.licence_valid_from,
+            licence.licence_valid_to,
+            sorted(licence.markets),
+        )
+        after = asdict(licence) | {"markets": sorted(licence.markets)}
+        shown_before = dict(before) | {"markets": list(before["markets"])}
+        await _audit(
+            conn,
+            context,
+            "enterprise.licence_renewed",
+            "enterprise",
+            licence.code,
+            shown_before,
+            after,
+        )
+
+
 async def revoke_enterprise(
     pool: asyncpg.Pool, context: ChangeContext, code: str, revoked_on: dt.date, reason: str
 ) -> None:

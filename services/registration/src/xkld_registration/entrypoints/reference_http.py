@@ -79,6 +79,27 @@ async def list_enterprises(request: Request, staff: Staff) -> list[dict[str, Any
     return await reference.list_enterprises(request.app.state.pool)
 
 
+class LicenceBody(Body):
+    name: str = Field(min_length=1, max_length=200)
+    licence_number: str = Field(min_length=1, max_length=60)
+    licence_valid_from: dt.date
+    licence_valid_to: dt.date
+    markets: list[Annotated[str, Field(pattern=CODE)]] = Field(min_length=1)
+
+
+@router.post("/enterprises/{enterprise_code}/licence", status_code=204)
+async def renew_licence(
+    enterprise_code: str, body: LicenceBody, request: Request, officer: Labour
+) -> None:
+    """Gia hạn hoặc cấp lại giấy phép (số, thời hạn, thị trường).
+
+    Giấy phép đã thu hồi vẫn bị thu hồi."""
+    licence = reference.EnterpriseLicence(
+        code=enterprise_code, **body.model_dump() | {"markets": tuple(body.markets)}
+    )
+    await reference.renew_licence(request.app.state.pool, _context(request, officer), licence)
+
+
 @router.post("/enterprises/{enterprise_code}/revocation", status_code=204)
 async def revoke_enterprise(
     enterprise_code: str, body: Revocation, request: Request, officer: Labour
