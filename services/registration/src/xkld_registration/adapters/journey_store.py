@@ -27,7 +27,9 @@ class JourneyFile:
     loan_application_id: uuid.UUID | None
 
 
-async def load_file(conn: Conn, registration_id: uuid.UUID) -> JourneyFile | None:
+async def load_file(
+    conn: Conn, registration_id: uuid.UUID, *, lock: bool = True
+) -> JourneyFile | None:
     """The file, locked until the transaction ends: steps on one file run one at a time."""
     row = await conn.fetchrow(
         """SELECT r.id, r.commune_code, r.province_code, r.status, r.loan_stage, r.gates,
@@ -35,7 +37,8 @@ async def load_file(conn: Conn, registration_id: uuid.UUID) -> JourneyFile | Non
                   r.departure_on, r.early_cause, r.loan_request_id, r.loan_application_id,
                   (SELECT c.granted FROM consent c WHERE c.registration_id = r.id
                      AND c.purpose = 'share_with_bank' ORDER BY c.id DESC LIMIT 1) AS bank_consent
-           FROM registration r WHERE r.id = $1 FOR UPDATE OF r""",
+           FROM registration r WHERE r.id = $1"""
+        + (" FOR UPDATE OF r" if lock else ""),
         registration_id,
     )
     return None if row is None else _file_of(row)

@@ -46,7 +46,7 @@ async def get_journey(
     """Bước hiện tại của hồ sơ, các điều kiện xuất cảnh còn thiếu và nhật ký các bước."""
     pool = request.app.state.pool
     async with pool.acquire() as conn, conn.transaction():
-        file = await load_file(conn, registration_id)
+        file = await load_file(conn, registration_id, lock=False)
         if file is None or not may_act_on(reader, file.commune_code, file.province_code):
             raise RegistrationNotFound
         records = await records_of(conn, registration_id)
