@@ -123,10 +123,16 @@ async def test_the_bank_decisions_come_back_onto_the_file_exactly_once(desk: Des
         applied = await conn.fetchval(
             "SELECT count(*) FROM inbox WHERE event_id = $1", disbursed.event_id
         )
+        audited = await conn.fetch(
+            """SELECT actor_username FROM audit.audit_log
+               WHERE entity_id = $1 AND action = 'journey.loan_disbursed'""",
+            rid,
+        )
     finally:
         await conn.close()
     assert linked == application_id
     assert applied == 1
+    assert [a["actor_username"] for a in audited] == ["loans-service"]
     scheduled = await desk.step(rid, "schedule")
     assert scheduled.status_code == 200, scheduled.text
 
