@@ -154,7 +154,7 @@ async def _records(desk: Desk, rid: str, kind: str) -> int:
         await conn.close()
 
 
-async def test_a_loan_event_for_a_file_registration_does_not_hold_changes_nothing(
+async def test_a_loan_event_for_an_unknown_file_is_dropped_and_others_still_apply(
     desk: Desk,
 ) -> None:
     stranger = str(uuid.uuid4())
