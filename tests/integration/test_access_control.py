@@ -180,6 +180,159 @@ ENDPOINTS = [
         "/sms/template-versions",
         frozenset({Role.LABOUR_OFFICER, Role.ADMIN}),
     ),
+    # registration: the journey after intake, and its reference data
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations/{registration_id}/journey",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER, Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/eligibility",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/rejection",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/withdrawal",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/enrolments",
+        frozenset({Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/attendance",
+        frozenset({Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/training-results",
+        frozenset({Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/loan-request",
+        frozenset({Role.COMMUNE_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/no-loan",
+        frozenset({Role.COMMUNE_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/contract",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/gates/health-certificate",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/gates/deposit-or-guarantee",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/gates/visa",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/departure-schedule",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/departure",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/check-ins",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/absconding",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/return",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/consents",
+        frozenset({Role.COMMUNE_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/reintegration-referrals",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint("registration", "POST", "/enterprises", frozenset({Role.LABOUR_OFFICER})),
+    Endpoint(
+        "registration",
+        "GET",
+        "/enterprises",
+        frozenset({Role.LABOUR_OFFICER, Role.TRAINING_STAFF, Role.COMMUNE_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/enterprises/{enterprise_code}/licence",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/enterprises/{enterprise_code}/revocation",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint("registration", "POST", "/courses", frozenset({Role.LABOUR_OFFICER})),
+    Endpoint(
+        "registration",
+        "GET",
+        "/courses",
+        frozenset({Role.LABOUR_OFFICER, Role.TRAINING_STAFF, Role.COMMUNE_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "GET",
+        "/courses/{course_code}/roster",
+        frozenset({Role.LABOUR_OFFICER, Role.TRAINING_STAFF}),
+    ),
 ]
 BRANCH = "VBSP-86"
 # Open on purpose: probes, and the provider's callbacks (they prove themselves with a token).
@@ -224,8 +377,9 @@ def _url(running: Running, endpoint: Endpoint) -> str:
     ids = {
         "registration_id": running.registration_id,
         "application_id": running.application_id,
-        "code": "ND61-2015",
+        "code": "ND61-2015",  # a loan regime
     }
+    ids |= {"enterprise_code": "DN-NONE", "course_code": "KH-NONE"}  # registration's reference data
     return running.system.url(endpoint.service) + endpoint.path.format(**ids)
 
 
@@ -242,6 +396,92 @@ def application_body() -> dict[str, object]:
         "contract_term_months": 36,
     }
 
+
+_NEW_ID = "00000000-0000-4000-8000-000000000000"
+JOURNEY_BODIES: dict[str, Callable[[], dict[str, object]]] = {
+    "/eligibility": lambda: {},
+    "/rejection": lambda: {"reason_code": "not_voluntary"},
+    "/withdrawal": lambda: {"reason_code": "changed_mind"},
+    "/enrolments": lambda: {"course_id": _NEW_ID},
+    "/attendance": lambda: {"course_id": _NEW_ID, "attended_on": "2026-03-01", "present": True},
+    "/training-results": lambda: {"course_id": _NEW_ID, "passed": True},
+    "/loan-request": lambda: {
+        "requested_vnd": 90_000_000,
+        "cost_breakdown_vnd": {"service_fee": 100_000_000},
+        "purpose_code": "labour_export_costs",
+        "requested_term_months": 36,
+        "market_code": "JP",
+        "programme": "TITP",
+        "contract_term_months": 36,
+    },
+    "/no-loan": lambda: {},
+    "/contract": lambda: {
+        "enterprise_code": "DN-NONE",
+        "contract_number": "HD-1",
+        "market_code": "JP",
+        "programme": "TITP",
+        "employer_name": "KK Sato",
+        "term_months": 36,
+        "monthly_salary": 180_000,
+        "salary_currency": "JPY",
+        "signed_on": "2026-03-01",
+    },
+    "/gates/health-certificate": lambda: {
+        "certificate_number": "SK-1",
+        "issued_on": "2026-03-01",
+        "facility": "BV Vĩnh Long",
+        "conclusion": "Đủ sức khoẻ",
+    },
+    "/gates/deposit-or-guarantee": lambda: {"kind": "guarantee", "reference": "BL-1"},
+    "/gates/visa": lambda: {"visa_number": "JP1", "issued_on": "2026-03-01"},
+    "/departure-schedule": lambda: {"departure_on": "2026-12-01"},
+    "/departure": lambda: {},
+    "/check-ins": lambda: {
+        "checked_in_on": "2026-03-01",
+        "channel": "phone",
+        "employment_status": "working",
+        "wellbeing": "good",
+    },
+    "/absconding": lambda: {},
+    "/return": lambda: {},
+    "/reintegration-referrals": lambda: {"referral_code": "employment_service_centre"},
+    "/consents": lambda: {
+        "purpose": "share_with_bank",
+        "granted": True,
+        "consent_text_version": "2026-01",
+    },
+}
+_REFERENCE_BODIES: dict[str, Callable[[], dict[str, object]]] = {
+    "/enterprises": lambda: {
+        "code": "DN-NONE",
+        "name": "X",
+        "licence_number": "1",
+        "licence_valid_from": "2026-01-01",
+        "licence_valid_to": "2027-01-01",
+        "markets": ["JP"],
+    },
+    "/enterprises/{enterprise_code}/licence": lambda: {
+        "name": "X",
+        "licence_number": "2",
+        "licence_valid_from": "2026-01-01",
+        "licence_valid_to": "2028-01-01",
+        "markets": ["JP"],
+    },
+    "/enterprises/{enterprise_code}/revocation": lambda: {
+        "revoked_on": "2026-03-01",
+        "reason": "x",
+    },
+    "/courses": lambda: {
+        "code": "KH-NONE",
+        "course_type": "orientation",
+        "title": "x",
+        "provider": "x",
+        "venue": "x",
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-04-01",
+        "capacity": 10,
+    },
+}
 
 _BODIES: dict[str, Callable[[], dict[str, object]]] = {
     "/registrations": lambda: registration_body(commune_code=HOME),
@@ -269,6 +509,9 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
     "/sms/manual-messages": lambda: {"text": "Hop tai xa 8h", "registration_ids": []},
     "/sms/templates/preview": lambda: {"template_code": "loan_rejected"},
     "/sms/template-versions": lambda: {"code": "manual", "text": "XKLD: {{ text }}"},
+    # registration: the journey after intake, and its reference data
+    **{f"/registrations/{{registration_id}}{path}": body for path, body in JOURNEY_BODIES.items()},
+    **_REFERENCE_BODIES,
 }
 
 

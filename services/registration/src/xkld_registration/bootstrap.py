@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from xkld_shared.contracts.topics import Topics
+from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.crypto import BlindIndex, FieldCipher, parse_keyring
 from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
@@ -14,8 +14,18 @@ from xkld_registration.adapters.communes import OfficialCommunes
 from xkld_registration.adapters.postgres_store import PostgresRegistrationStore
 from xkld_registration.adapters.vault import KeyedVault
 from xkld_registration.application.erase_personal_data import ErasePersonalDataHandler
+from xkld_registration.application.journey import JourneySteps
+from xkld_registration.application.journey_steps import Journeys
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
-from xkld_registration.entrypoints import http
+from xkld_registration.application.training_steps import TrainingSteps
+from xkld_registration.entrypoints import (
+    departure_http,
+    http,
+    journey_http,
+    reference_http,
+    training_http,
+)
+from xkld_registration.entrypoints.on_loan import LOAN_HANDLERS
 from xkld_registration.settings import RegistrationSettings
 
 SERVICE = "registration"
@@ -48,7 +58,18 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         app.state.erase_personal_data = ErasePersonalDataHandler(
             pool, Topics(settings.topic_prefix), VietnamClock()
         )
+        steps = JourneySteps(pool, Topics(settings.topic_prefix), VietnamClock())
+        app.state.journeys = Journeys(steps, vault)
+        app.state.training = TrainingSteps(steps)
         rt.new_relay()
         rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks
+        await rt.add_consumer(Stream.LOAN, LOAN_HANDLERS)
 
-    return service_app(runtime, start, [http.router])
+    routers = [
+        http.router,
+        journey_http.router,
+        training_http.router,
+        departure_http.router,
+        reference_http.router,
+    ]
+    return service_app(runtime, start, routers)

@@ -95,6 +95,8 @@ class LoanRequested(EventPayload):
     loan_request_id: uuid.UUID
     commune_code: str = Field(pattern=r"^\d{5}$")
     province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
+    # The bank's lending programme (labour_export, labour_export_poor_district,
+    # korea_eps_deposit), which picks the regime; the market's programme (TITP, EPS) is not it.
     programme: Code
     market_code: Code
     requested_on: dt.date

@@ -11,6 +11,7 @@ from xkld_shared.contracts.registration import RegistrationPersonalDataErased
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.messaging.outbox import add_to_outbox
 
+from xkld_registration.adapters.journey_store import erase_journey_details
 from xkld_registration.application.ports import Clock
 from xkld_registration.application.queries import RegistrationNotFound, covers
 from xkld_registration.application.submit_registration import PRODUCER
@@ -51,6 +52,7 @@ class ErasePersonalDataHandler:
                    WHERE id = $1""",
                 registration_id,
             )
+            await erase_journey_details(conn, registration_id)
             await record_change(
                 conn,
                 context,

@@ -30,11 +30,18 @@ class Status(StrEnum):
     REJECTED = "rejected"
     RETURNED_COMPLETED = "returned_completed"
     RETURNED_EARLY = "returned_early"
+    REINTEGRATION = "reintegration"
 
 
 # A file in one of these states no longer counts as the person's active file.
 CLOSED_STATUSES = frozenset(
-    {Status.WITHDRAWN, Status.REJECTED, Status.RETURNED_COMPLETED, Status.RETURNED_EARLY}
+    {
+        Status.WITHDRAWN,
+        Status.REJECTED,
+        Status.RETURNED_COMPLETED,
+        Status.RETURNED_EARLY,
+        Status.REINTEGRATION,
+    }
 )
 
 

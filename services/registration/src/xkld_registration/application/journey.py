@@ -1,0 +1,98 @@
+"""Running one journey step: lock the file, check scope and rules, then write the new stage,
+the step's details, the audit row and the events in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.contracts.envelope import new_envelope
+from xkld_shared.contracts.topics import Stream, Topics
+from xkld_shared.db.pool import Conn
+from xkld_shared.identity.principal import Principal, Role
+from xkld_shared.messaging.outbox import add_to_outbox
+
+from xkld_registration.adapters.journey_store import JourneyFile, load_file, save_journey
+from xkld_registration.application.ports import Clock
+from xkld_registration.application.queries import RegistrationNotFound
+from xkld_registration.application.submit_registration import PRODUCER
+from xkld_registration.domain.journey import Decision, decide
+from xkld_registration.domain.journey_commands import Command
+from xkld_registration.domain.journey_state import Journey
+
+# Builds the command once the file is locked (it may read reference data in the same transaction).
+MakeCommand = Callable[[Conn, JourneyFile], Awaitable[Command]]
+# Writes the step's own details; returns what the audit row should show of them.
+WriteDetails = Callable[[Conn, JourneyFile, Decision], Awaitable[dict[str, Any]]]
+
+
+def may_act_on(actor: Principal, commune_code: str, province_code: str | None) -> bool:
+    """Commune staff on their communes, labour officers on their province. A training centre
+    serves the communes in its token's scope, or a whole province when it has one."""
+    if actor.covers_commune(commune_code, province_code):
+        return True
+    return (
+        Role.TRAINING_STAFF in actor.roles
+        and actor.scope.province is not None
+        and actor.scope.province == province_code
+    )
+
+
+def journey_view(journey: Journey) -> dict[str, Any]:
+    return {
+        "stage": journey.stage.value,
+        "loan": journey.loan.value,
+        "gates": sorted(g.value for g in journey.gates),
+        "orientation_certified": journey.orientation_certified,
+        "market_code": journey.market_code,
+        "enterprise_code": journey.enterprise_code,
+        "departure_on": journey.departure_on,
+        "early_cause": journey.early_cause,
+    }
+
+
+class JourneySteps:
+    def __init__(self, pool: asyncpg.Pool, topics: Topics, clock: Clock) -> None:
+        self.pool = pool
+        self._topic = topics.of(Stream.REGISTRATION)
+        self.clock = clock
+
+    async def run(
+        self,
+        registration_id: uuid.UUID,
+        context: ChangeContext,
+        *,
+        action: str,
+        command: MakeCommand,
+        details: WriteDetails | None = None,
+    ) -> Journey:
+        async with self.pool.acquire() as conn, conn.transaction():
+            file = await load_file(conn, registration_id)
+            if file is None or not may_act_on(context.actor, file.commune_code, file.province_code):
+                raise RegistrationNotFound
+            decision = decide(file.journey, await command(conn, file))
+            await save_journey(conn, registration_id, decision.journey)
+            shown = await details(conn, file, decision) if details else {}
+            await record_change(
+                conn,
+                context,
+                action=f"journey.{action}",
+                entity_type="registration",
+                entity_id=str(registration_id),
+                before=journey_view(file.journey),
+                after=journey_view(decision.journey) | shown,
+            )
+            envelopes = [
+                new_envelope(
+                    event,
+                    registration_id=registration_id,
+                    producer=PRODUCER,
+                    correlation_id=context.correlation_id,
+                )
+                for event in decision.events
+            ]
+            await add_to_outbox(conn, self._topic, envelopes)
+        return decision.journey

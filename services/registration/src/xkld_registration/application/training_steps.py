@@ -1,0 +1,187 @@
+"""Training steps: enrolment (with the course's capacity), attendance, results and the
+orientation certificate, run by training-centre staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import asyncpg
+from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.db.pool import Conn
+from xkld_shared.errors import Conflict
+
+from xkld_registration.adapters.journey_store import JourneyFile, find_course, load_file
+from xkld_registration.application.journey import JourneySteps, may_act_on
+from xkld_registration.application.journey_steps import CourseNotFound
+from xkld_registration.application.queries import RegistrationNotFound
+from xkld_registration.domain import journey_commands as j
+from xkld_registration.domain.journey import Decision
+from xkld_registration.domain.journey_state import Journey
+from xkld_registration.domain.reference import Course, check_attendance_day, check_enrolment
+
+
+class NotEnrolled(Conflict):
+    code = "not_enrolled"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Người lao động chưa ghi danh khoá học này",
+            "The worker is not enrolled in this course",
+        )
+
+
+class ResultAlreadyRecorded(Conflict):
+    code = "result_already_recorded"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Kết quả khoá học này đã được ghi nhận", "This course's result is already recorded"
+        )
+
+
+class CertificateNumberTaken(Conflict):
+    code = "certificate_number_taken"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Số chứng chỉ này đã được ghi cho một hồ sơ khác",
+            "This certificate number is already recorded on another file",
+        )
+
+
+class TrainingSteps:
+    def __init__(self, steps: JourneySteps) -> None:
+        self._steps = steps
+        self._pool: asyncpg.Pool = steps.pool
+
+    def _today(self, on: dt.date | None) -> dt.date:
+        return on or self._steps.clock.today()
+
+    async def enrol(self, rid: uuid.UUID, ctx: ChangeContext, course_id: uuid.UUID) -> Journey:
+        today = self._today(None)
+
+        async def make(conn: Conn, file: JourneyFile) -> j.Command:
+            course = await find_course(conn, course_id, lock=True)
+            if course is None:
+                raise CourseNotFound
+            counts = await conn.fetchrow(
+                """SELECT count(*) AS enrolled,
+                          count(*) FILTER (WHERE registration_id = $2) AS mine
+                   FROM enrolment WHERE course_id = $1""",
+                course_id,
+                file.id,
+            )
+            assert counts is not None  # an aggregate always returns one row
+            check_enrolment(course, counts["enrolled"], counts["mine"] > 0, today)
+            return j.Enrol(course, today)
+
+        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
+            await conn.execute(
+                """INSERT INTO enrolment (registration_id, course_id, enrolled_on)
+                   VALUES ($1, $2, $3)""",
+                file.id,
+                course_id,
+                today,
+            )
+            return {"course_id": str(course_id)}
+
+        return await self._steps.run(rid, ctx, action="enrolled", command=make, details=write)
+
+    async def record_result(
+        self,
+        rid: uuid.UUID,
+        ctx: ChangeContext,
+        course_id: uuid.UUID,
+        passed: bool,
+        certificate_number: str | None,
+        on: dt.date | None,
+    ) -> Journey:
+        completed_on = self._today(on)
+
+        async def make(conn: Conn, file: JourneyFile) -> j.Command:
+            course = await self._enrolled_course(conn, file.id, course_id)
+            done = await conn.fetchval(
+                "SELECT completed_on FROM enrolment WHERE registration_id = $1 AND course_id = $2",
+                file.id,
+                course_id,
+            )
+            if done is not None:
+                raise ResultAlreadyRecorded
+            return j.CompleteCourse(course, completed_on, passed, certificate_number is not None)
+
+        async def write(conn: Conn, file: JourneyFile, decision: Decision) -> dict[str, Any]:
+            await conn.execute(
+                """UPDATE enrolment SET completed_on = $3, passed = $4, certificate_number = $5
+                   WHERE registration_id = $1 AND course_id = $2""",
+                file.id,
+                course_id,
+                completed_on,
+                passed,
+                certificate_number,
+            )
+            if decision.journey.orientation_certified and not file.journey.orientation_certified:
+                try:
+                    async with conn.transaction():
+                        await conn.execute(
+                            "UPDATE registration SET orientation_certificate_no = $2 WHERE id = $1",
+                            file.id,
+                            certificate_number,
+                        )
+                except asyncpg.UniqueViolationError:
+                    raise CertificateNumberTaken from None
+            return {"course_id": str(course_id), "passed": passed}
+
+        return await self._steps.run(
+            rid, ctx, action="course_completed", command=make, details=write
+        )
+
+    async def _enrolled_course(self, conn: Conn, rid: uuid.UUID, course_id: uuid.UUID) -> Course:
+        course = await find_course(conn, course_id)
+        if course is None:
+            raise CourseNotFound
+        enrolled = await conn.fetchval(
+            "SELECT true FROM enrolment WHERE registration_id = $1 AND course_id = $2",
+            rid,
+            course_id,
+        )
+        if not enrolled:
+            raise NotEnrolled
+        return course
+
+    async def record_attendance(
+        self, rid: uuid.UUID, ctx: ChangeContext, course_id: uuid.UUID, on: dt.date, present: bool
+    ) -> None:
+        """Attendance moves no stage and emits no event, but it is audited like everything."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            file = await load_file(conn, rid)
+            if file is None or not may_act_on(ctx.actor, file.commune_code, file.province_code):
+                raise RegistrationNotFound
+            check_attendance_day(await self._enrolled_course(conn, rid, course_id), on)
+            before = await conn.fetchval(
+                """SELECT present FROM attendance
+                   WHERE registration_id = $1 AND course_id = $2 AND attended_on = $3""",
+                rid,
+                course_id,
+                on,
+            )
+            await conn.execute(
+                """INSERT INTO attendance (registration_id, course_id, attended_on, present)
+                   VALUES ($1, $2, $3, $4) ON CONFLICT (registration_id, course_id, attended_on)
+                   DO UPDATE SET present = EXCLUDED.present""",
+                rid,
+                course_id,
+                on,
+                present,
+            )
+            key = f"attendance.{course_id}.{on.isoformat()}"
+            await record_change(
+                conn,
+                ctx,
+                action="journey.attendance_recorded",
+                entity_type="registration",
+                entity_id=str(rid),
+                before={key: before},
+                after={key: present},
+            )

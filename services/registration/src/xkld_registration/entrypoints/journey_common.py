@@ -1,0 +1,81 @@
+"""What the journey's HTTP modules share: roles, the answer's shape, the request's context.
+
+Roles: labour officers assess files, sign off contracts and departures; training-centre staff
+enrol and record results; commune officers handle the loan question, documents and follow-up.
+Scope (commune or province) is checked by the application on the locked file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+from xkld_shared.audit import ChangeContext
+from xkld_shared.errors import FieldProblem, InvalidInput
+from xkld_shared.http.app import correlation_id_of
+from xkld_shared.identity.http import require
+from xkld_shared.identity.principal import Principal, Role
+
+from xkld_registration.application.journey import journey_view
+from xkld_registration.application.journey_steps import Journeys
+from xkld_registration.domain.journey_state import Journey, departure_blockers
+
+CODE = r"^[A-Za-z0-9_.-]{1,40}$"
+
+Labour = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER))]
+Training = Annotated[Principal, Depends(require(Role.TRAINING_STAFF))]
+Commune = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER))]
+FollowUp = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]
+Reader = Annotated[
+    Principal,
+    Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER, Role.TRAINING_STAFF)),
+]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FreeNote(Body):
+    note: str | None = Field(None, max_length=2000)
+
+
+class JourneyState(BaseModel):
+    registration_id: uuid.UUID
+    stage: str
+    loan: str
+    gates: list[str]
+    orientation_certified: bool
+    market_code: str | None
+    enterprise_code: str | None
+    departure_on: dt.date | None
+    early_cause: str | None
+    departure_blockers_vi: list[str]
+    departure_blockers_en: list[str]
+
+
+def answer(registration_id: uuid.UUID, journey: Journey) -> JourneyState:
+    blockers = departure_blockers(journey)
+    return JourneyState(
+        registration_id=registration_id,
+        **journey_view(journey),
+        departure_blockers_vi=[vi for vi, _ in blockers],
+        departure_blockers_en=[en for _, en in blockers],
+    )
+
+
+def invalid(field: str, vi: str, en: str) -> InvalidInput:
+    return InvalidInput.of([FieldProblem(field, vi, en)])
+
+
+def journeys(request: Request) -> Journeys:
+    journeys: Journeys = request.app.state.journeys
+    return journeys
+
+
+def context(request: Request, actor: Principal) -> ChangeContext:
+    source = request.client.host if request.client else None
+    return ChangeContext(actor, source, correlation_id_of(request))

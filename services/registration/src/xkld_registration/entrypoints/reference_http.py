@@ -1,0 +1,136 @@
+"""Reference data: licensed enterprises and training courses, kept by labour officers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, status
+from pydantic import BaseModel, ConfigDict, Field
+from xkld_shared.audit import ChangeContext
+from xkld_shared.contracts.journey import CourseType
+from xkld_shared.http.app import correlation_id_of
+from xkld_shared.identity.http import require
+from xkld_shared.identity.principal import Principal, Role
+
+from xkld_registration.application import reference
+from xkld_registration.domain.reference import Course
+
+CODE = r"^[A-Za-z0-9_.-]{1,40}$"
+
+Labour = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER))]
+Staff = Annotated[
+    Principal,
+    Depends(require(Role.LABOUR_OFFICER, Role.TRAINING_STAFF, Role.COMMUNE_OFFICER)),
+]
+Trainers = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER, Role.TRAINING_STAFF))]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EnterpriseBody(Body):
+    code: str = Field(pattern=CODE, examples=["DN-0123"])
+    name: str = Field(min_length=1, max_length=200)
+    licence_number: str = Field(min_length=1, max_length=60, examples=["123/LĐTBXH-GP"])
+    licence_valid_from: dt.date
+    licence_valid_to: dt.date
+    markets: list[Annotated[str, Field(pattern=CODE)]] = Field(
+        min_length=1, description="Thị trường được phép", examples=[["JP"]]
+    )
+
+
+class Revocation(Body):
+    revoked_on: dt.date
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class CourseBody(Body):
+    code: str = Field(pattern=CODE, examples=["DH-2026-01"])
+    course_type: CourseType
+    title: str = Field(min_length=1, max_length=200)
+    provider: str = Field(min_length=1, max_length=200, description="Cơ sở đào tạo")
+    venue: str = Field(min_length=1, max_length=200, description="Địa điểm học")
+    starts_on: dt.date
+    ends_on: dt.date
+    capacity: int = Field(gt=0, le=10_000, description="Sĩ số tối đa")
+
+
+def _context(request: Request, actor: Principal) -> ChangeContext:
+    source = request.client.host if request.client else None
+    return ChangeContext(actor, source, correlation_id_of(request))
+
+
+router = APIRouter(tags=["danh mục (reference data)"])
+
+
+@router.post("/enterprises", status_code=status.HTTP_201_CREATED)
+async def add_enterprise(body: EnterpriseBody, request: Request, officer: Labour) -> EnterpriseBody:
+    """Thêm doanh nghiệp dịch vụ được cấp phép (mã doanh nghiệp là khoá: gửi lại không nhân đôi)."""
+    licence = reference.EnterpriseLicence(**body.model_dump() | {"markets": tuple(body.markets)})
+    await reference.add_enterprise(request.app.state.pool, _context(request, officer), licence)
+    return body
+
+
+@router.get("/enterprises")
+async def list_enterprises(request: Request, staff: Staff) -> list[dict[str, Any]]:
+    """Danh sách doanh nghiệp, giấy phép và thời hạn."""
+    return await reference.list_enterprises(request.app.state.pool)
+
+
+class LicenceBody(Body):
+    name: str = Field(min_length=1, max_length=200)
+    licence_number: str = Field(min_length=1, max_length=60)
+    licence_valid_from: dt.date
+    licence_valid_to: dt.date
+    markets: list[Annotated[str, Field(pattern=CODE)]] = Field(min_length=1)
+
+
+@router.post("/enterprises/{enterprise_code}/licence", status_code=204)
+async def renew_licence(
+    enterprise_code: str, body: LicenceBody, request: Request, officer: Labour
+) -> None:
+    """Gia hạn hoặc cấp lại giấy phép (số, thời hạn, thị trường).
+
+    Giấy phép đã thu hồi vẫn bị thu hồi."""
+    licence = reference.EnterpriseLicence(
+        code=enterprise_code, **body.model_dump() | {"markets": tuple(body.markets)}
+    )
+    await reference.renew_licence(request.app.state.pool, _context(request, officer), licence)
+
+
+@router.post("/enterprises/{enterprise_code}/revocation", status_code=204)
+async def revoke_enterprise(
+    enterprise_code: str, body: Revocation, request: Request, officer: Labour
+) -> None:
+    """Thu hồi giấy phép: doanh nghiệp không được ký hợp đồng mới."""
+    await reference.revoke_enterprise(
+        request.app.state.pool,
+        _context(request, officer),
+        enterprise_code,
+        body.revoked_on,
+        body.reason,
+    )
+
+
+@router.post("/courses", status_code=status.HTTP_201_CREATED)
+async def add_course(body: CourseBody, request: Request, officer: Labour) -> dict[str, Any]:
+    """Mở khoá học (mã khoá là khoá: gửi lại không nhân đôi)."""
+    course = Course(id=reference.new_course_id(), **body.model_dump())
+    await reference.add_course(request.app.state.pool, _context(request, officer), course)
+    return body.model_dump(mode="json") | {"id": str(course.id)}
+
+
+@router.get("/courses")
+async def list_courses(request: Request, staff: Staff) -> list[dict[str, Any]]:
+    """Các khoá học và số học viên đã ghi danh."""
+    return await reference.list_courses(request.app.state.pool)
+
+
+@router.get("/courses/{course_code}/roster")
+async def course_roster(
+    course_code: str, request: Request, staff: Trainers
+) -> list[dict[str, Any]]:
+    """Danh sách học viên (mã hồ sơ), điểm danh và kết quả."""
+    return await reference.roster(request.app.state.pool, course_code)
