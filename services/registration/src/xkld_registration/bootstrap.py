@@ -11,11 +11,11 @@ from xkld_shared.runtime import ServiceRuntime
 
 from xkld_registration.adapters.clock import VietnamClock
 from xkld_registration.adapters.communes import OfficialCommunes
-from xkld_registration.adapters.postgres_store import PostgresRegistrationStore
+from xkld_registration.adapters.postgres_store import PostgresMarkets, PostgresRegistrationStore
 from xkld_registration.adapters.vault import KeyedVault
 from xkld_registration.application.erase_personal_data import ErasePersonalDataHandler
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
-from xkld_registration.entrypoints import http
+from xkld_registration.entrypoints import files_http, http, import_http
 from xkld_registration.settings import RegistrationSettings
 
 SERVICE = "registration"
@@ -37,13 +37,16 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = pool = await rt.open_pool()
         app.state.vault = vault
+        communes = OfficialCommunes()
+        communes.warm_up()
         app.state.submit_registration = SubmitRegistrationHandler(
             pool,
             PostgresRegistrationStore(),
             vault,
             Topics(settings.topic_prefix),
             VietnamClock(),
-            OfficialCommunes(),
+            communes,
+            PostgresMarkets(),
         )
         app.state.erase_personal_data = ErasePersonalDataHandler(
             pool, Topics(settings.topic_prefix), VietnamClock()
@@ -51,4 +54,5 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         rt.new_relay()
         rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks
 
-    return service_app(runtime, start, [http.router])
+    routers = [http.router, files_http.router, import_http.router, files_http.markets]
+    return service_app(runtime, start, routers)
