@@ -110,6 +110,28 @@ ENDPOINTS = [
         "/loan-applications/{application_id}/schedule",
         frozenset({Role.LOAN_OFFICER, Role.BANK_MANAGER}),
     ),
+    # registration: working the files (lists, search, import, timeline) and markets
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/search",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint("registration", "POST", "/registrations/imports", frozenset({Role.COMMUNE_OFFICER})),
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations/{registration_id}/timeline",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint("registration", "GET", "/markets", frozenset(Role)),
+    Endpoint("registration", "POST", "/markets", frozenset({Role.LABOUR_OFFICER})),
 ]
 BRANCH = "VBSP-86"
 # Open on purpose: probes, and the provider's callback (it proves itself with a token).
@@ -182,6 +204,14 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
         "amount_vnd": 90_000_000,
         "disbursed_on": "2026-03-01",
         "channel": "bank_transfer",
+    },
+    "/registrations/search": lambda: {"name": "nguyen"},
+    "/markets": lambda: {
+        "code": "JP_TITP",
+        "country_vi": "Nhật Bản",
+        "programme": "TITP",
+        "min_age": 18,
+        "max_age": 35,
     },
 }
 
