@@ -109,6 +109,14 @@ async def test_the_submitted_event_carries_the_new_intake_dimensions(service: Se
         )
     finally:
         await conn.close()
+    async with httpx.AsyncClient() as client:
+        view = await client.get(
+            f"{service.url}/registrations/{created['registration_id']}",
+            headers=service.officer(HOME),
+        )
+    assert view.json()["priority_groups"] == ["ethnic_minority", "poor_household"]
+    assert view.json()["occupation"] == "May công nghiệp"
+    assert view.json()["education"] == "upper_secondary"
     payload = envelope.decode()
     assert '"priority_groups":["ethnic_minority","poor_household"]' in payload
     assert '"desired_market":"JP_TITP"' in payload
