@@ -150,6 +150,17 @@ def service_pid(service: ServiceProcess) -> int:
     return proc.pid
 
 
+async def floor_run(url: str, headers: dict[str, str], n: int, c: int) -> float:
+    """The framework's floor: an authenticated GET that runs one small SELECT."""
+    limits = httpx.Limits(max_connections=c, max_keepalive_connections=c)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
+        async def get(_: int) -> None:
+            (await client.get(f"{url}/markets", headers=headers)).raise_for_status()
+
+        return await run_concurrently(n, c, get)
+
+
 async def wait_published(pool: asyncpg.Pool, timeout: float) -> float:
     started = time.perf_counter()
     while await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
@@ -182,6 +193,9 @@ async def measure(ns: Namespace, n: int, concurrency: int, warmup: int, timeout:
         service_cpu = cpu_seconds(pid) - cpu_before
         client_cpu = time.process_time() - client_before
         drain_s = await wait_published(pool, timeout)
+        cpu_before = cpu_seconds(pid)
+        floor_s = await asyncio.wait_for(floor_run(service.url, headers, n, concurrency), timeout)
+        floor_cpu = cpu_seconds(pid) - cpu_before
         print(f"bare: {n:,} row+outbox transactions, then {n:,} full writes; {load()}")
         bare_s = await asyncio.wait_for(bare_run(pool, topic, n, concurrency, full=False), timeout)
         full_s = await asyncio.wait_for(bare_run(pool, topic, n, concurrency, full=True), timeout)
@@ -191,6 +205,9 @@ async def measure(ns: Namespace, n: int, concurrency: int, warmup: int, timeout:
         expected = warmup + 3 * n
         if stored != expected or events != expected:
             raise RuntimeError(f"expected {expected} rows and events, found {stored} / {events}")
+    except BaseException:
+        print(f"service log (tail):\n{service.logs()[-3000:]}")
+        raise
     finally:
         await pool.close()
         await service.terminate()
@@ -198,6 +215,12 @@ async def measure(ns: Namespace, n: int, concurrency: int, warmup: int, timeout:
         ("http POST /registrations", f"{http_s:.2f}", rate(n, http_s), "1.00"),
         ("bare row+outbox", f"{bare_s:.2f}", rate(n, bare_s), f"{bare_s / http_s:.2f}"),
         ("bare full write", f"{full_s:.2f}", rate(n, full_s), f"{full_s / http_s:.2f}"),
+        (
+            "http GET /markets (floor)",
+            f"{floor_s:.2f}",
+            rate(n, floor_s),
+            f"{floor_s / http_s:.2f}",
+        ),
     ]
     print_table(
         f"intake: {n:,} registrations, {concurrency} in flight, pool {POOL_SIZE}",
@@ -207,7 +230,8 @@ async def measure(ns: Namespace, n: int, concurrency: int, warmup: int, timeout:
     print(
         f"\nservice CPU: {service_cpu / n * 1000:.2f} ms per registration "
         f"(= {n / service_cpu:,.0f} registrations/s per fully used core); "
-        f"load-generating client CPU: {client_cpu / n * 1000:.2f} ms per request"
+        f"load-generating client CPU: {client_cpu / n * 1000:.2f} ms per request; "
+        f"service CPU for the authenticated GET floor: {floor_cpu / n * 1000:.2f} ms per request"
     )
     print(
         f"http reaches {http_s and bare_s / http_s:.0%} of the bare row+outbox rate; "
