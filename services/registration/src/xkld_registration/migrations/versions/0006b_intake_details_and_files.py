@@ -72,6 +72,11 @@ def upgrade() -> None:
             ON registration_history (registration_id, recorded_at);
         CREATE FUNCTION registration_history_keep() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
+            -- Every envelope is keyed by its registration id; anything else is not a file's.
+            IF NEW.partition_key !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+            THEN
+                RETURN NULL;
+            END IF;
             INSERT INTO registration_history
                 (event_id, registration_id, event_type, envelope, recorded_at)
             VALUES (NEW.event_id, NEW.partition_key::uuid, NEW.event_type,
