@@ -29,7 +29,7 @@ from xkld_registration.application.submit_registration import (
 from xkld_registration.domain.consent import PURPOSE_TEXT_VI, ConsentAnswers, Purpose
 from xkld_registration.domain.registration import Education, IntakeDetails, SubmitRegistration
 from xkld_registration.entrypoints.consent_print import render_consent_record
-from xkld_registration.entrypoints.openapi import ERROR_RESPONSES, EXAMPLE
+from xkld_registration.entrypoints.openapi import ERROR_RESPONSES, EXAMPLE, READ_ERRORS
 
 
 class ConsentRequest(BaseModel):
@@ -167,7 +167,9 @@ async def submit_registration(
     return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 
 
-@router.get("/{registration_id}")
+@router.get(
+    "/{registration_id}", summary="Xem một hồ sơ (CCCD, điện thoại che bớt)", responses=READ_ERRORS
+)
 async def get_registration(
     registration_id: uuid.UUID, request: Request, reader: Reader
 ) -> dict[str, Any]:
@@ -178,7 +180,7 @@ async def get_registration(
     return dataclasses.asdict(view)
 
 
-@router.get("/{registration_id}/audit")
+@router.get("/{registration_id}/audit", summary="Nhật ký thay đổi của hồ sơ", responses=READ_ERRORS)
 async def get_audit_trail(
     registration_id: uuid.UUID, request: Request, auditor: Auditor
 ) -> list[AuditEntry]:
@@ -201,7 +203,9 @@ async def _consents(
     return row, records
 
 
-@router.get("/{registration_id}/consents")
+@router.get(
+    "/{registration_id}/consents", summary="Lịch sử đồng ý theo mục đích", responses=READ_ERRORS
+)
 async def get_consents(
     registration_id: uuid.UUID, request: Request, reader: Reader
 ) -> list[ConsentRecord]:
@@ -210,7 +214,12 @@ async def get_consents(
     return records
 
 
-@router.get("/{registration_id}/consents/print", response_class=HTMLResponse)
+@router.get(
+    "/{registration_id}/consents/print",
+    response_class=HTMLResponse,
+    summary="Bản in phiếu đồng ý để người lao động ký",
+    responses=READ_ERRORS,
+)
 async def print_consents(registration_id: uuid.UUID, request: Request, reader: Reader) -> str:
     """The same history as a page to print and have the worker sign."""
     row, records = await _consents(request, registration_id, reader)
@@ -225,7 +234,12 @@ async def print_consents(registration_id: uuid.UUID, request: Request, reader: R
 Eraser = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]
 
 
-@router.post("/{registration_id}/erasure", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/{registration_id}/erasure",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Xoá dữ liệu cá nhân theo yêu cầu (chỉ khi chưa xuất cảnh)",
+    responses=ERROR_RESPONSES,
+)
 async def erase_personal_data(
     registration_id: uuid.UUID, request: Request, officer: Eraser
 ) -> None:
