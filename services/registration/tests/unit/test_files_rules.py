@@ -1,5 +1,7 @@
 """Pure rules of working the files: folding names for search, reading spreadsheet rows."""
 
+import pytest
+from xkld_registration.adapters.spreadsheet import UnreadableFile, read_sheet
 from xkld_registration.domain.search import fold, name_tokens
 from xkld_registration.entrypoints.import_rows import column_map, command_of
 
@@ -79,3 +81,18 @@ def test_a_row_with_an_unreadable_answer_names_the_field() -> None:
     cmd, problems = command_of(cells, columns)
     assert cmd is None
     assert [p.field for p in problems] == ["date_of_birth"]
+
+
+def test_a_windows_1258_csv_with_semicolons_reads_like_a_utf8_one() -> None:
+    # Windows-1258 has no "ọ" or "ố": it writes the tone as a combining mark after the letter.
+    legacy_text = "Ho\u0323 và tên;Sô\u0301 CCCD\nLê Văn Tám;086200123456\n\n"
+    utf8 = read_sheet("Họ và tên;Số CCCD\nLê Văn Tám;086200123456\n\n".encode("utf-8-sig"))
+    legacy = read_sheet(legacy_text.encode("cp1258"))
+    assert legacy == utf8
+    assert legacy.headings == ["Họ và tên", "Số CCCD"]
+    assert legacy.rows == [(2, ["Lê Văn Tám", "086200123456"])]
+
+
+def test_bytes_that_are_no_spreadsheet_are_refused() -> None:
+    with pytest.raises(UnreadableFile):
+        read_sheet(b"PK\x03\x04 not a workbook")

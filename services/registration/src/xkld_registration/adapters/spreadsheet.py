@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from dataclasses import dataclass
 
 from openpyxl.reader.excel import load_workbook
@@ -43,6 +44,8 @@ def _csv(data: bytes) -> list[list[str]]:
         raise UnreadableFile
     if "\x00" in text:
         raise UnreadableFile
+    # Windows-1258 writes tone marks as combining characters; names are compared in NFC.
+    text = unicodedata.normalize("NFC", text)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
