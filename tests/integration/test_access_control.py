@@ -333,6 +333,28 @@ ENDPOINTS = [
         "/courses/{course_code}/roster",
         frozenset({Role.LABOUR_OFFICER, Role.TRAINING_STAFF}),
     ),
+    # registration: working the files (lists, search, import, timeline) and markets
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/search",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint("registration", "POST", "/registrations/imports", frozenset({Role.COMMUNE_OFFICER})),
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations/{registration_id}/timeline",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint("registration", "GET", "/markets", frozenset(Role)),
+    Endpoint("registration", "POST", "/markets", frozenset({Role.LABOUR_OFFICER})),
 ]
 BRANCH = "VBSP-86"
 # Open on purpose: probes, and the provider's callbacks (they prove themselves with a token).
@@ -449,6 +471,14 @@ JOURNEY_BODIES: dict[str, Callable[[], dict[str, object]]] = {
         "purpose": "share_with_bank",
         "granted": True,
         "consent_text_version": "2026-01",
+    },
+    "/registrations/search": lambda: {"name": "nguyen"},
+    "/markets": lambda: {
+        "code": "JP_TITP",
+        "country_vi": "Nhật Bản",
+        "programme": "TITP",
+        "min_age": 18,
+        "max_age": 35,
     },
 }
 _REFERENCE_BODIES: dict[str, Callable[[], dict[str, object]]] = {

@@ -11,7 +11,7 @@ from xkld_shared.runtime import ServiceRuntime
 
 from xkld_registration.adapters.clock import VietnamClock
 from xkld_registration.adapters.communes import OfficialCommunes
-from xkld_registration.adapters.postgres_store import PostgresRegistrationStore
+from xkld_registration.adapters.postgres_store import PostgresMarkets, PostgresRegistrationStore
 from xkld_registration.adapters.vault import KeyedVault
 from xkld_registration.application.erase_personal_data import ErasePersonalDataHandler
 from xkld_registration.application.journey import JourneySteps
@@ -20,7 +20,9 @@ from xkld_registration.application.submit_registration import SubmitRegistration
 from xkld_registration.application.training_steps import TrainingSteps
 from xkld_registration.entrypoints import (
     departure_http,
+    files_http,
     http,
+    import_http,
     journey_http,
     reference_http,
     training_http,
@@ -47,13 +49,16 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = pool = await rt.open_pool()
         app.state.vault = vault
+        communes = OfficialCommunes()
+        communes.warm_up()
         app.state.submit_registration = SubmitRegistrationHandler(
             pool,
             PostgresRegistrationStore(),
             vault,
             Topics(settings.topic_prefix),
             VietnamClock(),
-            OfficialCommunes(),
+            communes,
+            PostgresMarkets(),
         )
         app.state.erase_personal_data = ErasePersonalDataHandler(
             pool, Topics(settings.topic_prefix), VietnamClock()
@@ -67,6 +72,9 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
 
     routers = [
         http.router,
+        files_http.router,
+        import_http.router,
+        files_http.markets,
         journey_http.router,
         training_http.router,
         departure_http.router,

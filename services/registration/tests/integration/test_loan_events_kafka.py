@@ -16,9 +16,11 @@ from xkld_shared.contracts.loan import (
     LoanRejected,
 )
 from xkld_shared.contracts.topics import Stream
+from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually, produce_raw, read_all
 from xkld_shared.testing.processes import serving
+from xkld_shared.testing.system import consents, registration_body
 
 from .journey_desk import Desk, days
 
@@ -165,3 +167,58 @@ async def test_a_loan_event_for_an_unknown_file_is_dropped_and_others_still_appl
     # Files are independent: the known file's event lands, the stranger's is dropped quietly.
     assert await eventually(lambda: _records(desk, rid, "loan_rejected"))
     assert await _records(desk, stranger, "loan_rejected") == 0
+
+
+async def test_with_the_real_bank_service_the_request_is_decided_paid_and_the_file_follows(
+    desk: Desk,
+) -> None:
+    """Both services as real processes: registration's LoanRequested becomes an application
+    in the province's branch, evaluated with the worker's priority groups; the bank's approval
+    and payout come back onto the file, which may then leave."""
+    ns = desk.ns
+    env = ns.env("loans", XKLD_OVERDUE_JOB_ENABLED="false")
+    body = registration_body(
+        commune_code="29800",
+        consents=consents(share_with_bank=True),
+        priority_groups=["poor_household"],
+    )
+    async with serving("xkld_loans", env) as bank:
+        created = await desk.client.post(
+            f"{desk.url}/registrations", json=body, headers=desk.headers("commune")
+        )
+        rid = created.json()["registration_id"]
+        await desk.walk(rid, "eligible", "enrol", "certify", "loan")
+        officer = ns.auth(Role.LOAN_OFFICER, branch="VBSP-86", username="can-bo-tin-dung")
+        manager = ns.auth(Role.BANK_MANAGER, branch="VBSP-86", username="giam-doc")
+
+        async def queued() -> list[dict[str, object]]:
+            answer = await desk.client.get(
+                f"{bank.url}/work-queues/applications-to-review", headers=officer
+            )
+            return [a for a in answer.json() if a["registration_id"] == rid]
+
+        [application] = await eventually(queued)
+        loan = application["id"]
+        view = (
+            await desk.client.get(f"{bank.url}/loan-applications/{loan}", headers=officer)
+        ).json()
+        assert view["evaluation"]["regime_code"] == "ND338-2025"
+        assert view["evaluation"]["monthly_rate"] == "0.006985"  # 0.55 % x 1.27
+        proposal = {"decision": "approve", "amount_vnd": 90_000_000, "term_months": 36}
+        await desk.client.post(
+            f"{bank.url}/loan-applications/{loan}/proposal", json=proposal, headers=officer
+        )
+        await desk.client.post(
+            f"{bank.url}/loan-applications/{loan}/decision", json={"agree": True}, headers=manager
+        )
+        assert await eventually(lambda: _is(desk, rid, "approved"))
+        paid = await desk.client.post(
+            f"{bank.url}/loan-applications/{loan}/disbursement",
+            json={"amount_vnd": 90_000_000, "disbursed_on": days(0), "channel": "bank_transfer"},
+            headers=officer | {"Idempotency-Key": f"payout-{loan}"},
+        )
+        assert paid.status_code == 201, paid.text
+        assert await eventually(lambda: _is(desk, rid, "disbursed"))
+    await desk.walk(rid, "contract", "health", "deposit", "visa")
+    scheduled = await desk.step(rid, "schedule")
+    assert scheduled.status_code == 200, scheduled.text

@@ -51,7 +51,20 @@ BAD_INPUTS = {
     "unknown gender": ({"gender": "x"}, "gender"),
     "missing name": ({"full_name": None}, "full_name"),
     "commune code not 5 digits": ({"commune_code": "29-80"}, "commune_code"),
-    "commune merged away in 2025": ({"commune_code": "29791"}, "commune_code"),
+    "commune code in neither list": ({"commune_code": "99999"}, "commune_code"),
+    "pre-2025 commune split between new ones": ({"commune_code": "29764"}, "commune_code"),
+    "CCCD with an unknown province code": ({"cccd": "099200123456"}, "cccd"),
+    "phone of another country": ({"phone": "+14155552671"}, "phone"),
+    "unknown priority group": ({"priority_groups": ["rich"]}, "priority_groups.0"),
+    "unknown market": ({"desired_market": "XX_NOWHERE"}, "desired_market"),
+    "too old for Korea EPS": (
+        {
+            "date_of_birth": "1980-01-01",
+            "cccd": random_cccd(1980, "male"),
+            "desired_market": "KR_EPS",
+        },
+        "desired_market",
+    ),
     "no consent to processing": (
         {"consents": consents(registration_processing=False)},
         "consents.registration_processing",

@@ -1,23 +1,131 @@
-"""The official list of communes and wards after the 1 July 2025 merger (34 provinces)."""
+"""The official communes after the 1 July 2025 merger, and the units they replaced.
+
+Today's list (34 provinces, 3,321 communes and wards) comes from `vietnam-provinces`. The units
+before the merger, and which new unit took each over, come from the data files shipped with
+`vietnamadminunits` (its converter tables and its SQLite list of old units). Only the data files
+are read: the package's own modules load geocoding libraries and are not needed for codes.
+Where the two lists spell a new unit's code differently, the unit is matched by province and
+name (see docs/registration-files.md).
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import sqlite3
+import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from vietnam_provinces import Ward, WardCode
+
+from xkld_registration.domain.communes import MERGER_DAY, AdminUnit
+
+_OLD_UNITS_END = MERGER_DAY.fromordinal(MERGER_DAY.toordinal() - 1)
 
 
 class OfficialCommunes:
     def province_of(self, commune_code: str) -> str | None:
-        return _province_of(commune_code)
+        unit = _current(commune_code)
+        return None if unit is None else unit.province_code
+
+    def unit(self, code: str) -> AdminUnit | None:
+        """The unit with this code: a current one first, else one from before the merger."""
+        return _current(code) or _legacy_units().get(code)
+
+    def warm_up(self) -> None:
+        """Load the old units now rather than on the first request that needs them."""
+        _legacy_units()
 
 
-@lru_cache(maxsize=4096)
-def _province_of(commune_code: str) -> str | None:
-    if not commune_code.isdigit():
+@lru_cache(maxsize=8192)
+def _current(code: str) -> AdminUnit | None:
+    if not code.isdigit():
         return None
     try:
-        ward = Ward.from_code(WardCode(int(commune_code)))
+        ward = Ward.from_code(WardCode(int(code)))
     except ValueError:
         return None
-    return f"{int(ward.province_code):02d}"
+    return AdminUnit(
+        code=f"{int(ward.code):05d}",
+        name=ward.name,
+        province_code=f"{int(ward.province_code):02d}",
+        valid_from=MERGER_DAY,
+        valid_until=None,
+    )
+
+
+def _data_dir() -> Path:
+    spec = importlib.util.find_spec("vietnamadminunits")  # finds it without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the vietnamadminunits package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _current_by_name() -> dict[tuple[str, str], str]:
+    names: dict[tuple[str, str], list[str]] = {}
+    for ward in Ward.iter_all():
+        key = (f"{int(ward.province_code):02d}", _nfc(ward.name))
+        names.setdefault(key, []).append(f"{int(ward.code):05d}")
+    return {key: codes[0] for key, codes in names.items() if len(codes) == 1}
+
+
+@lru_cache(maxsize=1)
+def _legacy_units() -> dict[str, AdminUnit]:
+    data = _data_dir()
+    converter = json.loads((data / "converter_2025.json").read_text(encoding="utf-8"))
+    with sqlite3.connect(f"file:{data / 'dataset.db'}?mode=ro", uri=True) as db:
+        new_rows = db.execute(
+            "SELECT provinceKey, wardKey, wardCode, provinceCode, ward FROM admin_units"
+        ).fetchall()
+        old_rows = db.execute(
+            """SELECT provinceKey, districtKey, wardKey, wardCode, ward, district, provinceCode
+               FROM admin_units_legacy WHERE wardCode IS NOT NULL"""
+        ).fetchall()
+    by_name = _current_by_name()
+    new_code: dict[tuple[str, str], str] = {}
+    for province_key, ward_key, code, province, name in new_rows:
+        current = _current(str(code)) and f"{int(code):05d}"
+        found = current or by_name.get((f"{int(province):02d}", _nfc(name)))
+        if found:
+            new_code[(province_key, ward_key)] = found
+    successors = _successor_keys(converter)
+    units: dict[str, AdminUnit] = {}
+    for province_key, district_key, ward_key, code, name, district, province in old_rows:
+        key = f"{province_key}_{district_key}_{ward_key}"
+        targets = [new_code.get(t) for t in successors.get(key, [])]
+        units[f"{int(code):05d}"] = AdminUnit(
+            code=f"{int(code):05d}",
+            name=f"{_nfc(name)} ({_nfc(district)})",
+            province_code=f"{int(province):02d}",
+            valid_from=None,
+            valid_until=_OLD_UNITS_END,
+            successors=tuple(sorted({t for t in targets if t is not None})),
+        )
+    return units
+
+
+def _successor_keys(converter: dict[str, dict[str, object]]) -> dict[str, list[tuple[str, str]]]:
+    """Old "province_district_ward" key -> the (new province key, new ward key) taking it over."""
+    successors: dict[str, list[tuple[str, str]]] = {}
+    for province, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for new_ward, olds in _dict(wards).items():
+            for old in _strs(olds):
+                successors.setdefault(old, []).append((province, new_ward))
+    for province, olds in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old, parts in _dict(olds).items():
+            for part in parts if isinstance(parts, list) else []:
+                successors.setdefault(old, []).append((province, str(part["newWardKey"])))
+    return successors
+
+
+def _strs(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _dict(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}

@@ -9,7 +9,9 @@ from xkld_shared.db.pool import Conn
 
 from xkld_registration.adapters.vault import ETHNICITY_PURPOSE, POVERTY_PURPOSE
 from xkld_registration.application.ports import PersonalDataVault
+from xkld_registration.domain.markets import Market
 from xkld_registration.domain.registration import CLOSED_STATUSES, Registration
+from xkld_registration.domain.search import name_tokens
 
 
 class PostgresRegistrationStore:
@@ -28,12 +30,15 @@ class PostgresRegistrationStore:
         return None if value is None else str(value)
 
     async def add(self, conn: Conn, registration: Registration, vault: PersonalDataVault) -> None:
-        r = registration
+        r, d = registration, registration.details
         await conn.execute(
             """INSERT INTO registration (id, full_name, cccd_ciphertext, cccd_blind_index,
                    date_of_birth, gender, phone_ciphertext, commune_code, province_code,
-                   sms_consent, status, submitted_on, ethnicity_ciphertext, poverty_ciphertext)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""",
+                   sms_consent, status, submitted_on, ethnicity_ciphertext, poverty_ciphertext,
+                   hamlet, education, occupation, priority_groups, desired_market,
+                   desired_occupation, loan_wanted, commune_code_entered, name_tokens)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                   $15, $16, $17, $18, $19, $20, $21, $22, $23)""",
             r.id,
             r.full_name,
             vault.seal_cccd(r.cccd),
@@ -48,6 +53,15 @@ class PostgresRegistrationStore:
             r.submitted_on,
             vault.seal_sensitive(r.ethnicity_code, ETHNICITY_PURPOSE),
             vault.seal_sensitive(r.household_poverty, POVERTY_PURPOSE),
+            d.hamlet,
+            d.education,
+            d.occupation,
+            sorted(d.priority_groups),
+            d.desired_market,
+            d.desired_occupation,
+            d.loan_wanted,
+            r.commune_code_entered,
+            vault.name_index(name_tokens(r.full_name)),
         )
 
 
@@ -55,7 +69,9 @@ async def registration_row(conn: Conn, registration_id: uuid.UUID) -> asyncpg.Re
     row: asyncpg.Record | None = await conn.fetchrow(
         """SELECT id, full_name, cccd_ciphertext, phone_ciphertext, date_of_birth, gender,
                   commune_code, province_code, sms_consent, status, submitted_on, erased_at,
-                  ethnicity_ciphertext, poverty_ciphertext
+                  ethnicity_ciphertext, poverty_ciphertext, hamlet, education, occupation,
+                  priority_groups, desired_market, desired_occupation, loan_wanted,
+                  commune_code_entered
            FROM registration WHERE id = $1""",
         registration_id,
     )
@@ -83,4 +99,22 @@ async def consent_history(conn: Conn, registration_id: uuid.UUID) -> list[asyncp
                FROM consent WHERE registration_id = $1 ORDER BY id""",
             registration_id,
         )
+    )
+
+
+class PostgresMarkets:
+    async def market(self, conn: Conn, code: str) -> Market | None:
+        row = await conn.fetchrow("SELECT * FROM market WHERE code = $1 AND active", code)
+        return None if row is None else market_of(row)
+
+
+def market_of(row: asyncpg.Record) -> Market:
+    return Market(
+        code=row["code"],
+        country_vi=row["country_vi"],
+        programme=row["programme"],
+        min_age=row["min_age"],
+        max_age=row["max_age"],
+        typical_cost_vnd=row["typical_cost_vnd"],
+        active=row["active"],
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from xkld_shared.contracts.registration import PHONE_PURPOSE
 from xkld_shared.crypto import BlindIndex, FieldCipher
 
 CCCD_PURPOSE = "cccd"
 ETHNICITY_PURPOSE = "ethnicity"
 POVERTY_PURPOSE = "household_poverty"
+NAME_TOKEN_PURPOSE = "name_word"  # noqa: S105 - a label bound into the hash, not a secret
 
 
 class KeyedVault:
@@ -20,6 +23,13 @@ class KeyedVault:
 
     def cccd_index(self, cccd: str) -> bytes:
         return self._index.of(cccd, purpose=CCCD_PURPOSE)
+
+    def name_index(self, tokens: Iterable[str]) -> list[bytes]:
+        """Keyed hashes of folded name words: equal words match, the words are not stored.
+
+        Truncated to 16 bytes: enough to make a collision between two words negligible, and
+        half the size in the GIN index."""
+        return sorted({self._index.of(t, purpose=NAME_TOKEN_PURPOSE)[:16] for t in tokens})
 
     def seal_phone(self, phone_e164: str) -> str:
         return self._cipher.encrypt(phone_e164, purpose=PHONE_PURPOSE)

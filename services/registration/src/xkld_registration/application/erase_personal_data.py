@@ -25,6 +25,9 @@ _PERSONAL = (
     "phone",
     "ethnicity",
     "household_poverty",
+    "hamlet",
+    "occupation",
+    "desired_occupation",
 )
 
 
@@ -48,11 +51,19 @@ class ErasePersonalDataHandler:
                 """UPDATE registration SET full_name = NULL, cccd_ciphertext = NULL,
                        cccd_blind_index = NULL, date_of_birth = NULL, gender = NULL,
                        phone_ciphertext = NULL, ethnicity_ciphertext = NULL,
-                       poverty_ciphertext = NULL, erased_at = now(), updated_at = now()
+                       poverty_ciphertext = NULL, name_tokens = '{}', hamlet = NULL,
+                       occupation = NULL, desired_occupation = NULL,
+                       erased_at = now(), updated_at = now()
                    WHERE id = $1""",
                 registration_id,
             )
             await erase_journey_details(conn, registration_id)
+            # The file's history keeps what happened, not where the person lives.
+            await conn.execute(
+                """UPDATE registration_history SET envelope = envelope #- '{payload,hamlet}'
+                   WHERE registration_id = $1""",
+                registration_id,
+            )
             await record_change(
                 conn,
                 context,

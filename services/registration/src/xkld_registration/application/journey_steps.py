@@ -10,11 +10,12 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from xkld_shared.audit import SEALED, ChangeContext
 from xkld_shared.contracts.journey import EarlyReturnCause
+from xkld_shared.contracts.registration import PriorityGroup
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import NotFound
 
@@ -119,9 +120,19 @@ class Journeys:
         today = self._today(None)
         request_id = uuid.uuid4()
 
-        async def make(_conn: Conn, file: JourneyFile) -> j.Command:
+        async def make(conn: Conn, file: JourneyFile) -> j.Command:
+            # The bank's rate and the province's top-up depend on the groups taken at intake.
+            groups = await conn.fetchval(
+                "SELECT priority_groups FROM registration WHERE id = $1", file.id
+            )
             return j.RequestLoan(
-                request_id, terms, today, file.bank_consent, file.commune_code, file.province_code
+                request_id,
+                terms,
+                today,
+                file.bank_consent,
+                file.commune_code,
+                file.province_code,
+                cast(tuple[PriorityGroup, ...], tuple(sorted(groups or ()))),
             )
 
         async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:

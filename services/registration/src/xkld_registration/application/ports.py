@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Protocol
 
 from xkld_shared.db.pool import Conn
 
+from xkld_registration.domain.communes import AdminUnit
+from xkld_registration.domain.markets import Market
 from xkld_registration.domain.registration import Registration
 
 
 class PersonalDataVault(Protocol):
     def seal_cccd(self, cccd: str) -> str: ...
     def cccd_index(self, cccd: str) -> bytes: ...
+    def name_index(self, tokens: Iterable[str]) -> list[bytes]: ...
     def seal_phone(self, phone_e164: str) -> str: ...
     def seal_sensitive(self, value: str, purpose: str) -> str: ...
 
@@ -32,6 +36,12 @@ class Clock(Protocol):
 
 
 class CommuneDirectory(Protocol):
-    def province_of(self, commune_code: str) -> str | None:
-        """The province of a current commune code, or None if the code is not in the list."""
+    def unit(self, code: str) -> AdminUnit | None:
+        """The unit with this code, current or from before the 2025 merger, or None."""
+        ...
+
+
+class MarketCatalogue(Protocol):
+    async def market(self, conn: Conn, code: str) -> Market | None:
+        """The active market with this code, or None."""
         ...

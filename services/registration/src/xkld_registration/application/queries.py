@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 from xkld_shared.errors import NotFound
@@ -31,6 +31,14 @@ class RegistrationView:
     erased_at: dt.datetime | None
     ethnicity_code: str | None
     household_poverty: str | None
+    hamlet: str | None = None
+    education: str | None = None
+    occupation: str | None = None
+    priority_groups: list[str] = field(default_factory=list)
+    desired_market: str | None = None
+    desired_occupation: str | None = None
+    loan_wanted: bool | None = None
+    commune_code_entered: str | None = None
 
 
 class RegistrationNotFound(NotFound):
@@ -76,6 +84,14 @@ def view_of(row: asyncpg.Record, vault: KeyedVault) -> RegistrationView:
         erased_at=row["erased_at"],
         ethnicity_code=_open_as(vault, row["ethnicity_ciphertext"], ETHNICITY_PURPOSE),
         household_poverty=_open_as(vault, row["poverty_ciphertext"], POVERTY_PURPOSE),
+        hamlet=row["hamlet"],
+        education=row["education"],
+        occupation=row["occupation"],
+        priority_groups=list(row["priority_groups"]),
+        desired_market=row["desired_market"],
+        desired_occupation=row["desired_occupation"],
+        loan_wanted=row["loan_wanted"],
+        commune_code_entered=row["commune_code_entered"],
     )
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import re
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
-from xkld_shared.contracts.registration import RegistrationSubmitted
+from xkld_shared.contracts.registration import PriorityGroup, RegistrationSubmitted
 from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
 
+from xkld_registration.domain.communes import CurrentCommune
 from xkld_registration.domain.consent import ConsentAnswers, Purpose, consent_problem
 from xkld_registration.domain.identity import (
     MINIMUM_AGE,
@@ -22,6 +25,7 @@ from xkld_registration.domain.identity import (
     normalise_mobile,
     normalise_name,
 )
+from xkld_registration.domain.markets import Market, market_age_problem
 
 
 class Status(StrEnum):
@@ -45,6 +49,30 @@ CLOSED_STATUSES = frozenset(
 )
 
 
+Education = Literal[
+    "none",
+    "primary",
+    "lower_secondary",
+    "upper_secondary",
+    "vocational",
+    "college",
+    "university",
+]
+
+
+@dataclass(frozen=True)
+class IntakeDetails:
+    """What the worker wants and can do, asked at intake; all optional on the form."""
+
+    hamlet: str | None = None  # ấp / thôn / khu phố
+    education: Education | None = None
+    occupation: str | None = None  # current occupation and skills, as the worker says them
+    priority_groups: frozenset[PriorityGroup] = frozenset()
+    desired_market: str | None = None  # a market code from the reference data
+    desired_occupation: str | None = None
+    loan_wanted: bool | None = None
+
+
 @dataclass(frozen=True)
 class SubmitRegistration:
     """The command, as typed by the commune officer (not yet validated)."""
@@ -58,6 +86,7 @@ class SubmitRegistration:
     consents: ConsentAnswers
     ethnicity_code: str
     household_poverty: HouseholdPoverty
+    details: IntakeDetails = IntakeDetails()
 
 
 @dataclass(frozen=True)
@@ -75,6 +104,8 @@ class Registration:
     submitted_on: dt.date
     ethnicity_code: str
     household_poverty: HouseholdPoverty
+    details: IntakeDetails = IntakeDetails()
+    commune_code_entered: str | None = None  # the pre-2025 code typed, when it was mapped
 
     @property
     def sms_consent(self) -> bool:
@@ -97,7 +128,8 @@ def submit(
     *,
     registration_id: uuid.UUID,
     today: dt.date,
-    province_code: str | None,
+    commune: CurrentCommune | FieldProblem,
+    market: Market | FieldProblem | None = None,
 ) -> Registration:
     """Validate every field, reporting all problems at once, and open the file."""
     problems: list[FieldProblem] = []
@@ -134,23 +166,12 @@ def submit(
                 "Not a valid Vietnamese mobile number",
             )
         )
-    if not re.fullmatch(r"\d{5}", cmd.commune_code):
-        problems.append(
-            FieldProblem(
-                "commune_code", "Mã xã/phường phải gồm 5 chữ số", "A commune code is 5 digits"
-            )
-        )
-    elif province_code is None:
-        problems.append(
-            FieldProblem(
-                "commune_code",
-                "Mã xã/phường không có trong danh mục đơn vị hành chính sau sáp nhập (01/07/2025)",
-                "The commune code is not in the official list after the 1 July 2025 merger",
-            )
-        )
+    if isinstance(commune, FieldProblem):
+        problems.append(commune)
     if (ethnicity_issue := ethnicity_problem(cmd.ethnicity_code)) is not None:
         problems.append(ethnicity_issue)
-    if problems or name is None or phone is None or province_code is None:
+    problems += _details_problems(cmd.details, cmd.date_of_birth, today, market)
+    if problems or name is None or phone is None or isinstance(commune, FieldProblem):
         raise InvalidInput.of(problems)
     return Registration(
         id=registration_id,
@@ -159,14 +180,53 @@ def submit(
         date_of_birth=cmd.date_of_birth,
         gender=cmd.gender,
         phone_e164=phone,
-        commune_code=cmd.commune_code,
-        province_code=province_code,
+        commune_code=commune.code,
+        province_code=commune.province_code,
         consents=cmd.consents,
         status=Status.SUBMITTED,
         submitted_on=today,
         ethnicity_code=cmd.ethnicity_code,
         household_poverty=cmd.household_poverty,
+        details=_normalised(cmd.details),
+        commune_code_entered=(
+            commune.entered_code if commune.entered_code != commune.code else None
+        ),
     )
+
+
+def _clean_text(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    text = " ".join(unicodedata.normalize("NFC", raw).split())
+    return text or None
+
+
+def _normalised(details: IntakeDetails) -> IntakeDetails:
+    return dataclasses.replace(
+        details,
+        hamlet=_clean_text(details.hamlet),
+        occupation=_clean_text(details.occupation),
+        desired_occupation=_clean_text(details.desired_occupation),
+    )
+
+
+def _details_problems(
+    details: IntakeDetails,
+    date_of_birth: dt.date,
+    today: dt.date,
+    market: Market | FieldProblem | None,
+) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if details.hamlet is not None and not 1 <= len(_clean_text(details.hamlet) or "") <= 100:
+        problems.append(
+            FieldProblem("hamlet", "Tên ấp/thôn không hợp lệ", "The hamlet name is not valid")
+        )
+    if isinstance(market, FieldProblem):
+        problems.append(market)
+    elif market is not None and date_of_birth <= today:
+        age_issue = market_age_problem(market, date_of_birth, today)
+        problems += [] if age_issue is None else [age_issue]
+    return problems
 
 
 def submitted_event(registration: Registration, phone_ciphertext: str) -> RegistrationSubmitted:
@@ -178,6 +238,10 @@ def submitted_event(registration: Registration, phone_ciphertext: str) -> Regist
         submitted_on=registration.submitted_on,
         phone_ciphertext=phone_ciphertext,
         sms_consent=registration.sms_consent,
+        hamlet=registration.details.hamlet,
+        priority_groups=tuple(sorted(registration.details.priority_groups)),
+        desired_market=registration.details.desired_market,
+        loan_wanted=registration.details.loan_wanted,
     )
 
 
@@ -199,4 +263,12 @@ def audit_view(registration: Registration) -> dict[str, object]:
         **{f"consent.{p.value}": g for p, g in registration.consents.answers.items()},
         "consent_text_version": registration.consents.text_version,
         "status": registration.status.value,
+        "commune_code_entered": registration.commune_code_entered,
+        "hamlet": registration.details.hamlet,
+        "education": registration.details.education,
+        "occupation": _SEALED if registration.details.occupation else None,
+        "priority_groups": sorted(registration.details.priority_groups),
+        "desired_market": registration.details.desired_market,
+        "desired_occupation": registration.details.desired_occupation,
+        "loan_wanted": registration.details.loan_wanted,
     }

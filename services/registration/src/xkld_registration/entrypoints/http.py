@@ -8,10 +8,12 @@ import uuid
 from typing import Annotated, Any, Literal
 
 import asyncpg
-from fastapi import APIRouter, Depends, Request, status
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Header, Request, status
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext, trail_of
+from xkld_shared.contracts.registration import PriorityGroup
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
@@ -20,10 +22,14 @@ from xkld_registration.adapters.postgres_store import consent_history
 from xkld_registration.adapters.vault import KeyedVault
 from xkld_registration.application.erase_personal_data import ErasePersonalDataHandler
 from xkld_registration.application.queries import RegistrationView, find_in_scope, view_of
-from xkld_registration.application.submit_registration import SubmitRegistrationHandler
+from xkld_registration.application.submit_registration import (
+    SubmitRegistrationHandler,
+    created_body,
+)
 from xkld_registration.domain.consent import PURPOSE_TEXT_VI, ConsentAnswers, Purpose
-from xkld_registration.domain.registration import SubmitRegistration
+from xkld_registration.domain.registration import Education, IntakeDetails, SubmitRegistration
 from xkld_registration.entrypoints.consent_print import render_consent_record
+from xkld_registration.entrypoints.openapi import ERROR_RESPONSES, EXAMPLE, READ_ERRORS
 
 
 class ConsentRequest(BaseModel):
@@ -47,7 +53,10 @@ class ConsentRecord(BaseModel):
 
 
 class RegistrationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Hồ sơ đăng ký của người lao động, do cán bộ xã nhập (a worker's file, typed by the
+    commune officer). Mã xã cũ (trước 01/07/2025) được chuyển sang mã xã mới."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
 
     full_name: str = Field(min_length=1, max_length=200)
     cccd: str = Field(min_length=1, max_length=20)
@@ -59,19 +68,42 @@ class RegistrationRequest(BaseModel):
     household_poverty: Literal["poor", "near_poor", "not_poor"]
     consents: ConsentRequest
     consent_text_version: str = Field(pattern=r"^[A-Za-z0-9._-]{1,20}$")
+    hamlet: str | None = Field(None, max_length=100, description="Ấp / thôn / khu phố")
+    education: Education | None = Field(None, description="Trình độ học vấn")
+    occupation: str | None = Field(None, max_length=200, description="Nghề nghiệp, kỹ năng")
+    priority_groups: set[PriorityGroup] = Field(
+        default_factory=set, description="Nhóm ưu tiên (một tập hợp mã)"
+    )
+    desired_market: str | None = Field(
+        None, max_length=40, description="Mã thị trường mong muốn (xem GET /markets)"
+    )
+    desired_occupation: str | None = Field(None, max_length=200, description="Nghề mong muốn")
+    loan_wanted: bool | None = Field(None, description="Có nhu cầu vay vốn VBSP không")
 
     def command(self) -> SubmitRegistration:
-        fields = self.model_dump(exclude={"consents", "consent_text_version"})
+        fields = self.model_dump(exclude={"consents", "consent_text_version", *_DETAILS})
         answers = {Purpose(p): granted for p, granted in self.consents.model_dump().items()}
-        return SubmitRegistration(
-            **fields, consents=ConsentAnswers(answers, self.consent_text_version)
+        details = IntakeDetails(
+            **self.model_dump(include=_DETAILS, exclude={"priority_groups"}),
+            priority_groups=frozenset(self.priority_groups),
         )
+        return SubmitRegistration(
+            **fields,
+            consents=ConsentAnswers(answers, self.consent_text_version),
+            details=details,
+        )
+
+
+_DETAILS = {f.name for f in dataclasses.fields(IntakeDetails)}
 
 
 class RegistrationCreated(BaseModel):
     registration_id: uuid.UUID
     status: str
     commune_code: str
+    commune_code_entered: str | None = Field(
+        None, description="Mã xã cũ đã nhập, khi đã được chuyển sang mã mới"
+    )
     submitted_on: dt.date
 
 
@@ -104,21 +136,40 @@ def _context(request: Request, actor: Principal) -> ChangeContext:
 router = APIRouter(prefix="/registrations", tags=["registrations"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RegistrationCreated,
+    summary="Nhận hồ sơ đăng ký mới (submit a worker's file)",
+    responses=ERROR_RESPONSES,
+)
 async def submit_registration(
-    body: RegistrationRequest, request: Request, officer: Officer
-) -> RegistrationCreated:
+    body: RegistrationRequest,
+    request: Request,
+    officer: Officer,
+    idempotency_key: Annotated[
+        str | None,
+        Header(description="Mã chống gửi trùng: gửi lại cùng mã thì nhận lại kết quả lần đầu"),
+    ] = None,
+) -> JSONResponse:
+    """Kiểm tra từng trường (CCCD, ngày sinh, giới tính, số điện thoại, mã xã, thị trường) và
+    mở hồ sơ. Lỗi trả về 422, nêu tên trường, bằng tiếng Việt và tiếng Anh; người đã có hồ sơ
+    đang hoạt động trả về 409. With an `Idempotency-Key`, a retry returns the first answer."""
     submit: SubmitRegistrationHandler = _state(request).submit_registration
-    registration = await submit(body.command(), _context(request, officer))
-    return RegistrationCreated(
-        registration_id=registration.id,
-        status=registration.status.value,
-        commune_code=registration.commune_code,
-        submitted_on=registration.submitted_on,
-    )
+    context = _context(request, officer)
+    if idempotency_key is None:
+        registration = await submit(body.command(), context)
+        return JSONResponse(created_body(registration), status_code=status.HTTP_201_CREATED)
+    key = idempotency.checked_key(idempotency_key)
+    fingerprinted = body.model_dump(mode="json") | {"priority_groups": sorted(body.priority_groups)}
+    answer = await submit.once(body.command(), context, key, fingerprinted)
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 
 
-@router.get("/{registration_id}")
+@router.get(
+    "/{registration_id}", summary="Xem một hồ sơ (CCCD, điện thoại che bớt)", responses=READ_ERRORS
+)
 async def get_registration(
     registration_id: uuid.UUID, request: Request, reader: Reader
 ) -> dict[str, Any]:
@@ -129,7 +180,7 @@ async def get_registration(
     return dataclasses.asdict(view)
 
 
-@router.get("/{registration_id}/audit")
+@router.get("/{registration_id}/audit", summary="Nhật ký thay đổi của hồ sơ", responses=READ_ERRORS)
 async def get_audit_trail(
     registration_id: uuid.UUID, request: Request, auditor: Auditor
 ) -> list[AuditEntry]:
@@ -152,7 +203,9 @@ async def _consents(
     return row, records
 
 
-@router.get("/{registration_id}/consents")
+@router.get(
+    "/{registration_id}/consents", summary="Lịch sử đồng ý theo mục đích", responses=READ_ERRORS
+)
 async def get_consents(
     registration_id: uuid.UUID, request: Request, reader: Reader
 ) -> list[ConsentRecord]:
@@ -161,7 +214,12 @@ async def get_consents(
     return records
 
 
-@router.get("/{registration_id}/consents/print", response_class=HTMLResponse)
+@router.get(
+    "/{registration_id}/consents/print",
+    response_class=HTMLResponse,
+    summary="Bản in phiếu đồng ý để người lao động ký",
+    responses=READ_ERRORS,
+)
 async def print_consents(registration_id: uuid.UUID, request: Request, reader: Reader) -> str:
     """The same history as a page to print and have the worker sign."""
     row, records = await _consents(request, registration_id, reader)
@@ -176,7 +234,12 @@ async def print_consents(registration_id: uuid.UUID, request: Request, reader: R
 Eraser = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]
 
 
-@router.post("/{registration_id}/erasure", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/{registration_id}/erasure",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Xoá dữ liệu cá nhân theo yêu cầu (chỉ khi chưa xuất cảnh)",
+    responses=ERROR_RESPONSES,
+)
 async def erase_personal_data(
     registration_id: uuid.UUID, request: Request, officer: Eraser
 ) -> None:
