@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord, TopicPartition
 from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.registry import default_registry
@@ -158,11 +159,17 @@ class Rebuilder:
                 await conn.execute(projection_ddl(NEXT))
 
     async def _assign(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-        partitions = []
-        await consumer.topics()  # fetches the cluster's metadata
-        for topic in self.streams:
-            numbers = consumer.partitions_for_topic(topic) or set()
-            partitions += [TopicPartition(topic, p) for p in sorted(numbers)]
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
+            described = await admin.describe_topics(list(self.streams))
+        finally:
+            await admin.close()
+        partitions = sorted(
+            TopicPartition(topic["topic"], part["partition"])
+            for topic in described
+            for part in topic["partitions"]
+        )
         consumer.assign(partitions)
         return partitions
 
