@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
@@ -30,10 +29,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             await add_projection_consumer(rt, stream)
 
     app = service_app(runtime, start, [http.router, targets.router])
-    # This service's /metrics speaks Prometheus and adds the projection lag: it replaces the
-    # generic JSON one.
-    app.router.routes = [
-        r for r in app.router.routes if not (isinstance(r, APIRoute) and r.path == "/metrics")
-    ]
-    app.include_router(metrics_router(runtime))
+    # This service's /metrics speaks Prometheus and adds the projection lag: put first, it is
+    # matched before the generic JSON one.
+    for route in reversed(metrics_router(runtime).routes):
+        app.router.routes.insert(0, route)
     return app

@@ -14,7 +14,7 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 def metrics_router(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(tags=["health"])
 
-    @router.get("/metrics")
+    @router.get("/metrics", operation_id="reporting_metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         pool: asyncpg.Pool = request.app.state.pool
         async with pool.acquire() as conn:
