@@ -198,7 +198,7 @@ async def registration_facts(
     day = MILESTONES[milestone]
     joins = ""
     if by == "priority_group":
-        joins = "JOIN unnest($5::text[], $6::int[]) AS g(name, bit) ON r.priority_bits & g.bit <> 0"
+        joins = "JOIN unnest($4::text[], $5::int[]) AS g(name, bit) ON r.priority_bits & g.bit <> 0"
     if by == "course":
         joins = f"JOIN {S}.training t ON t.registration_id = r.registration_id"
     count = "count(DISTINCT r.registration_id)" if by == "course" else "count(*)"
@@ -207,12 +207,10 @@ async def registration_facts(
                    {count} AS n
             FROM {S}.registration r {joins}
             WHERE r.commune_code = ANY($1) AND {day} BETWEEN $2 AND $3
-              AND ($4::text IS NULL OR TRUE)
             GROUP BY 1, 2 ORDER BY 1, 2""",
         communes,
         date_from,
         date_to,
-        None,
         *(
             [list(PRIORITY_GROUPS), [bit_of(g) for g in PRIORITY_GROUPS]]
             if by == "priority_group"
