@@ -72,7 +72,7 @@ def projection_ddl(schema: str) -> str:
         absconded_on         date,
         referred_on          date,
         employment_status    text
-    );
+    ) WITH (fillfactor = 80);  -- room for HOT updates: most events change unindexed columns
     CREATE INDEX ON {s}.registration (commune_code, submitted_on);
     CREATE TABLE {s}.training (
         registration_id     uuid NOT NULL,

@@ -52,6 +52,7 @@ EVENT_TYPES: dict[Stream, frozenset[str]] = {
     Stream.NOTIFICATION: frozenset(m.EVENT_TYPE for m in payloads_of(notification)),
 }
 
+_TRAINING = (journey.TrainingEnrolled, journey.TrainingCompleted)
 _PG_TYPES = {
     uuid.UUID: "uuid",
     str: "text",
@@ -89,17 +90,14 @@ async def project(conn: Conn, schema: str, stream: Stream, events: Events) -> No
 
 async def _registrations(conn: Conn, schema: str, events: Events) -> Deltas:
     ids = list({env.registration_id for env, _ in events})
+    # Only registrations with a training event in this batch need their courses read.
+    trainees = list({env.registration_id for env, e in events if isinstance(e, _TRAINING)})
     units = admin_units()
     state = RegistrationState(
         units.current,
         units.province_of,
         await _load(conn, f"{schema}.registration", RegistrationRow, "registration_id", ids),
-        {
-            (t.registration_id, t.course_id): t
-            for t in (
-                await _load(conn, f"{schema}.training", TrainingRow, "registration_id", ids)
-            ).values()
-        },
+        await _load(conn, f"{schema}.training", TrainingRow, "registration_id", trainees),
     )
     for env, event in events:
         apply_registration_event(state, env, event)
