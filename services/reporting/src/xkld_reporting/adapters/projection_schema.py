@@ -125,8 +125,11 @@ def projection_ddl(schema: str) -> str:
         market        text NOT NULL DEFAULT '',
         n             bigint NOT NULL,
         amount_vnd    bigint NOT NULL,
+        province_code text NOT NULL DEFAULT '',  -- of the commune: a province report is a range
         PRIMARY KEY (indicator, commune_code, month, market)
     );
+    CREATE INDEX monthly_by_province ON {s}.monthly (province_code, indicator, month)
+        INCLUDE (commune_code, market, n, amount_vnd);
     CREATE TABLE {s}.sms (
         template_code text NOT NULL,
         day           date NOT NULL,

@@ -196,9 +196,10 @@ async def _write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
     if deltas.counts:
         keys = list(deltas.counts)
         await conn.execute(
-            f"""INSERT INTO {s}.monthly (indicator, commune_code, month, market, n, amount_vnd)
+            f"""INSERT INTO {s}.monthly (indicator, commune_code, month, market, n, amount_vnd,
+                                         province_code)
                 SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[],
-                                     $5::bigint[], $6::bigint[])
+                                     $5::bigint[], $6::bigint[], $7::text[])
                 ON CONFLICT (indicator, commune_code, month, market) DO UPDATE
                 SET n = {s}.monthly.n + EXCLUDED.n,
                     amount_vnd = {s}.monthly.amount_vnd + EXCLUDED.amount_vnd""",
@@ -208,6 +209,7 @@ async def _write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
             [k[3] for k in keys],
             [deltas.counts[k] for k in keys],
             [deltas.amounts[k] for k in keys],
+            [admin_units().province_of(k[1]) or "" for k in keys],
         )
     if deltas.sms:
         keys_sms = list(deltas.sms)

@@ -89,16 +89,18 @@ async def progress(
     communes = area_communes(units, area)
     prev = period.previous_year()
     counters = sorted({c for c, _ in COUNTER_OF.values()})
+    # A province is one range of the province index; a commune is its primary-key prefix.
+    where = "province_code = $2" if len(area) == 2 else "commune_code = ANY($2)"
     rows = await conn.fetch(
         f"""SELECT commune_code, indicator, month >= $3 AS current,
                    sum(n)::bigint AS n, sum(amount_vnd)::bigint AS amount_vnd
             FROM {S}.monthly
-            WHERE indicator = ANY($1) AND commune_code = ANY($2)
+            WHERE indicator = ANY($1) AND {where}
               AND ((month >= $3 AND month < $4) OR (month >= $5 AND month < $6))
               AND ($7::text IS NULL OR market = $7)
             GROUP BY 1, 2, 3""",
         counters,
-        communes,
+        area if len(area) == 2 else [area],
         period.start,
         period.end,
         prev.start,

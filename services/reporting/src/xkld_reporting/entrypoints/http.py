@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import asyncpg
@@ -85,9 +87,19 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _json(value: Any) -> dict[str, Any]:
-    result: dict[str, Any] = _jsonable(value)
-    return result
+def _default(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)  # "66.7": exact, as rounded, never a float
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def _json(value: Any) -> Response:
+    """Straight to JSON bytes: the reports are plain data, and FastAPI's generic encoder
+    costs more than the query for a province with 125 areas."""
+    body = json.dumps(_jsonable(value), default=_default, ensure_ascii=False)
+    return Response(body.encode(), media_type="application/json")
 
 
 def _period_json(period: Period) -> dict[str, Any]:
@@ -133,13 +145,13 @@ async def progress(
     quarter: Quarter = None,
     month: Month = None,
     market: Market = None,
-) -> dict[str, Any]:
+) -> Response:
     """Actual against target ("đạt x%") for the area and each commune in it, with last year's
     same period. Percentages are rounded to one decimal, halves up."""
     report = await _progress(pool, units, principal, area, year, quarter, month, market)
     body: dict[str, Any] = _jsonable(report)
     body["period"] = _period_json(report.period)
-    return body
+    return _json(body)
 
 
 @router.get("/progress.csv")
@@ -254,7 +266,7 @@ async def registrations(
     granularity: Granularity = "month",
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-) -> dict[str, Any]:
+) -> Response:
     """Registration facts: how many reached a milestone, by period and one dimension."""
     code = resolve_area(principal, units, area)
     start = date_from or dt.date(dt.date.today().year, 1, 1)
@@ -285,7 +297,7 @@ async def loans(
     principal: ReportReader,
     area: Area = None,
     as_of: dt.date | None = None,
-) -> dict[str, Any]:
+) -> Response:
     """Loans per commune: applied, approved, disbursed, repaid, outstanding (integer VND),
     and overdue loans by days since their oldest unpaid instalment fell due."""
     code = resolve_area(principal, units, area)
@@ -303,7 +315,7 @@ async def training(
     principal: ReportReader,
     area: Area = None,
     year: Year = None,
-) -> dict[str, Any]:
+) -> Response:
     code = resolve_area(principal, units, area)
     period = _period(year, None, None)
     last = period.end - dt.timedelta(days=1)
@@ -319,7 +331,7 @@ async def follow_up(
     units: Units,
     principal: ReportReader,
     area: Area = None,
-) -> dict[str, Any]:
+) -> Response:
     """Workers abroad now, returned (completed or early, by cause), absconded."""
     code = resolve_area(principal, units, area)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
@@ -334,7 +346,7 @@ async def sms(
     principal: ReportReader,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-) -> dict[str, Any]:
+) -> Response:
     """SMS outcomes by template, programme-wide (messages carry no area)."""
     start = date_from or dt.date(dt.date.today().year, 1, 1)
     end = date_to or dt.date.today()
@@ -345,10 +357,9 @@ async def sms(
 
 
 @router.get("/freshness")
-async def freshness(pool: Pool, principal: ReportReader) -> dict[str, Any]:
+async def freshness(pool: Pool, principal: ReportReader) -> Response:
     async with pool.acquire() as conn:
-        result: dict[str, Any] = _jsonable(await queries.freshness(conn))
-        return result
+        return _json(await queries.freshness(conn))
 
 
 @router.get("/registrations-by-commune")
@@ -357,7 +368,7 @@ async def registrations_by_commune(
     units: Units,
     principal: ReportReader,
     commune_code: str | None = None,
-) -> dict[str, Any]:
+) -> Response:
     """The first slice's report, kept for its readers: registrations per commune, all time."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         rows = await conn.fetch(
