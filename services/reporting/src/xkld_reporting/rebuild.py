@@ -75,8 +75,11 @@ def _decode(record: Record, stream: Stream) -> tuple[Envelope, EventPayload] | N
 
 
 async def _apply(
-    conn: asyncpg.Connection, stream: Stream, tp: TopicPartition, records: list[Record]
+    conn: asyncpg.Connection, stream: Stream, parts: dict[TopicPartition, list[Record]]
 ) -> tuple[int, int]:
+    """One stream's records from several partitions, in one go: partitions hold different
+    registrations, and each partition's records stay in order."""
+    records = [r for part in parts.values() for r in part]
     decoded = [d for d in (_decode(r, stream) for r in records) if d is not None]
     fresh_ids = await claim(conn, NEXT, [env.event_id for env, _ in decoded])
     events, taken = [], set()
@@ -86,17 +89,18 @@ async def _apply(
             events.append((env, payload))
     await project(conn, NEXT, stream, events)
     await conn.execute(
-        f"""INSERT INTO {NEXT}.offsets (topic, partition, next_offset) VALUES ($1, $2, $3)
+        f"""INSERT INTO {NEXT}.offsets (topic, partition, next_offset)
+            SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
             ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset""",
-        tp.topic,
-        tp.partition,
-        records[-1].offset + 1,
+        [tp.topic for tp in parts],
+        [tp.partition for tp in parts],
+        [part[-1].offset + 1 for part in parts.values()],
     )
     return len(events), len(records) - len(decoded)
 
 
 class Rebuilder:
-    def __init__(self, dsn: str, bootstrap: str, topics: Topics, batch_size: int = 2000) -> None:
+    def __init__(self, dsn: str, bootstrap: str, topics: Topics, batch_size: int = 5000) -> None:
         self.dsn, self.bootstrap, self.topics = dsn, bootstrap, topics
         self.batch_size = batch_size
         self.streams = {topics.of(s): s for s in Stream}
@@ -194,16 +198,24 @@ class Rebuilder:
         positions: dict[TopicPartition, int],
         ends: dict[TopicPartition, int],
         progress: Progress,
+        in_transaction: bool = False,
     ) -> None:
+        """Fetch once; apply each stream's share in one transaction (or in the caller's)."""
         batches = await consumer.getmany(timeout_ms=500, max_records=self.batch_size)
+        by_stream: dict[Stream, dict[TopicPartition, list[Record]]] = {}
         for tp, records in batches.items():
-            records = [r for r in records if r.offset < ends.get(tp, 0)] if ends else records
-            if not records:
-                continue
-            async with conn.transaction():
-                applied, skipped = await _apply(conn, self.streams[tp.topic], tp, records)
-            positions[tp] = records[-1].offset + 1
-            progress.done += len(records)
+            kept = [r for r in records if r.offset < ends[tp]]
+            if kept:
+                by_stream.setdefault(self.streams[tp.topic], {})[tp] = kept
+        for stream, parts in by_stream.items():
+            if in_transaction:
+                applied, skipped = await _apply(conn, stream, parts)
+            else:
+                async with conn.transaction():
+                    applied, skipped = await _apply(conn, stream, parts)
+            for tp, kept in parts.items():
+                positions[tp] = kept[-1].offset + 1
+                progress.done += len(kept)
             progress.applied += applied
             progress.skipped += skipped
 
@@ -222,15 +234,7 @@ class Rebuilder:
             ends = await consumer.end_offsets(partitions)
             progress.total += sum(max(ends[tp] - positions[tp], 0) for tp in partitions)
             while any(positions[tp] < ends[tp] for tp in partitions):
-                batches = await consumer.getmany(timeout_ms=500, max_records=self.batch_size)
-                for tp, records in batches.items():
-                    records = [r for r in records if r.offset < ends[tp]]
-                    if records:
-                        applied, skipped = await _apply(conn, self.streams[tp.topic], tp, records)
-                        positions[tp] = records[-1].offset + 1
-                        progress.done += len(records)
-                        progress.applied += applied
-                        progress.skipped += skipped
+                await self._step(conn, consumer, positions, ends, progress, in_transaction=True)
             await conn.execute(
                 f"""ALTER SCHEMA {LIVE} RENAME TO {LIVE}_old;
                     ALTER SCHEMA {NEXT} RENAME TO {LIVE};
@@ -241,7 +245,7 @@ class Rebuilder:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Rebuild the reporting projections.")
     parser.add_argument("--fresh", action="store_true", help="discard an interrupted rebuild")
-    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=5000)
     args = parser.parse_args()
     settings = ReportingSettings()
     rebuilder = Rebuilder(
