@@ -91,7 +91,7 @@ async def project(conn: Conn, schema: str, stream: Stream, events: Events) -> No
 async def _registrations(conn: Conn, schema: str, events: Events) -> Deltas:
     ids = list({env.registration_id for env, _ in events})
     # Only registrations with a training event in this batch need their courses read.
-    trainees = list({env.registration_id for env, e in events if isinstance(e, _TRAINING)})
+    trainees = list({env.registration_id for env, e in events if type(e) in _TRAINING})
     units = admin_units()
     state = RegistrationState(
         units.current,
@@ -180,7 +180,10 @@ async def _save(
         return
     columns = _columns(model)
     names = [name for name, _ in columns]
-    arrays = [[getattr(row, name) for row in rows] for name in names]
+    # A dataclass instance's __dict__ holds its fields in declaration order: transpose it.
+    arrays = [
+        list(column) for column in zip(*(tuple(vars(row).values()) for row in rows), strict=True)
+    ]
     params = ", ".join(f"${i + 1}::{pg}[]" for i, (_, pg) in enumerate(columns))
     updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in keys)
     action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"

@@ -152,74 +152,133 @@ def local_day(moment: dt.datetime) -> dt.date:
 
 
 def apply_registration_event(state: RegistrationState, env: Envelope, event: EventPayload) -> None:
-    row = state.row(env.registration_id)
-    d = state.deltas
-    match event:
-        case RegistrationSubmitted():
-            commune = state.current_unit(event.commune_code)
-            row.source_commune_code = event.commune_code
-            row.commune_code = commune
-            row.province_code = state.province_of(commune) or event.province_code
-            row.hamlet, row.gender, row.birth_year = event.hamlet, event.gender, event.birth_year
-            row.submitted_on = event.submitted_on
-            row.priority_bits = priority_bits(event.priority_groups)
-            row.desired_market = event.desired_market
-            row.stage = "submitted"
-            d.add("registered", commune, event.submitted_on, event.desired_market or "")
-        case RegistrationPersonalDataErased():
-            # Hamlet and birth year could narrow a count down to a person: they go; counts stay.
-            row.hamlet, row.birth_year = None, None
-        case j.RegistrationFoundEligible():
-            row.eligible_on, row.stage = event.assessed_on, "eligible"
-            d.add("eligible", row.commune_code, event.assessed_on)
-        case j.RegistrationRejected():
-            row.rejected_on, row.reject_reason, row.stage = (
-                event.rejected_on,
-                event.reason_code,
-                "rejected",
-            )
-            d.add("rejected", row.commune_code, event.rejected_on)
-        case j.RegistrationWithdrawn():
-            row.withdrawn_on, row.stage = event.withdrawn_on, "withdrawn"
-            d.add("withdrawn", row.commune_code, event.withdrawn_on)
-        case j.TrainingEnrolled() | j.TrainingCompleted():
-            _apply_training(state, row, env, event)
-        case j.WorkerTrained():
-            first = row.trained_on is None
-            row.trained_on, row.stage = event.trained_on, "trained"
-            if first:
-                d.add("trained", row.commune_code, event.trained_on)
-        case j.LoanRequested():
-            row.loan_requested_on, row.stage = event.requested_on, "loan_requested"
-        case j.NoLoanDeclared():
-            row.stage = "no_loan"
-        case j.ContractSigned():
-            row.contract_signed_on, row.stage = event.signed_on, "contract_signed"
-            row.market_code, row.enterprise_code = event.market_code, event.enterprise_code
-            d.add("contract_signed", row.commune_code, event.signed_on, event.market_code)
-        case j.DepartureGateCleared():
-            pass  # gates are the registration service's checklist; not reported yet
-        case j.DepartureScheduled():
-            row.departure_on, row.stage = event.departure_on, "departure_scheduled"
-            row.market_code = event.market_code
-        case j.WorkerDeparted():
-            first = row.departed_on is None
-            row.departed_on, row.stage = event.departed_on, "departed"
-            row.market_code, row.enterprise_code = event.market_code, event.enterprise_code
-            if first:
-                d.add("departed", row.commune_code, event.departed_on, event.market_code)
-        case j.CheckInRecorded():
-            row.employment_status = event.employment_status
-        case j.WorkerReturned():
-            row.returned_on, row.return_early = event.returned_on, event.early
-            row.return_cause = event.early_cause
-            row.stage = "returned_early" if event.early else "returned_completed"
-            d.add("returned", row.commune_code, event.returned_on)
-        case j.WorkerAbsconded():
-            row.absconded_on, row.stage = event.reported_on, "absconded"
-            d.add("absconded", row.commune_code, event.reported_on)
-        case j.ReintegrationReferred():
-            row.referred_on, row.stage = event.referred_on, "reintegration"
+    # A dict on the exact type, not `match`: class patterns call isinstance through pydantic's
+    # ABC metaclass, which was a sixth of the projection's time.
+    handler = _REGISTRATION_HANDLERS.get(type(event))
+    if handler is not None:
+        handler(state, state.row(env.registration_id), env, event)
+
+
+def _submitted(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: RegistrationSubmitted
+) -> None:
+    commune = state.current_unit(e.commune_code)
+    row.source_commune_code = e.commune_code
+    row.commune_code = commune
+    row.province_code = state.province_of(commune) or e.province_code
+    row.hamlet, row.gender, row.birth_year = e.hamlet, e.gender, e.birth_year
+    row.submitted_on = e.submitted_on
+    row.priority_bits = priority_bits(e.priority_groups)
+    row.desired_market = e.desired_market
+    row.stage = "submitted"
+    state.deltas.add("registered", commune, e.submitted_on, e.desired_market or "")
+
+
+def _erased(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: RegistrationPersonalDataErased
+) -> None:
+    # Hamlet and birth year could narrow a count down to a person: they go; counts stay.
+    row.hamlet, row.birth_year = None, None
+
+
+def _eligible(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.RegistrationFoundEligible
+) -> None:
+    row.eligible_on, row.stage = e.assessed_on, "eligible"
+    state.deltas.add("eligible", row.commune_code, e.assessed_on)
+
+
+def _rejected(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.RegistrationRejected
+) -> None:
+    row.rejected_on, row.reject_reason, row.stage = e.rejected_on, e.reason_code, "rejected"
+    state.deltas.add("rejected", row.commune_code, e.rejected_on)
+
+
+def _withdrawn(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.RegistrationWithdrawn
+) -> None:
+    row.withdrawn_on, row.stage = e.withdrawn_on, "withdrawn"
+    state.deltas.add("withdrawn", row.commune_code, e.withdrawn_on)
+
+
+def _trained(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.WorkerTrained
+) -> None:
+    first = row.trained_on is None
+    row.trained_on, row.stage = e.trained_on, "trained"
+    if first:
+        state.deltas.add("trained", row.commune_code, e.trained_on)
+
+
+def _loan_requested(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.LoanRequested
+) -> None:
+    row.loan_requested_on, row.stage = e.requested_on, "loan_requested"
+
+
+def _no_loan(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.NoLoanDeclared
+) -> None:
+    row.stage = "no_loan"
+
+
+def _contract(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.ContractSigned
+) -> None:
+    row.contract_signed_on, row.stage = e.signed_on, "contract_signed"
+    row.market_code, row.enterprise_code = e.market_code, e.enterprise_code
+    state.deltas.add("contract_signed", row.commune_code, e.signed_on, e.market_code)
+
+
+def _scheduled(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.DepartureScheduled
+) -> None:
+    row.departure_on, row.stage = e.departure_on, "departure_scheduled"
+    row.market_code = e.market_code
+
+
+def _departed(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.WorkerDeparted
+) -> None:
+    first = row.departed_on is None
+    row.departed_on, row.stage = e.departed_on, "departed"
+    row.market_code, row.enterprise_code = e.market_code, e.enterprise_code
+    if first:
+        state.deltas.add("departed", row.commune_code, e.departed_on, e.market_code)
+
+
+def _checked_in(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.CheckInRecorded
+) -> None:
+    row.employment_status = e.employment_status
+
+
+def _returned(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.WorkerReturned
+) -> None:
+    row.returned_on, row.return_early, row.return_cause = e.returned_on, e.early, e.early_cause
+    row.stage = "returned_early" if e.early else "returned_completed"
+    state.deltas.add("returned", row.commune_code, e.returned_on)
+
+
+def _absconded(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.WorkerAbsconded
+) -> None:
+    row.absconded_on, row.stage = e.reported_on, "absconded"
+    state.deltas.add("absconded", row.commune_code, e.reported_on)
+
+
+def _referred(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.ReintegrationReferred
+) -> None:
+    row.referred_on, row.stage = e.referred_on, "reintegration"
+
+
+def _gate(
+    state: RegistrationState, row: RegistrationRow, env: Envelope, e: j.DepartureGateCleared
+) -> None:
+    """Gates are the registration service's checklist; not reported yet."""
 
 
 def _apply_training(
@@ -250,6 +309,28 @@ def _apply_training(
         state.deltas.add("training_completed", row.commune_code, event.completed_on)
 
 
+_REGISTRATION_HANDLERS: dict[type[EventPayload], Callable[..., None]] = {
+    RegistrationSubmitted: _submitted,
+    RegistrationPersonalDataErased: _erased,
+    j.RegistrationFoundEligible: _eligible,
+    j.RegistrationRejected: _rejected,
+    j.RegistrationWithdrawn: _withdrawn,
+    j.TrainingEnrolled: _apply_training,
+    j.TrainingCompleted: _apply_training,
+    j.WorkerTrained: _trained,
+    j.LoanRequested: _loan_requested,
+    j.NoLoanDeclared: _no_loan,
+    j.ContractSigned: _contract,
+    j.DepartureGateCleared: _gate,
+    j.DepartureScheduled: _scheduled,
+    j.WorkerDeparted: _departed,
+    j.CheckInRecorded: _checked_in,
+    j.WorkerReturned: _returned,
+    j.WorkerAbsconded: _absconded,
+    j.ReintegrationReferred: _referred,
+}
+
+
 @dataclass
 class LoanState:
     current_unit: Callable[[str], str]
@@ -272,46 +353,46 @@ def apply_loan_event(state: LoanState, env: Envelope, event: EventPayload) -> No
         return
     row = state.row(loan_id, env.registration_id)
     d, day = state.deltas, local_day(env.occurred_at)
-    match event:
-        case ln.LoanApplicationReceived():
-            # The loan carries its own commune: it is attributed even before (or without) the
-            # registration, whose stream is another topic.
-            row.source_commune_code = event.commune_code
-            row.commune_code = state.current_unit(event.commune_code)
-            row.applied_on, row.requested_vnd = day, event.requested_vnd
-            d.add("loans_applied", row.commune_code, day, vnd=event.requested_vnd)
-        case ln.LoanApproved():
-            row.approved_on, row.approved_vnd = day, event.amount_vnd
-            d.add("loans_approved", row.commune_code, day, vnd=event.amount_vnd)
-        case ln.LoanRejected():
-            row.rejected_on = day
-            d.add("loans_rejected", row.commune_code, day)
-        case ln.LoanDisbursed():
-            first = row.disbursed_on is None
-            row.disbursed_on, row.disbursed_vnd = event.disbursed_on, event.amount_vnd
-            row.installments = event.installments
-            row.outstanding_vnd = event.amount_vnd - row.principal_repaid_vnd - row.written_off_vnd
-            if first:
-                d.add("loans_disbursed", row.commune_code, event.disbursed_on, vnd=event.amount_vnd)
-        case ln.RepaymentRecorded():
-            row.repaid_vnd += event.amount_vnd
-            row.principal_repaid_vnd += event.principal_vnd + event.early_principal_vnd
-            row.outstanding_vnd = event.outstanding_principal_vnd
-            d.add("loans_repaid", row.commune_code, event.paid_on, vnd=event.amount_vnd)
-        case ln.InstallmentOverdue():
-            state.overdue.append(
-                OverdueRow(loan_id, event.installment_no, event.due_on, event.principal_due_vnd)
-            )
-        case ln.LoanSettled():
-            row.settled_on, row.outstanding_vnd = event.settled_on, 0
-            d.add("loans_settled", row.commune_code, event.settled_on)
-        case ln.LoanRestructured():
-            row.restructured_on, row.restructured_kind = event.effective_on, event.kind
-            row.outstanding_vnd = event.outstanding_principal_vnd
-            row.written_off_vnd += event.written_off_principal_vnd
-            row.installments = event.installments or row.installments
-        case ln.LoanFlaggedForReview():
-            row.flagged_on = event.flagged_on
+    # Exact types, not isinstance: that goes through pydantic's ABC metaclass, which is slow.
+    if type(event) is ln.LoanApplicationReceived:
+        # The loan carries its own commune: it is attributed even before (or without) the
+        # registration, whose stream is another topic.
+        row.source_commune_code = event.commune_code
+        row.commune_code = state.current_unit(event.commune_code)
+        row.applied_on, row.requested_vnd = day, event.requested_vnd
+        d.add("loans_applied", row.commune_code, day, vnd=event.requested_vnd)
+    elif type(event) is ln.LoanApproved:
+        row.approved_on, row.approved_vnd = day, event.amount_vnd
+        d.add("loans_approved", row.commune_code, day, vnd=event.amount_vnd)
+    elif type(event) is ln.LoanRejected:
+        row.rejected_on = day
+        d.add("loans_rejected", row.commune_code, day)
+    elif type(event) is ln.LoanDisbursed:
+        first = row.disbursed_on is None
+        row.disbursed_on, row.disbursed_vnd = event.disbursed_on, event.amount_vnd
+        row.installments = event.installments
+        row.outstanding_vnd = event.amount_vnd - row.principal_repaid_vnd - row.written_off_vnd
+        if first:
+            d.add("loans_disbursed", row.commune_code, event.disbursed_on, vnd=event.amount_vnd)
+    elif type(event) is ln.RepaymentRecorded:
+        row.repaid_vnd += event.amount_vnd
+        row.principal_repaid_vnd += event.principal_vnd + event.early_principal_vnd
+        row.outstanding_vnd = event.outstanding_principal_vnd
+        d.add("loans_repaid", row.commune_code, event.paid_on, vnd=event.amount_vnd)
+    elif type(event) is ln.InstallmentOverdue:
+        state.overdue.append(
+            OverdueRow(loan_id, event.installment_no, event.due_on, event.principal_due_vnd)
+        )
+    elif type(event) is ln.LoanSettled:
+        row.settled_on, row.outstanding_vnd = event.settled_on, 0
+        d.add("loans_settled", row.commune_code, event.settled_on)
+    elif type(event) is ln.LoanRestructured:
+        row.restructured_on, row.restructured_kind = event.effective_on, event.kind
+        row.outstanding_vnd = event.outstanding_principal_vnd
+        row.written_off_vnd += event.written_off_principal_vnd
+        row.installments = event.installments or row.installments
+    elif type(event) is ln.LoanFlaggedForReview:
+        row.flagged_on = event.flagged_on
 
 
 SMS_OUTCOMES: dict[type[EventPayload], str] = {
