@@ -4,12 +4,15 @@ while the live projection keeps running."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import asyncpg
 import httpx
 from xkld_reporting.rebuild import Rebuilder
 from xkld_reporting.simulation import Simulator
-from xkld_reporting.testing import publish_all, streams_of, wait_projected
+from xkld_reporting.testing import publish_all, streams_of, wait_caught_up, wait_projected
+from xkld_shared.contracts.envelope import Envelope
+from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
@@ -85,3 +88,38 @@ async def test_an_interrupted_rebuild_resumes_and_swaps_in_the_live_numbers(
     assert after["inbox"] == [(sum(published.values()) + sum(len(e) for e in more.values()),)]
     registered = sum(r[4] for r in after["monthly"] if r[0] == "registered")
     assert registered == 150 + 30
+
+
+class _PublishingBeforeSwitch(Rebuilder):
+    """Events that arrive after the replay read its end offsets and before the switch: the
+    switch must catch them up, several batches in one transaction."""
+
+    def __init__(self, ns: Namespace, streams: dict[Stream, list[Envelope]]) -> None:
+        super().__init__(ns.dsn("reporting"), ns.infra.kafka_bootstrap, ns.topics, batch_size=40)
+        self.ns, self.late = ns, streams
+
+    async def _switch(self, *args: Any, **kwargs: Any) -> None:
+        await publish_all(self.ns.infra.kafka_bootstrap, self.ns.topics, self.late)
+        await super()._switch(*args, **kwargs)
+
+
+async def test_events_arriving_during_the_rebuild_are_caught_up_at_the_switch(
+    namespace: Namespace, reporting: ServiceProcess
+) -> None:
+    early = streams_of(Simulator(21, COMMUNES, dt.date(2025, 1, 1), 300).journeys(60))
+    late = streams_of(Simulator(22, COMMUNES, dt.date(2025, 3, 1), 300).journeys(60))
+    await publish_all(namespace.infra.kafka_bootstrap, namespace.topics, early)
+    result = await _PublishingBeforeSwitch(namespace, late).run(report=lambda _: None)
+    assert result.switched
+    assert result.events == sum(len(e) for e in early.values()) + sum(len(e) for e in late.values())
+    total = {s: len(early[s]) + len(late[s]) for s in Stream}
+    await wait_projected(namespace.dsn("reporting"), total)
+    await wait_caught_up(namespace.infra.kafka_bootstrap, namespace.topics)
+    tables = await _tables(namespace.dsn("reporting"))
+    assert tables["inbox"] == [(sum(total.values()),)]
+    registered = sum(r[4] for r in tables["monthly"] if r[0] == "registered")
+    assert registered == 120
+    departed = sum(r[4] for r in tables["monthly"] if r[0] == "departed")
+    journeys = Simulator(21, COMMUNES, dt.date(2025, 1, 1), 300).journeys(60)
+    journeys += Simulator(22, COMMUNES, dt.date(2025, 3, 1), 300).journeys(60)
+    assert departed == sum(1 for j in journeys if j.departed_on)

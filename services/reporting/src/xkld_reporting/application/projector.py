@@ -166,7 +166,7 @@ async def _load(
     rows = await conn.fetch(
         f"SELECT {', '.join(names)} FROM {table} WHERE {key} = ANY($1::uuid[])", ids
     )
-    loaded = [model(**dict(row)) for row in rows]
+    loaded = [model(*row) for row in rows]  # selected in the fields' order
     if model is TrainingRow:
         return {(r.registration_id, r.course_id): r for r in loaded}
     return {getattr(r, names[0]): r for r in loaded}
@@ -175,23 +175,32 @@ async def _load(
 async def _save(
     conn: Conn, table: str, model: type[Any], keys: list[str], rows: Sequence[Any]
 ) -> None:
-    """Upsert whole rows: one statement, one array per column."""
+    """Upsert whole rows: COPY into a per-connection staging table, then one INSERT … ON
+    CONFLICT from it (binary COPY encodes rows far faster than 28 parameter arrays).
+
+    The staging table copies the target's columns when a connection first needs it; a
+    migration that changes the projection's columns therefore needs the service restarted.
+    """
     if not rows:
         return
-    columns = _columns(model)
-    names = [name for name, _ in columns]
-    # A dataclass instance's __dict__ holds its fields in declaration order: transpose it.
-    arrays = [
-        list(column) for column in zip(*(tuple(vars(row).values()) for row in rows), strict=True)
-    ]
-    params = ", ".join(f"${i + 1}::{pg}[]" for i, (_, pg) in enumerate(columns))
+    names = [name for name, _ in _columns(model)]
+    stage = "stage_" + table.replace(".", "_")
+    await conn.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DELETE ROWS"
+    )
+    # A dataclass instance's __dict__ holds its fields in declaration order.
+    await conn.copy_records_to_table(
+        stage, records=[tuple(vars(row).values()) for row in rows], columns=names
+    )
     updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in keys)
     action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
     await conn.execute(
-        f"""INSERT INTO {table} ({", ".join(names)}) SELECT * FROM unnest({params})
-            ON CONFLICT ({", ".join(keys)}) {action}""",
-        *arrays,
+        f"""INSERT INTO {table} ({", ".join(names)}) SELECT {", ".join(names)} FROM {stage}
+            ON CONFLICT ({", ".join(keys)}) {action}"""
     )
+    # Emptied now, not only at commit: a rebuild's catch-up saves many batches in one
+    # transaction, and a row staged twice would be upserted twice in one statement.
+    await conn.execute(f"DELETE FROM {stage}")
 
 
 async def _write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
