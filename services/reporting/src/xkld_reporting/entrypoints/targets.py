@@ -12,6 +12,7 @@ from xkld_shared.http.app import correlation_id_of
 
 from xkld_reporting.adapters.admin_units import AdminUnits, admin_units
 from xkld_reporting.application.targets import (
+    InvalidTargetFile,
     TargetRow,
     parse_upload,
     save_targets,
@@ -85,8 +86,6 @@ async def import_targets(
     """Upload the template filled in: CSV (UTF-8) or XLSX as the request body."""
     content = await request.body()
     if len(content) > MAX_UPLOAD_BYTES:
-        from xkld_reporting.application.targets import InvalidTargetFile
-
         raise InvalidTargetFile(1, "tệp quá lớn (tối đa 2 MB)", "the file is too large (2 MB max)")
     lines = parse_upload(content, request.headers.get("content-type", ""))
     return await _save(request, pool, units, principal, to_targets(lines))
