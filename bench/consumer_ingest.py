@@ -21,9 +21,8 @@ from dataclasses import dataclass
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 from pydantic import SecretStr
-from xkld_reporting.application.projections import on_registrations_submitted
+from xkld_reporting.application.consumer import add_projection_consumer
 from xkld_shared.contracts.envelope import Envelope, EventPayload
-from xkld_shared.contracts.registration import RegistrationSubmitted
 from xkld_shared.contracts.registry import default_registry
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.db.pool import Conn
@@ -129,7 +128,7 @@ async def reporting_run(
     ns: Namespace, probe: asyncpg.Connection, n: int, batch_size: int, timeout: float
 ) -> Run:
     """The reporting service's consumer, as its bootstrap wires it, from an empty projection."""
-    await probe.execute("TRUNCATE inbox, registrations_by_commune, stream_position")
+    await probe.execute("TRUNCATE rp.inbox, rp.monthly, rp.registration, rp.stream_state")
     settings = ServiceSettings(
         database_url=SecretStr(ns.dsn("reporting")),
         kafka_bootstrap=ns.infra.kafka_bootstrap,
@@ -138,19 +137,16 @@ async def reporting_run(
     )
     # A runtime name per batch size: a fresh consumer group that reads from the start.
     runtime = ServiceRuntime(f"reporting-b{batch_size}", settings)
-    in_handler = [0.0]
+    in_handler = [0.0]  # the projection consumer applies batches itself: not split out
     try:
         await runtime.open_pool()
-        handler = timed_handler(on_registrations_submitted, in_handler)
-        consumer = await runtime.add_consumer(
-            Stream.REGISTRATION, {}, batch_handlers={RegistrationSubmitted.EVENT_TYPE: handler}
-        )
+        consumer = await add_projection_consumer(runtime, Stream.REGISTRATION)
         started = time.perf_counter()
         await runtime.start_messaging()
         seconds, first = await wait_for_total(probe, n, started, timeout)
     finally:
         await runtime.stop()
-    inbox = await probe.fetchval("SELECT count(*) FROM inbox WHERE consumer = $1", consumer.name)
+    inbox = await probe.fetchval("SELECT count(*) FROM rp.inbox")
     stats = consumer.stats
     checks = (
         f"inbox rows={inbox}/{n}, applied={stats.applied}, duplicates={stats.duplicates}, "

@@ -20,7 +20,7 @@ async def _progress(dsn: str) -> tuple[int, int]:
         total = await conn.fetchval(
             "SELECT coalesce(sum(registered), 0) FROM registrations_by_commune"
         )
-        inbox = await conn.fetchval("SELECT count(*) FROM inbox")
+        inbox = await conn.fetchval("SELECT count(*) FROM rp.inbox")
         return int(total), int(inbox)
     finally:
         await conn.close()

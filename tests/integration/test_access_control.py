@@ -29,6 +29,8 @@ class Endpoint:
     allowed: frozenset[Role]
 
 
+_REPORT_READERS = frozenset({Role.REPORT_VIEWER, Role.LABOUR_OFFICER, Role.COMMUNE_OFFICER})
+
 ENDPOINTS = [
     Endpoint("registration", "POST", "/registrations", frozenset({Role.COMMUNE_OFFICER})),
     Endpoint(
@@ -355,6 +357,23 @@ ENDPOINTS = [
     ),
     Endpoint("registration", "GET", "/markets", frozenset(Role)),
     Endpoint("registration", "POST", "/markets", frozenset({Role.LABOUR_OFFICER})),
+    # reporting (issue 7): aggregates for readers; targets set by labour officers
+    Endpoint("reporting", "GET", "/reports/progress", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/progress.csv", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/progress.xlsx", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/charts/progress.svg", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/charts/departures.svg", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/charts/markets.svg", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/registrations", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/loans", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/training", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/follow-up", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/sms", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/freshness", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/targets", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/targets/template.csv", _REPORT_READERS),
+    Endpoint("reporting", "POST", "/targets", frozenset({Role.LABOUR_OFFICER})),
+    Endpoint("reporting", "POST", "/targets/import", frozenset({Role.LABOUR_OFFICER})),
 ]
 BRANCH = "VBSP-86"
 # Open on purpose: probes, and the provider's callbacks (they prove themselves with a token).
@@ -480,6 +499,11 @@ JOURNEY_BODIES: dict[str, Callable[[], dict[str, object]]] = {
         "min_age": 18,
         "max_age": 35,
     },
+    # reporting (issue 7)
+    "/targets": lambda: {
+        "targets": [{"area_code": HOME, "year": 2026, "indicator": "registered", "value": 10}]
+    },
+    "/targets/import": lambda: {"not": "a file; refused before it is read"},
 }
 _REFERENCE_BODIES: dict[str, Callable[[], dict[str, object]]] = {
     "/enterprises": lambda: {

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from xkld_shared.contracts.registration import RegistrationSubmitted
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime
 
-from xkld_reporting.application.projections import on_registrations_submitted
-from xkld_reporting.entrypoints import http
+from xkld_reporting.application.consumer import add_projection_consumer
+from xkld_reporting.entrypoints import http, targets
+from xkld_reporting.entrypoints.metrics import metrics_router
 from xkld_reporting.settings import ReportingSettings
 
 SERVICE = "reporting"
@@ -24,11 +24,13 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = await rt.open_pool()
-        # Projections are the high-volume consumer: one transaction per batch of events.
-        await rt.add_consumer(
-            Stream.REGISTRATION,
-            {},
-            batch_handlers={RegistrationSubmitted.EVENT_TYPE: on_registrations_submitted},
-        )
+        # Projections are the high-volume consumers: one transaction per batch of events.
+        for stream in Stream:
+            await add_projection_consumer(rt, stream)
 
-    return service_app(runtime, start, [http.router])
+    app = service_app(runtime, start, [http.router, targets.router])
+    # This service's /metrics speaks Prometheus and adds the projection lag: put first, it is
+    # matched before the generic JSON one.
+    for route in reversed(metrics_router(runtime).routes):
+        app.router.routes.insert(0, route)
+    return app

@@ -1,0 +1,253 @@
+"""Applying a batch of one stream's events to the projection schema, in one transaction.
+
+The rows a batch touches are read once, changed in memory in the events' order (one
+registration's events arrive in order on one partition), and written back with one statement
+per table; counters are incremented with one statement per batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from xkld_shared.contracts import journey, loan, notification
+from xkld_shared.contracts.envelope import Envelope, EventPayload
+from xkld_shared.contracts.registration import (
+    RegistrationPersonalDataErased,
+    RegistrationSubmitted,
+)
+from xkld_shared.contracts.registry import payloads_of
+from xkld_shared.contracts.topics import Stream
+from xkld_shared.db.pool import Conn
+
+from xkld_reporting.adapters.admin_units import admin_units
+from xkld_reporting.adapters.projection_schema import checked
+from xkld_reporting.domain.facts import (
+    Deltas,
+    LoanRow,
+    LoanState,
+    OverdueRow,
+    RegistrationRow,
+    RegistrationState,
+    TrainingRow,
+    apply_loan_event,
+    apply_notification_event,
+    apply_registration_event,
+)
+
+Events = Sequence[tuple[Envelope, EventPayload]]
+
+EVENT_TYPES: dict[Stream, frozenset[str]] = {
+    Stream.REGISTRATION: frozenset(
+        [
+            RegistrationSubmitted.EVENT_TYPE,
+            RegistrationPersonalDataErased.EVENT_TYPE,
+            *(m.EVENT_TYPE for m in payloads_of(journey)),
+        ]
+    ),
+    Stream.LOAN: frozenset(m.EVENT_TYPE for m in payloads_of(loan)),
+    Stream.NOTIFICATION: frozenset(m.EVENT_TYPE for m in payloads_of(notification)),
+}
+
+_TRAINING = (journey.TrainingEnrolled, journey.TrainingCompleted)
+_PG_TYPES = {
+    uuid.UUID: "uuid",
+    str: "text",
+    int: "bigint",
+    bool: "boolean",
+    dt.date: "date",
+}
+
+
+async def claim(conn: Conn, schema: str, event_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """The projection's inbox: the ids not applied before, recorded in this transaction."""
+    rows = await conn.fetch(
+        f"""INSERT INTO {checked(schema)}.inbox (event_id) SELECT unnest($1::uuid[])
+            ON CONFLICT DO NOTHING RETURNING event_id""",
+        list(event_ids),
+    )
+    return {row["event_id"] for row in rows}
+
+
+async def project(conn: Conn, schema: str, stream: Stream, events: Events) -> None:
+    """Apply fresh (already claimed) events of one stream, in order."""
+    if not events:
+        return
+    if stream is Stream.REGISTRATION:
+        deltas = await _registrations(conn, schema, events)
+    elif stream is Stream.LOAN:
+        deltas = await _loans(conn, schema, events)
+    else:
+        deltas = Deltas()
+        for env, event in events:
+            apply_notification_event(deltas, env, event)
+    await _write_deltas(conn, schema, deltas)
+    await _advance(conn, schema, stream, events)
+
+
+async def _registrations(conn: Conn, schema: str, events: Events) -> Deltas:
+    ids = list({env.registration_id for env, _ in events})
+    # Only registrations with a training event in this batch need their courses read.
+    trainees = list({env.registration_id for env, e in events if type(e) in _TRAINING})
+    units = admin_units()
+    state = RegistrationState(
+        units.current,
+        units.province_of,
+        await _load(conn, f"{schema}.registration", RegistrationRow, "registration_id", ids),
+        await _load(conn, f"{schema}.training", TrainingRow, "registration_id", trainees),
+    )
+    for env, event in events:
+        apply_registration_event(state, env, event)
+    await _save(
+        conn,
+        f"{schema}.registration",
+        RegistrationRow,
+        ["registration_id"],
+        [state.registrations[i] for i in state.touched],
+    )
+    await _save(
+        conn,
+        f"{schema}.training",
+        TrainingRow,
+        ["registration_id", "course_id"],
+        [state.trainings[k] for k in state.touched_trainings],
+    )
+    return state.deltas
+
+
+async def _loans(conn: Conn, schema: str, events: Events) -> Deltas:
+    ids = list({i for _, e in events if (i := getattr(e, "loan_application_id", None)) is not None})
+    state = LoanState(
+        admin_units().current,
+        await _load(conn, f"{schema}.loan", LoanRow, "loan_application_id", ids),
+    )
+    for env, event in events:
+        apply_loan_event(state, env, event)
+    await _save(
+        conn,
+        f"{schema}.loan",
+        LoanRow,
+        ["loan_application_id"],
+        [state.loans[i] for i in state.touched],
+    )
+    await _save(
+        conn,
+        f"{schema}.loan_overdue",
+        OverdueRow,
+        ["loan_application_id", "installment_no"],
+        state.overdue,
+    )
+    return state.deltas
+
+
+def _columns(model: type[Any]) -> list[tuple[str, str]]:
+    hints = {f.name: f.type for f in dataclasses.fields(model)}
+    result = []
+    for name, hint in hints.items():
+        first = str(hint).split(" | ")[0]
+        base = next(t for t in _PG_TYPES if _type_name(t) == first)
+        result.append((name, _PG_TYPES[base]))
+    return result
+
+
+def _type_name(t: type[Any]) -> str:
+    return {uuid.UUID: "uuid.UUID", dt.date: "dt.date"}.get(t, t.__name__)
+
+
+async def _load(
+    conn: Conn, table: str, model: type[Any], key: str, ids: list[Any]
+) -> dict[Any, Any]:
+    if not ids:
+        return {}
+    names = [name for name, _ in _columns(model)]
+    rows = await conn.fetch(
+        f"SELECT {', '.join(names)} FROM {table} WHERE {key} = ANY($1::uuid[])", ids
+    )
+    loaded = [model(*row) for row in rows]  # selected in the fields' order
+    if model is TrainingRow:
+        return {(r.registration_id, r.course_id): r for r in loaded}
+    return {getattr(r, names[0]): r for r in loaded}
+
+
+async def _save(
+    conn: Conn, table: str, model: type[Any], keys: list[str], rows: Sequence[Any]
+) -> None:
+    """Upsert whole rows: COPY into a per-connection staging table, then one INSERT … ON
+    CONFLICT from it (binary COPY encodes rows far faster than 28 parameter arrays).
+
+    The staging table copies the target's columns when a connection first needs it; a
+    migration that changes the projection's columns therefore needs the service restarted.
+    """
+    if not rows:
+        return
+    names = [name for name, _ in _columns(model)]
+    stage = "stage_" + table.replace(".", "_")
+    await conn.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DELETE ROWS"
+    )
+    # A dataclass instance's __dict__ holds its fields in declaration order.
+    await conn.copy_records_to_table(
+        stage, records=[tuple(vars(row).values()) for row in rows], columns=names
+    )
+    updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in keys)
+    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    await conn.execute(
+        f"""INSERT INTO {table} ({", ".join(names)}) SELECT {", ".join(names)} FROM {stage}
+            ON CONFLICT ({", ".join(keys)}) {action}"""
+    )
+    # Emptied now, not only at commit: a rebuild's catch-up saves many batches in one
+    # transaction, and a row staged twice would be upserted twice in one statement.
+    await conn.execute(f"DELETE FROM {stage}")
+
+
+async def _write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
+    s = checked(schema)
+    if deltas.counts:
+        keys = list(deltas.counts)
+        await conn.execute(
+            f"""INSERT INTO {s}.monthly (indicator, commune_code, month, market, n, amount_vnd,
+                                         province_code)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[],
+                                     $5::bigint[], $6::bigint[], $7::text[])
+                ON CONFLICT (indicator, commune_code, month, market) DO UPDATE
+                SET n = {s}.monthly.n + EXCLUDED.n,
+                    amount_vnd = {s}.monthly.amount_vnd + EXCLUDED.amount_vnd""",
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+            [k[2] for k in keys],
+            [k[3] for k in keys],
+            [deltas.counts[k] for k in keys],
+            [deltas.amounts[k] for k in keys],
+            [admin_units().province_of(k[1]) or "" for k in keys],
+        )
+    if deltas.sms:
+        keys_sms = list(deltas.sms)
+        await conn.execute(
+            f"""INSERT INTO {s}.sms (template_code, day, outcome, n)
+                SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[])
+                ON CONFLICT (template_code, day, outcome) DO UPDATE
+                SET n = {s}.sms.n + EXCLUDED.n""",
+            [k[0] for k in keys_sms],
+            [k[1] for k in keys_sms],
+            [k[2] for k in keys_sms],
+            [deltas.sms[k] for k in keys_sms],
+        )
+
+
+async def _advance(conn: Conn, schema: str, stream: Stream, events: Events) -> None:
+    s = checked(schema)
+    newest = max(env.occurred_at for env, _ in events)
+    await conn.execute(
+        f"""INSERT INTO {s}.stream_state (stream, last_event_at, events, updated_at)
+            VALUES ($1, $2, $3, now())
+            ON CONFLICT (stream) DO UPDATE
+            SET last_event_at = greatest({s}.stream_state.last_event_at, EXCLUDED.last_event_at),
+                events = {s}.stream_state.events + EXCLUDED.events,
+                updated_at = now()""",
+        stream.value,
+        newest,
+        len(events),
+    )

@@ -1,0 +1,383 @@
+"""Reading the projections: every report is a few grouped SQL queries in one snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from xkld_shared.db.pool import Conn
+
+from xkld_reporting.adapters.admin_units import AdminUnits
+from xkld_reporting.adapters.projection_schema import LIVE
+from xkld_reporting.domain.dimensions import OVERDUE_BUCKETS, PRIORITY_GROUPS, age_band_sql, bit_of
+from xkld_reporting.domain.periods import Period
+from xkld_reporting.domain.progress import (
+    COUNTER_OF,
+    HEADINGS_VI,
+    Indicator,
+    achieved_percent,
+    format_percent_vi,
+)
+
+S = LIVE
+
+
+@dataclass(frozen=True)
+class StreamFreshness:
+    stream: str
+    newest_event_at: dt.datetime | None
+    lag_seconds: float | None
+    events: int
+
+
+@dataclass(frozen=True)
+class Freshness:
+    as_of: dt.datetime
+    streams: list[StreamFreshness]
+
+
+async def freshness(conn: Conn) -> Freshness:
+    now = await conn.fetchval("SELECT now()")
+    rows = {r["stream"]: r for r in await conn.fetch(f"SELECT * FROM {S}.stream_state")}
+    streams = []
+    for stream in ("registration", "loan", "notification"):
+        row = rows.get(stream)
+        newest = row["last_event_at"] if row else None
+        lag = (now - newest).total_seconds() if newest else None
+        streams.append(StreamFreshness(stream, newest, lag, int(row["events"]) if row else 0))
+    return Freshness(now, streams)
+
+
+@dataclass
+class IndicatorProgress:
+    indicator: str
+    heading_vi: str
+    actual: int
+    target: int | None
+    percent: Decimal | None
+    percent_text: str
+    previous_year_actual: int
+
+
+@dataclass
+class AreaProgress:
+    area_code: str
+    area_name: str
+    indicators: list[IndicatorProgress] = field(default_factory=list)
+
+
+@dataclass
+class ProgressReport:
+    area_code: str
+    area_name: str
+    period: Period
+    market: str | None
+    freshness: Freshness
+    areas: list[AreaProgress]  # the area itself first, then its communes
+
+
+def area_communes(units: AdminUnits, area: str) -> list[str]:
+    return units.communes_of(area) if len(area) == 2 else [area]
+
+
+async def progress(
+    conn: Conn, units: AdminUnits, area: str, period: Period, market: str | None
+) -> ProgressReport:
+    communes = area_communes(units, area)
+    prev = period.previous_year()
+    counters = sorted({c for c, _ in COUNTER_OF.values()})
+    # A province is one range of the province index; a commune is its primary-key prefix.
+    where = "province_code = $2" if len(area) == 2 else "commune_code = ANY($2)"
+    rows = await conn.fetch(
+        f"""SELECT commune_code, indicator, month >= $3 AS current,
+                   sum(n)::bigint AS n, sum(amount_vnd)::bigint AS amount_vnd
+            FROM {S}.monthly
+            WHERE indicator = ANY($1) AND {where}
+              AND ((month >= $3 AND month < $4) OR (month >= $5 AND month < $6))
+              AND ($7::text IS NULL OR market = $7)
+            GROUP BY 1, 2, 3""",
+        counters,
+        area if len(area) == 2 else [area],
+        period.start,
+        period.end,
+        prev.start,
+        prev.end,
+        market,
+    )
+    actual: dict[tuple[str, str, bool, str], int] = defaultdict(int)
+    for r in rows:
+        for area_code in {r["commune_code"], area}:
+            actual[(area_code, r["indicator"], r["current"], "n")] += r["n"]
+            actual[(area_code, r["indicator"], r["current"], "amount_vnd")] += r["amount_vnd"]
+    targets = await _targets(conn, [area, *communes] if len(area) == 2 else [area], period, market)
+    areas = [area, *communes] if len(area) == 2 else [area]
+    report = []
+    for code in areas:
+        line = AreaProgress(code, units.name_of(code))
+        for indicator in Indicator:
+            counter, column = COUNTER_OF[indicator]
+            value = actual[(code, counter, True, column)]
+            target = targets.get((code, indicator.value))
+            if target is None and code == area and len(area) == 2:
+                parts = [
+                    targets[(c, indicator.value)]
+                    for c in communes
+                    if (c, indicator.value) in targets
+                ]
+                target = sum(parts) if parts else None
+            percent = achieved_percent(value, target)
+            line.indicators.append(
+                IndicatorProgress(
+                    indicator.value,
+                    HEADINGS_VI[indicator],
+                    value,
+                    target,
+                    percent,
+                    format_percent_vi(percent),
+                    actual[(code, counter, False, column)],
+                )
+            )
+        report.append(line)
+    return ProgressReport(area, units.name_of(area), period, market, await freshness(conn), report)
+
+
+async def _targets(
+    conn: Conn, areas: list[str], period: Period, market: str | None
+) -> dict[tuple[str, str], int]:
+    """Annual targets for a year; quarterly targets for a quarter; none for a single month."""
+    if period.month is not None:
+        return {}
+    rows = await conn.fetch(
+        """SELECT area_code, indicator, value FROM target
+           WHERE year = $1 AND quarter = $2 AND area_code = ANY($3) AND market = $4""",
+        period.year,
+        period.quarter or 0,
+        areas,
+        market or "",
+    )
+    return {(r["area_code"], r["indicator"]): int(r["value"]) for r in rows}
+
+
+MILESTONES = {
+    "registered": "r.submitted_on",
+    "eligible": "r.eligible_on",
+    "trained": "r.trained_on",
+    "contract_signed": "r.contract_signed_on",
+    "departed": "r.departed_on",
+    "returned": "r.returned_on",
+    "absconded": "r.absconded_on",
+    "rejected": "r.rejected_on",
+    "withdrawn": "r.withdrawn_on",
+}
+DIMENSIONS = {
+    "commune": "r.commune_code",
+    "hamlet": "coalesce(r.hamlet, '')",
+    "stage": "r.stage",
+    "market": "coalesce(r.market_code, r.desired_market, '')",
+    "enterprise": "coalesce(r.enterprise_code, '')",
+    "gender": "coalesce(r.gender, '')",
+    "age_band": age_band_sql("r.submitted_on", "r.birth_year"),
+    "priority_group": "g.name",
+    "course": "t.course_code",
+    "none": "''",
+}
+GRANULARITIES = ("day", "month", "quarter", "year")
+
+
+async def registration_facts(
+    conn: Conn,
+    communes: list[str],
+    milestone: str,
+    by: str,
+    granularity: str,
+    date_from: dt.date,
+    date_to: dt.date,
+) -> list[dict[str, Any]]:
+    """Counts of registrations reaching `milestone` in [from, to], by period and dimension."""
+    day = MILESTONES[milestone]
+    joins = ""
+    if by == "priority_group":
+        joins = "JOIN unnest($4::text[], $5::int[]) AS g(name, bit) ON r.priority_bits & g.bit <> 0"
+    if by == "course":
+        joins = f"JOIN {S}.training t ON t.registration_id = r.registration_id"
+    count = "count(DISTINCT r.registration_id)" if by == "course" else "count(*)"
+    rows = await conn.fetch(
+        f"""SELECT date_trunc('{granularity}', {day})::date AS period, {DIMENSIONS[by]} AS key,
+                   {count} AS n
+            FROM {S}.registration r {joins}
+            WHERE r.commune_code = ANY($1) AND {day} BETWEEN $2 AND $3
+            GROUP BY 1, 2 ORDER BY 1, 2""",
+        communes,
+        date_from,
+        date_to,
+        *(
+            [list(PRIORITY_GROUPS), [bit_of(g) for g in PRIORITY_GROUPS]]
+            if by == "priority_group"
+            else []
+        ),
+    )
+    return [{"period": r["period"], "key": r["key"], "count": int(r["n"])} for r in rows]
+
+
+async def loans_report(conn: Conn, communes: list[str], as_of: dt.date) -> list[dict[str, Any]]:
+    totals = await conn.fetch(
+        f"""SELECT commune_code,
+                count(*) AS applied, sum(requested_vnd)::bigint AS applied_vnd,
+                count(approved_on) AS approved, sum(approved_vnd)::bigint AS approved_vnd,
+                count(rejected_on) AS rejected,
+                count(disbursed_on) AS disbursed, sum(disbursed_vnd)::bigint AS disbursed_vnd,
+                sum(repaid_vnd)::bigint AS repaid_vnd,
+                sum(principal_repaid_vnd)::bigint AS principal_repaid_vnd,
+                count(*) FILTER (WHERE outstanding_vnd > 0) AS outstanding,
+                sum(outstanding_vnd)::bigint AS outstanding_vnd,
+                count(settled_on) AS settled
+            FROM {S}.loan WHERE commune_code = ANY($1) GROUP BY 1 ORDER BY 1""",
+        communes,
+    )
+    overdue = await conn.fetch(
+        f"""WITH oldest AS (
+                SELECT l.loan_application_id, l.commune_code, l.outstanding_vnd,
+                       min(o.due_on) AS since
+                FROM {S}.loan l JOIN {S}.loan_overdue o USING (loan_application_id)
+                WHERE l.commune_code = ANY($1) AND l.settled_on IS NULL
+                  AND l.outstanding_vnd > 0 AND o.due_on < $2
+                  AND (l.restructured_on IS NULL OR o.due_on >= l.restructured_on)
+                  AND l.principal_repaid_vnd < least(l.disbursed_vnd,
+                        o.installment_no * (l.disbursed_vnd / greatest(l.installments, 1)))
+                GROUP BY 1, 2, 3)
+            SELECT commune_code,
+                   CASE WHEN $2 - since <= 30 THEN '1-30' WHEN $2 - since <= 90 THEN '31-90'
+                        WHEN $2 - since <= 180 THEN '91-180' ELSE '>180' END AS bucket,
+                   count(*) AS loans, sum(outstanding_vnd)::bigint AS outstanding_vnd
+            FROM oldest GROUP BY 1, 2""",
+        communes,
+        as_of,
+    )
+    buckets: dict[str, dict[str, dict[str, int]]] = defaultdict(
+        lambda: {b: {"loans": 0, "outstanding_vnd": 0} for b in OVERDUE_BUCKETS}
+    )
+    for r in overdue:
+        buckets[r["commune_code"]][r["bucket"]] = {
+            "loans": int(r["loans"]),
+            "outstanding_vnd": int(r["outstanding_vnd"]),
+        }
+    return [
+        {k: (int(v) if isinstance(v, int) else v) for k, v in dict(r).items()}
+        | {"overdue": buckets[r["commune_code"]]}
+        for r in totals
+    ]
+
+
+async def training_report(
+    conn: Conn, communes: list[str], date_from: dt.date, date_to: dt.date
+) -> list[dict[str, Any]]:
+    """Per course type: enrolled, completed, certificates, and what trainees did afterwards.
+
+    "Employed or departed" counts a trainee who passed a course and then signed a contract,
+    departed, or was referred to a job (the national indicator's ≥ 80%).
+    """
+    rows = await conn.fetch(
+        f"""SELECT t.course_type,
+                count(*) FILTER (WHERE t.enrolled_on BETWEEN $2 AND $3) AS enrolled,
+                count(*) FILTER (WHERE t.completed_on BETWEEN $2 AND $3) AS completed,
+                count(*) FILTER (WHERE t.completed_on BETWEEN $2 AND $3 AND t.passed) AS passed,
+                count(*) FILTER (WHERE t.completed_on BETWEEN $2 AND $3
+                                 AND t.certificate_issued) AS certificates,
+                count(DISTINCT t.registration_id) FILTER (
+                    WHERE t.completed_on BETWEEN $2 AND $3 AND t.passed) AS trainees,
+                count(DISTINCT t.registration_id) FILTER (
+                    WHERE t.completed_on BETWEEN $2 AND $3 AND t.passed
+                      AND (r.departed_on IS NOT NULL OR r.contract_signed_on IS NOT NULL
+                           OR r.referred_on IS NOT NULL)) AS employed_or_departed
+            FROM {S}.training t JOIN {S}.registration r USING (registration_id)
+            WHERE t.commune_code = ANY($1) GROUP BY 1 ORDER BY 1""",
+        communes,
+        date_from,
+        date_to,
+    )
+    result = []
+    for r in rows:
+        line: dict[str, Any] = {
+            k: (v if isinstance(v, str) else int(v)) for k, v in dict(r).items()
+        }
+        line["certificate_rate_percent"] = achieved_percent(line["certificates"], line["completed"])
+        line["employed_or_departed_percent"] = achieved_percent(
+            line["employed_or_departed"], line["trainees"]
+        )
+        result.append(line)
+    return result
+
+
+async def follow_up_report(conn: Conn, communes: list[str]) -> dict[str, Any]:
+    row = await conn.fetchrow(
+        f"""SELECT
+              count(*) FILTER (WHERE departed_on IS NOT NULL AND returned_on IS NULL
+                               AND absconded_on IS NULL) AS abroad_now,
+              count(*) FILTER (WHERE returned_on IS NOT NULL AND NOT return_early)
+                  AS returned_completed,
+              count(*) FILTER (WHERE returned_on IS NOT NULL AND return_early) AS returned_early,
+              count(*) FILTER (WHERE absconded_on IS NOT NULL) AS absconded
+            FROM {S}.registration WHERE commune_code = ANY($1)""",
+        communes,
+    )
+    causes = await conn.fetch(
+        f"""SELECT return_cause, count(*) AS n FROM {S}.registration
+            WHERE commune_code = ANY($1) AND return_early GROUP BY 1 ORDER BY 1""",
+        communes,
+    )
+    assert row is not None
+    return {k: int(v) for k, v in dict(row).items()} | {
+        "returned_early_by_cause": {r["return_cause"]: int(r["n"]) for r in causes}
+    }
+
+
+async def sms_report(conn: Conn, date_from: dt.date, date_to: dt.date) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        f"""SELECT template_code,
+                coalesce(sum(n) FILTER (WHERE outcome = 'sent'), 0)::bigint AS sent,
+                coalesce(sum(n) FILTER (WHERE outcome = 'delivered'), 0)::bigint AS delivered,
+                coalesce(sum(n) FILTER (WHERE outcome = 'failed'), 0)::bigint AS failed,
+                coalesce(sum(n) FILTER (WHERE outcome = 'suppressed'), 0)::bigint AS suppressed
+            FROM {S}.sms WHERE day BETWEEN $1 AND $2 GROUP BY 1 ORDER BY 1""",
+        date_from,
+        date_to,
+    )
+    return [{k: (v if isinstance(v, str) else int(v)) for k, v in dict(r).items()} for r in rows]
+
+
+async def monthly_series(
+    conn: Conn, communes: list[str], indicator: str, period: Period
+) -> list[tuple[dt.date, int]]:
+    rows = await conn.fetch(
+        f"""SELECT month, sum(n)::bigint AS n FROM {S}.monthly
+            WHERE indicator = $1 AND commune_code = ANY($2) AND month >= $3 AND month < $4
+            GROUP BY 1 ORDER BY 1""",
+        indicator,
+        communes,
+        period.start,
+        period.end,
+    )
+    found = {r["month"]: int(r["n"]) for r in rows}
+    months, day = [], period.start
+    while day < period.end:
+        months.append((day, found.get(day, 0)))
+        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months
+
+
+async def by_market(
+    conn: Conn, communes: list[str], indicator: str, period: Period
+) -> list[tuple[str, int]]:
+    rows = await conn.fetch(
+        f"""SELECT market, sum(n)::bigint AS n FROM {S}.monthly
+            WHERE indicator = $1 AND commune_code = ANY($2) AND month >= $3 AND month < $4
+            GROUP BY 1 ORDER BY 2 DESC, 1""",
+        indicator,
+        communes,
+        period.start,
+        period.end,
+    )
+    return [(r["market"] or "?", int(r["n"])) for r in rows]

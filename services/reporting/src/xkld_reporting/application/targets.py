@@ -1,0 +1,195 @@
+"""Targets (chỉ tiêu): set per area, year and optionally quarter and market; every change is
+recorded in the audit trail in the same transaction."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from openpyxl import load_workbook
+from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.errors import AppError
+
+from xkld_reporting.domain.progress import Indicator
+
+TEMPLATE_COLUMNS = ("area_code", "year", "quarter", "indicator", "market", "value")
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    area_code: str
+    year: int
+    quarter: int  # 0 = the whole year
+    indicator: Indicator
+    market: str
+    value: int
+
+    @property
+    def key(self) -> str:
+        quarter = f"Q{self.quarter}" if self.quarter else "year"
+        return f"{self.area_code}/{self.year}/{quarter}/{self.indicator}/{self.market or '*'}"
+
+
+class InvalidTargetFile(AppError):
+    status_code = 422
+    code = "invalid_target_file"
+
+    def __init__(self, line: int, vi: str, en: str) -> None:
+        super().__init__(f"Dòng {line}: {vi}", f"Line {line}: {en}")
+
+
+async def save_targets(
+    pool: asyncpg.Pool, context: ChangeContext, rows: Sequence[TargetRow]
+) -> int:
+    """Insert or replace each target; returns how many actually changed."""
+    changed = 0
+    async with pool.acquire() as conn, conn.transaction():
+        for row in rows:
+            before = await conn.fetchval(
+                """SELECT value FROM target WHERE area_code = $1 AND year = $2 AND quarter = $3
+                   AND indicator = $4 AND market = $5 FOR UPDATE""",
+                row.area_code,
+                row.year,
+                row.quarter,
+                row.indicator.value,
+                row.market,
+            )
+            if before == row.value:
+                continue
+            await conn.execute(
+                """INSERT INTO target (area_code, year, quarter, indicator, market, value,
+                                       updated_by, updated_at)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+                   ON CONFLICT (area_code, year, quarter, indicator, market)
+                   DO UPDATE SET value = EXCLUDED.value, updated_by = EXCLUDED.updated_by,
+                                 updated_at = now()""",
+                row.area_code,
+                row.year,
+                row.quarter,
+                row.indicator.value,
+                row.market,
+                row.value,
+                context.actor.username,
+            )
+            await record_change(
+                conn,
+                context,
+                action="target_set",
+                entity_type="target",
+                entity_id=row.key,
+                before={} if before is None else {"value": int(before)},
+                after={"value": row.value},
+            )
+            changed += 1
+    return changed
+
+
+def template_csv() -> bytes:
+    """The upload template: a header and two example lines (a year and a quarter target)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(TEMPLATE_COLUMNS)
+    writer.writerow(["86", "2026", "", "departed", "", "1200"])
+    writer.writerow(["29800", "2026", "1", "loans_disbursed_vnd", "", "5000000000"])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def parse_upload(content: bytes, content_type: str) -> list[dict[str, str]]:
+    """Lines of a CSV (UTF-8, BOM optional) or XLSX upload, as text by column name."""
+    if "spreadsheetml" in content_type or content[:2] == b"PK":
+        return _xlsx_lines(content)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidTargetFile(
+            1, "tệp CSV phải dùng mã UTF-8", "the CSV file must be UTF-8 encoded"
+        ) from None
+    reader = csv.DictReader(io.StringIO(text))
+    _check_header(reader.fieldnames or [])
+    return [{k: (v or "").strip() for k, v in line.items() if k} for line in reader]
+
+
+def _xlsx_lines(content: bytes) -> list[dict[str, str]]:
+    try:
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InvalidTargetFile(
+            1, "không đọc được tệp Excel", "the Excel file cannot be read"
+        ) from None
+    lines = [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    if not lines:
+        raise InvalidTargetFile(1, "tệp trống", "the file is empty")
+    header = lines[0]
+    _check_header(header)
+    return [dict(zip(header, line, strict=False)) for line in lines[1:] if any(line)]
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel stores whole numbers as floats
+    return "" if value is None else str(value).strip()
+
+
+def _check_header(header: Sequence[str]) -> None:
+    missing = [c for c in TEMPLATE_COLUMNS if c not in header]
+    if missing:
+        raise InvalidTargetFile(
+            1,
+            f"thiếu cột {', '.join(missing)} (xem mẫu /targets/template.csv)",
+            f"missing columns {', '.join(missing)} (see the template /targets/template.csv)",
+        )
+
+
+def to_targets(lines: Sequence[dict[str, str]]) -> list[TargetRow]:
+    rows = []
+    for number, line in enumerate(lines, start=2):
+        rows.append(_target_of(number, line))
+    return rows
+
+
+def _target_of(number: int, line: dict[str, str]) -> TargetRow:
+    area = line.get("area_code", "")
+    if not (area.isdigit() and len(area) in (2, 5)):
+        raise InvalidTargetFile(
+            number,
+            "mã địa bàn phải có 2 chữ số (tỉnh) hoặc 5 chữ số (xã)",
+            "area_code must be 2 digits (province) or 5 (commune)",
+        )
+    try:
+        indicator = Indicator(line.get("indicator", ""))
+    except ValueError:
+        raise InvalidTargetFile(
+            number,
+            f"chỉ tiêu không hợp lệ; dùng: {', '.join(Indicator)}",
+            f"unknown indicator; use one of: {', '.join(Indicator)}",
+        ) from None
+    year, quarter, value = (_integer(number, line, k) for k in ("year", "quarter", "value"))
+    if not 2000 <= year <= 2100:
+        raise InvalidTargetFile(number, "năm không hợp lệ", "the year is out of range")
+    if not 0 <= quarter <= 4:
+        raise InvalidTargetFile(
+            number,
+            "quý phải từ 1 đến 4 (để trống: cả năm)",
+            "quarter must be 1 to 4 (empty for the whole year)",
+        )
+    if value < 0:
+        raise InvalidTargetFile(number, "chỉ tiêu không được âm", "a target cannot be negative")
+    market = line.get("market", "")
+    if market and not market.replace("_", "").replace("-", "").isalnum():
+        raise InvalidTargetFile(number, "mã thị trường không hợp lệ", "invalid market code")
+    return TargetRow(area, year, quarter, indicator, market, value)
+
+
+def _integer(number: int, line: dict[str, str], column: str) -> int:
+    raw = (line.get(column) or "").replace(".", "").replace(",", "").replace(" ", "")
+    if raw == "" and column == "quarter":
+        return 0
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidTargetFile(
+            number, f"cột {column} phải là số nguyên", f"column {column} must be a whole number"
+        ) from None

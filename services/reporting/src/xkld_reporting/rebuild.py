@@ -1,0 +1,264 @@
+"""Rebuild every projection from the topics, into fresh tables, then swap them in.
+
+    python -m xkld_reporting.rebuild [--fresh] [--batch-size 2000]
+
+Reads each stream's topic from offset 0 (no consumer group: it does not disturb the live one)
+into schema `rp_next`, committing the offsets it reached with every batch, so an interrupted
+run resumes where it stopped (`--fresh` starts over). At the end it takes the switch lock (live
+batches wait), applies what arrived meanwhile, and renames `rp_next` to `rp` in the same
+transaction: readers see the old tables until that commit and the new ones after it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.structs import ConsumerRecord, TopicPartition
+from xkld_shared.contracts.envelope import Envelope, EventPayload
+from xkld_shared.contracts.registry import default_registry
+from xkld_shared.contracts.topics import Stream, Topics
+
+from xkld_reporting.adapters.projection_schema import LIVE, NEXT, SWITCH_LOCK, projection_ddl
+from xkld_reporting.application.projector import EVENT_TYPES, claim, project
+from xkld_reporting.settings import ReportingSettings
+
+Record = ConsumerRecord[bytes, bytes]
+_REGISTRY = default_registry()
+
+
+@dataclass
+class Progress:
+    total: int
+    done: int = 0
+    applied: int = 0
+    skipped: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def line(self) -> str:
+        seconds = max(time.perf_counter() - self.started, 1e-9)
+        rate = self.done / seconds
+        left = (self.total - self.done) / rate if rate > 0 else float("inf")
+        share = 100 * self.done / self.total if self.total else 100.0
+        return (
+            f"rebuild: {self.done:,}/{self.total:,} events ({share:.0f}%), "
+            f"{rate:,.0f} events/s, ~{left:,.0f} s left"
+        )
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    events: int
+    applied: int
+    skipped: int
+    seconds: float
+    switched: bool
+
+
+def _decode(record: Record, stream: Stream) -> tuple[Envelope, EventPayload] | None:
+    """What the live consumer applies; the rest (unknown types, poison) it skips or
+    dead-letters, and so does the rebuild."""
+    try:
+        envelope = Envelope.from_bytes(record.value or b"")
+        if envelope.event_type not in EVENT_TYPES[stream]:
+            return None
+        return envelope, _REGISTRY.payload_of(envelope)
+    except Exception:  # poison: the live consumer dead-lettered it
+        return None
+
+
+async def _apply(
+    conn: asyncpg.Connection, stream: Stream, parts: dict[TopicPartition, list[Record]]
+) -> tuple[int, int]:
+    """One stream's records from several partitions, in one go: partitions hold different
+    registrations, and each partition's records stay in order."""
+    records = [r for part in parts.values() for r in part]
+    decoded = [d for d in (_decode(r, stream) for r in records) if d is not None]
+    fresh_ids = await claim(conn, NEXT, [env.event_id for env, _ in decoded])
+    events, taken = [], set()
+    for env, payload in decoded:
+        if env.event_id in fresh_ids and env.event_id not in taken:
+            taken.add(env.event_id)
+            events.append((env, payload))
+    await project(conn, NEXT, stream, events)
+    await conn.execute(
+        f"""INSERT INTO {NEXT}.offsets (topic, partition, next_offset)
+            SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
+            ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset""",
+        [tp.topic for tp in parts],
+        [tp.partition for tp in parts],
+        [part[-1].offset + 1 for part in parts.values()],
+    )
+    return len(events), len(records) - len(decoded)
+
+
+class Rebuilder:
+    def __init__(self, dsn: str, bootstrap: str, topics: Topics, batch_size: int = 5000) -> None:
+        self.dsn, self.bootstrap, self.topics = dsn, bootstrap, topics
+        self.batch_size = batch_size
+        self.streams = {topics.of(s): s for s in Stream}
+
+    async def run(
+        self,
+        *,
+        fresh: bool = False,
+        stop_after: int | None = None,
+        report: Callable[[str], None] = print,
+    ) -> RebuildResult:
+        """Replay, then switch. `stop_after` (events) simulates an interruption in tests."""
+        conn = await asyncpg.connect(self.dsn)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            enable_auto_commit=False,
+            max_poll_records=self.batch_size,
+            auto_offset_reset="earliest",
+        )
+        await consumer.start()
+        try:
+            await self._prepare(conn, fresh)
+            partitions = await self._assign(consumer)
+            positions = await self._seek(conn, consumer, partitions)
+            ends = await consumer.end_offsets(partitions)
+            progress = Progress(sum(max(ends[tp] - positions[tp], 0) for tp in partitions))
+            last_report = 0.0
+            while any(positions[tp] < ends[tp] for tp in partitions):
+                if stop_after is not None and progress.done >= stop_after:
+                    return RebuildResult(
+                        progress.done,
+                        progress.applied,
+                        progress.skipped,
+                        time.perf_counter() - progress.started,
+                        False,
+                    )
+                await self._step(conn, consumer, positions, ends, progress)
+                if time.perf_counter() - last_report > 1.0:
+                    report(progress.line())
+                    last_report = time.perf_counter()
+            report(progress.line())
+            await self._switch(conn, consumer, partitions, positions, progress)
+            report(f"rebuild: switched to the new tables ({progress.applied:,} events applied)")
+            return RebuildResult(
+                progress.done,
+                progress.applied,
+                progress.skipped,
+                time.perf_counter() - progress.started,
+                True,
+            )
+        finally:
+            await consumer.stop()
+            await conn.close()
+
+    async def _prepare(self, conn: asyncpg.Connection, fresh: bool) -> None:
+        if fresh:
+            await conn.execute(f"DROP SCHEMA IF EXISTS {NEXT} CASCADE")
+        if await conn.fetchval("SELECT to_regnamespace($1)", NEXT) is None:
+            async with conn.transaction():
+                await conn.execute(projection_ddl(NEXT))
+
+    async def _assign(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
+            described = await admin.describe_topics(list(self.streams))
+        finally:
+            await admin.close()
+        partitions = sorted(
+            TopicPartition(topic["topic"], part["partition"])
+            for topic in described
+            for part in topic["partitions"]
+        )
+        consumer.assign(partitions)
+        return partitions
+
+    async def _seek(
+        self, conn: asyncpg.Connection, consumer: AIOKafkaConsumer, partitions: list[TopicPartition]
+    ) -> dict[TopicPartition, int]:
+        stored = {
+            (r["topic"], r["partition"]): int(r["next_offset"])
+            for r in await conn.fetch(f"SELECT * FROM {NEXT}.offsets")
+        }
+        beginnings = await consumer.beginning_offsets(partitions)
+        positions = {}
+        for tp in partitions:
+            positions[tp] = stored.get((tp.topic, tp.partition), beginnings[tp])
+            consumer.seek(tp, positions[tp])
+        return positions
+
+    async def _step(
+        self,
+        conn: asyncpg.Connection,
+        consumer: AIOKafkaConsumer,
+        positions: dict[TopicPartition, int],
+        ends: dict[TopicPartition, int],
+        progress: Progress,
+        in_transaction: bool = False,
+    ) -> None:
+        """Fetch once; apply each stream's share in one transaction (or in the caller's)."""
+        batches = await consumer.getmany(timeout_ms=500, max_records=self.batch_size)
+        by_stream: dict[Stream, dict[TopicPartition, list[Record]]] = {}
+        for tp, records in batches.items():
+            kept = [r for r in records if r.offset < ends[tp]]
+            if kept:
+                by_stream.setdefault(self.streams[tp.topic], {})[tp] = kept
+        for stream, parts in by_stream.items():
+            if in_transaction:
+                applied, skipped = await _apply(conn, stream, parts)
+            else:
+                async with conn.transaction():
+                    applied, skipped = await _apply(conn, stream, parts)
+            for tp, kept in parts.items():
+                positions[tp] = kept[-1].offset + 1
+                progress.done += len(kept)
+            progress.applied += applied
+            progress.skipped += skipped
+
+    async def _switch(
+        self,
+        conn: asyncpg.Connection,
+        consumer: AIOKafkaConsumer,
+        partitions: list[TopicPartition],
+        positions: dict[TopicPartition, int],
+        progress: Progress,
+    ) -> None:
+        async with conn.transaction():
+            # Live batches hold this lock shared: once we have it, none is half-applied, and
+            # whatever they applied is below the end offsets read now.
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", SWITCH_LOCK)
+            ends = await consumer.end_offsets(partitions)
+            progress.total += sum(max(ends[tp] - positions[tp], 0) for tp in partitions)
+            while any(positions[tp] < ends[tp] for tp in partitions):
+                await self._step(conn, consumer, positions, ends, progress, in_transaction=True)
+            await conn.execute(
+                f"""ALTER SCHEMA {LIVE} RENAME TO {LIVE}_old;
+                    ALTER SCHEMA {NEXT} RENAME TO {LIVE};
+                    DROP SCHEMA {LIVE}_old CASCADE;"""
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Rebuild the reporting projections.")
+    parser.add_argument("--fresh", action="store_true", help="discard an interrupted rebuild")
+    parser.add_argument("--batch-size", type=int, default=5000)
+    args = parser.parse_args()
+    settings = ReportingSettings()
+    rebuilder = Rebuilder(
+        settings.database_url.get_secret_value(),
+        settings.kafka_bootstrap,
+        Topics(settings.topic_prefix),
+        args.batch_size,
+    )
+    result = asyncio.run(
+        rebuilder.run(fresh=args.fresh, report=lambda line: print(line, file=sys.stderr))
+    )
+    print(f"rebuilt from {result.events:,} events in {result.seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
