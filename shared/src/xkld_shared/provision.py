@@ -45,12 +45,19 @@ def _dsn_for(admin_dsn: str, user: str, password: str, database: str) -> str:
     return urlunsplit((parts.scheme, netloc, f"/{database}", "", ""))
 
 
+# A session lock, released when the admin connection closes.
+_TAKE_TURNS = "SELECT pg_advisory_lock(hashtext('xkld.provision'))"
+
+
 async def provision_databases(
     admin_dsn: str, *, database_prefix: str = "", templates: dict[str, str] | None = None
 ) -> dict[str, ServiceDatabase]:
     """`templates` maps a service to an already-migrated database to copy (tests use it)."""
     conn = await asyncpg.connect(admin_dsn)
     try:
+        # Roles are cluster-wide: two provisioners altering one role at once fail with "tuple
+        # concurrently updated" (parallel test workers do this), so they take turns.
+        await conn.execute(_TAKE_TURNS)
         result = {}
         for service in SERVICES:
             role, password = role_of(service), dev_password(service)
@@ -102,6 +109,7 @@ async def harden_audit_log(admin_dsn: str, databases: dict[str, ServiceDatabase]
     hardened = []
     admin = await asyncpg.connect(admin_dsn)
     try:
+        await admin.execute(_TAKE_TURNS)
         if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", AUDIT_OWNER):
             await admin.execute(f'CREATE ROLE "{AUDIT_OWNER}" NOLOGIN')
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -90,12 +91,33 @@ class TokenIssuer:
 
 
 class TokenVerifier:
+    """Checks a token's signature, issuer, audience and times, and reads who it names.
+
+    A token that verified is remembered, by its exact text, until it expires: an ES256 check
+    costs real CPU on every request, and the same officer sends the same token all day. A
+    token that differs by one character is a different key, so nothing unverified is trusted.
+    """
+
+    CACHE_SIZE = 4096
+
     def __init__(self, jwks: dict[str, Any], *, issuer: str, audience: str) -> None:
         self._keys = {k["kid"]: jwt.PyJWK(k) for k in jwks.get("keys", []) if "kid" in k}
         self._issuer = issuer
         self._audience = audience
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     def verify(self, token: str) -> Principal:
+        remembered = self._verified.get(token)
+        if remembered is not None and time.time() < remembered[1]:
+            return remembered[0]
+        claims = self._checked_claims(token)
+        principal = _principal(claims)
+        if len(self._verified) >= self.CACHE_SIZE:
+            self._verified.clear()  # simple and bounded; the next requests re-verify
+        self._verified[token] = (principal, float(claims["exp"]))
+        return principal
+
+    def _checked_claims(self, token: str) -> dict[str, Any]:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             key = self._keys.get(str(kid))
@@ -112,7 +134,7 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(type(exc).__name__) from exc
-        return _principal(claims)
+        return claims
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
