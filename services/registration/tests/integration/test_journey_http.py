@@ -455,3 +455,50 @@ async def test_a_renewed_licence_lets_an_expired_enterprise_sign_again(desk: Des
         desk.enterprise_code = desk_code
     unknown = await desk.post("labour", "/enterprises/DN-NOWHERE/licence", renewal)
     assert unknown.status_code == 404
+
+
+async def test_a_course_or_enterprise_sent_again_with_its_key_returns_the_first_answer(
+    desk: Desk,
+) -> None:
+    code = f"KEY-{uuid.uuid4().hex[:8]}"
+    course = {
+        "code": code,
+        "course_type": "language",
+        "title": "Tiếng Hàn EPS",
+        "provider": "Trung tâm GDNN-GDTX Long Hồ",
+        "venue": "Vĩnh Long",
+        "starts_on": days(5),
+        "ends_on": days(60),
+        "capacity": 25,
+    }
+    key = {"Idempotency-Key": f"course-{code}"}
+    labour = desk.headers("labour")
+    first = await desk.client.post(f"{desk.url}/courses", json=course, headers=labour | key)
+    again = await desk.client.post(f"{desk.url}/courses", json=course, headers=labour | key)
+    other = await desk.client.post(
+        f"{desk.url}/courses", json=course | {"capacity": 26}, headers=labour | key
+    )
+    without_key = await desk.client.post(f"{desk.url}/courses", json=course, headers=labour)
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.json() == first.json()  # the same course id, not a second course
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert without_key.status_code == 409  # the code is taken: no second course either way
+    enterprise_key = {"Idempotency-Key": f"enterprise-{code}"}
+    body = {
+        "code": f"DN-{code}",
+        "name": "Công ty TNHH Nhân lực",
+        "licence_number": "99/LĐTBXH-GP",
+        "licence_valid_from": days(-10),
+        "licence_valid_to": days(300),
+        "markets": ["KR"],
+    }
+    listed = [
+        await desk.client.post(
+            f"{desk.url}/enterprises", json=body, headers=labour | enterprise_key
+        )
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in listed] == [201, 201]
+    assert listed[1].headers.get("Idempotent-Replayed") == "true"

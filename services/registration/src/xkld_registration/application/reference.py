@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 
 from xkld_registration.adapters.journey_store import course_of
@@ -36,10 +37,16 @@ class AlreadyListed(Conflict):
 async def add_enterprise(
     pool: asyncpg.Pool, context: ChangeContext, licence: EnterpriseLicence
 ) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await insert_enterprise(conn, context, licence)
+
+
+async def insert_enterprise(conn: Conn, context: ChangeContext, licence: EnterpriseLicence) -> None:
+    """Inside the caller's transaction (which an idempotency key may share)."""
     check_licence_dates(licence.licence_valid_from, licence.licence_valid_to)
     fields = asdict(licence)
     try:
-        async with pool.acquire() as conn, conn.transaction():
+        async with conn.transaction():  # a savepoint: a duplicate leaves the caller's work intact
             await conn.execute(
                 """INSERT INTO enterprise (code, name, licence_number, licence_valid_from,
                        licence_valid_to, markets) VALUES ($1, $2, $3, $4, $5, $6)""",
@@ -50,9 +57,9 @@ async def add_enterprise(
                 licence.licence_valid_to,
                 sorted(licence.markets),
             )
-            await _audit(conn, context, "enterprise.listed", "enterprise", licence.code, {}, fields)
     except asyncpg.UniqueViolationError:
         raise AlreadyListed("Doanh nghiệp", "Enterprise", licence.code) from None
+    await _audit(conn, context, "enterprise.listed", "enterprise", licence.code, {}, fields)
 
 
 async def renew_licence(
@@ -124,9 +131,15 @@ async def list_enterprises(pool: asyncpg.Pool) -> list[dict[str, Any]]:
 
 
 async def add_course(pool: asyncpg.Pool, context: ChangeContext, course: Course) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await insert_course(conn, context, course)
+
+
+async def insert_course(conn: Conn, context: ChangeContext, course: Course) -> None:
+    """Inside the caller's transaction (which an idempotency key may share)."""
     check_course_dates(course.starts_on, course.ends_on)
     try:
-        async with pool.acquire() as conn, conn.transaction():
+        async with conn.transaction():  # a savepoint: a duplicate leaves the caller's work intact
             await conn.execute(
                 """INSERT INTO course (id, code, course_type, title, provider, venue, starts_on,
                        ends_on, capacity) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
@@ -140,10 +153,10 @@ async def add_course(pool: asyncpg.Pool, context: ChangeContext, course: Course)
                 course.ends_on,
                 course.capacity,
             )
-            fields = asdict(course) | {"id": str(course.id)}
-            await _audit(conn, context, "course.opened", "course", str(course.id), {}, fields)
     except asyncpg.UniqueViolationError:
         raise AlreadyListed("Khoá học", "Course", course.code) from None
+    fields = asdict(course) | {"id": str(course.id)}
+    await _audit(conn, context, "course.opened", "course", str(course.id), {}, fields)
 
 
 async def list_courses(pool: asyncpg.Pool) -> list[dict[str, Any]]:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Header, Request, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.journey import CourseType
+from xkld_shared.db.pool import Conn
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
@@ -65,12 +69,52 @@ def _context(request: Request, actor: Principal) -> ChangeContext:
 router = APIRouter(tags=["danh mục (reference data)"])
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(description="Mã chống gửi trùng: gửi lại cùng mã thì nhận lại kết quả lần đầu"),
+]
+
+
+async def _created(
+    request: Request,
+    scope: str,
+    key: str | None,
+    body: BaseModel,
+    insert: Callable[[Conn], Awaitable[dict[str, Any]]],
+) -> JSONResponse:
+    """201 with the new record; with an Idempotency-Key, a retry gets the first answer back."""
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+
+        async def work() -> idempotency.Answer:
+            return idempotency.Answer(status.HTTP_201_CREATED, await insert(conn))
+
+        if key is None:
+            answer = await work()
+        else:
+            answer = await idempotency.once(
+                conn,
+                scope=scope,
+                key=idempotency.checked_key(key),
+                request_body=body.model_dump(mode="json"),
+                work=work,
+            )
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+
+
 @router.post("/enterprises", status_code=status.HTTP_201_CREATED)
-async def add_enterprise(body: EnterpriseBody, request: Request, officer: Labour) -> EnterpriseBody:
-    """Thêm doanh nghiệp dịch vụ được cấp phép (mã doanh nghiệp là khoá: gửi lại không nhân đôi)."""
+async def add_enterprise(
+    body: EnterpriseBody, request: Request, officer: Labour, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Thêm doanh nghiệp dịch vụ được cấp phép (mã doanh nghiệp là khoá: gửi lại không nhân đôi;
+    với Idempotency-Key, gửi lại nhận lại kết quả lần đầu)."""
     licence = reference.EnterpriseLicence(**body.model_dump() | {"markets": tuple(body.markets)})
-    await reference.add_enterprise(request.app.state.pool, _context(request, officer), licence)
-    return body
+
+    async def insert(conn: Conn) -> dict[str, Any]:
+        await reference.insert_enterprise(conn, _context(request, officer), licence)
+        return body.model_dump(mode="json")
+
+    return await _created(request, "registration.enterprise", idempotency_key, body, insert)
 
 
 @router.get("/enterprises")
@@ -115,11 +159,18 @@ async def revoke_enterprise(
 
 
 @router.post("/courses", status_code=status.HTTP_201_CREATED)
-async def add_course(body: CourseBody, request: Request, officer: Labour) -> dict[str, Any]:
-    """Mở khoá học (mã khoá là khoá: gửi lại không nhân đôi)."""
+async def add_course(
+    body: CourseBody, request: Request, officer: Labour, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Mở khoá học (mã khoá là khoá: gửi lại không nhân đôi; với Idempotency-Key, gửi lại nhận
+    lại kết quả lần đầu, cùng mã khoá học)."""
     course = Course(id=reference.new_course_id(), **body.model_dump())
-    await reference.add_course(request.app.state.pool, _context(request, officer), course)
-    return body.model_dump(mode="json") | {"id": str(course.id)}
+
+    async def insert(conn: Conn) -> dict[str, Any]:
+        await reference.insert_course(conn, _context(request, officer), course)
+        return body.model_dump(mode="json") | {"id": str(course.id)}
+
+    return await _created(request, "registration.course", idempotency_key, body, insert)
 
 
 @router.get("/courses")
