@@ -14,10 +14,14 @@ import secrets
 
 import httpx
 
+# (username, full name, roles, communes, province, VBSP branch)
 STAFF = [
-    ("canbo.tanquoi", "Cán bộ xã Tân Quới", ["commune_officer"], ["29800", "29623"], None),
-    ("laodong.vinhlong", "Chuyên viên Sở Nội vụ Vĩnh Long", ["labour_officer"], [], "86"),
-    ("baocao.vinhlong", "Người xem báo cáo", ["report_viewer"], [], None),
+    ("canbo.tanquoi", "Cán bộ xã Tân Quới", ["commune_officer"], ["29800", "29623"], None, None),
+    ("laodong.vinhlong", "Chuyên viên Sở Nội vụ Vĩnh Long", ["labour_officer"], [], "86", None),
+    ("baocao.vinhlong", "Người xem báo cáo", ["report_viewer"], [], None, None),
+    ("daotao.longho", "Trung tâm GDNN-GDTX Long Hồ", ["training_staff"], [], "86", None),
+    ("tindung.vinhlong", "Cán bộ tín dụng NHCSXH", ["loan_officer"], [], None, "VBSP-86"),
+    ("giamdoc.vinhlong", "Giám đốc NHCSXH Vĩnh Long", ["bank_manager"], [], None, "VBSP-86"),
 ]
 WORKERS = [
     ("Nguyễn Văn An", "086200111111", "2000-03-14", "male", "0912000001", "29800", True),
@@ -34,7 +38,7 @@ def _login(identity: httpx.Client, username: str, password: str) -> dict[str, st
 
 def create_staff(identity: httpx.Client, admin: dict[str, str]) -> dict[str, str]:
     passwords = {}
-    for username, name, roles, communes, province in STAFF:
+    for username, name, roles, communes, province, branch in STAFF:
         password = secrets.token_urlsafe(12)
         answer = identity.post(
             "/accounts",
@@ -46,6 +50,7 @@ def create_staff(identity: httpx.Client, admin: dict[str, str]) -> dict[str, str
                 "roles": roles,
                 "communes": communes,
                 "province": province,
+                "branch": branch,
             },
         )
         if answer.status_code == 409:
