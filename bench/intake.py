@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -40,16 +41,20 @@ from xkld_shared.testing.kafka import submitted
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_shared.testing.system import registration_body
 
+from bench import wrk_load
 from bench._common import load, namespace, print_table, rate
 
 POOL_SIZE = 10  # the service's default `db_pool_max`
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far, from /proc (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of processes so far, from /proc (Linux)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[13]) + int(fields[14]) + int(fields[11]) + int(fields[12])
+    return total / _TICKS
 
 
 def bodies(n: int, offset: int) -> list[dict[str, object]]:
@@ -142,12 +147,9 @@ async def bare_run(pool: asyncpg.Pool, topic: str, n: int, c: int, *, full: bool
     return await run_concurrently(n, c, insert)
 
 
-def service_pid(service: ServiceProcess) -> int:
-    # ServiceProcess keeps its Popen private; reading it here avoids widening the shared helper.
-    proc = service._proc
-    if proc is None:
-        raise RuntimeError("the service is not running")
-    return proc.pid
+def service_pids(service: ServiceProcess) -> list[int]:
+    """The service process and its worker processes, if it runs several."""
+    return [service.pid, *service.worker_pids()]
 
 
 async def floor_run(url: str, headers: dict[str, str], n: int, c: int) -> float:
@@ -161,6 +163,15 @@ async def floor_run(url: str, headers: dict[str, str], n: int, c: int) -> float:
         return await run_concurrently(n, c, get)
 
 
+async def settled_count(pool: asyncpg.Pool) -> int:
+    """Rows once the requests still in the service when the client stopped have committed."""
+    count = -1
+    while (now := int(await pool.fetchval("SELECT count(*) FROM registration"))) != count:
+        count = now
+        await asyncio.sleep(0.5)
+    return count
+
+
 async def wait_published(pool: asyncpg.Pool, timeout: float) -> float:
     started = time.perf_counter()
     while await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
@@ -170,41 +181,80 @@ async def wait_published(pool: asyncpg.Pool, timeout: float) -> float:
     return time.perf_counter() - started
 
 
-async def bench(n: int, concurrency: int, warmup: int, timeout: float) -> None:
+async def bench(args: argparse.Namespace) -> None:
     async with namespace() as ns:
-        await measure(ns, n, concurrency, warmup, timeout)
+        await measure(ns, args)
 
 
-async def measure(ns: Namespace, n: int, concurrency: int, warmup: int, timeout: float) -> None:
-    service = ServiceProcess("xkld_registration", ns.env("registration", XKLD_LOG_LEVEL="WARNING"))
+def wrk_body() -> dict[str, object]:
+    return bodies(1, 0)[0] | {"cccd": "086200__SERIAL__"}
+
+
+async def http_measure(
+    service: ServiceProcess, headers: dict[str, str], args: argparse.Namespace
+) -> tuple[int, float, str]:
+    """(requests, seconds, latency note) of the measured HTTP run, with the chosen client."""
+    if args.client == "httpx":
+        seconds = await asyncio.wait_for(
+            http_run(service.url, headers, bodies(args.n, 0), args.concurrency), args.timeout
+        )
+        return args.n, seconds, ""
+    lua = wrk_load.script("/registrations", headers, wrk_body(), "cccd")
+    result = await wrk_load.post_for(
+        f"{service.url}/registrations",
+        script_text=lua,
+        seconds=args.seconds,
+        connections=args.concurrency,
+    )
+    if result.errors:
+        raise RuntimeError(f"{result.errors} requests failed or timed out:\n{result.output}")
+    return (
+        result.requests,
+        result.seconds,
+        f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms",
+    )
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def measure(ns: Namespace, args: argparse.Namespace) -> None:
+    n, concurrency, timeout = args.n, args.concurrency, args.timeout
+    service = ServiceProcess(
+        "xkld_registration",
+        ns.env("registration", XKLD_LOG_LEVEL="WARNING", XKLD_HTTP_WORKERS=str(args.workers)),
+    )
     await service.start()
     pool = await create_pool(ns.dsn("registration"), max_size=POOL_SIZE)
     topic = Topics(ns.prefix).of(Stream.REGISTRATION)
     headers = ns.auth(Role.COMMUNE_OFFICER, communes=("29800",), username="bench")
     try:
-        await http_run(service.url, headers, bodies(warmup, 900_000), concurrency)
-        people = bodies(n, 0)
-        print(f"http: {n:,} registrations, {concurrency} in flight; {load()}")
-        pid = service_pid(service)
-        cpu_before, client_before = cpu_seconds(pid), time.process_time()
-        http_s = await asyncio.wait_for(
-            http_run(service.url, headers, people, concurrency), timeout
-        )
-        service_cpu = cpu_seconds(pid) - cpu_before
-        client_cpu = time.process_time() - client_before
+        await http_run(service.url, headers, bodies(args.warmup, 900_000), concurrency)
+        print(f"http ({args.client}): {concurrency} in flight; {load()}")
+        pids = service_pids(service)
+        cpu_before, client_before = cpu_seconds(pids), time.process_time() + children_cpu()
+        http_n, http_s, latency = await http_measure(service, headers, args)
+        service_cpu = cpu_seconds(service_pids(service)) - cpu_before
+        client_cpu = time.process_time() + children_cpu() - client_before
+        http_rows = await settled_count(pool) - args.warmup
         drain_s = await wait_published(pool, timeout)
-        cpu_before = cpu_seconds(pid)
+        cpu_before = cpu_seconds(service_pids(service))
         floor_s = await asyncio.wait_for(floor_run(service.url, headers, n, concurrency), timeout)
-        floor_cpu = cpu_seconds(pid) - cpu_before
+        floor_cpu = cpu_seconds(service_pids(service)) - cpu_before
         print(f"bare: {n:,} row+outbox transactions, then {n:,} full writes; {load()}")
         bare_s = await asyncio.wait_for(bare_run(pool, topic, n, concurrency, full=False), timeout)
         full_s = await asyncio.wait_for(bare_run(pool, topic, n, concurrency, full=True), timeout)
         await wait_published(pool, timeout)
         stored = await pool.fetchval("SELECT count(*) FROM registration")
         events = await pool.fetchval("SELECT count(*) FROM outbox")
-        expected = warmup + 3 * n
-        if stored != expected or events != expected:
-            raise RuntimeError(f"expected {expected} rows and events, found {stored} / {events}")
+        expected = args.warmup + http_rows + 2 * n
+        if http_rows < http_n or stored != expected or events != expected:
+            raise RuntimeError(
+                f"{http_n} answered, {http_rows} stored; "
+                f"expected {expected} rows and events, found {stored} / {events}"
+            )
     except BaseException:
         print(f"service log (tail):\n{service.logs()[-3000:]}")
         raise
@@ -212,34 +262,43 @@ async def measure(ns: Namespace, n: int, concurrency: int, warmup: int, timeout:
         await pool.close()
         await service.terminate()
     rows = [
-        ("http POST /registrations", f"{http_s:.2f}", rate(n, http_s), "1.00"),
-        ("bare row+outbox", f"{bare_s:.2f}", rate(n, bare_s), f"{bare_s / http_s:.2f}"),
-        ("bare full write", f"{full_s:.2f}", rate(n, full_s), f"{full_s / http_s:.2f}"),
+        ("http POST /registrations", f"{http_s:.2f}", rate(http_n, http_s), "1.00"),
+        ("bare row+outbox", f"{bare_s:.2f}", rate(n, bare_s), ratio(http_n, http_s, n, bare_s)),
+        ("bare full write", f"{full_s:.2f}", rate(n, full_s), ratio(http_n, http_s, n, full_s)),
         (
             "http GET /markets (floor)",
             f"{floor_s:.2f}",
             rate(n, floor_s),
-            f"{floor_s / http_s:.2f}",
+            ratio(http_n, http_s, n, floor_s),
         ),
     ]
     print_table(
-        f"intake: {n:,} registrations, {concurrency} in flight, pool {POOL_SIZE}",
+        f"intake: {http_n:,} registrations over HTTP ({args.client}, {args.workers} worker(s)), "
+        f"{n:,} bare, {concurrency} in flight, pool {POOL_SIZE}",
         ["path", "seconds", "per second", "http rate ÷ this rate"],
         rows,
     )
     print(
-        f"\nservice CPU: {service_cpu / n * 1000:.2f} ms per registration "
-        f"(= {n / service_cpu:,.0f} registrations/s per fully used core); "
-        f"load-generating client CPU: {client_cpu / n * 1000:.2f} ms per request; "
+        f"\nservice CPU: {service_cpu / http_n * 1000:.2f} ms per registration "
+        f"(= {http_n / service_cpu:,.0f} registrations/s per fully used core); "
+        f"load-generating client CPU: {client_cpu / http_n * 1000:.2f} ms per request; "
         f"service CPU for the authenticated GET floor: {floor_cpu / n * 1000:.2f} ms per request"
     )
+    if latency:
+        print(f"http latency under this load: {latency}")
     print(
-        f"http reaches {http_s and bare_s / http_s:.0%} of the bare row+outbox rate; "
+        f"http reaches {(http_n / http_s) / (n / bare_s):.0%} of the bare row+outbox rate; "
         f"the relay published the last http event {drain_s:.2f} s after the last response"
     )
     print(
-        json.dumps({"http_per_s": n / http_s, "bare_per_s": n / bare_s, "full_per_s": n / full_s})
+        json.dumps(
+            {"http_per_s": http_n / http_s, "bare_per_s": n / bare_s, "full_per_s": n / full_s}
+        )
     )
+
+
+def ratio(http_n: int, http_s: float, n: int, seconds: float) -> str:
+    return f"{(http_n / http_s) / (n / seconds):.2f}"
 
 
 def main() -> None:
@@ -248,8 +307,16 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=600.0, help="per measured run, seconds")
+    parser.add_argument(
+        "--client",
+        choices=["wrk", "httpx"],
+        default="wrk" if wrk_load.available() else "httpx",
+        help="load generator for the HTTP run (wrk: C, little CPU; httpx: N requests)",
+    )
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of the wrk run")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args()
-    asyncio.run(bench(args.n, args.concurrency, args.warmup, args.timeout))
+    asyncio.run(bench(args))
 
 
 if __name__ == "__main__":

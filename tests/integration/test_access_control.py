@@ -703,16 +703,23 @@ async def test_expired_tampered_or_foreign_tokens_are_refused(running: Running) 
 async def test_every_route_of_every_service_is_either_listed_here_or_open(
     running: Running,
 ) -> None:
-    """A new endpoint without access-control tests fails here."""
+    """A new endpoint without access-control tests fails here. The OpenAPI document declares
+    the bearer token on exactly the listed operations."""
     listed = {(e.service, e.method, e.path) for e in ENDPOINTS}
     env = running.system.namespace.env("registration")
-    found = set()
+    found, with_token = set(), set()
     with pytest.MonkeyPatch.context() as patch:
         for key, value in env.items():
             patch.setenv(key, value)
         for service, module in MODULES.items():
             app = importlib.import_module(f"{module}.bootstrap").create_app()
-            for path, operations in app.openapi()["paths"].items():
-                if path not in OPEN:
-                    found |= {(service, method.upper(), path) for method in operations}
+            document = app.openapi()
+            assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+            for path, operations in document["paths"].items():
+                for method, operation in operations.items():
+                    if path not in OPEN:
+                        found.add((service, method.upper(), path))
+                    if operation.get("security") == [{"bearer": []}]:
+                        with_token.add((service, method.upper(), path))
     assert found == listed
+    assert with_token == listed

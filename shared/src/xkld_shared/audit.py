@@ -31,6 +31,18 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[
     }
 
 
+@dataclass(frozen=True)
+class Change:
+    """One audit row: who (the context) did what to which entity."""
+
+    context: ChangeContext
+    action: str
+    entity_type: str
+    entity_id: str
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+
+
 async def record_change(
     conn: Conn,
     context: ChangeContext,
@@ -41,21 +53,31 @@ async def record_change(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
 ) -> None:
+    await record_changes(conn, [Change(context, action, entity_type, entity_id, before, after)])
+
+
+async def record_changes(conn: Conn, changes: Sequence[Change]) -> None:
+    """Several audit rows in one round trip (a group commit's batch)."""
     if not conn.is_in_transaction():
         raise RuntimeError("an audit row must share the change's transaction")
-    await conn.execute(
+    await conn.executemany(
         """INSERT INTO audit.audit_log (actor_subject, actor_username, actor_roles, source_ip,
                action, entity_type, entity_id, changes, correlation_id)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)""",
-        context.actor.subject,
-        context.actor.username,
-        sorted(context.actor.roles),
-        context.source_ip,
-        action,
-        entity_type,
-        entity_id,
-        diff(before, after),
-        context.correlation_id,
+        [
+            (
+                c.context.actor.subject,
+                c.context.actor.username,
+                sorted(c.context.actor.roles),
+                c.context.source_ip,
+                c.action,
+                c.entity_type,
+                c.entity_id,
+                diff(c.before, c.after),
+                c.context.correlation_id,
+            )
+            for c in changes
+        ],
     )
 
 

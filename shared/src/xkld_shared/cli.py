@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeVar
 
 import uvicorn
 from fastapi import FastAPI
 
 from xkld_shared.db.migrations import upgrade_to_head
+from xkld_shared.serving import DrainingServer, Listen, serve_workers
 from xkld_shared.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -28,6 +28,13 @@ def service_main(
         upgrade_to_head(migrations, url)
         return
     settings = settings_type()
+    if settings.http_workers > 1:
+        listen = Listen(
+            settings.http_host, settings.http_port, int(settings.graceful_timeout_seconds)
+        )
+        factory = f"{create_app.__module__}:{create_app.__name__}"
+        serve_workers(factory, listen, settings.http_workers)
+        return
     config = uvicorn.Config(
         create_app(settings),
         host=settings.http_host,
@@ -35,20 +42,4 @@ def service_main(
         log_config=None,  # our JSON logging, configured by create_app
         timeout_graceful_shutdown=int(settings.graceful_timeout_seconds),
     )
-    _DrainingServer(config).run()
-
-
-class _DrainingServer(uvicorn.Server):
-    """Exits 0 once SIGTERM/SIGINT has drained the service.
-
-    uvicorn re-raises the signal after its graceful shutdown, so a completed drain would look
-    exactly like a kill to supervisors and tests; a drain that did not complete still fails.
-    """
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        with super().capture_signals():
-            try:
-                yield
-            finally:
-                self._captured_signals.clear()
+    DrainingServer(config).run()

@@ -14,6 +14,9 @@ class ServiceSettings(BaseSettings):
     topic_prefix: str = ""
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # Worker processes on the one port; each runs the whole service (its relay and consumers
+    # too: relays take turns per key, consumers share the partitions as replicas would).
+    http_workers: int = Field(default=1, ge=1, le=16)
     db_pool_min: int = 1
     db_pool_max: int = 10
     relay_poll_seconds: float = Field(default=1.0, gt=0)

@@ -51,15 +51,17 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         app.state.vault = vault
         communes = OfficialCommunes()
         communes.warm_up()
-        app.state.submit_registration = SubmitRegistrationHandler(
+        app.state.markets = markets = PostgresMarkets(pool)
+        app.state.submit_registration = submit = SubmitRegistrationHandler(
             pool,
             PostgresRegistrationStore(),
             vault,
             Topics(settings.topic_prefix),
             VietnamClock(),
             communes,
-            PostgresMarkets(),
+            markets,
         )
+        rt.on_stop(submit.aclose)
         app.state.erase_personal_data = ErasePersonalDataHandler(
             pool, Topics(settings.topic_prefix), VietnamClock()
         )

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xkld_shared.http.errors import install_error_handlers
 from xkld_shared.http.health import health_router
+from xkld_shared.identity.http import checks_token
 from xkld_shared.logging import event_context
 from xkld_shared.runtime import ServiceRuntime, Starter, lifespan_for
 
@@ -60,11 +64,50 @@ class CorrelationMiddleware:
 def service_app(
     runtime: ServiceRuntime, start: Starter, routers: Sequence[APIRouter] = ()
 ) -> FastAPI:
-    app = FastAPI(title=f"xkld {runtime.name}", lifespan=lifespan_for(runtime, start))
+    app = FastAPI(
+        title=f"xkld {runtime.name}",
+        lifespan=lifespan_for(runtime, start),
+        # No OpenTelemetry here; left on, FastAPI looks up the providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     install_error_handlers(app)
     app.include_router(health_router(runtime))
     for router in routers:
         app.include_router(router)
 
     app.add_middleware(CorrelationMiddleware)
+    _document_bearer(app, routers)
     return app
+
+
+_SCHEME = "bearer"
+
+
+def _document_bearer(app: FastAPI, routers: Sequence[APIRouter]) -> None:
+    """Declares the bearer token in the OpenAPI document, on the operations that check it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()  # cached by FastAPI in app.openapi_schema; completed in place
+        components = schema.setdefault("components", {})
+        components.setdefault("securitySchemes", {})[_SCHEME] = {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+        }
+        routes = (route for router in routers for route in router.routes)
+        for route in routes:
+            if isinstance(route, APIRoute) and _needs_token(route.dependant):
+                operations = schema["paths"].get(route.path_format, {})
+                for method in route.methods or ():
+                    if (operation := operations.get(method.lower())) is not None:
+                        operation["security"] = [{_SCHEME: []}]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _needs_token(dependant: Dependant) -> bool:
+    return checks_token(dependant.call) or any(_needs_token(d) for d in dependant.dependencies)

@@ -40,6 +40,20 @@ class ServiceProcess:
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
+    def pid(self) -> int:
+        if self._proc is None:
+            raise RuntimeError(f"{self.module} has not been started")
+        return self._proc.pid
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes of a service started with XKLD_HTTP_WORKERS > 1 (Linux)."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        # multiprocessing also starts a resource tracker; workers are the spawned ones.
+        return [
+            int(c) for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()
+        ]
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 

@@ -2,43 +2,33 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Sequence
 
 import asyncpg
 from xkld_shared.db.pool import Conn
 
 from xkld_registration.adapters.vault import ETHNICITY_PURPOSE, POVERTY_PURPOSE
-from xkld_registration.application.ports import PersonalDataVault
+from xkld_registration.application.ports import GivenConsents, PersonalDataVault
 from xkld_registration.domain.markets import Market
 from xkld_registration.domain.registration import CLOSED_STATUSES, Registration
 from xkld_registration.domain.search import name_tokens
 
+_INSERT_REGISTRATION = """INSERT INTO registration (id, full_name, cccd_ciphertext,
+    cccd_blind_index, date_of_birth, gender, phone_ciphertext, commune_code, province_code,
+    sms_consent, status, submitted_on, ethnicity_ciphertext, poverty_ciphertext, hamlet,
+    education, occupation, priority_groups, desired_market, desired_occupation, loan_wanted,
+    commune_code_entered, name_tokens)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+        $19, $20, $21, $22, $23)"""
+
 
 class PostgresRegistrationStore:
-    async def add_consents(
-        self, conn: Conn, registration: Registration, recorded_by: str, recorded_by_name: str
-    ) -> None:
-        await add_consents(conn, registration, recorded_by, recorded_by_name)
-
-    async def active_commune_for(self, conn: Conn, cccd_index: bytes) -> str | None:
-        value = await conn.fetchval(
-            """SELECT commune_code FROM registration
-               WHERE cccd_blind_index = $1 AND NOT (status = ANY($2::text[]))""",
-            cccd_index,
-            sorted(CLOSED_STATUSES),
-        )
-        return None if value is None else str(value)
-
-    async def add(self, conn: Conn, registration: Registration, vault: PersonalDataVault) -> None:
+    def row_of(self, registration: Registration, vault: PersonalDataVault) -> tuple[object, ...]:
+        """The row's values, sealed and hashed: computed before any transaction is open."""
         r, d = registration, registration.details
-        await conn.execute(
-            """INSERT INTO registration (id, full_name, cccd_ciphertext, cccd_blind_index,
-                   date_of_birth, gender, phone_ciphertext, commune_code, province_code,
-                   sms_consent, status, submitted_on, ethnicity_ciphertext, poverty_ciphertext,
-                   hamlet, education, occupation, priority_groups, desired_market,
-                   desired_occupation, loan_wanted, commune_code_entered, name_tokens)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                   $15, $16, $17, $18, $19, $20, $21, $22, $23)""",
+        return (
             r.id,
             r.full_name,
             vault.seal_cccd(r.cccd),
@@ -64,6 +54,25 @@ class PostgresRegistrationStore:
             vault.name_index(name_tokens(r.full_name)),
         )
 
+    async def add_all(self, conn: Conn, rows: Sequence[tuple[object, ...]]) -> None:
+        await conn.executemany(_INSERT_REGISTRATION, rows)
+
+    async def add_consents(self, conn: Conn, given: Sequence[GivenConsents]) -> None:
+        await add_consents(conn, given)
+
+    async def active_commune_for(self, conn: Conn, cccd_index: bytes) -> str | None:
+        return (await self.active_communes_for(conn, [cccd_index])).get(cccd_index)
+
+    async def active_communes_for(self, conn: Conn, indexes: Sequence[bytes]) -> dict[bytes, str]:
+        """The commune of each CCCD (by blind index) that already has an active file."""
+        rows = await conn.fetch(
+            """SELECT cccd_blind_index, commune_code FROM registration
+               WHERE cccd_blind_index = ANY($1::bytea[]) AND NOT (status = ANY($2::text[]))""",
+            list(indexes),
+            sorted(CLOSED_STATUSES),
+        )
+        return {bytes(r["cccd_blind_index"]): str(r["commune_code"]) for r in rows}
+
 
 async def registration_row(conn: Conn, registration_id: uuid.UUID) -> asyncpg.Record | None:
     row: asyncpg.Record | None = await conn.fetchrow(
@@ -78,16 +87,21 @@ async def registration_row(conn: Conn, registration_id: uuid.UUID) -> asyncpg.Re
     return row
 
 
-async def add_consents(
-    conn: Conn, registration: Registration, recorded_by: str, recorded_by_name: str
-) -> None:
-    consents = registration.consents
+async def add_consents(conn: Conn, given: Sequence[GivenConsents]) -> None:
     await conn.executemany(
         """INSERT INTO consent (registration_id, purpose, granted, text_version, recorded_by,
                recorded_by_name) VALUES ($1, $2, $3, $4, $5, $6)""",
         [
-            (registration.id, p.value, g, consents.text_version, recorded_by, recorded_by_name)
-            for p, g in consents.answers.items()
+            (
+                g.registration.id,
+                purpose.value,
+                granted,
+                g.registration.consents.text_version,
+                g.recorded_by,
+                g.recorded_by_name,
+            )
+            for g in given
+            for purpose, granted in g.registration.consents.answers.items()
         ],
     )
 
@@ -103,9 +117,34 @@ async def consent_history(conn: Conn, registration_id: uuid.UUID) -> list[asyncp
 
 
 class PostgresMarkets:
-    async def market(self, conn: Conn, code: str) -> Market | None:
-        row = await conn.fetchrow("SELECT * FROM market WHERE code = $1 AND active", code)
-        return None if row is None else market_of(row)
+    """Active markets, read afresh at most every `ttl_seconds`.
+
+    Every intake checks the desired market's age limits; markets change a few times a year,
+    so one read serves many intakes. A change made through this process is seen at once
+    (`forget`); one made through another worker process, within `ttl_seconds`.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, ttl_seconds: float = 5.0) -> None:
+        self._pool = pool
+        self._ttl = ttl_seconds
+        self._markets: dict[str, Market] = {}
+        self._read_at: float | None = None
+        self._generation = 0  # bumped by `forget`, so a read begun before it is not kept
+
+    async def market(self, code: str) -> Market | None:
+        now = time.monotonic()
+        if self._read_at is None or now - self._read_at > self._ttl:
+            generation = self._generation
+            rows = await self._pool.fetch("SELECT * FROM market WHERE active")
+            markets = {r["code"]: market_of(r) for r in rows}
+            if generation != self._generation:
+                return markets.get(code)
+            self._markets, self._read_at = markets, now
+        return self._markets.get(code)
+
+    def forget(self) -> None:
+        self._generation += 1
+        self._read_at = None
 
 
 def market_of(row: asyncpg.Record) -> Market:

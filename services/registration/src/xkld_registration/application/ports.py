@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from xkld_shared.db.pool import Conn
@@ -21,14 +22,26 @@ class PersonalDataVault(Protocol):
     def seal_sensitive(self, value: str, purpose: str) -> str: ...
 
 
+@dataclass(frozen=True)
+class GivenConsents:
+    """A file's consent answers and who recorded them."""
+
+    registration: Registration
+    recorded_by: str
+    recorded_by_name: str
+
+
+Row = tuple[object, ...]
+
+
 class RegistrationStore(Protocol):
     async def active_commune_for(self, conn: Conn, cccd_index: bytes) -> str | None: ...
-    async def add(
-        self, conn: Conn, registration: Registration, vault: PersonalDataVault
-    ) -> None: ...
-    async def add_consents(
-        self, conn: Conn, registration: Registration, recorded_by: str, recorded_by_name: str
-    ) -> None: ...
+    async def active_communes_for(
+        self, conn: Conn, indexes: Sequence[bytes]
+    ) -> dict[bytes, str]: ...
+    def row_of(self, registration: Registration, vault: PersonalDataVault) -> Row: ...
+    async def add_all(self, conn: Conn, rows: Sequence[Row]) -> None: ...
+    async def add_consents(self, conn: Conn, given: Sequence[GivenConsents]) -> None: ...
 
 
 class Clock(Protocol):
@@ -42,6 +55,6 @@ class CommuneDirectory(Protocol):
 
 
 class MarketCatalogue(Protocol):
-    async def market(self, conn: Conn, code: str) -> Market | None:
+    async def market(self, code: str) -> Market | None:
         """The active market with this code, or None."""
         ...

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 from xkld_shared import idempotency
-from xkld_shared.audit import ChangeContext, record_change
-from xkld_shared.contracts.envelope import new_envelope
+from xkld_shared.audit import Change, ChangeContext, record_changes
+from xkld_shared.contracts.envelope import Envelope, new_envelope
 from xkld_shared.contracts.topics import Stream, Topics
+from xkld_shared.db.group_commit import GroupCommit
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import AppError, FieldProblem
 from xkld_shared.messaging.outbox import add_to_outbox
@@ -17,9 +20,11 @@ from xkld_shared.messaging.outbox import add_to_outbox
 from xkld_registration.application.ports import (
     Clock,
     CommuneDirectory,
+    GivenConsents,
     MarketCatalogue,
     PersonalDataVault,
     RegistrationStore,
+    Row,
 )
 from xkld_registration.domain.communes import resolve_commune
 from xkld_registration.domain.markets import Market, unknown_market
@@ -57,6 +62,17 @@ def created_body(registration: Registration) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class NewFile:
+    """A checked submission, sealed and ready to write: no work is left for the transaction."""
+
+    registration: Registration
+    context: ChangeContext
+    cccd_index: bytes
+    row: Row
+    envelope: Envelope
+
+
 class SubmitRegistrationHandler:
     def __init__(
         self,
@@ -75,20 +91,17 @@ class SubmitRegistrationHandler:
         self._clock = clock
         self._communes = communes
         self._markets = markets
+        # Intake days bring many officers' submissions at once; they commit together.
+        self._group = GroupCommit(pool, self._write)
 
     async def __call__(self, cmd: SubmitRegistration, context: ChangeContext) -> Registration:
-        async with self._pool.acquire() as conn:
-            registration = await self._open(conn, cmd, context)
-            try:
-                async with conn.transaction():
-                    await self._store_new(conn, registration, context)
-            except asyncpg.UniqueViolationError:
-                # Two officers submitted the same person at once; the unique index decided.
-                existing = await self._store.active_commune_for(
-                    conn, self._vault.cccd_index(registration.cccd)
-                )
-                raise DuplicateActiveRegistration(existing or "?") from None
-        return registration
+        new = self._prepared(await self._open(cmd, context), context)
+        try:
+            await self._group.write(new)
+        except asyncpg.UniqueViolationError:
+            # Two officers submitted the same person at once; the unique index decided.
+            raise await self._duplicate(new.cccd_index) from None
+        return new.registration
 
     async def once(
         self, cmd: SubmitRegistration, context: ChangeContext, key: str, request: dict[str, Any]
@@ -96,9 +109,11 @@ class SubmitRegistrationHandler:
         """Submit at most once per Idempotency-Key of this officer; a retry gets the answer."""
 
         async def work() -> idempotency.Answer:
-            registration = await self._open(conn, cmd, context)
-            await self._store_new(conn, registration, context)
-            return idempotency.Answer(201, created_body(registration))
+            new = self._prepared(await self._open(cmd, context), context)
+            [refused] = await self._write(conn, [new])
+            if refused is not None:
+                raise refused
+            return idempotency.Answer(201, created_body(new.registration))
 
         scope = f"registration.submit:{context.actor.subject}"
         async with self._pool.acquire() as conn:
@@ -108,15 +123,12 @@ class SubmitRegistrationHandler:
                         conn, scope=scope, key=key, request_body=request, work=work
                     )
             except asyncpg.UniqueViolationError:
-                existing = await self._store.active_commune_for(
-                    conn, self._vault.cccd_index(cmd.cccd.strip())
-                )
-                raise DuplicateActiveRegistration(existing or "?") from None
+                raise await self._duplicate(self._vault.cccd_index(cmd.cccd.strip())) from None
 
     async def check(self, cmd: SubmitRegistration, context: ChangeContext) -> Registration:
         """Every check a submission makes, including the duplicate check, writing nothing."""
+        registration = await self._open(cmd, context)
         async with self._pool.acquire() as conn:
-            registration = await self._open(conn, cmd, context)
             existing = await self._store.active_commune_for(
                 conn, self._vault.cccd_index(registration.cccd)
             )
@@ -124,13 +136,19 @@ class SubmitRegistrationHandler:
             raise DuplicateActiveRegistration(existing)
         return registration
 
-    async def _open(
-        self, conn: Conn, cmd: SubmitRegistration, context: ChangeContext
-    ) -> Registration:
+    async def aclose(self) -> None:
+        await self._group.aclose()
+
+    async def _duplicate(self, cccd_index: bytes) -> DuplicateActiveRegistration:
+        async with self._pool.acquire() as conn:
+            existing = await self._store.active_commune_for(conn, cccd_index)
+        return DuplicateActiveRegistration(existing or "?")
+
+    async def _open(self, cmd: SubmitRegistration, context: ChangeContext) -> Registration:
         today = self._clock.today()
         market: Market | FieldProblem | None = None
         if (code := cmd.details.desired_market) is not None:
-            market = await self._markets.market(conn, code) or unknown_market(code)
+            market = await self._markets.market(code) or unknown_market(code)
         registration = submit(
             cmd,
             registration_id=uuid.uuid4(),
@@ -142,10 +160,8 @@ class SubmitRegistrationHandler:
             raise OutsideYourCommunes
         return registration
 
-    async def _store_new(
-        self, conn: Conn, registration: Registration, context: ChangeContext
-    ) -> None:
-        """The row, its consents, the audit row and the event: inside the caller's transaction."""
+    def _prepared(self, registration: Registration, context: ChangeContext) -> NewFile:
+        row = self._store.row_of(registration, self._vault)
         event = submitted_event(registration, self._vault.seal_phone(registration.phone_e164))
         envelope = new_envelope(
             event,
@@ -153,21 +169,44 @@ class SubmitRegistrationHandler:
             producer=PRODUCER,
             correlation_id=context.correlation_id,
         )
-        existing = await self._store.active_commune_for(
-            conn, self._vault.cccd_index(registration.cccd)
-        )
-        if existing is not None:
-            raise DuplicateActiveRegistration(existing)
-        await self._store.add(conn, registration, self._vault)
-        actor = context.actor
-        await self._store.add_consents(conn, registration, actor.subject, actor.username)
-        await record_change(
-            conn,
-            context,
-            action="registration.submitted",
-            entity_type="registration",
-            entity_id=str(registration.id),
-            before={},
-            after=audit_view(registration),
-        )
-        await add_to_outbox(conn, self._topic, [envelope])
+        index = self._vault.cccd_index(registration.cccd)
+        return NewFile(registration, context, index, row, envelope)
+
+    async def _write(
+        self, conn: Conn, files: Sequence[NewFile]
+    ) -> list[DuplicateActiveRegistration | None]:
+        """The rows, their consents, audit rows and events, in the caller's transaction.
+
+        A person already active, or twice in this batch, is refused; the rest are written."""
+        taken = await self._store.active_communes_for(conn, [f.cccd_index for f in files])
+        outcomes: list[DuplicateActiveRegistration | None] = []
+        accepted: list[NewFile] = []
+        for new in files:
+            if (commune := taken.get(new.cccd_index)) is not None:
+                outcomes.append(DuplicateActiveRegistration(commune))
+                continue
+            taken[new.cccd_index] = new.registration.commune_code
+            accepted.append(new)
+            outcomes.append(None)
+        if accepted:
+            await self._store.add_all(conn, [f.row for f in accepted])
+            await self._store.add_consents(conn, [given_by(f) for f in accepted])
+            await record_changes(conn, [audit_of(f) for f in accepted])
+            await add_to_outbox(conn, self._topic, [f.envelope for f in accepted])
+        return outcomes
+
+
+def given_by(new: NewFile) -> GivenConsents:
+    actor = new.context.actor
+    return GivenConsents(new.registration, actor.subject, actor.username)
+
+
+def audit_of(new: NewFile) -> Change:
+    return Change(
+        new.context,
+        action="registration.submitted",
+        entity_type="registration",
+        entity_id=str(new.registration.id),
+        before={},
+        after=audit_view(new.registration),
+    )

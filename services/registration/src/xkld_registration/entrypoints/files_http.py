@@ -189,5 +189,6 @@ async def put_market(
     source = request.client.host if request.client else None
     context = ChangeContext(officer, source, correlation_id_of(request))
     created = await save_market(request.app.state.pool, Market(**body.model_dump()), context)
+    request.app.state.markets.forget()
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return body

@@ -1,0 +1,69 @@
+"""The service as several worker processes on one port (XKLD_HTTP_WORKERS)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import httpx
+from xkld_shared.identity.principal import Role
+from xkld_shared.testing.infra import Namespace
+from xkld_shared.testing.processes import ServiceProcess
+from xkld_shared.testing.system import registration_body
+
+MODULE = "xkld_registration"
+
+
+def open_sockets(pid: int) -> int:
+    fds = Path(f"/proc/{pid}/fd")
+    return sum(1 for fd in fds.iterdir() if os.readlink(fd).startswith("socket:"))
+
+
+async def test_two_workers_share_the_connections_and_drain_cleanly(namespace: Namespace) -> None:
+    service = ServiceProcess(MODULE, namespace.env("registration", XKLD_HTTP_WORKERS="2"))
+    await service.start()
+    try:
+        workers = service.worker_pids()
+        assert len(workers) == 2
+        before = {pid: open_sockets(pid) for pid in workers}
+        headers = namespace.auth(Role.COMMUNE_OFFICER, communes=("29800",))
+        limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+        async with httpx.AsyncClient(base_url=service.url, limits=limits) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post("/registrations", json=registration_body(), headers=headers)
+                    for _ in range(32)
+                )
+            )
+            assert [a.status_code for a in answers] == [201] * 32
+            # Connections still open: the kernel spread them over both workers' sockets.
+            gained = {pid: open_sockets(pid) - before[pid] for pid in workers}
+        assert all(n > 0 for n in gained.values()), gained
+    finally:
+        code = await service.terminate()
+    assert code == 0, service.logs()[-3000:]
+    assert not any(running(pid) for pid in workers)
+
+
+async def test_a_worker_that_dies_stops_the_service_with_a_failure(namespace: Namespace) -> None:
+    service = ServiceProcess(MODULE, namespace.env("registration", XKLD_HTTP_WORKERS="2"))
+    await service.start()
+    survivor, victim = service.worker_pids()
+    os.kill(victim, signal.SIGKILL)
+    for _ in range(100):
+        if not running(service.pid):
+            break
+        await asyncio.sleep(0.1)
+    code = await service.terminate()  # when already gone, this returns its exit code
+    assert code == 1
+    assert not running(survivor)
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (one that has exited but not yet been reaped by its parent)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
