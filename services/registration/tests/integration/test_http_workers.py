@@ -7,6 +7,7 @@ import os
 import signal
 from pathlib import Path
 
+import asyncpg
 import httpx
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
@@ -45,6 +46,35 @@ async def test_two_workers_share_the_connections_and_drain_cleanly(namespace: Na
         code = await service.terminate()
     assert code == 0, service.logs()[-3000:]
     assert not any(running(pid) for pid in workers)
+
+
+async def test_the_same_person_sent_to_both_workers_at_once_gets_one_file(
+    namespace: Namespace,
+) -> None:
+    """Across processes no batch sees both copies: the unique index decides, and the loser's
+    batch is written again file by file, so the others in it still go in."""
+    service = ServiceProcess(MODULE, namespace.env("registration", XKLD_HTTP_WORKERS="2"))
+    await service.start()
+    person = registration_body(commune_code="29800")
+    bodies = [person] * 12 + [registration_body() for _ in range(12)]
+    headers = namespace.auth(Role.COMMUNE_OFFICER, communes=("29800",))
+    limits = httpx.Limits(max_connections=24)
+    try:
+        async with httpx.AsyncClient(base_url=service.url, limits=limits) as client:
+            answers = await asyncio.gather(
+                *(client.post("/registrations", json=b, headers=headers) for b in bodies)
+            )
+    finally:
+        assert await service.terminate() == 0
+    codes = [a.status_code for a in answers]
+    assert sorted(codes[:12]) == [201] + [409] * 11
+    assert codes[12:] == [201] * 12
+    conn = await asyncpg.connect(namespace.dsn("registration"))
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM registration") == 13
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == 13
+    finally:
+        await conn.close()
 
 
 async def test_a_worker_that_dies_stops_the_service_with_a_failure(namespace: Namespace) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -129,6 +130,33 @@ async def test_rejects_second_registration_with_same_cccd(
     assert "29800" in error["message_vi"], "the officer must learn where the file is"
     assert str(first["cccd"]) not in duplicate.text
     assert await _rows(namespace) == (1, 1)
+
+
+async def test_the_same_person_submitted_many_times_at_once_gets_one_file(
+    registration: str, namespace: Namespace
+) -> None:
+    """Concurrent submissions share a group commit: the duplicates in one batch, and those
+    racing across batches, each get the 409; others in the same batches are not disturbed."""
+    person = registration_body(commune_code="29800")
+    others = [registration_body() for _ in range(6)]
+    bodies = [person] * 10 + others
+    async with httpx.AsyncClient() as client:
+        answers = await asyncio.gather(
+            *(
+                client.post(f"{registration}/registrations", json=b, headers=_officer(namespace))
+                for b in bodies
+            )
+        )
+    codes = [a.status_code for a in answers]
+    assert codes[:10].count(201) == 1
+    assert codes[:10].count(409) == 9
+    assert codes[10:] == [201] * 6
+    assert all(
+        a.json()["error"]["code"] == "duplicate_active_registration"
+        for a in answers
+        if a.status_code == 409
+    )
+    assert await _rows(namespace) == (7, 7)
 
 
 async def test_cccd_and_phone_are_not_stored_in_clear(

@@ -10,7 +10,7 @@ import asyncpg
 from xkld_shared.db.pool import Conn
 
 from xkld_registration.adapters.vault import ETHNICITY_PURPOSE, POVERTY_PURPOSE
-from xkld_registration.application.ports import GivenConsents, PersonalDataVault
+from xkld_registration.application.ports import GivenConsents, PersonalDataVault, Row, Sealed
 from xkld_registration.domain.markets import Market
 from xkld_registration.domain.registration import CLOSED_STATUSES, Registration
 from xkld_registration.domain.search import name_tokens
@@ -25,17 +25,17 @@ _INSERT_REGISTRATION = """INSERT INTO registration (id, full_name, cccd_cipherte
 
 
 class PostgresRegistrationStore:
-    def row_of(self, registration: Registration, vault: PersonalDataVault) -> tuple[object, ...]:
+    def row_of(self, registration: Registration, vault: PersonalDataVault, sealed: Sealed) -> Row:
         """The row's values, sealed and hashed: computed before any transaction is open."""
         r, d = registration, registration.details
         return (
             r.id,
             r.full_name,
             vault.seal_cccd(r.cccd),
-            vault.cccd_index(r.cccd),
+            sealed.cccd_index,
             r.date_of_birth,
             r.gender,
-            vault.seal_phone(r.phone_e164),
+            sealed.phone,
             r.commune_code,
             r.province_code,
             r.sms_consent,
@@ -54,7 +54,7 @@ class PostgresRegistrationStore:
             vault.name_index(name_tokens(r.full_name)),
         )
 
-    async def add_all(self, conn: Conn, rows: Sequence[tuple[object, ...]]) -> None:
+    async def add_all(self, conn: Conn, rows: Sequence[Row]) -> None:
         await conn.executemany(_INSERT_REGISTRATION, rows)
 
     async def add_consents(self, conn: Conn, given: Sequence[GivenConsents]) -> None:

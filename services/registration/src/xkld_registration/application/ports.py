@@ -34,12 +34,22 @@ class GivenConsents:
 Row = tuple[object, ...]
 
 
+@dataclass(frozen=True)
+class Sealed:
+    """What both the row and the event carry, computed once per submission."""
+
+    cccd_index: bytes
+    phone: str
+
+
 class RegistrationStore(Protocol):
     async def active_commune_for(self, conn: Conn, cccd_index: bytes) -> str | None: ...
     async def active_communes_for(
         self, conn: Conn, indexes: Sequence[bytes]
     ) -> dict[bytes, str]: ...
-    def row_of(self, registration: Registration, vault: PersonalDataVault) -> Row: ...
+    def row_of(
+        self, registration: Registration, vault: PersonalDataVault, sealed: Sealed
+    ) -> Row: ...
     async def add_all(self, conn: Conn, rows: Sequence[Row]) -> None: ...
     async def add_consents(self, conn: Conn, given: Sequence[GivenConsents]) -> None: ...
 

@@ -25,6 +25,7 @@ from xkld_registration.application.ports import (
     PersonalDataVault,
     RegistrationStore,
     Row,
+    Sealed,
 )
 from xkld_registration.domain.communes import resolve_commune
 from xkld_registration.domain.markets import Market, unknown_market
@@ -161,16 +162,18 @@ class SubmitRegistrationHandler:
         return registration
 
     def _prepared(self, registration: Registration, context: ChangeContext) -> NewFile:
-        row = self._store.row_of(registration, self._vault)
-        event = submitted_event(registration, self._vault.seal_phone(registration.phone_e164))
+        sealed = Sealed(
+            self._vault.cccd_index(registration.cccd),
+            self._vault.seal_phone(registration.phone_e164),
+        )
         envelope = new_envelope(
-            event,
+            submitted_event(registration, sealed.phone),
             registration_id=registration.id,
             producer=PRODUCER,
             correlation_id=context.correlation_id,
         )
-        index = self._vault.cccd_index(registration.cccd)
-        return NewFile(registration, context, index, row, envelope)
+        row = self._store.row_of(registration, self._vault, sealed)
+        return NewFile(registration, context, sealed.cccd_index, row, envelope)
 
     async def _write(
         self, conn: Conn, files: Sequence[NewFile]
