@@ -199,7 +199,8 @@ async def http_measure(
             http_run(service.url, headers, bodies(args.n, 0), args.concurrency), args.timeout
         )
         return args.n, seconds, ""
-    lua = wrk_load.script("/registrations", headers, wrk_body(), "cccd")
+    keys = f"intake-{uuid.uuid4()}-" if args.keyed else None
+    lua = wrk_load.script("/registrations", headers, wrk_body(), "cccd", idempotency_keys=keys)
     result = await wrk_load.post_for(
         f"{service.url}/registrations",
         script_text=lua,
@@ -213,6 +214,13 @@ async def http_measure(
         result.seconds,
         f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms",
     )
+
+
+def machine_cpu() -> float:
+    """Busy CPU seconds of the whole machine so far (every process, kernel included)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields[:7])
+    return (user + nice + system + irq + softirq) / _TICKS
 
 
 def children_cpu() -> float:
@@ -235,9 +243,11 @@ async def measure(ns: Namespace, args: argparse.Namespace) -> None:
         print(f"http ({args.client}): {concurrency} in flight; {load()}")
         pids = service_pids(service)
         cpu_before, client_before = cpu_seconds(pids), time.process_time() + children_cpu()
+        machine_before = machine_cpu()
         http_n, http_s, latency = await http_measure(service, headers, args)
         service_cpu = cpu_seconds(service_pids(service)) - cpu_before
         client_cpu = time.process_time() + children_cpu() - client_before
+        all_cpu = machine_cpu() - machine_before
         http_rows = await settled_count(pool) - args.warmup
         drain_s = await wait_published(pool, timeout)
         cpu_before = cpu_seconds(service_pids(service))
@@ -273,7 +283,8 @@ async def measure(ns: Namespace, args: argparse.Namespace) -> None:
         ),
     ]
     print_table(
-        f"intake: {http_n:,} registrations over HTTP ({args.client}, {args.workers} worker(s)), "
+        f"intake: {http_n:,} registrations over HTTP ({args.client}, {args.workers} worker(s), "
+        f"{'an Idempotency-Key each' if args.keyed and args.client == 'wrk' else 'no keys'}), "
         f"{n:,} bare, {concurrency} in flight, pool {POOL_SIZE}",
         ["path", "seconds", "per second", "http rate ÷ this rate"],
         rows,
@@ -283,6 +294,12 @@ async def measure(ns: Namespace, args: argparse.Namespace) -> None:
         f"(= {http_n / service_cpu:,.0f} registrations/s per fully used core); "
         f"load-generating client CPU: {client_cpu / http_n * 1000:.2f} ms per request; "
         f"service CPU for the authenticated GET floor: {floor_cpu / n * 1000:.2f} ms per request"
+    )
+    cores = os.cpu_count() or 1
+    print(
+        f"whole machine during the http run: {all_cpu / http_n * 1000:.2f} ms CPU per "
+        f"registration (service, PostgreSQL, Kafka, client and anything else running), so "
+        f"{cores} cores would top out near {cores * http_n / all_cpu:,.0f}/s"
     )
     if latency:
         print(f"http latency under this load: {latency}")
@@ -314,7 +331,13 @@ def main() -> None:
         help="load generator for the HTTP run (wrk: C, little CPU; httpx: N requests)",
     )
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the wrk run")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="HTTP worker processes")
+    parser.add_argument(
+        "--no-keys",
+        dest="keyed",
+        action="store_false",
+        help="send no Idempotency-Key (by default wrk keys every request, as a client should)",
+    )
     args = parser.parse_args()
     asyncio.run(bench(args))
 

@@ -30,6 +30,7 @@ wrk.headers["Content-Type"] = "application/json"
 request = function()
   counter = counter + 1
   local serial = %(offset)d + tid * %(per_thread)d + counter
+  %(key_line)s
   return wrk.format(nil, "%(path)s", nil, string.format(%(template)s, serial))
 end
 done = function(summary, latency, requests)
@@ -65,8 +66,18 @@ def lua_string(text: str) -> str:
     return '"' + "".join(safe) + '"'
 
 
-def script(path: str, headers: dict[str, str], body: dict[str, object], slot: str) -> str:
-    """Lua for wrk: POST `body` to `path` with `slot` (a string field) replaced by a serial."""
+def script(
+    path: str,
+    headers: dict[str, str],
+    body: dict[str, object],
+    slot: str,
+    *,
+    idempotency_keys: str | None = None,
+) -> str:
+    """Lua for wrk: POST `body` to `path` with `slot` (a string field) replaced by a serial.
+
+    With `idempotency_keys` (a prefix), each request carries its own Idempotency-Key, as a
+    client that keys every form it sends would."""
     text = json.dumps(body, ensure_ascii=False).replace("%", "%%")
     placeholder = "__SERIAL__"
     if placeholder not in text:
@@ -81,6 +92,11 @@ def script(path: str, headers: dict[str, str], body: dict[str, object], slot: st
         "per_thread": 200_000,
         "path": path,
         "template": template,
+        "key_line": (
+            ""
+            if idempotency_keys is None
+            else f'wrk.headers["Idempotency-Key"] = {lua_string(idempotency_keys)} .. serial'
+        ),
     }
 
 

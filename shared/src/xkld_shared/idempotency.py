@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +57,76 @@ def fingerprint(body: dict[str, Any]) -> bytes:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).digest()
 
 
+@dataclass(frozen=True)
+class Keyed:
+    """A request's Idempotency-Key within its scope (usually the caller), and its fingerprint."""
+
+    scope: str
+    key: str
+    fingerprint: bytes
+
+    @classmethod
+    def of(cls, scope: str, key: str, request_body: dict[str, Any]) -> Keyed:
+        return cls(scope, key, fingerprint(request_body))
+
+    @property
+    def name(self) -> str:
+        return f"{self.scope}:{self.key}"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the first request with a key left: its body's fingerprint and its answer."""
+
+    fingerprint: bytes
+    answer: Answer
+
+    def replay_for(self, request: Keyed) -> Answer:
+        if request.fingerprint != self.fingerprint:
+            raise KeyReusedForAnotherRequest
+        return Answer(self.answer.status_code, self.answer.body, replayed=True)
+
+
+async def lock_and_find(conn: Conn, requests: Sequence[Keyed]) -> dict[str, Stored]:
+    """Locks the keys until the transaction ends and returns, by `Keyed.name`, those used before.
+
+    The locks are taken in one order (sorted names), so two transactions locking several keys
+    each wait for one another instead of deadlocking."""
+    if not conn.is_in_transaction():
+        raise RuntimeError("an idempotent request must share its effect's transaction")
+    names = sorted({r.name for r in requests})
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(name, 0)) FROM unnest($1::text[]) AS name",
+        names,
+    )
+    return await find(conn, requests)
+
+
+async def find(conn: Conn, requests: Sequence[Keyed]) -> dict[str, Stored]:
+    """The stored answers of these keys, by `Keyed.name`, without locking them."""
+    rows = await conn.fetch(
+        """SELECT scope, key, fingerprint, status_code, response FROM idempotency_key
+           WHERE (scope, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))""",
+        [r.scope for r in requests],
+        [r.key for r in requests],
+    )
+    return {
+        f"{r['scope']}:{r['key']}": Stored(
+            bytes(r["fingerprint"]), Answer(r["status_code"], r["response"])
+        )
+        for r in rows
+    }
+
+
+async def store(conn: Conn, answered: Sequence[tuple[Keyed, Answer]]) -> None:
+    """Keeps the answers, in the transaction of the effects they describe."""
+    await conn.executemany(
+        """INSERT INTO idempotency_key (scope, key, fingerprint, status_code, response)
+           VALUES ($1, $2, $3, $4, $5)""",
+        [(k.scope, k.key, k.fingerprint, a.status_code, a.body) for k, a in answered],
+    )
+
+
 async def once(
     conn: Conn,
     *,
@@ -66,28 +136,9 @@ async def once(
     work: Callable[[], Awaitable[Answer]],
 ) -> Answer:
     """Run `work` at most once per (scope, key). Call inside the transaction of the effect."""
-    if not conn.is_in_transaction():
-        raise RuntimeError("an idempotent request must share its effect's transaction")
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{scope}:{key}")
-    print_ = fingerprint(request_body)
-    stored = await conn.fetchrow(
-        "SELECT fingerprint, status_code, response FROM idempotency_key "
-        "WHERE scope = $1 AND key = $2",
-        scope,
-        key,
-    )
-    if stored is not None:
-        if bytes(stored["fingerprint"]) != print_:
-            raise KeyReusedForAnotherRequest
-        return Answer(stored["status_code"], stored["response"], replayed=True)
+    request = Keyed.of(scope, key, request_body)
+    if (stored := (await lock_and_find(conn, [request])).get(request.name)) is not None:
+        return stored.replay_for(request)
     answer = await work()
-    await conn.execute(
-        """INSERT INTO idempotency_key (scope, key, fingerprint, status_code, response)
-           VALUES ($1, $2, $3, $4, $5)""",
-        scope,
-        key,
-        print_,
-        answer.status_code,
-        answer.body,
-    )
+    await store(conn, [(request, answer)])
     return answer

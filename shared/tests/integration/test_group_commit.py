@@ -24,16 +24,16 @@ class Recorder:
         self.pause = asyncio.Event()
         self.pause.set()
 
-    async def write(self, conn: Conn, names: Sequence[str]) -> list[BaseException | None]:
+    async def write(self, conn: Conn, names: Sequence[str]) -> list[str | BaseException]:
         self.batches.append(list(names))
         await self.pause.wait()
-        outcomes: list[BaseException | None] = []
+        outcomes: list[str | BaseException] = []
         for name in names:
             if name.startswith("no"):
                 outcomes.append(Refused(name))
                 continue
             await conn.execute("INSERT INTO gc_item (name) VALUES ($1)", name)
-            outcomes.append(None)
+            outcomes.append(f"stored {name}")
         return outcomes
 
 
@@ -73,8 +73,8 @@ async def test_a_refused_item_gets_its_own_error_and_the_rest_commit(pool: async
     recorder.pause.set()
     outcomes = await asyncio.gather(*writes, return_exceptions=True)
     await group.aclose()
-    assert outcomes[0] is None
-    assert outcomes[2] is None
+    assert outcomes[0] == "stored a"
+    assert outcomes[2] == "stored c"
     assert isinstance(outcomes[1], Refused)
     assert await stored(pool) == {"a", "c"}
 
@@ -90,15 +90,15 @@ async def test_a_batch_that_fails_is_written_again_item_by_item(pool: asyncpg.Po
     recorder.pause.set()
     outcomes = await asyncio.gather(*writes, return_exceptions=True)
     await group.aclose()
-    assert outcomes[0] is None
-    assert outcomes[2] is None
+    assert outcomes[0] == "stored x"
+    assert outcomes[2] == "stored y"
     assert isinstance(outcomes[1], asyncpg.UniqueViolationError)
     assert await stored(pool) == {"taken", "x", "y"}
     assert recorder.batches[0] == names  # tried together first, rolled back, then one by one
 
 
 async def test_nothing_is_acknowledged_when_its_transaction_fails(pool: asyncpg.Pool) -> None:
-    async def broken(conn: Conn, names: Sequence[str]) -> list[BaseException | None]:
+    async def broken(conn: Conn, names: Sequence[str]) -> list[str | BaseException]:
         await conn.execute("INSERT INTO gc_item (name) VALUES ($1)", names[0])
         return []  # a wrong number of outcomes: must roll back, not commit
 

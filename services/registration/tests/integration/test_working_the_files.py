@@ -4,6 +4,7 @@ own hamlet so that tests do not see each other's files."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import string
 import uuid
@@ -296,6 +297,39 @@ async def test_a_retried_submission_with_the_same_idempotency_key_creates_one_fi
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert changed.status_code == 422
     assert changed.json()["error"]["code"] == "idempotency_key_reused"
+
+
+async def test_a_submission_sent_several_times_at_once_with_one_key_creates_one_file(
+    service: Service,
+) -> None:
+    """Concurrent copies share a group commit (or race across batches): one file, one event,
+    and every copy gets the same answer."""
+    body = registration_body()
+    headers = service.officer(HOME) | {"Idempotency-Key": f"intake-{uuid.uuid4()}"}
+    others = [registration_body() for _ in range(4)]
+    async with httpx.AsyncClient() as client:
+        answers = await asyncio.gather(
+            *(
+                client.post(f"{service.url}/registrations", json=b, headers=h)
+                for b, h in [(body, headers)] * 6 + [(o, service.officer(HOME)) for o in others]
+            )
+        )
+    copies = answers[:6]
+    assert [a.status_code for a in answers] == [201] * 10
+    ids = {a.json()["registration_id"] for a in copies}
+    assert len(ids) == 1
+    assert [a.headers.get("Idempotent-Replayed") for a in copies].count("true") == 5
+    conn = await asyncpg.connect(service.ns.dsn("registration"))
+    try:
+        events = await conn.fetchval(
+            "SELECT count(*) FROM outbox WHERE partition_key = $1", ids.pop()
+        )
+        keys = await conn.fetchval(
+            "SELECT count(*) FROM idempotency_key WHERE key = $1", headers["Idempotency-Key"]
+        )
+    finally:
+        await conn.close()
+    assert (events, keys) == (1, 1)
 
 
 async def test_labour_officers_keep_markets_and_intake_follows_their_age_limits(

@@ -9,8 +9,8 @@ transaction has committed, so nothing is acknowledged that could be lost.
 Batches form by themselves: a writer takes everything queued (up to `max_batch`) when it is
 free, so under light load a batch holds one item and adds no delay.
 
-`write(conn, items)` writes the items it accepts and returns, per item, either None or the
-error that item gets (a rule that refused it, such as a duplicate found in the batch). If it
+`write(conn, items)` writes the items it accepts and returns, per item, either its result or
+the error that item gets (a rule that refused it, such as a duplicate found in the batch). If it
 raises instead, the batch is rolled back and each item is written again in a transaction of its
 own, so one bad item (a unique violation from a concurrent writer, say) cannot fail the others.
 """
@@ -30,38 +30,44 @@ from asyncpg.pool import PoolConnectionProxy
 from xkld_shared.db.pool import Conn
 
 T = TypeVar("T")
-BatchWriter = Callable[[Conn, Sequence[T]], Awaitable[Sequence[BaseException | None]]]
+R = TypeVar("R")
+BatchWriter = Callable[[Conn, Sequence[T]], Awaitable[Sequence[R | BaseException]]]
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class _Pending(Generic[T]):
+class _Pending(Generic[T, R]):
     item: T
-    done: asyncio.Future[None] = field(
+    done: asyncio.Future[R] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
 
-class GroupCommit(Generic[T]):
+class GroupCommit(Generic[T, R]):
     def __init__(
-        self, pool: asyncpg.Pool, write: BatchWriter[T], *, max_batch: int = 64, writers: int = 2
+        self,
+        pool: asyncpg.Pool,
+        write: BatchWriter[T, R],
+        *,
+        max_batch: int = 64,
+        writers: int = 2,
     ) -> None:
         self._pool = pool
         self._write = write
         self._max_batch = max_batch
         self._writers = writers
-        self._queue: asyncio.Queue[_Pending[T]] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Pending[T, R]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
 
-    async def write(self, item: T) -> None:
-        """Returns once `item` is committed; raises the error `write` gave it."""
+    async def write(self, item: T) -> R:
+        """Returns `item`'s outcome once it is committed; raises the error `write` gave it."""
         self._start()
-        pending = _Pending(item)
+        pending: _Pending[T, R] = _Pending(item)
         self._queue.put_nowait(pending)
         # A caller that goes away (client disconnect) leaves its item queued: once handed over,
         # an item is written with its batch, as a request whose answer was lost would be.
-        await pending.done
+        return await pending.done
 
     async def aclose(self) -> None:
         """Waits for what is queued, then stops the writers."""
@@ -102,7 +108,7 @@ class GroupCommit(Generic[T]):
         finally:
             await self._release(conn)
 
-    async def _one_by_one(self, batch: list[_Pending[T]], error: Exception) -> None:
+    async def _one_by_one(self, batch: list[_Pending[T, R]], error: Exception) -> None:
         """After a failed batch: each item in its own transaction, so one bad item fails alone."""
         if len(batch) == 1:
             settle(batch[0].done, error)
@@ -113,10 +119,11 @@ class GroupCommit(Generic[T]):
                 async with self._pool.acquire() as conn:
                     [outcome] = await self._in_transaction(conn, [pending.item])
             except Exception as own_error:
-                outcome = own_error
-            settle(pending.done, outcome)
+                settle(pending.done, own_error)
+            else:
+                settle(pending.done, outcome)
 
-    async def _in_transaction(self, conn: Conn, items: list[T]) -> Sequence[BaseException | None]:
+    async def _in_transaction(self, conn: Conn, items: list[T]) -> Sequence[R | BaseException]:
         async with conn.transaction():
             outcomes = await self._write(conn, items)
             if len(outcomes) != len(items):  # checked before the commit, so it rolls back
@@ -129,10 +136,10 @@ class GroupCommit(Generic[T]):
                 await self._pool.release(conn)
 
 
-def settle(done: asyncio.Future[None], outcome: BaseException | None) -> None:
+def settle(done: asyncio.Future[R], outcome: R | BaseException) -> None:
     if done.done():
         return
-    if outcome is None:
-        done.set_result(None)
-    else:
+    if isinstance(outcome, BaseException):
         done.set_exception(outcome)
+    else:
+        done.set_result(outcome)

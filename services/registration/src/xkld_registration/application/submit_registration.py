@@ -72,6 +72,10 @@ class NewFile:
     cccd_index: bytes
     row: Row
     envelope: Envelope
+    keyed: idempotency.Keyed | None = None
+
+    def answer(self) -> idempotency.Answer:
+        return idempotency.Answer(201, created_body(self.registration))
 
 
 class SubmitRegistrationHandler:
@@ -97,34 +101,25 @@ class SubmitRegistrationHandler:
 
     async def __call__(self, cmd: SubmitRegistration, context: ChangeContext) -> Registration:
         new = self._prepared(await self._open(cmd, context), context)
-        try:
-            await self._group.write(new)
-        except asyncpg.UniqueViolationError:
-            # Two officers submitted the same person at once; the unique index decided.
-            raise await self._duplicate(new.cccd_index) from None
+        await self._written(new)
         return new.registration
 
     async def once(
         self, cmd: SubmitRegistration, context: ChangeContext, key: str, request: dict[str, Any]
     ) -> idempotency.Answer:
         """Submit at most once per Idempotency-Key of this officer; a retry gets the answer."""
-
-        async def work() -> idempotency.Answer:
-            new = self._prepared(await self._open(cmd, context), context)
-            [refused] = await self._write(conn, [new])
-            if refused is not None:
-                raise refused
-            return idempotency.Answer(201, created_body(new.registration))
-
-        scope = f"registration.submit:{context.actor.subject}"
-        async with self._pool.acquire() as conn:
-            try:
-                async with conn.transaction():
-                    return await idempotency.once(
-                        conn, scope=scope, key=key, request_body=request, work=work
-                    )
-            except asyncpg.UniqueViolationError:
-                raise await self._duplicate(self._vault.cccd_index(cmd.cccd.strip())) from None
+        keyed = idempotency.Keyed.of(f"registration.submit:{context.actor.subject}", key, request)
+        try:
+            registration = await self._open(cmd, context)
+        except AppError:
+            # A retry whose checks now fail (the market changed, a day passed) still gets the
+            # first answer, as it would have before any check ran.
+            async with self._pool.acquire() as conn:
+                stored = (await idempotency.find(conn, [keyed])).get(keyed.name)
+            if stored is None:
+                raise
+            return stored.replay_for(keyed)
+        return await self._written(self._prepared(registration, context, keyed))
 
     async def check(self, cmd: SubmitRegistration, context: ChangeContext) -> Registration:
         """Every check a submission makes, including the duplicate check, writing nothing."""
@@ -139,6 +134,13 @@ class SubmitRegistrationHandler:
 
     async def aclose(self) -> None:
         await self._group.aclose()
+
+    async def _written(self, new: NewFile) -> idempotency.Answer:
+        try:
+            return await self._group.write(new)
+        except asyncpg.UniqueViolationError:
+            # Two officers submitted the same person at once; the unique index decided.
+            raise await self._duplicate(new.cccd_index) from None
 
     async def _duplicate(self, cccd_index: bytes) -> DuplicateActiveRegistration:
         async with self._pool.acquire() as conn:
@@ -161,7 +163,12 @@ class SubmitRegistrationHandler:
             raise OutsideYourCommunes
         return registration
 
-    def _prepared(self, registration: Registration, context: ChangeContext) -> NewFile:
+    def _prepared(
+        self,
+        registration: Registration,
+        context: ChangeContext,
+        keyed: idempotency.Keyed | None = None,
+    ) -> NewFile:
         sealed = Sealed(
             self._vault.cccd_index(registration.cccd),
             self._vault.seal_phone(registration.phone_e164),
@@ -173,30 +180,53 @@ class SubmitRegistrationHandler:
             correlation_id=context.correlation_id,
         )
         row = self._store.row_of(registration, self._vault, sealed)
-        return NewFile(registration, context, sealed.cccd_index, row, envelope)
+        return NewFile(registration, context, sealed.cccd_index, row, envelope, keyed)
 
     async def _write(
         self, conn: Conn, files: Sequence[NewFile]
-    ) -> list[DuplicateActiveRegistration | None]:
+    ) -> list[idempotency.Answer | AppError]:
         """The rows, their consents, audit rows and events, in the caller's transaction.
 
-        A person already active, or twice in this batch, is refused; the rest are written."""
+        A key used before gets its first answer; a person already active, or twice in this
+        batch, is refused; the rest are written, with their keys' answers."""
+        keys = [f.keyed for f in files if f.keyed is not None]
+        used = await idempotency.lock_and_find(conn, keys) if keys else {}
         taken = await self._store.active_communes_for(conn, [f.cccd_index for f in files])
-        outcomes: list[DuplicateActiveRegistration | None] = []
+        outcomes: list[idempotency.Answer | AppError] = []
         accepted: list[NewFile] = []
         for new in files:
-            if (commune := taken.get(new.cccd_index)) is not None:
+            if new.keyed is not None and (stored := used.get(new.keyed.name)) is not None:
+                outcomes.append(replay_or_refusal(stored, new.keyed))
+            elif (commune := taken.get(new.cccd_index)) is not None:
                 outcomes.append(DuplicateActiveRegistration(commune))
-                continue
-            taken[new.cccd_index] = new.registration.commune_code
-            accepted.append(new)
-            outcomes.append(None)
+            else:
+                taken[new.cccd_index] = new.registration.commune_code
+                if new.keyed is not None:
+                    used[new.keyed.name] = idempotency.Stored(new.keyed.fingerprint, new.answer())
+                accepted.append(new)
+                outcomes.append(new.answer())
         if accepted:
-            await self._store.add_all(conn, [f.row for f in accepted])
-            await self._store.add_consents(conn, [given_by(f) for f in accepted])
-            await record_changes(conn, [audit_of(f) for f in accepted])
-            await add_to_outbox(conn, self._topic, [f.envelope for f in accepted])
+            await self._insert(conn, sorted(accepted, key=lambda f: f.cccd_index))
         return outcomes
+
+    async def _insert(self, conn: Conn, files: Sequence[NewFile]) -> None:
+        # In index order, so two batches inserting the same people wait instead of deadlocking.
+        await self._store.add_all(conn, [f.row for f in files])
+        await self._store.add_consents(conn, [given_by(f) for f in files])
+        await record_changes(conn, [audit_of(f) for f in files])
+        await add_to_outbox(conn, self._topic, [f.envelope for f in files])
+        answered = [(f.keyed, f.answer()) for f in files if f.keyed is not None]
+        if answered:
+            await idempotency.store(conn, answered)
+
+
+def replay_or_refusal(
+    stored: idempotency.Stored, request: idempotency.Keyed
+) -> idempotency.Answer | AppError:
+    try:
+        return stored.replay_for(request)
+    except idempotency.KeyReusedForAnotherRequest as refusal:
+        return refusal
 
 
 def given_by(new: NewFile) -> GivenConsents:
