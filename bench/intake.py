@@ -49,12 +49,19 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of processes so far, from /proc (Linux)."""
-    total = 0
+    """User + system CPU time of processes (and their reaped children) so far, from /proc."""
+    return sum(cpu_by_pid(pids).values())
+
+
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    found = {}
     for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[13]) + int(fields[14]) + int(fields[11]) + int(fields[12])
-    return total / _TICKS
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue  # exited meanwhile
+        found[pid] = sum(int(f) for f in fields[11:15]) / _TICKS
+    return found
 
 
 def bodies(n: int, offset: int) -> list[dict[str, object]]:
@@ -216,6 +223,25 @@ async def http_measure(
     )
 
 
+async def backend_pids(pool: asyncpg.Pool) -> list[int]:
+    """The server processes serving this namespace's registration database (same machine)."""
+    rows = await pool.fetch(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid()"
+    )
+    return [r["pid"] for r in rows]
+
+
+async def commits(pool: asyncpg.Pool) -> int:
+    # The statistics collector lags behind by up to a second; a snapshot read is good enough
+    # over a run of many seconds.
+    await pool.execute("SELECT pg_stat_clear_snapshot()")
+    value = await pool.fetchval(
+        "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+    )
+    return int(value)
+
+
 def machine_cpu() -> float:
     """Busy CPU seconds of the whole machine so far (every process, kernel included)."""
     fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
@@ -244,10 +270,19 @@ async def measure(ns: Namespace, args: argparse.Namespace) -> None:
         pids = service_pids(service)
         cpu_before, client_before = cpu_seconds(pids), time.process_time() + children_cpu()
         machine_before = machine_cpu()
+        backends = await backend_pids(pool)
+        backends_before = cpu_by_pid(backends)
+        commits_before = await commits(pool)
         http_n, http_s, latency = await http_measure(service, headers, args)
         service_cpu = cpu_seconds(service_pids(service)) - cpu_before
         client_cpu = time.process_time() + children_cpu() - client_before
         all_cpu = machine_cpu() - machine_before
+        txns = await commits(pool) - commits_before
+        pg_cpu = sum(
+            now - backends_before[pid]
+            for pid, now in cpu_by_pid(backends).items()
+            if pid in backends_before
+        )
         http_rows = await settled_count(pool) - args.warmup
         drain_s = await wait_published(pool, timeout)
         cpu_before = cpu_seconds(service_pids(service))
@@ -296,6 +331,11 @@ async def measure(ns: Namespace, args: argparse.Namespace) -> None:
         f"service CPU for the authenticated GET floor: {floor_cpu / n * 1000:.2f} ms per request"
     )
     cores = os.cpu_count() or 1
+    print(
+        f"PostgreSQL backends of the service's database: {pg_cpu / http_n * 1000:.2f} ms CPU "
+        f"per registration; {txns / http_n:.2f} transactions per registration (group commits, "
+        f"relay passes and the rest)"
+    )
     print(
         f"whole machine during the http run: {all_cpu / http_n * 1000:.2f} ms CPU per "
         f"registration (service, PostgreSQL, Kafka, client and anything else running), so "

@@ -86,6 +86,7 @@ class ServiceRuntime:
             listen_dsn=self.dsn,
             batch_size=s.relay_batch_size,
             poll_seconds=s.relay_poll_seconds,
+            linger_seconds=s.relay_linger_seconds,
         )
         return self.relay
 

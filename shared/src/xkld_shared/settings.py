@@ -21,6 +21,8 @@ class ServiceSettings(BaseSettings):
     db_pool_max: int = 10
     relay_poll_seconds: float = Field(default=1.0, gt=0)
     relay_batch_size: int = Field(default=500, gt=0)
+    # How long a woken relay waits for more commits before its pass (see OutboxRelay._linger).
+    relay_linger_seconds: float = Field(default=0.05, ge=0, le=1)
     consumer_max_attempts: int = Field(default=5, ge=1)
     consumer_retry_base_seconds: float = Field(default=0.2, ge=0)
     consumer_batch_size: int = Field(default=500, gt=0)

@@ -144,3 +144,45 @@ async def test_relay_wakes_on_notify_without_waiting_for_the_poll(namespace: Nam
         relay.stop()
         await task
         await pool.close()
+
+
+class CountingRelay(OutboxRelay):
+    passes_with_rows = 0
+
+    async def publish_pending(self) -> int:
+        published = await super().publish_pending()
+        self.passes_with_rows += published > 0
+        return published
+
+
+async def test_a_lingering_relay_publishes_a_run_of_commits_in_few_passes(
+    namespace: Namespace,
+) -> None:
+    """Every commit notifies; lingering after the wake-up gathers the run into one pass or two
+    instead of one pass per commit."""
+    topic = namespace.topics.of(Stream.REGISTRATION)
+    pool = await create_pool(namespace.dsn("registration"))
+    bootstrap = namespace.infra.kafka_bootstrap
+    relay = CountingRelay(
+        pool,
+        lambda: make_idempotent_producer(bootstrap, client_id="t"),
+        listen_dsn=namespace.dsn("registration"),
+        poll_seconds=30.0,
+        linger_seconds=1.0,
+    )
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(1.0)  # the first (empty) pass has run; the relay sleeps
+        for _ in range(10):
+            await _write(pool, topic, [submitted()])
+            await asyncio.sleep(0.03)
+        for _ in range(50):
+            if relay.published_total == 10:
+                break
+            await asyncio.sleep(0.1)
+        assert relay.published_total == 10
+        assert relay.passes_with_rows <= 2
+    finally:
+        relay.stop()
+        await task
+        await pool.close()
