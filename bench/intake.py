@@ -33,6 +33,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from xkld_registration.adapters.postgres_store import _ACTIVE_BY_CCCD as ACTIVE_BY_CCCD
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import create_pool
 from xkld_shared.identity.principal import Role
@@ -142,9 +143,7 @@ async def bare_run(pool: asyncpg.Pool, topic: str, n: int, c: int, *, full: bool
         index = os.urandom(32)
         async with pool.acquire() as conn, conn.transaction():
             if full:
-                await conn.fetchval(
-                    "SELECT commune_code FROM registration WHERE cccd_blind_index = $1", index
-                )
+                await conn.fetch(ACTIVE_BY_CCCD, [index])  # the service's duplicate check
             await conn.execute(_ROW, rid, _SEALED, index, _SEALED, _SEALED, tokens)
             if full:
                 await conn.executemany(_CONSENT, [(rid, p) for p in _PURPOSES])

@@ -23,6 +23,21 @@ def free_port() -> int:
         return port
 
 
+def listens(pid: int, port: int) -> bool:
+    """Whether process `pid` holds a socket listening on TCP `port` (Linux /proc)."""
+    inodes = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                inodes.add(f"socket:[{fields[9]}]")
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(FileNotFoundError):  # closed meanwhile
+            if os.readlink(fd) in inodes:
+                return True
+    return False
+
+
 class ServiceProcess:
     def __init__(
         self,
@@ -66,6 +81,20 @@ class ServiceProcess:
                 stderr=subprocess.STDOUT,
             )
         await self._wait_ready(ready_path, timeout)
+        workers = int(self._env.get("XKLD_HTTP_WORKERS", "1"))
+        if workers > 1:
+            await self._wait_listening(workers, timeout)
+
+    async def _wait_listening(self, workers: int, timeout: float) -> None:
+        """Until every worker listens: a worker listens only once it has started, and until
+        then the kernel hands all new connections to the others."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            pids = self.worker_pids()
+            if len(pids) == workers and all(listens(pid, self.port) for pid in pids):
+                return
+            await asyncio.sleep(0.2)
+        raise TimeoutError(f"{self.module}: not all {workers} workers listen:\n{self.logs()}")
 
     async def _wait_ready(self, path: str, timeout: float) -> None:
         deadline = asyncio.get_running_loop().time() + timeout

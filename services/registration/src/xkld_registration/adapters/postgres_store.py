@@ -24,6 +24,14 @@ _INSERT_REGISTRATION = """INSERT INTO registration (id, full_name, cccd_cipherte
         $19, $20, $21, $22, $23)"""
 
 
+# The closed statuses are written into the statement, not passed as a parameter: only then can
+# the planner prove the partial unique index's predicate and use the index. With a parameter,
+# the prepared statement's generic plan scans the whole table.
+_CLOSED = ", ".join(f"'{status.value}'" for status in sorted(CLOSED_STATUSES))
+_ACTIVE_BY_CCCD = f"""SELECT cccd_blind_index, commune_code FROM registration
+    WHERE cccd_blind_index = ANY($1::bytea[]) AND status NOT IN ({_CLOSED})"""
+
+
 class PostgresRegistrationStore:
     def row_of(self, registration: Registration, vault: PersonalDataVault, sealed: Sealed) -> Row:
         """The row's values, sealed and hashed: computed before any transaction is open."""
@@ -65,12 +73,7 @@ class PostgresRegistrationStore:
 
     async def active_communes_for(self, conn: Conn, indexes: Sequence[bytes]) -> dict[bytes, str]:
         """The commune of each CCCD (by blind index) that already has an active file."""
-        rows = await conn.fetch(
-            """SELECT cccd_blind_index, commune_code FROM registration
-               WHERE cccd_blind_index = ANY($1::bytea[]) AND NOT (status = ANY($2::text[]))""",
-            list(indexes),
-            sorted(CLOSED_STATUSES),
-        )
+        rows = await conn.fetch(_ACTIVE_BY_CCCD, list(indexes))
         return {bytes(r["cccd_blind_index"]): str(r["commune_code"]) for r in rows}
 
 
@@ -88,21 +91,28 @@ async def registration_row(conn: Conn, registration_id: uuid.UUID) -> asyncpg.Re
 
 
 async def add_consents(conn: Conn, given: Sequence[GivenConsents]) -> None:
-    await conn.executemany(
+    rows = [
+        (
+            g.registration.id,
+            purpose.value,
+            granted,
+            g.registration.consents.text_version,
+            g.recorded_by,
+            g.recorded_by_name,
+        )
+        for g in given
+        for purpose, granted in g.registration.consents.answers.items()
+    ]
+    if not rows:
+        return
+    # One statement for every row (a batch holds 4 per file): half the server's work per row
+    # of one execution per row.
+    await conn.execute(
         """INSERT INTO consent (registration_id, purpose, granted, text_version, recorded_by,
-               recorded_by_name) VALUES ($1, $2, $3, $4, $5, $6)""",
-        [
-            (
-                g.registration.id,
-                purpose.value,
-                granted,
-                g.registration.consents.text_version,
-                g.recorded_by,
-                g.recorded_by_name,
-            )
-            for g in given
-            for purpose, granted in g.registration.consents.answers.items()
-        ],
+               recorded_by_name)
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::bool[], $4::text[], $5::text[],
+               $6::text[])""",
+        *(list(column) for column in zip(*rows, strict=True)),
     )
 
 
