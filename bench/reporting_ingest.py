@@ -26,6 +26,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 from pydantic import SecretStr
 from xkld_reporting.application.consumer import add_projection_consumer
+from xkld_reporting.heap import settle_heap
 from xkld_reporting.simulation import Simulator
 from xkld_reporting.testing import publish_all, streams_of
 from xkld_shared.contracts.envelope import Envelope
@@ -110,6 +111,7 @@ async def projected(
         await runtime.open_pool()
         for stream in Stream:
             await add_projection_consumer(runtime, stream)
+        settle_heap()  # as the service's start hook does
         started = time.perf_counter()
         await runtime.start_messaging()
         first = 0.0

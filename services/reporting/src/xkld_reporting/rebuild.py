@@ -28,6 +28,7 @@ from xkld_shared.contracts.topics import Stream, Topics
 
 from xkld_reporting.adapters.projection_schema import LIVE, NEXT, SWITCH_LOCK, projection_ddl
 from xkld_reporting.application.projector import EVENT_TYPES, claim, project
+from xkld_reporting.heap import settle_heap
 from xkld_reporting.settings import ReportingSettings
 
 Record = ConsumerRecord[bytes, bytes]
@@ -254,6 +255,7 @@ def main() -> None:
         Topics(settings.topic_prefix),
         args.batch_size,
     )
+    settle_heap()
     result = asyncio.run(
         rebuilder.run(fresh=args.fresh, report=lambda line: print(line, file=sys.stderr))
     )
