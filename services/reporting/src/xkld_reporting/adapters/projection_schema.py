@@ -13,7 +13,7 @@ NEXT = "rp_next"
 # Live batches take this lock shared; the rebuild's switch takes it exclusively, so no live
 # batch straddles the swap.
 SWITCH_LOCK = 0x78_6B_6C_64_72_70  # "xkldrp"
-VERSION = 1
+VERSION = 2  # 1: migration 0002; 2: the rollup (migration 0003)
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 
@@ -25,11 +25,58 @@ def checked(schema: str) -> str:
 
 
 def projection_ddl(schema: str) -> str:
+    """Every projection table, at the current version: what a rebuild creates."""
+    return base_ddl(schema) + rollup_ddl(schema)
+
+
+def rollup_ddl(schema: str) -> str:
+    """Version 2: yearly and quarterly totals per commune and province (domain/rollup.py).
+
+    A province's report for a year or quarter is one range of the primary key.
+    """
+    s = checked(schema)
+    return f"""
+    CREATE TABLE {s}.rollup (
+        province_code text   NOT NULL,  -- of the area ('' when unknown)
+        year          int    NOT NULL,
+        quarter       int    NOT NULL,  -- 0 = the whole year
+        market        text   NOT NULL,  -- '*' = all markets
+        indicator     text   NOT NULL,
+        area_code     text   NOT NULL,  -- a commune, or the province itself
+        n             bigint NOT NULL,
+        amount_vnd    bigint NOT NULL,
+        PRIMARY KEY (province_code, year, quarter, market, indicator, area_code)
+    );
+    UPDATE {s}.meta SET version = 2;
+    """
+
+
+def rollup_backfill(schema: str) -> str:
+    """The rollup recomputed from the monthly counters, with the expansion of
+    domain/rollup.py: each monthly row counts for its commune and (when known) its province,
+    for its year and its quarter, for its market and for all markets ('*')."""
+    s = checked(schema)
+    return f"""
+    INSERT INTO {s}.rollup (province_code, year, quarter, market, indicator, area_code,
+                            n, amount_vnd)
+    SELECT m.province_code, extract(year FROM m.month)::int, q.quarter, mk.market, m.indicator,
+           a.area_code, sum(m.n), sum(m.amount_vnd)
+    FROM {s}.monthly m
+    CROSS JOIN LATERAL (VALUES (m.commune_code), (nullif(m.province_code, ''))) AS a(area_code)
+    CROSS JOIN LATERAL (VALUES (0), (extract(quarter FROM m.month)::int)) AS q(quarter)
+    CROSS JOIN LATERAL (SELECT DISTINCT x FROM (VALUES (m.market), ('*')) AS v(x)) AS mk(market)
+    WHERE a.area_code IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5, 6
+    """
+
+
+def base_ddl(schema: str) -> str:
+    """Version 1, as migration 0002 created it."""
     s = checked(schema)
     return f"""
     CREATE SCHEMA {s};
     CREATE TABLE {s}.meta (version int NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
-    INSERT INTO {s}.meta (version) VALUES ({VERSION});
+    INSERT INTO {s}.meta (version) VALUES (1);
     -- The projection's own inbox: it moves with the tables, so a swap keeps them consistent.
     CREATE TABLE {s}.inbox (event_id uuid PRIMARY KEY);
     CREATE TABLE {s}.stream_state (

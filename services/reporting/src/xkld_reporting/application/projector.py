@@ -37,6 +37,7 @@ from xkld_reporting.domain.facts import (
     apply_notification_event,
     apply_registration_event,
 )
+from xkld_reporting.domain.rollup import rollup
 
 Events = Sequence[tuple[Envelope, EventPayload]]
 
@@ -223,6 +224,7 @@ async def _write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
             [deltas.amounts[k] for k in keys],
             [admin_units().province_of(k[1]) or "" for k in keys],
         )
+        await _write_rollup(conn, s, deltas)
     if deltas.sms:
         keys_sms = list(deltas.sms)
         await conn.execute(
@@ -235,6 +237,23 @@ async def _write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
             [k[2] for k in keys_sms],
             [deltas.sms[k] for k in keys_sms],
         )
+
+
+async def _write_rollup(conn: Conn, s: str, deltas: Deltas) -> None:
+    counts, amounts = rollup(deltas, admin_units().province_of)
+    keys = sorted(counts)  # one order for every writer: no deadlock between streams
+    await conn.execute(
+        f"""INSERT INTO {s}.rollup (province_code, year, quarter, market, indicator, area_code,
+                                    n, amount_vnd)
+            SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[],
+                                 $6::text[], $7::bigint[], $8::bigint[])
+            ON CONFLICT (province_code, year, quarter, market, indicator, area_code) DO UPDATE
+            SET n = {s}.rollup.n + EXCLUDED.n,
+                amount_vnd = {s}.rollup.amount_vnd + EXCLUDED.amount_vnd""",
+        *(list(column) for column in zip(*keys, strict=True)),
+        [counts[k] for k in keys],
+        [amounts[k] for k in keys],
+    )
 
 
 async def _advance(conn: Conn, schema: str, stream: Stream, events: Events) -> None:
