@@ -13,6 +13,8 @@ NEXT = "rp_next"
 # Live batches take this lock shared; the rebuild's switch takes it exclusively, so no live
 # batch straddles the swap.
 SWITCH_LOCK = 0x78_6B_6C_64_72_70  # "xkldrp"
+ALL_MARKETS = "*"  # the rollup's line for every market; never a market code ([A-Za-z0-9_.-])
+WHOLE_YEAR = 0  # the rollup's quarter for the whole year
 VERSION = 2  # 1: migration 0002; 2: the rollup (migration 0003)
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
@@ -51,22 +53,35 @@ def rollup_ddl(schema: str) -> str:
     """
 
 
+def rollup_of(source: str) -> str:
+    """SELECT the rollup rows that monthly counter rows in `source` (a table, or the batch's
+    increments) add up to. Each counts for its commune and, when known, its province; for its
+    year (quarter 0) and its quarter; for its market and for all markets ('*').
+
+    The one definition of the rollup: the projector applies it to each batch's increments in
+    the statement that adds them to the monthly counters, migration 0003 to the whole table.
+    Ordered by key, so that writers lock rows in one order.
+    """
+    return f"""
+    SELECT m.province_code, extract(year FROM m.month)::int, q.quarter, mk.market, m.indicator,
+           a.area_code, sum(m.n)::bigint, sum(m.amount_vnd)::bigint
+    FROM {source} m
+    CROSS JOIN LATERAL (VALUES (m.commune_code), (nullif(m.province_code, ''))) AS a(area_code)
+    CROSS JOIN LATERAL (VALUES ({WHOLE_YEAR}), (extract(quarter FROM m.month)::int)) AS q(quarter)
+    CROSS JOIN LATERAL (SELECT DISTINCT x FROM (VALUES (m.market), ('{ALL_MARKETS}')) AS v(x))
+        AS mk(market)
+    WHERE a.area_code IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+    """
+
+
 def rollup_backfill(schema: str) -> str:
-    """The rollup recomputed from the monthly counters, with the expansion of
-    domain/rollup.py: each monthly row counts for its commune and (when known) its province,
-    for its year and its quarter, for its market and for all markets ('*')."""
+    """The rollup recomputed from the whole monthly table."""
     s = checked(schema)
     return f"""
     INSERT INTO {s}.rollup (province_code, year, quarter, market, indicator, area_code,
                             n, amount_vnd)
-    SELECT m.province_code, extract(year FROM m.month)::int, q.quarter, mk.market, m.indicator,
-           a.area_code, sum(m.n), sum(m.amount_vnd)
-    FROM {s}.monthly m
-    CROSS JOIN LATERAL (VALUES (m.commune_code), (nullif(m.province_code, ''))) AS a(area_code)
-    CROSS JOIN LATERAL (VALUES (0), (extract(quarter FROM m.month)::int)) AS q(quarter)
-    CROSS JOIN LATERAL (SELECT DISTINCT x FROM (VALUES (m.market), ('*')) AS v(x)) AS mk(market)
-    WHERE a.area_code IS NOT NULL
-    GROUP BY 1, 2, 3, 4, 5, 6
+    {rollup_of(f"{s}.monthly")}
     """
 
 

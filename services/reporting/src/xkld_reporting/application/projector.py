@@ -24,7 +24,7 @@ from xkld_shared.contracts.topics import Stream
 from xkld_shared.db.pool import Conn
 
 from xkld_reporting.adapters.admin_units import admin_units
-from xkld_reporting.adapters.projection_schema import checked
+from xkld_reporting.adapters.projection_schema import checked, rollup_of
 from xkld_reporting.domain.facts import (
     Deltas,
     LoanRow,
@@ -37,7 +37,6 @@ from xkld_reporting.domain.facts import (
     apply_notification_event,
     apply_registration_event,
 )
-from xkld_reporting.domain.rollup import rollup
 
 Events = Sequence[tuple[Envelope, EventPayload]]
 
@@ -207,15 +206,29 @@ async def _save(
 async def _write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
     s = checked(schema)
     if deltas.counts:
+        # One statement: the increments go to the monthly counters and, rolled up to years and
+        # quarters, to the rollup; both in this transaction, so they always agree.
         keys = list(deltas.counts)
         await conn.execute(
-            f"""INSERT INTO {s}.monthly (indicator, commune_code, month, market, n, amount_vnd,
-                                         province_code)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[],
-                                     $5::bigint[], $6::bigint[], $7::text[])
-                ON CONFLICT (indicator, commune_code, month, market) DO UPDATE
-                SET n = {s}.monthly.n + EXCLUDED.n,
-                    amount_vnd = {s}.monthly.amount_vnd + EXCLUDED.amount_vnd""",
+            f"""WITH d AS (
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[],
+                                         $5::bigint[], $6::bigint[], $7::text[])
+                        AS d(indicator, commune_code, month, market, n, amount_vnd,
+                             province_code)
+                ), monthly AS (
+                    INSERT INTO {s}.monthly (indicator, commune_code, month, market, n,
+                                             amount_vnd, province_code)
+                    SELECT * FROM d
+                    ON CONFLICT (indicator, commune_code, month, market) DO UPDATE
+                    SET n = {s}.monthly.n + EXCLUDED.n,
+                        amount_vnd = {s}.monthly.amount_vnd + EXCLUDED.amount_vnd
+                )
+                INSERT INTO {s}.rollup (province_code, year, quarter, market, indicator,
+                                        area_code, n, amount_vnd)
+                {rollup_of("d")}
+                ON CONFLICT (province_code, year, quarter, market, indicator, area_code)
+                DO UPDATE SET n = {s}.rollup.n + EXCLUDED.n,
+                              amount_vnd = {s}.rollup.amount_vnd + EXCLUDED.amount_vnd""",
             [k[0] for k in keys],
             [k[1] for k in keys],
             [k[2] for k in keys],
@@ -224,7 +237,6 @@ async def _write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
             [deltas.amounts[k] for k in keys],
             [admin_units().province_of(k[1]) or "" for k in keys],
         )
-        await _write_rollup(conn, s, deltas)
     if deltas.sms:
         keys_sms = list(deltas.sms)
         await conn.execute(
@@ -237,23 +249,6 @@ async def _write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
             [k[2] for k in keys_sms],
             [deltas.sms[k] for k in keys_sms],
         )
-
-
-async def _write_rollup(conn: Conn, s: str, deltas: Deltas) -> None:
-    counts, amounts = rollup(deltas, admin_units().province_of)
-    keys = sorted(counts)  # one order for every writer: no deadlock between streams
-    await conn.execute(
-        f"""INSERT INTO {s}.rollup (province_code, year, quarter, market, indicator, area_code,
-                                    n, amount_vnd)
-            SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[],
-                                 $6::text[], $7::bigint[], $8::bigint[])
-            ON CONFLICT (province_code, year, quarter, market, indicator, area_code) DO UPDATE
-            SET n = {s}.rollup.n + EXCLUDED.n,
-                amount_vnd = {s}.rollup.amount_vnd + EXCLUDED.amount_vnd""",
-        *(list(column) for column in zip(*keys, strict=True)),
-        [counts[k] for k in keys],
-        [amounts[k] for k in keys],
-    )
 
 
 async def _advance(conn: Conn, schema: str, stream: Stream, events: Events) -> None:

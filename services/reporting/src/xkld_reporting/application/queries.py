@@ -11,7 +11,7 @@ from typing import Any
 from xkld_shared.db.pool import Conn
 
 from xkld_reporting.adapters.admin_units import AdminUnits
-from xkld_reporting.adapters.projection_schema import LIVE
+from xkld_reporting.adapters.projection_schema import ALL_MARKETS, LIVE, WHOLE_YEAR
 from xkld_reporting.domain.dimensions import OVERDUE_BUCKETS, PRIORITY_GROUPS, age_band_sql, bit_of
 from xkld_reporting.domain.periods import Period
 from xkld_reporting.domain.progress import (
@@ -21,7 +21,6 @@ from xkld_reporting.domain.progress import (
     achieved_percent,
     format_percent_vi,
 )
-from xkld_reporting.domain.rollup import ALL_MARKETS, WHOLE_YEAR
 
 S = LIVE
 
