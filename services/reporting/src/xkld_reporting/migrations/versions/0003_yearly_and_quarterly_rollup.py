@@ -1,5 +1,6 @@
 """Yearly and quarterly totals per commune and province (`rp.rollup`), filled from the monthly
-counters already projected; the projector keeps both from now on.
+counters already projected; the projector keeps both from now on. The monthly counters keep
+free space and leave `n`/`amount_vnd` out of the province index, so increments are HOT updates.
 
 Revision ID: 0003
 Revises: 0002
@@ -21,4 +22,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    execute_script(f"DROP TABLE {LIVE}.rollup; UPDATE {LIVE}.meta SET version = 1;")
+    execute_script(
+        f"""DROP TABLE {LIVE}.rollup;
+            ALTER TABLE {LIVE}.monthly RESET (fillfactor);
+            DROP INDEX {LIVE}.monthly_by_province;
+            CREATE INDEX monthly_by_province ON {LIVE}.monthly (province_code, indicator, month)
+                INCLUDE (commune_code, market, n, amount_vnd);
+            UPDATE {LIVE}.meta SET version = 1;"""
+    )
