@@ -21,6 +21,7 @@ import time
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
+from xkld_reporting.heap import settle_heap
 from xkld_reporting.rebuild import Rebuilder
 from xkld_reporting.testing import publish_all
 from xkld_shared.contracts.envelope import Envelope
@@ -65,6 +66,7 @@ async def bench(n: int, batch_size: int) -> None:
         raw = await raw_read(ns, total, batch_size)
         print(f"raw read + parse: {raw:.2f} s; {load()}")
         rebuilder = Rebuilder(ns.dsn("reporting"), ns.infra.kafka_bootstrap, ns.topics, batch_size)
+        settle_heap()  # as `python -m xkld_reporting.rebuild` does
         result = await rebuilder.run(fresh=True)
         print(f"rebuild: {result.seconds:.2f} s; {load()}")
         conn = await asyncpg.connect(ns.dsn("reporting"))

@@ -1,6 +1,6 @@
 """Benchmark: the reporting projections ingesting all three streams, against raw consume + COPY.
 
-    uv run python -m bench.reporting_ingest [--n 100000] [--batch-size 500]
+    uv run python -m bench.reporting_ingest [--n 100000] [--batch-size 5000]
 
 Simulated journeys (registration, loan and notification events, each registration's events in
 order) are produced to the namespace's three topics (not timed). Then, in the same run:
@@ -26,6 +26,8 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 from pydantic import SecretStr
 from xkld_reporting.application.consumer import add_projection_consumer
+from xkld_reporting.heap import settle_heap
+from xkld_reporting.settings import ReportingSettings
 from xkld_reporting.simulation import Simulator
 from xkld_reporting.testing import publish_all, streams_of
 from xkld_shared.contracts.envelope import Envelope
@@ -110,6 +112,7 @@ async def projected(
         await runtime.open_pool()
         for stream in Stream:
             await add_projection_consumer(runtime, stream)
+        settle_heap()  # as the service's start hook does
         started = time.perf_counter()
         await runtime.start_messaging()
         first = 0.0
@@ -176,7 +179,12 @@ async def bench(n: int, batch_size: int, timeout: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--n", type=int, default=100_000, help="about this many events")
-    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=ReportingSettings.model_fields["consumer_batch_size"].default,
+        help="records per batch (default: the service's own)",
+    )
     parser.add_argument("--timeout", type=float, default=600.0)
     args = parser.parse_args()
     asyncio.run(bench(args.n, args.batch_size, args.timeout))

@@ -6,8 +6,9 @@ The projection tables are filled directly with SQL `generate_series` (replaying 
 registration through Kafka would take far longer than the query being measured; the rebuild and
 ingest benchmarks measure that path). Each registration gets a commune among the province's
 124, a submission date over five years, and training, departure and a disbursed loan for a
-share of them; the monthly counters the report reads are derived from those rows with the same
-meaning the projection gives them. Targets are set for every commune and the province.
+share of them; the monthly counters are derived from those rows with the same meaning the
+projection gives them, and the yearly/quarterly rollup the report reads from the counters with
+the migration's own query. Targets are set for every commune and the province.
 
 Measured, in the same run:
 - the report through HTTP (a real service process: auth, scope, SQL, JSON), p50/p99;
@@ -26,6 +27,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 import httpx
 from xkld_reporting.adapters.admin_units import admin_units
+from xkld_reporting.adapters.projection_schema import rollup_backfill
 from xkld_reporting.application.queries import progress
 from xkld_reporting.domain.periods import Period
 from xkld_shared.identity.principal import Role
@@ -114,10 +116,12 @@ async def bench(registrations: int, queries: int, year: int) -> None:
                         await conn.execute(statement, *args)
                     else:
                         await conn.execute(statement)
+            await conn.execute(rollup_backfill("rp") + "; ANALYZE rp.rollup")
             sizes = await conn.fetchrow(
                 """SELECT (SELECT count(*) FROM rp.registration) AS registrations,
                           (SELECT count(*) FROM rp.loan) AS loans,
-                          (SELECT count(*) FROM rp.monthly) AS counters"""
+                          (SELECT count(*) FROM rp.monthly) AS counters,
+                          (SELECT count(*) FROM rp.rollup) AS rollup"""
             )
             print(f"filled in {time.perf_counter() - started:.1f} s: {dict(sizes)}; {load()}")
             direct = await timed(queries, lambda: progress(conn, units, "86", period, None))

@@ -27,7 +27,8 @@ from xkld_shared.contracts.registry import default_registry
 from xkld_shared.contracts.topics import Stream, Topics
 
 from xkld_reporting.adapters.projection_schema import LIVE, NEXT, SWITCH_LOCK, projection_ddl
-from xkld_reporting.application.projector import EVENT_TYPES, claim, project
+from xkld_reporting.application.projector import EVENT_TYPES, begin_batch, claim, project
+from xkld_reporting.heap import settle_heap
 from xkld_reporting.settings import ReportingSettings
 
 Record = ConsumerRecord[bytes, bytes]
@@ -81,6 +82,7 @@ async def _apply(
     registrations, and each partition's records stay in order."""
     records = [r for part in parts.values() for r in part]
     decoded = [d for d in (_decode(r, stream) for r in records) if d is not None]
+    await begin_batch(conn, NEXT)
     fresh_ids = await claim(conn, NEXT, [env.event_id for env, _ in decoded])
     events, taken = [], set()
     for env, payload in decoded:
@@ -254,6 +256,7 @@ def main() -> None:
         Topics(settings.topic_prefix),
         args.batch_size,
     )
+    settle_heap()
     result = asyncio.run(
         rebuilder.run(fresh=args.fresh, report=lambda line: print(line, file=sys.stderr))
     )

@@ -4,6 +4,7 @@ what the progress report should say straight from the simulation's ground truth.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -74,22 +75,31 @@ async def wait_projected(dsn: str, expected: dict[Stream, int], timeout: float =
 
 
 def expected_actuals(
-    journeys: Sequence[Journey], current: dict[str, str], year: int
+    journeys: Sequence[Journey], current: dict[str, str], year: int, quarter: int | None = None
 ) -> Counter[tuple[str, str]]:
-    """(commune, indicator) -> value for one year, from the ground truth alone.
+    """(commune, indicator) -> value for one year (or one quarter of it), from the ground truth
+    alone.
 
     `current` maps every commune code the simulation used (old or new) to today's unit.
     """
+
+    def within(day: dt.date | None) -> bool:
+        return (
+            day is not None
+            and day.year == year
+            and (quarter is None or (day.month - 1) // 3 + 1 == quarter)
+        )
+
     out: Counter[tuple[str, str]] = Counter()
     for j in journeys:
         commune = current[j.commune_as_registered]
-        if j.submitted_on.year == year:
+        if within(j.submitted_on):
             out[(commune, "registered")] += 1
-        if j.trained_on and j.trained_on.year == year:
+        if within(j.trained_on):
             out[(commune, "trained")] += 1
-        if j.departed_on and j.departed_on.year == year:
+        if within(j.departed_on):
             out[(commune, "departed")] += 1
-        if j.disbursed_on and j.disbursed_on.year == year:
+        if within(j.disbursed_on):
             out[(commune, "loans_disbursed")] += 1
             out[(commune, "loans_disbursed_vnd")] += j.disbursed_vnd
     return out

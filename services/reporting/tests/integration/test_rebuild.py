@@ -25,6 +25,7 @@ TABLES = {
     "loan": "SELECT * FROM rp.loan ORDER BY loan_application_id",
     "loan_overdue": "SELECT * FROM rp.loan_overdue ORDER BY 1, 2",
     "sms": "SELECT * FROM rp.sms ORDER BY 1, 2, 3",
+    "rollup": "SELECT * FROM rp.rollup ORDER BY 1, 2, 3, 4, 5, 6",
     "inbox": "SELECT count(*) FROM rp.inbox",
     "streams": "SELECT stream, last_event_at, events FROM rp.stream_state ORDER BY 1",
 }
@@ -88,6 +89,8 @@ async def test_an_interrupted_rebuild_resumes_and_swaps_in_the_live_numbers(
     assert after["inbox"] == [(sum(published.values()) + sum(len(e) for e in more.values()),)]
     registered = sum(r[4] for r in after["monthly"] if r[0] == "registered")
     assert registered == 150 + 30
+    yearly = [r for r in after["rollup"] if r[2] == 0 and r[3] == "*" and r[4] == "registered"]
+    assert sum(r[6] for r in yearly if r[5] == r[0]) == 150 + 30  # the province lines
 
 
 class _PublishingBeforeSwitch(Rebuilder):

@@ -13,7 +13,9 @@ NEXT = "rp_next"
 # Live batches take this lock shared; the rebuild's switch takes it exclusively, so no live
 # batch straddles the swap.
 SWITCH_LOCK = 0x78_6B_6C_64_72_70  # "xkldrp"
-VERSION = 1
+ALL_MARKETS = "*"  # the rollup's line for every market; never a market code ([A-Za-z0-9_.-])
+WHOLE_YEAR = 0  # the rollup's quarter for the whole year
+VERSION = 2  # 1: migration 0002; 2: the rollup (migration 0003)
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 
@@ -25,11 +27,85 @@ def checked(schema: str) -> str:
 
 
 def projection_ddl(schema: str) -> str:
+    """Every projection table, at the current version: what a rebuild creates."""
+    return base_ddl(schema) + rollup_ddl(schema)
+
+
+def rollup_ddl(schema: str) -> str:
+    """Version 2: yearly and quarterly totals per commune and province (domain/rollup.py).
+
+    A province's report for a year or quarter is one range of the primary key.
+    """
+    s = checked(schema)
+    return f"""
+    CREATE TABLE {s}.rollup (
+        province_code text   NOT NULL,  -- of the area ('' when unknown)
+        year          int    NOT NULL,
+        quarter       int    NOT NULL,  -- 0 = the whole year
+        market        text   NOT NULL,  -- '*' = all markets
+        indicator     text   NOT NULL,
+        area_code     text   NOT NULL,  -- a commune, or the province itself
+        n             bigint NOT NULL,
+        amount_vnd    bigint NOT NULL,
+        PRIMARY KEY (province_code, year, quarter, market, indicator, area_code)
+    ) WITH (fillfactor = 70);
+    -- Counters change on every batch: leave room on each page and keep the changing columns
+    -- out of every index, so that an increment is a HOT update (no index entry to write).
+    -- The province index no longer needs to cover them: years and quarters read the rollup.
+    ALTER TABLE {s}.monthly SET (fillfactor = 70);
+    DROP INDEX {s}.monthly_by_province;
+    CREATE INDEX monthly_by_province ON {s}.monthly (province_code, indicator, month);
+    UPDATE {s}.meta SET version = 2;
+    """
+
+
+def rollup_of(source: str) -> str:
+    """SELECT the rollup rows that monthly counter rows in `source` (a table, or the batch's
+    increments) add up to. Each counts for its commune and, when known, its province; for its
+    year (quarter 0) and its quarter; for its market and for all markets ('*').
+
+    The one definition of the rollup: the projector applies it to each batch's increments in
+    the statement that adds them to the monthly counters, migration 0003 to the whole table.
+    Ordered by key, so that writers lock rows in one order.
+    """
+    return f"""
+    SELECT m.province_code, m.year, q.quarter, mk.market, m.indicator, a.area_code,
+           sum(m.n)::bigint, sum(m.amount_vnd)::bigint
+    FROM (  -- months to quarters first: fewer rows to multiply by eight
+        SELECT province_code, commune_code, indicator, market,
+               date_part('year', month)::int AS year, date_part('quarter', month)::int AS quarter,
+               sum(n) AS n, sum(amount_vnd) AS amount_vnd
+        FROM {source} GROUP BY 1, 2, 3, 4, 5, 6) m
+    CROSS JOIN LATERAL unnest(ARRAY[m.commune_code, nullif(m.province_code, '')]) AS a(area_code)
+    CROSS JOIN LATERAL unnest(ARRAY[{WHOLE_YEAR}, m.quarter]) AS q(quarter)
+    CROSS JOIN LATERAL unnest(CASE WHEN m.market = '{ALL_MARKETS}' THEN ARRAY[m.market]
+                                   ELSE ARRAY[m.market, '{ALL_MARKETS}'] END) AS mk(market)
+    WHERE a.area_code IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5, 6
+    -- Byte order ("C"): sorting a few thousand keys by the database's collation cost more
+    -- than the rest of the statement; any fixed order avoids deadlocks.
+    ORDER BY m.province_code COLLATE "C", m.year, q.quarter, mk.market COLLATE "C",
+             m.indicator COLLATE "C", a.area_code COLLATE "C"
+    """
+
+
+def rollup_backfill(schema: str) -> str:
+    """The rollup recomputed from the whole monthly table."""
+    s = checked(schema)
+    return f"""
+    INSERT INTO {s}.rollup (province_code, year, quarter, market, indicator, area_code,
+                            n, amount_vnd)
+    {rollup_of(f"{s}.monthly")}
+    """
+
+
+def base_ddl(schema: str) -> str:
+    """Version 1, as migration 0002 created it."""
     s = checked(schema)
     return f"""
     CREATE SCHEMA {s};
     CREATE TABLE {s}.meta (version int NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
-    INSERT INTO {s}.meta (version) VALUES ({VERSION});
+    INSERT INTO {s}.meta (version) VALUES (1);
     -- The projection's own inbox: it moves with the tables, so a swap keeps them consistent.
     CREATE TABLE {s}.inbox (event_id uuid PRIMARY KEY);
     CREATE TABLE {s}.stream_state (

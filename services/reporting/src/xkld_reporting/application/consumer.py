@@ -20,7 +20,7 @@ from xkld_shared.messaging.subscription import subscribe
 from xkld_shared.runtime import ServiceRuntime
 
 from xkld_reporting.adapters.projection_schema import LIVE, SWITCH_LOCK
-from xkld_reporting.application.projector import EVENT_TYPES, claim, project
+from xkld_reporting.application.projector import EVENT_TYPES, begin_batch, claim, project
 
 
 async def _never_called(conn: Conn, events: Sequence[tuple[Envelope, EventPayload]]) -> None:
@@ -32,7 +32,7 @@ class ProjectionConsumer(EventConsumer):
 
     async def _apply(self, batch: Sequence[Decoded]) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWITCH_LOCK)
+            await begin_batch(conn, LIVE, shared_lock=SWITCH_LOCK)
             fresh = await claim(conn, LIVE, [d.envelope.event_id for d in batch])
             events: list[tuple[Envelope, EventPayload]] = []
             taken: set[uuid.UUID] = set()

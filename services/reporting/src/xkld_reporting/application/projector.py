@@ -24,7 +24,7 @@ from xkld_shared.contracts.topics import Stream
 from xkld_shared.db.pool import Conn
 
 from xkld_reporting.adapters.admin_units import admin_units
-from xkld_reporting.adapters.projection_schema import checked
+from xkld_reporting.adapters.projection_schema import checked, rollup_of
 from xkld_reporting.domain.facts import (
     Deltas,
     LoanRow,
@@ -60,6 +60,33 @@ _PG_TYPES = {
     bool: "boolean",
     dt.date: "date",
 }
+
+
+_STAGED = ("registration", "training", "loan", "loan_overdue")
+
+
+async def begin_batch(conn: Conn, schema: str, shared_lock: int | None = None) -> None:
+    """First statement of a batch's transaction, one round trip: take `shared_lock` (the live
+    consumer's side of the rebuild's switch lock) and make sure this connection has its
+    staging tables (temporary, emptied at commit; created the first time only).
+
+    Staging tables copy the projection's columns when first created: a migration that changes
+    those columns therefore needs the service restarted.
+    """
+    s = checked(schema)
+    lock = f"SELECT pg_advisory_xact_lock_shared({int(shared_lock)});" if shared_lock else ""
+    await conn.execute(
+        lock
+        + "".join(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_stage(f'{s}.{t}')} (LIKE {s}.{t})"
+            " ON COMMIT DELETE ROWS;"
+            for t in _STAGED
+        )
+    )
+
+
+def _stage(table: str) -> str:
+    return "stage_" + table.replace(".", "_")
 
 
 async def claim(conn: Conn, schema: str, event_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
@@ -175,46 +202,54 @@ async def _load(
 async def _save(
     conn: Conn, table: str, model: type[Any], keys: list[str], rows: Sequence[Any]
 ) -> None:
-    """Upsert whole rows: COPY into a per-connection staging table, then one INSERT … ON
-    CONFLICT from it (binary COPY encodes rows far faster than 28 parameter arrays).
-
-    The staging table copies the target's columns when a connection first needs it; a
-    migration that changes the projection's columns therefore needs the service restarted.
-    """
+    """Upsert whole rows: COPY into the connection's staging table (see `begin_batch`), then
+    one INSERT … ON CONFLICT from it (binary COPY encodes rows far faster than 28 parameter
+    arrays). Two round trips per table."""
     if not rows:
         return
     names = [name for name, _ in _columns(model)]
-    stage = "stage_" + table.replace(".", "_")
-    await conn.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DELETE ROWS"
-    )
+    stage = _stage(table)
     # A dataclass instance's __dict__ holds its fields in declaration order.
     await conn.copy_records_to_table(
         stage, records=[tuple(vars(row).values()) for row in rows], columns=names
     )
     updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in keys)
     action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    # Emptied at once, not only at commit: a rebuild's catch-up saves many batches in one
+    # transaction, and a row staged twice would be upserted twice in one statement.
     await conn.execute(
         f"""INSERT INTO {table} ({", ".join(names)}) SELECT {", ".join(names)} FROM {stage}
-            ON CONFLICT ({", ".join(keys)}) {action}"""
+            ON CONFLICT ({", ".join(keys)}) {action};
+            DELETE FROM {stage};"""
     )
-    # Emptied now, not only at commit: a rebuild's catch-up saves many batches in one
-    # transaction, and a row staged twice would be upserted twice in one statement.
-    await conn.execute(f"DELETE FROM {stage}")
 
 
 async def _write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
     s = checked(schema)
     if deltas.counts:
+        # One statement: the increments go to the monthly counters and, rolled up to years and
+        # quarters, to the rollup; both in this transaction, so they always agree.
         keys = list(deltas.counts)
         await conn.execute(
-            f"""INSERT INTO {s}.monthly (indicator, commune_code, month, market, n, amount_vnd,
-                                         province_code)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[],
-                                     $5::bigint[], $6::bigint[], $7::text[])
-                ON CONFLICT (indicator, commune_code, month, market) DO UPDATE
-                SET n = {s}.monthly.n + EXCLUDED.n,
-                    amount_vnd = {s}.monthly.amount_vnd + EXCLUDED.amount_vnd""",
+            f"""WITH d AS (
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[],
+                                         $5::bigint[], $6::bigint[], $7::text[])
+                        AS d(indicator, commune_code, month, market, n, amount_vnd,
+                             province_code)
+                ), monthly AS (
+                    INSERT INTO {s}.monthly (indicator, commune_code, month, market, n,
+                                             amount_vnd, province_code)
+                    SELECT * FROM d
+                    ON CONFLICT (indicator, commune_code, month, market) DO UPDATE
+                    SET n = {s}.monthly.n + EXCLUDED.n,
+                        amount_vnd = {s}.monthly.amount_vnd + EXCLUDED.amount_vnd
+                )
+                INSERT INTO {s}.rollup (province_code, year, quarter, market, indicator,
+                                        area_code, n, amount_vnd)
+                {rollup_of("d")}
+                ON CONFLICT (province_code, year, quarter, market, indicator, area_code)
+                DO UPDATE SET n = {s}.rollup.n + EXCLUDED.n,
+                              amount_vnd = {s}.rollup.amount_vnd + EXCLUDED.amount_vnd""",
             [k[0] for k in keys],
             [k[1] for k in keys],
             [k[2] for k in keys],

@@ -77,13 +77,22 @@ def _period(year: int | None, quarter: int | None, month: int | None) -> Period:
         raise InvalidPeriod(str(exc)) from None
 
 
+# Values json.dumps writes as they are (or through `_default`): returned untouched, checked by
+# exact type first because a province's report has some 5 000 of them.
+_LEAVES = frozenset({str, int, float, bool, type(None), Decimal, dt.date, dt.datetime})
+
+
 def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # A dataclass instance's __dict__ holds its fields, in declaration order.
+        return {k: _jsonable(v) for k, v in vars(value).items()}
     return value
 
 

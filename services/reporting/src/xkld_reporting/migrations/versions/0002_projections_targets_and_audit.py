@@ -10,7 +10,7 @@ Revises: 0001
 from xkld_shared.db.migrations import execute_script
 from xkld_shared.db.schema import AUDIT_DDL
 
-from xkld_reporting.adapters.projection_schema import LIVE, projection_ddl
+from xkld_reporting.adapters.projection_schema import LIVE, base_ddl
 
 revision = "0002"
 down_revision = "0001"
@@ -20,7 +20,7 @@ depends_on = None
 
 def upgrade() -> None:
     execute_script("DROP TABLE registrations_by_commune; DROP TABLE stream_position;")
-    execute_script(projection_ddl(LIVE))
+    execute_script(base_ddl(LIVE))
     execute_script(
         f"""
         CREATE VIEW registrations_by_commune AS
