@@ -102,11 +102,18 @@ async def lock_and_find(conn: Conn, requests: Sequence[Keyed]) -> dict[str, Stor
     return await find(conn, requests)
 
 
+# A LATERAL probe per key: planned as primary-key lookups even as a generic plan made while the
+# table was empty (a plain IN becomes a hash join over a scan of the whole table).
+FIND_STORED = """SELECT k.scope, k.key, i.fingerprint, i.status_code, i.response
+    FROM unnest($1::text[], $2::text[]) AS k(scope, key)
+    CROSS JOIN LATERAL (SELECT fingerprint, status_code, response FROM idempotency_key
+        WHERE scope = k.scope AND key = k.key LIMIT 1) AS i"""
+
+
 async def find(conn: Conn, requests: Sequence[Keyed]) -> dict[str, Stored]:
     """The stored answers of these keys, by `Keyed.name`, without locking them."""
     rows = await conn.fetch(
-        """SELECT scope, key, fingerprint, status_code, response FROM idempotency_key
-           WHERE (scope, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))""",
+        FIND_STORED,
         [r.scope for r in requests],
         [r.key for r in requests],
     )

@@ -22,6 +22,7 @@ from faststream.kafka import KafkaBroker
 from xkld_shared.contracts.registry import default_registry
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import create_pool
+from xkld_shared.heap import settle_heap
 from xkld_shared.identity.jwks import load_verifier
 from xkld_shared.messaging.consumer import BatchHandler, EventConsumer, Handler
 from xkld_shared.messaging.dead_letters import DeadLetters
@@ -175,6 +176,7 @@ def lifespan_for(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.token_verifier = await load_verifier(runtime.settings)
         await start(runtime, app)
+        settle_heap()  # what start-up loaded lives as long as the process: never scan it again
         await runtime.start_messaging()
         log.info("service started", extra={"service": runtime.name})
         try:

@@ -51,7 +51,7 @@ class GroupCommit(Generic[T, R]):
         write: BatchWriter[T, R],
         *,
         max_batch: int = 64,
-        writers: int = 2,
+        writers: int = 1,
     ) -> None:
         self._pool = pool
         self._write = write

@@ -24,12 +24,17 @@ _INSERT_REGISTRATION = """INSERT INTO registration (id, full_name, cccd_cipherte
         $19, $20, $21, $22, $23)"""
 
 
-# The closed statuses are written into the statement, not passed as a parameter: only then can
-# the planner prove the partial unique index's predicate and use the index. With a parameter,
-# the prepared statement's generic plan scans the whole table.
+# One index probe per CCCD, whatever the plan cache decides. asyncpg prepares statements, and
+# PostgreSQL keeps a generic plan once it looks no worse than the first few: for a table that
+# starts empty that plan is a sequential scan, kept by long-lived connections as the table grows
+# (measured: 3.6 ms per call at 17 000 rows). A LATERAL probe with LIMIT 1 is planned as an
+# index scan even then. The closed statuses are written into the statement, not passed as a
+# parameter, so that the partial unique index's predicate can be proved.
 _CLOSED = ", ".join(f"'{status.value}'" for status in sorted(CLOSED_STATUSES))
-_ACTIVE_BY_CCCD = f"""SELECT cccd_blind_index, commune_code FROM registration
-    WHERE cccd_blind_index = ANY($1::bytea[]) AND status NOT IN ({_CLOSED})"""
+_ACTIVE_BY_CCCD = f"""SELECT k.cccd_blind_index, r.commune_code
+    FROM unnest($1::bytea[]) AS k(cccd_blind_index)
+    CROSS JOIN LATERAL (SELECT commune_code FROM registration
+        WHERE cccd_blind_index = k.cccd_blind_index AND status NOT IN ({_CLOSED}) LIMIT 1) AS r"""
 
 
 class PostgresRegistrationStore:
