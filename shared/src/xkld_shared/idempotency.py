@@ -70,8 +70,13 @@ class Keyed:
         return cls(scope, key, fingerprint(request_body))
 
     @property
-    def name(self) -> str:
+    def lock_name(self) -> str:
         return f"{self.scope}:{self.key}"
+
+    @property
+    def ident(self) -> tuple[str, str]:
+        """What answers are found by: the pair, since a scope or a key may contain ':'."""
+        return self.scope, self.key
 
 
 @dataclass(frozen=True)
@@ -87,14 +92,14 @@ class Stored:
         return Answer(self.answer.status_code, self.answer.body, replayed=True)
 
 
-async def lock_and_find(conn: Conn, requests: Sequence[Keyed]) -> dict[str, Stored]:
-    """Locks the keys until the transaction ends and returns, by `Keyed.name`, those used before.
+async def lock_and_find(conn: Conn, requests: Sequence[Keyed]) -> dict[tuple[str, str], Stored]:
+    """Locks the keys until the transaction ends and returns, by `Keyed.ident`, those used before.
 
     The locks are taken in one order (sorted names), so two transactions locking several keys
     each wait for one another instead of deadlocking."""
     if not conn.is_in_transaction():
         raise RuntimeError("an idempotent request must share its effect's transaction")
-    names = sorted({r.name for r in requests})
+    names = sorted({r.lock_name for r in requests})
     await conn.execute(
         "SELECT pg_advisory_xact_lock(hashtextextended(name, 0)) FROM unnest($1::text[]) AS name",
         names,
@@ -110,15 +115,15 @@ FIND_STORED = """SELECT k.scope, k.key, i.fingerprint, i.status_code, i.response
         WHERE scope = k.scope AND key = k.key LIMIT 1) AS i"""
 
 
-async def find(conn: Conn, requests: Sequence[Keyed]) -> dict[str, Stored]:
-    """The stored answers of these keys, by `Keyed.name`, without locking them."""
+async def find(conn: Conn, requests: Sequence[Keyed]) -> dict[tuple[str, str], Stored]:
+    """The stored answers of these keys, by `Keyed.ident`, without locking them."""
     rows = await conn.fetch(
         FIND_STORED,
         [r.scope for r in requests],
         [r.key for r in requests],
     )
     return {
-        f"{r['scope']}:{r['key']}": Stored(
+        (r["scope"], r["key"]): Stored(
             bytes(r["fingerprint"]), Answer(r["status_code"], r["response"])
         )
         for r in rows
@@ -144,7 +149,7 @@ async def once(
 ) -> Answer:
     """Run `work` at most once per (scope, key). Call inside the transaction of the effect."""
     request = Keyed.of(scope, key, request_body)
-    if (stored := (await lock_and_find(conn, [request])).get(request.name)) is not None:
+    if (stored := (await lock_and_find(conn, [request])).get(request.ident)) is not None:
         return stored.replay_for(request)
     answer = await work()
     await store(conn, [(request, answer)])

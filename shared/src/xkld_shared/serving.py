@@ -11,6 +11,7 @@ boundary, and runs the whole service, relay and consumers included, as a replica
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 
 import uvicorn
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,9 @@ def serve_workers(factory_path: str, listen: Listen, workers: int) -> None:
         signal.signal(sig, lambda *_: stop.set())
     spawn = multiprocessing.get_context("spawn")
     procs = [
-        spawn.Process(target=_worker, args=(factory_path, listen), name=f"http-worker-{i}")
+        spawn.Process(
+            target=_worker, args=(factory_path, listen, os.getpid()), name=f"http-worker-{i}"
+        )
         for i in range(workers)
     ]
     for proc in procs:
@@ -69,8 +74,22 @@ def serve_workers(factory_path: str, listen: Listen, workers: int) -> None:
         if any(not p.is_alive() for p in procs):
             break
     died = not stop.is_set()
-    _stop_all(procs, listen.graceful_seconds + 5)
+    # A worker's drain has phases of up to `graceful_seconds` each (connections, consumers and
+    # relay, closers): give it all of them before killing it.
+    _stop_all(procs, 3 * listen.graceful_seconds + 5)
     sys.exit(1 if died or any(p.exitcode != 0 for p in procs) else 0)
+
+
+def _die_with(parent: int) -> None:
+    """SIGTERM this worker when its parent dies, however it dies (SIGKILL, the OOM killer).
+
+    Orphaned workers would keep serving on the port, and with SO_REUSEPORT a restarted
+    service binds it without error: old and new code would share the traffic unseen."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:  # the parent died before the request took effect
+        raise SystemExit(1)
 
 
 def _stop_all(procs: Sequence[BaseProcess], timeout: float) -> None:
@@ -84,7 +103,8 @@ def _stop_all(procs: Sequence[BaseProcess], timeout: float) -> None:
             proc.join()
 
 
-def _worker(factory_path: str, listen: Listen) -> None:
+def _worker(factory_path: str, listen: Listen, parent: int) -> None:
+    _die_with(parent)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)

@@ -17,9 +17,14 @@ from xkld_shared.testing.system import registration_body
 MODULE = "xkld_registration"
 
 
-def open_sockets(pid: int) -> int:
-    fds = Path(f"/proc/{pid}/fd")
-    return sum(1 for fd in fds.iterdir() if _link(fd).startswith("socket:"))
+def connections_on(pid: int, port: int) -> int:
+    """Established TCP connections to `port` held by process `pid` (Linux /proc)."""
+    inodes = set()
+    for line in Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+            inodes.add(f"socket:[{fields[9]}]")
+    return sum(1 for fd in Path(f"/proc/{pid}/fd").iterdir() if _link(fd) in inodes)
 
 
 def _link(fd: Path) -> str:
@@ -35,7 +40,6 @@ async def test_two_workers_share_the_connections_and_drain_cleanly(namespace: Na
     try:
         workers = service.worker_pids()
         assert len(workers) == 2
-        before = {pid: open_sockets(pid) for pid in workers}
         headers = namespace.auth(Role.COMMUNE_OFFICER, communes=("29800",))
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
         async with httpx.AsyncClient(base_url=service.url, limits=limits) as client:
@@ -47,8 +51,8 @@ async def test_two_workers_share_the_connections_and_drain_cleanly(namespace: Na
             )
             assert [a.status_code for a in answers] == [201] * 32
             # Connections still open: the kernel spread them over both workers' sockets.
-            gained = {pid: open_sockets(pid) - before[pid] for pid in workers}
-        assert all(n > 0 for n in gained.values()), gained
+            held = {pid: connections_on(pid, service.port) for pid in workers}
+        assert all(n > 0 for n in held.values()), held
     finally:
         code = await service.terminate()
     assert code == 0, service.logs()[-3000:]
@@ -96,6 +100,19 @@ async def test_a_worker_that_dies_stops_the_service_with_a_failure(namespace: Na
     code = await service.terminate()  # when already gone, this returns its exit code
     assert code == 1
     assert not running(survivor)
+
+
+async def test_workers_stop_when_the_parent_is_killed(namespace: Namespace) -> None:
+    """Orphans would keep the port (SO_REUSEPORT) beside a restarted service's new workers."""
+    service = ServiceProcess(MODULE, namespace.env("registration", XKLD_HTTP_WORKERS="2"))
+    await service.start()
+    workers = service.worker_pids()
+    await service.kill()
+    for _ in range(300):
+        if not any(running(pid) for pid in workers):
+            break
+        await asyncio.sleep(0.1)
+    assert not any(running(pid) for pid in workers)
 
 
 def running(pid: int) -> bool:

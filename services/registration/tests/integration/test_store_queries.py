@@ -14,10 +14,16 @@ from xkld_shared.idempotency import FIND_STORED
 from xkld_shared.testing.infra import Namespace
 
 LOOKUPS = {
-    "duplicate check": (_ACTIVE_BY_CCCD, ([b"x" * 32] * 8,), "registration_one_active_per_cccd"),
+    "duplicate check": (
+        _ACTIVE_BY_CCCD,
+        "bytea[]",
+        "ARRAY['\\x00'::bytea]",
+        "registration_one_active_per_cccd",
+    ),
     "stored idempotency answers": (
         FIND_STORED,
-        (["scope"] * 8, [f"key-{i}" for i in range(8)]),
+        "text[], text[]",
+        "ARRAY['scope'], ARRAY['key']",
         "idempotency_key_pkey",
     ),
 }
@@ -27,12 +33,15 @@ LOOKUPS = {
 async def test_a_generic_plan_on_an_empty_table_probes_the_index(
     namespace: Namespace, lookup: str
 ) -> None:
-    sql, args, index = LOOKUPS[lookup]
+    sql, types, values, index = LOOKUPS[lookup]
     conn = await asyncpg.connect(namespace.dsn("registration"))
     try:
+        # EXPLAIN with bound parameters would plan for their values; EXPLAIN EXECUTE of a
+        # server-side prepared statement under force_generic_plan shows the generic plan.
+        await conn.execute(f"PREPARE lookup({types}) AS {sql}")
         await conn.execute("SET plan_cache_mode = force_generic_plan")
-        explain = await conn.prepare(f"EXPLAIN {sql}")
-        plan = "\n".join(row[0] for row in await explain.fetch(*args))
+        rows = await conn.fetch(f"EXPLAIN EXECUTE lookup({values})")
+        plan = "\n".join(row[0] for row in rows)
     finally:
         await conn.close()
     assert f"Index Scan using {index}" in plan, plan

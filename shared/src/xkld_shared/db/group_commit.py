@@ -13,12 +13,15 @@ free, so under light load a batch holds one item and adds no delay.
 the error that item gets (a rule that refused it, such as a duplicate found in the batch). If it
 raises instead, the batch is rolled back and each item is written again in a transaction of its
 own, so one bad item (a unique violation from a concurrent writer, say) cannot fail the others.
+If the COMMIT itself fails, the batch may or may not have been written, so it is not written
+again: every caller in it gets the error.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -81,7 +84,11 @@ class GroupCommit(Generic[T, R]):
 
     def _start(self) -> None:
         if not self._tasks:
-            self._tasks = [asyncio.create_task(self._run()) for _ in range(self._writers)]
+            # A fresh context: the writers must not carry the first request's correlation id.
+            self._tasks = [
+                asyncio.create_task(self._run(), context=contextvars.Context())
+                for _ in range(self._writers)
+            ]
 
     async def _run(self) -> None:
         # Each writer keeps one connection: no checkout, reset and release per batch. After a
@@ -93,12 +100,19 @@ class GroupCommit(Generic[T, R]):
                 while len(batch) < self._max_batch and not self._queue.empty():
                     batch.append(self._queue.get_nowait())
                 try:
-                    conn = conn or await self._pool.acquire()
+                    if conn is None or conn.is_closed():
+                        await self._release(conn)
+                        conn = await self._pool.acquire()
                     outcomes = await self._in_transaction(conn, [p.item for p in batch])
-                except Exception as error:
+                except CommitFailed as failed:
                     await self._release(conn)
                     conn = None
-                    await self._one_by_one(batch, error)
+                    for pending in batch:  # it may have committed: writing again could double
+                        settle(pending.done, failed.cause)
+                except Exception:
+                    await self._release(conn)
+                    conn = None
+                    await self._one_by_one(batch)
                 else:
                     for pending, outcome in zip(batch, outcomes, strict=True):
                         settle(pending.done, outcome)
@@ -108,32 +122,52 @@ class GroupCommit(Generic[T, R]):
         finally:
             await self._release(conn)
 
-    async def _one_by_one(self, batch: list[_Pending[T, R]], error: Exception) -> None:
-        """After a failed batch: each item in its own transaction, so one bad item fails alone."""
-        if len(batch) == 1:
-            settle(batch[0].done, error)
-            return
-        log.info("group commit of %d items failed; writing them one by one", len(batch))
+    async def _one_by_one(self, batch: list[_Pending[T, R]]) -> None:
+        """After a batch that failed before its COMMIT (so nothing of it was written): each item
+        again in its own transaction on a fresh connection, so one bad item fails alone and a
+        connection that broke under the batch fails nobody."""
+        if len(batch) > 1:
+            log.info("group commit of %d items failed; writing them one by one", len(batch))
         for pending in batch:
             try:
                 async with self._pool.acquire() as conn:
                     [outcome] = await self._in_transaction(conn, [pending.item])
+            except CommitFailed as failed:
+                settle(pending.done, failed.cause)
             except Exception as own_error:
                 settle(pending.done, own_error)
             else:
                 settle(pending.done, outcome)
 
     async def _in_transaction(self, conn: Conn, items: list[T]) -> Sequence[R | BaseException]:
-        async with conn.transaction():
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
             outcomes = await self._write(conn, items)
-            if len(outcomes) != len(items):  # checked before the commit, so it rolls back
+            if len(outcomes) != len(items):
                 raise RuntimeError("a batch writer must give one outcome per item")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await transaction.rollback()
+            raise
+        try:
+            await transaction.commit()
+        except Exception as error:
+            raise CommitFailed(error) from error
         return outcomes
 
     async def _release(self, conn: PoolConnectionProxy | None) -> None:
         if conn is not None:
             with contextlib.suppress(Exception):
                 await self._pool.release(conn)
+
+
+class CommitFailed(Exception):
+    """The COMMIT itself failed (or its answer was lost): the batch may have been written."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 def settle(done: asyncio.Future[R], outcome: R | BaseException) -> None:

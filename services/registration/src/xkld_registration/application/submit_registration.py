@@ -115,7 +115,7 @@ class SubmitRegistrationHandler:
             # A retry whose checks now fail (the market changed, a day passed) still gets the
             # first answer, as it would have before any check ran.
             async with self._pool.acquire() as conn:
-                stored = (await idempotency.find(conn, [keyed])).get(keyed.name)
+                stored = (await idempotency.find(conn, [keyed])).get(keyed.ident)
             if stored is None:
                 raise
             return stored.replay_for(keyed)
@@ -195,14 +195,14 @@ class SubmitRegistrationHandler:
         outcomes: list[idempotency.Answer | AppError] = []
         accepted: list[NewFile] = []
         for new in files:
-            if new.keyed is not None and (stored := used.get(new.keyed.name)) is not None:
+            if new.keyed is not None and (stored := used.get(new.keyed.ident)) is not None:
                 outcomes.append(replay_or_refusal(stored, new.keyed))
             elif (commune := taken.get(new.cccd_index)) is not None:
                 outcomes.append(DuplicateActiveRegistration(commune))
             else:
                 taken[new.cccd_index] = new.registration.commune_code
                 if new.keyed is not None:
-                    used[new.keyed.name] = idempotency.Stored(new.keyed.fingerprint, new.answer())
+                    used[new.keyed.ident] = idempotency.Stored(new.keyed.fingerprint, new.answer())
                 accepted.append(new)
                 outcomes.append(new.answer())
         if accepted:
