@@ -26,7 +26,13 @@ from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.registry import default_registry
 from xkld_shared.contracts.topics import Stream, Topics
 
-from xkld_reporting.adapters.projection_schema import LIVE, NEXT, SWITCH_LOCK, projection_ddl
+from xkld_reporting.adapters.projection_schema import (
+    LIVE,
+    NEXT,
+    SWITCH_LOCK,
+    VERSION,
+    projection_ddl,
+)
 from xkld_reporting.application.projector import EVENT_TYPES, begin_batch, claim, project
 from xkld_reporting.heap import settle_heap
 from xkld_reporting.settings import ReportingSettings
@@ -158,7 +164,9 @@ class Rebuilder:
             await conn.close()
 
     async def _prepare(self, conn: asyncpg.Connection, fresh: bool) -> None:
-        if fresh:
+        if fresh or await _next_version(conn) not in (None, VERSION):
+            # An interrupted rebuild of an older layout (before a migration) cannot be resumed:
+            # swapped in, it would lack tables the live projection now writes.
             await conn.execute(f"DROP SCHEMA IF EXISTS {NEXT} CASCADE")
         if await conn.fetchval("SELECT to_regnamespace($1)", NEXT) is None:
             async with conn.transaction():
@@ -233,6 +241,10 @@ class Rebuilder:
             # Live batches hold this lock shared: once we have it, none is half-applied, and
             # whatever they applied is below the end offsets read now.
             await conn.execute("SELECT pg_advisory_xact_lock($1)", SWITCH_LOCK)
+            if (version := await _next_version(conn)) != VERSION:
+                raise RuntimeError(
+                    f"{NEXT} has layout version {version}, not {VERSION}: run with --fresh"
+                )
             ends = await consumer.end_offsets(partitions)
             progress.total += sum(max(ends[tp] - positions[tp], 0) for tp in partitions)
             while any(positions[tp] < ends[tp] for tp in partitions):
@@ -242,6 +254,15 @@ class Rebuilder:
                     ALTER SCHEMA {NEXT} RENAME TO {LIVE};
                     DROP SCHEMA {LIVE}_old CASCADE;"""
             )
+
+
+async def _next_version(conn: asyncpg.Connection) -> int | None:
+    """The layout version of the rebuild's schema, or None when there is none."""
+    if await conn.fetchval("SELECT to_regclass($1)", f"{NEXT}.meta") is None:
+        exists = await conn.fetchval("SELECT to_regnamespace($1)", NEXT) is not None
+        return 0 if exists else None
+    version = await conn.fetchval(f"SELECT max(version) FROM {NEXT}.meta")
+    return 0 if version is None else int(version)
 
 
 def main() -> None:

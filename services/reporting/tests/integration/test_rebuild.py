@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from xkld_reporting.adapters.projection_schema import NEXT, base_ddl
 from xkld_reporting.rebuild import Rebuilder
 from xkld_reporting.simulation import Simulator
 from xkld_reporting.testing import publish_all, streams_of, wait_caught_up, wait_projected
@@ -126,3 +127,26 @@ async def test_events_arriving_during_the_rebuild_are_caught_up_at_the_switch(
     journeys = Simulator(21, COMMUNES, dt.date(2025, 1, 1), 300).journeys(60)
     journeys += Simulator(22, COMMUNES, dt.date(2025, 3, 1), 300).journeys(60)
     assert departed == sum(1 for j in journeys if j.departed_on)
+
+
+async def test_a_rebuild_left_from_an_older_layout_is_started_again_not_swapped_in(
+    namespace: Namespace, reporting: ServiceProcess
+) -> None:
+    """An interrupted rebuild from before migration 0003 has no rollup: resumed and swapped
+    in, it would break every live batch. It is discarded and the rebuild starts afresh."""
+    streams = streams_of(Simulator(31, COMMUNES, dt.date(2025, 1, 1), 200).journeys(40))
+    await publish_all(namespace.infra.kafka_bootstrap, namespace.topics, streams)
+    await wait_projected(namespace.dsn("reporting"), {s: len(e) for s, e in streams.items()})
+    live = await _tables(namespace.dsn("reporting"))
+    conn = await asyncpg.connect(namespace.dsn("reporting"))
+    try:
+        await conn.execute(base_ddl(NEXT))  # version 1: what a pre-0003 rebuild left behind
+    finally:
+        await conn.close()
+    rebuilder = Rebuilder(
+        namespace.dsn("reporting"), namespace.infra.kafka_bootstrap, namespace.topics
+    )
+    result = await rebuilder.run(report=lambda _: None)
+    assert result.switched
+    assert result.events == sum(len(e) for e in streams.values())
+    assert await _tables(namespace.dsn("reporting")) == live

@@ -239,7 +239,9 @@ async def _write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
                 ), monthly AS (
                     INSERT INTO {s}.monthly (indicator, commune_code, month, market, n,
                                              amount_vnd, province_code)
-                    SELECT * FROM d
+                    -- In key order, as the rollup's rows are: two batches of one stream (two
+                    -- worker processes) then wait for each other instead of deadlocking.
+                    SELECT * FROM d ORDER BY indicator, commune_code, month, market
                     ON CONFLICT (indicator, commune_code, month, market) DO UPDATE
                     SET n = {s}.monthly.n + EXCLUDED.n,
                         amount_vnd = {s}.monthly.amount_vnd + EXCLUDED.amount_vnd
