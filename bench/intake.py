@@ -33,7 +33,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from xkld_registration.adapters.postgres_store import _ACTIVE_BY_CCCD as ACTIVE_BY_CCCD
+from xkld_registration.adapters.postgres_store import ACTIVE_BY_CCCD
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import create_pool
 from xkld_shared.identity.principal import Role

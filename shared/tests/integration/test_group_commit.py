@@ -13,7 +13,7 @@ from xkld_shared.testing.infra import Namespace
 
 
 class Refused(Exception):
-    pass
+    """What the writer gives an item it will not write."""
 
 
 class Recorder:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
-from xkld_registration.adapters.postgres_store import _ACTIVE_BY_CCCD
+from xkld_registration.adapters.postgres_store import ACTIVE_BY_CCCD
 from xkld_shared.idempotency import FIND_STORED
 from xkld_shared.testing.infra import Namespace
 
 LOOKUPS = {
     "duplicate check": (
-        _ACTIVE_BY_CCCD,
+        ACTIVE_BY_CCCD,
         "bytea[]",
         "ARRAY['\\x00'::bytea]",
         "registration_one_active_per_cccd",

@@ -31,7 +31,7 @@ _INSERT_REGISTRATION = """INSERT INTO registration (id, full_name, cccd_cipherte
 # index scan even then. The closed statuses are written into the statement, not passed as a
 # parameter, so that the partial unique index's predicate can be proved.
 _CLOSED = ", ".join(f"'{status.value}'" for status in sorted(CLOSED_STATUSES))
-_ACTIVE_BY_CCCD = f"""SELECT k.cccd_blind_index, r.commune_code
+ACTIVE_BY_CCCD = f"""SELECT k.cccd_blind_index, r.commune_code
     FROM unnest($1::bytea[]) AS k(cccd_blind_index)
     CROSS JOIN LATERAL (SELECT commune_code FROM registration
         WHERE cccd_blind_index = k.cccd_blind_index AND status NOT IN ({_CLOSED}) LIMIT 1) AS r"""
@@ -78,7 +78,7 @@ class PostgresRegistrationStore:
 
     async def active_communes_for(self, conn: Conn, indexes: Sequence[bytes]) -> dict[bytes, str]:
         """The commune of each CCCD (by blind index) that already has an active file."""
-        rows = await conn.fetch(_ACTIVE_BY_CCCD, list(indexes))
+        rows = await conn.fetch(ACTIVE_BY_CCCD, list(indexes))
         return {bytes(r["cccd_blind_index"]): str(r["commune_code"]) for r in rows}
 
 
