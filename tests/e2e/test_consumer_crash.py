@@ -36,8 +36,9 @@ async def test_consumer_stopped_mid_stream_resumes_without_loss_or_double(
     messages += messages[:REPLAYED]
     await produce_raw(ns.infra.kafka_bootstrap, ns.topics.of(Stream.REGISTRATION), messages)
 
-    # Small batches make the stream long enough to stop in the middle of it.
-    first = system.process("reporting", XKLD_CONSUMER_BATCH_SIZE="20")
+    # Tiny batches make the stream long enough to stop in the middle of it (at 20 a batch the
+    # projection, since its speed-up, could finish all 4 000 before the poll saw a tenth).
+    first = system.process("reporting", XKLD_CONSUMER_BATCH_SIZE="4")
     await first.start()
     dsn = ns.dsn("reporting")
     assert await eventually(lambda: _reached(dsn, EVENTS // 10), interval=0.02)
