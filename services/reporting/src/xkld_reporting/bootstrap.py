@@ -8,10 +8,10 @@ from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime
 
+from xkld_reporting.adapters.admin_units import admin_units
 from xkld_reporting.application.consumer import add_projection_consumer
 from xkld_reporting.entrypoints import http, targets
 from xkld_reporting.entrypoints.metrics import metrics_router
-from xkld_reporting.heap import settle_heap
 from xkld_reporting.settings import ReportingSettings
 
 SERVICE = "reporting"
@@ -28,7 +28,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         # Projections are the high-volume consumers: one transaction per batch of events.
         for stream in Stream:
             await add_projection_consumer(rt, stream)
-        settle_heap()  # after start-up's allocations, before the first batch
+        # Loaded now, so that the heap the shared start-up settles (xkld_shared.heap) has it.
+        admin_units()
 
     app = service_app(runtime, start, [http.router, targets.router])
     # This service's /metrics speaks Prometheus and adds the projection lag: put first, it is

@@ -1,4 +1,6 @@
-"""The reporting process's heap: the administrative units are loaded before it is settled."""
+"""The rebuild command's heap (the service settles its own at start-up, in xkld_shared).
+
+The administrative units are loaded before the heap is settled, so they are frozen with it."""
 
 from __future__ import annotations
 
