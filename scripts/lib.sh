@@ -29,3 +29,34 @@ stop_infra() {
   bash "$REPO_ROOT/deploy/infra/kafka.sh" stop all || true
   bash "$REPO_ROOT/deploy/infra/postgres.sh" stop || true
 }
+
+# Browser assets served by the portal and by every service's /docs, from pinned npm packages
+# (deploy/assets/package-lock.json), so that nothing is loaded from a CDN at run time.
+vendor_assets() {
+  local assets="$REPO_ROOT/deploy/assets" stamp
+  stamp="$assets/node_modules/.xkld-lock-$(sha256sum "$assets/package-lock.json" | cut -c1-16)"
+  if [[ ! -f "$stamp" ]]; then
+    say "vendoring browser assets (npm ci --ignore-scripts in deploy/assets)"
+    (cd "$assets" && npm ci --ignore-scripts --no-audit --no-fund --silent) && touch "$stamp"
+  fi
+  local modules="$assets/node_modules"
+  local portal="$REPO_ROOT/services/portal/src/xkld_portal/static/vendor"
+  local docs="$REPO_ROOT/shared/src/xkld_shared/http/static/swagger"
+  mkdir -p "$portal" "$docs"
+  cp "$modules/htmx.org/dist/htmx.min.js" "$portal/htmx.min.js"
+  cp "$modules/axe-core/axe.min.js" "$REPO_ROOT/services/portal/tests/axe.min.js"
+  cp "$modules/swagger-ui-dist/swagger-ui-bundle.js" "$modules/swagger-ui-dist/swagger-ui.css" "$docs/"
+  cp "$modules/swagger-ui-dist/favicon-32x32.png" "$docs/favicon.png"
+}
+
+# Debian's chromium for the portal's browser tests (Playwright drives it; its own browser
+# download cannot work on a machine that reaches only package registries).
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return
+  say "installing Debian's chromium for the browser tests"
+  if [[ "$(id -u)" -eq 0 ]]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+}

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from xkld_shared.db.pool import Conn
+from xkld_shared.idempotency import Keyed
 from xkld_shared.identity.principal import Principal
 
 SEALED = "«sealed»"  # what the trail shows for a sensitive field: that it changed, not its value
@@ -20,6 +21,8 @@ class ChangeContext:
     actor: Principal
     source_ip: str | None
     correlation_id: uuid.UUID | None
+    # The request's Idempotency-Key, for changes that honour one (a form sent twice).
+    idempotency: Keyed | None = None
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -24,6 +24,7 @@ from xkld_registration.entrypoints import (
     http,
     import_http,
     journey_http,
+    overview_http,
     reference_http,
     training_http,
 )
@@ -73,6 +74,7 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         await rt.add_consumer(Stream.LOAN, LOAN_HANDLERS)
 
     routers = [
+        overview_http.router,  # before http's /registrations/{registration_id}
         http.router,
         files_http.router,
         import_http.router,

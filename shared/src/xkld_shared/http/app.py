@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from xkld_shared.http.docs import install_offline_docs
 from xkld_shared.http.errors import install_error_handlers
 from xkld_shared.http.health import health_router
 from xkld_shared.identity.http import checks_token
@@ -69,7 +70,10 @@ def service_app(
         lifespan=lifespan_for(runtime, start),
         # No OpenTelemetry here; left on, FastAPI looks up the providers on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        docs_url=None,
+        redoc_url=None,
     )
+    install_offline_docs(app)
     install_error_handlers(app)
     app.include_router(health_router(runtime))
     for router in routers:

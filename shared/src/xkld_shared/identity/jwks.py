@@ -6,26 +6,40 @@ import asyncio
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from xkld_shared.identity.tokens import TokenVerifier
-from xkld_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+
+
+class JwksSource(Protocol):
+    """Where the public keys come from: any settings with these fields (services, portal)."""
+
+    @property
+    def auth_issuer(self) -> str: ...
+    @property
+    def auth_audience(self) -> str: ...
+    @property
+    def auth_jwks(self) -> str | None: ...
+    @property
+    def auth_jwks_file(self) -> str | None: ...
+    @property
+    def auth_jwks_url(self) -> str | None: ...
 
 
 class NoKeysConfigured(Exception):
     """No JWKS source is configured, so no request could ever be authenticated."""
 
 
-async def load_verifier(settings: ServiceSettings) -> TokenVerifier:
+async def load_verifier(settings: JwksSource) -> TokenVerifier:
     jwks = await _load_jwks(settings)
     return TokenVerifier(jwks, issuer=settings.auth_issuer, audience=settings.auth_audience)
 
 
-async def _load_jwks(settings: ServiceSettings) -> dict[str, Any]:
+async def _load_jwks(settings: JwksSource) -> dict[str, Any]:
     if settings.auth_jwks:
         parsed: dict[str, Any] = json.loads(settings.auth_jwks)
         return parsed

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
+from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.contracts.envelope import new_envelope
 from xkld_shared.contracts.topics import Stream, Topics
@@ -70,29 +71,62 @@ class JourneySteps:
         details: WriteDetails | None = None,
     ) -> Journey:
         async with self.pool.acquire() as conn, conn.transaction():
+            if (done := await self._done_before(conn, registration_id, context)) is not None:
+                return done
             file = await load_file(conn, registration_id)
             if file is None or not may_act_on(context.actor, file.commune_code, file.province_code):
                 raise RegistrationNotFound
             decision = decide(file.journey, await command(conn, file))
             await save_journey(conn, registration_id, decision.journey)
             shown = await details(conn, file, decision) if details else {}
-            await record_change(
-                conn,
-                context,
-                action=f"journey.{action}",
-                entity_type="registration",
-                entity_id=str(registration_id),
-                before=journey_view(file.journey),
-                after=journey_view(decision.journey) | shown,
-            )
-            envelopes = [
-                new_envelope(
-                    event,
-                    registration_id=registration_id,
-                    producer=PRODUCER,
-                    correlation_id=context.correlation_id,
-                )
-                for event in decision.events
-            ]
-            await add_to_outbox(conn, self._topic, envelopes)
+            await self._record(conn, context, action, file, decision, shown)
+            if context.idempotency is not None:
+                answer = idempotency.Answer(200, {"action": action})
+                await idempotency.store(conn, [(context.idempotency, answer)])
         return decision.journey
+
+    async def _done_before(
+        self, conn: Conn, registration_id: uuid.UUID, context: ChangeContext
+    ) -> Journey | None:
+        """With an Idempotency-Key used before (a form sent twice), the file as it is now."""
+        key = context.idempotency
+        if key is None:
+            return None
+        stored = (await idempotency.lock_and_find(conn, [key])).get(key.ident)
+        if stored is None:
+            return None
+        stored.replay_for(key)  # the same key with another body is refused
+        file = await load_file(conn, registration_id, lock=False)
+        if file is None or not may_act_on(context.actor, file.commune_code, file.province_code):
+            raise RegistrationNotFound
+        return file.journey
+
+    async def _record(
+        self,
+        conn: Conn,
+        context: ChangeContext,
+        action: str,
+        file: JourneyFile,
+        decision: Decision,
+        shown: dict[str, Any],
+    ) -> None:
+        registration_id = file.id
+        await record_change(
+            conn,
+            context,
+            action=f"journey.{action}",
+            entity_type="registration",
+            entity_id=str(registration_id),
+            before=journey_view(file.journey),
+            after=journey_view(decision.journey) | shown,
+        )
+        envelopes = [
+            new_envelope(
+                event,
+                registration_id=registration_id,
+                producer=PRODUCER,
+                correlation_id=context.correlation_id,
+            )
+            for event in decision.events
+        ]
+        await add_to_outbox(conn, self._topic, envelopes)

@@ -19,12 +19,17 @@ from xkld_registration.entrypoints.journey_common import (
     FreeNote,
     JourneyState,
     Labour,
+    StepKey,
     answer,
     context,
     journeys,
 )
 
-router = APIRouter(prefix="/registrations/{registration_id}", tags=["hành trình (journey)"])
+router = APIRouter(
+    prefix="/registrations/{registration_id}",
+    tags=["hành trình (journey)"],
+    dependencies=[StepKey],
+)
 
 
 # --- departure gates --------------------------------------------------------------------------

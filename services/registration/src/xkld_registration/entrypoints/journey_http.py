@@ -30,13 +30,18 @@ from xkld_registration.entrypoints.journey_common import (
     JourneyState,
     Labour,
     Reader,
+    StepKey,
     answer,
     context,
     invalid,
     journeys,
 )
 
-router = APIRouter(prefix="/registrations/{registration_id}", tags=["hành trình (journey)"])
+router = APIRouter(
+    prefix="/registrations/{registration_id}",
+    tags=["hành trình (journey)"],
+    dependencies=[StepKey],
+)
 
 
 @router.get("/journey")

@@ -12,6 +12,7 @@ from xkld_registration.application.training_steps import TrainingSteps
 from xkld_registration.entrypoints.journey_common import (
     Body,
     JourneyState,
+    StepKey,
     Training,
     answer,
     context,
@@ -24,7 +25,11 @@ def _training(request: Request) -> TrainingSteps:
     return steps
 
 
-router = APIRouter(prefix="/registrations/{registration_id}", tags=["hành trình (journey)"])
+router = APIRouter(
+    prefix="/registrations/{registration_id}",
+    tags=["hành trình (journey)"],
+    dependencies=[StepKey],
+)
 
 
 # --- training (training-centre staff) ---------------------------------------------------------
