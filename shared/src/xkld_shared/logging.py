@@ -49,3 +49,8 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
     root.setLevel(level)
     # aiokafka is chatty at INFO about every rebalance; warnings are what operators need.
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+
+
+def current_correlation_id() -> str | None:
+    """The correlation id of the request or event being handled, if any."""
+    return _correlation_id.get()

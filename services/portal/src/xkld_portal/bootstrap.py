@@ -1,0 +1,70 @@
+"""The composition root: settings in, a FastAPI app of pages out."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from xkld_shared.http.app import CorrelationMiddleware
+from xkld_shared.identity.jwks import load_verifier
+from xkld_shared.logging import configure_logging
+
+from xkld_portal.adapters.attempts import AttemptLimiter
+from xkld_portal.adapters.backend import HttpApi
+from xkld_portal.adapters.session_cookie import SessionCookie
+from xkld_portal.adapters.templating import STATIC, environments
+from xkld_portal.application.ports import Service
+from xkld_portal.entrypoints import pages
+from xkld_portal.entrypoints.cookies import PortalCookies
+from xkld_portal.entrypoints.error_pages import install_error_pages
+from xkld_portal.entrypoints.web import Portal
+from xkld_portal.settings import PortalSettings
+
+
+def _urls(s: PortalSettings) -> dict[Service, str]:
+    return {
+        Service.IDENTITY: s.identity_url,
+        Service.REGISTRATION: s.registration_url,
+        Service.LOANS: s.loans_url,
+        Service.NOTIFICATIONS: s.notifications_url,
+        Service.REPORTING: s.reporting_url,
+    }
+
+
+def _session_key(s: PortalSettings) -> bytes:
+    raw = s.portal_session_key.get_secret_value()
+    return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+
+
+def create_app(settings: PortalSettings | None = None) -> FastAPI:
+    s = settings or PortalSettings()
+    configure_logging("portal", s.log_level, s.log_json)
+    api = HttpApi(_urls(s), s.portal_backend_timeout_seconds)
+    cookies = SessionCookie(_session_key(s))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.portal = Portal(
+            api=api,
+            cookies=cookies,
+            verifier=await load_verifier(s),
+            templates=environments(),
+            attempts=AttemptLimiter(s.portal_login_attempts, s.portal_login_window_seconds),
+        )
+        yield
+        await api.close()
+
+    app = FastAPI(
+        title="xkld portal", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.state.cookie_secure = s.portal_cookie_secure
+    install_error_pages(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in pages.routers():
+        app.include_router(router)
+    app.add_middleware(PortalCookies, secure=s.portal_cookie_secure)
+    app.add_middleware(CorrelationMiddleware)
+    return app

@@ -1,0 +1,131 @@
+"""Signing in and out, and choosing the language."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from xkld_shared.identity.tokens import InvalidToken
+
+from xkld_portal.adapters.catalogue import LANGUAGES
+from xkld_portal.adapters.session_cookie import COOKIE, Session
+from xkld_portal.application.errors import (
+    Refusal,
+    TooManyAttempts,
+    Unavailable,
+)
+from xkld_portal.application.ports import Service
+from xkld_portal.entrypoints.cookies import LANG_COOKIE, ONE_YEAR, cookie_header
+from xkld_portal.entrypoints.web import (
+    FormDep,
+    Portal,
+    PortalDep,
+    csrf_token,
+    language,
+    local_path,
+    render,
+)
+
+router = APIRouter()
+Next = Annotated[str, Query(max_length=500)]
+
+
+@router.get("/login")
+async def login_page(request: Request, portal: PortalDep, next: Next = "/") -> Response:
+    return render(
+        request,
+        portal,
+        "login.html",
+        next=local_path(next),
+        problem=None,
+        refusal=None,
+        username="",
+    )
+
+
+@router.post("/login")
+async def login(request: Request, portal: PortalDep, form: FormDep) -> Response:
+    username = str(form.get("username") or "")[:128]
+    password = str(form.get("password") or "")[:1024]
+    target = local_path(str(form.get("next") or "/"))
+    source = request.client.host if request.client else "?"
+    if not portal.attempts.allow(f"ip:{source}", f"user:{username.lower()}"):
+        raise TooManyAttempts
+    try:
+        tokens = await portal.api.send(
+            Service.IDENTITY,
+            "POST",
+            "/auth/login",
+            token=None,
+            json={"username": username, "password": password},
+        )
+        portal.verifier.verify(tokens["access_token"])  # a token it cannot verify is no sign-in
+    except (Refusal, InvalidToken):
+        return render(
+            request,
+            portal,
+            "login.html",
+            status_code=401,
+            next=target,
+            problem="wrong",
+            username=username,
+        )
+    except Unavailable:
+        raise
+    session = Session(tokens["access_token"], tokens["refresh_token"], csrf_token(request))
+    request.state.session_out = portal.cookies.seal(session)
+    return RedirectResponse(target, status_code=303)
+
+
+def _again(
+    request: Request,
+    portal: Portal,
+    target: str,
+    username: str,
+    *,
+    problem: str | None = None,
+    refusal: Refusal | None = None,
+) -> Response:
+    status = refusal.status if refusal else 401
+    return render(
+        request,
+        portal,
+        "login.html",
+        status_code=status,
+        next=target,
+        problem=problem,
+        refusal=refusal,
+        username=username,
+    )
+
+
+@router.post("/logout")
+async def logout(request: Request, portal: PortalDep, _: FormDep) -> Response:
+    session = portal.cookies.open(request.cookies.get(COOKIE))
+    if session is not None:
+        # The cookie goes anyway; an unrevoked refresh token expires on its own.
+        with contextlib.suppress(Refusal, Unavailable):
+            await portal.api.send(
+                Service.IDENTITY,
+                "POST",
+                "/auth/logout",
+                token=None,
+                json={"refresh_token": session.refresh_token},
+            )
+    request.state.session_out = ""
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/language")
+async def choose_language(request: Request, form: FormDep) -> Response:
+    lang = str(form.get("lang") or "")
+    chosen = lang if lang in LANGUAGES else language(request)
+    back = local_path(str(form.get("next") or "/"))
+    answer = RedirectResponse(back, status_code=303)
+    secure = request.app.state.cookie_secure
+    answer.headers.append(
+        "set-cookie", cookie_header(LANG_COOKIE, chosen, secure=secure, max_age=ONE_YEAR)
+    )
+    return answer

@@ -1,0 +1,100 @@
+"""Every failure as a page a person can act on, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote, urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from xkld_shared.http.app import correlation_id_of
+
+from xkld_portal.application.errors import (
+    CsrfRefused,
+    NotAllowed,
+    NothingHere,
+    Refusal,
+    SignInNeeded,
+    TooManyAttempts,
+    Unavailable,
+)
+from xkld_portal.entrypoints.web import is_htmx, local_path, portal_of, render
+
+log = logging.getLogger(__name__)
+
+
+def _error(request: Request, status: int, kind: str, message: str | None = None) -> Response:
+    return render(
+        request,
+        portal_of(request),
+        "error.html",
+        status_code=status,
+        kind=kind,
+        message=message,
+        correlation_id=str(correlation_id_of(request)),
+    )
+
+
+def _back_here(request: Request) -> str:
+    """The page to come back to after signing in: this one, or for a form the page it was on."""
+    if request.method == "GET" and not is_htmx(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:
+        came_from = request.headers.get("hx-current-url") or request.headers.get("referer") or "/"
+        parts = urlsplit(came_from)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+    return local_path(target)
+
+
+def sign_in_again(request: Request) -> Response:
+    login = f"/login?next={quote(_back_here(request), safe='')}"
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": login})
+    return RedirectResponse(login, status_code=303)
+
+
+def install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(SignInNeeded)
+    async def _sign_in(request: Request, _: SignInNeeded) -> Response:
+        return sign_in_again(request)
+
+    @app.exception_handler(NotAllowed)
+    async def _forbidden(request: Request, _: NotAllowed) -> Response:
+        return _error(request, 403, "forbidden")
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf(request: Request, _: CsrfRefused) -> Response:
+        return _error(request, 403, "csrf")
+
+    @app.exception_handler(NothingHere)
+    async def _missing(request: Request, _: NothingHere) -> Response:
+        return _error(request, 404, "not_found")
+
+    @app.exception_handler(Unavailable)
+    async def _unavailable(request: Request, exc: Unavailable) -> Response:
+        return _error(request, 503, "unavailable")
+
+    @app.exception_handler(TooManyAttempts)
+    async def _too_many(request: Request, _: TooManyAttempts) -> Response:
+        return _error(request, 429, "too_many")
+
+    @app.exception_handler(Refusal)
+    async def _refused(request: Request, exc: Refusal) -> Response:
+        lang = request.cookies.get("xkld_lang", "vi")
+        return _error(request, exc.status, "refused", exc.message(lang))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, _: RequestValidationError) -> Response:
+        return _error(request, 422, "invalid")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        kind = "not_found" if exc.status_code == 404 else "invalid"
+        return _error(request, exc.status_code, kind)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        log.error("page failed", extra={"error": type(exc).__name__, "path": request.url.path})
+        return _error(request, 500, "unavailable")

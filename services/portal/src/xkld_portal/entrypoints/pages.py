@@ -1,0 +1,11 @@
+"""Every router of the portal, in the order they are matched."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from xkld_portal.entrypoints import auth_pages, health, home
+
+
+def routers() -> list[APIRouter]:
+    return [health.router, auth_pages.router, home.router]

@@ -1,0 +1,147 @@
+"""What every page shares: who is signed in (renewing the session silently), the language,
+the CSRF check, the per-form Idempotency-Key, and rendering a template."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment
+from xkld_shared.identity.principal import Principal, Role
+from xkld_shared.identity.tokens import InvalidToken, TokenVerifier
+
+from xkld_portal.adapters.attempts import AttemptLimiter
+from xkld_portal.adapters.catalogue import DEFAULT_LANGUAGE, LANGUAGES
+from xkld_portal.adapters.session_cookie import COOKIE, Session, SessionCookie
+from xkld_portal.application.errors import CsrfRefused, SignInNeeded
+from xkld_portal.application.ports import Api, Service
+from xkld_portal.entrypoints.cookies import LANG_COOKIE
+
+
+@dataclass
+class Portal:
+    """The composition root's products, one per process (see bootstrap.py)."""
+
+    api: Api
+    cookies: SessionCookie
+    verifier: TokenVerifier
+    templates: dict[str, Environment]
+    attempts: AttemptLimiter
+
+
+@dataclass(frozen=True)
+class Visitor:
+    principal: Principal
+    session: Session
+    lang: str
+
+    @property
+    def token(self) -> str:
+        return self.session.access_token
+
+    def can(self, *roles: Role) -> bool:
+        return bool(self.principal.roles & set(roles))
+
+
+def portal_of(request: Request) -> Portal:
+    portal: Portal = request.app.state.portal
+    return portal
+
+
+PortalDep = Annotated[Portal, Depends(portal_of)]
+
+
+def language(request: Request) -> str:
+    chosen = request.cookies.get(LANG_COOKIE, DEFAULT_LANGUAGE)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+async def visitor(request: Request, portal: PortalDep) -> Visitor:
+    session = portal.cookies.open(request.cookies.get(COOKIE))
+    if session is None:
+        raise SignInNeeded
+    try:
+        principal = portal.verifier.verify(session.access_token)
+    except InvalidToken:
+        session, principal = await _renewed(request, portal, session)
+    return Visitor(principal, session, language(request))
+
+
+async def _renewed(request: Request, portal: Portal, old: Session) -> tuple[Session, Principal]:
+    """An expired access token is renewed with the refresh token, without asking anyone."""
+    try:
+        tokens = await portal.api.send(
+            Service.IDENTITY,
+            "POST",
+            "/auth/refresh",
+            token=None,
+            json={"refresh_token": old.refresh_token},
+        )
+        session = Session(tokens["access_token"], tokens["refresh_token"], old.csrf, old.full_name)
+        principal = portal.verifier.verify(session.access_token)
+    except Exception as exc:
+        raise SignInNeeded from exc
+    request.state.session_out = portal.cookies.seal(session)
+    return session, principal
+
+
+VisitorDep = Annotated[Visitor, Depends(visitor)]
+
+
+def csrf_token(request: Request) -> str:
+    token: str = request.state.csrf
+    return token
+
+
+async def checked_form(request: Request) -> dict[str, Any]:
+    """The posted form, refused unless it carries this browser's CSRF token."""
+    form = await request.form()
+    sent = form.get("csrf_token") or request.headers.get("x-csrf-token") or ""
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, csrf_token(request)):
+        raise CsrfRefused
+    return {k: form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k) for k in form}
+
+
+FormDep = Annotated[dict[str, Any], Depends(checked_form)]
+
+
+def new_form_key() -> str:
+    """Each rendered form's own Idempotency-Key: a resent form makes nothing twice."""
+    return str(uuid.uuid4())
+
+
+def render(
+    request: Request,
+    portal: Portal,
+    template: str,
+    *,
+    visitor: Visitor | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    lang = visitor.lang if visitor else language(request)
+    page = portal.templates[lang].get_template(template)
+    body = page.render(
+        request=request,
+        visitor=visitor,
+        lang=lang,
+        csrf=csrf_token(request),
+        new_form_key=new_form_key,
+        **context,
+    )
+    return HTMLResponse(body, status_code=status_code, headers={"Cache-Control": "no-store"})
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def local_path(target: str | None, fallback: str = "/") -> str:
+    """Only a path on this site: a `next` that points elsewhere would be an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    return target
