@@ -19,6 +19,7 @@ from xkld_registration.application.journey_steps import Journeys
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
 from xkld_registration.application.training_steps import TrainingSteps
 from xkld_registration.entrypoints import (
+    communes_http,
     departure_http,
     files_http,
     http,
@@ -50,7 +51,7 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = pool = await rt.open_pool()
         app.state.vault = vault
-        communes = OfficialCommunes()
+        app.state.communes = communes = OfficialCommunes()
         communes.warm_up()
         app.state.markets = markets = PostgresMarkets(pool)
         app.state.submit_registration = submit = SubmitRegistrationHandler(
@@ -75,6 +76,7 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
 
     routers = [
         overview_http.router,  # before http's /registrations/{registration_id}
+        communes_http.router,
         http.router,
         files_http.router,
         import_http.router,

@@ -142,10 +142,13 @@ TemplateReaders = Annotated[
 ]
 
 
-async def _in_scope(pool: asyncpg.Pool, staff: Principal, registration_id: uuid.UUID) -> None:
+async def _in_scope(
+    pool: asyncpg.Pool, staff: Principal, registration_id: uuid.UUID
+) -> asyncpg.Record:
     area = await store.contact_area(pool, registration_id)
     if area is None or not staff.covers_commune(area["commune_code"], area["province_code"]):
         raise WorkerNotFound  # outside the reader's scope it does not exist
+    return area
 
 
 def _context(request: Request, actor: Principal) -> ChangeContext:
@@ -177,6 +180,13 @@ async def set_opt_out(
     if after is None:
         raise WorkerNotFound
     return {"opted_out": after}
+
+
+@router.get("/contacts/{registration_id}")
+async def get_contact(registration_id: uuid.UUID, pool: Pool, staff: Staff) -> dict[str, bool]:
+    """Whether the worker agreed to SMS and whether they opted out (for the staff's switch)."""
+    area = await _in_scope(pool, staff, registration_id)
+    return {"sms_consent": area["sms_consent"], "opted_out": area["opted_out_at"] is not None}
 
 
 class ManualBody(BaseModel):

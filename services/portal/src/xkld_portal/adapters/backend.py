@@ -68,7 +68,7 @@ class HttpApi:
         token: str | None,
         json: Any = None,
         key: str | None = None,
-        files: dict[str, tuple[str, bytes, str]] | None = None,
+        content: bytes | None = None,
         params: dict[str, Any] | None = None,
     ) -> Any:
         headers = {"Idempotency-Key": key} if key else {}
@@ -79,7 +79,7 @@ class HttpApi:
             token,
             retry=key is not None,
             json=json,
-            files=files,
+            content=content,
             params=params,
             headers=headers,
         )
@@ -148,4 +148,5 @@ def _refusal(answer: httpx.Response) -> Refusal:
         error.get("message_vi") or _GENERIC[0],
         error.get("message_en") or _GENERIC[1],
         fields,
+        str(error.get("code") or ""),
     )

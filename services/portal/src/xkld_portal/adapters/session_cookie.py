@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 COOKIE = "xkld_session"
 _AAD = b"xkld-portal-session-v1"
+_BLOB_AAD = b"xkld-portal-blob-v1"
 
 
 @dataclass(frozen=True)
@@ -42,4 +43,16 @@ class SessionCookie:
             plain = self._aead.decrypt(raw[:12], raw[12:], _AAD)
             return Session(**json.loads(plain))
         except (ValueError, InvalidTag, TypeError):
+            return None
+
+    def seal_blob(self, data: bytes) -> str:
+        """Bytes a page must carry between two requests (an upload awaiting confirmation)."""
+        nonce = os.urandom(12)
+        return base64.urlsafe_b64encode(nonce + self._aead.encrypt(nonce, data, _BLOB_AAD)).decode()
+
+    def open_blob(self, value: str) -> bytes | None:
+        try:
+            raw = base64.urlsafe_b64decode(value)
+            return self._aead.decrypt(raw[:12], raw[12:], _BLOB_AAD)
+        except (ValueError, InvalidTag):
             return None

@@ -32,6 +32,7 @@ class Refusal(Exception):
     message_vi: str
     message_en: str
     fields: dict[str, tuple[str, str]] = field(default_factory=dict)
+    code: str = ""
 
     def message(self, lang: str) -> str:
         return self.message_en if lang == "en" else self.message_vi

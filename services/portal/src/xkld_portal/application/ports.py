@@ -35,7 +35,7 @@ class Api(Protocol):
         token: str | None,
         json: Any = None,
         key: str | None = None,
-        files: dict[str, tuple[str, bytes, str]] | None = None,
+        content: bytes | None = None,
         params: dict[str, Any] | None = None,
     ) -> Any: ...
 

@@ -13,6 +13,7 @@ from xkld_portal.adapters.catalogue import LANGUAGES
 from xkld_portal.adapters.session_cookie import COOKIE, Session
 from xkld_portal.application.errors import (
     Refusal,
+    SignInNeeded,
     TooManyAttempts,
     Unavailable,
 )
@@ -62,18 +63,10 @@ async def login(request: Request, portal: PortalDep, form: FormDep) -> Response:
             json={"username": username, "password": password},
         )
         portal.verifier.verify(tokens["access_token"])  # a token it cannot verify is no sign-in
-    except (Refusal, InvalidToken):
-        return render(
-            request,
-            portal,
-            "login.html",
-            status_code=401,
-            next=target,
-            problem="wrong",
-            username=username,
-        )
-    except Unavailable:
-        raise
+    except (SignInNeeded, InvalidToken):
+        return _again(request, portal, target, username, problem="wrong")
+    except Refusal as refused:  # locked, slowed down, or a malformed form: its own words
+        return _again(request, portal, target, username, refusal=refused)
     session = Session(tokens["access_token"], tokens["refresh_token"], csrf_token(request))
     request.state.session_out = portal.cookies.seal(session)
     return RedirectResponse(target, status_code=303)

@@ -4,8 +4,27 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from xkld_portal.entrypoints import auth_pages, health, home
+from xkld_portal.entrypoints import (
+    auth_pages,
+    file_page,
+    files,
+    health,
+    home,
+    imports,
+    intake,
+    steps,
+)
 
 
 def routers() -> list[APIRouter]:
-    return [health.router, auth_pages.router, home.router]
+    # intake's /files/new before the file page's /files/{rid}
+    return [
+        health.router,
+        auth_pages.router,
+        home.router,
+        intake.router,
+        files.router,
+        file_page.router,
+        steps.router,
+        imports.router,
+    ]

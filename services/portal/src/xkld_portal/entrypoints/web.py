@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment
 from xkld_shared.identity.principal import Principal, Role
 from xkld_shared.identity.tokens import InvalidToken, TokenVerifier
@@ -145,3 +145,20 @@ def local_path(target: str | None, fallback: str = "/") -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return fallback
     return target
+
+
+def finished(request: Request, target: str, form_key: str | None = None) -> Response:
+    """After a form did its work: to the next page, naming the form so its draft is dropped."""
+    if form_key:
+        target += ("&" if "?" in target else "?") + f"done={form_key}"
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def form_key_of(form: dict[str, Any]) -> str:
+    """The key the form was rendered with; a new one if it came without (a hand-made post)."""
+    key = form.get("form_key")
+    if isinstance(key, str) and 8 <= len(key) <= 64 and key.replace("-", "").isalnum():
+        return key
+    return new_form_key()

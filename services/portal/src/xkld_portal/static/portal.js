@@ -97,3 +97,16 @@
     });
   });
 })();
+
+// The commune picker: a suggestion fills the field it names.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-fill]") : null;
+  if (!button) { return; }
+  var input = document.getElementById(button.getAttribute("data-fill"));
+  if (!input) { return; }
+  input.value = button.getAttribute("data-value");
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+  var list = document.getElementById("commune-suggestions");
+  if (list) { list.textContent = ""; }
+  input.focus();
+});

@@ -37,6 +37,12 @@ class OfficialCommunes:
         """Load the old units now rather than on the first request that needs them."""
         _legacy_units()
 
+    def current_units(self) -> list[AdminUnit]:
+        return _all_current()
+
+    def legacy_units(self) -> list[AdminUnit]:
+        return list(_legacy_units().values())
+
 
 @lru_cache(maxsize=8192)
 def _current(code: str) -> AdminUnit | None:
@@ -53,6 +59,11 @@ def _current(code: str) -> AdminUnit | None:
         valid_from=MERGER_DAY,
         valid_until=None,
     )
+
+
+@lru_cache(maxsize=1)
+def _all_current() -> list[AdminUnit]:
+    return [u for w in Ward.iter_all() if (u := _current(f"{int(w.code):05d}")) is not None]
 
 
 def _data_dir() -> Path:

@@ -1,0 +1,60 @@
+"""The intake form's fields as the registration service wants them: typed, nothing guessed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xkld_portal.domain.labels import N_, PRIORITY_GROUPS
+from xkld_portal.domain.steps import Parsed, Problem
+
+CONSENT_TEXT_VERSION = "2026-01"
+PURPOSES = {
+    "registration_processing": N_("Processing this file for labour export (required)"),
+    "sms_notifications": N_("Receiving SMS about each step"),
+    "share_with_enterprise": N_("Sharing the file with the enterprise chosen"),
+    "share_with_bank": N_("Sharing the file with the Bank for Social Policies for a loan"),
+}
+_REQUIRED = (
+    "full_name",
+    "cccd",
+    "date_of_birth",
+    "gender",
+    "phone",
+    "commune_code",
+    "ethnicity_code",
+    "household_poverty",
+)
+_OPTIONAL = ("hamlet", "education", "occupation", "desired_market", "desired_occupation")
+
+
+def _text(form: dict[str, Any], name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _listed(form: dict[str, Any], name: str) -> list[str]:
+    value = form.get(name)
+    values = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+    return [v for v in values if isinstance(v, str)]
+
+
+def intake_body(form: dict[str, Any]) -> Parsed:
+    parsed = Parsed()
+    for name in _REQUIRED:
+        if value := _text(form, name):
+            parsed.body[name] = value
+        else:
+            parsed.problems.append(Problem(name, N_("This field is required")))
+    for name in _OPTIONAL:
+        if value := _text(form, name):
+            parsed.body[name] = value
+    parsed.body["priority_groups"] = [
+        g for g in _listed(form, "priority_groups") if g in PRIORITY_GROUPS
+    ]
+    loan = _text(form, "loan_wanted")
+    if loan in ("true", "false"):
+        parsed.body["loan_wanted"] = loan == "true"
+    consents = set(_listed(form, "consents"))
+    parsed.body["consents"] = {purpose: purpose in consents for purpose in PURPOSES}
+    parsed.body["consent_text_version"] = CONSENT_TEXT_VERSION
+    return parsed

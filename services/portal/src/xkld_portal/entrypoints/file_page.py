@@ -1,0 +1,123 @@
+"""A worker's file: details, the journey with a button for exactly the next allowed steps, the
+departure checklist, the timeline, and the SMS sent, with the opt-out switch."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from xkld_shared.identity.principal import Role
+
+from xkld_portal.application.errors import NotAllowed, NothingHere, Refusal
+from xkld_portal.application.ports import Api, Service
+from xkld_portal.domain import labels
+from xkld_portal.domain.steps import COST_LINES, Problem, Step, offered
+from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
+
+router = APIRouter()
+SMS_READERS = (Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER)
+
+
+async def _optional(call: Any) -> Any:
+    """Parts of the page another service may not show this role: left out, not an error."""
+    try:
+        return await call
+    except (NotAllowed, NothingHere):
+        return None
+
+
+async def _reference(api: Api, visitor: Visitor, steps: list[Step]) -> dict[str, Any]:
+    sources = {a.source for s in steps for a in s.asks} - {"fixed"}
+    paths = {"enterprises": "/enterprises", "markets": "/markets", "courses": "/courses"}
+    wanted = {s: paths[s] for s in sources if s in paths}
+    got = await asyncio.gather(
+        *(_optional(api.get(Service.REGISTRATION, p, token=visitor.token)) for p in wanted.values())
+    )
+    return dict(zip(wanted, got, strict=True))
+
+
+async def load_file(api: Api, visitor: Visitor, rid: uuid.UUID) -> dict[str, Any]:
+    path = f"/registrations/{rid}"
+    file, journey = await asyncio.gather(
+        api.get(Service.REGISTRATION, path, token=visitor.token),
+        api.get(Service.REGISTRATION, f"{path}/journey", token=visitor.token),
+    )
+    sms = visitor.can(*SMS_READERS)
+    timeline, messages, contact = await asyncio.gather(
+        _optional(api.get(Service.REGISTRATION, f"{path}/timeline", token=visitor.token)),
+        _optional(api.get(Service.NOTIFICATIONS, f"/sms/messages/{rid}", token=visitor.token))
+        if sms
+        else asyncio.sleep(0, None),
+        _optional(api.get(Service.NOTIFICATIONS, f"/sms/contacts/{rid}", token=visitor.token))
+        if sms
+        else asyncio.sleep(0, None),
+    )
+    steps = offered(journey["next_steps"], frozenset(visitor.principal.roles))
+    if file.get("erased_at"):
+        steps = [s for s in steps if s.path != "erasure"]
+    return {
+        "file": file,
+        "journey": journey,
+        "timeline": timeline or [],
+        "messages": messages,
+        "contact": contact,
+        "steps": steps,
+        "may_erase": "erasure" in journey["next_steps"] and not file.get("erased_at"),
+        "reference": await _reference(api, visitor, steps),
+    }
+
+
+def show_file(
+    request: Request,
+    portal: Portal,
+    visitor: Visitor,
+    loaded: dict[str, Any],
+    *,
+    open_step: str | None = None,
+    refusal: Refusal | None = None,
+    problems: list[Problem] | None = None,
+    typed: dict[str, Any] | None = None,
+    form_key: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        portal,
+        "file.html",
+        visitor=visitor,
+        status_code=status_code,
+        labels=labels,
+        cost_lines=COST_LINES,
+        open_step=open_step,
+        refusal=refusal,
+        problems={p.name: p.message for p in problems or []},
+        typed=typed or {},
+        form_key=form_key,
+        **loaded,
+    )
+
+
+@router.get("/files/{rid}")
+async def file_page(
+    rid: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep
+) -> Response:
+    loaded = await load_file(portal.api, visitor, rid)
+    return show_file(request, portal, visitor, loaded)
+
+
+# The service's printable page styles itself inline; this one answer may, nothing else.
+_PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
+@router.get("/files/{rid}/consent-form")
+async def consent_form(
+    rid: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep
+) -> Response:
+    page, _ = await portal.api.raw(
+        Service.REGISTRATION, f"/registrations/{rid}/consents/print", token=visitor.token
+    )
+    headers = {"Content-Security-Policy": _PRINT_CSP, "Cache-Control": "no-store"}
+    return Response(page, media_type="text/html; charset=utf-8", headers=headers)
