@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from xkld_shared.logging import current_correlation_id
 
+from xkld_portal.adapters.timing import backend_call
 from xkld_portal.application.errors import (
     NotAllowed,
     NothingHere,
@@ -104,7 +105,10 @@ class HttpApi:
             sent["Authorization"] = f"Bearer {token}"
         for attempt in (1, 2) if retry else (1,):
             try:
-                answer = await self._clients[service].request(method, path, headers=sent, **kwargs)
+                with backend_call():
+                    answer = await self._clients[service].request(
+                        method, path, headers=sent, **kwargs
+                    )
             except httpx.HTTPError as exc:
                 log.warning(
                     "backend unreachable", extra={"service": service, "error": type(exc).__name__}

@@ -4,12 +4,14 @@ the session cookie (when a page renewed or ended the session), and the security 
 from __future__ import annotations
 
 import secrets
+import time
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xkld_portal.adapters.session_cookie import COOKIE as SESSION_COOKIE
+from xkld_portal.adapters.timing import page_timing
 
 CSRF_COOKIE = "xkld_csrf"
 LANG_COOKIE = "xkld_lang"
@@ -54,9 +56,13 @@ class PortalCookies:
             made = secrets.token_urlsafe(32)
         state["csrf"] = made or jar[CSRF_COOKIE]
 
+        started = time.perf_counter()
+
         async def send_with_cookies(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                total = (time.perf_counter() - started) * 1000
+                headers["Server-Timing"] = f"app;dur={total:.1f}, backend;dur={spent[0] * 1000:.1f}"
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
                 if made:
@@ -66,7 +72,8 @@ class PortalCookies:
                     headers.append("set-cookie", self._cookie(SESSION_COOKIE, sealed, age))
             await send(message)
 
-        await self.app(scope, receive, send_with_cookies)
+        with page_timing() as spent:
+            await self.app(scope, receive, send_with_cookies)
 
     def _cookie(self, name: str, value: str, max_age: int | None) -> str:
         return cookie_header(name, value, secure=self.secure, max_age=max_age)
