@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from xkld_shared.demo import data, load
-from xkld_shared.demo.client import DemoError, Desk, clients, expect, say
+from xkld_shared.demo.client import DemoError, Desk, client_for, expect, say
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -65,7 +65,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         raise DemoError("set XKLD_DEMO_ADMIN_PASSWORD (or put the admin in the accounts file)")
     async with AsyncExitStack() as stack:
         urls = (args.identity, args.registration, args.loans, args.reporting)
-        made = [clients(url) for url in urls]
+        made = [client_for(url) for url in urls]
         for client in made:
             if client is not None:
                 await stack.enter_async_context(client)

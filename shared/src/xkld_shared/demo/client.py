@@ -77,7 +77,7 @@ class Desk:
         return await client.post(path, json=body or {}, headers=headers)
 
 
-def clients(url: str | None) -> httpx.AsyncClient | None:
+def client_for(url: str | None) -> httpx.AsyncClient | None:
     if url is None:
         return None
     # Connection errors are retried (a service still warming up); answers are never retried
