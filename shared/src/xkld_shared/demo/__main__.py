@@ -18,12 +18,17 @@ from typing import Any
 
 import httpx
 
+import xkld_shared.demo
 from xkld_shared.demo import data, load
 from xkld_shared.demo.client import DemoError, Desk, client_for, expect, say
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m xkld_shared.demo", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m xkld_shared.demo",
+        description=f"{xkld_shared.demo.__doc__}\n{__doc__}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--identity", required=True, help="identity component's URL")
     parser.add_argument("--registration", required=True, help="registration service's URL")
     parser.add_argument("--loans", help="loans service's URL (without it: no bank decisions)")
