@@ -20,7 +20,7 @@ import httpx
 
 import xkld_shared.demo
 from xkld_shared.demo import data, load
-from xkld_shared.demo.client import DemoError, Desk, client_for, expect, say
+from xkld_shared.demo.client import DemoError, Desk, again_if_cut, client_for, expect, say
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -91,15 +91,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 async def load_everything(desk: Desk) -> tuple[load.Tally, dict[str, Any]]:
     tally, today = load.Tally(), load.vietnam_today()
     say("enterprises, courses and this year's targets")
-    refs = await load.reference_data(desk, today, tally)
-    await load.set_targets(desk, today.year, tally)
+    refs = await again_if_cut(lambda: load.reference_data(desk, today, tally), "reference data")
+    await again_if_cut(lambda: load.set_targets(desk, today.year, tally), "targets")
     workers = data.workers()
     say(f"registering {len(workers)} workers")
     limit = asyncio.Semaphore(load.CONCURRENCY)
 
     async def register(worker: data.Worker) -> tuple[int, str]:
         async with limit:
-            return worker.number, await load.register(desk, worker, tally)
+            what = f"registration of worker {worker.number}"
+            rid = await again_if_cut(lambda: load.register(desk, worker, tally), what)
+            return worker.number, rid
 
     ids = dict(await asyncio.gather(*map(register, workers)))
     say("walking each worker to their stage (loans wait for the bank, over Kafka)")

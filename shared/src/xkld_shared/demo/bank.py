@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from xkld_shared.demo import data
-from xkld_shared.demo.client import DemoError, Desk, expect, say
+from xkld_shared.demo.client import DemoError, Desk, again_if_cut, expect, say
 from xkld_shared.demo.data import Worker
 from xkld_shared.demo.steps import Refs
 
@@ -57,16 +57,21 @@ async def settle(desk: Desk, blocked: list[Blocked], refs: Refs, timeout: float)
     say(f"bank: {len(waiting)} loan decisions; waiting for applications to arrive over Kafka")
     deadline = asyncio.get_running_loop().time() + timeout
     while waiting:
-        found = await queues(desk)
-        for rid, b in waiting.items():
-            if rid in found:
-                await drive(desk, found[rid]["id"], b, refs)
-        for rid in [rid for rid, b in waiting.items() if await _shown(desk, b)]:
-            del waiting[rid]
+        # Safe to repeat: each move starts from the application's status as read anew.
+        await again_if_cut(lambda: _one_round(desk, waiting, refs), "bank decisions")
         if waiting and asyncio.get_running_loop().time() > deadline:
             raise DemoError(f"waited {timeout:.0f} s, in vain, for {len(waiting)} loan decisions")
         if waiting:
             await asyncio.sleep(1)
+
+
+async def _one_round(desk: Desk, waiting: dict[str, Blocked], refs: Refs) -> None:
+    found = await queues(desk)
+    for rid, b in waiting.items():
+        if rid in found:
+            await drive(desk, found[rid]["id"], b, refs)
+    for rid in [rid for rid, b in waiting.items() if await _shown(desk, b)]:
+        del waiting[rid]
 
 
 async def _shown(desk: Desk, b: Blocked) -> bool:

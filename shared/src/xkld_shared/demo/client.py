@@ -83,7 +83,24 @@ def client_for(url: str | None) -> httpx.AsyncClient | None:
     # Connection errors are retried (a service still warming up); answers are never retried
     # blindly: every write that could double carries an Idempotency-Key or is looked up first.
     transport = httpx.AsyncHTTPTransport(retries=3)
-    return httpx.AsyncClient(base_url=url, timeout=60, transport=transport)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive ends, so the client seldom
+    # sends on a connection the server is closing at that moment.
+    limits = httpx.Limits(keepalive_expiry=2.0)
+    return httpx.AsyncClient(base_url=url, timeout=60, transport=transport, limits=limits)
+
+
+async def again_if_cut(work: Callable[[], Awaitable[T]], what: str, attempts: int = 3) -> T:
+    """Run `work` again when a connection broke. Only for work that is safe to repeat: each
+    caller reads what is there before it writes, or sends a stable Idempotency-Key."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await work()
+        except httpx.TransportError as error:
+            if attempt == attempts:
+                raise DemoError(f"{what}: {error!r}") from error
+            say(f"{what}: connection broken ({error!r}); trying again")
+            await asyncio.sleep(attempt)
+    raise AssertionError("unreachable")
 
 
 async def eventually(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import secrets
 from collections import Counter
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from xkld_shared.demo import bank, data
-from xkld_shared.demo.client import DemoError, Desk, expect
+from xkld_shared.demo.client import DemoError, Desk, again_if_cut, expect
 from xkld_shared.demo.data import Worker
 from xkld_shared.demo.steps import Refs, remaining, request_for
 
@@ -137,7 +138,11 @@ async def walk_all(desk: Desk, ids: dict[int, str], refs: Refs, tally: Tally) ->
 
     async def one(worker: Worker) -> bank.Blocked | None:
         async with limit:
-            return await advance(desk, worker, ids[worker.number], refs, tally)
+            # Safe to repeat: advance reads the file's timeline before it sends anything.
+            return await again_if_cut(
+                lambda: advance(desk, worker, ids[worker.number], refs, tally),
+                f"worker {worker.number}",
+            )
 
     for _ in range(len(data.BANK_STEPS) + 2):
         blocked = [b for b in await asyncio.gather(*map(one, pending)) if b is not None]
@@ -153,7 +158,10 @@ async def repayments(desk: Desk, ids: dict[int, str], refs: Refs, tally: Tally) 
         return
     for worker in data.workers():
         if worker.scenario.repay:
-            made = await bank.first_repayment(desk, worker, ids[worker.number], refs)
+            made = await again_if_cut(
+                functools.partial(bank.first_repayment, desk, worker, ids[worker.number], refs),
+                f"repayment of worker {worker.number}",
+            )
             tally.repayments_made += made
 
 
@@ -165,10 +173,14 @@ async def snapshot(desk: Desk, ids: dict[int, str]) -> dict[str, Any]:
     limit = asyncio.Semaphore(CONCURRENCY)
 
     async def read(rid: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        path = f"/registrations/{rid}"
         async with limit:
-            path = f"/registrations/{rid}"
-            journey = await desk.get(desk.registration, f"{path}/journey", LABOUR)
-            timeline = await desk.get(desk.registration, f"{path}/timeline", LABOUR)
+            journey = await again_if_cut(
+                lambda: desk.get(desk.registration, f"{path}/journey", LABOUR), path
+            )
+            timeline = await again_if_cut(
+                lambda: desk.get(desk.registration, f"{path}/timeline", LABOUR), path
+            )
             return journey, timeline
 
     files = await asyncio.gather(*(read(rid) for rid in ids.values()))
