@@ -1,12 +1,16 @@
-"""The demo's workers pass registration's own rules, and are the same people on every run."""
+"""The demo: its workers pass registration's own rules and are the same on every run; a run
+knows which steps a file already shows; a broken connection is tried again where safe."""
 
 from __future__ import annotations
 
 import datetime as dt
 import unicodedata
 
+import httpx
+import pytest
 from xkld_registration.domain.identity import cccd_problem, normalise_mobile, normalise_name
 from xkld_shared.demo import data, steps
+from xkld_shared.demo.client import DemoError, again_if_cut
 
 
 def test_every_demo_worker_has_a_valid_cccd_mobile_and_nfc_name_and_none_repeats() -> None:
@@ -61,3 +65,22 @@ def _entry(step: str, worker: data.Worker) -> dict[str, object]:
         "type": kind,
         "details": {key: detail} if detail else {},
     }
+
+
+async def test_a_broken_connection_is_tried_again_and_a_lasting_one_is_reported() -> None:
+    calls = []
+
+    async def cut_once() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        return "read"
+
+    assert await again_if_cut(cut_once, "a read") == "read"
+    assert len(calls) == 2
+
+    async def always_cut() -> str:
+        raise httpx.ConnectError("refused")
+
+    with pytest.raises(DemoError, match="a read"):
+        await again_if_cut(always_cut, "a read", attempts=2)
