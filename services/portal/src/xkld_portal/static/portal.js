@@ -61,6 +61,8 @@
   function watch(root) {
     var forms = (root || document).querySelectorAll("form[data-draft]");
     Array.prototype.forEach.call(forms, function (form) {
+      if (form.hasAttribute("data-watched")) { return; }  // watched since the page came
+      form.setAttribute("data-watched", "");
       var key = draftKey(form);
       var saved = localStorage.getItem(key);
       if (saved && !form.hasAttribute("data-fresh-error")) {
