@@ -125,4 +125,4 @@ async def test_a_file_goes_from_intake_to_a_check_in_abroad_through_the_browser(
             "Tiền gửi về (VND)": "12.500.000",
         },
     )
-    await expect(officer.get_by_text("check_in_recorded").first).to_be_visible()
+    await expect(officer.get_by_text("Đã ghi nhận liên lạc").first).to_be_visible()

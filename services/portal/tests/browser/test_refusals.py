@@ -4,6 +4,7 @@ another commune's file, a form sent twice, and a session that ended."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -125,3 +126,59 @@ async def test_an_ended_session_signs_in_again_and_returns_to_its_page(
     await page.get_by_role("button", name="Đăng nhập").click()
     await page.wait_for_url(re.compile(f"/files/{rid}$"))
     await expect(page.get_by_role("heading", name="Huỳnh Văn Lợi")).to_be_visible()
+
+
+async def test_a_form_that_could_not_be_sent_keeps_what_was_typed_and_sends_once_later(
+    stack: Stack, context: BrowserContext
+) -> None:
+    page = await context.new_page()
+    await sign_in(page, stack, "canbo", "/files/new")
+    body = registration_body(full_name="Ngô Thị Thu", commune_code="29800")
+    await page.get_by_label("Họ và tên").fill("Ngô Thị Thu")
+    await page.get_by_label("Số CCCD (12 chữ số)").fill(str(body["cccd"]))
+    await page.get_by_label("Ngày sinh").fill(str(body["date_of_birth"]))
+    await page.get_by_label("Giới tính").select_option(str(body["gender"]))
+    await page.get_by_label("Số điện thoại di động").fill(str(body["phone"]))
+    await page.get_by_label("Mã dân tộc (01 = Kinh)").fill("01")
+    await page.get_by_label("Hộ gia đình").select_option("poor")
+    await page.get_by_label("Xã/phường (mã hoặc tên; mã cũ được chuyển đổi)").fill("29800")
+    await context.set_offline(True)
+    await page.get_by_role("button", name="Lưu hồ sơ").click()
+    await expect(page.get_by_role("status")).to_contain_text("Chưa gửi được biểu mẫu")
+    await context.set_offline(False)
+    await page.reload()  # even a reloaded page has the draft back, with its key
+    await expect(page.get_by_label("Họ và tên")).to_have_value("Ngô Thị Thu")
+    await expect(page.get_by_role("status")).to_contain_text("Đã khôi phục bản nháp")
+    await page.get_by_role("button", name="Lưu hồ sơ").click()
+    await page.wait_for_url(re.compile(r"/files/[0-9a-f-]{36}"))
+    await page.goto(f"{stack.url}/files/new")
+    await expect(page.get_by_label("Họ và tên")).to_have_value("")  # the sent draft is gone
+
+
+async def test_a_sheet_is_checked_first_then_imported_once(
+    stack: Stack, context: BrowserContext, tmp_path: Path
+) -> None:
+    rows = [registration_body(commune_code="29800") for _ in range(2)]
+    sheet = tmp_path / "ho-so.csv"
+    lines = [
+        "Họ và tên,Số CCCD,Ngày sinh,Giới tính,Số điện thoại,Mã xã,Mã dân tộc,Hộ nghèo,"
+        "Đồng ý xử lý hồ sơ,Đồng ý nhận SMS,Đồng ý chia sẻ doanh nghiệp,"
+        "Đồng ý chia sẻ ngân hàng"
+    ]
+    for n, row in enumerate(rows):
+        lines.append(
+            f"Nguyễn Văn Nhập {n},{row['cccd']},{row['date_of_birth']},nam,"
+            f"{row['phone']},29800,01,không,có,có,không,không"
+        )
+    lines.append("Sai Dòng,123,2000-01-01,nam,0900,29800,01,không,có,có,không,không")
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page = await context.new_page()
+    await sign_in(page, stack, "canbo", "/imports")
+    await page.get_by_label("Tệp").set_input_files(str(sheet))
+    await page.get_by_role("button", name="Kiểm tra tệp (chưa lưu gì)").click()
+    await expect(page.get_by_text("Kết quả kiểm tra")).to_be_visible()
+    await expect(page.locator("tbody tr")).to_have_count(3)
+    await screenshot(page, "import-check")
+    await page.get_by_role("button", name="Nhập các dòng hợp lệ").click()
+    await expect(page.get_by_role("heading", name="Đã nhập")).to_be_visible()
+    await expect(page.get_by_text("hồ sơ mới: 2")).to_be_visible()

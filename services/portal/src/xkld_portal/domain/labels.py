@@ -77,3 +77,27 @@ ROLES = {
     "report_viewer": N_("Report viewer"),
     "admin": N_("Administrator"),
 }
+# What the timeline shows for each event a file's history holds.
+EVENTS = {
+    "RegistrationSubmitted": N_("File submitted"),
+    "RegistrationFoundEligible": N_("Found eligible"),
+    "RegistrationRejected": N_("Rejected"),
+    "RegistrationWithdrawn": N_("Withdrawn"),
+    "RegistrationPersonalDataErased": N_("Personal data erased"),
+    "TrainingEnrolled": N_("Enrolled in a course"),
+    "TrainingCompleted": N_("Course completed"),
+    "WorkerTrained": N_("Orientation certificate issued"),
+    "LoanRequested": N_("Loan requested"),
+    "NoLoanDeclared": N_("Goes without a loan"),
+    "ContractSigned": N_("Contract signed"),
+    "DepartureGateCleared": N_("Departure document recorded"),
+    "DepartureScheduled": N_("Departure scheduled"),
+    "WorkerDeparted": N_("Departed"),
+    "CheckInRecorded": N_("Check-in recorded"),
+    "WorkerReturned": N_("Returned"),
+    "WorkerAbsconded": N_("Absconded"),
+    "ReintegrationReferred": N_("Referred for reintegration"),
+    "LoanApproved": N_("Loan approved"),
+    "LoanRejected": N_("Loan refused"),
+    "LoanDisbursed": N_("Loan disbursed"),
+}
