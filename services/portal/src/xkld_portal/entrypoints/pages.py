@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from xkld_portal.entrypoints import auth_pages, health, home
+from xkld_portal.entrypoints import (
+    auth_pages,
+    enterprises,
+    health,
+    home,
+    labour,
+    markets,
+    training,
+)
 
 
 def routers() -> list[APIRouter]:
-    return [health.router, auth_pages.router, home.router]
+    return [
+        health.router,
+        auth_pages.router,
+        home.router,
+        training.router,
+        labour.router,
+        enterprises.router,
+        markets.router,
+    ]
