@@ -6,18 +6,22 @@ from fastapi import APIRouter
 
 from xkld_portal.entrypoints import (
     auth_pages,
+    enterprises,
     file_page,
     files,
     health,
     home,
     imports,
     intake,
+    labour,
+    markets,
     steps,
+    training,
 )
 
 
 def routers() -> list[APIRouter]:
-    # intake's /files/new before the file page's /files/{rid}
+    # intake's /files/new before the file page's /files/{rid}; /courses/new before /courses/{code}
     return [
         health.router,
         auth_pages.router,
@@ -27,4 +31,8 @@ def routers() -> list[APIRouter]:
         file_page.router,
         steps.router,
         imports.router,
+        training.router,
+        labour.router,
+        enterprises.router,
+        markets.router,
     ]
