@@ -40,7 +40,7 @@ async def register(page: Page, stack: Stack, name: str) -> str:
 
 
 async def take(page: Page, step: str, fields: dict[str, str] | None = None) -> None:
-    await page.get_by_text(step, exact=True).first.click()  # opens the step's form
+    await page.locator("summary", has_text=step).first.click()  # opens the step's form
     form = page.locator("details[open] form")
     for label, value in (fields or {}).items():
         field = form.get_by_label(label, exact=True)
@@ -48,7 +48,8 @@ async def take(page: Page, step: str, fields: dict[str, str] | None = None) -> N
             await field.select_option(value)
         else:
             await field.fill(value)
-    await form.get_by_role("button", name=step).click()
+    async with page.expect_navigation():  # a step done sends the browser to the file anew
+        await form.get_by_role("button", name=step).click()
 
 
 async def test_a_file_goes_from_intake_to_a_check_in_abroad_through_the_browser(

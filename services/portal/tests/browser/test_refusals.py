@@ -58,7 +58,7 @@ async def test_a_step_the_rules_refuse_shows_the_services_message_in_place(
     await eligible(stack, rid)
     page = await context.new_page()
     await sign_in(page, stack, "canbo", f"/files/{rid}")
-    await page.get_by_text("Đề nghị vay vốn NHCSXH", exact=True).click()
+    await page.locator("summary", has_text="Đề nghị vay vốn NHCSXH").click()
     form = page.locator("details[open] form")
     await form.get_by_label("Số tiền đề nghị vay (VND)").fill("90.000.000")
     await form.get_by_label("Tiền dịch vụ").fill("60.000.000")

@@ -55,39 +55,33 @@ def sign_in_again(request: Request) -> Response:
     return RedirectResponse(login, status_code=303)
 
 
+# What each failure looks like: its status and which message the error page shows.
+_PAGES: dict[type[Exception], tuple[int, str]] = {
+    NotAllowed: (403, "forbidden"),
+    CsrfRefused: (403, "csrf"),
+    NothingHere: (404, "not_found"),
+    Unavailable: (503, "unavailable"),
+    TooManyAttempts: (429, "too_many"),
+    RequestValidationError: (422, "invalid"),
+}
+
+
 def install_error_pages(app: FastAPI) -> None:
+    async def _page(request: Request, exc: Exception) -> Response:
+        status, kind = next(page for kind, page in _PAGES.items() if isinstance(exc, kind))
+        return _error(request, status, kind)
+
+    for failure in _PAGES:
+        app.add_exception_handler(failure, _page)
+
     @app.exception_handler(SignInNeeded)
     async def _sign_in(request: Request, _: SignInNeeded) -> Response:
         return sign_in_again(request)
-
-    @app.exception_handler(NotAllowed)
-    async def _forbidden(request: Request, _: NotAllowed) -> Response:
-        return _error(request, 403, "forbidden")
-
-    @app.exception_handler(CsrfRefused)
-    async def _csrf(request: Request, _: CsrfRefused) -> Response:
-        return _error(request, 403, "csrf")
-
-    @app.exception_handler(NothingHere)
-    async def _missing(request: Request, _: NothingHere) -> Response:
-        return _error(request, 404, "not_found")
-
-    @app.exception_handler(Unavailable)
-    async def _unavailable(request: Request, exc: Unavailable) -> Response:
-        return _error(request, 503, "unavailable")
-
-    @app.exception_handler(TooManyAttempts)
-    async def _too_many(request: Request, _: TooManyAttempts) -> Response:
-        return _error(request, 429, "too_many")
 
     @app.exception_handler(Refusal)
     async def _refused(request: Request, exc: Refusal) -> Response:
         lang = request.cookies.get("xkld_lang", "vi")
         return _error(request, exc.status, "refused", exc.message(lang))
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, _: RequestValidationError) -> Response:
-        return _error(request, 422, "invalid")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
