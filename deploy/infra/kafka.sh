@@ -21,9 +21,11 @@ usage: kafka.sh <command> [args]
 modes:
   single   1 node (broker+controller), 127.0.0.1:${XKLD_KAFKA_PORT:-19092},
            controller :${XKLD_KAFKA_CONTROLLER_PORT:-19093}
-  cluster  3 nodes, brokers 127.0.0.1:19192-19194, controllers :19292-19294, RF 3, min ISR 2
+  cluster  3 nodes, brokers 127.0.0.1:19192-19194 (XKLD_KAFKA_CLUSTER_PORT_BASE + 1..3),
+           controllers :19292-19294 (XKLD_KAFKA_CLUSTER_CONTROLLER_PORT_BASE + 1..3), RF 3, min ISR 2
 
 env: XKLD_CACHE, XKLD_STATE, XKLD_KAFKA_PORT, XKLD_KAFKA_CONTROLLER_PORT,
+     XKLD_KAFKA_CLUSTER_PORT_BASE (19191), XKLD_KAFKA_CLUSTER_CONTROLLER_PORT_BASE (19291),
      XKLD_KAFKA_JVM_OPTS (extra JVM flags for the brokers)
 EOF
 }
@@ -63,14 +65,14 @@ node_ids() {
 broker_port() { # mode id
   case "$1" in
     single) echo "${XKLD_KAFKA_PORT:-19092}" ;;
-    cluster) echo $((19191 + $2)) ;;
+    cluster) echo $((${XKLD_KAFKA_CLUSTER_PORT_BASE:-19191} + $2)) ;;
   esac
 }
 
 controller_port() { # mode id
   case "$1" in
     single) echo "${XKLD_KAFKA_CONTROLLER_PORT:-19093}" ;;
-    cluster) echo $((19291 + $2)) ;;
+    cluster) echo $((${XKLD_KAFKA_CLUSTER_CONTROLLER_PORT_BASE:-19291} + $2)) ;;
   esac
 }
 
