@@ -26,7 +26,8 @@ modes:
 
 env: XKLD_CACHE, XKLD_STATE, XKLD_KAFKA_PORT, XKLD_KAFKA_CONTROLLER_PORT,
      XKLD_KAFKA_CLUSTER_PORT_BASE (19191), XKLD_KAFKA_CLUSTER_CONTROLLER_PORT_BASE (19291),
-     XKLD_KAFKA_JVM_OPTS (extra JVM flags for the brokers)
+     XKLD_KAFKA_JVM_OPTS (extra JVM flags for the brokers),
+     XKLD_KAFKA_FLUSH_INTERVAL_MESSAGES (unset: the OS flushes; 1: fsync every message)
 EOF
 }
 
@@ -223,7 +224,17 @@ log.segment.bytes=16777216
 log.retention.check.interval.ms=60000
 log.cleaner.threads=1
 log.cleaner.dedupe.buffer.size=16777216
+$(flush_setting)
 EOF
+}
+
+# Kafka acknowledges a write once it is in the brokers' page cache and leaves flushing to the OS.
+# XKLD_KAFKA_FLUSH_INTERVAL_MESSAGES=1 fsyncs every message before the ack (see docs/operations.md).
+flush_setting() {
+  local n="${XKLD_KAFKA_FLUSH_INTERVAL_MESSAGES:-}"
+  [ -n "$n" ] || return 0
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "XKLD_KAFKA_FLUSH_INTERVAL_MESSAGES must be a positive number"
+  printf '# fsync before acknowledging (XKLD_KAFKA_FLUSH_INTERVAL_MESSAGES)\nlog.flush.interval.messages=%s\n' "$n"
 }
 
 start_node() { # mode id
