@@ -1,8 +1,16 @@
-# Shared by scripts/run, scripts/test and scripts/stop. Sourced, not run.
+# Shared by scripts/run, scripts/test, scripts/stop, scripts/backup and scripts/restore.
+# Sourced, not run.
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 UV_VERSION=0.13.8
+# The services run from the project's environment directly (no `uv run` wrapper in between), so
+# the pid scripts/run records is the service's own.
+PYTHON="$REPO_ROOT/.venv/bin/python"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() {
+  printf '\033[1;31mxkld: %s\033[0m\n' "$*" >&2
+  exit 1
+}
 
 ensure_uv() {
   if ! command -v uv >/dev/null 2>&1 || [[ "$(uv --version | awk '{print $2}')" != "$UV_VERSION" ]]; then
@@ -15,14 +23,32 @@ sync_env() {
   ensure_uv
   say "installing Python dependencies (uv sync --frozen)"
   (cd "$REPO_ROOT" && uv sync --frozen --quiet)
+  vendor_assets
 }
 
-start_infra() {
-  say "starting PostgreSQL and Kafka (state in $XKLD_STATE)"
+# uv sync only when the lock file, the project files or uv's version changed since the last one
+# that worked (the stamp lives in the environment, so a deleted .venv is rebuilt).
+sync_env_if_changed() {
+  local stamp="$REPO_ROOT/.venv/.xkld-synced" want
+  want="$UV_VERSION $(cat "$REPO_ROOT/uv.lock" "$REPO_ROOT"/pyproject.toml \
+    "$REPO_ROOT"/services/*/pyproject.toml "$REPO_ROOT"/shared/pyproject.toml \
+    "$REPO_ROOT"/deploy/*/pyproject.toml 2>/dev/null | sha256sum | cut -d' ' -f1)"
+  if [[ -x "$PYTHON" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    say "Python dependencies unchanged since the last install (delete $stamp to force one)"
+    vendor_assets
+    return
+  fi
+  sync_env
+  echo "$want" >"$stamp"
+}
+
+start_infra() { # kafka mode: single (default) or cluster
+  local mode="${1:-single}"
+  say "starting PostgreSQL (${XKLD_PG_PROFILE:-durable} profile) and Kafka ($mode) (state in $XKLD_STATE)"
   bash "$REPO_ROOT/deploy/infra/postgres.sh" start
-  bash "$REPO_ROOT/deploy/infra/kafka.sh" start single
+  bash "$REPO_ROOT/deploy/infra/kafka.sh" start "$mode"
   bash "$REPO_ROOT/deploy/infra/postgres.sh" wait 60
-  bash "$REPO_ROOT/deploy/infra/kafka.sh" wait single 120
+  bash "$REPO_ROOT/deploy/infra/kafka.sh" wait "$mode" 180
 }
 
 stop_infra() {
@@ -36,6 +62,7 @@ vendor_assets() {
   local assets="$REPO_ROOT/deploy/assets" stamp
   stamp="$assets/node_modules/.xkld-lock-$(sha256sum "$assets/package-lock.json" | cut -c1-16)"
   if [[ ! -f "$stamp" ]]; then
+    command -v npm >/dev/null 2>&1 || die "npm is needed once, to fetch the pinned browser assets"
     say "vendoring browser assets (npm ci --ignore-scripts in deploy/assets)"
     (cd "$assets" && npm ci --ignore-scripts --no-audit --no-fund --silent) && touch "$stamp"
   fi
@@ -60,3 +87,44 @@ ensure_chromium() {
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 }
+
+# ------------------------------------------------------- supervised processes ---
+# scripts/run starts every service in a session (and process group) of its own, whose id is the
+# service's pid. <run dir>/<name>.pid holds that pid and the module, so a recycled pid is not
+# taken for the service, and stopping signals the whole group (HTTP worker processes included).
+
+pid_of() { # run dir, name -> the service's pid if it runs, else nothing
+  local file="$1/$2.pid" pid module
+  [[ -f "$file" ]] || return 0
+  { read -r pid && read -r module; } <"$file" || true
+  [[ "$pid" =~ ^[0-9]+$ && -n "${module:-}" ]] || return 0
+  if { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "-m $module"; then
+    echo "$pid"
+  fi
+}
+
+group_alive() { kill -0 -- "-$1" 2>/dev/null; }
+
+stop_service() { # run dir, name: SIGTERM to its group (a graceful drain), SIGKILL after 30 s
+  local pid i
+  pid="$(pid_of "$1" "$2")"
+  if [[ -n "$pid" ]]; then
+    say "stopping $2 (process group $pid)"
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    for ((i = 0; i < 150; i++)); do
+      group_alive "$pid" || break
+      sleep 0.2
+    done
+    if group_alive "$pid"; then
+      say "$2 did not stop within 30 s: SIGKILL to its process group"
+      kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$1/$2.pid"
+}
+
+port_holder() { # port -> "pid (command)" of the process listening on it, if any
+  ss -ltnpH "sport = :$1" 2>/dev/null | sed -n 's/.*users:(("\([^"]*\)",pid=\([0-9]*\).*/\2 (\1)/p' | head -n 1
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -21,10 +21,13 @@ usage: kafka.sh <command> [args]
 modes:
   single   1 node (broker+controller), 127.0.0.1:${XKLD_KAFKA_PORT:-19092},
            controller :${XKLD_KAFKA_CONTROLLER_PORT:-19093}
-  cluster  3 nodes, brokers 127.0.0.1:19192-19194, controllers :19292-19294, RF 3, min ISR 2
+  cluster  3 nodes, brokers 127.0.0.1:19192-19194 (XKLD_KAFKA_CLUSTER_PORT_BASE + 1..3),
+           controllers :19292-19294 (XKLD_KAFKA_CLUSTER_CONTROLLER_PORT_BASE + 1..3), RF 3, min ISR 2
 
 env: XKLD_CACHE, XKLD_STATE, XKLD_KAFKA_PORT, XKLD_KAFKA_CONTROLLER_PORT,
-     XKLD_KAFKA_JVM_OPTS (extra JVM flags for the brokers)
+     XKLD_KAFKA_CLUSTER_PORT_BASE (19191), XKLD_KAFKA_CLUSTER_CONTROLLER_PORT_BASE (19291),
+     XKLD_KAFKA_JVM_OPTS (extra JVM flags for the brokers),
+     XKLD_KAFKA_FLUSH_INTERVAL_MESSAGES (unset: the OS flushes; 1: fsync every message)
 EOF
 }
 
@@ -63,14 +66,14 @@ node_ids() {
 broker_port() { # mode id
   case "$1" in
     single) echo "${XKLD_KAFKA_PORT:-19092}" ;;
-    cluster) echo $((19191 + $2)) ;;
+    cluster) echo $((${XKLD_KAFKA_CLUSTER_PORT_BASE:-19191} + $2)) ;;
   esac
 }
 
 controller_port() { # mode id
   case "$1" in
     single) echo "${XKLD_KAFKA_CONTROLLER_PORT:-19093}" ;;
-    cluster) echo $((19291 + $2)) ;;
+    cluster) echo $((${XKLD_KAFKA_CLUSTER_CONTROLLER_PORT_BASE:-19291} + $2)) ;;
   esac
 }
 
@@ -221,7 +224,17 @@ log.segment.bytes=16777216
 log.retention.check.interval.ms=60000
 log.cleaner.threads=1
 log.cleaner.dedupe.buffer.size=16777216
+$(flush_setting)
 EOF
+}
+
+# Kafka acknowledges a write once it is in the brokers' page cache and leaves flushing to the OS.
+# XKLD_KAFKA_FLUSH_INTERVAL_MESSAGES=1 fsyncs every message before the ack (see docs/operations.md).
+flush_setting() {
+  local n="${XKLD_KAFKA_FLUSH_INTERVAL_MESSAGES:-}"
+  [ -n "$n" ] || return 0
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "XKLD_KAFKA_FLUSH_INTERVAL_MESSAGES must be a positive number"
+  printf '# fsync before acknowledging (XKLD_KAFKA_FLUSH_INTERVAL_MESSAGES)\nlog.flush.interval.messages=%s\n' "$n"
 }
 
 start_node() { # mode id

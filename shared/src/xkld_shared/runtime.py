@@ -70,7 +70,8 @@ class ServiceRuntime:
 
     def new_broker(self) -> KafkaBroker:
         self.broker = KafkaBroker(
-            self.settings.kafka_bootstrap,
+            # FastStream takes one string as one host: a cluster's "a:1,b:2,c:3" must be a list.
+            [server.strip() for server in self.settings.kafka_bootstrap.split(",")],
             client_id=self.name,
             allow_auto_create_topics=False,
             graceful_timeout=self.settings.graceful_timeout_seconds,

@@ -15,6 +15,11 @@ from pathlib import Path
 
 import httpx
 
+# How long a service may take to become ready. Start-up is mostly imports, migrations checks and
+# consumer-group joins, which stretch to a minute or more when 4 test workers share 2 busy cores;
+# a process that exits is reported at once, so a generous bound costs nothing when things fail.
+START_TIMEOUT_SECONDS = float(os.environ.get("XKLD_TEST_START_TIMEOUT", "120"))
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -72,7 +77,9 @@ class ServiceProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self, *, ready_path: str = "/ready", timeout: float = 40.0) -> None:
+    async def start(
+        self, *, ready_path: str = "/ready", timeout: float = START_TIMEOUT_SECONDS
+    ) -> None:
         with self._log.open("ab") as log:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", self.module, *self._args],
@@ -90,6 +97,7 @@ class ServiceProcess:
         then the kernel hands all new connections to the others."""
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
+            self._raise_if_exited()
             pids = self.worker_pids()
             if len(pids) == workers and all(listens(pid, self.port) for pid in pids):
                 return
@@ -100,15 +108,22 @@ class ServiceProcess:
         deadline = asyncio.get_running_loop().time() + timeout
         async with httpx.AsyncClient() as client:
             while asyncio.get_running_loop().time() < deadline:
-                if self._proc is not None and self._proc.poll() is not None:
-                    raise RuntimeError(f"{self.module} exited early:\n{self.logs()[-4000:]}")
+                self._raise_if_exited()
                 try:
-                    if (await client.get(self.url + path, timeout=1.0)).status_code == 200:
+                    # A loaded machine can take seconds to answer even a ready service.
+                    if (await client.get(self.url + path, timeout=5.0)).status_code == 200:
                         return
                 except httpx.TransportError:
                     pass
                 await asyncio.sleep(0.2)
         raise TimeoutError(f"{self.module} not ready in {timeout}s:\n{self.logs()[-4000:]}")
+
+    def _raise_if_exited(self) -> None:
+        if self._proc is not None and self._proc.poll() is not None:
+            raise RuntimeError(
+                f"{self.module} exited with code {self._proc.returncode} before it was ready:\n"
+                f"{self.logs()[-4000:]}"
+            )
 
     async def terminate(self, timeout: float = 30.0) -> int:
         """SIGTERM and wait: the graceful drain path."""
