@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from xkld_shared import idempotency
 from xkld_shared.errors import FieldProblem, InvalidInput
+from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -130,7 +131,7 @@ def _download(body: bytes, media_type: str, filename: str) -> Response:
     return Response(body, media_type=media_type, headers=headers)
 
 
-class RestructuringRequest(BaseModel):
+class RestructuringRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["extended", "frozen", "written_off"]

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from xkld_shared.audit import ChangeContext
 from xkld_shared.errors import AppError, FieldProblem, InvalidInput, NotFound
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.http.strict import RequestModel
 from xkld_shared.idempotency import checked_key
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
@@ -159,7 +160,7 @@ async def list_messages(registration_id: uuid.UUID, pool: Pool, staff: Staff) ->
     return [MessageView(**dict(row)) for row in await store.messages_of(pool, registration_id)]
 
 
-class OptOutBody(BaseModel):
+class OptOutBody(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     opted_out: bool
@@ -179,7 +180,7 @@ async def set_opt_out(
     return {"opted_out": after}
 
 
-class ManualBody(BaseModel):
+class ManualBody(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=400)
@@ -232,7 +233,7 @@ async def send_manual(
     }
 
 
-class PreviewBody(BaseModel):
+class PreviewBody(RequestModel):
     """Either a saved template by code, or a draft text (checked as saving would check it)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -314,7 +315,7 @@ async def list_templates(
     ]
 
 
-class TemplateBody(BaseModel):
+class TemplateBody(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(max_length=40)

@@ -12,6 +12,7 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.registration import PriorityGroup
 from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -142,7 +143,7 @@ async def get_timeline(
     return [TimelineEntry.model_validate(e) for e in entries]
 
 
-class MarketBody(BaseModel):
+class MarketBody(RequestModel):
     """Một thị trường lao động (a destination market) và giới hạn tuổi của nó."""
 
     model_config = ConfigDict(
