@@ -130,9 +130,9 @@ async def _running(
     system = System(namespace, sms_gateway)
     if service == "identity":
         system.processes["identity"] = _identity_process(namespace, key_dir)
-        await system.processes["identity"].start()
     else:
-        await system.start([service])
+        system.process(service)
+    await system.processes[service].start(timeout=180)  # generous: a busy 2-core machine
     try:
         yield system.url(service)
     finally:

@@ -100,7 +100,10 @@ def _out_of_range(exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
-        return _render(exc.status_code, exc.body)
+        answer = _render(exc.status_code, exc.body)
+        if (wait := getattr(exc, "retry_after_seconds", None)) is not None:
+            answer.headers["Retry-After"] = str(wait)
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -156,3 +156,11 @@ async def reset_password(
     accounts: Accounts,
 ) -> None:
     await accounts.reset_password(_actor(request, principal), account_id, body.password)
+
+
+@router.post("/{account_id}/unlock")
+async def unlock_account(
+    account_id: uuid.UUID, request: Request, principal: Administrator, accounts: Accounts
+) -> AccountView:
+    """Ends a lock (from a distributed attack) and lets every address try again at once."""
+    return AccountView.of(await accounts.unlock(_actor(request, principal), account_id))
