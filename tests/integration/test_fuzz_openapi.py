@@ -30,11 +30,10 @@ from hypothesis import strategies as st
 from schemathesis import APIOperation, Case, GenerationMode
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
-from xkld_shared.testing.processes import ServiceProcess
-from xkld_shared.testing.system import System
+from xkld_shared.testing.system import System, identity_process
 
 EXAMPLES = int(os.environ.get("XKLD_FUZZ_EXAMPLES", "25"))
-SEED = int(os.environ.get("XKLD_FUZZ_SEED", str(random.randrange(2**32))))  # noqa: S311
+SEED = int(os.environ.get("XKLD_FUZZ_SEED", str(random.randrange(2**32))))
 SERVICES = ["registration", "loans", "notifications", "reporting", "identity"]
 COMMUNES = ("29800", "29641")
 
@@ -109,27 +108,13 @@ async def _fuzz(service: str, base_url: str, namespace: Namespace) -> Findings:
     return findings
 
 
-def _identity_process(namespace: Namespace, key_dir: Path) -> ServiceProcess:
-    """The identity component as a process, signing with the namespace's own key, so that the
-    namespace's tokens (every role) are its tokens."""
-    key_file = key_dir / "signing.pem"
-    key_file.write_bytes(namespace.signing_key.to_pem())
-    env = {
-        "XKLD_DATABASE_URL": namespace.dsn("identity"),
-        "XKLD_AUTH_SIGNING_KEY_FILE": str(key_file),
-        "XKLD_AUTH_SIGNING_KID": namespace.signing_key.kid,
-        "XKLD_KAFKA_BOOTSTRAP": namespace.infra.kafka_bootstrap,
-    }
-    return ServiceProcess("xkld_shared.identity.server", env)
-
-
 @asynccontextmanager
 async def _running(
     service: str, namespace: Namespace, sms_gateway: str, key_dir: Path
 ) -> AsyncIterator[str]:
     system = System(namespace, sms_gateway)
     if service == "identity":
-        system.processes["identity"] = _identity_process(namespace, key_dir)
+        system.processes["identity"] = identity_process(namespace, key_dir)
     else:
         system.process(service)
     await system.processes[service].start(timeout=180)  # generous: a busy 2-core machine
@@ -147,7 +132,7 @@ async def test_no_generated_request_gets_a_server_error(
     async with _running(service, namespace, sms_gateway, tmp_path) as base_url:
         started = time.monotonic()
         findings = await _fuzz(service, base_url, namespace)
-        print(findings.summary(service, time.monotonic() - started))  # noqa: T201
+        print(findings.summary(service, time.monotonic() - started))
         assert sum(findings.cases.values()) >= EXAMPLES  # the run really sent requests
         assert findings.server_errors == {}, "\n\n".join(
             f"{op}:\n{repro}" for op, repro in findings.server_errors.items()

@@ -3,9 +3,7 @@ reveal nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -14,11 +12,8 @@ from xkld_shared.identity.principal import Role
 from xkld_shared.identity.server.testing import (
     TEST_PASSWORD,
     RunningIdentity,
-    running_identity,
-    settings_for,
 )
 from xkld_shared.identity.tokens import TokenVerifier
-from xkld_shared.testing.infra import Namespace
 
 GENERIC_VI = "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị khoá tạm thời"
 

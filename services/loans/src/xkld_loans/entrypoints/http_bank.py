@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 from xkld_shared import idempotency
 from xkld_shared.errors import FieldProblem, InvalidInput
-from xkld_shared.http.strict import RequestModel
+from xkld_shared.http.strict import IsoDate, RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -51,8 +51,8 @@ async def proposals_to_confirm(request: Request, manager: Manager) -> list[dict[
 async def disbursements_due(
     request: Request,
     staff: BankStaff,
-    from_day: Annotated[dt.date | None, Query(alias="from")] = None,
-    until: dt.date | None = None,
+    from_day: Annotated[IsoDate | None, Query(alias="from")] = None,
+    until: IsoDate | None = None,
 ) -> list[dict[str, Any]]:
     service = service_of(request)
     start = _within_reach(from_day or local_today(), "from")
@@ -96,7 +96,7 @@ async def repayments(
 
 @router.get("/loan-applications/{application_id}/balance", summary="Dư nợ vào một ngày")
 async def balance(
-    application_id: uuid.UUID, request: Request, staff: BankStaff, on: dt.date | None = None
+    application_id: uuid.UUID, request: Request, staff: BankStaff, on: IsoDate | None = None
 ) -> dict[str, Any]:
     async with service_of(request).pool.acquire() as conn:
         await readable(conn, application_id, staff)
@@ -110,7 +110,7 @@ async def balance(
 async def portfolio(
     request: Request,
     staff: BankStaff,
-    as_of: dt.date | None = None,
+    as_of: IsoDate | None = None,
     by: Literal["commune", "regime"] = "commune",
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> Response | dict[str, Any]:
