@@ -134,7 +134,10 @@ class Authenticator:
                     await _audit_lock(conn, account_id, source, *locked)
             if failure.failures == 1:
                 await throttle.forget_old(conn, self._policy)
-        extra = {"failures": failure.failures, "waiting": failure.blocked_for is not None}
+        extra: dict[str, object] = {
+            "failures": failure.failures,
+            "waiting": failure.blocked_for is not None,
+        }
         if account_id is not None:
             extra |= _ids(account_id) | {"locked": locked is not None}
         log.info("login failed", extra=extra)

@@ -35,7 +35,8 @@ class SignInPolicy:
         if failures < self.free_failures:
             return None
         doublings = min(failures - self.free_failures, 20)  # 2**20 × 30 s is past any cap
-        return min(self.first_delay * 2**doublings, self.max_delay)
+        delay: dt.timedelta = min(self.first_delay * (1 << doublings), self.max_delay)
+        return delay
 
 
 class TooManyAttempts(AppError):
