@@ -23,6 +23,8 @@ from xkld_shared.testing.system import System, identity_process, registration_bo
 
 HOME = "29800"
 SERVICES = ["registration", "loans", "notifications", "reporting"]
+# The module's first test also waits for five processes to start, on a machine that may be busy.
+pytestmark = pytest.mark.timeout(900)
 
 
 @dataclass
