@@ -3,9 +3,7 @@ reveal nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -14,11 +12,8 @@ from xkld_shared.identity.principal import Role
 from xkld_shared.identity.server.testing import (
     TEST_PASSWORD,
     RunningIdentity,
-    running_identity,
-    settings_for,
 )
 from xkld_shared.identity.tokens import TokenVerifier
-from xkld_shared.testing.infra import Namespace
 
 GENERIC_VI = "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị khoá tạm thời"
 
@@ -73,48 +68,6 @@ async def test_an_unknown_username_gets_exactly_the_answer_a_wrong_password_gets
     wrong = await identity.login("lan.nt", "wrong password!")
     unknown = await identity.login("nobody.here", "wrong password!")
     assert (unknown.status_code, unknown.json()) == (wrong.status_code, wrong.json())
-
-
-async def test_five_wrong_passwords_lock_the_account_even_against_the_right_one_until_it_expires(
-    namespace: Namespace, key_file: Path
-) -> None:
-    settings = settings_for(namespace.dsn("identity"), key_file, auth_lockout_seconds=2)
-    async with running_identity(settings) as identity:
-        await identity.add_account("lan.nt")
-        for _ in range(4):
-            assert (await identity.login("lan.nt", "wrong password!")).status_code == 401
-        assert (await identity.login("lan.nt", "wrong password!")).status_code == 401
-        locked = await identity.login("lan.nt")
-        assert locked.status_code == 401
-        assert locked.json() == (await identity.login("nobody.here")).json()
-        await asyncio.sleep(2.2)
-        assert (await identity.login("lan.nt")).status_code == 200
-
-
-async def test_the_failure_limit_is_configurable(namespace: Namespace, key_file: Path) -> None:
-    settings = settings_for(namespace.dsn("identity"), key_file, auth_max_failed_logins=2)
-    async with running_identity(settings) as identity:
-        await identity.add_account("lan.nt")
-        for _ in range(2):
-            await identity.login("lan.nt", "wrong password!")
-        assert (await identity.login("lan.nt")).status_code == 401
-
-
-async def test_a_successful_login_resets_the_failure_count(identity: RunningIdentity) -> None:
-    await identity.add_account("lan.nt")
-    for _ in range(2):
-        for _ in range(4):
-            assert (await identity.login("lan.nt", "wrong password!")).status_code == 401
-        assert (await identity.login("lan.nt")).status_code == 200
-
-
-async def test_simultaneous_wrong_passwords_are_all_counted(identity: RunningIdentity) -> None:
-    await identity.add_account("lan.nt")
-    answers = await asyncio.gather(
-        *(identity.login("lan.nt", f"wrong password {i}") for i in range(5))
-    )
-    assert {a.status_code for a in answers} == {401}
-    assert (await identity.login("lan.nt")).status_code == 401
 
 
 async def test_a_disabled_account_cannot_log_in(

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from xkld_shared.http.docs import install_offline_docs
 from xkld_shared.http.errors import install_error_handlers
 from xkld_shared.http.health import health_router
+from xkld_shared.http.input_guard import InputGuard
 from xkld_shared.identity.http import checks_token
 from xkld_shared.logging import event_context
 from xkld_shared.runtime import ServiceRuntime, Starter, lifespan_for
@@ -79,6 +80,8 @@ def service_app(
     for router in routers:
         app.include_router(router)
 
+    # Added first, so it runs inside the correlation middleware: its refusals carry the id too.
+    app.add_middleware(InputGuard)
     app.add_middleware(CorrelationMiddleware)
     _document_bearer(app, routers)
     return app

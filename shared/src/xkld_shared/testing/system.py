@@ -6,6 +6,7 @@ import random
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -47,6 +48,20 @@ class System:
     async def stop_all(self) -> dict[str, int]:
         """SIGTERM every process: a clean drain exits 0."""
         return {name: await proc.terminate() for name, proc in self.processes.items()}
+
+
+def identity_process(namespace: Namespace, key_dir: Path) -> ServiceProcess:
+    """The identity component as a process, signing with the namespace's own key, so that the
+    namespace's tokens (any role) are its tokens too."""
+    key_file = key_dir / "signing.pem"
+    key_file.write_bytes(namespace.signing_key.to_pem())
+    env = {
+        "XKLD_DATABASE_URL": namespace.dsn("identity"),
+        "XKLD_AUTH_SIGNING_KEY_FILE": str(key_file),
+        "XKLD_AUTH_SIGNING_KID": namespace.signing_key.kid,
+        "XKLD_KAFKA_BOOTSTRAP": namespace.infra.kafka_bootstrap,
+    }
+    return ServiceProcess("xkld_shared.identity.server", env)
 
 
 def officer_of(namespace: Namespace, *communes: str) -> dict[str, str]:

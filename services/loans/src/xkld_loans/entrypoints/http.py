@@ -9,11 +9,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -46,7 +47,7 @@ Vnd = Annotated[int, Field(strict=True, gt=0, le=10_000_000_000)]
 Months = Annotated[int, Field(strict=True, gt=0, le=240)]
 
 
-class ApplicationRequest(BaseModel):
+class ApplicationRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     registration_id: uuid.UUID
@@ -61,7 +62,7 @@ class ApplicationRequest(BaseModel):
     contract_term_months: Months
 
 
-class ProposalRequest(BaseModel):
+class ProposalRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["approve", "reject"]
@@ -70,7 +71,7 @@ class ProposalRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=1000)
 
 
-class DecisionRequest(BaseModel):
+class DecisionRequest(RequestModel):
     """`agree: true` confirms the proposal; `false` sends it back to the officers."""
 
     model_config = ConfigDict(extra="forbid")
@@ -158,7 +159,7 @@ async def decide(
     return _view(await service_of(request).decide(application_id, context, body.agree))
 
 
-class DisbursementRequest(BaseModel):
+class DisbursementRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     amount_vnd: Vnd
@@ -182,7 +183,7 @@ async def disburse(
     return respond(answer)
 
 
-class RepaymentRequest(BaseModel):
+class RepaymentRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     amount_vnd: Vnd

@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from xkld_shared import idempotency
 from xkld_shared.errors import FieldProblem, InvalidInput
+from xkld_shared.http.strict import IsoDate, RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -50,8 +51,8 @@ async def proposals_to_confirm(request: Request, manager: Manager) -> list[dict[
 async def disbursements_due(
     request: Request,
     staff: BankStaff,
-    from_day: Annotated[dt.date | None, Query(alias="from")] = None,
-    until: dt.date | None = None,
+    from_day: Annotated[IsoDate | None, Query(alias="from")] = None,
+    until: IsoDate | None = None,
 ) -> list[dict[str, Any]]:
     service = service_of(request)
     start = _within_reach(from_day or local_today(), "from")
@@ -95,7 +96,7 @@ async def repayments(
 
 @router.get("/loan-applications/{application_id}/balance", summary="Dư nợ vào một ngày")
 async def balance(
-    application_id: uuid.UUID, request: Request, staff: BankStaff, on: dt.date | None = None
+    application_id: uuid.UUID, request: Request, staff: BankStaff, on: IsoDate | None = None
 ) -> dict[str, Any]:
     async with service_of(request).pool.acquire() as conn:
         await readable(conn, application_id, staff)
@@ -109,7 +110,7 @@ async def balance(
 async def portfolio(
     request: Request,
     staff: BankStaff,
-    as_of: dt.date | None = None,
+    as_of: IsoDate | None = None,
     by: Literal["commune", "regime"] = "commune",
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> Response | dict[str, Any]:
@@ -130,7 +131,7 @@ def _download(body: bytes, media_type: str, filename: str) -> Response:
     return Response(body, media_type=media_type, headers=headers)
 
 
-class RestructuringRequest(BaseModel):
+class RestructuringRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["extended", "frozen", "written_off"]

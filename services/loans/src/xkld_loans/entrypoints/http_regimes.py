@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, status
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -80,7 +81,7 @@ async def add_regime(
     return _view(book, regime)
 
 
-class ClosureRequest(BaseModel):
+class ClosureRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     effective_to: dt.date

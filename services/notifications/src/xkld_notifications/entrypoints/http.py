@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from xkld_shared.audit import ChangeContext
 from xkld_shared.errors import AppError, FieldProblem, InvalidInput, NotFound
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.http.strict import RequestModel
 from xkld_shared.idempotency import checked_key
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
@@ -162,7 +163,7 @@ async def list_messages(registration_id: uuid.UUID, pool: Pool, staff: Staff) ->
     return [MessageView(**dict(row)) for row in await store.messages_of(pool, registration_id)]
 
 
-class OptOutBody(BaseModel):
+class OptOutBody(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     opted_out: bool
@@ -189,7 +190,7 @@ async def get_contact(registration_id: uuid.UUID, pool: Pool, staff: Staff) -> d
     return {"sms_consent": area["sms_consent"], "opted_out": area["opted_out_at"] is not None}
 
 
-class ManualBody(BaseModel):
+class ManualBody(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=400)
@@ -242,7 +243,7 @@ async def send_manual(
     }
 
 
-class PreviewBody(BaseModel):
+class PreviewBody(RequestModel):
     """Either a saved template by code, or a draft text (checked as saving would check it)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -324,7 +325,7 @@ async def list_templates(
     ]
 
 
-class TemplateBody(BaseModel):
+class TemplateBody(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(max_length=40)

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from openpyxl.reader.excel import load_workbook
+from xkld_shared.http.input_guard import unstorable
 
 XLSX_MAGIC = b"PK\x03\x04"  # an XLSX file is a ZIP archive
 
@@ -48,7 +49,10 @@ def _csv(data: bytes) -> list[list[str]]:
     text = unicodedata.normalize("NFC", text)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error as exc:  # e.g. a field past the csv module's size limit: garbled data
+        raise UnreadableFile from exc
 
 
 def _xlsx(data: bytes) -> list[list[str]]:
@@ -57,10 +61,16 @@ def _xlsx(data: bytes) -> list[list[str]]:
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise UnreadableFile from exc
     try:
+        # Read-only workbooks parse lazily: a damaged file can also fail while rows are read.
         sheet = workbook.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        table = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    except Exception as exc:
+        raise UnreadableFile from exc
     finally:
         workbook.close()
+    if any(unstorable(cell) for row in table for cell in row):
+        raise UnreadableFile  # a NUL written as _x0000_ in the XML: not text an officer typed
+    return table
 
 
 def _cell_text(value: object) -> str:

@@ -12,6 +12,7 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.registration import PriorityGroup
 from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.http.strict import IsoDate, RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -64,8 +65,8 @@ class Filters(BaseModel):
     stage: str | None = Field(None, pattern=_STAGE, description="Giai đoạn, ví dụ submitted")
     market: str | None = Field(None, pattern=_MARKET, description="Mã thị trường, ví dụ JP_TITP")
     priority_group: PriorityGroup | None = Field(None, description="Một nhóm ưu tiên")
-    submitted_from: dt.date | None = Field(None, description="Nhận hồ sơ từ ngày")
-    submitted_to: dt.date | None = Field(None, description="Nhận hồ sơ đến ngày")
+    submitted_from: IsoDate | None = Field(None, description="Nhận hồ sơ từ ngày")
+    submitted_to: IsoDate | None = Field(None, description="Nhận hồ sơ đến ngày")
     sort: Sort = Field("-submitted_on", description="Sắp xếp; dấu - là giảm dần")
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=200)
@@ -142,7 +143,7 @@ async def get_timeline(
     return [TimelineEntry.model_validate(e) for e in entries]
 
 
-class MarketBody(BaseModel):
+class MarketBody(RequestModel):
     """Một thị trường lao động (a destination market) và giới hạn tuổi của nó."""
 
     model_config = ConfigDict(

@@ -15,6 +15,7 @@ from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext, trail_of
 from xkld_shared.contracts.registration import PriorityGroup
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -32,7 +33,7 @@ from xkld_registration.entrypoints.consent_print import render_consent_record
 from xkld_registration.entrypoints.openapi import ERROR_RESPONSES, EXAMPLE, READ_ERRORS
 
 
-class ConsentRequest(BaseModel):
+class ConsentRequest(RequestModel):
     """Each purpose answered explicitly: a missing answer is an error, not a no."""
 
     model_config = ConfigDict(extra="forbid")
@@ -52,7 +53,7 @@ class ConsentRecord(BaseModel):
     recorded_at: dt.datetime
 
 
-class RegistrationRequest(BaseModel):
+class RegistrationRequest(RequestModel):
     """Hồ sơ đăng ký của người lao động, do cán bộ xã nhập (a worker's file, typed by the
     commune officer). Mã xã cũ (trước 01/07/2025) được chuyển sang mã xã mới."""
 

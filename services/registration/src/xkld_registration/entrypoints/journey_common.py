@@ -18,6 +18,7 @@ from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
 from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -38,7 +39,7 @@ Reader = Annotated[
 ]
 
 
-class Body(BaseModel):
+class Body(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
 

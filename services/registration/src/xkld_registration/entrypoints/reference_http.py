@@ -14,6 +14,7 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.journey import CourseType
 from xkld_shared.db.pool import Conn
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -30,7 +31,7 @@ Staff = Annotated[
 Trainers = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER, Role.TRAINING_STAFF))]
 
 
-class Body(BaseModel):
+class Body(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
 

@@ -12,6 +12,7 @@ import asyncpg
 from openpyxl import load_workbook
 from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.errors import AppError
+from xkld_shared.http.strict import BIGINT_MAX
 
 from xkld_reporting.domain.progress import Indicator
 
@@ -107,19 +108,33 @@ def parse_upload(content: bytes, content_type: str) -> list[dict[str, str]]:
         raise InvalidTargetFile(
             1, "tệp CSV phải dùng mã UTF-8", "the CSV file must be UTF-8 encoded"
         ) from None
+    if "\x00" in text:  # binary data, not text; the csv module refuses it anyway
+        raise _unreadable_csv()
     reader = csv.DictReader(io.StringIO(text))
-    _check_header(reader.fieldnames or [])
-    return [{k: (v or "").strip() for k, v in line.items() if k} for line in reader]
+    try:
+        _check_header(reader.fieldnames or [])
+        return [{k: (v or "").strip() for k, v in line.items() if k} for line in reader]
+    except csv.Error:  # e.g. a field past the csv module's size limit: garbled data
+        raise _unreadable_csv() from None
+
+
+def _unreadable_csv() -> InvalidTargetFile:
+    return InvalidTargetFile(
+        1, "không đọc được tệp CSV (dữ liệu hỏng?)", "the CSV file cannot be read (damaged?)"
+    )
 
 
 def _xlsx_lines(content: bytes) -> list[dict[str, str]]:
     try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        # Read-only workbooks parse lazily: a damaged file can fail while rows are read.
+        lines = [
+            [_cell(c) for c in row] for row in workbook.worksheets[0].iter_rows(values_only=True)
+        ]
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise InvalidTargetFile(
             1, "không đọc được tệp Excel", "the Excel file cannot be read"
         ) from None
-    lines = [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]
     if not lines:
         raise InvalidTargetFile(1, "tệp trống", "the file is empty")
     header = lines[0]
@@ -177,6 +192,8 @@ def _target_of(number: int, line: dict[str, str]) -> TargetRow:
         )
     if value < 0:
         raise InvalidTargetFile(number, "chỉ tiêu không được âm", "a target cannot be negative")
+    if value > BIGINT_MAX:
+        raise InvalidTargetFile(number, "chỉ tiêu quá lớn", "the target is too large")
     market = line.get("market", "")
     if market and not market.replace("_", "").replace("-", "").isalnum():
         raise InvalidTargetFile(number, "mã thị trường không hợp lệ", "invalid market code")

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
 from xkld_shared.errors import AppError
+from xkld_shared.http.strict import IsoDate
 
 from xkld_reporting.adapters import charts
 from xkld_reporting.adapters.admin_units import AdminUnits, admin_units
@@ -273,8 +274,8 @@ async def registrations(
     milestone: Milestone = "registered",
     by: Dimension = "none",
     granularity: Granularity = "month",
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
 ) -> Response:
     """Registration facts: how many reached a milestone, by period and one dimension."""
     code = resolve_area(principal, units, area)
@@ -305,7 +306,7 @@ async def loans(
     units: Units,
     principal: ReportReader,
     area: Area = None,
-    as_of: dt.date | None = None,
+    as_of: IsoDate | None = None,
 ) -> Response:
     """Loans per commune: applied, approved, disbursed, repaid, outstanding (integer VND),
     and overdue loans by days since their oldest unpaid instalment fell due."""
@@ -353,8 +354,8 @@ async def follow_up(
 async def sms(
     pool: Pool,
     principal: ReportReader,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
 ) -> Response:
     """SMS outcomes by template, programme-wide (messages carry no area)."""
     start = date_from or dt.date(dt.date.today().year, 1, 1)

@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 import asyncpg
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 from xkld_shared.audit import ChangeContext
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.http.strict import RequestModel
 
 from xkld_reporting.adapters.admin_units import AdminUnits, admin_units
 from xkld_reporting.application.targets import (
@@ -40,7 +41,7 @@ Pool = Annotated[asyncpg.Pool, Depends(_pool)]
 Units = Annotated[AdminUnits, Depends(admin_units)]
 
 
-class TargetIn(BaseModel):
+class TargetIn(RequestModel):
     area_code: str = Field(pattern=r"^(\d{2}|\d{5})$")
     year: int = Field(ge=2000, le=2100)
     quarter: int | None = Field(default=None, ge=1, le=4, description="empty: the whole year")
@@ -49,7 +50,7 @@ class TargetIn(BaseModel):
     value: int = Field(ge=0, le=10**15)
 
 
-class TargetsIn(BaseModel):
+class TargetsIn(RequestModel):
     targets: list[TargetIn] = Field(min_length=1, max_length=5000)
 
 

@@ -13,7 +13,7 @@ import asyncpg
 
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict, InvalidInput, NotFound
-from xkld_shared.identity.server import refresh_tokens, store
+from xkld_shared.identity.server import refresh_tokens, store, throttle
 from xkld_shared.identity.server.accounts import (
     Account,
     audit_view,
@@ -133,6 +133,24 @@ class AccountAdmin:
             before = {"password_changed_at": account.password_changed_at.isoformat()}
             after = {"password_changed_at": changed_at.isoformat()}
             await _audit(conn, actor, account_id, "reset_password", before, after)
+
+    async def unlock(self, actor: Actor, account_id: uuid.UUID) -> Account:
+        """Ends a distributed-attack lock and every address's wait on this account."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            current = await store.get(conn, account_id, for_update=True)
+            if current is None:
+                raise AccountNotFound
+            cleared = await throttle.unlock(conn, account_id)
+            before = {
+                "locked_until": None
+                if current.locked_until is None
+                else current.locked_until.isoformat()
+            }
+            after = {"locked_until": None, "waits_cleared": cleared}
+            await _audit(conn, actor, account_id, "unlock", before, after)
+            account = await store.get(conn, account_id)
+        assert account is not None
+        return account
 
     async def id_of(self, username: str) -> uuid.UUID:
         async with self._pool.acquire() as conn:

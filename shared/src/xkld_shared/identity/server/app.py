@@ -10,11 +10,12 @@ from fastapi import FastAPI
 from xkld_shared.http.app import service_app
 from xkld_shared.identity.server import routes_accounts, routes_auth
 from xkld_shared.identity.server.admin import AccountAdmin
-from xkld_shared.identity.server.auth import Authenticator, LockoutPolicy
+from xkld_shared.identity.server.auth import Authenticator
 from xkld_shared.identity.server.keys import load_key_set
 from xkld_shared.identity.server.passwords import Passwords
 from xkld_shared.identity.server.routes_auth import Discovery
 from xkld_shared.identity.server.settings import IdentitySettings
+from xkld_shared.identity.server.throttle import SignInPolicy
 from xkld_shared.identity.tokens import TokenIssuer
 from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime
@@ -36,9 +37,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         settings.auth_audience,
         lifetime=dt.timedelta(seconds=settings.auth_access_token_seconds),
     )
-    lockout = LockoutPolicy(
-        settings.auth_max_failed_logins, dt.timedelta(seconds=settings.auth_lockout_seconds)
-    )
+    policy = _sign_in_policy(settings)
     passwords = Passwords(max_concurrent=settings.auth_max_concurrent_hashes)
 
     async def start(runtime: ServiceRuntime, app: FastAPI) -> None:
@@ -47,7 +46,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
             pool,
             passwords,
             issuer,
-            lockout=lockout,
+            policy=policy,
             refresh_lifetime=dt.timedelta(days=settings.auth_refresh_token_days),
         )
         app.state.accounts = AccountAdmin(pool, passwords)
@@ -58,3 +57,18 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     app = service_app(runtime, start, [routes_auth.router, routes_accounts.router])
     app.state.discovery = Discovery(settings.auth_issuer, jwks, settings.auth_public_url)
     return app
+
+
+def _sign_in_policy(settings: IdentitySettings) -> SignInPolicy:
+    def seconds(value: float) -> dt.timedelta:
+        return dt.timedelta(seconds=value)
+
+    return SignInPolicy(
+        free_failures=settings.auth_max_failed_logins,
+        first_delay=seconds(settings.auth_throttle_first_delay_seconds),
+        max_delay=seconds(settings.auth_throttle_max_delay_seconds),
+        memory=seconds(settings.auth_throttle_memory_seconds),
+        distributed_sources=settings.auth_distributed_sources,
+        distributed_window=seconds(settings.auth_distributed_window_seconds),
+        lock_for=seconds(settings.auth_lockout_seconds),
+    )

@@ -1,7 +1,8 @@
 """Signing in, refreshing and signing out.
 
 Every refusal looks the same to the caller (unknown user, wrong password, locked, disabled),
-so the answers never reveal which usernames exist. Logs name account ids, never usernames,
+so the answers never reveal which usernames exist; the waits of `throttle` apply alike to
+usernames that exist and to those that do not. Logs name account ids, never usernames,
 passwords or tokens.
 """
 
@@ -16,13 +17,15 @@ import asyncpg
 
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import AppError
-from xkld_shared.identity.server import refresh_tokens, store
+from xkld_shared.identity.server import refresh_tokens, store, throttle
 from xkld_shared.identity.server.accounts import Account, normalise_username
 from xkld_shared.identity.server.passwords import Passwords
 from xkld_shared.identity.server.refresh_tokens import Client
+from xkld_shared.identity.server.throttle import SignInPolicy
 from xkld_shared.identity.tokens import TokenIssuer
 
 log = logging.getLogger(__name__)
+SIGN_IN_ACTOR = "system:sign-in"  # audit rows written by sign-in itself, not by a person
 
 
 class LoginRefused(AppError):
@@ -48,12 +51,6 @@ class SessionEnded(AppError):
 
 
 @dataclass(frozen=True)
-class LockoutPolicy:
-    max_failures: int = 5
-    lock_for: dt.timedelta = dt.timedelta(minutes=15)
-
-
-@dataclass(frozen=True)
 class Tokens:
     access_token: str
     expires_in: int
@@ -67,18 +64,22 @@ class Authenticator:
         passwords: Passwords,
         issuer: TokenIssuer,
         *,
-        lockout: LockoutPolicy,
+        policy: SignInPolicy,
         refresh_lifetime: dt.timedelta,
     ) -> None:
         self._pool = pool
         self._passwords = passwords
         self._issuer = issuer
-        self._lockout = lockout
+        self._policy = policy
         self._refresh_lifetime = refresh_lifetime
 
     async def login(self, username: str, password: str, client: Client) -> Tokens:
+        name, source = normalise_username(username), client.ip or throttle.UNKNOWN_SOURCE
         async with self._pool.acquire() as conn:
-            creds = await store.credentials(conn, normalise_username(username))
+            if (wait := await throttle.wait_left(conn, name, source)) is not None:
+                # Refused before any hash is computed: a waiting guesser costs us nothing.
+                raise throttle.TooManyAttempts(wait)
+            creds = await store.credentials(conn, name)
         if creds is None or creds.refused:
             # A locked account's password is not even checked: guesses must learn nothing.
             await self._passwords.spend_equal_time(password)
@@ -86,9 +87,10 @@ class Authenticator:
                 log.info("login refused: no such account")
             else:
                 log.info("login refused: disabled or locked", extra=_ids(creds.account_id))
+            await self._count_failure(name, source, None if creds is None else creds.account_id)
             raise LoginRefused
         if not await self._passwords.verify(creds.password_hash, password):
-            await self._count_failure(creds.account_id)
+            await self._count_failure(name, source, creds.account_id)
             raise LoginRefused
         stronger = await self._stronger_hash(creds.password_hash, password)
         async with self._pool.acquire() as conn, conn.transaction():
@@ -96,6 +98,7 @@ class Authenticator:
             if account is None:
                 log.info("login refused: locked meanwhile", extra=_ids(creds.account_id))
                 raise LoginRefused
+            await throttle.forget_pair(conn, name, source)
             if stronger is not None:
                 await store.replace_hash(conn, account.id, stronger)
             refresh, _ = await refresh_tokens.issue(
@@ -117,12 +120,27 @@ class Authenticator:
         async with self._pool.acquire() as conn:
             await refresh_tokens.revoke(conn, token)
 
-    async def _count_failure(self, account_id: uuid.UUID) -> None:
-        async with self._pool.acquire() as conn:
-            locked = await store.record_failed_login(
-                conn, account_id, self._lockout.max_failures, self._lockout.lock_for
-            )
-        log.info("login failed: wrong password", extra={**_ids(account_id), "locked": locked})
+    async def _count_failure(self, name: str, source: str, account_id: uuid.UUID | None) -> None:
+        """Count the pair's failure; audit a wait it starts and a lock it causes, in the same
+        transaction (unknown usernames have no account to audit against: a log line only)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            failure = await throttle.record_failure(conn, self._policy, name, source, account_id)
+            locked = None
+            if account_id is not None:
+                if failure.blocked_for is not None:
+                    await _audit_wait(conn, account_id, source, failure)
+                locked = await throttle.lock_if_distributed(conn, self._policy, account_id)
+                if locked is not None:
+                    await _audit_lock(conn, account_id, source, *locked)
+            if failure.failures == 1:
+                await throttle.forget_old(conn, self._policy)
+        extra: dict[str, object] = {
+            "failures": failure.failures,
+            "waiting": failure.blocked_for is not None,
+        }
+        if account_id is not None:
+            extra |= _ids(account_id) | {"locked": locked is not None}
+        log.info("login failed", extra=extra)
 
     async def _stronger_hash(self, password_hash: str, password: str) -> str | None:
         """Hashes made under older, weaker parameters are upgraded while the password is known."""
@@ -164,6 +182,36 @@ class Authenticator:
             expires_in=int(self._issuer.lifetime.total_seconds()),
             refresh_token=refresh_token,
         )
+
+
+async def _audit_wait(
+    conn: Conn, account_id: uuid.UUID, source: str, failure: throttle.Failure
+) -> None:
+    assert failure.blocked_for is not None
+    after = {"failures": failure.failures, "wait_seconds": failure.blocked_for.total_seconds()}
+    await store.audit(
+        conn,
+        actor=SIGN_IN_ACTOR,
+        account_id=account_id,
+        action="sign_in_throttled",
+        before=None,
+        after=after,
+        ip=source,
+    )
+
+
+async def _audit_lock(
+    conn: Conn, account_id: uuid.UUID, source: str, sources: int, locked_until: dt.datetime
+) -> None:
+    await store.audit(
+        conn,
+        actor=SIGN_IN_ACTOR,
+        account_id=account_id,
+        action="locked_distributed_attack",
+        before=None,
+        after={"failing_addresses": sources, "locked_until": locked_until.isoformat()},
+        ip=source,
+    )
 
 
 def _ids(account_id: uuid.UUID) -> dict[str, str]:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 from xkld_shared.identity.server.accounts import Account
@@ -18,7 +19,7 @@ from xkld_shared.identity.server.passwords import MAX_LENGTH
 _MAX_COMMUNES = 2000  # a whole province has fewer
 
 
-class AccountCreate(BaseModel):
+class AccountCreate(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(max_length=128)
@@ -30,7 +31,7 @@ class AccountCreate(BaseModel):
     branch: str | None = Field(default=None, max_length=128)
 
 
-class AccountPatch(BaseModel):
+class AccountPatch(RequestModel):
     """Only the fields present change; `province` and `branch` may be set to null to clear."""
 
     model_config = ConfigDict(extra="forbid")
@@ -50,7 +51,7 @@ class AccountPatch(BaseModel):
         return value
 
 
-class PasswordReset(BaseModel):
+class PasswordReset(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     password: str = Field(max_length=MAX_LENGTH)
@@ -155,3 +156,11 @@ async def reset_password(
     accounts: Accounts,
 ) -> None:
     await accounts.reset_password(_actor(request, principal), account_id, body.password)
+
+
+@router.post("/{account_id}/unlock")
+async def unlock_account(
+    account_id: uuid.UUID, request: Request, principal: Administrator, accounts: Accounts
+) -> AccountView:
+    """Ends a lock (from a distributed attack) and lets every address try again at once."""
+    return AccountView.of(await accounts.unlock(_actor(request, principal), account_id))

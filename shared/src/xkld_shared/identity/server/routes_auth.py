@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.server.auth import Authenticator, Tokens
 from xkld_shared.identity.server.passwords import MAX_LENGTH
 from xkld_shared.identity.server.refresh_tokens import Client
@@ -25,14 +26,14 @@ class Discovery:
     public_url: str | None = None
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(min_length=1, max_length=128)
     password: str = Field(min_length=1, max_length=MAX_LENGTH)
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     refresh_token: str = Field(min_length=1, max_length=256)

@@ -21,6 +21,17 @@ class IdentitySettings(ServiceSettings):
     )
     auth_access_token_seconds: int = Field(default=900, gt=0)
     auth_refresh_token_days: float = Field(default=14, gt=0)
-    auth_max_failed_logins: int = Field(default=5, ge=1)
-    auth_lockout_seconds: float = Field(default=900, gt=0)
+    auth_max_failed_logins: int = Field(
+        default=5, ge=1, description="Failures from one address before it must wait"
+    )
+    auth_throttle_first_delay_seconds: float = Field(default=30, gt=0)
+    auth_throttle_max_delay_seconds: float = Field(default=900, gt=0)
+    auth_throttle_memory_seconds: float = Field(default=86_400, gt=0)
+    auth_distributed_sources: int = Field(
+        default=10, ge=2, description="Distinct failing addresses that lock an account"
+    )
+    auth_distributed_window_seconds: float = Field(default=3600, gt=0)
+    auth_lockout_seconds: float = Field(
+        default=900, gt=0, description="How long a distributed attack locks the account"
+    )
     auth_max_concurrent_hashes: int = Field(default=4, ge=1, description="64 MiB each")

@@ -57,33 +57,11 @@ async def credentials(conn: Conn, username: str) -> Credentials | None:
     return None if row is None else Credentials(row["id"], row["password_hash"], row["refused"])
 
 
-async def record_failed_login(
-    conn: Conn, account_id: uuid.UUID, max_failures: int, lock_for: dt.timedelta
-) -> bool:
-    """Count a wrong password in one statement, so concurrent guesses cannot under-count.
-
-    Reaching the limit locks the account and starts the count afresh for after the lock.
-    Returns whether this failure locked the account.
-    """
-    locked = await conn.fetchval(
-        """UPDATE account
-           SET failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0
-                                    ELSE failed_logins + 1 END,
-               locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + $3::interval
-                                   ELSE locked_until END
-           WHERE id = $1
-           RETURNING locked_until > now()""",
-        account_id,
-        max_failures,
-        lock_for,
-    )
-    return bool(locked)
-
-
 async def record_successful_login(conn: Conn, account_id: uuid.UUID) -> Account | None:
-    """Reset the count, unless a concurrent guess locked (or an admin disabled) it meanwhile."""
+    """Clear an expired lock, unless a concurrent attack locked (or an admin disabled) the
+    account meanwhile."""
     row = await conn.fetchrow(
-        f"""UPDATE account SET failed_logins = 0, locked_until = NULL
+        f"""UPDATE account SET locked_until = NULL
             WHERE id = $1 AND NOT disabled AND coalesce(locked_until <= now(), true)
             RETURNING {_ACCOUNT_COLUMNS}""",
         account_id,
@@ -101,7 +79,7 @@ async def replace_hash(conn: Conn, account_id: uuid.UUID, password_hash: str) ->
 async def set_password(conn: Conn, account_id: uuid.UUID, password_hash: str) -> dt.datetime:
     changed_at: dt.datetime = await conn.fetchval(
         """UPDATE account SET password_hash = $2, password_changed_at = now(),
-                  updated_at = now(), failed_logins = 0, locked_until = NULL
+                  updated_at = now(), locked_until = NULL
            WHERE id = $1 RETURNING password_changed_at""",
         account_id,
         password_hash,

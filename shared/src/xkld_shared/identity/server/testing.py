@@ -60,10 +60,21 @@ class RunningIdentity:
         )
         return await self.accounts.create(Actor("test-setup"), cmd)
 
-    async def login(self, username: str, password: str = TEST_PASSWORD) -> httpx.Response:
-        return await self.client.post(
-            "/auth/login", json={"username": username, "password": password}
-        )
+    async def login(
+        self, username: str, password: str = TEST_PASSWORD, *, source: str | None = None
+    ) -> httpx.Response:
+        """Signs in from the default test address, or from `source` (failed sign-ins are
+        counted per username and address)."""
+        body = {"username": username, "password": password}
+        if source is None:
+            return await self.client.post("/auth/login", json=body)
+        async with self.client_from(source) as client:
+            return await client.post("/auth/login", json=body)
+
+    def client_from(self, source: str) -> httpx.AsyncClient:
+        """A client whose requests arrive from `source`; the app's lifespan is already on."""
+        transport = httpx.ASGITransport(app=self.app, client=(source, 50_000))
+        return httpx.AsyncClient(transport=transport, base_url="http://identity.test")
 
     async def bearer(self, username: str, password: str = TEST_PASSWORD) -> dict[str, str]:
         answer = await self.login(username, password)
