@@ -35,6 +35,7 @@ class StandIn:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, Any]] = []
+        self.sent: list[dict[str, Any]] = []
         self.fail_with: Exception | None = None
 
     async def get(self, service: Service, path: str, **_: Any) -> Any:
@@ -51,7 +52,8 @@ class StandIn:
 
     async def send(self, service: Service, method: str, path: str, **kw: Any) -> Any:
         self.calls.append((method, path, kw.get("json")))
-        if path == "/auth/refresh":
+        self.sent.append(kw)
+        if path in ("/auth/refresh", "/auth/login"):
             return {"access_token": token(15), "refresh_token": "refresh-2"}
         return None
 
@@ -151,3 +153,14 @@ def test_without_a_session_a_page_sends_the_visitor_to_sign_in_and_back(
     answer = http.get("/files?stage=abroad", follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"] == "/login?next=%2Ffiles%3Fstage%3Dabroad"
+
+
+def test_signing_in_tells_identity_the_browsers_address_for_its_per_address_limits(
+    client: tuple[TestClient, StandIn],
+) -> None:
+    http, stand_in = client
+    http.get("/login")
+    form = {"csrf_token": http.cookies["xkld_csrf"], "username": "canbo", "password": "x" * 8}
+    answer = http.post("/login", data=form, follow_redirects=False)
+    assert answer.status_code == 303
+    assert stand_in.sent[-1]["forwarded_for"] == "testclient"

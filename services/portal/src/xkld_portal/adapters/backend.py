@@ -71,8 +71,11 @@ class HttpApi:
         key: str | None = None,
         content: bytes | None = None,
         params: dict[str, Any] | None = None,
+        forwarded_for: str | None = None,
     ) -> Any:
         headers = {"Idempotency-Key": key} if key else {}
+        if forwarded_for:  # the browser's address, for identity's per-address sign-in limits
+            headers["X-Forwarded-For"] = forwarded_for
         answer = await self._call(
             service,
             method,

@@ -37,6 +37,7 @@ class Api(Protocol):
         key: str | None = None,
         content: bytes | None = None,
         params: dict[str, Any] | None = None,
+        forwarded_for: str | None = None,
     ) -> Any: ...
 
     async def raw(

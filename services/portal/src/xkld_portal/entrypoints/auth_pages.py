@@ -61,6 +61,7 @@ async def login(request: Request, portal: PortalDep, form: FormDep) -> Response:
             "/auth/login",
             token=None,
             json={"username": username, "password": password},
+            forwarded_for=source,
         )
         portal.verifier.verify(tokens["access_token"])  # a token it cannot verify is no sign-in
     except (SignInNeeded, InvalidToken):
