@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 from xkld_shared.testing.infra import TestInfra
 from xkld_shared.testing.processes import free_port
 
@@ -76,7 +77,21 @@ class OwnInfra:
             self._run(str(KAFKA_SH), "start", "single"),
         )
         await self._run(str(PG_SH), "wait", "120")
+        await self._durable()
         await self._run(str(KAFKA_SH), "wait", "single", "240")
+
+    async def _durable(self) -> None:
+        """The crash must meet a PostgreSQL configured as production is: with the test
+        profile's `synchronous_commit = off`, a commit is answered before its WAL is written,
+        and `pg_ctl -m immediate` 22 ms after an HTTP 200 lost that step (seen in this suite).
+        Set in postgresql.auto.conf, so postgres.sh itself is left as it is."""
+        conn = await asyncpg.connect(self.test_infra.admin_dsn)
+        try:
+            for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+                await conn.execute(f"ALTER SYSTEM SET {setting} = on")
+            await conn.execute("SELECT pg_reload_conf()")
+        finally:
+            await conn.close()
 
     async def stop(self) -> None:
         for args in ((str(KAFKA_SH), "stop", "single"), (str(PG_SH), "stop")):
