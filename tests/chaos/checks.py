@@ -152,22 +152,30 @@ async def lag_problems(ns: Namespace) -> list[str]:
 
 async def inbox_problems(ns: Namespace, events: dict[str, list[Envelope]]) -> list[str]:
     """Every consumer's inbox holds every event of the types it handles (a type it handles
-    is one it has recorded at least once; types it ignores are never recorded)."""
+    is one it has recorded at least once; types it ignores are never recorded). Reporting's
+    projection inbox keeps event ids only, for its three streams together."""
+    type_of = {
+        e.event_id: e.event_type
+        for topic, envelopes in events.items()
+        if not topic.endswith(".dlq")
+        for e in envelopes
+    }
     by_type: dict[str, set[Any]] = defaultdict(set)
-    for topic, envelopes in events.items():
-        if not topic.endswith(".dlq"):
-            for e in envelopes:
-                by_type[e.event_type].add(e.event_id)
+    for event_id, event_type in type_of.items():
+        by_type[event_type].add(event_id)
     problems = []
     for service in SERVICES:
-        table = INBOX.get(service, "inbox")
-        rows = await fetch(ns, service, f"SELECT consumer, event_type, event_id FROM {table}")
+        if service in INBOX:
+            rows = await fetch(ns, service, f"SELECT event_id FROM {INBOX[service]}")
+            entries = [(service, type_of.get(r[0], "?"), r[0]) for r in rows]
+        else:
+            rows = await fetch(ns, service, "SELECT consumer, event_type, event_id FROM inbox")
+            entries = [(r[0], r[1], r[2]) for r in rows]
         held: dict[tuple[str, str], set[Any]] = defaultdict(set)
-        for r in rows:
-            held[(r["consumer"], r["event_type"])].add(r["event_id"])
+        for consumer, event_type, event_id in entries:
+            held[(consumer, event_type)].add(event_id)
         for (consumer, event_type), ids in sorted(held.items()):
-            missing = by_type[event_type] - ids
-            if missing:
+            if missing := by_type[event_type] - ids:
                 problems.append(f"{consumer}: {len(missing)} {event_type} events not applied")
     dead = {t: len(v) for t, v in events.items() if t.endswith(".dlq") and v}
     if dead:
