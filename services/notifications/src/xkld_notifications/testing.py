@@ -99,7 +99,11 @@ class Kit:
             await self.notifier.on_event(conn, envelope, event)
 
     async def register(
-        self, phone: str | None = None, *, consent: bool = True
+        self,
+        phone: str | None = None,
+        *,
+        consent: bool = True,
+        registration_id: uuid.UUID | None = None,
     ) -> tuple[uuid.UUID, str, Envelope]:
         phone = phone or random_phone()
         event = RegistrationSubmitted(
@@ -111,7 +115,8 @@ class Kit:
             phone_ciphertext=cipher(self.ns).encrypt(e164(phone), purpose=PHONE_PURPOSE),
             sms_consent=consent,
         )
-        envelope = new_envelope(event, registration_id=uuid.uuid4(), producer="test")
+        registration_id = registration_id or uuid.uuid4()
+        envelope = new_envelope(event, registration_id=registration_id, producer="test")
         await self.deliver(envelope, event)
         return envelope.registration_id, phone, envelope
 

@@ -182,17 +182,25 @@ def test_month_arithmetic_clips_to_the_last_day() -> None:
     assert add_months(dt.date(2027, 11, 30), 3) == dt.date(2028, 2, 29)
 
 
-def test_a_worker_without_consent_or_who_opted_out_gets_a_suppressed_message() -> None:
+def test_a_worker_without_consent_who_opted_out_or_was_erased_gets_a_suppressed_message() -> None:
     rules = load_rules()
     [item] = plan(rules, "LoanRejected", {}, "R", NOW)
     reasons = {}
     for name, contact in {
         "no_consent": ContactState(sms_consent=False, opted_out=False),
         "opted_out": ContactState(sms_consent=True, opted_out=True),
-        "no_contact": None,
+        "erased": ContactState(sms_consent=False, opted_out=False, erased=True),
     }.items():
         sms = compose(item, event_id=uuid.uuid4(), registration_id=uuid.uuid4(), contact=contact)
         reasons[name] = (sms.status, sms.suppressed_reason)
     assert reasons == {
-        name: (MessageStatus.SUPPRESSED, name) for name in ("no_consent", "opted_out", "no_contact")
+        name: (MessageStatus.SUPPRESSED, name) for name in ("no_consent", "opted_out", "erased")
     }
+
+
+def test_a_message_whose_contact_is_not_known_yet_waits_for_it_rather_than_being_dropped() -> None:
+    rules = load_rules()
+    [item] = plan(rules, "LoanRejected", {}, "R", NOW)
+    sms = compose(item, event_id=uuid.uuid4(), registration_id=uuid.uuid4(), contact=None)
+    assert (sms.status, sms.suppressed_reason) == (MessageStatus.AWAITING_CONTACT, None)
+    assert sms.body, "rendered now, so a bad variable still fails at once"

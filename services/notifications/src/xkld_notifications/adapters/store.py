@@ -51,13 +51,64 @@ async def upsert_contact(conn: Conn, contact: Contact) -> None:
 
 
 async def contact_state(conn: Conn, registration_id: uuid.UUID) -> ContactState | None:
+    """None while the contact is not known here yet (its registration event is still behind)."""
     row = await conn.fetchrow(
-        "SELECT sms_consent, opted_out_at FROM contact WHERE registration_id = $1",
+        """SELECT c.sms_consent, c.opted_out_at IS NOT NULL AS opted_out, false AS erased
+           FROM contact c WHERE c.registration_id = $1
+           UNION ALL
+           SELECT false, false, true FROM erased_contact e WHERE e.registration_id = $1
+           ORDER BY 3 DESC LIMIT 1""",
         registration_id,
     )
     if row is None:
         return None
-    return ContactState(row["sms_consent"], row["opted_out_at"] is not None)
+    return ContactState(row["sms_consent"], row["opted_out"], erased=row["erased"])
+
+
+async def settle_awaiting(
+    conn: Conn, registration_id: uuid.UUID, reason: str | None
+) -> tuple[int, list[asyncpg.Record]]:
+    """The contact is known now: what waited for it goes to the queue, or is suppressed for
+    `reason`. Returns (released, suppressed rows for their events)."""
+    if reason is None:
+        released = await conn.fetch(
+            """UPDATE sms_message SET status = 'pending'
+               WHERE registration_id = $1 AND status = 'awaiting_contact' RETURNING id""",
+            registration_id,
+        )
+        return len(released), []
+    rows = await conn.fetch(
+        f"""UPDATE sms_message m SET status = 'suppressed', suppressed_reason = $2
+           WHERE registration_id = $1 AND status = 'awaiting_contact'
+           RETURNING {_MESSAGE_COLUMNS}""",
+        registration_id,
+        reason,
+    )
+    return 0, list(rows)
+
+
+async def sweep_awaiting(conn: Conn) -> tuple[int, list[asyncpg.Record]]:
+    """Catches what a contact's arrival could not see: a message stored by the loan stream's
+    transaction while the registration stream's one was committing the contact (neither saw
+    the other's uncommitted row). Messages whose contact exists now go to the queue, where
+    the send-time checks (consent, opt-out) decide; those of an erased worker are suppressed.
+    Returns (released, suppressed rows); the caller adds their events in the same transaction."""
+    released = await conn.fetchval(
+        """WITH moved AS (
+               UPDATE sms_message m SET status = 'pending'
+               WHERE m.status = 'awaiting_contact'
+                 AND EXISTS (SELECT 1 FROM contact c WHERE c.registration_id = m.registration_id)
+               RETURNING 1)
+           SELECT count(*) FROM moved"""
+    )
+    rows = await conn.fetch(
+        f"""UPDATE sms_message m SET status = 'suppressed', suppressed_reason = 'erased'
+           WHERE m.status = 'awaiting_contact'
+             AND EXISTS (SELECT 1 FROM erased_contact e
+                         WHERE e.registration_id = m.registration_id)
+           RETURNING {_MESSAGE_COLUMNS}"""
+    )
+    return int(released or 0), list(rows)
 
 
 async def contact_area(pool: asyncpg.Pool, registration_id: uuid.UUID) -> asyncpg.Record | None:
@@ -97,16 +148,23 @@ async def set_opted_out(
     return bool(before), opted_out
 
 
-async def forget_contact(conn: Conn, registration_id: uuid.UUID) -> list[asyncpg.Record]:
-    """Returns the pending messages it suppressed, for their events."""
+async def forget_contact(
+    conn: Conn, registration_id: uuid.UUID, now: dt.datetime
+) -> list[asyncpg.Record]:
+    """Returns the messages it suppressed (pending, or waiting for the contact), for their
+    events. The erasure itself is remembered, so later events suppress rather than wait."""
     rows = await conn.fetch(
         f"""UPDATE sms_message m SET status = 'suppressed', suppressed_reason = 'erased',
                lease_until = NULL
-           WHERE registration_id = $1 AND status = 'pending' RETURNING {_MESSAGE_COLUMNS}""",
+           WHERE registration_id = $1 AND status IN ('pending', 'awaiting_contact')
+           RETURNING {_MESSAGE_COLUMNS}""",
         registration_id,
     )
     await conn.execute("DELETE FROM contact WHERE registration_id = $1", registration_id)
     await conn.execute("DELETE FROM enrolment WHERE registration_id = $1", registration_id)
+    await conn.execute(
+        "INSERT INTO erased_contact VALUES ($1, $2) ON CONFLICT DO NOTHING", registration_id, now
+    )
     return list(rows)
 
 
@@ -165,7 +223,8 @@ async def add_message(conn: Conn, sms: OutboundSms, event_id: uuid.UUID, now: dt
 async def cancel_pending(conn: Conn, registration_id: uuid.UUID, templates: Sequence[str]) -> int:
     done = await conn.fetch(
         """UPDATE sms_message SET status = 'cancelled', lease_until = NULL
-           WHERE registration_id = $1 AND template = ANY($2::text[]) AND status = 'pending'
+           WHERE registration_id = $1 AND template = ANY($2::text[])
+             AND status IN ('pending', 'awaiting_contact')
            RETURNING id""",
         registration_id,
         list(templates),
@@ -191,7 +250,9 @@ async def claim_due(
                (SELECT c.sms_consent FROM contact c
                 WHERE c.registration_id = m.registration_id) AS sms_consent,
                (SELECT c.opted_out_at IS NOT NULL FROM contact c
-                WHERE c.registration_id = m.registration_id) AS opted_out""",
+                WHERE c.registration_id = m.registration_id) AS opted_out,
+               EXISTS (SELECT 1 FROM erased_contact e
+                       WHERE e.registration_id = m.registration_id) AS erased""",
         limit,
         lease_seconds,
         now,
@@ -220,6 +281,16 @@ async def take_quota(
         return False
     await conn.execute("UPDATE sms_message SET quota_day = $2 WHERE id = $1", message_id, day)
     return True
+
+
+async def await_contact(pool: asyncpg.Pool, message_id: uuid.UUID) -> None:
+    """A claimed message whose contact is unknown goes back to wait for it; not an attempt."""
+    await pool.execute(
+        """UPDATE sms_message SET status = 'awaiting_contact', lease_until = NULL,
+               attempts = attempts - 1
+           WHERE id = $1 AND status = 'pending'""",
+        message_id,
+    )
 
 
 async def defer(

@@ -80,6 +80,7 @@ class SmsDispatcher:
     async def dispatch_due(self) -> int:
         p = self._policy
         now = self._clock()
+        await self.sweep_awaiting(now)
         allowed = self.breaker.allowance(now.timestamp(), p.batch_size)
         if allowed == 0:
             return 0
@@ -87,12 +88,24 @@ class SmsDispatcher:
         await asyncio.gather(*(self._handle(dict(row), now) for row in rows))
         return len(rows)
 
+    async def sweep_awaiting(self, now: dt.datetime) -> None:
+        """Messages still waiting although their contact is known (or erased) now."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            released, suppressed = await store.sweep_awaiting(conn)
+            for row in suppressed:
+                await self._events.suppressed(conn, dict(row), now, "erased")
+        if released:
+            log.info("sms messages released after their contact", extra={"count": released})
+
     async def _handle(self, row: dict[str, Any], now: dt.datetime) -> None:
         message_id: uuid.UUID = row["id"]
-        contact = (
-            None
-            if row["phone_ciphertext"] is None
-            else ContactState(bool(row["sms_consent"]), bool(row["opted_out"]))
+        if row["phone_ciphertext"] is None and not row["erased"]:
+            # Queued while the contact was known, gone since without an erasure: wait again.
+            await store.await_contact(self._pool, message_id)
+            self.breaker.abandon_probe()
+            return
+        contact = ContactState(
+            bool(row["sms_consent"]), bool(row["opted_out"]), erased=bool(row["erased"])
         )
         if reason := suppression_reason(contact):
             async with self._pool.acquire() as conn, conn.transaction():

@@ -5,6 +5,7 @@ sending happens later, from the queue table, never here."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -24,7 +25,12 @@ from xkld_shared.messaging.consumer import Handler
 from xkld_notifications.adapters import store
 from xkld_notifications.application.events import NotificationEvents, message_row
 from xkld_notifications.application.ports import PhoneIndex, PhoneOpener
-from xkld_notifications.domain.outbound import MessageStatus, OutboundSms, compose
+from xkld_notifications.domain.outbound import (
+    MessageStatus,
+    OutboundSms,
+    compose,
+    suppression_reason,
+)
 from xkld_notifications.domain.rules import Planned, Rules, plan
 from xkld_notifications.domain.templates import Template
 from xkld_notifications.domain.timing import release_time
@@ -73,6 +79,7 @@ class Notifier:
             return
         if isinstance(event, RegistrationSubmitted):
             await self._keep_contact(conn, envelope, event)
+            await self._settle_awaiting(conn, envelope.registration_id, now)
         if isinstance(event, TrainingEnrolled):
             await store.add_enrolment(conn, event.course_id, envelope.registration_id)
         for rule in self._rules.by_event.get(envelope.event_type, ()):
@@ -121,7 +128,7 @@ class Notifier:
             encoding=sms.encoding,
         )
         if sms.status is MessageStatus.SUPPRESSED:
-            await self._events.suppressed(conn, row, now, sms.suppressed_reason or "no_contact")
+            await self._events.suppressed(conn, row, now, sms.suppressed_reason or "erased")
         elif sms.status is MessageStatus.FAILED:
             await self._events.failed(conn, row, now, "template_error")
 
@@ -139,9 +146,21 @@ class Notifier:
         )
         await store.upsert_contact(conn, contact)
 
+    async def _settle_awaiting(
+        self, conn: Conn, registration_id: uuid.UUID, now: dt.datetime
+    ) -> None:
+        """Messages that arrived (from the loan stream) before this contact: they go out now,
+        within the usual rules, or are suppressed for a real reason such as no consent."""
+        reason = suppression_reason(await store.contact_state(conn, registration_id))
+        released, suppressed = await store.settle_awaiting(conn, registration_id, reason)
+        for row in suppressed:
+            await self._events.suppressed(conn, dict(row), now, reason or "no_consent")
+        if released:
+            await conn.execute("SELECT pg_notify('sms_message', '')")
+
     async def _erase(self, conn: Conn, envelope: Envelope, now: dt.datetime) -> None:
         """Forget the phone; what was still waiting to be sent will not be sent."""
-        for row in await store.forget_contact(conn, envelope.registration_id):
+        for row in await store.forget_contact(conn, envelope.registration_id, now):
             await self._events.suppressed(conn, dict(row), now, "erased")
 
 

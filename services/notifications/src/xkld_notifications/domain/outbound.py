@@ -16,6 +16,9 @@ _MESSAGE_NAMESPACE = uuid.UUID("6f1d9a8e-3c55-4f6b-9a43-0d5e2b7c9a10")
 
 class MessageStatus(StrEnum):
     PENDING = "pending"  # queued: waiting for its time, the limit, or the provider
+    # The worker's contact is not known here yet (their registration event is still behind
+    # in the other stream): the message waits for it rather than being dropped.
+    AWAITING_CONTACT = "awaiting_contact"
     SENT = "sent"
     DELIVERED = "delivered"
     FAILED = "failed"
@@ -27,6 +30,7 @@ class MessageStatus(StrEnum):
 class ContactState:
     sms_consent: bool
     opted_out: bool
+    erased: bool = False  # the worker's personal data was erased: nothing more goes out
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,12 @@ def message_id(event_id: uuid.UUID, template: str) -> uuid.UUID:
 
 
 def suppression_reason(contact: ContactState | None) -> str | None:
+    """A real reason not to send, or None. A contact not known yet is no reason: the message
+    waits for it (`AWAITING_CONTACT`) and is decided when it arrives."""
     if contact is None:
-        return "no_contact"
+        return None
+    if contact.erased:
+        return "erased"
     if not contact.sms_consent:
         return "no_consent"
     if contact.opted_out:
@@ -95,9 +103,15 @@ def compose(
         body=rendered.text,
         encoding=rendered.encoding.value,
         segments=rendered.segments,
-        status=MessageStatus.SUPPRESSED if reason else MessageStatus.PENDING,
+        status=_status(contact, reason),
         suppressed_reason=reason,
     )
+
+
+def _status(contact: ContactState | None, reason: str | None) -> MessageStatus:
+    if contact is None:
+        return MessageStatus.AWAITING_CONTACT
+    return MessageStatus.SUPPRESSED if reason else MessageStatus.PENDING
 
 
 def retry_delay_seconds(
