@@ -43,7 +43,7 @@ async def take(page: Page, step: str, fields: dict[str, str] | None = None) -> N
     await page.locator("summary", has_text=step).first.click()  # opens the step's form
     form = page.locator("details[open] form")
     for label, value in (fields or {}).items():
-        field = form.get_by_label(label, exact=True)
+        field = form.get_by_label(label).first  # a required field's label ends with *
         if await field.evaluate("e => e.tagName") == "SELECT":
             await field.select_option(value)
         else:

@@ -63,7 +63,7 @@ async def test_a_step_the_rules_refuse_shows_the_services_message_in_place(
     await form.get_by_label("Số tiền đề nghị vay (VND)").fill("90.000.000")
     await form.get_by_label("Tiền dịch vụ").fill("60.000.000")
     await form.get_by_label("Vé máy bay").fill("40.000.000")
-    await form.get_by_label("Thời hạn vay (tháng)", exact=True).fill("24")
+    await form.get_by_label("Thời hạn vay (tháng)").fill("24")
     await form.get_by_label("Thị trường").select_option("JP_TITP")
     await form.get_by_label("Chương trình cho vay").select_option("labour_export")
     await form.get_by_label("Thời hạn hợp đồng (tháng)").fill("36")
