@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import UploadFile
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from xkld_portal.application.errors import Refusal
 from xkld_portal.application.ports import Service
