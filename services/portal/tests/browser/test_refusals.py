@@ -165,9 +165,9 @@ async def test_a_sheet_is_checked_first_then_imported_once(
         "Đồng ý xử lý hồ sơ,Đồng ý nhận SMS,Đồng ý chia sẻ doanh nghiệp,"
         "Đồng ý chia sẻ ngân hàng"
     ]
-    for n, row in enumerate(rows):
+    for name, row in zip(("Nguyễn Văn Nhập", "Trần Văn Nhập"), rows, strict=True):
         lines.append(
-            f"Nguyễn Văn Nhập {n},{row['cccd']},{row['date_of_birth']},nam,"
+            f"{name},{row['cccd']},{row['date_of_birth']},nam,"
             f"{row['phone']},29800,01,không,có,có,không,không"
         )
     lines.append("Sai Dòng,123,2000-01-01,nam,0900,29800,01,không,có,có,không,không")

@@ -101,3 +101,9 @@ EVENTS = {
     "LoanRejected": N_("Loan refused"),
     "LoanDisbursed": N_("Loan disbursed"),
 }
+IMPORT_OUTCOMES = {
+    "created": N_("New file made"),
+    "valid": N_("Valid, would be imported"),
+    "skipped": N_("Already registered, skipped"),
+    "rejected": N_("Refused"),
+}

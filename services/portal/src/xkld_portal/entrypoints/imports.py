@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 
 from xkld_portal.application.errors import Refusal
 from xkld_portal.application.ports import Service
-from xkld_portal.domain.labels import N_
+from xkld_portal.domain.labels import IMPORT_OUTCOMES, N_
 from xkld_portal.entrypoints.web import (
     FormDep,
     Portal,
@@ -32,6 +32,7 @@ def _show(
     request: Request, portal: Portal, visitor: Visitor, status_code: int = 200, **context: Any
 ) -> Response:
     values = {"report": None, "sealed": None, "problem": None, "refusal": None} | context
+    values["outcomes"] = IMPORT_OUTCOMES
     return render(
         request,
         portal,
