@@ -154,7 +154,7 @@ OUT_OF_RANGE = [
     Call(
         "loans",
         "GET",
-        f"/loan-applications/{uuid.uuid4()}/balance",
+        f"/loan-applications/{uuid.UUID(int=7)}/balance",
         params={"on": "9999-12-31"},
     ),
     Call("reporting", "GET", "/reports/progress", params={"year": 10**20}),
