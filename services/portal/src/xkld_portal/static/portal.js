@@ -61,6 +61,10 @@
   function watch(root) {
     var forms = (root || document).querySelectorAll("form[data-draft]");
     Array.prototype.forEach.call(forms, function (form) {
+      // A swap inside the page (the commune suggestions) leaves its form in place: restoring
+      // it again would announce a "draft restored" that is not one, over the submit button.
+      if (form.hasAttribute("data-watched")) { return; }
+      form.setAttribute("data-watched", "");
       var key = draftKey(form);
       var saved = localStorage.getItem(key);
       if (saved && !form.hasAttribute("data-fresh-error")) {
