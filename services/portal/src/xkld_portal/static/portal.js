@@ -94,8 +94,10 @@
         localStorage.setItem(draftKey(form), JSON.stringify(fieldsOf(form)));
       }
     });
-    document.body.addEventListener("htmx:afterSwap", function () {
+    document.body.addEventListener("htmx:afterSwap", function (event) {
       watch(document);
+      // Only a whole new page moves the focus: the commune suggestions keep it in their field.
+      if (event.detail.target !== document.body) { return; }
       var main = document.getElementById("main");
       if (main) { main.focus(); }
     });
