@@ -61,7 +61,9 @@
   function watch(root) {
     var forms = (root || document).querySelectorAll("form[data-draft]");
     Array.prototype.forEach.call(forms, function (form) {
-      if (form.hasAttribute("data-watched")) { return; }  // watched since the page came
+      // A swap inside the page (the commune suggestions) leaves its form in place: restoring
+      // it again would announce a "draft restored" that is not one, over the submit button.
+      if (form.hasAttribute("data-watched")) { return; }
       form.setAttribute("data-watched", "");
       var key = draftKey(form);
       var saved = localStorage.getItem(key);
@@ -92,8 +94,10 @@
         localStorage.setItem(draftKey(form), JSON.stringify(fieldsOf(form)));
       }
     });
-    document.body.addEventListener("htmx:afterSwap", function () {
+    document.body.addEventListener("htmx:afterSwap", function (event) {
       watch(document);
+      // Only a whole new page moves the focus: the commune suggestions keep it in their field.
+      if (event.detail.target !== document.body) { return; }
       var main = document.getElementById("main");
       if (main) { main.focus(); }
     });
