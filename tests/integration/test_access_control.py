@@ -154,6 +154,12 @@ ENDPOINTS = [
     # notifications (issue 6)
     Endpoint(
         "notifications",
+        "GET",
+        "/sms/contacts/{registration_id}",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "notifications",
         "POST",
         "/sms/contacts/{registration_id}/opt-out",
         frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
@@ -356,6 +362,14 @@ ENDPOINTS = [
         frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
     ),
     Endpoint("registration", "GET", "/markets", frozenset(Role)),
+    # the staff portal's needs (issue 12): a commune's overview; the commune picker
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations/overview",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint("registration", "GET", "/communes", frozenset(Role)),
     Endpoint("registration", "POST", "/markets", frozenset({Role.LABOUR_OFFICER})),
     # reporting (issue 7): aggregates for readers; targets set by labour officers
     Endpoint("reporting", "GET", "/reports/progress", _REPORT_READERS),

@@ -32,7 +32,7 @@ def test_a_course_form_becomes_the_course_body_with_what_was_typed_trimmed() -> 
         "venue": "Vĩnh Long",
         "starts_on": "2026-12-01",
         "ends_on": "2026-12-20",
-        "capacity": "30",
+        "capacity": 30,
     }
 
 
@@ -109,9 +109,9 @@ def test_a_market_s_cost_is_read_as_people_type_money() -> None:
         "code": "KR_EPS",
         "country_vi": "Hàn Quốc",
         "programme": "EPS",
-        "min_age": "18",
+        "min_age": 18,
         "max_age": None,
-        "typical_cost_vnd": "30000000",
+        "typical_cost_vnd": 30_000_000,
         "active": True,
     }
 
@@ -146,3 +146,8 @@ def test_a_course_is_found_by_its_code_and_a_missing_code_finds_nothing() -> Non
     courses = [{"code": "A", "id": "1"}, {"code": "B", "id": "2"}]
     assert forms.course_of(courses, "B") == {"code": "B", "id": "2"}
     assert forms.course_of(courses, "C") is None
+
+
+def test_a_number_that_is_not_whole_goes_as_typed_for_the_service_to_refuse() -> None:
+    body = forms.market_body({"code": "TW", "min_age": "18,5", "typical_cost_vnd": "30tr"})
+    assert (body["min_age"], body["typical_cost_vnd"]) == ("18,5", "30tr")

@@ -51,11 +51,11 @@ def codes(form: Form, name: str) -> list[str]:
     return [c for c in _SEPARATORS.split(text(form, name)) if c]
 
 
-def whole_vnd(form: Form, name: str) -> str | None:
-    """Money as people type it (`30.000.000 ₫`): the grouping is dropped, the service checks
-    what remains is a whole number of đồng."""
+def whole_vnd(form: Form, name: str) -> int | str | None:
+    """Money as people type it (`30.000.000 ₫`): the grouping is dropped; what is not a whole
+    number of đồng then goes as typed, for the service to refuse next to the field."""
     typed = _DIGIT_GROUPING.sub("", text(form, name))
-    return typed or None
+    return int(typed) if typed.isdigit() and len(typed) <= 15 else (typed or None)
 
 
 def file_id(typed: str) -> uuid.UUID | None:
@@ -66,9 +66,16 @@ def file_id(typed: str) -> uuid.UUID | None:
         return None
 
 
+def whole(form: Form, name: str) -> int | str | None:
+    """A whole number as the service takes it; anything else as typed, for the service to refuse
+    in its own words next to the field (the API reads no number from text)."""
+    typed = text(form, name)
+    return int(typed) if typed.isdigit() and len(typed) <= 15 else (typed or None)
+
+
 def course_body(form: Form) -> dict[str, Any]:
     fields = ("code", "course_type", "title", "provider", "venue", "starts_on", "ends_on")
-    return {name: text(form, name) for name in fields} | {"capacity": text(form, "capacity")}
+    return {name: text(form, name) for name in fields} | {"capacity": whole(form, "capacity")}
 
 
 def attendance_body(form: Form) -> dict[str, Any]:
@@ -115,8 +122,8 @@ def market_body(form: Form) -> dict[str, Any]:
         "code": text(form, "code").upper(),
         "country_vi": text(form, "country_vi"),
         "programme": text(form, "programme"),
-        "min_age": text(form, "min_age"),
-        "max_age": optional(form, "max_age"),
+        "min_age": whole(form, "min_age"),
+        "max_age": whole(form, "max_age"),
         "typical_cost_vnd": whole_vnd(form, "typical_cost_vnd"),
         "active": yes(form, "active"),
     }
