@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import pytest
 from xkld_notifications.testing import cipher, e164, random_phone
 from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
 from xkld_shared.contracts.loan import LoanApproved, LoanDisbursed
@@ -25,7 +26,11 @@ WORKERS = 20
 # Sent at once per worker: registration_received, loan_approved, disbursement_day (due
 # today) and the first repayment reminder (first instalment due today).
 AT_ONCE = 4
+pytestmark = pytest.mark.timeout(1200)
 START_TIMEOUT = 180.0  # a busy machine: the start is waited for on readiness, not a guess
+# How long the stored messages may take to settle: bounded, but generous on two busy cores,
+# where a restarted consumer waits for the killed member to leave its group first.
+SETTLE_SECONDS = 360.0
 
 
 def _today() -> dt.date:
@@ -107,13 +112,13 @@ async def test_loan_events_consumed_before_the_registrations_still_send_every_sm
     try:
         # Every loan message is stored, waiting: the loan stream went first.
         waiting = 3 * WORKERS  # loan_approved, disbursement_day, repayment_due#1
-        await _until(lambda: _awaiting_at_least(dsn, waiting), 120)
+        await _until(lambda: _awaiting_at_least(dsn, waiting), SETTLE_SECONDS)
         await service.kill()
         registrations = [_submitted(namespace, r, p) for r, p in workers.items()]
         await _produce(namespace, Stream.REGISTRATION, registrations)
         await _produce(namespace, Stream.LOAN, loans[: len(loans) // 2])  # redelivered
         await service.start(timeout=START_TIMEOUT)
-        await _until(lambda: _sent_at_least(dsn, AT_ONCE * WORKERS), 120)
+        await _until(lambda: _sent_at_least(dsn, AT_ONCE * WORKERS), SETTLE_SECONDS)
         await asyncio.sleep(1.0)  # time for a late duplicate to show up, if there were one
     finally:
         await service.terminate()
