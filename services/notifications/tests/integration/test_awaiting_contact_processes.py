@@ -24,7 +24,8 @@ from xkld_shared.testing.system import gateway_messages
 
 WORKERS = 20
 # Sent at once per worker: registration_received, loan_approved, disbursement_day (due
-# today) and the first repayment reminder (first instalment due today).
+# yesterday: its 08:00 has passed whatever the hour the test runs, which "today" would not be
+# before 08:00 in Vietnam) and the first repayment reminder (first instalment due today).
 AT_ONCE = 4
 pytestmark = pytest.mark.timeout(1200)
 START_TIMEOUT = 180.0  # a busy machine: the start is waited for on readiness, not a guess
@@ -39,18 +40,19 @@ def _today() -> dt.date:
 
 def _loan_events(registration: uuid.UUID) -> list[Envelope]:
     loan, today = uuid.uuid4(), _today()
+    yesterday = today - dt.timedelta(days=1)
     approved = LoanApproved(
         loan_application_id=loan,
         amount_vnd=90_000_000,
         term_months=36,
         monthly_rate="0.0066",
         regime_code="ND338",
-        disbursement_due_on=today,
+        disbursement_due_on=yesterday,
     )
     disbursed = LoanDisbursed(
         loan_application_id=loan,
         amount_vnd=90_000_000,
-        disbursed_on=today,
+        disbursed_on=yesterday,
         installments=3,
         first_due_on=today,
     )
