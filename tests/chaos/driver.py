@@ -259,7 +259,7 @@ class Driver:
                 if found is not None:
                     return str(found)
             except (TimeoutError, OSError, asyncpg.PostgresError):
-                pass
+                pass  # the database is down or restarting under the faults: ask again
             await asyncio.sleep(0.5)
         raise AssertionError(f"no application for {registration_id}")
 

@@ -82,7 +82,7 @@ class Faults:
             await asyncio.wait_for(load_done.wait(), self.plan.postgres_crash_after)
             return
         except TimeoutError:
-            pass
+            pass  # the load is still running: now is the moment for the crash
         self.note("PostgreSQL: pg_ctl stop -m immediate")
         await self.infra.crash_postgres()
         self.postgres_crashes += 1
@@ -93,7 +93,7 @@ class Faults:
             await asyncio.wait_for(load_done.wait(), self.rng.uniform(5.0, 20.0))
             return
         except TimeoutError:
-            pass
+            pass  # the load is still running: take the gateway down now
         gateway = self.system.sms_gateway
         async with httpx.AsyncClient() as client:
             down = {"error_rate": 1.0, "fail_status": 503}
