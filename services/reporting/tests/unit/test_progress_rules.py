@@ -49,6 +49,12 @@ def test_a_quarter_and_a_month_are_whole_months_and_last_year_is_the_same_span()
     assert q3.label_vi == "Quý 3 năm 2025"
 
 
+def test_the_first_reportable_year_compares_with_the_year_before_it() -> None:
+    assert Period(2000, month=1).previous_year() == Period(1999, month=1)
+    with pytest.raises(ValueError):
+        Period(1998)
+
+
 def test_a_period_with_both_quarter_and_month_is_refused() -> None:
     with pytest.raises(ValueError, match="not both"):
         Period(2025, quarter=1, month=2)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
 
 @dataclass(frozen=True)
 class Period:
@@ -15,7 +18,8 @@ class Period:
     month: int | None = None
 
     def __post_init__(self) -> None:
-        if not 2000 <= self.year <= 2100:
+        # One year below the first: the year 2000 is reported beside an (empty) 1999.
+        if not FIRST_YEAR - 1 <= self.year <= LAST_YEAR:
             raise ValueError("year out of range")
         if self.quarter is not None and self.month is not None:
             raise ValueError("give a quarter or a month, not both")
