@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from xkld_fake_sms.app import create_app as create_sms_gateway
 from xkld_fake_sms.settings import Settings as SmsGatewaySettings
 from xkld_fake_sms.testing import serve_in_background
 from xkld_shared.testing.infra import Namespace, Templates, TestInfra
+
+# Every browser test shares one worker, so the whole stack they drive starts once per run.
+_SHARED_STACK_GROUP = ("services/portal/tests/browser/", "portal-browser")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup`, a test file stays on one worker (its module fixtures are built
+    once), except the browser tests, which all go to one worker to share their stack. Runs
+    before pytest-xdist reads the groups."""
+    root = Path(str(config.rootpath))
+    for item in items:
+        path = Path(str(item.path)).relative_to(root).as_posix()
+        prefix, shared = _SHARED_STACK_GROUP
+        group = shared if path.startswith(prefix) else path
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

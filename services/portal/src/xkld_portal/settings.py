@@ -22,7 +22,7 @@ class PortalSettings(BaseSettings):
     # Secure cookies unless a local plain-http setup says otherwise, explicitly.
     portal_cookie_secure: bool = True
     portal_backend_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
-    # Sign-in attempts allowed per window, per source address and per username.
+    # Failed sign-ins allowed per window, per source address and per username.
     portal_login_attempts: int = Field(default=10, ge=1)
     portal_login_window_seconds: float = Field(default=300.0, gt=0)
     auth_issuer: str = "xkld"

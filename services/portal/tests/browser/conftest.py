@@ -20,7 +20,7 @@ DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def stack(infra: TestInfra, templates: Templates, sms_gateway: str) -> AsyncIterator[Stack]:
     ns = await Namespace.create(infra, templates)
     try:
@@ -33,7 +33,7 @@ async def stack(infra: TestInfra, templates: Templates, sms_gateway: str) -> Asy
         await ns.drop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Browser]:
     executable = shutil.which("chromium")
     assert executable, "Debian's chromium is needed (./scripts/test installs it)"

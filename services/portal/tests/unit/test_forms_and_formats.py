@@ -132,14 +132,22 @@ def _key() -> bytes:
     return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
 
 
-def test_sign_in_attempts_are_braked_per_address_and_per_username() -> None:
+def test_failed_sign_ins_are_braked_per_address_and_per_username() -> None:
     now = [0.0]
     limiter = AttemptLimiter(3, 60, clock=lambda: now[0])
-    assert all(limiter.allow("ip:a", "user:x") for _ in range(3))
-    assert not limiter.allow("ip:b", "user:x")  # the username, from another address
-    assert limiter.allow("ip:b", "user:y")
+    for _ in range(3):
+        assert not limiter.blocked("ip:a", "user:x")
+        limiter.failed("ip:a", "user:x")
+    assert limiter.blocked("ip:b", "user:x")  # the username, from another address
+    assert limiter.blocked("ip:a", "user:y")  # the address, for another username
+    assert not limiter.blocked("ip:b", "user:y")
     now[0] = 61
-    assert limiter.allow("ip:a", "user:x")
+    assert not limiter.blocked("ip:a", "user:x")
+
+
+def test_asking_whether_sign_in_is_braked_counts_nothing() -> None:
+    limiter = AttemptLimiter(1, 60, clock=lambda: 0.0)
+    assert not any(limiter.blocked("ip:office", f"user:{n}") for n in range(50))
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Sign-in attempts counted per source address and per username, in a sliding window, in this
+"""Failed sign-in attempts counted per source address and per username, in a sliding window, in this
 process's memory: a first brake in front of the identity component's own rules."""
 
 from __future__ import annotations
@@ -17,17 +17,22 @@ class AttemptLimiter:
         self._clock = clock
         self._seen: defaultdict[str, deque[float]] = defaultdict(deque)
 
-    def allow(self, *subjects: str) -> bool:
-        """Counts one attempt against each subject; False if any is over its limit."""
+    def blocked(self, *subjects: str) -> bool:
+        """True if any subject has failed `limit` times within the window. Asking counts
+        nothing: a commune office signs in many people from one address, and only failures
+        should brake it."""
         now = self._clock()
-        allowed = True
+        return any(len(self._recent(subject, now)) >= self._limit for subject in subjects)
+
+    def failed(self, *subjects: str) -> None:
+        now = self._clock()
         for subject in subjects:
-            seen = self._seen[subject]
-            while seen and seen[0] <= now - self._window:
-                seen.popleft()
-            if len(seen) >= self._limit:
-                allowed = False
-            seen.append(now)
+            self._recent(subject, now).append(now)
         if len(self._seen) > 100_000:  # forget the idle ones rather than grow without bound
             self._seen = defaultdict(deque, {k: v for k, v in self._seen.items() if v})
-        return allowed
+
+    def _recent(self, subject: str, now: float) -> deque[float]:
+        seen = self._seen[subject]
+        while seen and seen[0] <= now - self._window:
+            seen.popleft()
+        return seen

@@ -52,7 +52,8 @@ async def login(request: Request, portal: PortalDep, form: FormDep) -> Response:
     password = str(form.get("password") or "")[:1024]
     target = local_path(str(form.get("next") or "/"))
     source = request.client.host if request.client else "?"
-    if not portal.attempts.allow(f"ip:{source}", f"user:{username.lower()}"):
+    subjects = (f"ip:{source}", f"user:{username.lower()}")
+    if portal.attempts.blocked(*subjects):
         raise TooManyAttempts
     try:
         tokens = await portal.api.send(
@@ -65,6 +66,7 @@ async def login(request: Request, portal: PortalDep, form: FormDep) -> Response:
         )
         portal.verifier.verify(tokens["access_token"])  # a token it cannot verify is no sign-in
     except (SignInNeeded, InvalidToken):
+        portal.attempts.failed(*subjects)
         return _again(request, portal, target, username, problem="wrong")
     except Refusal as refused:  # locked, slowed down, or a malformed form: its own words
         return _again(request, portal, target, username, refusal=refused)
