@@ -10,7 +10,7 @@ import httpx
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
-from xkld_shared.testing.kafka import eventually, read_all
+from xkld_shared.testing.kafka import eventually, read_all, read_to_end
 from xkld_shared.testing.system import (
     System,
     consents,
@@ -95,11 +95,9 @@ async def test_registration_reaches_the_sms_gateway_and_the_commune_count(
 
 async def _dump_all_topics(system: System) -> list[bytes]:
     ns = system.namespace
-    dumped: list[bytes] = []
-    for spec in ns.topics.all_specs(1):
-        for record in await read_all(ns.infra.kafka_bootstrap, spec.name, expected=1, timeout=3):
-            dumped.append(record.value + b" " + (record.key or b"") + repr(record.headers).encode())
-    return dumped
+    topics = [spec.name for spec in ns.topics.all_specs(1)]
+    records = await read_to_end(ns.infra.kafka_bootstrap, topics)
+    return [(r.value or b"") + b" " + (r.key or b"") + repr(r.headers).encode() for r in records]
 
 
 async def _delivered(system: System, registration_id: str) -> list[str] | None:

@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.structs import ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from xkld_shared.contracts.envelope import Envelope, new_envelope
 from xkld_shared.contracts.registration import RegistrationSubmitted
@@ -58,6 +59,52 @@ async def read_all(
                 records.extend(part)
     finally:
         await consumer.stop()
+    return records
+
+
+async def read_to_end(
+    bootstrap: str, topics: list[str], timeout: float = 60.0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record now on the topics, read up to each partition's end offset: complete, and
+    with no wait on an empty topic. Fails rather than returning a part."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        parts = await _partitions_of(bootstrap, topics)
+        if not parts:
+            return []
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        ends = await consumer.end_offsets(parts)
+        return await asyncio.wait_for(_drain(consumer, ends), timeout)
+    finally:
+        await consumer.stop()
+
+
+async def _partitions_of(bootstrap: str, topics: list[str]) -> list[TopicPartition]:
+    """The topics' partitions as the cluster has them; a topic that does not exist has none."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    return [
+        TopicPartition(topic["topic"], part["partition"])
+        for topic in described
+        if topic["error_code"] == 0
+        for part in topic["partitions"]
+    ]
+
+
+async def _drain(
+    consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]
+) -> list[ConsumerRecord[bytes, bytes]]:
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+        batch = await consumer.getmany(timeout_ms=500)
+        for part in batch.values():
+            records.extend(part)
     return records
 
 

@@ -1,0 +1,202 @@
+"""Benchmark: a registration's SMS as the worker feels it, from the commit to the provider.
+
+    uv run python -m bench.sms_end_to_end [--rate 200] [--seconds 60] [--latency-ms 20]
+                                          [--baseline-seconds 20]
+
+Registration and notifications run as real processes (as `./scripts/run` starts them) against
+the real Kafka and PostgreSQL, with the fake eSMS gateway as its own process. Registrations are
+submitted over HTTP at a steady `--rate` per second for `--seconds` (an open loop: each one is
+sent on its schedule, whether or not the earlier ones have been answered). Each worker's
+latency runs from its registration row's `created_at` (the start of the transaction that
+commits it, so the figure is an upper bound) to the gateway's `received_at` for its SMS:
+through the outbox, the relay, Kafka, the consumer, the queue and the dispatcher.
+
+The baseline, in the same run: the same gateway, posted to directly at the same rate, timed
+from request to answer. That is the floor the pipeline cannot beat. Prints figures; asserts
+nothing. Quiet hours are switched off, so the figure does not depend on the time of day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+import httpx
+from xkld_notifications.adapters.esms import SEND_PATH
+from xkld_shared.testing.infra import Namespace
+from xkld_shared.testing.system import System, officer_of, registration_body
+
+from bench._common import load, namespace, print_table
+from bench.notifications import fake_gateway, percentile
+
+COMMUNE = "29800"
+MS = 1000.0
+
+
+def worker_identity(i: int) -> tuple[str, str]:
+    """A distinct CCCD and mobile per registration: random ones would collide at this size."""
+    return f"0862000{i:05d}", f"091{i:07d}"
+
+
+async def open_loop(rate: float, seconds: float, send: Callable[[int], Awaitable[None]]) -> float:
+    """Calls `send(i)` at its scheduled moment, `rate` per second; returns the achieved rate."""
+    total = int(rate * seconds)
+    started = time.perf_counter()
+    tasks = []
+    for i in range(total):
+        delay = started + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(send(i)))
+    await asyncio.gather(*tasks)
+    return total / (time.perf_counter() - started)
+
+
+async def drive_registrations(
+    system: System, rate: float, seconds: float
+) -> tuple[float, dict[str, str], int]:
+    """Returns (achieved rate, E.164 phone -> registration id, refused count)."""
+    url = system.url("registration") + "/registrations"
+    headers = officer_of(system.namespace, COMMUNE)
+    by_phone: dict[str, str] = {}
+    refused = [0]
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
+        async def send(i: int) -> None:
+            cccd, phone = worker_identity(i)
+            body = registration_body(cccd=cccd, phone=phone, commune_code=COMMUNE)
+            answer = await client.post(url, json=body, headers=headers)
+            if answer.status_code != 201:
+                refused[0] += 1
+                return
+            by_phone["84" + phone[1:]] = answer.json()["registration_id"]
+
+        achieved = await open_loop(rate, seconds, send)
+    return achieved, by_phone, refused[0]
+
+
+async def gateway_received(gateway: str, expected: int, timeout: float) -> dict[str, dt.datetime]:
+    """E.164 phone -> when the gateway received its first SMS, once `expected` have arrived."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(timeout=60) as client:
+        while True:
+            stats = (await client.get(f"{gateway}/_admin/stats")).json()
+            if stats["recorded_messages"] >= expected or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(1)
+        messages = (await client.get(f"{gateway}/_admin/messages")).json()["messages"]
+    first: dict[str, dt.datetime] = {}
+    for message in messages:
+        at = dt.datetime.fromisoformat(message["received_at"])
+        phone = message["phone_normalized"]
+        first[phone] = min(at, first.get(phone, at))
+    return first
+
+
+async def committed_at(ns: Namespace, ids: list[str]) -> dict[str, dt.datetime]:
+    conn = await asyncpg.connect(ns.dsn("registration"))
+    try:
+        rows = await conn.fetch(
+            "SELECT id, created_at FROM registration WHERE id = ANY($1::uuid[])", ids
+        )
+    finally:
+        await conn.close()
+    return {str(r["id"]): r["created_at"] for r in rows}
+
+
+async def baseline(gateway: str, rate: float, seconds: float) -> tuple[float, list[float]]:
+    """The gateway alone at the same rate: (achieved rate, request-to-answer seconds)."""
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
+        async def send(i: int) -> None:
+            body = {
+                "ApiKey": "test-api-key",
+                "SecretKey": "test-secret-key",
+                "Content": "XKLD: Ho so dang ky cua ban da duoc tiep nhan.",
+                "Phone": f"098{i:07d}",
+                "Brandname": "XKLD",
+                "SmsType": "2",
+                "IsUnicode": "0",
+                "Sandbox": "0",
+                "RequestId": str(uuid.uuid4()),
+            }
+            started = time.perf_counter()
+            (await client.post(gateway + SEND_PATH, json=body)).raise_for_status()
+            latencies.append(time.perf_counter() - started)
+
+        achieved = await open_loop(rate, seconds, send)
+    return achieved, latencies
+
+
+async def bench(rate: float, seconds: float, latency_ms: int, baseline_seconds: float) -> None:
+    async with namespace() as ns, fake_gateway(latency_ms) as gateway:
+        base_rate, base_latencies = await baseline(gateway, rate, baseline_seconds)
+        async with httpx.AsyncClient() as client:
+            (await client.delete(f"{gateway}/_admin/messages")).raise_for_status()
+        system = System(ns, gateway)
+        await system.start(["registration"])
+        await system.start(["notifications"], XKLD_SMS_QUIET_HOURS_ENABLED="false")
+        try:
+            print(f"driving {int(rate * seconds):,} registrations; {load()}")
+            achieved, by_phone, refused = await drive_registrations(system, rate, seconds)
+            received = await gateway_received(gateway, len(by_phone), timeout=120)
+            commits = await committed_at(ns, list(by_phone.values()))
+        finally:
+            await system.stop_all()
+    latencies = [
+        (received[phone] - commits[rid]).total_seconds()
+        for phone, rid in by_phone.items()
+        if phone in received and rid in commits
+    ]
+    _report(rate, seconds, latency_ms, (base_rate, base_latencies), achieved, latencies, refused)
+
+
+def _report(
+    rate: float,
+    seconds: float,
+    latency_ms: int,
+    base: tuple[float, list[float]],
+    achieved: float,
+    latencies: list[float],
+    refused: int,
+) -> None:
+    def row(path: str, per_second: float, values: list[float], count: str) -> list[str]:
+        quantiles = [f"{percentile(values, q) * MS:.1f}" for q in (50, 95, 99)]
+        return [path, f"{per_second:,.0f}", *quantiles, f"{max(values, default=0) * MS:.1f}", count]
+
+    print_table(
+        f"{rate:.0f}/s for {seconds:.0f} s, gateway latency {latency_ms} ms; {load()}",
+        ["path", "per s", "p50 ms", "p95 ms", "p99 ms", "max ms", "count"],
+        [
+            row("gateway alone, request to answer (baseline)", *base, f"{len(base[1]):,}"),
+            row(
+                "registration commit -> SMS at the gateway",
+                achieved,
+                latencies,
+                f"{len(latencies):,} SMS ({refused} refused)",
+            ),
+        ],
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rate", type=float, default=200.0, help="registrations/s (200)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long (60)")
+    parser.add_argument("--latency-ms", type=int, default=20, help="gateway latency (20)")
+    parser.add_argument("--baseline-seconds", type=float, default=20.0, help="baseline (20)")
+    args = parser.parse_args()
+    asyncio.run(bench(args.rate, args.seconds, args.latency_ms, args.baseline_seconds))
+
+
+if __name__ == "__main__":
+    main()
