@@ -1,5 +1,6 @@
 """Faults injected while the load runs: services killed with SIGKILL and started again,
-PostgreSQL stopped with `pg_ctl -m immediate` once, the SMS gateway answering 503 for a while.
+PostgreSQL stopped with `pg_ctl -m immediate` once, the leader of a busy partition killed on
+the three-broker cluster, the SMS gateway answering 503 for a while.
 Every fault is drawn from the seeded generator and logged with its time."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
+from xkld_shared.contracts.topics import Stream
 from xkld_shared.testing.system import System
 
 from .infra import OwnInfra
@@ -25,6 +27,8 @@ class FaultPlan:
     min_kills_each: int  # keep killing after the load until every service had this many
     gateway_down_seconds: float
     postgres_crash_after: float  # seconds into the load
+    leader_kill_after: float  # seconds into the load
+    broker_down_seconds: float
 
 
 @dataclass
@@ -37,6 +41,7 @@ class Faults:
     log: list[str] = field(default_factory=list)
     postgres_crashes: int = 0
     gateway_outages: int = 0
+    leader_kills: list[int] = field(default_factory=list)  # node ids
     _t0: float = field(default_factory=time.monotonic)
 
     def note(self, what: str) -> None:
@@ -46,7 +51,10 @@ class Faults:
 
     async def run(self, load_done: asyncio.Event) -> None:
         await asyncio.gather(
-            self._killer(load_done), self._postgres(load_done), self._gateway(load_done)
+            self._killer(load_done),
+            self._postgres(load_done),
+            self._gateway(load_done),
+            self._leader(load_done),
         )
 
     async def _killer(self, load_done: asyncio.Event) -> None:
@@ -87,6 +95,22 @@ class Faults:
         await self.infra.crash_postgres()
         self.postgres_crashes += 1
         self.note("PostgreSQL started again (crash recovery done)")
+
+    async def _leader(self, load_done: asyncio.Event) -> None:
+        if self.infra.kafka_mode != "cluster":
+            return
+        try:
+            await asyncio.wait_for(load_done.wait(), self.plan.leader_kill_after)
+            return
+        except TimeoutError:
+            pass  # the load is still running: kill the busiest topic's leader now
+        topic = self.system.namespace.topics.of(Stream.REGISTRATION)
+        node = await self.infra.kill_leader_of(topic, partition=0)
+        self.leader_kills.append(node)
+        self.note(f"Kafka: SIGKILL broker {node}, leader of {topic}[0]")
+        await asyncio.sleep(self.plan.broker_down_seconds)
+        await self.infra.start_killed_brokers()
+        self.note(f"Kafka: broker {node} started again and ready")
 
     async def _gateway(self, load_done: asyncio.Event) -> None:
         try:

@@ -1,19 +1,24 @@
 """The fault suite's own PostgreSQL and Kafka, started with deploy/infra/*.sh in a state
-directory and on ports of its own: it restarts PostgreSQL with `pg_ctl -m immediate` and
-resets consumer groups to offset 0, which it must never do to the infrastructure other tests
-share (consumer group names are not prefixed per test namespace)."""
+directory and on ports of its own: it restarts PostgreSQL with `pg_ctl -m immediate`, kills a
+Kafka broker and resets consumer groups to offset 0, which it must never do to the
+infrastructure other tests share (consumer group names are not prefixed per test namespace).
+Kafka is the three-broker cluster (replication factor 3, min ISR 2), as `./scripts/run
+--cluster` runs it; `XKLD_CHAOS_KAFKA=single` runs one broker, without the leader kill."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import re
+import signal
+import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
 from xkld_shared.testing.infra import TestInfra
 from xkld_shared.testing.processes import free_port
 
@@ -23,22 +28,52 @@ KAFKA_SH = REPO / "deploy/infra/kafka.sh"
 PASSWORD = "xkld-chaos"
 
 
+def free_port_run(length: int) -> int:
+    """A base port whose next `length` ports are free now (kafka.sh numbers from base + 1)."""
+    for _ in range(100):
+        base = free_port()
+        if all(_is_free(base + i) for i in range(1, length + 1)):
+            return base
+    raise RuntimeError(f"no run of {length} free ports found")
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 @dataclass
 class OwnInfra:
     state: Path
     pg_port: int
-    kafka_port: int
-    controller_port: int
+    kafka_port: int  # single mode's broker, or the cluster's base (brokers at +1..+3)
+    controller_port: int  # likewise for the controllers
+    kafka_mode: str = "cluster"
 
     @classmethod
     def from_env(cls) -> OwnInfra:
         state = os.environ.get("XKLD_CHAOS_STATE") or tempfile.mkdtemp(prefix="xkld-chaos-")
+        mode = os.environ.get("XKLD_CHAOS_KAFKA") or "cluster"
+        if mode not in ("single", "cluster"):
+            raise ValueError("XKLD_CHAOS_KAFKA is single or cluster")
+        width = 3 if mode == "cluster" else 0
         return cls(
             Path(state),
             int(os.environ.get("XKLD_CHAOS_PG_PORT") or free_port()),
-            int(os.environ.get("XKLD_CHAOS_KAFKA_PORT") or free_port()),
-            int(os.environ.get("XKLD_CHAOS_KAFKA_CONTROLLER_PORT") or free_port()),
+            int(os.environ.get("XKLD_CHAOS_KAFKA_PORT") or free_port_run(width)),
+            int(os.environ.get("XKLD_CHAOS_KAFKA_CONTROLLER_PORT") or free_port_run(width)),
+            mode,
         )
+
+    @property
+    def brokers(self) -> list[int]:
+        if self.kafka_mode == "single":
+            return [self.kafka_port]
+        return [self.kafka_port + i for i in (1, 2, 3)]
 
     @property
     def env(self) -> dict[str, str]:
@@ -48,13 +83,16 @@ class OwnInfra:
             "XKLD_PG_ADMIN_PASSWORD": PASSWORD,
             "XKLD_KAFKA_PORT": str(self.kafka_port),
             "XKLD_KAFKA_CONTROLLER_PORT": str(self.controller_port),
+            "XKLD_KAFKA_CLUSTER_PORT_BASE": str(self.kafka_port),
+            "XKLD_KAFKA_CLUSTER_CONTROLLER_PORT_BASE": str(self.controller_port),
         }
 
     @property
     def test_infra(self) -> TestInfra:
         return TestInfra(
             admin_dsn=f"postgresql://postgres:{PASSWORD}@127.0.0.1:{self.pg_port}/postgres",
-            kafka_bootstrap=f"127.0.0.1:{self.kafka_port}",
+            kafka_bootstrap=",".join(f"127.0.0.1:{port}" for port in self.brokers),
+            replication_factor=3 if self.kafka_mode == "cluster" else 1,
         )
 
     async def _run(self, *args: str, timeout: float = 300) -> str:
@@ -74,11 +112,11 @@ class OwnInfra:
     async def start(self) -> None:
         await asyncio.gather(
             self._run(str(PG_SH), "start"),
-            self._run(str(KAFKA_SH), "start", "single"),
+            self._run(str(KAFKA_SH), "start", self.kafka_mode),
         )
         await self._run(str(PG_SH), "wait", "120")
         await self._durable()
-        await self._run(str(KAFKA_SH), "wait", "single", "240")
+        await self._run(str(KAFKA_SH), "wait", self.kafka_mode, "240")
 
     async def _durable(self) -> None:
         """The crash must meet a PostgreSQL configured as production is: with the test
@@ -94,7 +132,7 @@ class OwnInfra:
             await conn.close()
 
     async def stop(self) -> None:
-        for args in ((str(KAFKA_SH), "stop", "single"), (str(PG_SH), "stop")):
+        for args in ((str(KAFKA_SH), "stop", self.kafka_mode), (str(PG_SH), "stop")):
             try:
                 await self._run(*args)
             except (RuntimeError, TimeoutError) as exc:
@@ -116,3 +154,26 @@ class OwnInfra:
         await proc.wait()
         await self._run(str(PG_SH), "start")
         await self._run(str(PG_SH), "wait", "120")
+
+    async def kill_leader_of(self, topic: str, partition: int) -> int:
+        """SIGKILL the broker leading the partition (no clean shutdown, no leader hand-over);
+        returns its node id. The services' producers and consumers must find the new leader."""
+        node = await self._leader_of(topic, partition)
+        pid_file = self.state / "kafka-cluster" / f"node-{node}" / "kafka.pid"
+        os.kill(int(pid_file.read_text().strip()), signal.SIGKILL)
+        return node
+
+    async def _leader_of(self, topic: str, partition: int) -> int:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.test_infra.kafka_bootstrap)
+        await admin.start()
+        try:
+            [described] = await admin.describe_topics([topic])
+        finally:
+            await admin.close()
+        [part] = [p for p in described["partitions"] if p["partition"] == partition]
+        return int(part["leader"])
+
+    async def start_killed_brokers(self) -> None:
+        """`kafka.sh start cluster` starts only the nodes that are not running."""
+        await self._run(str(KAFKA_SH), "start", "cluster")
+        await self._run(str(KAFKA_SH), "wait", "cluster", "240")

@@ -2,11 +2,12 @@
 
 Workers are driven over HTTP through the journey (loans with maker-checker and a retried
 disbursement, SMS, departure, check-ins, returns) while services are killed with SIGKILL and
-started again, PostgreSQL is stopped with `pg_ctl -m immediate` once and the SMS gateway
-answers 503 for a while. Once quiet: every file in the stage the driver reached, every outbox
-row published, every inbox complete, no disbursement doubled, exactly one SMS per (event,
-template) including loan and repayment messages, and reporting's counts equal to the source
-databases'. Then every consumer group goes back to offset 0: the replay changes nothing.
+started again, PostgreSQL is stopped with `pg_ctl -m immediate` once, the broker leading a
+busy partition of the three-broker Kafka is killed and the SMS gateway answers 503 for a
+while. Once quiet: every file in the stage the driver reached, every outbox row published,
+every inbox complete, no disbursement doubled, exactly one SMS per (event, template) including
+loan and repayment messages, and reporting's counts equal to the source databases'. Then
+every consumer group goes back to offset 0: the replay changes nothing.
 
 Seeded: XKLD_CHAOS_SEED=<n> repeats a run's draws (the seed is printed). The short run (about
 100 workers) is part of the suite; XKLD_CHAOS_LONG=1 runs 1,000 workers with every service
@@ -34,9 +35,23 @@ LONG = os.environ.get("XKLD_CHAOS_LONG") == "1"
 WORKERS = int(os.environ.get("XKLD_CHAOS_WORKERS") or (1000 if LONG else 100))
 IN_FLIGHT = 16 if LONG else 8
 PLAN = (
-    FaultPlan((6.0, 14.0), min_kills_each=5, gateway_down_seconds=60, postgres_crash_after=120)
+    FaultPlan(
+        (6.0, 14.0),
+        min_kills_each=5,
+        gateway_down_seconds=60,
+        postgres_crash_after=120,
+        leader_kill_after=60,
+        broker_down_seconds=30,
+    )
     if LONG
-    else FaultPlan((5.0, 10.0), min_kills_each=1, gateway_down_seconds=15, postgres_crash_after=25)
+    else FaultPlan(
+        (5.0, 10.0),
+        min_kills_each=1,
+        gateway_down_seconds=15,
+        postgres_crash_after=25,
+        leader_kill_after=12,
+        broker_down_seconds=10,
+    )
 )
 QUIET_TIMEOUT = 1200.0 if LONG else 300.0
 # Messages must outlive the gateway's outage: at most 2 s between attempts, and enough of
@@ -149,6 +164,7 @@ def _report(
     print(
         f"chaos: seed {seed}; {len(workers)} workers {paths}; load {load_seconds:.0f}s;"
         f" kills {dict(faults.kills)}; PostgreSQL crashes {faults.postgres_crashes};"
+        f" Kafka leaders killed {faults.leader_kills};"
         f" gateway outages {faults.gateway_outages} x {faults.plan.gateway_down_seconds:.0f}s;"
         f" HTTP calls {dict(driver.calls)}, retried {dict(driver.retried)}"
     )

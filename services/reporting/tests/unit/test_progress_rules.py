@@ -51,7 +51,7 @@ def test_a_quarter_and_a_month_are_whole_months_and_last_year_is_the_same_span()
 
 def test_the_first_reportable_year_compares_with_the_year_before_it() -> None:
     assert Period(2000, month=1).previous_year() == Period(1999, month=1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="year out of range"):
         Period(1998)
 
 

@@ -72,6 +72,8 @@ class TestInfra:
     __test__ = False  # a fixture's type, not a test class
     admin_dsn: str
     kafka_bootstrap: str
+    # 3 on a three-broker cluster: topics then survive the loss of a broker (min ISR 2).
+    replication_factor: int = 1
 
     @classmethod
     def from_env(cls) -> TestInfra:
@@ -128,7 +130,11 @@ class Namespace:
         try:
             if templates is None:
                 await _migrate_and_harden(infra, ns.databases)
-            await ensure_topics(infra.kafka_bootstrap, ns.topics.all_specs(TEST_PARTITIONS))
+            await ensure_topics(
+                infra.kafka_bootstrap,
+                ns.topics.all_specs(TEST_PARTITIONS),
+                replication_factor=infra.replication_factor,
+            )
         except BaseException:
             await drop_databases(infra.admin_dsn, ns.prefix)  # the caller never got the prefix
             raise
