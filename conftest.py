@@ -13,6 +13,9 @@ from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 
 # Every browser test shares one worker, so the whole stack they drive starts once per run.
 _SHARED_STACK_GROUP = ("services/portal/tests/browser/", "portal-browser")
+# A test that asks for none of these (directly or through another fixture) needs no Kafka
+# and no PostgreSQL: it is marked `unit`, and `./scripts/test --unit` runs only those.
+_INFRA_FIXTURES = frozenset({"infra", "own_infra"})
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -22,6 +25,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     before pytest-xdist reads the groups."""
     root = Path(str(config.rootpath))
     for item in items:
+        if not _INFRA_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.unit)
         path = Path(str(item.path)).relative_to(root).as_posix()
         prefix, shared = _SHARED_STACK_GROUP
         group = shared if path.startswith(prefix) else path

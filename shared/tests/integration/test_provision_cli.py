@@ -8,8 +8,9 @@ from pathlib import Path
 from xkld_shared.testing.infra import TestInfra
 
 
-def test_provision_prints_no_password_and_writes_dsns_privately(tmp_path: Path) -> None:
-    infra = TestInfra.from_env()
+def test_provision_prints_no_password_and_writes_dsns_privately(
+    tmp_path: Path, infra: TestInfra
+) -> None:
     dsn_file = tmp_path / "dsns.json"
     result = subprocess.run(
         [

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 import xkld_shared.demo
+from xkld_shared.clock import vietnam_today
 from xkld_shared.demo import data, load
 from xkld_shared.demo.client import DemoError, Desk, again_if_cut, client_for, expect, say
 
@@ -89,7 +90,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def load_everything(desk: Desk) -> tuple[load.Tally, dict[str, Any]]:
-    tally, today = load.Tally(), load.vietnam_today()
+    tally, today = load.Tally(), vietnam_today()
     say("enterprises, courses and this year's targets")
     refs = await again_if_cut(lambda: load.reference_data(desk, today, tally), "reference data")
     await again_if_cut(lambda: load.set_targets(desk, today.year, tally), "targets")

@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from xkld_shared.demo import bank, data
 from xkld_shared.demo.client import DemoError, Desk, again_if_cut, expect
@@ -39,10 +38,6 @@ class Tally:
     registrations_created: int = 0
     steps_sent: int = 0
     repayments_made: int = 0
-
-
-def vietnam_today() -> dt.date:
-    return dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
 
 # --- staff ------------------------------------------------------------------------------------

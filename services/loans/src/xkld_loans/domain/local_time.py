@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
+from xkld_shared.clock import VIETNAM as LOCAL
+from xkld_shared.clock import vietnam_today as local_today
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    return (now or dt.datetime.now(dt.UTC)).astimezone(LOCAL).date()
+__all__ = ["LOCAL", "local_today"]

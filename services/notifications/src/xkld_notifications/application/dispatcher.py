@@ -19,11 +19,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from xkld_shared.clock import utc_now
 from xkld_shared.db.wakeup import PgWakeup
 
 from xkld_notifications.adapters import store
 from xkld_notifications.application.events import NotificationEvents
-from xkld_notifications.application.notifier import Clock, utc_now
+from xkld_notifications.application.notifier import Clock
 from xkld_notifications.application.ports import (
     Accepted,
     PermanentFailure,

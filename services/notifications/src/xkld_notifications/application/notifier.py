@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from xkld_shared.clock import utc_now
 from xkld_shared.contracts import loan
 from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.journey import TrainingEnrolled
@@ -37,10 +38,6 @@ from xkld_notifications.domain.timing import release_time
 
 Clock = Callable[[], dt.datetime]
 _LOAN_TYPES = frozenset(m.EVENT_TYPE for m in payloads_of(loan))
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def reference_of(envelope: Envelope) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
+from xkld_shared.clock import VIETNAM
 
 from xkld_notifications.domain.templates import Template, TemplateProblem, check
 
@@ -59,7 +60,7 @@ class QuietHours(BaseModel):
 
     start: dt.time = dt.time(21, 0)
     end: dt.time = dt.time(7, 0)
-    zone: str = "Asia/Ho_Chi_Minh"
+    zone: str = VIETNAM.key
 
 
 class RulesFile(BaseModel):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from xkld_shared.clock import VIETNAM
 
 
 def money(vnd: int | None) -> str:

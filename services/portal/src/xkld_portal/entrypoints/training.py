@@ -10,12 +10,12 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from xkld_shared.clock import VIETNAM
 from xkld_shared.identity.principal import Role
 
 from xkld_portal.application.errors import NotAllowed, NothingHere, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import staff_forms as forms
-from xkld_portal.domain.format import VIETNAM
 from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of, refusal
 from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
 

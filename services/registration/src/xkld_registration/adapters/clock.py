@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from xkld_shared.clock import VIETNAM, vietnam_today
+
+__all__ = ["VIETNAM", "VietnamClock"]
 
 
 class VietnamClock:
     """Ages and dates are judged on the local calendar day, not the UTC one."""
 
     def today(self) -> dt.date:
-        return dt.datetime.now(VIETNAM).date()
+        return vietnam_today()

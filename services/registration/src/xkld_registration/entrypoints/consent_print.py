@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from html import escape
-from zoneinfo import ZoneInfo
 
-_VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from xkld_shared.clock import VIETNAM
+
+_VIETNAM = VIETNAM
 _PAGE = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
 <title>Phiếu đồng ý xử lý dữ liệu cá nhân / Consent record</title>

@@ -9,15 +9,15 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
+from xkld_shared.clock import VIETNAM
 
 from xkld_reporting.application.queries import ProgressReport
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL = VIETNAM
 TITLE = "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU XUẤT KHẨU LAO ĐỘNG VÀ ĐÀO TẠO NGHỀ"
 
 

@@ -12,8 +12,8 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
+from xkld_shared.clock import VIETNAM
 from xkld_shared.contracts import journey as j
 from xkld_shared.contracts import loan as ln
 from xkld_shared.contracts import notification as nt
@@ -26,7 +26,7 @@ from xkld_shared.contracts.registration import (
 from xkld_reporting.domain.dimensions import priority_bits
 from xkld_reporting.domain.periods import month_of
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL = VIETNAM
 CounterKey = tuple[str, str, dt.date, str]  # indicator, commune, month, market
 
 
