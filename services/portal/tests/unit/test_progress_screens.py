@@ -290,7 +290,9 @@ def test_a_chart_is_served_from_the_portal_as_an_image_that_runs_nothing(
     assert answer.headers["content-security-policy"] == "default-src 'none'"
     path, params = stand_in.gets[-1]
     assert path == "/reports/charts/progress.svg"
-    assert params is not None and params["area"] == "29800" and params["indicator"] == "departed"
+    assert params is not None
+    assert params["area"] == "29800"
+    assert params["indicator"] == "departed"
     assert _as(http, "baocao").get("/charts/secret.svg").status_code == 404
 
 
@@ -339,7 +341,8 @@ def test_the_report_viewer_reaches_no_target_or_regime_and_no_form_to_change_any
     assert viewer.get("/regimes").status_code == 403
     assert viewer.get("/targets/template.csv").status_code == 403
     home = viewer.get("/").text
-    assert 'href="/targets"' not in home and 'href="/regimes"' not in home
+    assert 'href="/targets"' not in home
+    assert 'href="/regimes"' not in home
     for path in ("/progress", "/reports/loans"):
         assert 'method="post" action="/' not in viewer.get(path).text.replace(
             'action="/language"', ""
@@ -392,7 +395,8 @@ def test_setting_a_target_sends_one_target_with_its_key_and_returns_to_its_area(
     assert answer.status_code == 200
     assert answer.headers["hx-redirect"] == f"/targets?area=29800&year=2026&done={'k' * 12}"
     path, sent = stand_in.sent[-1]
-    assert path == "/targets" and sent["key"] == "k" * 12
+    assert path == "/targets"
+    assert sent["key"] == "k" * 12
     assert sent["json"] == {
         "targets": [
             {
@@ -445,7 +449,8 @@ def test_an_uploaded_file_goes_to_the_service_as_it_is_and_its_report_is_shown(
     assert page.status_code == 200
     assert "Đã lưu: đọc 2 dòng, thay đổi 1 chỉ tiêu" in page.text
     path, sent = stand_in.sent[-1]
-    assert path == "/targets/import" and sent["content"] == sheet
+    assert path == "/targets/import"
+    assert sent["content"] == sheet
 
 
 def test_a_refused_upload_names_the_row_and_saves_nothing(
@@ -517,11 +522,13 @@ def test_a_regime_form_keeps_rates_as_text_and_leaves_blanks_out() -> None:
             "source_note": "",
         }
     )
-    assert body["effective_to"] is None and body["absolute_cap_vnd"] is None
+    assert body["effective_to"] is None
+    assert body["absolute_cap_vnd"] is None
     assert body["collateral_threshold_vnd"] == 200_000_000
     assert body["poor_household_monthly_rate"] == "0.0055"
     assert body["rate_factor_by_group"] == {"default": "1.27"}
-    assert body["source_notes"] == [] and body["max_term_months"] is None
+    assert body["source_notes"] == []
+    assert body["max_term_months"] is None
 
 
 def test_closing_a_regime_sends_its_end_date_with_the_forms_key(
@@ -535,7 +542,8 @@ def test_closing_a_regime_sends_its_end_date_with_the_forms_key(
     assert answer.status_code == 303
     path, sent = stand_in.sent[-1]
     assert path == "/regimes/ND-61-2015/closure"
-    assert sent["json"] == {"effective_to": "2027-01-01"} and sent["key"] == "z" * 12
+    assert sent["json"] == {"effective_to": "2027-01-01"}
+    assert sent["key"] == "z" * 12
 
 
 def test_a_reports_filters_pass_on_only_known_choices(portal: tuple[TestClient, StandIn]) -> None:
