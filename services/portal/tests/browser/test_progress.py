@@ -75,6 +75,7 @@ async def test_targets_uploaded_as_a_csv_file_give_the_right_percentage_on_the_d
     )
     await page.get_by_role("button", name="Tải lên chỉ tiêu").click()
     await expect(page.locator("#upload-report")).to_contain_text("Đã lưu: đọc 2 dòng")
+    await expect(page.locator('#row-report tr[data-outcome="saved"]')).to_have_count(2)
     await screenshot(page, "progress-targets-uploaded")
     await page.get_by_label("Địa bàn (mã tỉnh hoặc mã xã)").fill(TARGET_COMMUNE)
     await page.get_by_role("button", name="Xem", exact=True).click()
@@ -103,6 +104,8 @@ async def test_a_refused_target_file_names_the_row_in_vietnamese_and_saves_nothi
     await page.get_by_role("button", name="Tải lên chỉ tiêu").click()
     report = page.locator("#upload-report")
     await expect(report).to_contain_text("Chưa lưu gì. Dòng 2: quý phải từ 1 đến 4")
+    refused = page.locator('#row-report tr[data-row="2"][data-outcome="refused"]')
+    await expect(refused).to_contain_text("Dòng 2: quý phải từ 1 đến 4")
     await screenshot(page, "progress-targets-refused")
 
 

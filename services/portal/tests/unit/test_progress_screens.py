@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from xkld_portal.adapters.session_cookie import COOKIE, Session, SessionCookie
+from xkld_portal.adapters.sheets import read_rows
 from xkld_portal.application.errors import Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.bootstrap import create_app
@@ -448,6 +449,7 @@ def test_an_uploaded_file_goes_to_the_service_as_it_is_and_its_report_is_shown(
     )
     assert page.status_code == 200
     assert "Đã lưu: đọc 2 dòng, thay đổi 1 chỉ tiêu" in page.text
+    assert '<tr data-row="2" data-outcome="saved">' in page.text
     path, sent = stand_in.sent[-1]
     assert path == "/targets/import"
     assert sent["content"] == sheet
@@ -458,12 +460,16 @@ def test_a_refused_upload_names_the_row_and_saves_nothing(
 ) -> None:
     http, stand_in = portal
     stand_in.refuse = Refusal(422, "Dòng 3: năm không hợp lệ", "Line 3: the year is out of range")
-    files = {"sheet": ("chi-tieu.csv", b"area_code\r\n", "text/csv")}
+    sheet = b"area_code,year,value\r\n29800,2026,3\r\n\r\n29800,1900,3\r\n"
+    files = {"sheet": ("chi-tieu.csv", sheet, "text/csv")}
     page = _as(http, "laodong", "en").post(
         "/targets/import", data={"csrf_token": CSRF}, files=files
     )
     assert page.status_code == 422
     assert "Nothing was saved. Line 3: the year is out of range" in page.text
+    assert '<tr data-row="2" data-outcome="not_saved">' in page.text
+    assert '<tr data-row="3" data-outcome="refused">' in page.text  # the blank line is not counted
+    assert page.text.count("Line 3: the year is out of range") == 2
 
 
 def test_an_upload_without_a_file_is_refused_before_anything_is_sent(
@@ -552,3 +558,19 @@ def test_a_reports_filters_pass_on_only_known_choices(portal: tuple[TestClient, 
     path, params = stand_in.gets[-1]
     assert path == "/reports/registrations"
     assert params == {"area": "86", "milestone": "departed"}
+
+
+def test_an_xlsx_upload_is_read_back_row_by_row_with_whole_numbers_as_written() -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["area_code", "year", "value"])
+    sheet.append([None, None, None])
+    sheet.append(["29800", 2026.0, 5_000_000_000])
+    out = io.BytesIO()
+    book.save(out)
+    assert read_rows(out.getvalue()) == [
+        ["area_code", "year", "value"],
+        ["29800", "2026", "5000000000"],
+    ]
+    assert read_rows(b"PK not a workbook") == []

@@ -8,7 +8,7 @@ import csv
 import io
 from collections.abc import Callable
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from xkld_portal.domain.reports import Cell, Column, Table
 
@@ -51,3 +51,32 @@ def as_xlsx(table: Table, translate: Translate, sheet_title: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def read_rows(content: bytes, limit: int = 2000) -> list[list[str]]:
+    """An uploaded sheet's lines as text, header first, blank lines left out (as the reporting
+    service numbers them), for showing the file back row by row. Unreadable: no lines (the
+    service says why)."""
+    try:
+        lines = _xlsx_rows(content) if content[:2] == b"PK" else _csv_rows(content)
+    except Exception:  # a damaged file: the service's refusal explains it
+        return []
+    return [line for line in lines if any(cell for cell in line)][: limit + 1]
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    text = content.decode("utf-8-sig")
+    return [[cell.strip() for cell in line] for line in csv.reader(io.StringIO(text))]
+
+
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    return [
+        [_text(cell) for cell in line] for line in book.worksheets[0].iter_rows(values_only=True)
+    ]
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel keeps whole numbers as floats
+    return "" if value is None else str(value).strip()

@@ -44,6 +44,11 @@ FILTERS = {
     "date_to": N_("To"),
     "as_of": N_("On the date"),
 }
+ROW_OUTCOMES = {
+    "saved": N_("Saved"),
+    "refused": N_("Refused"),
+    "not_saved": N_("Not saved (the file is saved whole or not at all)"),
+}
 QUARTERS = {
     "1": N_("Quarter 1"),
     "2": N_("Quarter 2"),

@@ -4,17 +4,20 @@ template itself."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from xkld_portal.adapters.sheets import read_rows
 from xkld_portal.application.errors import Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import staff_forms as forms
 from xkld_portal.domain.labels import N_
-from xkld_portal.domain.reports import INDICATORS, QUARTERS
+from xkld_portal.domain.reports import INDICATORS, QUARTERS, ROW_OUTCOMES
 from xkld_portal.entrypoints.progress import year_of
 from xkld_portal.entrypoints.reading import area_of, labour_only
 from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of
@@ -37,7 +40,8 @@ async def _page(
     if attempt.form is None:
         typed = {"area_code": query["area"], "year": str(query["year"])}
         attempt = Attempt("target", attempt.key("target"), typed)
-    values = {"uploaded": None, "upload_refusal": None, "upload_problem": None} | context
+    blank: dict[str, Any] = {"uploaded": None, "upload_refusal": None, "upload_problem": None}
+    values = blank | {"lines": []} | context
     status = attempt.status
     if values["upload_refusal"] is not None:
         status = values["upload_refusal"].status
@@ -52,6 +56,7 @@ async def _page(
         attempt=attempt,
         indicators=INDICATORS,
         quarters=QUARTERS,
+        row_outcomes=ROW_OUTCOMES,
         upload_key=attempt.key("upload"),
         **values,
     )
@@ -133,6 +138,7 @@ async def upload(
     if sheet is None:
         problem = N_("Choose a CSV or XLSX file of at most 2 MB")
         return await _page(request, portal, visitor, query, Attempt(), upload_problem=problem)
+    rows = read_rows(sheet[0])
     try:
         report = await portal.api.send(
             Service.REPORTING,
@@ -143,8 +149,43 @@ async def upload(
             key=form_key_of(form),
         )
     except Refusal as refused:
-        return await _page(request, portal, visitor, query, Attempt(), upload_refusal=refused)
-    return await _page(request, portal, visitor, query, Attempt(), uploaded=report)
+        lines = row_report(rows, refused)
+        return await _page(
+            request, portal, visitor, query, Attempt(), upload_refusal=refused, lines=lines
+        )
+    lines = row_report(rows, None)
+    return await _page(request, portal, visitor, query, Attempt(), uploaded=report, lines=lines)
+
+
+_ROW = re.compile(r"^Line (\d+):")
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    number: int
+    cells: dict[str, str]
+    outcome: str  # saved, refused, not_saved
+    refusal: Refusal | None = None
+
+
+def row_report(rows: list[list[str]], refused: Refusal | None) -> list[RowOutcome]:
+    """The file's rows, each with what became of it: all saved, or (the service saves the
+    whole file or nothing) the row it refused with its reason and the others not saved."""
+    if not rows:
+        return []
+    header, body = rows[0], rows[1:]
+    named = [dict(zip(header, line, strict=False)) for line in body]
+    found = _ROW.match(refused.message_en) if refused else None
+    bad = int(found.group(1)) if found else None
+    report = []
+    for number, cells in enumerate(named, start=2):
+        if refused is None:
+            report.append(RowOutcome(number, cells, "saved"))
+        elif number == bad:
+            report.append(RowOutcome(number, cells, "refused", refused))
+        else:
+            report.append(RowOutcome(number, cells, "not_saved"))
+    return report
 
 
 @router.get("/targets/template.csv")
