@@ -14,7 +14,7 @@ from xkld_portal.application.errors import NothingHere, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain.reports import INDICATORS, STREAMS, percent_shown
 from xkld_portal.entrypoints.reading import area_of, home_area, readers_only
-from xkld_portal.entrypoints.web import PortalDep, VisitorDep, render
+from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
 
 router = APIRouter()
 Text = Annotated[str | None, Query(max_length=20)]
@@ -59,7 +59,7 @@ async def progress(
 
 
 def _page(
-    request: Request, portal: PortalDep, visitor: VisitorDep, status: int, **context: Any
+    request: Request, portal: Portal, visitor: Visitor, status: int, **context: Any
 ) -> Response:
     return render(
         request,
