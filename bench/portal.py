@@ -6,7 +6,9 @@ Starts the whole system as processes in a throw-away namespace (identity, regist
 notifications, reporting and the portal, as the browser tests do: `start_stack`), creates
 `--files` workers' files through registration's API, then `--clients` httpx clients, each
 signed in through /login with its CSRF cookie like a browser, request the main pages in turn
-for `--seconds`: home, files list, a file page, the new-file form and a search (POST).
+for `--seconds`: home, files list, a file page, the new-file form and a search (POST), and
+(each client also signed in as the labour officer) targets, progress for the province and for a
+commune, the loans report and the loan regimes.
 
 Per page it prints p50/p95 of the portal's own answer time and, beside it, the time the same
 requests spent waiting for the services (both from the `Server-Timing: app;dur=…,
@@ -52,7 +54,15 @@ PAGES = {
     "file page": "/files/{id}",
     "new-file form": "/files/new",
     "search (POST)": "/files/search",
+    "targets": "/targets",
+    "progress": "/progress",
+    "progress, a commune": "/progress?area=29800",
+    "loans report": "/reports/loans",
+    "regimes": "/regimes",
 }
+# Pages of the labour officer (each client also signs in as "laodong"); the rest are the
+# commune officer's.
+LABOUR_PAGES = {"targets", "progress", "progress, a commune", "loans report", "regimes"}
 
 
 @dataclass
@@ -128,9 +138,13 @@ def request_of(page: str, files: list[str], rng: random.Random) -> tuple[str, st
     return "GET", PAGES[page], {}
 
 
+Clients = dict[str, httpx.AsyncClient]  # by username
+
+
 async def visit(
-    client: httpx.AsyncClient, page: str, files: list[str], rng: random.Random
+    clients: Clients, page: str, files: list[str], rng: random.Random
 ) -> httpx.Response:
+    client = clients["laodong" if page in LABOUR_PAGES else "canbo"]
     method, path, form = request_of(page, files, rng)
     if method == "POST":
         form["csrf_token"] = client.cookies["xkld_csrf"]
@@ -146,14 +160,12 @@ def server_timing(answer: httpx.Response) -> dict[str, float]:
     return {k: float(v) for k, v in TIMING.findall(answer.headers.get("server-timing", ""))}
 
 
-async def drive(
-    clients: list[httpx.AsyncClient], files: list[str], seconds: float
-) -> dict[str, Sample]:
+async def drive(clients: list[Clients], files: list[str], seconds: float) -> dict[str, Sample]:
     """Every client visits the pages in turn until the time is up."""
     samples: dict[str, Sample] = defaultdict(Sample)
     stop = time.perf_counter() + seconds
 
-    async def one(client: httpx.AsyncClient, seed: int) -> None:
+    async def one(client: Clients, seed: int) -> None:
         rng = random.Random(seed)
         pages = list(PAGES)
         turn = seed
@@ -178,15 +190,15 @@ async def watch_rss(pid: int, every: float, seen: list[int], done: asyncio.Event
         await asyncio.sleep(every)
 
 
-async def weights(client: httpx.AsyncClient, files: list[str]) -> dict[str, tuple[int, int]]:
+async def weights(clients: Clients, files: list[str]) -> dict[str, tuple[int, int]]:
     """Per page: (HTML bytes, HTML + referenced CSS and JS bytes), uncompressed."""
     found = {}
     rng = random.Random(1)
     for page in PAGES:
-        html = (await visit(client, page, files, rng)).content
+        html = (await visit(clients, page, files, rng)).content
         total = len(html)
         for src in dict.fromkeys(ASSETS.findall(html.decode())):
-            asset = await client.get(src)
+            asset = await clients["canbo"].get(src)
             asset.raise_for_status()
             total += len(asset.content)
         found[page] = (len(html), total)
@@ -253,7 +265,10 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
     started = time.perf_counter()
     files = await create_files(stack, args.files)
     print(f"{len(files)} files created in {time.perf_counter() - started:.1f} s; {load()}")
-    clients = [await signed_in(stack.url) for _ in range(args.clients)]
+    clients = [
+        {user: await signed_in(stack.url, user) for user in ("canbo", "laodong")}
+        for _ in range(args.clients)
+    ]
     try:
         sizes = await weights(clients[0], files)
         await drive(clients, files, args.warmup)
@@ -272,8 +287,9 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
         print_rss(before, seen, rss_kb(pid))
         print(AIMS)
     finally:
-        for client in clients:
-            await client.aclose()
+        for pair in clients:
+            for client in pair.values():
+                await client.aclose()
 
 
 async def bench(args: argparse.Namespace) -> None:

@@ -24,6 +24,10 @@ AXE = Path(__file__).resolve().parents[1] / "axe.min.js"  # copied there by vend
 BLOCKING = ("serious", "critical")
 # Screens a role reaches without a nav link: the commune officer's known URLs.
 COMMUNE_OFFICER_PATHS = ("/", "/files", "/files/new", "/imports")
+# Screens the labour officer and the report viewer reach from the reports page, not the menu.
+REPORT_PATHS = tuple(
+    f"/reports/{name}" for name in ("registrations", "training", "loans", "follow-up", "sms")
+)
 ROLES = ("canbo", "laodong", "daotao", "tindung", "giamdoc", "baocao")
 # axe.run in the page; only what a person would be stopped by (serious, critical) is kept.
 RUN_AXE = """async () => {
@@ -144,6 +148,8 @@ async def walk_role(
     paths = dict.fromkeys(["/", *await nav_paths(page)])
     if role == "canbo":
         paths |= dict.fromkeys(COMMUNE_OFFICER_PATHS)
+    if role in ("laodong", "baocao"):
+        paths |= dict.fromkeys(REPORT_PATHS)
     for path in paths:
         await visit(page, stack, path, findings, slug(role, path))
     await visit(page, stack, f"/files/{file_id}", findings, f"{role}-file")

@@ -8,6 +8,7 @@ from xkld_shared.identity.principal import Role
 
 from xkld_portal.application.ports import Service
 from xkld_portal.domain.labels import ROLES, STAGES
+from xkld_portal.domain.reports import REPORTS
 from xkld_portal.entrypoints.web import PortalDep, VisitorDep, render
 
 router = APIRouter()
@@ -25,4 +26,6 @@ async def home(request: Request, portal: PortalDep, visitor: VisitorDep) -> Resp
     if visitor.can(Role.TRAINING_STAFF):
         courses = await portal.api.get(Service.REGISTRATION, "/courses", token=visitor.token)
         return render(request, portal, "home_training.html", visitor=visitor, courses=courses)
+    if visitor.can(Role.REPORT_VIEWER):
+        return render(request, portal, "home_reports.html", visitor=visitor, reports=REPORTS)
     return render(request, portal, "home_other.html", visitor=visitor, roles=ROLES)

@@ -15,7 +15,11 @@ from xkld_portal.entrypoints import (
     intake,
     labour,
     markets,
+    progress,
+    regimes,
+    report_pages,
     steps,
+    targets,
     training,
 )
 
@@ -35,4 +39,8 @@ def routers() -> list[APIRouter]:
         labour.router,
         enterprises.router,
         markets.router,
+        targets.router,
+        progress.router,
+        report_pages.router,
+        regimes.router,
     ]
