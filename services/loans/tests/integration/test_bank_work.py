@@ -273,3 +273,25 @@ async def test_far_away_dates_and_formula_like_codes_get_a_clear_422(
     assert far.json()["error"]["message_vi"]
     formula = {"code": '=HYPERLINK("x")', "name": "x"}
     assert (await client.post("/regimes", json=formula, headers=manager)).status_code == 422
+
+
+async def test_an_application_shows_the_costs_asked_on_and_its_history_oldest_first(
+    disbursed_loan: Disbursed, client: httpx.AsyncClient, namespace: Namespace
+) -> None:
+    loan = await disbursed_loan(amount_vnd=80_000_000)
+    officer = _as(namespace, Role.LOAN_OFFICER, "officer-a")
+    seen = (await client.get(f"/loan-applications/{loan}", headers=officer)).json()
+    assert (seen["contract_costs_vnd"], seen["contract_term_months"]) == (80_000_000, 24)
+    assert (seen["programme"], seen["priority_groups"]) == ("labour_export", ["poor_household"])
+    history = await client.get(f"/loan-applications/{loan}/history", headers=officer)
+    assert [h["action"] for h in history.json()] == [
+        "loan.application_received",
+        "loan.proposed",
+        "loan.decision_confirmed",
+        "loan.disbursed",
+    ]
+    assert history.json()[1]["actor_username"] == "officer-a"
+    elsewhere = namespace.auth(Role.LOAN_OFFICER, branch="VBSP-01", username="z")
+    assert (
+        await client.get(f"/loan-applications/{loan}/history", headers=elsewhere)
+    ).status_code == 404

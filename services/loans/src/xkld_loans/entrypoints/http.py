@@ -121,7 +121,13 @@ async def get_application(
 ) -> dict[str, Any]:
     async with service_of(request).pool.acquire() as conn:
         row = await readable(conn, application_id, staff)
-    return _view(store.application_of(row))
+    return _view(store.application_of(row)) | _ask_of(row)
+
+
+def _ask_of(row: dict[str, Any]) -> dict[str, Any]:
+    """What the worker asked for and the costs it rests on, as the application was received."""
+    keys = ("programme", "application_date", "priority_groups", "contract_costs_vnd")
+    return {key: row[key] for key in (*keys, "contract_term_months")}
 
 
 @router.post("/{application_id}/review")

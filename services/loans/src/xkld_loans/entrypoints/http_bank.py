@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 from xkld_shared import idempotency
+from xkld_shared.audit import trail_of
 from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.http.strict import IsoDate, RequestModel
 from xkld_shared.identity.http import require
@@ -92,6 +93,19 @@ async def repayments(
     async with service_of(request).pool.acquire() as conn:
         await readable(conn, application_id, staff)
         return await bank_views.repayments_of(conn, application_id)
+
+
+@router.get("/loan-applications/{application_id}/history", summary="Lịch sử hồ sơ vay")
+async def history(
+    application_id: uuid.UUID, request: Request, staff: BankStaff
+) -> list[dict[str, Any]]:
+    """Who did what to the application, oldest first (from the audit trail)."""
+    service = service_of(request)
+    async with service.pool.acquire() as conn:
+        await readable(conn, application_id, staff)
+    rows = await trail_of(service.pool, "loan_application", str(application_id))
+    keys = ("occurred_at", "actor_username", "action")
+    return [{key: row[key] for key in keys} for row in rows]
 
 
 @router.get("/loan-applications/{application_id}/balance", summary="Dư nợ vào một ngày")
