@@ -6,6 +6,8 @@ from fastapi import APIRouter
 
 from xkld_portal.entrypoints import (
     auth_pages,
+    bank,
+    bank_manager,
     enterprises,
     file_page,
     files,
@@ -35,4 +37,6 @@ def routers() -> list[APIRouter]:
         labour.router,
         enterprises.router,
         markets.router,
+        bank_manager.router,  # its /loans/proposals and /loans/portfolio before /loans/{id}
+        bank.router,
     ]
