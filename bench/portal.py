@@ -6,7 +6,9 @@ Starts the whole system as processes in a throw-away namespace (identity, regist
 notifications, reporting and the portal, as the browser tests do: `start_stack`), creates
 `--files` workers' files through registration's API, then `--clients` httpx clients, each
 signed in through /login with its CSRF cookie like a browser, request the main pages in turn
-for `--seconds`: home, files list, a file page, the new-file form and a search (POST).
+for `--seconds`: home, files list, a file page, the new-file form and a search (POST); and,
+signed in as a bank manager who also proposes, the bank's pages (application queue, a disbursed
+loan's page, the day sheet, the proposals to confirm, the portfolio).
 
 Per page it prints p50/p95 of the portal's own answer time and, beside it, the time the same
 requests spent waiting for the services (both from the `Server-Timing: app;dur=…,
@@ -24,6 +26,7 @@ import random
 import re
 import statistics
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -52,7 +55,17 @@ PAGES = {
     "file page": "/files/{id}",
     "new-file form": "/files/new",
     "search (POST)": "/files/search",
+    "loan queue": "/loans",
+    "loan page": "/loans/{loan}",
+    "day sheet": "/loans/day-sheet",
+    "proposals to confirm": "/loans/proposals",
+    "loan portfolio": "/loans/portfolio",
 }
+# Who visits a page, when not the commune officer: a bank manager who also proposes sees every
+# bank screen. A client is one signed-in session per such person.
+BANK_PAGES = ("loan queue", "loan page", "day sheet", "proposals to confirm", "loan portfolio")
+VISITOR_OF = dict.fromkeys(BANK_PAGES, "giamdoc.kiem")
+LOANS: list[str] = []  # the disbursed loan the loan page shows, made once before the load
 
 
 @dataclass
@@ -119,18 +132,69 @@ async def signed_in(url: str, username: str = "canbo") -> httpx.AsyncClient:
     return client
 
 
+async def sessions(url: str) -> dict[str, httpx.AsyncClient]:
+    """One signed-in client per person the pages are visited as."""
+    return {name: await signed_in(url, name) for name in {"canbo", *VISITOR_OF.values()}}
+
+
+async def disbursed_loan(stack: Stack) -> str:
+    """A loan application proposed, confirmed and paid out through the loans API."""
+    officer = stack.ns.auth(Role.LOAN_OFFICER, branch="VBSP-86", username="bench-officer")
+    manager = stack.ns.auth(Role.BANK_MANAGER, branch="VBSP-86", username="bench-manager")
+    ask = {
+        "registration_id": str(uuid.uuid4()),
+        "commune_code": HOME_COMMUNES[0],
+        "programme": "labour_export",
+        "application_date": time.strftime("%Y-%m-%d"),
+        "priority_groups": ["poor_household"],
+        "contract_costs_vnd": 100_000_000,
+        "requested_vnd": 80_000_000,
+        "requested_term_months": 24,
+        "contract_term_months": 24,
+    }
+    async with httpx.AsyncClient(base_url=stack.service("loans"), timeout=60) as client:
+        made = await client.post("/loan-applications", json=ask, headers=officer)
+        loan = str(made.raise_for_status().json()["application_id"])
+        steps = (
+            (
+                "proposal",
+                officer,
+                {"decision": "approve", "amount_vnd": 80_000_000, "term_months": 24},
+            ),
+            ("decision", manager, {"agree": True}),
+            (
+                "disbursement",
+                officer | {"Idempotency-Key": f"bench-{loan}"},
+                {
+                    "amount_vnd": 80_000_000,
+                    "disbursed_on": time.strftime("%Y-%m-%d"),
+                    "channel": "commune_transaction_point",
+                },
+            ),
+        )
+        for step, headers, body in steps:
+            answer = await client.post(
+                f"/loan-applications/{loan}/{step}", json=body, headers=headers
+            )
+            answer.raise_for_status()
+    return loan
+
+
 def request_of(page: str, files: list[str], rng: random.Random) -> tuple[str, str, dict[str, str]]:
     """(method, path, form) of one visit to `page`."""
     if page == "file page":
         return "GET", f"/files/{rng.choice(files)}", {}
     if page == "search (POST)":
         return "POST", "/files/search", {"name": rng.choice(NAMES).split()[-1]}
+    if page == "loan page":
+        return "GET", f"/loans/{LOANS[0]}", {}
     return "GET", PAGES[page], {}
 
 
 async def visit(
-    client: httpx.AsyncClient, page: str, files: list[str], rng: random.Random
+    clients: dict[str, httpx.AsyncClient], page: str, files: list[str], rng: random.Random
 ) -> httpx.Response:
+    client = clients[VISITOR_OF.get(page, "canbo")]
     method, path, form = request_of(page, files, rng)
     if method == "POST":
         form["csrf_token"] = client.cookies["xkld_csrf"]
@@ -147,13 +211,13 @@ def server_timing(answer: httpx.Response) -> dict[str, float]:
 
 
 async def drive(
-    clients: list[httpx.AsyncClient], files: list[str], seconds: float
+    clients: list[dict[str, httpx.AsyncClient]], files: list[str], seconds: float
 ) -> dict[str, Sample]:
     """Every client visits the pages in turn until the time is up."""
     samples: dict[str, Sample] = defaultdict(Sample)
     stop = time.perf_counter() + seconds
 
-    async def one(client: httpx.AsyncClient, seed: int) -> None:
+    async def one(client: dict[str, httpx.AsyncClient], seed: int) -> None:
         rng = random.Random(seed)
         pages = list(PAGES)
         turn = seed
@@ -178,15 +242,17 @@ async def watch_rss(pid: int, every: float, seen: list[int], done: asyncio.Event
         await asyncio.sleep(every)
 
 
-async def weights(client: httpx.AsyncClient, files: list[str]) -> dict[str, tuple[int, int]]:
+async def weights(
+    clients: dict[str, httpx.AsyncClient], files: list[str]
+) -> dict[str, tuple[int, int]]:
     """Per page: (HTML bytes, HTML + referenced CSS and JS bytes), uncompressed."""
     found = {}
     rng = random.Random(1)
     for page in PAGES:
-        html = (await visit(client, page, files, rng)).content
+        html = (await visit(clients, page, files, rng)).content
         total = len(html)
         for src in dict.fromkeys(ASSETS.findall(html.decode())):
-            asset = await client.get(src)
+            asset = await clients["canbo"].get(src)
             asset.raise_for_status()
             total += len(asset.content)
         found[page] = (len(html), total)
@@ -253,7 +319,8 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
     started = time.perf_counter()
     files = await create_files(stack, args.files)
     print(f"{len(files)} files created in {time.perf_counter() - started:.1f} s; {load()}")
-    clients = [await signed_in(stack.url) for _ in range(args.clients)]
+    LOANS.append(await disbursed_loan(stack))
+    clients = [await sessions(stack.url) for _ in range(args.clients)]
     try:
         sizes = await weights(clients[0], files)
         await drive(clients, files, args.warmup)
@@ -272,8 +339,9 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
         print_rss(before, seen, rss_kb(pid))
         print(AIMS)
     finally:
-        for client in clients:
-            await client.aclose()
+        for session in clients:
+            for client in session.values():
+                await client.aclose()
 
 
 async def bench(args: argparse.Namespace) -> None:
