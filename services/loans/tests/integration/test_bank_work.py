@@ -295,3 +295,16 @@ async def test_an_application_shows_the_costs_asked_on_and_its_history_oldest_fi
     assert (
         await client.get(f"/loan-applications/{loan}/history", headers=elsewhere)
     ).status_code == 404
+
+
+async def test_the_overdue_list_names_each_late_loan_with_its_oldest_unpaid_instalment(
+    disbursed_loan: Disbursed, client: httpx.AsyncClient, namespace: Namespace
+) -> None:
+    late = await _late_loan(disbursed_loan, client, namespace)
+    officer = _as(namespace, Role.LOAN_OFFICER, "officer-a")
+    answer = await client.get("/work-queues/overdue?as_of=2026-06-10", headers=officer)
+    mine = [row for row in answer.json() if row["id"] == late]
+    assert [(r["oldest_due_on"], r["days_past_due"]) for r in mine] == [("2026-05-05", 36)]
+    assert mine[0]["overdue_principal_vnd"] == 10_000_000  # May's and June's, both unpaid
+    before = await client.get("/work-queues/overdue?as_of=2026-04-05", headers=officer)
+    assert late not in [row["id"] for row in before.json()]

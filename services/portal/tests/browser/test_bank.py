@@ -95,6 +95,8 @@ async def test_loan_path_an_officer_proposes_a_manager_confirms_and_the_loan_is_
 
     await officer.get_by_label("Số tiền đã thu (đồng)").fill(f"{REPAID:,}".replace(",", "."))
     await officer.get_by_role("button", name="Ghi nhận trả nợ").click()
+    await officer.wait_for_url(f"**/loans/{loan}?done=*")  # sent once, its draft dropped
+    await expect(officer.locator("#connection")).to_be_hidden()
     paid = officer.locator('section[aria-labelledby="repayments"]')
     await expect(paid.get_by_role("cell", name=_vnd(REPAID), exact=True)).to_be_visible()
     figures = officer.locator("#balance-figures")

@@ -164,6 +164,16 @@ class LoansStandIn:
                 "outstanding_principal_vnd": 86_250_000,
             },
             "/portfolio": PORTFOLIO,
+            "/work-queues/overdue": [
+                {
+                    "id": LOAN,
+                    "commune_code": "29800",
+                    "oldest_due_on": "2026-02-15",
+                    "days_past_due": 290,
+                    "overdue_principal_vnd": 3_750_000,
+                    "overdue_interest_vnd": 495_000,
+                }
+            ],
         }
 
     async def get(self, service: Service, path: str, **kw: Any) -> Any:
@@ -218,7 +228,7 @@ def signed_in(
     return client
 
 
-OFFICER_PAGES = ["/", "/loans", "/loans/day-sheet", f"/loans/{LOAN}"]
+OFFICER_PAGES = ["/", "/loans", "/loans/day-sheet", "/loans/overdue", f"/loans/{LOAN}"]
 MANAGER_PAGES = ["/", "/loans/proposals", "/loans/portfolio", f"/loans/{LOAN}/decision"]
 WORDS = {"vi": "Hồ sơ vay", "en": "Loan application"}
 
@@ -417,3 +427,13 @@ def test_the_bank_forms_become_the_loans_service_s_bodies() -> None:
     )
     assert bank.percent("0.1250") == "12,5 %"
     assert bank.rate_percent("0.0055") == "0,55 %"
+
+
+def test_the_overdue_list_shows_each_late_loan_with_its_days_late_and_what_is_unpaid(
+    portal: tuple[TestClient, Any],
+) -> None:
+    client = signed_in(portal, LoansStandIn(), Role.LOAN_OFFICER)
+    page = client.get("/loans/overdue").text
+    assert "<td>290</td>" in page
+    assert f'href="/loans/{LOAN}"' in page
+    assert "15/02/2026" in page

@@ -86,6 +86,15 @@ async def flagged(request: Request, staff: BankStaff) -> list[dict[str, Any]]:
         return await bank_views.flagged_for_review(conn, _branch(staff))
 
 
+@router.get("/work-queues/overdue", summary="Khoản vay có nợ quá hạn")
+async def overdue(
+    request: Request, staff: BankStaff, as_of: IsoDate | None = None
+) -> list[dict[str, Any]]:
+    day = _within_reach(as_of or local_today(), "as_of")
+    async with service_of(request).pool.acquire() as conn:
+        return await bank_views.overdue_loans(conn, _branch(staff), day)
+
+
 @router.get("/loan-applications/{application_id}/repayments", summary="Lịch sử trả nợ")
 async def repayments(
     application_id: uuid.UUID, request: Request, staff: BankStaff

@@ -1,6 +1,7 @@
 """The VBSP loan officer's screens: the applications to review (by commune, oldest first), an
 application's page (costs, the evaluation under its regime, the proposal, the history, and once
-paid out its schedule, repayments and balance on a day), and the disbursement day sheet."""
+paid out its schedule, repayments and balance on a day), the disbursement day sheet, and the
+loans with overdue instalments."""
 
 from __future__ import annotations
 
@@ -91,6 +92,13 @@ async def day_sheet(
 ) -> Response:
     bank_staff_only(visitor)
     return await _day_sheet(request, portal, visitor, (start, until), Attempt())
+
+
+@router.get("/loans/overdue")
+async def overdue(request: Request, portal: PortalDep, visitor: VisitorDep) -> Response:
+    bank_staff_only(visitor)
+    rows = await portal.api.get(Service.LOANS, "/work-queues/overdue", token=visitor.token)
+    return render(request, portal, "overdue.html", visitor=visitor, rows=rows)
 
 
 @router.post("/loans/{lid}/disbursement")
