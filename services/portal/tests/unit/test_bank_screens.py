@@ -364,13 +364,13 @@ def test_confirming_and_sending_back_tell_the_loans_service_whether_the_manager_
     for key, agree in (("k-yes", "true"), ("k-no", "false")):
         answer = client.post(
             f"/loans/{LOAN}/decision",
-            data={"csrf_token": CSRF, "form_key": key, "agree": agree},
+            data={"csrf_token": CSRF, "form_key": key, "agree": agree, "reason": " Thiếu giấy "},
             follow_redirects=False,
         )
         assert answer.headers["location"] == "/loans/proposals"
     assert [(body, key) for *_, body, key in stand_in.sent] == [
         ({"agree": True}, "k-yes"),
-        ({"agree": False}, "k-no"),
+        ({"agree": False, "reason": "Thiếu giấy"}, "k-no"),
     ]
 
 

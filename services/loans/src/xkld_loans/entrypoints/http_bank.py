@@ -4,6 +4,7 @@ restructuring and running the overdue job on demand."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -108,13 +109,21 @@ async def repayments(
 async def history(
     application_id: uuid.UUID, request: Request, staff: BankStaff
 ) -> list[dict[str, Any]]:
-    """Who did what to the application, oldest first (from the audit trail)."""
+    """Who did what to the application, oldest first (from the audit trail), with the reason
+    a manager gave for sending a proposal back."""
     service = service_of(request)
     async with service.pool.acquire() as conn:
         await readable(conn, application_id, staff)
     rows = await trail_of(service.pool, "loan_application", str(application_id))
-    keys = ("occurred_at", "actor_username", "action")
-    return [{key: row[key] for key in keys} for row in rows]
+    return [_history_entry(row) for row in rows]
+
+
+def _history_entry(row: Any) -> dict[str, Any]:
+    changes = row["changes"]
+    if isinstance(changes, str):  # a pool without the jsonb codec hands over the text
+        changes = json.loads(changes)
+    entry = {key: row[key] for key in ("occurred_at", "actor_username", "action")}
+    return entry | {"reason": (changes.get("reason") or {}).get("after")}
 
 
 @router.get("/loan-applications/{application_id}/balance", summary="Dư nợ vào một ngày")

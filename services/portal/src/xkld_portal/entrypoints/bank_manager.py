@@ -14,7 +14,7 @@ from xkld_shared.identity.principal import Role
 from xkld_portal.application.errors import NotAllowed, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import bank
-from xkld_portal.domain.staff_forms import text
+from xkld_portal.domain.staff_forms import optional, text
 from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of
 from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
 
@@ -80,7 +80,7 @@ async def decide(
             "POST",
             f"/loan-applications/{lid}/decision",
             token=visitor.token,
-            json={"agree": agree},
+            json={"agree": True} if agree else {"agree": False, "reason": optional(form, "reason")},
             key=key,
         )
     except Refusal as refused:
