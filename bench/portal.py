@@ -6,9 +6,10 @@ Starts the whole system as processes in a throw-away namespace (identity, regist
 notifications, reporting and the portal, as the browser tests do: `start_stack`), creates
 `--files` workers' files through registration's API, then `--clients` httpx clients, each
 signed in through /login with its CSRF cookie like a browser, request the main pages in turn
-for `--seconds`: home, files list, a file page, the new-file form and a search (POST), and
-(each client also signed in as the labour officer) targets, progress for the province and for a
-commune, the loans report and the loan regimes.
+for `--seconds`: home, files list, a file page, the new-file form and a search (POST); and,
+signed in as a bank manager who also proposes, the bank's pages (application queue, a disbursed
+loan's page, the day sheet, the proposals to confirm, the portfolio); and, signed in as the
+labour officer, targets, progress for the province and a commune, the loans report, regimes.
 
 Per page it prints p50/p95 of the portal's own answer time and, beside it, the time the same
 requests spent waiting for the services (both from the `Server-Timing: app;dur=…,
@@ -26,6 +27,7 @@ import random
 import re
 import statistics
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -54,15 +56,23 @@ PAGES = {
     "file page": "/files/{id}",
     "new-file form": "/files/new",
     "search (POST)": "/files/search",
+    "loan queue": "/loans",
+    "loan page": "/loans/{loan}",
+    "day sheet": "/loans/day-sheet",
+    "proposals to confirm": "/loans/proposals",
+    "loan portfolio": "/loans/portfolio",
     "targets": "/targets",
     "progress": "/progress",
     "progress, a commune": "/progress?area=29800",
     "loans report": "/reports/loans",
     "regimes": "/regimes",
 }
-# Pages of the labour officer (each client also signs in as "laodong"); the rest are the
-# commune officer's.
-LABOUR_PAGES = {"targets", "progress", "progress, a commune", "loans report", "regimes"}
+# Who visits a page, when not the commune officer: a bank manager who also proposes sees every
+# bank screen. A client is one signed-in session per such person.
+BANK_PAGES = ("loan queue", "loan page", "day sheet", "proposals to confirm", "loan portfolio")
+LABOUR_PAGES = ("targets", "progress", "progress, a commune", "loans report", "regimes")
+VISITOR_OF = dict.fromkeys(BANK_PAGES, "giamdoc.kiem") | dict.fromkeys(LABOUR_PAGES, "laodong")
+LOANS: list[str] = []  # the disbursed loan the loan page shows, made once before the load
 
 
 @dataclass
@@ -129,22 +139,69 @@ async def signed_in(url: str, username: str = "canbo") -> httpx.AsyncClient:
     return client
 
 
+async def sessions(url: str) -> dict[str, httpx.AsyncClient]:
+    """One signed-in client per person the pages are visited as."""
+    return {name: await signed_in(url, name) for name in {"canbo", *VISITOR_OF.values()}}
+
+
+async def disbursed_loan(stack: Stack) -> str:
+    """A loan application proposed, confirmed and paid out through the loans API."""
+    officer = stack.ns.auth(Role.LOAN_OFFICER, branch="VBSP-86", username="bench-officer")
+    manager = stack.ns.auth(Role.BANK_MANAGER, branch="VBSP-86", username="bench-manager")
+    ask = {
+        "registration_id": str(uuid.uuid4()),
+        "commune_code": HOME_COMMUNES[0],
+        "programme": "labour_export",
+        "application_date": time.strftime("%Y-%m-%d"),
+        "priority_groups": ["poor_household"],
+        "contract_costs_vnd": 100_000_000,
+        "requested_vnd": 80_000_000,
+        "requested_term_months": 24,
+        "contract_term_months": 24,
+    }
+    async with httpx.AsyncClient(base_url=stack.service("loans"), timeout=60) as client:
+        made = await client.post("/loan-applications", json=ask, headers=officer)
+        loan = str(made.raise_for_status().json()["application_id"])
+        steps = (
+            (
+                "proposal",
+                officer,
+                {"decision": "approve", "amount_vnd": 80_000_000, "term_months": 24},
+            ),
+            ("decision", manager, {"agree": True}),
+            (
+                "disbursement",
+                officer | {"Idempotency-Key": f"bench-{loan}"},
+                {
+                    "amount_vnd": 80_000_000,
+                    "disbursed_on": time.strftime("%Y-%m-%d"),
+                    "channel": "commune_transaction_point",
+                },
+            ),
+        )
+        for step, headers, body in steps:
+            answer = await client.post(
+                f"/loan-applications/{loan}/{step}", json=body, headers=headers
+            )
+            answer.raise_for_status()
+    return loan
+
+
 def request_of(page: str, files: list[str], rng: random.Random) -> tuple[str, str, dict[str, str]]:
     """(method, path, form) of one visit to `page`."""
     if page == "file page":
         return "GET", f"/files/{rng.choice(files)}", {}
     if page == "search (POST)":
         return "POST", "/files/search", {"name": rng.choice(NAMES).split()[-1]}
+    if page == "loan page":
+        return "GET", f"/loans/{LOANS[0]}", {}
     return "GET", PAGES[page], {}
 
 
-Clients = dict[str, httpx.AsyncClient]  # by username
-
-
 async def visit(
-    clients: Clients, page: str, files: list[str], rng: random.Random
+    clients: dict[str, httpx.AsyncClient], page: str, files: list[str], rng: random.Random
 ) -> httpx.Response:
-    client = clients["laodong" if page in LABOUR_PAGES else "canbo"]
+    client = clients[VISITOR_OF.get(page, "canbo")]
     method, path, form = request_of(page, files, rng)
     if method == "POST":
         form["csrf_token"] = client.cookies["xkld_csrf"]
@@ -160,12 +217,14 @@ def server_timing(answer: httpx.Response) -> dict[str, float]:
     return {k: float(v) for k, v in TIMING.findall(answer.headers.get("server-timing", ""))}
 
 
-async def drive(clients: list[Clients], files: list[str], seconds: float) -> dict[str, Sample]:
+async def drive(
+    clients: list[dict[str, httpx.AsyncClient]], files: list[str], seconds: float
+) -> dict[str, Sample]:
     """Every client visits the pages in turn until the time is up."""
     samples: dict[str, Sample] = defaultdict(Sample)
     stop = time.perf_counter() + seconds
 
-    async def one(client: Clients, seed: int) -> None:
+    async def one(client: dict[str, httpx.AsyncClient], seed: int) -> None:
         rng = random.Random(seed)
         pages = list(PAGES)
         turn = seed
@@ -190,7 +249,9 @@ async def watch_rss(pid: int, every: float, seen: list[int], done: asyncio.Event
         await asyncio.sleep(every)
 
 
-async def weights(clients: Clients, files: list[str]) -> dict[str, tuple[int, int]]:
+async def weights(
+    clients: dict[str, httpx.AsyncClient], files: list[str]
+) -> dict[str, tuple[int, int]]:
     """Per page: (HTML bytes, HTML + referenced CSS and JS bytes), uncompressed."""
     found = {}
     rng = random.Random(1)
@@ -265,10 +326,8 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
     started = time.perf_counter()
     files = await create_files(stack, args.files)
     print(f"{len(files)} files created in {time.perf_counter() - started:.1f} s; {load()}")
-    clients = [
-        {user: await signed_in(stack.url, user) for user in ("canbo", "laodong")}
-        for _ in range(args.clients)
-    ]
+    LOANS.append(await disbursed_loan(stack))
+    clients = [await sessions(stack.url) for _ in range(args.clients)]
     try:
         sizes = await weights(clients[0], files)
         await drive(clients, files, args.warmup)
@@ -287,8 +346,8 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
         print_rss(before, seen, rss_kb(pid))
         print(AIMS)
     finally:
-        for pair in clients:
-            for client in pair.values():
+        for session in clients:
+            for client in session.values():
                 await client.aclose()
 
 

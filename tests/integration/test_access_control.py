@@ -121,6 +121,8 @@ ENDPOINTS = [
             "/work-queues/disbursements-due",
             "/work-queues/flagged-for-review",
             "/portfolio",
+            "/loan-applications/{application_id}/history",
+            "/work-queues/overdue",
         )
     ],
     Endpoint("loans", "GET", "/work-queues/applications-to-review", frozenset({Role.LOAN_OFFICER})),

@@ -273,3 +273,67 @@ async def test_far_away_dates_and_formula_like_codes_get_a_clear_422(
     assert far.json()["error"]["message_vi"]
     formula = {"code": '=HYPERLINK("x")', "name": "x"}
     assert (await client.post("/regimes", json=formula, headers=manager)).status_code == 422
+
+
+async def test_an_application_shows_the_costs_asked_on_and_its_history_oldest_first(
+    disbursed_loan: Disbursed, client: httpx.AsyncClient, namespace: Namespace
+) -> None:
+    loan = await disbursed_loan(amount_vnd=80_000_000)
+    officer = _as(namespace, Role.LOAN_OFFICER, "officer-a")
+    seen = (await client.get(f"/loan-applications/{loan}", headers=officer)).json()
+    assert (seen["contract_costs_vnd"], seen["contract_term_months"]) == (80_000_000, 24)
+    assert (seen["programme"], seen["priority_groups"]) == ("labour_export", ["poor_household"])
+    history = await client.get(f"/loan-applications/{loan}/history", headers=officer)
+    assert [h["action"] for h in history.json()] == [
+        "loan.application_received",
+        "loan.proposed",
+        "loan.decision_confirmed",
+        "loan.disbursed",
+    ]
+    assert history.json()[1]["actor_username"] == "officer-a"
+    elsewhere = namespace.auth(Role.LOAN_OFFICER, branch="VBSP-01", username="z")
+    assert (
+        await client.get(f"/loan-applications/{loan}/history", headers=elsewhere)
+    ).status_code == 404
+
+
+async def test_the_overdue_list_names_each_late_loan_with_its_oldest_unpaid_instalment(
+    disbursed_loan: Disbursed, client: httpx.AsyncClient, namespace: Namespace
+) -> None:
+    late = await _late_loan(disbursed_loan, client, namespace)
+    officer = _as(namespace, Role.LOAN_OFFICER, "officer-a")
+    answer = await client.get("/work-queues/overdue?as_of=2026-06-10", headers=officer)
+    mine = [row for row in answer.json() if row["id"] == late]
+    assert [(r["oldest_due_on"], r["days_past_due"]) for r in mine] == [("2026-05-05", 36)]
+    assert mine[0]["overdue_principal_vnd"] == 10_000_000  # May's and June's, both unpaid
+    before = await client.get("/work-queues/overdue?as_of=2026-04-05", headers=officer)
+    assert late not in [row["id"] for row in before.json()]
+
+
+async def test_a_proposal_sent_back_keeps_the_manager_s_reason_in_the_history(
+    loans_service: str, client: httpx.AsyncClient, namespace: Namespace
+) -> None:
+    body = {
+        "registration_id": "6f1c2b1e-0000-4000-8000-000000000002",
+        "commune_code": "29800",
+        "programme": "labour_export",
+        "application_date": "2026-02-10",
+        "priority_groups": [],
+        "contract_costs_vnd": 100_000_000,
+        "requested_vnd": 90_000_000,
+        "requested_term_months": 24,
+        "contract_term_months": 24,
+    }
+    officer = _as(namespace, Role.LOAN_OFFICER, "an")
+    loan = (await client.post("/loan-applications", json=body, headers=officer)).json()
+    path = f"/loan-applications/{loan['application_id']}"
+    proposal = {"decision": "approve", "amount_vnd": 90_000_000, "term_months": 24}
+    await client.post(f"{path}/proposal", json=proposal, headers=officer)
+    back = {"agree": False, "reason": "  Thiếu xác nhận hộ nghèo  "}
+    manager = _as(namespace, Role.BANK_MANAGER, "binh")
+    assert (await client.post(f"{path}/decision", json=back, headers=manager)).status_code == 200
+    history = (await client.get(f"{path}/history", headers=officer)).json()
+    assert [(h["action"], h["reason"]) for h in history[-2:]] == [
+        ("loan.proposed", None),
+        ("loan.proposal_sent_back", "Thiếu xác nhận hộ nghèo"),
+    ]

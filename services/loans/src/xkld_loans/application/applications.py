@@ -170,7 +170,11 @@ class LoanApplications:
         )
 
     async def decide(
-        self, application_id: uuid.UUID, context: ChangeContext, agree: bool
+        self,
+        application_id: uuid.UUID,
+        context: ChangeContext,
+        agree: bool,
+        reason: str | None = None,
     ) -> LoanApplication:
         by = context.actor.subject
 
@@ -178,7 +182,7 @@ class LoanApplications:
             return domain.confirm(app, by=by) if agree else domain.send_back(app, by=by)
 
         action = "loan.decision_confirmed" if agree else "loan.proposal_sent_back"
-        return await self._change(application_id, context, action, transition)
+        return await self._change(application_id, context, action, transition, reason)
 
     async def _change(
         self,
@@ -186,13 +190,14 @@ class LoanApplications:
         context: ChangeContext,
         action: str,
         transition: Callable[[LoanApplication], LoanApplication],
+        reason: str | None = None,
     ) -> LoanApplication:
         async with self.pool.acquire() as conn, conn.transaction():
             before = await locked_in_branch(conn, application_id, context)
             after = transition(before)
             await store.save(conn, after)
             event = _decision_event(after, self._disbursement_day(after))
-            await self.record(conn, context, action, before, after, event)
+            await self.record(conn, context, action, before, after, event, reason=reason)
         return after
 
     async def record(
@@ -203,7 +208,10 @@ class LoanApplications:
         before: LoanApplication | None,
         after: LoanApplication,
         event: EventPayload | None,
+        *,
+        reason: str | None = None,
     ) -> None:
+        """`reason`: why, when the person gave one (a manager sending a proposal back)."""
         await record_change(
             conn,
             context,
@@ -211,7 +219,7 @@ class LoanApplications:
             entity_type="loan_application",
             entity_id=str(after.id),
             before={} if before is None else _audit_view(before),
-            after=_audit_view(after),
+            after=_audit_view(after) | ({"reason": reason} if reason else {}),
         )
         if event is not None:
             envelope = new_envelope(

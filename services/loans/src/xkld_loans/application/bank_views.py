@@ -83,6 +83,37 @@ async def disbursements_due(
     return sorted(queue, key=lambda r: (r["transaction_day"], r["created_at"]))
 
 
+async def overdue_loans(conn: Conn, branch: str, as_of: dt.date) -> list[dict[str, Any]]:
+    """Loans being repaid with something unpaid from an instalment due before `as_of`: the
+    oldest such instalment, how many days late it is, and what is unpaid of the late ones.
+    Longest late first."""
+    rows = await conn.fetch(
+        """SELECT a.id, a.commune_code, MIN(i.due_on) AS oldest_due_on,
+                  SUM(i.principal_vnd - i.principal_paid_vnd) AS overdue_principal_vnd,
+                  SUM(i.interest_vnd - i.interest_paid_vnd
+                      + i.overdue_interest_vnd - i.overdue_interest_paid_vnd)
+                      AS overdue_interest_vnd
+           FROM loan_application a JOIN installment i ON i.loan_application_id = a.id
+           WHERE a.branch_code = $1 AND a.status = 'disbursed' AND i.due_on < $2
+             AND (i.principal_paid_vnd < i.principal_vnd OR i.interest_paid_vnd < i.interest_vnd
+                  OR i.overdue_interest_paid_vnd < i.overdue_interest_vnd)
+           GROUP BY a.id, a.commune_code ORDER BY MIN(i.due_on), a.id""",
+        branch,
+        as_of,
+    )
+    return [
+        {
+            "id": str(r["id"]),
+            "commune_code": r["commune_code"],
+            "oldest_due_on": r["oldest_due_on"],
+            "days_past_due": days_past_due(r["oldest_due_on"], as_of),
+            "overdue_principal_vnd": int(r["overdue_principal_vnd"]),
+            "overdue_interest_vnd": int(r["overdue_interest_vnd"]),
+        }
+        for r in rows
+    ]
+
+
 async def repayments_of(conn: Conn, application_id: uuid.UUID) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         """SELECT id, amount_vnd, paid_on, allocation, recorded_by, created_at

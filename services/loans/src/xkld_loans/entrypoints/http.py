@@ -72,11 +72,13 @@ class ProposalRequest(RequestModel):
 
 
 class DecisionRequest(RequestModel):
-    """`agree: true` confirms the proposal; `false` sends it back to the officers."""
+    """`agree: true` confirms the proposal; `false` sends it back to the officers, with the
+    manager's reason (kept in the application's history)."""
 
     model_config = ConfigDict(extra="forbid")
 
     agree: bool
+    reason: str | None = Field(default=None, max_length=1000)
 
 
 Officer = Annotated[Principal, Depends(require(Role.LOAN_OFFICER))]
@@ -121,7 +123,13 @@ async def get_application(
 ) -> dict[str, Any]:
     async with service_of(request).pool.acquire() as conn:
         row = await readable(conn, application_id, staff)
-    return _view(store.application_of(row))
+    return _view(store.application_of(row)) | _ask_of(row)
+
+
+def _ask_of(row: dict[str, Any]) -> dict[str, Any]:
+    """What the worker asked for and the costs it rests on, as the application was received."""
+    keys = ("programme", "application_date", "priority_groups", "contract_costs_vnd")
+    return {key: row[key] for key in (*keys, "contract_term_months")}
 
 
 @router.post("/{application_id}/review")
@@ -156,7 +164,8 @@ async def decide(
     application_id: uuid.UUID, body: DecisionRequest, request: Request, manager: Manager
 ) -> dict[str, Any]:
     context = context_of(request, manager)
-    return _view(await service_of(request).decide(application_id, context, body.agree))
+    reason = (body.reason or "").strip() or None
+    return _view(await service_of(request).decide(application_id, context, body.agree, reason))
 
 
 class DisbursementRequest(RequestModel):

@@ -4,6 +4,7 @@ restructuring and running the overdue job on demand."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 from xkld_shared import idempotency
+from xkld_shared.audit import trail_of
 from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.http.strict import IsoDate, RequestModel
 from xkld_shared.identity.http import require
@@ -85,6 +87,15 @@ async def flagged(request: Request, staff: BankStaff) -> list[dict[str, Any]]:
         return await bank_views.flagged_for_review(conn, _branch(staff))
 
 
+@router.get("/work-queues/overdue", summary="Khoản vay có nợ quá hạn")
+async def overdue(
+    request: Request, staff: BankStaff, as_of: IsoDate | None = None
+) -> list[dict[str, Any]]:
+    day = _within_reach(as_of or local_today(), "as_of")
+    async with service_of(request).pool.acquire() as conn:
+        return await bank_views.overdue_loans(conn, _branch(staff), day)
+
+
 @router.get("/loan-applications/{application_id}/repayments", summary="Lịch sử trả nợ")
 async def repayments(
     application_id: uuid.UUID, request: Request, staff: BankStaff
@@ -92,6 +103,27 @@ async def repayments(
     async with service_of(request).pool.acquire() as conn:
         await readable(conn, application_id, staff)
         return await bank_views.repayments_of(conn, application_id)
+
+
+@router.get("/loan-applications/{application_id}/history", summary="Lịch sử hồ sơ vay")
+async def history(
+    application_id: uuid.UUID, request: Request, staff: BankStaff
+) -> list[dict[str, Any]]:
+    """Who did what to the application, oldest first (from the audit trail), with the reason
+    a manager gave for sending a proposal back."""
+    service = service_of(request)
+    async with service.pool.acquire() as conn:
+        await readable(conn, application_id, staff)
+    rows = await trail_of(service.pool, "loan_application", str(application_id))
+    return [_history_entry(row) for row in rows]
+
+
+def _history_entry(row: Any) -> dict[str, Any]:
+    changes = row["changes"]
+    if isinstance(changes, str):  # a pool without the jsonb codec hands over the text
+        changes = json.loads(changes)
+    entry = {key: row[key] for key in ("occurred_at", "actor_username", "action")}
+    return entry | {"reason": (changes.get("reason") or {}).get("after")}
 
 
 @router.get("/loan-applications/{application_id}/balance", summary="Dư nợ vào một ngày")

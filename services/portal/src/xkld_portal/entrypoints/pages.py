@@ -6,6 +6,8 @@ from fastapi import APIRouter
 
 from xkld_portal.entrypoints import (
     auth_pages,
+    bank,
+    bank_manager,
     enterprises,
     file_page,
     files,
@@ -43,4 +45,6 @@ def routers() -> list[APIRouter]:
         progress.router,
         report_pages.router,
         regimes.router,
+        bank_manager.router,  # its /loans/proposals and /loans/portfolio before /loans/{id}
+        bank.router,
     ]

@@ -116,3 +116,9 @@ document.addEventListener("click", function (event) {
   if (list) { list.textContent = ""; }
   input.focus();
 });
+
+// The day sheet's "Print" button (no inline script: the CSP forbids it).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-print]") : null;
+  if (button) { window.print(); }
+});
