@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from xkld_portal.entrypoints import (
+    admin_accounts,
+    admin_audit,
     auth_pages,
     enterprises,
     file_page,
@@ -15,6 +17,8 @@ from xkld_portal.entrypoints import (
     intake,
     labour,
     markets,
+    sms,
+    sms_manual,
     steps,
     training,
 )
@@ -35,4 +39,8 @@ def routers() -> list[APIRouter]:
         labour.router,
         enterprises.router,
         markets.router,
+        sms_manual.router,
+        sms.router,
+        admin_accounts.router,
+        admin_audit.router,
     ]
