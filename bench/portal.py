@@ -52,6 +52,9 @@ PAGES = {
     "file page": "/files/{id}",
     "new-file form": "/files/new",
     "search (POST)": "/files/search",
+    "sms templates": "/sms/templates",
+    "sms template editor": "/sms/templates/manual",
+    "manual sms form": "/sms/messages/new",
 }
 
 

@@ -26,6 +26,7 @@ ACCOUNTS: dict[str, tuple[list[str], list[str], str | None, str | None]] = {
     "tindung": (["loan_officer"], [], None, "VBSP-86"),
     "giamdoc": (["bank_manager"], [], None, "VBSP-86"),
     "baocao": (["report_viewer"], [], None, None),
+    "quantri": (["admin"], [], None, None),
 }
 SERVICES = ("registration", "loans", "notifications", "reporting")
 STARTUP_SECONDS = 240.0  # generous: the suite runs on two busy cores

@@ -24,7 +24,7 @@ AXE = Path(__file__).resolve().parents[1] / "axe.min.js"  # copied there by vend
 BLOCKING = ("serious", "critical")
 # Screens a role reaches without a nav link: the commune officer's known URLs.
 COMMUNE_OFFICER_PATHS = ("/", "/files", "/files/new", "/imports")
-ROLES = ("canbo", "laodong", "daotao", "tindung", "giamdoc", "baocao")
+ROLES = ("canbo", "laodong", "daotao", "tindung", "giamdoc", "baocao", "quantri")
 # axe.run in the page; only what a person would be stopped by (serious, critical) is kept.
 RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
