@@ -65,8 +65,9 @@ async def test_live_counter_the_sms_counter_changes_as_the_officer_types_diacrit
 async def _file_without_sms_consent(stack: Stack) -> str:
     """A worker of the officer's commune who said no to SMS, known to notifications."""
     officer = stack.ns.auth(Role.COMMUNE_OFFICER, communes=HOME_COMMUNES, username="canbo")
+    tag = "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:5]).capitalize()
     body = registration_body(
-        full_name=f"Đỗ Thị Không Nhận {uuid.uuid4().hex[:4]}",
+        full_name=f"Đỗ Thị Không Nhận {tag}",
         consents=consents(sms_notifications=False),
     )
     async with httpx.AsyncClient(timeout=60) as client:
