@@ -6,7 +6,8 @@ Starts the whole system as processes in a throw-away namespace (identity, regist
 notifications, reporting and the portal, as the browser tests do: `start_stack`), creates
 `--files` workers' files through registration's API, then `--clients` httpx clients, each
 signed in through /login with its CSRF cookie like a browser, request the main pages in turn
-for `--seconds`: home, files list, a file page, the new-file form and a search (POST).
+for `--seconds`: home, files list, a file page, the new-file form, a search (POST), and the
+SMS pages (templates, a template's editor with its counter, the manual-message form).
 
 Per page it prints p50/p95 of the portal's own answer time and, beside it, the time the same
 requests spent waiting for the services (both from the `Server-Timing: app;dur=…,
