@@ -440,3 +440,15 @@ def test_the_audit_page_says_which_service_did_not_answer(
     assert page.status_code == 200
     assert "their rows are missing: loans" in page.text
     assert "registration_changed" in page.text
+
+
+def test_the_administrator_s_home_and_menu_lead_to_accounts_audit_and_templates(
+    portal: tuple[TestClient, StandIn],
+) -> None:
+    client, _ = portal
+    page = _as(client, Role.ADMIN).get("/")
+    assert page.status_code == 200
+    assert "<title>Trang chủ · " in page.text
+    for path in ("/admin/accounts", "/admin/audit", "/sms/templates"):
+        assert page.text.count(f'href="{path}"') == 2  # the menu and the home page
+    assert 'href="/sms/messages/new"' not in page.text  # sending is for officers
