@@ -452,3 +452,19 @@ def test_the_administrator_s_home_and_menu_lead_to_accounts_audit_and_templates(
     for path in ("/admin/accounts", "/admin/audit", "/sms/templates"):
         assert page.text.count(f'href="{path}"') == 2  # the menu and the home page
     assert 'href="/sms/messages/new"' not in page.text  # sending is for officers
+
+
+def test_a_manual_message_without_recipients_comes_back_with_the_service_s_words(
+    portal: tuple[TestClient, StandIn],
+) -> None:
+    client, stand_in = portal
+    stand_in.refuse = Refusal(
+        422, "Sai", "Wrong", {"registration_ids": ("Cần chọn người nhận", "Choose recipients")}
+    )
+    form = {"csrf_token": CSRF, "form_key": "key-manual01", "text": "Họp lớp", "course_id": ""}
+    page = _as(client, Role.COMMUNE_OFFICER).post("/sms/messages", data=form)
+    assert page.status_code == 422
+    assert 'id="err-manual-registration_ids">Cần chọn người nhận<' in page.text
+    assert "Họp lớp</textarea>" in page.text
+    assert 'name="form_key" value="key-manual01"' in page.text
+    assert 'data-encoding="gsm7"' in page.text  # the counter is there for what was typed
