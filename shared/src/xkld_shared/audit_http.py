@@ -16,6 +16,7 @@ from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
 MAX_PAGE = 200
+BIGINT_MAX = 2**63 - 1  # the id column's range: larger would fail in PostgreSQL, not here
 
 
 class AuditRow(BaseModel):
@@ -108,7 +109,7 @@ def audit_router(service: str) -> APIRouter:
         action: Text = None,
         since: dt.date | None = None,
         until: dt.date | None = None,
-        before_id: Annotated[int | None, Query(ge=1)] = None,
+        before_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     ) -> AuditPage:
         pool: asyncpg.Pool = request.app.state.pool
