@@ -9,7 +9,9 @@ signed in through /login with its CSRF cookie like a browser, request the main p
 for `--seconds`: home, files list, a file page, the new-file form and a search (POST); and,
 signed in as a bank manager who also proposes, the bank's pages (application queue, a disbursed
 loan's page, the day sheet, the proposals to confirm, the portfolio); and, signed in as the
-labour officer, targets, progress for the province and a commune, the loans report, regimes.
+labour officer, targets, progress for the province and a commune, the loans report, regimes;
+and the SMS pages (templates, a template's editor with its counter, the manual-message form)
+as the commune officer.
 
 Per page it prints p50/p95 of the portal's own answer time and, beside it, the time the same
 requests spent waiting for the services (both from the `Server-Timing: app;dur=…,
@@ -66,6 +68,9 @@ PAGES = {
     "progress, a commune": "/progress?area=29800",
     "loans report": "/reports/loans",
     "regimes": "/regimes",
+    "sms templates": "/sms/templates",
+    "sms template editor": "/sms/templates/manual",
+    "manual sms form": "/sms/messages/new",
 }
 # Who visits a page, when not the commune officer: a bank manager who also proposes sees every
 # bank screen. A client is one signed-in session per such person.

@@ -390,6 +390,11 @@ ENDPOINTS = [
     Endpoint("reporting", "GET", "/targets/template.csv", _REPORT_READERS),
     Endpoint("reporting", "POST", "/targets", frozenset({Role.LABOUR_OFFICER})),
     Endpoint("reporting", "POST", "/targets/import", frozenset({Role.LABOUR_OFFICER})),
+    # every service's audit trail, field names only, for the administrator
+    *[
+        Endpoint(service, "GET", "/audit", frozenset({Role.ADMIN}))
+        for service in ("registration", "loans", "notifications", "reporting")
+    ],
 ]
 BRANCH = "VBSP-86"
 # Open on purpose: probes, and the provider's callbacks (they prove themselves with a token).

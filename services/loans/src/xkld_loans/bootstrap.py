@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
+from xkld_shared.audit_http import audit_router
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
@@ -54,4 +55,6 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
             worker = daily_overdue_worker(pool, topic, hour=settings.overdue_job_hour)
             rt.add_worker(worker, "overdue-job")
 
-    return service_app(runtime, start, [http.router, http_bank.router, http_regimes.router])
+    return service_app(
+        runtime, start, [http.router, http_bank.router, http_regimes.router, audit_router("loans")]
+    )

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import httpx
 from fastapi import FastAPI
+from xkld_shared.audit_http import audit_router
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.crypto import BlindIndex, FieldCipher, parse_keyring
 from xkld_shared.db.wakeup import PgWakeup
@@ -121,4 +122,4 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         rt.add_worker(dispatcher.run, "sms-dispatcher")
         rt.on_stop(client.aclose)
 
-    return service_app(runtime, start, [http.router])
+    return service_app(runtime, start, [http.router, audit_router("notifications")])

@@ -46,7 +46,7 @@ def _officer(ns: Namespace) -> dict[str, str]:
 
 
 async def _worker(
-    ns: Namespace, commune: str, course: uuid.UUID | None = None
+    ns: Namespace, commune: str, course: uuid.UUID | None = None, consent: bool = True
 ) -> tuple[uuid.UUID, str]:
     phone, registration = random_phone(), uuid.uuid4()
     submitted = RegistrationSubmitted(
@@ -56,7 +56,7 @@ async def _worker(
         birth_year=2002,
         submitted_on=dt.date(2026, 11, 26),
         phone_ciphertext=cipher(ns).encrypt(e164(phone), purpose=PHONE_PURPOSE),
-        sms_consent=True,
+        sms_consent=consent,
     )
     events: list[Envelope] = [new_envelope(submitted, registration_id=registration, producer="t")]
     if course is not None:
@@ -140,22 +140,35 @@ async def test_a_manual_message_to_a_course_reaches_its_workers_in_scope_once_an
 ) -> None:
     course = uuid.uuid4()
     _, home_phone = await _worker(namespace, HOME, course)
-    _, away_phone = await _worker(namespace, ELSEWHERE, course)
+    away, away_phone = await _worker(namespace, ELSEWHERE, course)
     body = {"text": "Lớp nghỉ học ngày mai, học bù thứ Bảy.", "course_id": str(course)}
     headers = _officer(namespace) | {"Idempotency-Key": "manual-course-0001"}
     assert await eventually(lambda: _enrolled(namespace, course, 2))
     async with httpx.AsyncClient() as client:
 
-        async def send() -> dict[str, int]:
+        async def send() -> dict[str, object]:
             answer = await client.post(f"{service}/sms/manual-messages", json=body, headers=headers)
             assert answer.status_code == 202, answer.text
-            result: dict[str, int] = answer.json()
+            result: dict[str, object] = answer.json()
             return result
 
         first = await send()
         again = await send()
-    assert first == {"queued": 1, "suppressed": 0, "skipped_outside_scope": 1, "already_queued": 0}
-    assert again == {"queued": 0, "suppressed": 0, "skipped_outside_scope": 1, "already_queued": 1}
+    outside = [{"registration_id": str(away), "reason": "outside_scope"}]
+    assert first == {
+        "queued": 1,
+        "suppressed": 0,
+        "skipped_outside_scope": 1,
+        "already_queued": 0,
+        "not_sent": outside,
+    }
+    assert again == {
+        "queued": 0,
+        "suppressed": 0,
+        "skipped_outside_scope": 1,
+        "already_queued": 1,
+        "not_sent": outside,
+    }
 
     async def manual_sent() -> list[dict[str, object]]:
         found = await gateway_messages(gateway, home_phone)
@@ -169,6 +182,34 @@ async def test_a_manual_message_to_a_course_reaches_its_workers_in_scope_once_an
     audit = await _audit(namespace, "sms_manual_sent")
     assert len(audit) == 2  # one row per request, the retry included
     assert audit[0]["actor_username"] == "tester"
+
+
+async def test_a_manual_message_names_each_worker_it_will_not_reach_and_why(
+    service: str, namespace: Namespace
+) -> None:
+    course = uuid.uuid4()
+    agreed, _ = await _worker(namespace, HOME, course)
+    refused, _ = await _worker(namespace, HOME, course, consent=False)
+    stopped, _ = await _worker(namespace, HOME, course)
+    assert await eventually(lambda: _enrolled(namespace, course, 3))
+    async with httpx.AsyncClient() as client:
+        opt_out = await client.post(
+            f"{service}/sms/contacts/{stopped}/opt-out",
+            json={"opted_out": True},
+            headers=_officer(namespace),
+        )
+        assert opt_out.status_code == 200, opt_out.text
+        body = {"text": "Họp lớp lúc 8 giờ.", "course_id": str(course)}
+        headers = _officer(namespace) | {"Idempotency-Key": "manual-reasons-0001"}
+        answer = await client.post(f"{service}/sms/manual-messages", json=body, headers=headers)
+        again = await client.post(f"{service}/sms/manual-messages", json=body, headers=headers)
+    assert answer.status_code == 202, answer.text
+    assert (answer.json()["queued"], answer.json()["suppressed"]) == (1, 2)
+    reasons = {(r["registration_id"], r["reason"]) for r in answer.json()["not_sent"]}
+    assert reasons == {(str(refused), "no_consent"), (str(stopped), "opted_out")}
+    assert str(agreed) not in str(answer.json()["not_sent"])
+    # a retried request queues nothing new and still says who is left out
+    assert {(r["registration_id"], r["reason"]) for r in again.json()["not_sent"]} == reasons
 
 
 async def test_the_staff_opt_out_toggle_stops_messages_and_is_audited(

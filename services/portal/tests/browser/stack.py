@@ -28,6 +28,7 @@ ACCOUNTS: dict[str, tuple[list[str], list[str], str | None, str | None]] = {
     "baocao": (["report_viewer"], [], None, None),
     # A manager who also proposes (a small branch): maker-checker keeps them off their own.
     "giamdoc.kiem": (["loan_officer", "bank_manager"], [], None, "VBSP-86"),
+    "quantri": (["admin"], [], None, None),
 }
 SERVICES = ("registration", "loans", "notifications", "reporting")
 STARTUP_SECONDS = 240.0  # generous: the suite runs on two busy cores

@@ -28,7 +28,7 @@ COMMUNE_OFFICER_PATHS = ("/", "/files", "/files/new", "/imports")
 REPORT_PATHS = tuple(
     f"/reports/{name}" for name in ("registrations", "training", "loans", "follow-up", "sms")
 )
-ROLES = ("canbo", "laodong", "daotao", "tindung", "giamdoc", "baocao")
+ROLES = ("canbo", "laodong", "daotao", "tindung", "giamdoc", "baocao", "quantri")
 # axe.run in the page; only what a person would be stopped by (serious, critical) is kept.
 RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});

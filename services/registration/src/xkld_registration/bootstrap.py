@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from xkld_shared.audit_http import audit_router
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.crypto import BlindIndex, FieldCipher, parse_keyring
 from xkld_shared.http.app import service_app
@@ -85,5 +86,6 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         training_http.router,
         departure_http.router,
         reference_http.router,
+        audit_router("registration"),
     ]
     return service_app(runtime, start, routers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from xkld_shared.audit_http import audit_router
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
@@ -31,7 +32,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         # Loaded now, so that the heap the shared start-up settles (xkld_shared.heap) has it.
         admin_units()
 
-    app = service_app(runtime, start, [http.router, targets.router])
+    app = service_app(runtime, start, [http.router, targets.router, audit_router("reporting")])
     # This service's /metrics speaks Prometheus and adds the projection lag: put first, it is
     # matched before the generic JSON one.
     for route in reversed(metrics_router(runtime).routes):

@@ -18,7 +18,7 @@ from xkld_notifications.adapters import store
 from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Clock, Notifier, current_template
 from xkld_notifications.application.ports import PhoneIndex
-from xkld_notifications.domain.outbound import MessageStatus
+from xkld_notifications.domain.outbound import MessageStatus, suppression_reason
 from xkld_notifications.domain.rules import Planned, Rules
 from xkld_notifications.domain.sms_text import unaccent
 from xkld_notifications.domain.templates import Template, check
@@ -46,6 +46,8 @@ class ManualResult:
     suppressed: int
     skipped_outside_scope: int
     already_queued: int
+    # Who will not receive it, and why: outside_scope, no_consent, opted_out or erased.
+    not_sent: tuple[tuple[uuid.UUID, str], ...] = ()
 
 
 class StaffActions:
@@ -169,6 +171,7 @@ class StaffActions:
                 and staff.covers_commune(areas[t]["commune_code"], areas[t]["province_code"])
             ]
             queued = suppressed = already = 0
+            not_sent = [(t, "outside_scope") for t in targets if t not in in_scope]
             for registration_id in in_scope:
                 envelope = _manual_envelope(request.send_key, registration_id, now)
                 planned = Planned(template, {"text": request.text}, now, "manual")
@@ -176,6 +179,10 @@ class StaffActions:
                 queued += got
                 suppressed += added - got
                 already += 1 - added
+                if not got:  # suppressed now, or queued by an earlier try: say which
+                    reason = suppression_reason(await store.contact_state(conn, registration_id))
+                    if reason:
+                        not_sent.append((registration_id, reason))
             await record_change(
                 conn,
                 context,
@@ -190,7 +197,8 @@ class StaffActions:
                     "recipients": [str(t) for t in in_scope],
                 },
             )
-        return ManualResult(queued, suppressed, len(targets) - len(in_scope), already)
+        outside = len(targets) - len(in_scope)
+        return ManualResult(queued, suppressed, outside, already, tuple(not_sent))
 
 
 def _manual_envelope(send_key: uuid.UUID, registration_id: uuid.UUID, now: dt.datetime) -> Envelope:

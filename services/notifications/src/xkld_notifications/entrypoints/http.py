@@ -190,6 +190,19 @@ async def get_contact(registration_id: uuid.UUID, pool: Pool, staff: Staff) -> d
     return {"sms_consent": area["sms_consent"], "opted_out": area["opted_out_at"] is not None}
 
 
+class NotSent(BaseModel):
+    registration_id: uuid.UUID
+    reason: str = Field(description="outside_scope, no_consent, opted_out or erased")
+
+
+class ManualAnswer(BaseModel):
+    queued: int
+    suppressed: int
+    skipped_outside_scope: int
+    already_queued: int
+    not_sent: list[NotSent]  # who will not receive it, and why
+
+
 class ManualBody(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -211,7 +224,7 @@ async def send_manual(
     rules: RulesDep,
     staff: Staff,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> dict[str, int]:
+) -> ManualAnswer:
     """To listed workers and/or everyone enrolled in a course, within the sender's scope.
     The Idempotency-Key makes a retried request queue nothing new."""
     key = checked_key(idempotency_key)
@@ -235,12 +248,13 @@ async def send_manual(
         staff,
         _context(request, staff),
     )
-    return {
-        "queued": result.queued,
-        "suppressed": result.suppressed,
-        "skipped_outside_scope": result.skipped_outside_scope,
-        "already_queued": result.already_queued,
-    }
+    return ManualAnswer(
+        queued=result.queued,
+        suppressed=result.suppressed,
+        skipped_outside_scope=result.skipped_outside_scope,
+        already_queued=result.already_queued,
+        not_sent=[NotSent(registration_id=r, reason=why) for r, why in result.not_sent],
+    )
 
 
 class PreviewBody(RequestModel):

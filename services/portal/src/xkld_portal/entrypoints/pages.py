@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from xkld_portal.entrypoints import (
+    admin_accounts,
+    admin_audit,
     auth_pages,
     bank,
     bank_manager,
@@ -20,6 +22,8 @@ from xkld_portal.entrypoints import (
     progress,
     regimes,
     report_pages,
+    sms,
+    sms_manual,
     steps,
     targets,
     training,
@@ -47,4 +51,8 @@ def routers() -> list[APIRouter]:
         regimes.router,
         bank_manager.router,  # its /loans/proposals and /loans/portfolio before /loans/{id}
         bank.router,
+        sms_manual.router,
+        sms.router,
+        admin_accounts.router,
+        admin_audit.router,
     ]
