@@ -135,4 +135,5 @@ def test_the_policy_in_force_is_chosen_by_the_course_date() -> None:
     assert policy_on(dt.date(2026, 6, 1)) is P
     with pytest.raises(NoPolicyInForce) as refused:
         policy_on(dt.date(2015, 12, 31))
-    assert refused.value.body.message_vi and refused.value.body.message_en
+    assert refused.value.body.message_vi
+    assert refused.value.body.message_en
