@@ -394,3 +394,15 @@ async def test_trainees_are_seen_and_taken_in_only_within_ones_communes(desk: De
         headers=foreign_trainer,
     )
     assert refused.status_code == 404
+
+
+async def test_trainees_who_stay_and_workers_going_abroad_share_a_courses_places(
+    desk: Desk,
+) -> None:
+    course_id = await desk.course("vocational", capacity=1)
+    await _train(desk, await _trainee(desk), course_id, present=0)
+    rid = await desk.register()
+    await desk.walk(rid, "eligible")
+    full = await desk.post("training", f"/registrations/{rid}/enrolments", {"course_id": course_id})
+    assert full.status_code == 409, full.text
+    assert full.json()["error"]["code"] == "course_refused"

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 from fastapi.responses import JSONResponse
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from pydantic import Field
 from xkld_shared import idempotency
 from xkld_shared.identity.http import require
@@ -107,6 +108,11 @@ _STATUS_VI = {
 }
 
 
+def _append(ws: Any, cells: list[Any]) -> None:
+    # A control character typed into a course title would make openpyxl refuse the cell.
+    ws.append([ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in cells])
+
+
 def sheet_xlsx(sheet: Sheet) -> bytes:
     """A printable bảng kê: a title, one row per trainee, a total of what is due, a blank
     column for the trainee's signature."""
@@ -115,18 +121,20 @@ def sheet_xlsx(sheet: Sheet) -> bytes:
     ws = book.active
     assert ws is not None  # a new workbook always has one sheet
     ws.title = "Bang ke"
-    ws.append([f"BẢNG KÊ HỖ TRỢ HỌC NGHỀ – KHOÁ {sheet.course.code}: {sheet.course.title}"])
-    ws.append(
+    _append(ws, [f"BẢNG KÊ HỖ TRỢ HỌC NGHỀ – KHOÁ {sheet.course.code}: {sheet.course.title}"])
+    _append(
+        ws,
         [
             f"{sheet.course.provider}; {sheet.course.starts_on:%d/%m/%Y} – "
             f"{sheet.course.ends_on:%d/%m/%Y}"
-        ]
+        ],
     )
-    ws.append([f"Căn cứ: {sheet.policy.legal_basis}"])
-    ws.append([f"Học phí một học viên: {sheet.terms.tuition_vnd} đ"])
-    ws.append(list(_HEADINGS))
+    _append(ws, [f"Căn cứ: {sheet.policy.legal_basis}"])
+    _append(ws, [f"Học phí một học viên: {sheet.terms.tuition_vnd} đ"])
+    _append(ws, list(_HEADINGS))
     for n, line in enumerate(view["lines"], start=1):
-        ws.append(
+        _append(
+            ws,
             [
                 n,
                 line["full_name"],
@@ -140,10 +148,11 @@ def sheet_xlsx(sheet: Sheet) -> bytes:
                 line["total_vnd"],
                 _STATUS_VI[line["status"]],
                 "",
-            ]
+            ],
         )
-    ws.append(
-        ["", "Tổng được hỗ trợ (chưa chi trả)", "", "", "", "", "", "", "", view["due_total_vnd"]]
+    _append(
+        ws,
+        ["", "Tổng được hỗ trợ (chưa chi trả)", "", "", "", "", "", "", "", view["due_total_vnd"]],
     )
     out = io.BytesIO()
     book.save(out)
