@@ -393,6 +393,12 @@ ENDPOINTS = [
     ),
     Endpoint(
         "registration",
+        "POST",
+        "/trainees/{trainee_id}/employment-outcomes",
+        frozenset({Role.COMMUNE_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
         "GET",
         "/trainees/{trainee_id}/history",
         frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER, Role.TRAINING_STAFF}),
@@ -653,6 +659,11 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
     },
     "/trainees/{trainee_id}/training-results": lambda: {"course_id": _NEW_ID, "passed": True},
     "/courses/{course_code}/support-payments": lambda: {"paid_on": "2026-03-01"},
+    "/trainees/{trainee_id}/employment-outcomes": lambda: {
+        "course_id": _NEW_ID,
+        "outcome": "own_business",
+        "observed_on": "2026-03-01",
+    },
 }
 
 

@@ -406,3 +406,74 @@ async def test_trainees_who_stay_and_workers_going_abroad_share_a_courses_places
     full = await desk.post("training", f"/registrations/{rid}/enrolments", {"course_id": course_id})
     assert full.status_code == 409, full.text
     assert full.json()["error"]["code"] == "course_refused"
+
+
+async def _outcome(desk: Desk, tid: str, body: dict[str, object]) -> httpx.Response:
+    return await desk.client.post(
+        f"{desk.url}/trainees/{tid}/employment-outcomes",
+        json=body,
+        headers=officer_of(desk.ns, HOME),
+    )
+
+
+async def test_the_commune_records_employment_after_training_and_went_abroad_names_the_file(
+    desk: Desk,
+) -> None:
+    body = registration_body(commune_code=HOME)
+    tid = await _trainee(desk, body=body)
+    course_id, _ = await _course(desk)
+    await _train(desk, tid, course_id, present=2)
+    too_soon = await _outcome(
+        desk, tid, {"course_id": course_id, "outcome": "own_business", "observed_on": days(0)}
+    )
+    assert too_soon.status_code == 422, too_soon.text
+    result = await desk.client.post(
+        f"{desk.url}/trainees/{tid}/training-results",
+        json={"course_id": course_id, "passed": True, "completed_on": days(-2)},
+        headers=_province_trainer(desk),
+    )
+    assert result.status_code == 200, result.text
+    first = await _outcome(
+        desk, tid, {"course_id": course_id, "outcome": "no_work_yet", "observed_on": days(-1)}
+    )
+    assert first.status_code == 200, first.text
+    someone_else = await desk.register()
+    wrong_file = await _outcome(
+        desk,
+        tid,
+        {
+            "course_id": course_id,
+            "outcome": "went_abroad",
+            "observed_on": days(0),
+            "registration_id": someone_else,
+        },
+    )
+    assert wrong_file.status_code == 422
+    assert {f["field"] for f in wrong_file.json()["error"]["fields"]} == {"registration_id"}
+    own = await desk.client.post(
+        f"{desk.url}/registrations", json=body, headers=officer_of(desk.ns, HOME)
+    )
+    rid = own.json()["registration_id"]
+    abroad = await _outcome(
+        desk,
+        tid,
+        {
+            "course_id": course_id,
+            "outcome": "went_abroad",
+            "observed_on": days(0),
+            "registration_id": rid,
+        },
+    )
+    assert abroad.status_code == 200, abroad.text
+    history = await desk.client.get(
+        f"{desk.url}/trainees/{tid}/history", headers=officer_of(desk.ns, HOME)
+    )
+    (course,) = history.json()["courses"]
+    assert course["employment_outcome"] == "went_abroad"
+    trail = await _fetch(
+        desk,
+        """SELECT changes FROM audit.audit_log WHERE entity_id = $1
+           AND action = 'trainee.outcome_recorded' ORDER BY id""",
+        tid,
+    )
+    assert len(trail) == 2  # the correction keeps what it was in the trail

@@ -39,6 +39,7 @@ from xkld_registration.domain.reference import (
     check_enrolment,
 )
 from xkld_registration.domain.registration import Registration, SubmitRegistration, submit
+from xkld_registration.domain.training_outcome import Outcome, check_outcome
 from xkld_registration.domain.training_support import SupportGroup
 
 
@@ -315,6 +316,65 @@ class Trainees:
             await _audit(conn, ctx, "trainee.course_completed", trainee.id, {}, after)
         return {"trainee_id": str(trainee.id), "course_id": str(course_id), "passed": passed}
 
+    # --- employment after training -----------------------------------------------------------
+
+    async def record_outcome(
+        self,
+        trainee_id: uuid.UUID,
+        course_id: uuid.UUID,
+        outcome: Outcome,
+        observed_on: dt.date,
+        registration_id: uuid.UUID | None,
+        ctx: ChangeContext,
+    ) -> dict[str, Any]:
+        async with self._pool.acquire() as conn, conn.transaction():
+            trainee = await load_trainee(conn, ctx.actor, trainee_id, lock=True)
+            await _enrolled_course(conn, trainee.id, course_id)
+            completed_on = await conn.fetchval(
+                """SELECT completed_on FROM trainee_enrolment
+                   WHERE trainee_id = $1 AND course_id = $2""",
+                trainee.id,
+                course_id,
+            )
+            own_file = registration_id is not None and await conn.fetchval(
+                "SELECT true FROM registration WHERE id = $1 AND cccd_blind_index = $2",
+                registration_id,
+                trainee.cccd_index,
+            )
+            check_outcome(outcome, observed_on, completed_on, self._clock.today(), bool(own_file))
+            abroad = registration_id if outcome == "went_abroad" else None
+            before = await conn.fetchrow(
+                """SELECT outcome, observed_on FROM trainee_outcome
+                   WHERE trainee_id = $1 AND course_id = $2""",
+                trainee.id,
+                course_id,
+            )
+            await conn.execute(
+                """INSERT INTO trainee_outcome (trainee_id, course_id, outcome, observed_on,
+                       registration_id, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)
+                   ON CONFLICT (trainee_id, course_id) DO UPDATE
+                   SET outcome = EXCLUDED.outcome, observed_on = EXCLUDED.observed_on,
+                       registration_id = EXCLUDED.registration_id,
+                       recorded_by = EXCLUDED.recorded_by, recorded_at = now()""",
+                trainee.id,
+                course_id,
+                outcome,
+                observed_on,
+                abroad,
+                ctx.actor.subject,
+            )
+            key = f"outcome.{course_id}"
+            old = None if before is None else f"{before['outcome']}@{before['observed_on']}"
+            new = f"{outcome}@{observed_on.isoformat()}"
+            await _audit(conn, ctx, "trainee.outcome_recorded", trainee.id, {key: old}, {key: new})
+        return {
+            "trainee_id": str(trainee.id),
+            "course_id": str(course_id),
+            "outcome": outcome,
+            "observed_on": observed_on.isoformat(),
+            "registration_id": None if abroad is None else str(abroad),
+        }
+
     # --- one history ------------------------------------------------------------------------
 
     async def history(self, trainee_id: uuid.UUID, actor: Principal) -> dict[str, Any]:
@@ -366,10 +426,12 @@ class Trainees:
 async def courses_of(conn: Conn, trainee_id: uuid.UUID) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         """SELECT c.id, c.code, c.title, c.starts_on, c.ends_on, e.enrolled_on, e.completed_on,
-                  e.passed, e.distance_km,
+                  e.passed, e.distance_km, o.outcome, o.observed_on,
                   (SELECT count(*) FROM trainee_attendance a WHERE a.trainee_id = e.trainee_id
                      AND a.course_id = e.course_id AND a.present) AS days_present
            FROM trainee_enrolment e JOIN course c ON c.id = e.course_id
+           LEFT JOIN trainee_outcome o
+             ON o.trainee_id = e.trainee_id AND o.course_id = e.course_id
            WHERE e.trainee_id = $1 ORDER BY e.enrolled_on, c.code""",
         trainee_id,
     )
@@ -385,6 +447,10 @@ async def courses_of(conn: Conn, trainee_id: uuid.UUID) -> list[dict[str, Any]]:
             "days_present": r["days_present"],
             "completed_on": None if r["completed_on"] is None else r["completed_on"].isoformat(),
             "passed": r["passed"],
+            "employment_outcome": r["outcome"],
+            "outcome_observed_on": None
+            if r["observed_on"] is None
+            else r["observed_on"].isoformat(),
         }
         for r in rows
     ]

@@ -17,6 +17,7 @@ from xkld_shared.identity.principal import Principal, Role
 from xkld_registration.application.trainees import NewTrainee, Trainees
 from xkld_registration.domain.consent import ConsentAnswers, Purpose
 from xkld_registration.domain.registration import IntakeDetails, SubmitRegistration
+from xkld_registration.domain.training_outcome import Outcome
 from xkld_registration.domain.training_support import SupportGroup
 from xkld_registration.entrypoints.http import ConsentRequest
 from xkld_registration.entrypoints.journey_common import Body, Commune, Training, context, invalid
@@ -105,6 +106,17 @@ class TraineeResult(Body):
     completed_on: dt.date | None = None
 
 
+class EmploymentOutcome(Body):
+    course_id: uuid.UUID
+    outcome: Outcome = Field(
+        description="Việc làm sau học nghề: đúng nghề, việc khác, tự làm, đi XKLĐ, chưa có việc"
+    )
+    observed_on: dt.date = Field(description="Ngày ghi nhận (trong 6 tháng sau khoá học)")
+    registration_id: uuid.UUID | None = Field(
+        None, description="Mã hồ sơ XKLĐ của chính người này, khi đã đi làm việc ở nước ngoài"
+    )
+
+
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def register_trainee(
     body: TraineeRequest, request: Request, officer: Commune
@@ -151,6 +163,21 @@ async def record_trainee_result(
         body.certificate_number,
         body.completed_on,
         context(request, staff),
+    )
+
+
+@router.post("/{trainee_id}/employment-outcomes")
+async def record_employment_outcome(
+    trainee_id: uuid.UUID, body: EmploymentOutcome, request: Request, officer: Commune
+) -> dict[str, Any]:
+    """Việc làm của học viên trong 6 tháng sau khoá học (cán bộ xã ghi nhận, sửa được)."""
+    return await _trainees(request).record_outcome(
+        trainee_id,
+        body.course_id,
+        body.outcome,
+        body.observed_on,
+        body.registration_id,
+        context(request, officer),
     )
 
 

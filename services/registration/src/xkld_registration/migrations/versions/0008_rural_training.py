@@ -62,6 +62,22 @@ def upgrade() -> None:
             FOREIGN KEY (trainee_id, course_id) REFERENCES trainee_enrolment
         );
 
+        -- Employment after training: one outcome per trainee and course, corrected in place
+        -- (the audit trail keeps what it was). "Went abroad" names the person's own file.
+        CREATE TABLE trainee_outcome (
+            trainee_id      uuid        NOT NULL,
+            course_id       uuid        NOT NULL,
+            outcome         text        NOT NULL CHECK (outcome IN ('work_in_trade',
+                                'other_work', 'own_business', 'went_abroad', 'no_work_yet')),
+            observed_on     date        NOT NULL,
+            registration_id uuid REFERENCES registration (id),
+            recorded_by     text        NOT NULL,
+            recorded_at     timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (trainee_id, course_id),
+            FOREIGN KEY (trainee_id, course_id) REFERENCES trainee_enrolment,
+            CHECK ((outcome = 'went_abroad') = (registration_id IS NOT NULL))
+        );
+
         CREATE TABLE course_support_terms (
             course_id           uuid PRIMARY KEY REFERENCES course (id),
             tuition_vnd         bigint  NOT NULL CHECK (tuition_vnd >= 0),
@@ -111,6 +127,6 @@ def downgrade() -> None:
     execute_script(
         """
         DROP TABLE training_support_once, support_payment_line, support_payment,
-            course_support_terms, trainee_attendance, trainee_enrolment, trainee;
+            course_support_terms, trainee_outcome, trainee_attendance, trainee_enrolment, trainee;
         """
     )
