@@ -60,3 +60,14 @@ def test_went_abroad_needs_the_persons_own_labour_export_file() -> None:
 def test_six_months_later_is_never_earlier_and_at_most_184_days_on(day: dt.date) -> None:
     later = add_months(day, 6)
     assert 181 <= (later - day).days <= 184
+
+
+def test_a_course_recorded_as_ending_in_year_9999_gives_a_422_not_an_overflow() -> None:
+    fields = _fields(
+        outcome="other_work",
+        observed_on=dt.date(9999, 12, 31),
+        completed_on=dt.date(9999, 12, 1),
+        today=TODAY,
+        abroad_file_found=False,
+    )
+    assert fields == {"observed_on"}

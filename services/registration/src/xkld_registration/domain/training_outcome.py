@@ -42,7 +42,11 @@ def check_outcome(
                 "The course has no result yet; employment is recorded after the course",
             )
         )
-    elif not completed_on <= observed_on <= add_months(completed_on, FOLLOW_UP_MONTHS):
+    elif observed_on < completed_on or (
+        # A future date is refused below; only a past one is compared with six months on
+        # (which also keeps the date arithmetic far from year 9999).
+        observed_on <= today and observed_on > add_months(completed_on, FOLLOW_UP_MONTHS)
+    ):
         problems.append(
             FieldProblem(
                 "observed_on",
