@@ -17,6 +17,7 @@ from xkld_registration.application.erase_personal_data import ErasePersonalDataH
 from xkld_registration.application.journey import JourneySteps
 from xkld_registration.application.journey_steps import Journeys
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
+from xkld_registration.application.trainee_history import TraineeHistory
 from xkld_registration.application.trainees import Trainees
 from xkld_registration.application.training_steps import TrainingSteps
 from xkld_registration.application.training_support import TrainingSupport
@@ -75,6 +76,7 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         app.state.journeys = Journeys(steps, vault)
         app.state.training = TrainingSteps(steps)
         app.state.trainees = Trainees(pool, vault, VietnamClock(), communes)
+        app.state.trainee_history = TraineeHistory(pool)
         app.state.training_support = TrainingSupport(pool, Topics(settings.topic_prefix))
         rt.new_relay()
         rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks

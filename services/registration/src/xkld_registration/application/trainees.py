@@ -1,5 +1,5 @@
-"""Trainees who stay: intake (the same checks as a worker's file), enrolment, attendance and
-results in vocational courses, and one history per person across training and labour export.
+"""Trainees who stay: intake (the same checks as a worker's file), enrolment, attendance,
+results and employment outcomes in vocational courses.
 
 A trainee is not a labour-export file. The person is the same, found by the CCCD's blind index:
 one trainee row per person, and the files they may open later are linked by that index.
@@ -24,7 +24,6 @@ from xkld_registration.adapters.vault import ETHNICITY_PURPOSE, POVERTY_PURPOSE
 from xkld_registration.application.journey import may_act_on
 from xkld_registration.application.journey_steps import CourseNotFound
 from xkld_registration.application.ports import Clock, CommuneDirectory, PersonalDataVault
-from xkld_registration.application.queries import RegistrationNotFound
 from xkld_registration.application.submit_registration import OutsideYourCommunes
 from xkld_registration.application.training_steps import (
     CertificateNumberTaken,
@@ -93,6 +92,24 @@ async def load_trainee(
     return TraineeRow(row["id"], row["commune_code"], row["province_code"], row["cccd_blind_index"])
 
 
+async def files_of(pool: asyncpg.Pool, index: bytes) -> list[dict[str, Any]]:
+    """The person's labour-export files, found by the CCCD blind index."""
+    rows = await pool.fetch(
+        """SELECT id, status, commune_code, submitted_on FROM registration
+           WHERE cccd_blind_index = $1 ORDER BY submitted_on, id""",
+        index,
+    )
+    return [
+        {
+            "registration_id": str(r["id"]),
+            "status": r["status"],
+            "commune_code": r["commune_code"],
+            "submitted_on": r["submitted_on"].isoformat(),
+        }
+        for r in rows
+    ]
+
+
 class Trainees:
     def __init__(
         self,
@@ -148,7 +165,7 @@ class Trainees:
             "trainee_id": str(person.id),
             "commune_code": person.commune_code,
             "registered_on": today.isoformat(),
-            "labour_export_files": await self._files_of(index),
+            "labour_export_files": await files_of(self._pool, index),
         }
 
     async def _insert(
@@ -190,22 +207,6 @@ class Trainees:
         if row is None:  # the unique index fired on a row that is not committed after all
             return DuplicateTrainee(uuid.UUID(int=0), "?")
         return DuplicateTrainee(row["id"], row["commune_code"])
-
-    async def _files_of(self, index: bytes) -> list[dict[str, Any]]:
-        rows = await self._pool.fetch(
-            """SELECT id, status, commune_code, submitted_on FROM registration
-               WHERE cccd_blind_index = $1 ORDER BY submitted_on, id""",
-            index,
-        )
-        return [
-            {
-                "registration_id": str(r["id"]),
-                "status": r["status"],
-                "commune_code": r["commune_code"],
-                "submitted_on": r["submitted_on"].isoformat(),
-            }
-            for r in rows
-        ]
 
     # --- enrolment, attendance, results -----------------------------------------------------
 
@@ -374,110 +375,6 @@ class Trainees:
             "observed_on": observed_on.isoformat(),
             "registration_id": None if abroad is None else str(abroad),
         }
-
-    # --- one history ------------------------------------------------------------------------
-
-    async def history(self, trainee_id: uuid.UUID, actor: Principal) -> dict[str, Any]:
-        async with self._pool.acquire() as conn:
-            trainee = await load_trainee(conn, actor, trainee_id)
-            head = await conn.fetchrow(
-                """SELECT full_name, commune_code, registered_on, support_groups,
-                          difficult_commune FROM trainee WHERE id = $1""",
-                trainee.id,
-            )
-            assert head is not None  # just loaded
-            courses = await courses_of(conn, trainee.id)
-            support = await support_of(conn, trainee.cccd_index)
-        return {
-            "trainee_id": str(trainee.id),
-            "full_name": head["full_name"],
-            "commune_code": head["commune_code"],
-            "registered_on": head["registered_on"].isoformat(),
-            "support_groups": list(head["support_groups"]),
-            "difficult_commune": head["difficult_commune"],
-            "courses": courses,
-            "support": support,
-            "labour_export_files": await self._files_of(trainee.cccd_index),
-        }
-
-    async def of_registration(self, registration_id: uuid.UUID, actor: Principal) -> dict[str, Any]:
-        """The same person's training at home, seen from their labour-export file."""
-        async with self._pool.acquire() as conn:
-            file = await conn.fetchrow(
-                """SELECT commune_code, province_code, cccd_blind_index FROM registration
-                   WHERE id = $1""",
-                registration_id,
-            )
-            if file is None or not may_act_on(actor, file["commune_code"], file["province_code"]):
-                raise RegistrationNotFound
-            trainee_id = await conn.fetchval(
-                "SELECT id FROM trainee WHERE cccd_blind_index = $1", file["cccd_blind_index"]
-            )
-            courses = [] if trainee_id is None else await courses_of(conn, trainee_id)
-            support = await support_of(conn, file["cccd_blind_index"])
-        return {
-            "registration_id": str(registration_id),
-            "trainee_id": None if trainee_id is None else str(trainee_id),
-            "courses": courses,
-            "support": support,
-        }
-
-
-async def courses_of(conn: Conn, trainee_id: uuid.UUID) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        """SELECT c.id, c.code, c.title, c.starts_on, c.ends_on, e.enrolled_on, e.completed_on,
-                  e.passed, e.distance_km, o.outcome, o.observed_on,
-                  (SELECT count(*) FROM trainee_attendance a WHERE a.trainee_id = e.trainee_id
-                     AND a.course_id = e.course_id AND a.present) AS days_present
-           FROM trainee_enrolment e JOIN course c ON c.id = e.course_id
-           LEFT JOIN trainee_outcome o
-             ON o.trainee_id = e.trainee_id AND o.course_id = e.course_id
-           WHERE e.trainee_id = $1 ORDER BY e.enrolled_on, c.code""",
-        trainee_id,
-    )
-    return [
-        {
-            "course_id": str(r["id"]),
-            "course_code": r["code"],
-            "title": r["title"],
-            "starts_on": r["starts_on"].isoformat(),
-            "ends_on": r["ends_on"].isoformat(),
-            "enrolled_on": r["enrolled_on"].isoformat(),
-            "distance_km": str(r["distance_km"]),
-            "days_present": r["days_present"],
-            "completed_on": None if r["completed_on"] is None else r["completed_on"].isoformat(),
-            "passed": r["passed"],
-            "employment_outcome": r["outcome"],
-            "outcome_observed_on": None
-            if r["observed_on"] is None
-            else r["observed_on"].isoformat(),
-        }
-        for r in rows
-    ]
-
-
-async def support_of(conn: Conn, person_index: bytes) -> dict[str, Any] | None:
-    row = await conn.fetchrow(
-        """SELECT s.kind, s.policy_code, s.course_id, s.payment_id, p.paid_on, l.cost_vnd,
-                  l.meals_vnd, l.travel_vnd
-           FROM training_support_once s
-           LEFT JOIN support_payment p ON p.id = s.payment_id
-           LEFT JOIN support_payment_line l
-             ON l.payment_id = s.payment_id AND l.trainee_id = s.trainee_id
-           WHERE s.person_index = $1""",
-        person_index,
-    )
-    if row is None:
-        return None
-    paid = row["kind"] == "paid"
-    return {
-        "kind": row["kind"],
-        "policy_code": row["policy_code"],
-        "course_id": None if row["course_id"] is None else str(row["course_id"]),
-        "payment_id": None if row["payment_id"] is None else str(row["payment_id"]),
-        "paid_on": row["paid_on"].isoformat() if paid else None,
-        "total_vnd": (row["cost_vnd"] + row["meals_vnd"] + row["travel_vnd"]) if paid else None,
-    }
 
 
 def _only_vocational(course: Course) -> None:

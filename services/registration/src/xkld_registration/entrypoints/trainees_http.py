@@ -14,6 +14,7 @@ from pydantic import Field
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
+from xkld_registration.application.trainee_history import TraineeHistory
 from xkld_registration.application.trainees import NewTrainee, Trainees
 from xkld_registration.domain.consent import ConsentAnswers, Purpose
 from xkld_registration.domain.registration import IntakeDetails, SubmitRegistration
@@ -31,6 +32,11 @@ Reader = Annotated[
 def _trainees(request: Request) -> Trainees:
     trainees: Trainees = request.app.state.trainees
     return trainees
+
+
+def _history(request: Request) -> TraineeHistory:
+    history: TraineeHistory = request.app.state.trainee_history
+    return history
 
 
 router = APIRouter(prefix="/trainees", tags=["học nghề nông thôn (rural training)"])
@@ -184,7 +190,7 @@ async def record_employment_outcome(
 @router.get("/{trainee_id}/history")
 async def trainee_history(trainee_id: uuid.UUID, request: Request, staff: Reader) -> dict[str, Any]:
     """Một lịch sử cho một người: các khoá học nghề, hỗ trợ đã nhận, hồ sơ XKLĐ (nếu có)."""
-    return await _trainees(request).history(trainee_id, staff)
+    return await _history(request).history(trainee_id, staff)
 
 
 FileReader = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]
@@ -196,4 +202,4 @@ async def training_at_home(
     registration_id: uuid.UUID, request: Request, staff: FileReader
 ) -> dict[str, Any]:
     """Học nghề ở địa phương của cùng một người (theo CCCD), trước hoặc sau hồ sơ XKLĐ."""
-    return await _trainees(request).of_registration(registration_id, staff)
+    return await _history(request).of_registration(registration_id, staff)
