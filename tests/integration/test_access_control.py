@@ -391,6 +391,7 @@ ENDPOINTS = [
         "/trainees/{trainee_id}/training-results",
         frozenset({Role.TRAINING_STAFF}),
     ),
+    Endpoint("registration", "GET", "/trainees/outcomes-due", frozenset({Role.COMMUNE_OFFICER})),
     Endpoint(
         "registration",
         "POST",

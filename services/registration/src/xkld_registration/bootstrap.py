@@ -76,7 +76,7 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         app.state.journeys = Journeys(steps, vault)
         app.state.training = TrainingSteps(steps)
         app.state.trainees = Trainees(pool, vault, VietnamClock(), communes)
-        app.state.trainee_history = TraineeHistory(pool)
+        app.state.trainee_history = TraineeHistory(pool, VietnamClock())
         app.state.training_support = TrainingSupport(pool, Topics(settings.topic_prefix))
         rt.new_relay()
         rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks

@@ -477,3 +477,33 @@ async def test_the_commune_records_employment_after_training_and_went_abroad_nam
         tid,
     )
     assert len(trail) == 2  # the correction keeps what it was in the trail
+
+
+async def test_the_officer_is_reminded_of_outcomes_that_are_due_and_not_of_recorded_ones(
+    desk: Desk,
+) -> None:
+    waiting, recorded, unfinished = await _trainee(desk), await _trainee(desk), await _trainee(desk)
+    course_id, code = await _course(desk)
+    for tid in (waiting, recorded, unfinished):
+        await _train(desk, tid, course_id, present=1)
+    for tid in (waiting, recorded):
+        done = await desk.client.post(
+            f"{desk.url}/trainees/{tid}/training-results",
+            json={"course_id": course_id, "passed": True, "completed_on": days(-1)},
+            headers=_province_trainer(desk),
+        )
+        assert done.status_code == 200, done.text
+    answer = await _outcome(
+        desk, recorded, {"course_id": course_id, "outcome": "work_in_trade", "observed_on": days(0)}
+    )
+    assert answer.status_code == 200, answer.text
+    due = await desk.client.get(
+        f"{desk.url}/trainees/outcomes-due", headers=officer_of(desk.ns, HOME)
+    )
+    assert due.status_code == 200, due.text
+    mine = [d for d in due.json() if d["course_code"] == code]
+    assert [d["trainee_id"] for d in mine] == [waiting]
+    elsewhere = await desk.client.get(
+        f"{desk.url}/trainees/outcomes-due", headers=officer_of(desk.ns, ELSEWHERE)
+    )
+    assert [d for d in elsewhere.json() if d["course_code"] == code] == []

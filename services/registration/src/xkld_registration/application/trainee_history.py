@@ -3,6 +3,7 @@ person's labour-export files, linked by the CCCD blind index (either side may co
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -11,13 +12,19 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
 
 from xkld_registration.application.journey import may_act_on
+from xkld_registration.application.ports import Clock
 from xkld_registration.application.queries import RegistrationNotFound
 from xkld_registration.application.trainees import files_of, load_trainee
+from xkld_registration.domain.training_outcome import FOLLOW_UP_MONTHS, add_months
 
 
 class TraineeHistory:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
         self._pool = pool
+        self._clock = clock
+
+    async def outcomes_due(self, actor: Principal) -> list[dict[str, Any]]:
+        return await outcomes_due(self._pool, actor, self._clock.today())
 
     async def history(self, trainee_id: uuid.UUID, actor: Principal) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
@@ -120,3 +127,36 @@ async def support_of(conn: Conn, person_index: bytes) -> dict[str, Any] | None:
         "paid_on": row["paid_on"].isoformat() if paid else None,
         "total_vnd": (row["cost_vnd"] + row["meals_vnd"] + row["travel_vnd"]) if paid else None,
     }
+
+
+async def outcomes_due(
+    pool: asyncpg.Pool, actor: Principal, today: dt.date
+) -> list[dict[str, Any]]:
+    """The commune officer's reminders: trainees of their communes who finished a course less
+    than six months ago and have no employment outcome recorded for it yet, soonest due first."""
+    since = add_months(today, -FOLLOW_UP_MONTHS)
+    rows = await pool.fetch(
+        """SELECT t.id, t.full_name, t.commune_code, c.id AS course_id, c.code, e.completed_on
+           FROM trainee_enrolment e
+           JOIN trainee t ON t.id = e.trainee_id
+           JOIN course c ON c.id = e.course_id
+           WHERE t.commune_code = ANY($1::text[]) AND e.completed_on BETWEEN $2 AND $3
+             AND NOT EXISTS (SELECT 1 FROM trainee_outcome o
+                             WHERE o.trainee_id = e.trainee_id AND o.course_id = e.course_id)
+           ORDER BY e.completed_on, t.full_name, t.id""",
+        sorted(actor.scope.communes),
+        since,
+        today,
+    )
+    return [
+        {
+            "trainee_id": str(r["id"]),
+            "full_name": r["full_name"],
+            "commune_code": r["commune_code"],
+            "course_id": str(r["course_id"]),
+            "course_code": r["code"],
+            "completed_on": r["completed_on"].isoformat(),
+            "due_by": add_months(r["completed_on"], FOLLOW_UP_MONTHS).isoformat(),
+        }
+        for r in rows
+    ]

@@ -172,6 +172,12 @@ async def record_trainee_result(
     )
 
 
+@router.get("/outcomes-due")
+async def employment_outcomes_due(request: Request, officer: Commune) -> list[dict[str, Any]]:
+    """Nhắc việc: học viên của xã đã học xong trong 6 tháng qua mà chưa ghi nhận việc làm."""
+    return await _history(request).outcomes_due(officer)
+
+
 @router.post("/{trainee_id}/employment-outcomes")
 async def record_employment_outcome(
     trainee_id: uuid.UUID, body: EmploymentOutcome, request: Request, officer: Commune
