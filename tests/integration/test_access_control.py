@@ -373,6 +373,63 @@ ENDPOINTS = [
     ),
     Endpoint("registration", "GET", "/communes", frozenset(Role)),
     Endpoint("registration", "POST", "/markets", frozenset({Role.LABOUR_OFFICER})),
+    # registration: rural vocational training for people who stay (issue 19)
+    Endpoint("registration", "POST", "/trainees", frozenset({Role.COMMUNE_OFFICER})),
+    Endpoint(
+        "registration",
+        "POST",
+        "/trainees/{trainee_id}/enrolments",
+        frozenset({Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/trainees/{trainee_id}/attendance",
+        frozenset({Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/trainees/{trainee_id}/training-results",
+        frozenset({Role.TRAINING_STAFF}),
+    ),
+    Endpoint("registration", "GET", "/trainees/outcomes-due", frozenset({Role.COMMUNE_OFFICER})),
+    Endpoint(
+        "registration",
+        "POST",
+        "/trainees/{trainee_id}/employment-outcomes",
+        frozenset({Role.COMMUNE_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "GET",
+        "/trainees/{trainee_id}/history",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER, Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations/{registration_id}/rural-training",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "PUT",
+        "/courses/{course_code}/support-terms",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "GET",
+        "/courses/{course_code}/support-sheet",
+        frozenset({Role.LABOUR_OFFICER, Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/courses/{course_code}/support-payments",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
     # reporting (issue 7): aggregates for readers; targets set by labour officers
     Endpoint("reporting", "GET", "/reports/progress", _REPORT_READERS),
     Endpoint("reporting", "GET", "/reports/progress.csv", _REPORT_READERS),
@@ -406,6 +463,7 @@ class Running:
     system: System
     registration_id: str
     application_id: str
+    trainee_id: str
 
 
 @pytest.fixture(scope="module")
@@ -429,7 +487,18 @@ async def running(
                 headers=ns.auth(Role.LOAN_OFFICER, branch=BRANCH),
             )
             assert loan.status_code == 201, loan.text
-        yield Running(system, answer.json()["registration_id"], loan.json()["application_id"])
+            trainee = await client.post(
+                f"{system.url('registration')}/trainees",
+                json=registration_body(commune_code=HOME),
+                headers=officer_of(ns, HOME),
+            )
+            assert trainee.status_code == 201, trainee.text
+        yield Running(
+            system,
+            answer.json()["registration_id"],
+            loan.json()["application_id"],
+            trainee.json()["trainee_id"],
+        )
     finally:
         await system.stop_all()
         await ns.drop()
@@ -439,6 +508,7 @@ def _url(running: Running, endpoint: Endpoint) -> str:
     ids = {
         "registration_id": running.registration_id,
         "application_id": running.application_id,
+        "trainee_id": running.trainee_id,
         "code": "ND61-2015",  # a loan regime
     }
     ids |= {"enterprise_code": "DN-NONE", "course_code": "KH-NONE"}  # registration's reference data
@@ -587,6 +657,21 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
     # registration: the journey after intake, and its reference data
     **{f"/registrations/{{registration_id}}{path}": body for path, body in JOURNEY_BODIES.items()},
     **_REFERENCE_BODIES,
+    # registration: rural training (issue 19)
+    "/trainees": lambda: registration_body(commune_code=HOME),
+    "/trainees/{trainee_id}/enrolments": lambda: {"course_id": _NEW_ID, "distance_km": "3"},
+    "/trainees/{trainee_id}/attendance": lambda: {
+        "course_id": _NEW_ID,
+        "attended_on": "2026-03-01",
+        "present": True,
+    },
+    "/trainees/{trainee_id}/training-results": lambda: {"course_id": _NEW_ID, "passed": True},
+    "/courses/{course_code}/support-payments": lambda: {"paid_on": "2026-03-01"},
+    "/trainees/{trainee_id}/employment-outcomes": lambda: {
+        "course_id": _NEW_ID,
+        "outcome": "own_business",
+        "observed_on": "2026-03-01",
+    },
 }
 
 

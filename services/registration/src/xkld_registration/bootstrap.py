@@ -18,7 +18,10 @@ from xkld_registration.application.erase_personal_data import ErasePersonalDataH
 from xkld_registration.application.journey import JourneySteps
 from xkld_registration.application.journey_steps import Journeys
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
+from xkld_registration.application.trainee_history import TraineeHistory
+from xkld_registration.application.trainees import Trainees
 from xkld_registration.application.training_steps import TrainingSteps
+from xkld_registration.application.training_support import TrainingSupport
 from xkld_registration.entrypoints import (
     communes_http,
     departure_http,
@@ -28,6 +31,8 @@ from xkld_registration.entrypoints import (
     journey_http,
     overview_http,
     reference_http,
+    support_http,
+    trainees_http,
     training_http,
 )
 from xkld_registration.entrypoints.on_loan import LOAN_HANDLERS
@@ -71,6 +76,9 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         steps = JourneySteps(pool, Topics(settings.topic_prefix), VietnamClock())
         app.state.journeys = Journeys(steps, vault)
         app.state.training = TrainingSteps(steps)
+        app.state.trainees = Trainees(pool, vault, VietnamClock(), communes)
+        app.state.trainee_history = TraineeHistory(pool, VietnamClock())
+        app.state.training_support = TrainingSupport(pool, Topics(settings.topic_prefix))
         rt.new_relay()
         rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks
         await rt.add_consumer(Stream.LOAN, LOAN_HANDLERS)
@@ -87,5 +95,8 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         departure_http.router,
         reference_http.router,
         audit_router("registration"),
+        trainees_http.router,
+        trainees_http.files,
+        support_http.router,
     ]
     return service_app(runtime, start, routers)

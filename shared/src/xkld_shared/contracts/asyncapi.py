@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from xkld_shared.contracts import journey, loan, notification
+from xkld_shared.contracts import journey, loan, notification, training
 from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.registry import default_registry, payloads_of
 from xkld_shared.contracts.topics import Stream, Topics
@@ -19,6 +19,7 @@ STREAM_OF: dict[str, Stream] = {
     "RegistrationSubmitted": Stream.REGISTRATION,
     "RegistrationPersonalDataErased": Stream.REGISTRATION,
     **{m.EVENT_TYPE: Stream.REGISTRATION for m in payloads_of(journey)},
+    **{m.EVENT_TYPE: Stream.REGISTRATION for m in payloads_of(training)},
     **{m.EVENT_TYPE: Stream.LOAN for m in payloads_of(loan)},
     **{m.EVENT_TYPE: Stream.NOTIFICATION for m in payloads_of(notification)},
 }

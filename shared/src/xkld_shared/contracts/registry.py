@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
-from xkld_shared.contracts import journey, loan, notification
+from xkld_shared.contracts import journey, loan, notification, training
 from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.registration import (
     RegistrationPersonalDataErased,
@@ -54,6 +54,7 @@ def default_registry() -> EventRegistry:
             *payloads_of(journey),
             *payloads_of(loan),
             *payloads_of(notification),
+            *payloads_of(training),
         ]
     )
 

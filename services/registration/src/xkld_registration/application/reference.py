@@ -161,7 +161,9 @@ async def insert_course(conn: Conn, context: ChangeContext, course: Course) -> N
 
 async def list_courses(pool: asyncpg.Pool) -> list[dict[str, Any]]:
     rows = await pool.fetch(
-        """SELECT c.*, (SELECT count(*) FROM enrolment e WHERE e.course_id = c.id) AS enrolled
+        """SELECT c.*, (SELECT count(*) FROM enrolment e WHERE e.course_id = c.id)
+                    + (SELECT count(*) FROM trainee_enrolment t WHERE t.course_id = c.id)
+                      AS enrolled
            FROM course c ORDER BY c.starts_on, c.code"""
     )
     return [asdict(course_of(r)) | {"enrolled": r["enrolled"]} for r in rows]

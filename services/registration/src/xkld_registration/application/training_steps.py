@@ -66,15 +66,18 @@ class TrainingSteps:
             course = await find_course(conn, course_id, lock=True)
             if course is None:
                 raise CourseNotFound
+            # Trainees who stay (trainee_enrolment) take places in the same courses.
             counts = await conn.fetchrow(
-                """SELECT count(*) AS enrolled,
-                          count(*) FILTER (WHERE registration_id = $2) AS mine
-                   FROM enrolment WHERE course_id = $1""",
+                """SELECT (SELECT count(*) FROM enrolment WHERE course_id = $1)
+                        + (SELECT count(*) FROM trainee_enrolment WHERE course_id = $1)
+                          AS enrolled,
+                          EXISTS (SELECT 1 FROM enrolment
+                                  WHERE course_id = $1 AND registration_id = $2) AS mine""",
                 course_id,
                 file.id,
             )
             assert counts is not None  # an aggregate always returns one row
-            check_enrolment(course, counts["enrolled"], counts["mine"] > 0, today)
+            check_enrolment(course, counts["enrolled"], counts["mine"], today)
             return j.Enrol(course, today)
 
         async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
