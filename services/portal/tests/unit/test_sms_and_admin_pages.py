@@ -26,8 +26,8 @@ from xkld_shared.identity.tokens import SigningKey, TokenIssuer, jwks_of
 KEY = SigningKey.generate()
 SESSION_KEY = generate_key()
 CSRF = "c" * 30
-ACCOUNT_ID = str(uuid.uuid4())
-RID, OUTSIDE = str(uuid.uuid4()), str(uuid.uuid4())
+ACCOUNT_ID = "156d1603-755a-4c1e-9d2f-0a7b3c5e8f01"  # fixed: it names parametrized tests
+RID, OUTSIDE = "3b0f7c2e-1d4a-4e8b-9c6f-2a5d8e1f4b70", "7e2a9d41-5c3b-4f6e-8a1d-9b0c2e4f6a83"
 TEMPLATE = {
     "code": "loan_rejected",
     "version": 1,
