@@ -5,6 +5,7 @@ No phone number and no message text travel; the template code and the message id
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Literal
 
@@ -12,6 +13,7 @@ from pydantic import AwareDatetime, Field
 
 from xkld_shared.contracts.envelope import EventPayload
 from xkld_shared.contracts.registration import Code
+from xkld_shared.contracts.training import EmploymentOutcome
 
 SuppressionReason = Literal["no_consent", "opted_out", "no_contact", "erased"]
 
@@ -52,3 +54,16 @@ class NotificationSuppressed(_NotificationEvent):
 
     suppressed_at: AwareDatetime
     reason: SuppressionReason
+
+
+class TraineeWorkReported(EventPayload):
+    """A trainee answered the follow-up SMS about work. Keyed by the trainee's id. It is the
+    trainee's own word, not yet the commune's record: the officer confirms it as an employment
+    outcome."""
+
+    EVENT_TYPE = "TraineeWorkReported"
+    SCHEMA_VERSION = 1
+
+    course_id: uuid.UUID
+    outcome: EmploymentOutcome
+    replied_on: dt.date
