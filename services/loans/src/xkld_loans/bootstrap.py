@@ -21,7 +21,7 @@ from xkld_loans.application.from_registration import FromRegistration, handlers
 from xkld_loans.application.overdue_schedule import daily_overdue_worker
 from xkld_loans.application.regime_book import RegimeBook, RegimesAmbiguous
 from xkld_loans.domain.branches import load_branch_routing
-from xkld_loans.domain.regimes import load_regimes, load_top_ups
+from xkld_loans.domain.regime_loading import load_regimes, load_top_ups
 from xkld_loans.entrypoints import http, http_bank, http_regimes
 from xkld_loans.settings import LoansSettings
 

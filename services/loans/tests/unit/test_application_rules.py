@@ -13,7 +13,9 @@ from xkld_loans.domain.application import (
     propose_rejection,
     send_back,
 )
-from xkld_loans.domain.regimes import LoanAsk, evaluate, load_regimes, regime_in_force
+from xkld_loans.domain.regime_evaluation import LoanAsk, evaluate
+from xkld_loans.domain.regime_loading import load_regimes
+from xkld_loans.domain.regime_model import regime_in_force
 from xkld_shared.errors import InvalidInput
 
 ASK = LoanAsk(

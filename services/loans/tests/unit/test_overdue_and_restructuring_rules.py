@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from xkld_loans.domain.application import IllegalMove, LoanApplication, Status
 from xkld_loans.domain.branches import UNASSIGNED, BranchRouting
 from xkld_loans.domain.overdue import OverdueState, age_bucket, update_for
-from xkld_loans.domain.regimes import Evaluation
+from xkld_loans.domain.regime_evaluation import Evaluation
 from xkld_loans.domain.repayment import Due, apply_repayment, outstanding_principal, payable_on
 from xkld_loans.domain.restructuring import extend, restructure
 from xkld_loans.domain.schedule import equal_principal_schedule

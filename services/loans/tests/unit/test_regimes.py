@@ -6,18 +6,14 @@ from decimal import Decimal
 from importlib import resources
 
 import pytest
-from xkld_loans.domain.regimes import (
-    LoanAsk,
-    NoRegimeInForce,
-    Regime,
-    TopUp,
+from xkld_loans.domain.regime_evaluation import LoanAsk, evaluate
+from xkld_loans.domain.regime_loading import (
     check_no_overlaps,
-    evaluate,
     load_regimes,
     load_top_ups,
     parse_document,
-    regime_in_force,
 )
+from xkld_loans.domain.regime_model import NoRegimeInForce, Regime, TopUp, regime_in_force
 
 M = 1_000_000  # one million đồng
 REGIMES = load_regimes()
@@ -382,7 +378,8 @@ def _top_up(share: str, groups: frozenset[str] | None, code: str = "VL-TEST") ->
 
 
 def test_a_provincial_top_up_applies_to_its_province_groups_and_dates_only() -> None:
-    from xkld_loans.domain.regimes import LoanAsk, evaluate, regime_in_force
+    from xkld_loans.domain.regime_evaluation import LoanAsk, evaluate
+    from xkld_loans.domain.regime_model import regime_in_force
 
     ask = LoanAsk("labour_export", dt.date(2026, 5, 1), POOR, 100_000_000, 80_000_000, 24, 24, "86")
     regime = regime_in_force(load_regimes(), ask.programme, ask.application_date)
@@ -398,7 +395,7 @@ def test_a_provincial_top_up_applies_to_its_province_groups_and_dates_only() -> 
 
 
 def test_the_province_pays_its_share_of_the_interest_rounded_half_up() -> None:
-    from xkld_loans.domain.regimes import split_interest
+    from xkld_loans.domain.regime_evaluation import split_interest
 
     # 838,201 interest in a 5,838,201 instalment; half is 419,100.5 -> 419,101.
     assert split_interest(838_201, 5_838_201, Decimal("0.5")) == {
@@ -411,7 +408,7 @@ def test_the_bank_knows_exactly_the_priority_groups_that_registration_sends() ->
     # Two lists on purpose (the domain imports no contracts); this keeps them one list.
     from typing import get_args
 
-    from xkld_loans.domain.regimes import PRIORITY_GROUPS
+    from xkld_loans.domain.regime_model import PRIORITY_GROUPS
     from xkld_shared.contracts.registration import PriorityGroup
 
     assert frozenset(get_args(PriorityGroup)) == PRIORITY_GROUPS

@@ -12,7 +12,7 @@ from xkld_shared.db.pool import Conn
 
 from xkld_loans.domain.application import LoanApplication, Proposal, Status
 from xkld_loans.domain.disbursement import Disbursement
-from xkld_loans.domain.regimes import Evaluation, LoanAsk
+from xkld_loans.domain.regime_evaluation import Evaluation, LoanAsk
 from xkld_loans.domain.repayment import Allocation, Due
 from xkld_loans.domain.restructuring import History
 

@@ -21,14 +21,8 @@ from xkld_loans.application.regime_book import RegimeBook, RegimesAmbiguous
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication, Status
 from xkld_loans.domain.local_time import local_today
-from xkld_loans.domain.regimes import (
-    LoanAsk,
-    NoRegimeInForce,
-    Regime,
-    TopUp,
-    evaluate,
-    regime_in_force,
-)
+from xkld_loans.domain.regime_evaluation import LoanAsk, evaluate
+from xkld_loans.domain.regime_model import NoRegimeInForce, Regime, TopUp, regime_in_force
 from xkld_loans.domain.transaction_days import TransactionDays, load_transaction_days
 
 PRODUCER = "loans"

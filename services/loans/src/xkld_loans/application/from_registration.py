@@ -25,7 +25,7 @@ from xkld_loans.application.regime_book import RegimesAmbiguous
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import BEFORE_MONEY, LoanApplication, Status
 from xkld_loans.domain.branches import BranchRouting
-from xkld_loans.domain.regimes import Evaluation, LoanAsk, evaluate
+from xkld_loans.domain.regime_evaluation import Evaluation, LoanAsk, evaluate
 
 log = logging.getLogger(__name__)
 NO_REGIME = "no_regime_in_force"

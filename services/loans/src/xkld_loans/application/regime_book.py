@@ -16,7 +16,8 @@ from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict, FieldProblem, InvalidInput, NotFound
 
-from xkld_loans.domain.regimes import Regime, check_no_overlaps, parse_regime
+from xkld_loans.domain.regime_loading import check_no_overlaps, parse_regime
+from xkld_loans.domain.regime_model import Regime
 
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext('xkld_loans.regimes'))"
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
 
-from xkld_loans.domain.regimes import Evaluation
+from xkld_loans.domain.regime_evaluation import Evaluation
 
 
 class Status(StrEnum):

@@ -28,7 +28,8 @@ from xkld_loans.application.disbursements import Disburse, disburse_once
 from xkld_loans.application.repayments import Repay, repay_once
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication
-from xkld_loans.domain.regimes import PRIORITY_GROUPS, PROGRAMMES, LoanAsk, split_interest
+from xkld_loans.domain.regime_evaluation import LoanAsk, split_interest
+from xkld_loans.domain.regime_model import PRIORITY_GROUPS, PROGRAMMES
 
 
 def _known(allowed: frozenset[str], what: str) -> Callable[[str], str]:

@@ -12,7 +12,7 @@ from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_loans.application.regime_book import RegimeBook
-from xkld_loans.domain.regimes import Regime
+from xkld_loans.domain.regime_model import Regime
 from xkld_loans.entrypoints.http import context_of, service_of
 
 PolicyStaff = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER, Role.BANK_MANAGER))]

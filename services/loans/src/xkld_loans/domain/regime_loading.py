@@ -1,0 +1,184 @@
+"""Reading and validating regimes documents (the shape of ``regimes.json``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import itertools
+import json
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+
+from xkld_loans.domain.regime_model import Regime, TopUp
+
+
+class _Fields:
+    """Typed reads from one JSON object, with errors that name where the bad value is."""
+
+    def __init__(self, raw: object, where: str) -> None:
+        if not isinstance(raw, dict):
+            raise ValueError(f"{where}: expected a JSON object")
+        self._raw: dict[str, object] = raw
+        self.where = where
+
+    def _get(self, key: str) -> object:
+        if key not in self._raw:
+            raise ValueError(f"{self.where}: missing {key!r}")
+        return self._raw[key]
+
+    def _fail(self, key: str, expected: str) -> ValueError:
+        return ValueError(f"{self.where}: {key!r} must be {expected}")
+
+    def text(self, key: str) -> str:
+        value = self._get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self._fail(key, "a non-empty string")
+        return value
+
+    def date(self, key: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(self.text(key))
+        except ValueError as exc:
+            raise self._fail(key, "an ISO date") from exc
+
+    def optional_date(self, key: str) -> dt.date | None:
+        return None if self._get(key) is None else self.date(key)
+
+    def optional_int(self, key: str) -> int | None:
+        value = self._get(key)
+        # bool is an int in Python; a JSON true must not pass as 1 đồng.
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        raise self._fail(key, "an integer or null")
+
+    def decimal(self, key: str) -> Decimal:
+        return self._to_decimal(key, self._get(key))
+
+    def optional_decimal(self, key: str) -> Decimal | None:
+        value = self._get(key)
+        return None if value is None else self._to_decimal(key, value)
+
+    def _to_decimal(self, key: str, value: object) -> Decimal:
+        # Strings only: a JSON float would already have lost exactness when parsed.
+        if not isinstance(value, str):
+            raise self._fail(key, "a decimal string")
+        try:
+            parsed = Decimal(value)
+        except InvalidOperation as exc:
+            raise self._fail(key, "a decimal string") from exc
+        if not parsed.is_finite():
+            raise self._fail(key, "a finite decimal")
+        return parsed
+
+    def _strings(self, key: str) -> list[str]:
+        value = self._get(key)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self._fail(key, "a list of strings")
+        return value
+
+    def groups(self, key: str) -> frozenset[str]:
+        return frozenset(self._strings(key))
+
+    def optional_groups(self, key: str) -> frozenset[str] | None:
+        return None if self._get(key) is None else self.groups(key)
+
+    def factors(self, key: str) -> dict[str, Decimal]:
+        value = self._get(key)
+        if not isinstance(value, dict):
+            raise self._fail(key, "an object")
+        inner = _Fields(value, f"{self.where}.{key}")
+        return {group: inner.decimal(group) for group in value}
+
+    def notes(self, key: str) -> tuple[str, ...]:
+        return tuple(self._strings(key))
+
+    def items(self, key: str) -> list[object]:
+        value = self._get(key)
+        if not isinstance(value, list):
+            raise self._fail(key, "a list")
+        return value
+
+
+def parse_regime(raw: object) -> Regime:
+    f = _Fields(raw, "regime")
+    f.where = f"regime {f.text('code')}"
+    return Regime(
+        code=f.text("code"),
+        name=f.text("name"),
+        legal_basis=f.text("legal_basis"),
+        programme=f.text("programme"),
+        effective_from=f.date("effective_from"),
+        effective_to=f.optional_date("effective_to"),
+        eligible_groups=f.optional_groups("eligible_groups"),
+        max_share_of_costs=f.decimal("max_share_of_costs"),
+        absolute_cap_vnd=f.optional_int("absolute_cap_vnd"),
+        collateral_threshold_vnd=f.optional_int("collateral_threshold_vnd"),
+        no_collateral_groups=f.groups("no_collateral_groups"),
+        poor_household_monthly_rate=f.optional_decimal("poor_household_monthly_rate"),
+        rate_factor_by_group=f.factors("rate_factor_by_group"),
+        overdue_factor=f.decimal("overdue_factor"),
+        max_term_months=f.optional_int("max_term_months"),
+        source_notes=f.notes("source_notes"),
+    )
+
+
+def parse_top_up(raw: object) -> TopUp:
+    f = _Fields(raw, "top-up")
+    f.where = f"top-up {f.text('code')}"
+    return TopUp(
+        code=f.text("code"),
+        name=f.text("name"),
+        legal_basis=f.text("legal_basis"),
+        province_code=f.text("province_code"),
+        effective_from=f.date("effective_from"),
+        effective_to=f.optional_date("effective_to"),
+        eligible_groups=f.optional_groups("eligible_groups"),
+        subsidised_share_of_interest=f.decimal("subsidised_share_of_interest"),
+        source_notes=f.notes("source_notes"),
+    )
+
+
+def check_no_overlaps(regimes: Sequence[Regime]) -> None:
+    """Raise ValueError naming two regimes of one programme whose date ranges overlap.
+
+    Two regimes in force on one day would make the choice of rules ambiguous.
+    """
+    codes = [regime.code for regime in regimes]
+    duplicates = sorted({code for code in codes if codes.count(code) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate regime codes {duplicates}")
+    for programme in sorted({regime.programme for regime in regimes}):
+        ordered = sorted(
+            (regime for regime in regimes if regime.programme == programme),
+            key=lambda regime: regime.effective_from,
+        )
+        for earlier, later in itertools.pairwise(ordered):
+            if earlier.effective_to is None or earlier.effective_to > later.effective_from:
+                raise ValueError(
+                    f"regimes {earlier.code} and {later.code} overlap in programme {programme}"
+                )
+
+
+def parse_document(text: str) -> tuple[tuple[Regime, ...], tuple[TopUp, ...]]:
+    """Parse and validate a regimes document (the shape of ``regimes.json``)."""
+    document = _Fields(json.loads(text), "regimes document")
+    regimes = tuple(parse_regime(raw) for raw in document.items("regimes"))
+    check_no_overlaps(regimes)
+    top_ups = tuple(parse_top_up(raw) for raw in document.items("top_ups"))
+    return regimes, top_ups
+
+
+@functools.cache
+def _packaged() -> tuple[tuple[Regime, ...], tuple[TopUp, ...]]:
+    # Read once: the file ships with the package and cannot change while we run.
+    text = resources.files(__package__).joinpath("regimes.json").read_text(encoding="utf-8")
+    return parse_document(text)
+
+
+def load_regimes() -> tuple[Regime, ...]:
+    return _packaged()[0]
+
+
+def load_top_ups() -> tuple[TopUp, ...]:
+    return _packaged()[1]
