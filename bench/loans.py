@@ -24,6 +24,7 @@ import uuid
 from decimal import Decimal
 
 import asyncpg
+from xkld_loans.adapters import overdue_records
 from xkld_loans.application.overdue_job import run_overdue_job
 from xkld_loans.domain.schedule import Installment, equal_principal_schedule
 from xkld_shared.contracts.topics import Stream
@@ -204,10 +205,10 @@ async def measure(ns: Namespace, args: argparse.Namespace) -> None:
             past_due, past_due_seconds = await bare_scan(conn, past_due_only=True)
         topic = ns.topics.of(Stream.LOAN)
         started = time.perf_counter()
-        first = await run_overdue_job(pool, topic, AS_OF)
+        first = await run_overdue_job(pool, topic, AS_OF, records=overdue_records)
         first_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        second = await run_overdue_job(pool, topic, AS_OF)
+        second = await run_overdue_job(pool, topic, AS_OF, records=overdue_records)
         second_seconds = time.perf_counter() - started
         print_table(
             f"overdue job on {AS_OF}: {n:,} active loans, {first.loans_examined:,} with past-due "

@@ -16,6 +16,7 @@ from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime
 
+from xkld_loans.adapters import overdue_records, regime_records, store
 from xkld_loans.application.applications import LoanApplications
 from xkld_loans.application.from_registration import FromRegistration, handlers
 from xkld_loans.application.overdue_schedule import daily_overdue_worker
@@ -39,7 +40,11 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = pool = await rt.open_pool()
         app.state.loan_applications = LoanApplications(
-            pool, Topics(settings.topic_prefix), RegimeBook(regimes), top_ups=load_top_ups()
+            pool,
+            Topics(settings.topic_prefix),
+            RegimeBook(regimes, regime_records),
+            store,
+            top_ups=load_top_ups(),
         )
         try:
             async with pool.acquire() as conn:
@@ -52,7 +57,9 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
         rt.new_relay()
         if settings.overdue_job_enabled:
             topic = app.state.loan_applications.topic
-            worker = daily_overdue_worker(pool, topic, hour=settings.overdue_job_hour)
+            worker = daily_overdue_worker(
+                pool, topic, records=overdue_records, hour=settings.overdue_job_hour
+            )
             rt.add_worker(worker, "overdue-job")
 
     return service_app(

@@ -12,6 +12,7 @@ import asyncpg
 import httpx
 import pytest
 from openpyxl import load_workbook
+from xkld_loans.adapters import overdue_records
 from xkld_loans.application.overdue_job import run_overdue_job
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
@@ -49,7 +50,9 @@ async def _late_loan(disbursed_loan: Disbursed, client: httpx.AsyncClient, ns: N
     await _repay(client, ns, loan, FIRST_INSTALMENT, "2026-04-05")
     pool = await asyncpg.create_pool(ns.dsn("loans"), min_size=1, max_size=2)
     try:
-        await run_overdue_job(pool, ns.topics.of(Stream.LOAN), dt.date(2026, 6, 10))
+        await run_overdue_job(
+            pool, ns.topics.of(Stream.LOAN), dt.date(2026, 6, 10), records=overdue_records
+        )
     finally:
         await pool.close()
     return loan
@@ -216,7 +219,8 @@ async def test_a_freeze_cancels_future_interest_even_after_early_repayment_and_a
     pool = await asyncpg.create_pool(namespace.dsn("loans"), min_size=1, max_size=2)
     topic = namespace.topics.of(Stream.LOAN)
     try:
-        await run_overdue_job(pool, topic, dt.date(2026, 6, 10))  # instalment 1: 99,891 so far
+        # instalment 1: 99,891 so far
+        await run_overdue_job(pool, topic, dt.date(2026, 6, 10), records=overdue_records)
         frozen = {"kind": "frozen", "effective_on": "2026-06-10", "reason": "thiên tai"}
         answer = await _restructure(client, namespace, loan, frozen, "f")
         assert answer.status_code == 201, answer.text
@@ -249,7 +253,7 @@ async def test_a_freeze_cancels_future_interest_even_after_early_repayment_and_a
             "extra_months": 1,
         }
         assert (await _restructure(client, namespace, loan, extended, "e")).status_code == 201
-        await run_overdue_job(pool, topic, dt.date(2026, 9, 2))
+        await run_overdue_job(pool, topic, dt.date(2026, 9, 2), records=overdue_records)
         # July's and August's instalments fell due while frozen: one day of overdue interest
         # each from 1 September (4,791,667 unpaid x 0.009081 / 30 = 1,450.4 -> 1,450), not
         # two months' worth.

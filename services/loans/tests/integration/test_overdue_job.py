@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import asyncpg
 import httpx
 import pytest
+from xkld_loans.adapters import overdue_records
 from xkld_loans.application.overdue_job import run_overdue_job
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream
@@ -48,8 +49,8 @@ async def test_overdue_interest_is_the_hand_computed_figure_and_a_second_run_add
     # applies (applied 10 Feb 2026): rate 0.55 % x 1.27 = 0.6985 %, overdue x 1.3 = 0.9081 %.
     loan = await disbursed_loan(amount_vnd=120_000_000, term_months=24)
     topic = namespace.topics.of(Stream.LOAN)
-    first = await run_overdue_job(pool, topic, JUNE_10)
-    again = await run_overdue_job(pool, topic, JUNE_10)
+    first = await run_overdue_job(pool, topic, JUNE_10, records=overdue_records)
+    again = await run_overdue_job(pool, topic, JUNE_10, records=overdue_records)
     # 5,000,000 x 0.009081 = 45,405 a month; / 30 a day. 5 Apr -> 10 Jun is 66 days, 5 May ->
     # 36 days, 5 Jun -> 5 days: 99,891; 54,486; 7,567.5 rounded half-up to 7,568.
     assert await _overdue_interest(pool, loan) == {1: 99_891, 2: 54_486, 3: 7_568}
@@ -64,14 +65,15 @@ async def test_two_replicas_running_at_once_emit_one_event_per_instalment(
     topic = namespace.topics.of(Stream.LOAN)
     # Chunks of one loan, so the two runs interleave loan by loan.
     results = await asyncio.gather(
-        run_overdue_job(pool, topic, JUNE_10, chunk=1),
-        run_overdue_job(pool, topic, JUNE_10, chunk=1),
+        run_overdue_job(pool, topic, JUNE_10, records=overdue_records, chunk=1),
+        run_overdue_job(pool, topic, JUNE_10, records=overdue_records, chunk=1),
     )
     assert sum(r.newly_overdue for r in results) == 9
     events = await _overdue_events(pool)
     assert sorted(events) == sorted((loan, n) for loan in loans for n in (1, 2, 3))
     next_day = await asyncio.gather(
-        run_overdue_job(pool, topic, JUNE_11), run_overdue_job(pool, topic, JUNE_11)
+        run_overdue_job(pool, topic, JUNE_11, records=overdue_records),
+        run_overdue_job(pool, topic, JUNE_11, records=overdue_records),
     )
     assert sum(r.newly_overdue for r in next_day) == 0
     # One more day of interest, counted once: 45,405 / 30 = 1,513.5 -> 1,514 per instalment.
@@ -82,7 +84,7 @@ async def test_a_repayment_pays_the_overdue_interest_before_anything_else(
     disbursed_loan: Disbursed, pool: asyncpg.Pool, namespace: Namespace, loans_service: str
 ) -> None:
     loan = await disbursed_loan()
-    await run_overdue_job(pool, namespace.topics.of(Stream.LOAN), JUNE_10)
+    await run_overdue_job(pool, namespace.topics.of(Stream.LOAN), JUNE_10, records=overdue_records)
     overdue_interest = 99_891 + 54_486 + 7_568
     officer = namespace.auth(Role.LOAN_OFFICER, branch="VBSP-86-TANQUOI", username="officer-a")
     async with httpx.AsyncClient(base_url=loans_service) as client:

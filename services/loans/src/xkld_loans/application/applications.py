@@ -16,7 +16,7 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from xkld_shared.messaging.outbox import add_to_outbox
 
-from xkld_loans.adapters import store
+from xkld_loans.application.ports import LoanStore
 from xkld_loans.application.regime_book import RegimeBook, RegimesAmbiguous
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication, Status
@@ -65,22 +65,13 @@ def _audit_view(app: LoanApplication) -> dict[str, object]:
     }
 
 
-async def locked_in_branch(
-    conn: Conn, application_id: uuid.UUID, context: ChangeContext
-) -> LoanApplication:
-    """The application, locked for this change; another branch's one does not exist for you."""
-    app = await store.load_for_update(conn, application_id)
-    if app is None or app.branch_code != context.actor.scope.branch:
-        raise ApplicationNotFound
-    return app
-
-
 class LoanApplications:
     def __init__(
         self,
         pool: asyncpg.Pool,
         topics: Topics,
         regimes: RegimeBook,
+        store: LoanStore,
         transaction_days: TransactionDays | None = None,
         top_ups: Sequence[TopUp] = (),
         today: Callable[[], dt.date] = local_today,
@@ -88,9 +79,20 @@ class LoanApplications:
         self.pool = pool
         self._topic = topics.of(Stream.LOAN)
         self.regimes = regimes
+        self.store = store
         self.top_ups = tuple(top_ups)
         self.transaction_days = transaction_days or load_transaction_days()
         self._today = today
+
+    async def locked_in_branch(
+        self, conn: Conn, application_id: uuid.UUID, context: ChangeContext
+    ) -> LoanApplication:
+        """The application, locked for this change; another branch's one does not exist for
+        you."""
+        app = await self.store.load_for_update(conn, application_id)
+        if app is None or app.branch_code != context.actor.scope.branch:
+            raise ApplicationNotFound
+        return app
 
     async def receive(self, cmd: ReceiveApplication, context: ChangeContext) -> LoanApplication:
         branch = context.actor.scope.branch
@@ -113,7 +115,7 @@ class LoanApplications:
                     evaluation=evaluate(regime, cmd.ask, self.top_ups),
                     status=Status.RECEIVED,
                 )
-                await store.insert(conn, app, cmd.ask)
+                await self.store.insert(conn, app, cmd.ask)
                 event = LoanApplicationReceived(
                     loan_application_id=app.id,
                     commune_code=app.commune_code,
@@ -187,9 +189,9 @@ class LoanApplications:
         reason: str | None = None,
     ) -> LoanApplication:
         async with self.pool.acquire() as conn, conn.transaction():
-            before = await locked_in_branch(conn, application_id, context)
+            before = await self.locked_in_branch(conn, application_id, context)
             after = transition(before)
-            await store.save(conn, after)
+            await self.store.save(conn, after)
             event = _decision_event(after, self._disbursement_day(after))
             await self.record(conn, context, action, before, after, event, reason=reason)
         return after

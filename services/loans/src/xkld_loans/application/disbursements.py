@@ -11,8 +11,7 @@ from xkld_shared import failpoints, idempotency
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.loan import LoanDisbursed
 
-from xkld_loans.adapters import store
-from xkld_loans.application.applications import LoanApplications, locked_in_branch
+from xkld_loans.application.applications import LoanApplications
 from xkld_loans.domain.disbursement import Channel, disburse
 
 _FAILPOINTS = failpoints.enabled()
@@ -40,15 +39,15 @@ async def disburse_once(
     async with applications.pool.acquire() as conn, conn.transaction():
 
         async def work() -> idempotency.Answer:
-            before = await locked_in_branch(conn, cmd.application_id, context)
+            before = await applications.locked_in_branch(conn, cmd.application_id, context)
             after, paid = disburse(
                 before,
                 amount_vnd=cmd.amount_vnd,
                 disbursed_on=cmd.disbursed_on,
                 channel=cmd.channel,
             )
-            await store.save(conn, after)
-            await store.insert_disbursement(conn, paid, context.actor.subject)
+            await applications.store.save(conn, after)
+            await applications.store.insert_disbursement(conn, paid, context.actor.subject)
             event = LoanDisbursed(
                 loan_application_id=after.id,
                 amount_vnd=paid.amount_vnd,

@@ -19,7 +19,6 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal, Scope
 from xkld_shared.messaging.consumer import Handler
 
-from xkld_loans.adapters import store
 from xkld_loans.application.applications import LoanApplications
 from xkld_loans.application.regime_book import RegimesAmbiguous
 from xkld_loans.domain import application as domain
@@ -51,9 +50,12 @@ class FromRegistration:
 
     async def on_loan_requested(self, conn: Conn, envelope: Envelope, event: EventPayload) -> None:
         assert isinstance(event, LoanRequested)
-        if await store.has_request(conn, event.loan_request_id):
+        if await self.applications.store.has_request(conn, event.loan_request_id):
             return  # the same request re-sent under a new event id
-        if await store.open_application_of(conn, envelope.registration_id) is not None:
+        if (
+            await self.applications.store.open_application_of(conn, envelope.registration_id)
+            is not None
+        ):
             log.warning(
                 "loan request for a file with an open application; not duplicated",
                 extra={"registration_id": str(envelope.registration_id)},
@@ -70,7 +72,7 @@ class FromRegistration:
             evaluation=await self._evaluation(conn, ask),
             status=Status.RECEIVED,
         )
-        await store.insert(conn, app, ask, loan_request_id=event.loan_request_id)
+        await self.applications.store.insert(conn, app, ask, loan_request_id=event.loan_request_id)
         received = LoanApplicationReceived(
             loan_application_id=app.id,
             commune_code=app.commune_code,
@@ -112,13 +114,15 @@ class FromRegistration:
     ) -> None:
         """Ends an application no money moved for; a disbursed loan is still owed: flag it."""
         assert isinstance(event, RegistrationWithdrawn)
-        app = await store.open_application_of(conn, envelope.registration_id, lock=True)
+        app = await self.applications.store.open_application_of(
+            conn, envelope.registration_id, lock=True
+        )
         if app is None:
             return
         context = _context(envelope, app.branch_code)
         if app.status in BEFORE_MONEY:
             after = domain.withdraw(app)
-            await store.save(conn, after)
+            await self.applications.store.save(conn, after)
             await self.applications.record(
                 conn, context, "loan.withdrawn_by_registration", app, after, None
             )
@@ -130,7 +134,9 @@ class FromRegistration:
         assert isinstance(event, WorkerReturned)
         if not event.early:
             return
-        app = await store.open_application_of(conn, envelope.registration_id, lock=True)
+        app = await self.applications.store.open_application_of(
+            conn, envelope.registration_id, lock=True
+        )
         if app is None or app.status in BEFORE_MONEY:
             return
         reason = f"early_return.{event.early_cause}"
@@ -144,7 +150,7 @@ class FromRegistration:
         reason: str,
         on: dt.date,
     ) -> None:
-        await store.flag_for_review(conn, app.id, reason, on)
+        await self.applications.store.flag_for_review(conn, app.id, reason, on)
         flagged = LoanFlaggedForReview(
             loan_application_id=app.id, flagged_on=on, reason_code=reason
         )

@@ -15,6 +15,7 @@ import asyncpg
 from xkld_shared.runtime import Worker
 
 from xkld_loans.application.overdue_job import run_overdue_job
+from xkld_loans.application.ports import OverdueRecords
 from xkld_loans.domain.local_time import LOCAL, local_today
 
 log = logging.getLogger(__name__)
@@ -29,18 +30,11 @@ def seconds_until_next_run(now: dt.datetime, hour: int) -> float:
     return (target - local).total_seconds()
 
 
-async def finished_for(pool: asyncpg.Pool, day: dt.date) -> bool:
-    async with pool.acquire() as conn:
-        done = await conn.fetchval(
-            "SELECT finished_at IS NOT NULL FROM overdue_run WHERE as_of = $1", day
-        )
-    return bool(done)
-
-
 def daily_overdue_worker(
     pool: asyncpg.Pool,
     topic: str,
     *,
+    records: OverdueRecords,
     hour: int,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> Worker:
@@ -49,8 +43,10 @@ def daily_overdue_worker(
             wait = seconds_until_next_run(clock(), hour)
             try:
                 today = local_today(clock())
-                if not await finished_for(pool, today):
-                    result = await run_overdue_job(pool, topic, today)
+                async with pool.acquire() as conn:
+                    finished = await records.finished_for(conn, today)
+                if not finished:
+                    result = await run_overdue_job(pool, topic, today, records=records)
                     log.info(
                         "overdue job finished",
                         extra={"as_of": str(today), "newly_overdue": result.newly_overdue},

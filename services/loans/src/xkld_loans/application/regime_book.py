@@ -16,10 +16,9 @@ from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict, FieldProblem, InvalidInput, NotFound
 
+from xkld_loans.application.ports import RegimeRecords
 from xkld_loans.domain.regime_loading import check_no_overlaps, parse_regime
 from xkld_loans.domain.regime_model import Regime
-
-_LOCK = "SELECT pg_advisory_xact_lock(hashtext('xkld_loans.regimes'))"
 
 
 class RegimesOverlap(Conflict):
@@ -49,15 +48,15 @@ def _invalid(field: str, vi: str, en: str) -> InvalidInput:
 
 
 class RegimeBook:
-    def __init__(self, shipped: Sequence[Regime]) -> None:
+    def __init__(self, shipped: Sequence[Regime], records: RegimeRecords) -> None:
+        self._records = records
         self._shipped = tuple(shipped)
         self._shipped_codes = {r.code for r in shipped}
 
     async def current(self, conn: Conn) -> tuple[Regime, ...]:
-        added = await conn.fetch("SELECT document FROM added_regime ORDER BY code")
-        rows = await conn.fetch("SELECT code, effective_to FROM regime_closure")
-        closures: dict[str, dt.date] = {r["code"]: r["effective_to"] for r in rows}
-        regimes = [*self._shipped, *(parse_regime(r["document"]) for r in added)]
+        added = await self._records.added_documents(conn)
+        closures = await self._records.closures(conn)
+        regimes = [*self._shipped, *(parse_regime(document) for document in added)]
         return tuple(_closed(r, closures.get(r.code)) for r in regimes)
 
     def origin(self, regime: Regime) -> str:
@@ -71,21 +70,16 @@ class RegimeBook:
             raise _invalid(
                 "regime", f"Chế độ vay không hợp lệ: {exc}", f"Invalid regime: {exc}"
             ) from None
-        await conn.execute(_LOCK)
+        await self._records.lock(conn)
         await self._check_fits(conn, regime, replacing=None)
-        await conn.execute(
-            "INSERT INTO added_regime (code, document, added_by) VALUES ($1, $2, $3)",
-            regime.code,
-            document,
-            context.actor.subject,
-        )
+        await self._records.add(conn, regime.code, document, context.actor.subject)
         await _audit(conn, context, "loan.regime_added", regime.code, {}, _view(regime))
         return regime
 
     async def close(
         self, conn: Conn, code: str, effective_to: dt.date, context: ChangeContext
     ) -> Regime:
-        await conn.execute(_LOCK)
+        await self._records.lock(conn)
         before = next((r for r in await self.current(conn) if r.code == code), None)
         if before is None:
             raise RegimeNotFound
@@ -97,14 +91,7 @@ class RegimeBook:
                 "Ngày kết thúc phải sau ngày bắt đầu và không kéo dài chế độ đã đóng",
                 "The end date must follow the start and may only shorten the regime",
             )
-        await conn.execute(
-            """INSERT INTO regime_closure (code, effective_to, closed_by) VALUES ($1, $2, $3)
-               ON CONFLICT (code) DO UPDATE SET effective_to = EXCLUDED.effective_to,
-                   closed_by = EXCLUDED.closed_by, closed_at = now()""",
-            code,
-            effective_to,
-            context.actor.subject,
-        )
+        await self._records.close(conn, code, effective_to, context.actor.subject)
         after = dataclasses.replace(before, effective_to=effective_to)
         await _audit(conn, context, "loan.regime_closed", code, _view(before), _view(after))
         return after

@@ -13,8 +13,7 @@ from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.loan import LoanSettled, RepaymentRecorded
 
-from xkld_loans.adapters import store
-from xkld_loans.application.applications import LoanApplications, locked_in_branch
+from xkld_loans.application.applications import LoanApplications
 from xkld_loans.domain.application import IllegalMove, Status
 from xkld_loans.domain.repayment import apply_repayment, is_settled, outstanding_principal
 
@@ -39,7 +38,7 @@ async def repay_once(
     async with applications.pool.acquire() as conn, conn.transaction():
 
         async def work() -> idempotency.Answer:
-            before = await locked_in_branch(conn, cmd.application_id, context)
+            before = await applications.locked_in_branch(conn, cmd.application_id, context)
             if before.status not in (Status.DISBURSED, Status.FROZEN):
                 raise IllegalMove(
                     f"Chỉ nhận trả nợ cho khoản vay đang trả nợ (hiện: «{before.status.value}»)",
@@ -51,10 +50,10 @@ async def repay_once(
             if before.status is Status.FROZEN:
                 rate = Decimal(0)  # an early repayment must not bring frozen interest back
             dues, allocation = apply_repayment(
-                await store.dues_of(conn, before.id), cmd.amount_vnd, cmd.paid_on, rate
+                await applications.store.dues_of(conn, before.id), cmd.amount_vnd, cmd.paid_on, rate
             )
-            await store.save_dues(conn, before.id, dues)
-            repayment_id = await store.insert_repayment(
+            await applications.store.save_dues(conn, before.id, dues)
+            repayment_id = await applications.store.insert_repayment(
                 conn, before.id, cmd.amount_vnd, cmd.paid_on, allocation, context.actor.subject
             )
             left = outstanding_principal(dues)
@@ -71,7 +70,7 @@ async def repay_once(
             after = before
             if is_settled(dues):
                 after = dataclasses.replace(before, status=Status.SETTLED)
-                await store.save(conn, after)
+                await applications.store.save(conn, after)
                 settled = LoanSettled(loan_application_id=before.id, settled_on=cmd.paid_on)
                 await applications.record(conn, context, "loan.settled", before, after, settled)
             body = {

@@ -11,8 +11,7 @@ from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.loan import LoanRestructured
 
-from xkld_loans.adapters import store
-from xkld_loans.application.applications import LoanApplications, locked_in_branch
+from xkld_loans.application.applications import LoanApplications
 from xkld_loans.domain.application import Status
 from xkld_loans.domain.local_time import local_today as today
 from xkld_loans.domain.repayment import outstanding_principal
@@ -43,24 +42,26 @@ async def restructure_once(
     async with applications.pool.acquire() as conn, conn.transaction():
 
         async def work() -> idempotency.Answer:
-            before = await locked_in_branch(conn, cmd.application_id, context)
-            check_effective_on(cmd.effective_on, await store.history_of(conn, before.id, today()))
-            dues = await store.dues_of(conn, before.id)
+            before = await applications.locked_in_branch(conn, cmd.application_id, context)
+            check_effective_on(
+                cmd.effective_on, await applications.store.history_of(conn, before.id, today())
+            )
+            dues = await applications.store.dues_of(conn, before.id)
             done = restructure(
                 before, dues, cmd.kind, cmd.effective_on, extra_months=cmd.extra_months
             )
-            await store.save(conn, done.app)
-            await store.save_dues(conn, before.id, done.dues)
+            await applications.store.save(conn, done.app)
+            await applications.store.save_dues(conn, before.id, done.dues)
             if before.status is Status.FROZEN and done.app.status is Status.DISBURSED:
                 # The frozen months accrue no overdue interest: counting restarts today.
-                await store.restart_overdue_accrual(conn, before.id, cmd.effective_on)
+                await applications.store.restart_overdue_accrual(conn, before.id, cmd.effective_on)
             details = {
                 "reason": cmd.reason,
                 "extra_months": cmd.extra_months,
                 "written_off_principal_vnd": done.written_off_principal_vnd,
                 "written_off_interest_vnd": done.written_off_interest_vnd,
             }
-            await store.insert_restructuring(
+            await applications.store.insert_restructuring(
                 conn, before.id, cmd.kind, cmd.effective_on, details, context.actor.subject
             )
             future = [d for d in done.dues if d.due_on > cmd.effective_on and d.owed_vnd > 0]

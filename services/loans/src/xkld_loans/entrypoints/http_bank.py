@@ -18,7 +18,7 @@ from xkld_shared.http.strict import IsoDate, RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_loans.application import bank_views
+from xkld_loans.adapters import bank_views, overdue_records
 from xkld_loans.application.overdue_job import run_overdue_job
 from xkld_loans.application.restructurings import Restructure, restructure_once
 from xkld_loans.domain.local_time import local_today
@@ -194,7 +194,9 @@ async def restructure(
 async def run_overdue_now(request: Request, manager: Manager) -> dict[str, Any]:
     """Runs today's overdue job now; running it again, or on two replicas, changes nothing."""
     service = service_of(request)
-    result = await run_overdue_job(service.pool, service.topic, local_today())
+    result = await run_overdue_job(
+        service.pool, service.topic, local_today(), records=overdue_records
+    )
     return {
         "as_of": result.as_of,
         "loans_examined": result.loans_examined,
