@@ -11,7 +11,7 @@ from xkld_shared.runtime import ServiceRuntime
 
 from xkld_reporting.adapters.admin_units import admin_units
 from xkld_reporting.application.consumer import add_projection_consumer
-from xkld_reporting.entrypoints import http, targets
+from xkld_reporting.entrypoints import http, rural_training_http, targets
 from xkld_reporting.entrypoints.metrics import metrics_router
 from xkld_reporting.settings import ReportingSettings
 
@@ -32,7 +32,11 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         # Loaded now, so that the heap the shared start-up settles (xkld_shared.heap) has it.
         admin_units()
 
-    app = service_app(runtime, start, [http.router, targets.router, audit_router("reporting")])
+    app = service_app(
+        runtime,
+        start,
+        [http.router, rural_training_http.router, targets.router, audit_router("reporting")],
+    )
     # This service's /metrics speaks Prometheus and adds the projection lag: put first, it is
     # matched before the generic JSON one.
     for route in reversed(metrics_router(runtime).routes):

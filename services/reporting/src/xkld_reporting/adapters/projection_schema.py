@@ -15,7 +15,7 @@ NEXT = "rp_next"
 SWITCH_LOCK = 0x78_6B_6C_64_72_70  # "xkldrp"
 ALL_MARKETS = "*"  # the rollup's line for every market; never a market code ([A-Za-z0-9_.-])
 WHOLE_YEAR = 0  # the rollup's quarter for the whole year
-VERSION = 2  # 1: migration 0002; 2: the rollup (migration 0003)
+VERSION = 3  # 1: migration 0002; 2: the rollup (0003); 3: rural vocational training (0004)
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 
@@ -28,7 +28,7 @@ def checked(schema: str) -> str:
 
 def projection_ddl(schema: str) -> str:
     """Every projection table, at the current version: what a rebuild creates."""
-    return base_ddl(schema) + rollup_ddl(schema)
+    return base_ddl(schema) + rollup_ddl(schema) + rural_training_ddl(schema)
 
 
 def rollup_ddl(schema: str) -> str:
@@ -56,6 +56,65 @@ def rollup_ddl(schema: str) -> str:
     DROP INDEX {s}.monthly_by_province;
     CREATE INDEX monthly_by_province ON {s}.monthly (province_code, indicator, month);
     UPDATE {s}.meta SET version = 2;
+    """
+
+
+def rural_training_ddl(schema: str) -> str:
+    """Version 3: trainees who stay, their courses, and the yearly course plan
+    (domain/rural_training.py). Codes, dates and integer VND only: the plan's trade titles and
+    institutions are free text and stay out, as course titles and venues do."""
+    s = checked(schema)
+    return f"""
+    CREATE TABLE {s}.trainee (
+        trainee_id           uuid PRIMARY KEY,
+        commune_code         text,      -- the unit it is reported under (after the 2025 merger)
+        source_commune_code  text,      -- as registered
+        province_code        text,
+        registered_on        date,
+        support_group        text,      -- the single highest Decision 46 group
+        difficult_commune    boolean,
+        erased_on            date
+    );
+    CREATE TABLE {s}.trainee_course (
+        trainee_id            uuid NOT NULL,
+        course_id             uuid NOT NULL,
+        course_code           text NOT NULL,
+        commune_code          text,
+        trade_code            text,
+        plan_line_id          uuid,     -- joined to plan_line when read, never when projected
+        starts_on             date,
+        enrolled_on           date,
+        completed_on          date,
+        passed                boolean,
+        certificate_issued    boolean,
+        outcome               text,
+        outcome_recorded_on   date,
+        support_paid_on       date,
+        support_commune_code  text,
+        support_cost_vnd      bigint NOT NULL DEFAULT 0,
+        support_meals_vnd     bigint NOT NULL DEFAULT 0,
+        support_travel_vnd    bigint NOT NULL DEFAULT 0,
+        support_total_vnd     bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (trainee_id, course_id)
+    );
+    CREATE INDEX ON {s}.trainee_course (commune_code);
+    CREATE INDEX ON {s}.trainee_course (support_commune_code) WHERE support_paid_on IS NOT NULL;
+    CREATE TABLE {s}.plan_line (
+        line_id              uuid PRIMARY KEY,
+        plan_year            int  NOT NULL,
+        commune_code         text NOT NULL,
+        source_commune_code  text NOT NULL,
+        province_code        text,
+        trade_code           text NOT NULL,
+        places               int  NOT NULL,
+        planned_starts_on    date NOT NULL,
+        planned_ends_on      date NOT NULL,
+        budget_vnd           bigint NOT NULL,
+        set_on               date NOT NULL,
+        withdrawn_on         date
+    );
+    CREATE INDEX ON {s}.plan_line (plan_year, commune_code);
+    UPDATE {s}.meta SET version = 3;
     """
 
 

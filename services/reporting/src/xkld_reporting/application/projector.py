@@ -7,11 +7,8 @@ per table; counters are incremented with one statement per batch.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from xkld_shared.contracts import journey, loan, notification
 from xkld_shared.contracts.envelope import Envelope, EventPayload
@@ -25,6 +22,10 @@ from xkld_shared.db.pool import Conn
 
 from xkld_reporting.adapters.admin_units import admin_units
 from xkld_reporting.adapters.projection_schema import checked, rollup_of
+from xkld_reporting.adapters.rows import load as _load
+from xkld_reporting.adapters.rows import save as _save
+from xkld_reporting.adapters.rows import stage_of as _stage
+from xkld_reporting.application.rural_projection import RURAL_EVENTS, project_rural_training
 from xkld_reporting.domain.facts import (
     Deltas,
     LoanRow,
@@ -46,6 +47,7 @@ EVENT_TYPES: dict[Stream, frozenset[str]] = {
             RegistrationSubmitted.EVENT_TYPE,
             RegistrationPersonalDataErased.EVENT_TYPE,
             *(m.EVENT_TYPE for m in payloads_of(journey)),
+            *(m.EVENT_TYPE for m in RURAL_EVENTS),
         ]
     ),
     Stream.LOAN: frozenset(m.EVENT_TYPE for m in payloads_of(loan)),
@@ -53,16 +55,15 @@ EVENT_TYPES: dict[Stream, frozenset[str]] = {
 }
 
 _TRAINING = (journey.TrainingEnrolled, journey.TrainingCompleted)
-_PG_TYPES = {
-    uuid.UUID: "uuid",
-    str: "text",
-    int: "bigint",
-    bool: "boolean",
-    dt.date: "date",
-}
-
-
-_STAGED = ("registration", "training", "loan", "loan_overdue")
+_STAGED = (
+    "registration",
+    "training",
+    "loan",
+    "loan_overdue",
+    "trainee",
+    "trainee_course",
+    "plan_line",
+)
 
 
 async def begin_batch(conn: Conn, schema: str, shared_lock: int | None = None) -> None:
@@ -85,10 +86,6 @@ async def begin_batch(conn: Conn, schema: str, shared_lock: int | None = None) -
     )
 
 
-def _stage(table: str) -> str:
-    return "stage_" + table.replace(".", "_")
-
-
 async def claim(conn: Conn, schema: str, event_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
     """The projection's inbox: the ids not applied before, recorded in this transaction."""
     rows = await conn.fetch(
@@ -104,7 +101,11 @@ async def project(conn: Conn, schema: str, stream: Stream, events: Events) -> No
     if not events:
         return
     if stream is Stream.REGISTRATION:
-        deltas = await _registrations(conn, schema, events)
+        # Rural trainees and the course plan have tables of their own and no counters.
+        rural = [(env, e) for env, e in events if type(e) in RURAL_EVENTS]
+        await project_rural_training(conn, schema, rural)
+        others = [(env, e) for env, e in events if type(e) not in RURAL_EVENTS]
+        deltas = await _registrations(conn, schema, others) if others else Deltas()
     elif stream is Stream.LOAN:
         deltas = await _loans(conn, schema, events)
     else:
@@ -124,7 +125,14 @@ async def _registrations(conn: Conn, schema: str, events: Events) -> Deltas:
         units.current,
         units.province_of,
         await _load(conn, f"{schema}.registration", RegistrationRow, "registration_id", ids),
-        await _load(conn, f"{schema}.training", TrainingRow, "registration_id", trainees),
+        await _load(
+            conn,
+            f"{schema}.training",
+            TrainingRow,
+            "registration_id",
+            trainees,
+            lambda r: (r.registration_id, r.course_id),
+        ),
     )
     for env, event in events:
         apply_registration_event(state, env, event)
@@ -168,60 +176,6 @@ async def _loans(conn: Conn, schema: str, events: Events) -> Deltas:
         state.overdue,
     )
     return state.deltas
-
-
-def _columns(model: type[Any]) -> list[tuple[str, str]]:
-    hints = {f.name: f.type for f in dataclasses.fields(model)}
-    result = []
-    for name, hint in hints.items():
-        first = str(hint).split(" | ")[0]
-        base = next(t for t in _PG_TYPES if _type_name(t) == first)
-        result.append((name, _PG_TYPES[base]))
-    return result
-
-
-def _type_name(t: type[Any]) -> str:
-    return {uuid.UUID: "uuid.UUID", dt.date: "dt.date"}.get(t, t.__name__)
-
-
-async def _load(
-    conn: Conn, table: str, model: type[Any], key: str, ids: list[Any]
-) -> dict[Any, Any]:
-    if not ids:
-        return {}
-    names = [name for name, _ in _columns(model)]
-    rows = await conn.fetch(
-        f"SELECT {', '.join(names)} FROM {table} WHERE {key} = ANY($1::uuid[])", ids
-    )
-    loaded = [model(*row) for row in rows]  # selected in the fields' order
-    if model is TrainingRow:
-        return {(r.registration_id, r.course_id): r for r in loaded}
-    return {getattr(r, names[0]): r for r in loaded}
-
-
-async def _save(
-    conn: Conn, table: str, model: type[Any], keys: list[str], rows: Sequence[Any]
-) -> None:
-    """Upsert whole rows: COPY into the connection's staging table (see `begin_batch`), then
-    one INSERT … ON CONFLICT from it (binary COPY encodes rows far faster than 28 parameter
-    arrays). Two round trips per table."""
-    if not rows:
-        return
-    names = [name for name, _ in _columns(model)]
-    stage = _stage(table)
-    # A dataclass instance's __dict__ holds its fields in declaration order.
-    await conn.copy_records_to_table(
-        stage, records=[tuple(vars(row).values()) for row in rows], columns=names
-    )
-    updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in keys)
-    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-    # Emptied at once, not only at commit: a rebuild's catch-up saves many batches in one
-    # transaction, and a row staged twice would be upserted twice in one statement.
-    await conn.execute(
-        f"""INSERT INTO {table} ({", ".join(names)}) SELECT {", ".join(names)} FROM {stage}
-            ON CONFLICT ({", ".join(keys)}) {action};
-            DELETE FROM {stage};"""
-    )
 
 
 async def _write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:

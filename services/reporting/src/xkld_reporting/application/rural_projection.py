@@ -1,0 +1,81 @@
+"""Applying a batch's rural-training events (trainees, their courses, the course plan) to the
+projection schema: read the rows the batch touches, change them in the events' order, write
+them back. Called by `projector.project` inside the batch's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from xkld_shared.contracts import training as tr
+from xkld_shared.contracts.envelope import Envelope, EventPayload
+from xkld_shared.db.pool import Conn
+
+from xkld_reporting.adapters.admin_units import admin_units
+from xkld_reporting.adapters.rows import load, save
+from xkld_reporting.domain.rural_training import (
+    EVENTS,
+    PlanLineRow,
+    RuralTrainingState,
+    TraineeCourseRow,
+    TraineeRow,
+    apply_rural_training_event,
+    plan_line_id,
+)
+
+RURAL_EVENTS = frozenset(EVENTS)
+_PLAN = (tr.CoursePlanLineSet, tr.CoursePlanLineWithdrawn)
+
+
+async def project_rural_training(
+    conn: Conn, schema: str, events: Sequence[tuple[Envelope, EventPayload]]
+) -> None:
+    if not events:
+        return
+    trainees = list(
+        {env.registration_id for env, e in events if type(e) not in _PLAN}
+        | {e.trainee_id for _, e in events if isinstance(e, tr.TrainingSupportPaid)}
+    )
+    lines = list({i for _, e in events if (i := plan_line_id(e)) is not None})
+    units = admin_units()
+    state = RuralTrainingState(
+        units.current,
+        units.province_of,
+        await load(conn, f"{schema}.trainee", TraineeRow, "trainee_id", trainees),
+        await load(
+            conn,
+            f"{schema}.trainee_course",
+            TraineeCourseRow,
+            "trainee_id",
+            trainees,
+            _course_key,
+        ),
+        await load(conn, f"{schema}.plan_line", PlanLineRow, "line_id", lines),
+    )
+    for env, event in events:
+        apply_rural_training_event(state, env, event)
+    await save(
+        conn,
+        f"{schema}.trainee",
+        TraineeRow,
+        ["trainee_id"],
+        [state.trainees[i] for i in state.touched],
+    )
+    await save(
+        conn,
+        f"{schema}.trainee_course",
+        TraineeCourseRow,
+        ["trainee_id", "course_id"],
+        [state.courses[k] for k in state.touched_courses],
+    )
+    await save(
+        conn,
+        f"{schema}.plan_line",
+        PlanLineRow,
+        ["line_id"],
+        [state.lines[i] for i in state.touched_lines],
+    )
+
+
+def _course_key(row: TraineeCourseRow) -> tuple[uuid.UUID, uuid.UUID]:
+    return (row.trainee_id, row.course_id)
