@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
+from xkld_shared.contracts.training import TraineeRegistered
 from xkld_shared.crypto import BlindIndex, FieldCipher, parse_keyring
 from xkld_shared.db.wakeup import PgWakeup
 from xkld_shared.http.errors import install_error_handlers
@@ -119,6 +120,25 @@ class Kit:
         envelope = new_envelope(event, registration_id=registration_id, producer="test")
         await self.deliver(envelope, event)
         return envelope.registration_id, phone, envelope
+
+    async def register_trainee(
+        self, phone: str | None = None, *, consent: bool = True, commune_code: str = "29800"
+    ) -> tuple[uuid.UUID, str]:
+        """A rural trainee's intake, as registration publishes it; the trainee's id rides in
+        the envelope's `registration_id`."""
+        phone = phone or random_phone()
+        event = TraineeRegistered(
+            commune_code=commune_code,
+            province_code="86",
+            gender="male",
+            birth_year=1998,
+            registered_on=dt.date(2026, 11, 26),
+            phone_ciphertext=cipher(self.ns).encrypt(e164(phone), purpose=PHONE_PURPOSE),
+            sms_consent=consent,
+        )
+        trainee_id = uuid.uuid4()
+        await self.publish(trainee_id, event)
+        return trainee_id, phone
 
     async def publish(self, registration_id: uuid.UUID, event: EventPayload) -> Envelope:
         envelope = new_envelope(event, registration_id=registration_id, producer="test")
