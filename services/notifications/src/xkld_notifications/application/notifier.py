@@ -87,10 +87,11 @@ class Notifier:
             await self._settle_awaiting(conn, envelope.registration_id, now)
         if isinstance(event, _ENROLMENT_EVENTS):
             await store.add_enrolment(conn, event.course_id, envelope.registration_id)
+        payload = payload_fields(event)
         for rule in self._rules.by_event.get(envelope.event_type, ()):
             if rule.cancels:
-                await store.cancel_pending(conn, envelope.registration_id, rule.cancels)
-        payload = payload_fields(event)
+                course = payload.get("course_id") if rule.cancel_scope == "course" else None
+                await store.cancel_pending(conn, envelope.registration_id, rule.cancels, course)
         planned = plan(self._rules, envelope.event_type, payload, reference_of(envelope), now)
         await self.queue(conn, envelope, planned, now)
 
