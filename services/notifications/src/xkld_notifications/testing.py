@@ -28,9 +28,10 @@ from xkld_notifications.application.dispatcher import DispatchPolicy, SmsDispatc
 from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Notifier
 from xkld_notifications.application.staff import StaffActions
+from xkld_notifications.application.trainee_replies import TraineeReplies
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.rules import Rules, load_rules
-from xkld_notifications.entrypoints import http
+from xkld_notifications.entrypoints import http, trainee_replies_http
 
 TOPIC = "test.xkld.notification"
 # A working morning in Vietnam: 09:00 in Asia/Ho_Chi_Minh is 02:00 UTC.
@@ -93,6 +94,7 @@ class Kit:
         self.staff = StaffActions(
             self.pool, self.rules, self.notifier, self.events, phone_index(self.ns), self.clock
         )
+        self.replies = TraineeReplies(self.pool, self.events, phone_index(self.ns), self.clock)
 
     async def deliver(self, envelope: Envelope, event: EventPayload) -> None:
         """What the consumer does with one record: the handler inside one transaction."""
@@ -204,8 +206,10 @@ def callback_app(kit: Kit) -> FastAPI:
     """The service's HTTP routes over the kit's pool and clock, for the gateway to call back."""
     app = FastAPI()
     app.include_router(http.router)
+    app.include_router(trainee_replies_http.router)
     app.state.pool = kit.pool
     app.state.staff_actions = kit.staff
+    app.state.trainee_replies = kit.replies
     app.state.rules = kit.rules
     app.state.callback_token = app.state.inbound_token = SecretStr("test-callback-token")
     install_error_handlers(app)

@@ -162,6 +162,7 @@ async def forget_contact(
     )
     await conn.execute("DELETE FROM contact WHERE registration_id = $1", registration_id)
     await conn.execute("DELETE FROM enrolment WHERE registration_id = $1", registration_id)
+    await conn.execute("DELETE FROM trainee_work_reply WHERE trainee_id = $1", registration_id)
     await conn.execute(
         "INSERT INTO erased_contact VALUES ($1, $2) ON CONFLICT DO NOTHING", registration_id, now
     )
