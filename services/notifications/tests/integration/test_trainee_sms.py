@@ -156,3 +156,21 @@ async def test_an_erased_trainee_s_follow_up_is_suppressed_and_never_sent(kit: K
         "trainee_work_followup": "suppressed",
     }
     assert len(await gateway_messages(kit.gateway, phone)) == 1
+
+
+async def test_a_corrected_result_replaces_the_follow_up_and_a_replay_keeps_it(kit: Kit) -> None:
+    trainee, _ = await kit.register_trainee()
+    course = uuid.uuid4()
+    first = await kit.publish(trainee, completed(course, certificate=False))
+    corrected = completed(course, certificate=True)
+    second = await kit.publish(trainee, corrected)
+    await kit.deliver(second, corrected)  # replayed past the inbox: its own plan stays
+    rows = await kit.pool.fetch(
+        "SELECT event_id, status FROM sms_message "
+        "WHERE registration_id = $1 AND template = 'trainee_work_followup'",
+        trainee,
+    )
+    assert {r["event_id"]: r["status"] for r in rows} == {
+        first.event_id: "cancelled",
+        second.event_id: "pending",
+    }

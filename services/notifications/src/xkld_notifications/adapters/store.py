@@ -227,17 +227,21 @@ async def cancel_pending(
     registration_id: uuid.UUID,
     templates: Sequence[str],
     course_id: uuid.UUID | None = None,
+    cause: uuid.UUID | None = None,
 ) -> int:
-    """Messages of these templates that no longer hold; with `course_id`, only that course's."""
+    """Messages of these templates that no longer hold; with `course_id`, only that course's.
+    Those planned by `cause` itself stay: a replayed event must not cancel its own plan."""
     done = await conn.fetch(
         """UPDATE sms_message SET status = 'cancelled', lease_until = NULL
            WHERE registration_id = $1 AND template = ANY($2::text[])
              AND status IN ('pending', 'awaiting_contact')
              AND ($3::uuid IS NULL OR course_id = $3)
+             AND event_id IS DISTINCT FROM $4
            RETURNING id""",
         registration_id,
         list(templates),
         course_id,
+        cause,
     )
     return len(done)
 

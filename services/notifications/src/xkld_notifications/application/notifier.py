@@ -91,7 +91,9 @@ class Notifier:
         for rule in self._rules.by_event.get(envelope.event_type, ()):
             if rule.cancels:
                 course = payload.get("course_id") if rule.cancel_scope == "course" else None
-                await store.cancel_pending(conn, envelope.registration_id, rule.cancels, course)
+                await store.cancel_pending(
+                    conn, envelope.registration_id, rule.cancels, course, envelope.event_id
+                )
         planned = plan(self._rules, envelope.event_type, payload, reference_of(envelope), now)
         await self.queue(conn, envelope, planned, now)
 
