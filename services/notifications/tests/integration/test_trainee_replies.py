@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator
 
@@ -111,13 +112,18 @@ async def test_without_a_provider_id_the_same_text_the_same_day_counts_once(
 
 
 async def test_an_answer_that_says_nothing_clear_is_kept_as_not_understood_without_an_event(
-    kit: Kit, client: httpx.AsyncClient
+    kit: Kit, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     trainee, phone, course = await _asked(kit)
+    caplog.set_level(logging.DEBUG)
     assert await _reply(client, phone, "Toi dang lam ruong", "mo-19-2") == {
         "opted_out": 0,
         "work_reply": "not_understood",
     }
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "not_understood" in logged, "the reply was logged: the check below saw it"
+    assert phone[1:] not in logged
+    assert "ruong" not in logged
     row = await kit.pool.fetchrow(
         "SELECT course_id, outcome FROM trainee_work_reply WHERE trainee_id = $1", trainee
     )
