@@ -28,9 +28,10 @@ from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Notifier
 from xkld_notifications.application.ports import SmsProvider
 from xkld_notifications.application.staff import StaffActions
+from xkld_notifications.application.trainee_replies import TraineeReplies
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.rules import QuietHours, Rules, load_rules
-from xkld_notifications.entrypoints import http, log_redaction
+from xkld_notifications.entrypoints import http, log_redaction, trainee_replies_http
 from xkld_notifications.settings import NotificationsSettings
 
 SERVICE = "notifications"
@@ -104,6 +105,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         app.state.rules = rules
         notifier = Notifier(rules, events, phones, index)
         app.state.staff_actions = StaffActions(pool, rules, notifier, events, index, notifier.clock)
+        app.state.trainee_replies = TraineeReplies(pool, events, index, notifier.clock)
         for stream in (Stream.REGISTRATION, Stream.LOAN):
             await rt.add_consumer(stream, notifier.handlers(stream))
         rt.new_relay()
@@ -122,4 +124,5 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         rt.add_worker(dispatcher.run, "sms-dispatcher")
         rt.on_stop(client.aclose)
 
-    return service_app(runtime, start, [http.router, audit_router("notifications")])
+    routers = [http.router, trainee_replies_http.router, audit_router("notifications")]
+    return service_app(runtime, start, routers)

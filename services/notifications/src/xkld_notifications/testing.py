@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
+from xkld_shared.contracts.training import TraineeRegistered
 from xkld_shared.crypto import BlindIndex, FieldCipher, parse_keyring
 from xkld_shared.db.wakeup import PgWakeup
 from xkld_shared.http.errors import install_error_handlers
@@ -27,9 +28,10 @@ from xkld_notifications.application.dispatcher import DispatchPolicy, SmsDispatc
 from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Notifier
 from xkld_notifications.application.staff import StaffActions
+from xkld_notifications.application.trainee_replies import TraineeReplies
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.rules import Rules, load_rules
-from xkld_notifications.entrypoints import http
+from xkld_notifications.entrypoints import http, trainee_replies_http
 
 TOPIC = "test.xkld.notification"
 # A working morning in Vietnam: 09:00 in Asia/Ho_Chi_Minh is 02:00 UTC.
@@ -92,6 +94,7 @@ class Kit:
         self.staff = StaffActions(
             self.pool, self.rules, self.notifier, self.events, phone_index(self.ns), self.clock
         )
+        self.replies = TraineeReplies(self.pool, self.events, phone_index(self.ns), self.clock)
 
     async def deliver(self, envelope: Envelope, event: EventPayload) -> None:
         """What the consumer does with one record: the handler inside one transaction."""
@@ -119,6 +122,25 @@ class Kit:
         envelope = new_envelope(event, registration_id=registration_id, producer="test")
         await self.deliver(envelope, event)
         return envelope.registration_id, phone, envelope
+
+    async def register_trainee(
+        self, phone: str | None = None, *, consent: bool = True, commune_code: str = "29800"
+    ) -> tuple[uuid.UUID, str]:
+        """A rural trainee's intake, as registration publishes it; the trainee's id rides in
+        the envelope's `registration_id`."""
+        phone = phone or random_phone()
+        event = TraineeRegistered(
+            commune_code=commune_code,
+            province_code="86",
+            gender="male",
+            birth_year=1998,
+            registered_on=dt.date(2026, 11, 26),
+            phone_ciphertext=cipher(self.ns).encrypt(e164(phone), purpose=PHONE_PURPOSE),
+            sms_consent=consent,
+        )
+        trainee_id = uuid.uuid4()
+        await self.publish(trainee_id, event)
+        return trainee_id, phone
 
     async def publish(self, registration_id: uuid.UUID, event: EventPayload) -> Envelope:
         envelope = new_envelope(event, registration_id=registration_id, producer="test")
@@ -184,8 +206,10 @@ def callback_app(kit: Kit) -> FastAPI:
     """The service's HTTP routes over the kit's pool and clock, for the gateway to call back."""
     app = FastAPI()
     app.include_router(http.router)
+    app.include_router(trainee_replies_http.router)
     app.state.pool = kit.pool
     app.state.staff_actions = kit.staff
+    app.state.trainee_replies = kit.replies
     app.state.rules = kit.rules
     app.state.callback_token = app.state.inbound_token = SecretStr("test-callback-token")
     install_error_handlers(app)

@@ -127,6 +127,17 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "DepartureScheduled": {"departure_on": dt.date(2027, 5, 2), "rescheduled": True},
     "WorkerDeparted": {"departed_on": dt.date(2027, 5, 2)},
     "WorkerReturned": {"returned_on": dt.date(2030, 5, 2)},
+    "TraineeEnrolled": {
+        "course_title": "Kỹ thuật nuôi trồng thủy sản nước ngọt (cá tra, cá điêu hồng)",
+        "venue": "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên huyện Long Hồ",
+        "starts_on": dt.date(2027, 1, 5),
+        "ends_on": dt.date(2027, 3, 30),
+    },
+    "TraineeCourseCompleted": {
+        "completed_on": dt.date(2026, 11, 30),
+        "passed": True,
+        "certificate_issued": True,
+    },
 }
 
 

@@ -162,6 +162,7 @@ async def forget_contact(
     )
     await conn.execute("DELETE FROM contact WHERE registration_id = $1", registration_id)
     await conn.execute("DELETE FROM enrolment WHERE registration_id = $1", registration_id)
+    await conn.execute("DELETE FROM trainee_work_reply WHERE trainee_id = $1", registration_id)
     await conn.execute(
         "INSERT INTO erased_contact VALUES ($1, $2) ON CONFLICT DO NOTHING", registration_id, now
     )
@@ -198,9 +199,9 @@ async def add_message(conn: Conn, sms: OutboundSms, event_id: uuid.UUID, now: dt
     inserted = await conn.fetchval(
         """INSERT INTO sms_message (id, registration_id, event_id, template, template_version,
                body, encoding, segments, status, suppressed_reason, last_error, urgent,
-               next_attempt_at, created_at, failed_at)
+               next_attempt_at, created_at, failed_at, course_id)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                   CASE WHEN $9::text = 'failed' THEN $14::timestamptz END)
+                   CASE WHEN $9::text = 'failed' THEN $14::timestamptz END, $15)
            ON CONFLICT (id) DO NOTHING RETURNING true""",
         sms.id,
         sms.registration_id,
@@ -216,18 +217,31 @@ async def add_message(conn: Conn, sms: OutboundSms, event_id: uuid.UUID, now: dt
         sms.urgent,
         sms.not_before,
         now,
+        sms.course_id,
     )
     return inserted is True
 
 
-async def cancel_pending(conn: Conn, registration_id: uuid.UUID, templates: Sequence[str]) -> int:
+async def cancel_pending(
+    conn: Conn,
+    registration_id: uuid.UUID,
+    templates: Sequence[str],
+    course_id: uuid.UUID | None = None,
+    cause: uuid.UUID | None = None,
+) -> int:
+    """Messages of these templates that no longer hold; with `course_id`, only that course's.
+    Those planned by `cause` itself stay: a replayed event must not cancel its own plan."""
     done = await conn.fetch(
         """UPDATE sms_message SET status = 'cancelled', lease_until = NULL
            WHERE registration_id = $1 AND template = ANY($2::text[])
              AND status IN ('pending', 'awaiting_contact')
+             AND ($3::uuid IS NULL OR course_id = $3)
+             AND event_id IS DISTINCT FROM $4
            RETURNING id""",
         registration_id,
         list(templates),
+        course_id,
+        cause,
     )
     return len(done)
 

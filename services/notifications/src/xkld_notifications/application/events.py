@@ -15,7 +15,9 @@ from xkld_shared.contracts.notification import (
     NotificationFailed,
     NotificationSent,
     NotificationSuppressed,
+    TraineeWorkReported,
 )
+from xkld_shared.contracts.training import EmploymentOutcome
 from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.outbox import add_to_outbox
 
@@ -72,6 +74,23 @@ class NotificationEvents:
             reason=reason,
         )
         await self._add(conn, row, payload)
+
+    async def work_reported(
+        self,
+        conn: Conn,
+        trainee_id: uuid.UUID,
+        course_id: uuid.UUID,
+        outcome: EmploymentOutcome,
+        replied_on: dt.date,
+        *,
+        cause: uuid.UUID,
+    ) -> None:
+        """A trainee's own answer about work, keyed by the trainee; `cause` is the reply."""
+        payload = TraineeWorkReported(course_id=course_id, outcome=outcome, replied_on=replied_on)
+        envelope = new_envelope(
+            payload, registration_id=trainee_id, producer=PRODUCER, causation_id=cause
+        )
+        await add_to_outbox(conn, self._topic, [envelope])
 
 
 def message_row(

@@ -20,6 +20,11 @@ from xkld_shared.contracts.registration import (
 )
 from xkld_shared.contracts.registry import payloads_of
 from xkld_shared.contracts.topics import Stream
+from xkld_shared.contracts.training import (
+    TraineeEnrolled,
+    TraineePersonalDataErased,
+    TraineeRegistered,
+)
 from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.consumer import Handler
 
@@ -38,6 +43,11 @@ from xkld_notifications.domain.timing import release_time
 
 Clock = Callable[[], dt.datetime]
 _LOAN_TYPES = frozenset(m.EVENT_TYPE for m in payloads_of(loan))
+# A worker's file and a rural trainee are contacts alike: the trainee's id plays the part of
+# the registration id (it is the envelope's `registration_id`).
+_CONTACT_EVENTS = (RegistrationSubmitted, TraineeRegistered)
+_ERASURE_EVENTS = (RegistrationPersonalDataErased, TraineePersonalDataErased)
+_ENROLMENT_EVENTS = (TrainingEnrolled, TraineeEnrolled)
 
 
 def reference_of(envelope: Envelope) -> str:
@@ -62,27 +72,28 @@ class Notifier:
 
     def handlers(self, stream: Stream) -> dict[str, Handler]:
         wanted = set(self._rules.event_types) | {
-            RegistrationSubmitted.EVENT_TYPE,
-            RegistrationPersonalDataErased.EVENT_TYPE,
-            TrainingEnrolled.EVENT_TYPE,
+            m.EVENT_TYPE for m in (*_CONTACT_EVENTS, *_ERASURE_EVENTS, *_ENROLMENT_EVENTS)
         }
         in_stream = wanted & _LOAN_TYPES if stream is Stream.LOAN else wanted - _LOAN_TYPES
         return {event_type: self.on_event for event_type in sorted(in_stream)}
 
     async def on_event(self, conn: Conn, envelope: Envelope, event: EventPayload) -> None:
         now = self.clock()
-        if isinstance(event, RegistrationPersonalDataErased):
+        if isinstance(event, _ERASURE_EVENTS):
             await self._erase(conn, envelope, now)
             return
-        if isinstance(event, RegistrationSubmitted):
+        if isinstance(event, _CONTACT_EVENTS):
             await self._keep_contact(conn, envelope, event)
             await self._settle_awaiting(conn, envelope.registration_id, now)
-        if isinstance(event, TrainingEnrolled):
+        if isinstance(event, _ENROLMENT_EVENTS):
             await store.add_enrolment(conn, event.course_id, envelope.registration_id)
+        payload = payload_fields(event)
         for rule in self._rules.by_event.get(envelope.event_type, ()):
             if rule.cancels:
-                await store.cancel_pending(conn, envelope.registration_id, rule.cancels)
-        payload = payload_fields(event)
+                course = payload.get("course_id") if rule.cancel_scope == "course" else None
+                await store.cancel_pending(
+                    conn, envelope.registration_id, rule.cancels, course, envelope.event_id
+                )
         planned = plan(self._rules, envelope.event_type, payload, reference_of(envelope), now)
         await self.queue(conn, envelope, planned, now)
 
@@ -130,7 +141,7 @@ class Notifier:
             await self._events.failed(conn, row, now, "template_error")
 
     async def _keep_contact(
-        self, conn: Conn, envelope: Envelope, event: RegistrationSubmitted
+        self, conn: Conn, envelope: Envelope, event: RegistrationSubmitted | TraineeRegistered
     ) -> None:
         phone = self._phones.open(event.phone_ciphertext)
         contact = store.Contact(

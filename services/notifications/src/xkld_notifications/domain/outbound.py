@@ -47,6 +47,7 @@ class OutboundSms:
     urgent: bool = False
     suppressed_reason: str | None = None
     error: str | None = None
+    course_id: uuid.UUID | None = None  # what a course-scoped cancel or a reply is matched on
 
 
 def message_id(event_id: uuid.UUID, template: str) -> uuid.UUID:
@@ -85,6 +86,7 @@ def compose(
         "template_version": template.version,
         "not_before": planned.not_before,
         "urgent": planned.urgent,
+        "course_id": planned.course_id,
     }
     try:
         rendered = render(template, planned.variables)

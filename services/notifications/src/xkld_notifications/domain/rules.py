@@ -8,39 +8,50 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from xkld_shared.clock import VIETNAM
 
 from xkld_notifications.domain.templates import Template, TemplateProblem, check
 
-ScheduleKind = Literal["on_date", "installments", "monthly"]
+ScheduleKind = Literal["on_date", "installments", "monthly", "months_after"]
 
 
 class Schedule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: ScheduleKind
-    field: str | None = None  # on_date: the date field
+    field: str | None = None  # on_date, months_after: the date field
     days_before: int = Field(default=0, ge=0, le=60)
     first_field: str | None = None  # installments
     count_field: str | None = None  # installments
     start_field: str | None = None  # monthly
     count: int = Field(default=1, ge=1, le=120)  # monthly
+    months: int = Field(default=1, ge=1, le=60)  # months_after
 
 
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     event_type: str
-    template: str
+    template: str | None = None  # None: the rule only cancels
     schedule: Schedule | None = None
     cancels: tuple[str, ...] = ()  # pending messages of these templates no longer hold
+    # "course": only those planned for the event's `course_id` (a trainee may be followed up
+    # about several courses, and a record for one says nothing about the others).
+    cancel_scope: Literal["person", "course"] = "person"
+
+    @model_validator(mode="after")
+    def _does_something(self) -> Rule:
+        if self.template is None and (self.schedule is not None or not self.cancels):
+            raise ValueError(f"rule for {self.event_type}: a template, or cancels alone")
+        return self
 
 
 class TemplateSpec(BaseModel):
@@ -79,6 +90,7 @@ class Planned:
     not_before: dt.datetime
     key: str  # what makes the message id unique within one event, e.g. "repayment_due#3"
     urgent: bool = False
+    course_id: uuid.UUID | None = None  # the course it is about, when the event names one
 
 
 @dataclass(frozen=True)
@@ -114,7 +126,8 @@ def parse_rules(raw: Mapping[str, Any]) -> Rules:
         templates[spec.code] = template
     by_event: dict[str, list[Rule]] = {}
     for rule in data.rules:
-        missing = {rule.template, *rule.cancels} - set(templates)
+        named = {rule.template} if rule.template else set()
+        missing = {*named, *rule.cancels} - set(templates)
         if missing:
             raise TemplateProblem(f"rule for {rule.event_type} names unknown {sorted(missing)}")
         by_event.setdefault(rule.event_type, []).append(rule)
@@ -158,14 +171,18 @@ def plan(
 ) -> list[Planned]:
     """`payload` is the typed event's attributes (dates as `date`)."""
     planned: list[Planned] = []
+    course = payload.get("course_id")
+    course_id = course if isinstance(course, uuid.UUID) else None
     for rule in rules.by_event.get(event_type, ()):
+        if rule.template is None:
+            continue
         spec = rules.specs[rule.template]
         template = rules.templates[rule.template]
         urgent = spec.urgent or bool(spec.urgent_field and payload.get(spec.urgent_field))
         base = variables_of(payload, reference)
-        for key, extra, day in _occurrences(rule, payload, rules, now):
+        for key, extra, day in _occurrences(rule, rule.template, payload, rules, now):
             at = now if day is None else _local(rules, day)
-            planned.append(Planned(template, base | extra, max(at, now), key, urgent))
+            planned.append(Planned(template, base | extra, max(at, now), key, urgent, course_id))
     return planned
 
 
@@ -174,17 +191,28 @@ def _local(rules: Rules, day: dt.date) -> dt.datetime:
 
 
 def _occurrences(
-    rule: Rule, payload: Mapping[str, Any], rules: Rules, now: dt.datetime
+    rule: Rule, code: str, payload: Mapping[str, Any], rules: Rules, now: dt.datetime
 ) -> list[tuple[str, dict[str, Any], dt.date | None]]:
     s = rule.schedule
     if s is None:
-        return [(rule.template, {}, None)]
+        return [(code, {}, None)]
     today = now.astimezone(rules.zone).date()
     if s.kind == "on_date":
         day = payload.get(s.field or "")
         if not isinstance(day, dt.date) or day < today:
             return []  # no date yet, or already past: nothing to remind of
-        return [(rule.template, {}, day - dt.timedelta(days=s.days_before))]
+        remind_on = day - dt.timedelta(days=s.days_before)
+        if s.days_before and _local(rules, remind_on) < now:
+            # A reminder ahead of the day is moot once its moment has passed (the first
+            # message gave the date); one on the day itself still helps later that day.
+            return []
+        return [(code, {}, remind_on)]
+    if s.kind == "months_after":
+        start = payload.get(s.field or "")
+        if not isinstance(start, dt.date):
+            return []
+        day = add_months(start, s.months)
+        return [] if day < today else [(code, {}, day)]
     if s.kind == "installments":
         first = payload.get(s.first_field or "")
         count = int(payload.get(s.count_field or "") or 0)
@@ -196,12 +224,11 @@ def _occurrences(
             if due < today:
                 continue
             extra = {"installment_no": n, "due_on": _vn_date(due)}
-            out.append((f"{rule.template}#{n}", extra, due - dt.timedelta(days=s.days_before)))
+            out.append((f"{code}#{n}", extra, due - dt.timedelta(days=s.days_before)))
         return out
     start = payload.get(s.start_field or "")
     if not isinstance(start, dt.date):
         return []
     return [
-        (f"{rule.template}#{n}", {"reminder_no": n}, add_months(start, n))
-        for n in range(1, s.count + 1)
+        (f"{code}#{n}", {"reminder_no": n}, add_months(start, n)) for n in range(1, s.count + 1)
     ]

@@ -20,7 +20,8 @@ from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_notifications.adapters import store
-from xkld_notifications.application.staff import ManualRequest, StaffActions
+from xkld_notifications.application.staff import ManualRequest, StaffActions, is_stop_keyword
+from xkld_notifications.application.trainee_replies import TraineeReplies
 from xkld_notifications.domain.rules import Rules
 from xkld_notifications.domain.templates import Template, TemplateProblem, check, render
 
@@ -40,12 +41,22 @@ class DeliveryReport(BaseModel):
 
 
 class InboundSms(BaseModel):
-    """A worker's reply, as the provider forwards it."""
+    """A worker's or a trainee's reply, as the provider forwards it."""
 
     model_config = ConfigDict(extra="ignore")
 
     Phone: str = Field(max_length=20)
     Content: str = Field(max_length=1000)
+    # The provider's id of this inbound message, when it sends one: a repeated callback then
+    # records a trainee's answer once.
+    MessageId: str | None = Field(default=None, max_length=100)
+
+
+class InboundAnswer(BaseModel):
+    opted_out: int
+    # For a reply that is not a stop keyword: recorded, not_understood, duplicate or
+    # no_follow_up (the number was not asked about work).
+    work_reply: str | None = None
 
 
 class MessageView(BaseModel):
@@ -74,6 +85,11 @@ def _actions(request: Request) -> StaffActions:
     return actions
 
 
+def _replies(request: Request) -> TraineeReplies:
+    replies: TraineeReplies = request.app.state.trainee_replies
+    return replies
+
+
 def _rules(request: Request) -> Rules:
     rules: Rules = request.app.state.rules
     return rules
@@ -81,6 +97,7 @@ def _rules(request: Request) -> Rules:
 
 Pool = Annotated[asyncpg.Pool, Depends(_pool)]
 Actions = Annotated[StaffActions, Depends(_actions)]
+Replies = Annotated[TraineeReplies, Depends(_replies)]
 RulesDep = Annotated[Rules, Depends(_rules)]
 
 
@@ -111,13 +128,22 @@ async def receive_delivery_report(report: DeliveryReport, actions: Actions) -> d
     return {"accepted": True, "changed": changed}
 
 
-@router.post("/inbound", dependencies=[Depends(_token_check("inbound_token"))])
-async def receive_inbound(message: InboundSms, actions: Actions) -> dict[str, int]:
-    """ "TU CHOI" / "STOP" from a worker opts them out; other replies are not kept."""
+# A stop keyword's answer stays `{"opted_out": n}`, as before trainees' replies existed.
+@router.post(
+    "/inbound",
+    dependencies=[Depends(_token_check("inbound_token"))],
+    response_model_exclude_none=True,
+)
+async def receive_inbound(message: InboundSms, actions: Actions, replies: Replies) -> InboundAnswer:
+    """ "TU CHOI" / "STOP" opts the sender out. Anything else answers a trainee's follow-up
+    about work when that number was sent one; other replies are not kept."""
     phone = _e164(message.Phone)
     if phone is None:
-        return {"opted_out": 0}
-    return {"opted_out": await actions.inbound(phone, message.Content)}
+        return InboundAnswer(opted_out=0)
+    if is_stop_keyword(message.Content):
+        return InboundAnswer(opted_out=await actions.inbound(phone, message.Content))
+    status = await replies.receive(phone, message.Content, message.MessageId)
+    return InboundAnswer(opted_out=0, work_reply=status)
 
 
 def _e164(raw: str) -> str | None:
