@@ -76,7 +76,9 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         steps = JourneySteps(pool, Topics(settings.topic_prefix), VietnamClock())
         app.state.journeys = Journeys(steps, vault)
         app.state.training = TrainingSteps(steps)
-        app.state.trainees = Trainees(pool, vault, VietnamClock(), communes)
+        app.state.trainees = Trainees(
+            pool, vault, VietnamClock(), communes, Topics(settings.topic_prefix)
+        )
         app.state.trainee_history = TraineeHistory(pool, VietnamClock())
         app.state.training_support = TrainingSupport(pool, Topics(settings.topic_prefix))
         rt.new_relay()
