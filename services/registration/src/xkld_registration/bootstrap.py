@@ -14,6 +14,7 @@ from xkld_registration.adapters.clock import VietnamClock
 from xkld_registration.adapters.communes import OfficialCommunes
 from xkld_registration.adapters.postgres_store import PostgresMarkets, PostgresRegistrationStore
 from xkld_registration.adapters.vault import KeyedVault
+from xkld_registration.application.course_plan import CoursePlan
 from xkld_registration.application.erase_personal_data import ErasePersonalDataHandler
 from xkld_registration.application.journey import JourneySteps
 from xkld_registration.application.journey_steps import Journeys
@@ -24,6 +25,7 @@ from xkld_registration.application.training_steps import TrainingSteps
 from xkld_registration.application.training_support import TrainingSupport
 from xkld_registration.entrypoints import (
     communes_http,
+    course_plan_http,
     departure_http,
     files_http,
     http,
@@ -81,6 +83,9 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         )
         app.state.trainee_history = TraineeHistory(pool, VietnamClock())
         app.state.training_support = TrainingSupport(pool, Topics(settings.topic_prefix))
+        app.state.course_plan = CoursePlan(
+            pool, Topics(settings.topic_prefix), VietnamClock(), communes
+        )
         rt.new_relay()
         rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks
         await rt.add_consumer(Stream.LOAN, LOAN_HANDLERS)
@@ -100,5 +105,6 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         trainees_http.router,
         trainees_http.files,
         support_http.router,
+        course_plan_http.router,
     ]
     return service_app(runtime, start, routers)
