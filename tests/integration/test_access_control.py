@@ -430,6 +430,12 @@ ENDPOINTS = [
         "/courses/{course_code}/support-payments",
         frozenset({Role.LABOUR_OFFICER}),
     ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/trainees/{trainee_id}/erasure",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
     # registration: the yearly course plan (issue 19)
     Endpoint(
         "registration", "PUT", "/course-plan/lines/{line_id}", frozenset({Role.LABOUR_OFFICER})

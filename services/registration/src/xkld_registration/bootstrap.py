@@ -16,6 +16,7 @@ from xkld_registration.adapters.postgres_store import PostgresMarkets, PostgresR
 from xkld_registration.adapters.vault import KeyedVault
 from xkld_registration.application.course_plan import CoursePlan
 from xkld_registration.application.erase_personal_data import ErasePersonalDataHandler
+from xkld_registration.application.erase_trainee import EraseTraineeHandler
 from xkld_registration.application.journey import JourneySteps
 from xkld_registration.application.journey_steps import Journeys
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
@@ -85,6 +86,9 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         app.state.training_support = TrainingSupport(pool, Topics(settings.topic_prefix))
         app.state.course_plan = CoursePlan(
             pool, Topics(settings.topic_prefix), VietnamClock(), communes
+        )
+        app.state.erase_trainee = EraseTraineeHandler(
+            pool, Topics(settings.topic_prefix), VietnamClock()
         )
         rt.new_relay()
         rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks

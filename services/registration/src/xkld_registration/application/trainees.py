@@ -72,26 +72,52 @@ class NewTrainee:
     other_state_support: str | None  # the other policy's code, when one already paid
 
 
+class TraineeErased(Conflict):
+    code = "trainee_erased"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Dữ liệu cá nhân của học viên này đã được xoá theo yêu cầu; không ghi thêm được",
+            "This trainee's personal data was erased on request; nothing more can be recorded",
+        )
+
+
 @dataclass(frozen=True)
 class TraineeRow:
     id: uuid.UUID
     commune_code: str
     province_code: str
-    cccd_index: bytes
+    cccd_index: bytes | None  # None once the person's data is erased
+    erased: bool = False
 
 
 async def load_trainee(
-    conn: Conn, actor: Principal, trainee_id: uuid.UUID, *, lock: bool = False
+    conn: Conn,
+    actor: Principal,
+    trainee_id: uuid.UUID,
+    *,
+    lock: bool = False,
+    erased_too: bool = False,
 ) -> TraineeRow:
-    """The trainee if the actor may act on them; one outside the scope looks like none."""
+    """The trainee if the actor may act on them; one outside the scope looks like none. A step
+    that changes something (it locks) is refused on an erased trainee, unless it says so."""
     row = await conn.fetchrow(
-        "SELECT id, commune_code, province_code, cccd_blind_index FROM trainee WHERE id = $1"
+        """SELECT id, commune_code, province_code, cccd_blind_index, erased_at IS NOT NULL
+                  AS erased FROM trainee WHERE id = $1"""
         + (" FOR UPDATE" if lock else ""),
         trainee_id,
     )
     if row is None or not may_act_on(actor, row["commune_code"], row["province_code"]):
         raise TraineeNotFound
-    return TraineeRow(row["id"], row["commune_code"], row["province_code"], row["cccd_blind_index"])
+    if lock and row["erased"] and not erased_too:
+        raise TraineeErased
+    return TraineeRow(
+        row["id"],
+        row["commune_code"],
+        row["province_code"],
+        row["cccd_blind_index"],
+        row["erased"],
+    )
 
 
 async def files_of(pool: asyncpg.Pool, index: bytes) -> list[dict[str, Any]]:
