@@ -4,6 +4,7 @@ event and audit row with it (and a change that changes nothing writes neither)."
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -239,3 +240,13 @@ async def test_plan_lines_are_set_and_seen_only_within_ones_scope(desk: Desk) ->
     assert foreign_withdraw.status_code == 404
     no_year = await desk.client.get(f"{desk.url}/course-plan", headers=desk.headers("labour"))
     assert no_year.status_code == 422
+
+
+async def test_a_new_line_sent_several_times_at_once_is_set_and_announced_once(
+    desk: Desk,
+) -> None:
+    line_id = str(uuid.uuid4())
+    answers = await asyncio.gather(*(_put(desk, line_id, _line()) for _ in range(4)))
+    assert {a.status_code for a in answers} == {200}
+    assert [e["type"] for e in await _events(desk, line_id)] == ["CoursePlanLineSet"]
+    assert await _audit(desk, line_id) == ["course_plan.line_set"]

@@ -19,6 +19,12 @@ def line_of(row: asyncpg.Record) -> PlanLine:
     return PlanLine(**{k: row[k] for k in PlanLine.__dataclass_fields__})
 
 
+async def lock_line_id(conn: Conn, line_id: uuid.UUID) -> None:
+    """Two first PUTs of one new line (no row to lock yet) take their turns: the second then
+    finds the first's row and, seeing the same terms, changes and announces nothing."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", str(line_id))
+
+
 async def find_line(conn: Conn, line_id: uuid.UUID, *, lock: bool = False) -> PlanLine | None:
     # Locking the line serialises setting it, withdrawing it and opening courses against it.
     sql = f"SELECT {_COLUMNS} FROM course_plan_line WHERE id = $1" + (" FOR UPDATE" if lock else "")

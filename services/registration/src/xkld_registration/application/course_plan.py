@@ -77,6 +77,7 @@ class CoursePlan:
         line = self._line(line_id, terms)
         _check_scope(ctx.actor, line)
         async with self._pool.acquire() as conn, conn.transaction():
+            await store.lock_line_id(conn, line_id)
             old = await store.find_line(conn, line_id, lock=True)
             if old is not None:
                 _check_scope(ctx.actor, old)
