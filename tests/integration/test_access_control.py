@@ -430,6 +430,28 @@ ENDPOINTS = [
         "/courses/{course_code}/support-payments",
         frozenset({Role.LABOUR_OFFICER}),
     ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/trainees/{trainee_id}/erasure",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    # registration: the yearly course plan (issue 19)
+    Endpoint(
+        "registration", "PUT", "/course-plan/lines/{line_id}", frozenset({Role.LABOUR_OFFICER})
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/course-plan/lines/{line_id}/withdraw",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "GET",
+        "/course-plan",
+        frozenset({Role.LABOUR_OFFICER, Role.COMMUNE_OFFICER, Role.TRAINING_STAFF}),
+    ),
     # reporting (issue 7): aggregates for readers; targets set by labour officers
     Endpoint("reporting", "GET", "/reports/progress", _REPORT_READERS),
     Endpoint("reporting", "GET", "/reports/progress.csv", _REPORT_READERS),
@@ -512,6 +534,7 @@ def _url(running: Running, endpoint: Endpoint) -> str:
         "code": "ND61-2015",  # a loan regime
     }
     ids |= {"enterprise_code": "DN-NONE", "course_code": "KH-NONE"}  # registration's reference data
+    ids |= {"line_id": _NEW_ID}  # a course plan line that does not exist
     return running.system.url(endpoint.service) + endpoint.path.format(**ids)
 
 

@@ -14,7 +14,9 @@ from xkld_registration.adapters.clock import VietnamClock
 from xkld_registration.adapters.communes import OfficialCommunes
 from xkld_registration.adapters.postgres_store import PostgresMarkets, PostgresRegistrationStore
 from xkld_registration.adapters.vault import KeyedVault
+from xkld_registration.application.course_plan import CoursePlan
 from xkld_registration.application.erase_personal_data import ErasePersonalDataHandler
+from xkld_registration.application.erase_trainee import EraseTraineeHandler
 from xkld_registration.application.journey import JourneySteps
 from xkld_registration.application.journey_steps import Journeys
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
@@ -24,6 +26,7 @@ from xkld_registration.application.training_steps import TrainingSteps
 from xkld_registration.application.training_support import TrainingSupport
 from xkld_registration.entrypoints import (
     communes_http,
+    course_plan_http,
     departure_http,
     files_http,
     http,
@@ -76,9 +79,17 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         steps = JourneySteps(pool, Topics(settings.topic_prefix), VietnamClock())
         app.state.journeys = Journeys(steps, vault)
         app.state.training = TrainingSteps(steps)
-        app.state.trainees = Trainees(pool, vault, VietnamClock(), communes)
+        app.state.trainees = Trainees(
+            pool, vault, VietnamClock(), communes, Topics(settings.topic_prefix)
+        )
         app.state.trainee_history = TraineeHistory(pool, VietnamClock())
         app.state.training_support = TrainingSupport(pool, Topics(settings.topic_prefix))
+        app.state.course_plan = CoursePlan(
+            pool, Topics(settings.topic_prefix), VietnamClock(), communes
+        )
+        app.state.erase_trainee = EraseTraineeHandler(
+            pool, Topics(settings.topic_prefix), VietnamClock()
+        )
         rt.new_relay()
         rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks
         await rt.add_consumer(Stream.LOAN, LOAN_HANDLERS)
@@ -98,5 +109,6 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         trainees_http.router,
         trainees_http.files,
         support_http.router,
+        course_plan_http.router,
     ]
     return service_app(runtime, start, routers)

@@ -296,7 +296,12 @@ async def test_the_support_paid_event_carries_no_cccd_or_phone(desk: Desk) -> No
     course_id, code = await _course(desk)
     await _train(desk, tid, course_id, present=1)
     assert (await _pay(desk, code)).status_code == 201
-    (row,) = await _fetch(desk, "SELECT envelope FROM outbox WHERE partition_key = $1", tid)
+    (row,) = await _fetch(
+        desk,
+        "SELECT envelope FROM outbox WHERE partition_key = $1 "
+        "AND event_type = 'TrainingSupportPaid'",
+        tid,
+    )
     raw = bytes(row["envelope"])
     envelope = Envelope.from_bytes(raw)
     assert envelope.event_type == "TrainingSupportPaid"

@@ -162,6 +162,8 @@ def course_of(row: asyncpg.Record) -> Course:
         starts_on=row["starts_on"],
         ends_on=row["ends_on"],
         capacity=row["capacity"],
+        trade_code=row["trade_code"],
+        plan_line_id=row["plan_line_id"],
     )
 
 

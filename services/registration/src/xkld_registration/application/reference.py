@@ -10,10 +10,12 @@ from typing import Any
 import asyncpg
 from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.db.pool import Conn
-from xkld_shared.errors import Conflict
+from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
 
+from xkld_registration.adapters.course_plan_store import find_line
 from xkld_registration.adapters.journey_store import course_of
 from xkld_registration.application.journey_steps import CourseNotFound, EnterpriseNotFound
+from xkld_registration.domain.course_plan import check_course_fits
 from xkld_registration.domain.reference import Course, check_course_dates, check_licence_dates
 
 
@@ -138,11 +140,14 @@ async def add_course(pool: asyncpg.Pool, context: ChangeContext, course: Course)
 async def insert_course(conn: Conn, context: ChangeContext, course: Course) -> None:
     """Inside the caller's transaction (which an idempotency key may share)."""
     check_course_dates(course.starts_on, course.ends_on)
+    if course.plan_line_id is not None:
+        await _check_plan_line(conn, context, course)
     try:
         async with conn.transaction():  # a savepoint: a duplicate leaves the caller's work intact
             await conn.execute(
                 """INSERT INTO course (id, code, course_type, title, provider, venue, starts_on,
-                       ends_on, capacity) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+                       ends_on, capacity, trade_code, plan_line_id)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
                 course.id,
                 course.code,
                 course.course_type,
@@ -152,11 +157,35 @@ async def insert_course(conn: Conn, context: ChangeContext, course: Course) -> N
                 course.starts_on,
                 course.ends_on,
                 course.capacity,
+                course.trade_code,
+                course.plan_line_id,
             )
     except asyncpg.UniqueViolationError:
         raise AlreadyListed("Khoá học", "Course", course.code) from None
     fields = asdict(course) | {"id": str(course.id)}
+    fields["plan_line_id"] = None if course.plan_line_id is None else str(course.plan_line_id)
     await _audit(conn, context, "course.opened", "course", str(course.id), {}, fields)
+
+
+async def _check_plan_line(conn: Conn, context: ChangeContext, course: Course) -> None:
+    """A course for a plan line is a vocational course of the line's trade, for a live line the
+    officer may see (one outside their province looks like none)."""
+    assert course.plan_line_id is not None
+    if course.course_type != "vocational":
+        raise InvalidInput.of(
+            [
+                FieldProblem(
+                    "plan_line_id",
+                    "Chỉ khoá học nghề mới thực hiện kế hoạch đặt hàng",
+                    "Only a vocational course fills a line of the course plan",
+                )
+            ]
+        )
+    # Locked, so the line cannot be withdrawn while the course is being opened against it.
+    line = await find_line(conn, course.plan_line_id, lock=True)
+    if line is not None and not context.actor.covers_commune(line.commune_code, line.province_code):
+        line = None
+    check_course_fits(line, course.trade_code)
 
 
 async def list_courses(pool: asyncpg.Pool) -> list[dict[str, Any]]:

@@ -31,12 +31,14 @@ class TraineeHistory:
             trainee = await load_trainee(conn, actor, trainee_id)
             head = await conn.fetchrow(
                 """SELECT full_name, commune_code, registered_on, support_groups,
-                          difficult_commune FROM trainee WHERE id = $1""",
+                          difficult_commune, erased_at FROM trainee WHERE id = $1""",
                 trainee.id,
             )
             assert head is not None  # just loaded
             courses = await courses_of(conn, trainee.id)
-            support = await support_of(conn, trainee.cccd_index)
+            support = await support_of(conn, trainee.cccd_index, trainee.id)
+        index = trainee.cccd_index
+        files = [] if index is None else await files_of(self._pool, index)
         return {
             "trainee_id": str(trainee.id),
             "full_name": head["full_name"],
@@ -46,7 +48,9 @@ class TraineeHistory:
             "difficult_commune": head["difficult_commune"],
             "courses": courses,
             "support": support,
-            "labour_export_files": await files_of(self._pool, trainee.cccd_index),
+            "labour_export_files": files,
+            # An erased trainee keeps courses and support, without the person.
+            "personal_data_erased": head["erased_at"] is not None,
         }
 
     async def of_registration(self, registration_id: uuid.UUID, actor: Principal) -> dict[str, Any]:
@@ -105,7 +109,10 @@ async def courses_of(conn: Conn, trainee_id: uuid.UUID) -> list[dict[str, Any]]:
     ]
 
 
-async def support_of(conn: Conn, person_index: bytes) -> dict[str, Any] | None:
+async def support_of(
+    conn: Conn, person_index: bytes | None, trainee_id: uuid.UUID | None = None
+) -> dict[str, Any] | None:
+    """The person's support row; an erased trainee's is found by their id."""
     row = await conn.fetchrow(
         """SELECT s.kind, s.policy_code, s.course_id, s.payment_id, p.paid_on, l.cost_vnd,
                   l.meals_vnd, l.travel_vnd
@@ -113,8 +120,9 @@ async def support_of(conn: Conn, person_index: bytes) -> dict[str, Any] | None:
            LEFT JOIN support_payment p ON p.id = s.payment_id
            LEFT JOIN support_payment_line l
              ON l.payment_id = s.payment_id AND l.trainee_id = s.trainee_id
-           WHERE s.person_index = $1""",
+           WHERE s.person_index = $1 OR s.trainee_id = $2""",
         person_index,
+        trainee_id,
     )
     if row is None:
         return None
@@ -141,6 +149,7 @@ async def outcomes_due(
            JOIN trainee t ON t.id = e.trainee_id
            JOIN course c ON c.id = e.course_id
            WHERE t.commune_code = ANY($1::text[]) AND e.completed_on BETWEEN $2 AND $3
+             AND t.erased_at IS NULL
              AND NOT EXISTS (SELECT 1 FROM trainee_outcome o
                              WHERE o.trainee_id = e.trainee_id AND o.course_id = e.course_id)
            ORDER BY e.completed_on, t.full_name, t.id""",

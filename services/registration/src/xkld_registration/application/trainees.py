@@ -15,12 +15,14 @@ from typing import Any
 
 import asyncpg
 from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.contracts.topics import Topics
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict, NotFound
 from xkld_shared.identity.principal import Principal
 
 from xkld_registration.adapters.journey_store import find_course
 from xkld_registration.adapters.vault import ETHNICITY_PURPOSE, POVERTY_PURPOSE
+from xkld_registration.application import trainee_events as events
 from xkld_registration.application.journey import may_act_on
 from xkld_registration.application.journey_steps import CourseNotFound
 from xkld_registration.application.ports import Clock, CommuneDirectory, PersonalDataVault
@@ -70,26 +72,52 @@ class NewTrainee:
     other_state_support: str | None  # the other policy's code, when one already paid
 
 
+class TraineeErased(Conflict):
+    code = "trainee_erased"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Dữ liệu cá nhân của học viên này đã được xoá theo yêu cầu; không ghi thêm được",
+            "This trainee's personal data was erased on request; nothing more can be recorded",
+        )
+
+
 @dataclass(frozen=True)
 class TraineeRow:
     id: uuid.UUID
     commune_code: str
     province_code: str
-    cccd_index: bytes
+    cccd_index: bytes | None  # None once the person's data is erased
+    erased: bool = False
 
 
 async def load_trainee(
-    conn: Conn, actor: Principal, trainee_id: uuid.UUID, *, lock: bool = False
+    conn: Conn,
+    actor: Principal,
+    trainee_id: uuid.UUID,
+    *,
+    lock: bool = False,
+    erased_too: bool = False,
 ) -> TraineeRow:
-    """The trainee if the actor may act on them; one outside the scope looks like none."""
+    """The trainee if the actor may act on them; one outside the scope looks like none. A step
+    that changes something (it locks) is refused on an erased trainee, unless it says so."""
     row = await conn.fetchrow(
-        "SELECT id, commune_code, province_code, cccd_blind_index FROM trainee WHERE id = $1"
+        """SELECT id, commune_code, province_code, cccd_blind_index, erased_at IS NOT NULL
+                  AS erased FROM trainee WHERE id = $1"""
         + (" FOR UPDATE" if lock else ""),
         trainee_id,
     )
     if row is None or not may_act_on(actor, row["commune_code"], row["province_code"]):
         raise TraineeNotFound
-    return TraineeRow(row["id"], row["commune_code"], row["province_code"], row["cccd_blind_index"])
+    if lock and row["erased"] and not erased_too:
+        raise TraineeErased
+    return TraineeRow(
+        row["id"],
+        row["commune_code"],
+        row["province_code"],
+        row["cccd_blind_index"],
+        row["erased"],
+    )
 
 
 async def files_of(pool: asyncpg.Pool, index: bytes) -> list[dict[str, Any]]:
@@ -117,11 +145,13 @@ class Trainees:
         vault: PersonalDataVault,
         clock: Clock,
         communes: CommuneDirectory,
+        topics: Topics,
     ) -> None:
         self._pool = pool
         self._vault = vault
         self._clock = clock
         self._communes = communes
+        self._events = events.TraineeEvents(topics)
 
     # --- intake ---------------------------------------------------------------------------
 
@@ -136,10 +166,12 @@ class Trainees:
         if person.commune_code not in ctx.actor.scope.communes:
             raise OutsideYourCommunes
         index = self._vault.cccd_index(person.cccd)
+        # One ciphertext for the row and the event, as a worker's file does.
+        phone = self._vault.seal_phone(person.phone_e164)
         async with self._pool.acquire() as conn, conn.transaction():
             try:
                 async with conn.transaction():
-                    await self._insert(conn, person, new, index, ctx)
+                    await self._insert(conn, person, new, index, phone, ctx)
             except asyncpg.UniqueViolationError:
                 # Two officers took the same person in at once, or they trained before.
                 raise await self._duplicate(conn, index) from None
@@ -161,6 +193,8 @@ class Trainees:
                 before={},
                 after=_audit_view(person, new),
             )
+            event = events.registered(person, phone, new.support_groups, new.difficult_commune)
+            await self._events.add(conn, person.id, event, ctx)
         return {
             "trainee_id": str(person.id),
             "commune_code": person.commune_code,
@@ -169,7 +203,13 @@ class Trainees:
         }
 
     async def _insert(
-        self, conn: Conn, person: Registration, new: NewTrainee, index: bytes, ctx: ChangeContext
+        self,
+        conn: Conn,
+        person: Registration,
+        new: NewTrainee,
+        index: bytes,
+        phone: str,
+        ctx: ChangeContext,
     ) -> None:
         v = self._vault
         await conn.execute(
@@ -186,7 +226,7 @@ class Trainees:
             index,
             person.date_of_birth,
             person.gender,
-            v.seal_phone(person.phone_e164),
+            phone,
             person.commune_code,
             person.province_code,
             v.seal_sensitive(person.ethnicity_code, ETHNICITY_PURPOSE),
@@ -240,6 +280,8 @@ class Trainees:
             )
             after = {"course_id": str(course_id), "distance_km": str(distance_km)}
             await _audit(conn, ctx, "trainee.enrolled", trainee.id, {}, after)
+            where = (trainee.commune_code, trainee.province_code)
+            await self._events.add(conn, trainee.id, events.enrolled(course, *where, today), ctx)
         return {
             "trainee_id": str(trainee.id),
             "course_id": str(course_id),
@@ -290,7 +332,7 @@ class Trainees:
         completed_on = on or self._clock.today()
         async with self._pool.acquire() as conn, conn.transaction():
             trainee = await load_trainee(conn, ctx.actor, trainee_id, lock=True)
-            await _enrolled_course(conn, trainee.id, course_id)
+            course = await _enrolled_course(conn, trainee.id, course_id)
             done = await conn.fetchval(
                 """SELECT completed_on FROM trainee_enrolment
                    WHERE trainee_id = $1 AND course_id = $2""",
@@ -315,6 +357,15 @@ class Trainees:
                 raise CertificateNumberTaken from None
             after = {"course_id": str(course_id), "passed": passed}
             await _audit(conn, ctx, "trainee.course_completed", trainee.id, {}, after)
+            event = events.completed(
+                course,
+                trainee.commune_code,
+                trainee.province_code,
+                completed_on,
+                passed,
+                certificate_number is not None,
+            )
+            await self._events.add(conn, trainee.id, event, ctx)
         return {"trainee_id": str(trainee.id), "course_id": str(course_id), "passed": passed}
 
     # --- employment after training -----------------------------------------------------------
@@ -330,7 +381,7 @@ class Trainees:
     ) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
             trainee = await load_trainee(conn, ctx.actor, trainee_id, lock=True)
-            await _enrolled_course(conn, trainee.id, course_id)
+            course = await _enrolled_course(conn, trainee.id, course_id)
             completed_on = await conn.fetchval(
                 """SELECT completed_on FROM trainee_enrolment
                    WHERE trainee_id = $1 AND course_id = $2""",
@@ -368,6 +419,16 @@ class Trainees:
             old = None if before is None else f"{before['outcome']}@{before['observed_on']}"
             new = f"{outcome}@{observed_on.isoformat()}"
             await _audit(conn, ctx, "trainee.outcome_recorded", trainee.id, {key: old}, {key: new})
+            # Every record travels, corrections too: the latest for a course replaces the rest.
+            event = events.employment(
+                course,
+                trainee.commune_code,
+                trainee.province_code,
+                outcome,
+                observed_on,
+                completed_on,
+            )
+            await self._events.add(conn, trainee.id, event, ctx)
         return {
             "trainee_id": str(trainee.id),
             "course_id": str(course_id),

@@ -40,6 +40,7 @@ from xkld_registration.domain.training_support import (
 )
 
 PRODUCER = "registration"
+ERASED_NAME = "(đã xoá dữ liệu cá nhân / personal data erased)"
 
 
 class SupportTermsMissing(Conflict):
@@ -317,9 +318,13 @@ _FACTS = """
            l.cost_vnd, l.meals_vnd, l.travel_vnd, l.days_present AS paid_days
     FROM trainee_enrolment e
     JOIN trainee t ON t.id = e.trainee_id
-    LEFT JOIN training_support_once s ON s.person_index = t.cccd_blind_index
+    LEFT JOIN training_support_once s
+      ON s.person_index = t.cccd_blind_index OR s.trainee_id = t.id
     LEFT JOIN support_payment_line l ON l.payment_id = s.payment_id AND l.trainee_id = t.id
     WHERE e.course_id = $1
+      -- An erased trainee stays only on the sheet of the payment made to them (a record of
+      -- money paid); nobody is paid whose identity is gone.
+      AND (t.erased_at IS NULL OR (s.kind = 'paid' AND s.course_id = e.course_id))
     ORDER BY t.full_name, t.id"""
 
 
@@ -363,10 +368,10 @@ def _line(
         status = "no_attendance"
     return SheetLine(
         trainee_id=r["id"],
-        full_name=r["full_name"],
+        full_name=r["full_name"] or ERASED_NAME,
         commune_code=r["commune_code"],
         province_code=r["province_code"],
-        person_index=bytes(r["cccd_blind_index"]),
+        person_index=bytes(r["cccd_blind_index"] or b""),  # empty once erased (paid only)
         distance_km=r["distance_km"],
         support=support,
         status=status,

@@ -25,3 +25,12 @@ def check_erasable(status: str, already_erased: bool) -> None:
             "Không thể xoá: người lao động đã xuất cảnh, hồ sơ phải được lưu giữ",
             "Cannot erase: the worker has departed, and the file must be kept",
         )
+
+
+def check_trainee_erasable(already_erased: bool) -> None:
+    """A trainee who stays has no departure to keep evidence of: erasable any time, once."""
+    if already_erased:
+        raise ErasureRefused(
+            "Dữ liệu cá nhân của học viên này đã được xoá",
+            "This trainee's personal data is erased already",
+        )

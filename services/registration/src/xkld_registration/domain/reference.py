@@ -72,6 +72,9 @@ class Course:
     starts_on: dt.date
     ends_on: dt.date
     capacity: int
+    # The trade taught (a code of the plan's trade list) and the plan line the course fills.
+    trade_code: str | None = None
+    plan_line_id: uuid.UUID | None = None
 
 
 def check_course_dates(starts_on: dt.date, ends_on: dt.date) -> None:

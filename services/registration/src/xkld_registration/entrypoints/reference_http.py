@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -60,6 +61,10 @@ class CourseBody(Body):
     starts_on: dt.date
     ends_on: dt.date
     capacity: int = Field(gt=0, le=10_000, description="Sĩ số tối đa")
+    trade_code: str | None = Field(None, pattern=CODE, description="Mã nghề (khoá học nghề)")
+    plan_line_id: uuid.UUID | None = Field(
+        None, description="Dòng kế hoạch đặt hàng mà khoá học thực hiện (cùng mã nghề)"
+    )
 
 
 def _context(request: Request, actor: Principal) -> ChangeContext:

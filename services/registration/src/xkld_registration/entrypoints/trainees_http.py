@@ -14,6 +14,7 @@ from pydantic import Field
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
+from xkld_registration.application.erase_trainee import EraseTraineeHandler
 from xkld_registration.application.trainee_history import TraineeHistory
 from xkld_registration.application.trainees import NewTrainee, Trainees
 from xkld_registration.domain.consent import ConsentAnswers, Purpose
@@ -197,6 +198,17 @@ async def record_employment_outcome(
 async def trainee_history(trainee_id: uuid.UUID, request: Request, staff: Reader) -> dict[str, Any]:
     """Một lịch sử cho một người: các khoá học nghề, hỗ trợ đã nhận, hồ sơ XKLĐ (nếu có)."""
     return await _history(request).history(trainee_id, staff)
+
+
+Eraser = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]
+
+
+@router.post("/{trainee_id}/erasure", status_code=status.HTTP_204_NO_CONTENT)
+async def erase_trainee(trainee_id: uuid.UUID, request: Request, officer: Eraser) -> None:
+    """Xoá dữ liệu cá nhân của học viên theo yêu cầu; hỗ trợ đã chi và dấu "đã hỗ trợ một lần"
+    được giữ lại (chứng từ chi tiền ngân sách)."""
+    erase: EraseTraineeHandler = request.app.state.erase_trainee
+    await erase(trainee_id, context(request, officer))
 
 
 FileReader = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]
