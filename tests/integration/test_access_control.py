@@ -186,6 +186,12 @@ ENDPOINTS = [
     ),
     Endpoint(
         "notifications",
+        "GET",
+        "/sms/trainee-replies",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "notifications",
         "POST",
         "/sms/template-versions",
         frozenset({Role.LABOUR_OFFICER, Role.ADMIN}),
@@ -465,6 +471,9 @@ ENDPOINTS = [
     Endpoint("reporting", "GET", "/reports/follow-up", _REPORT_READERS),
     Endpoint("reporting", "GET", "/reports/sms", _REPORT_READERS),
     Endpoint("reporting", "GET", "/reports/freshness", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/rural-training/trainees", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/rural-training/support", _REPORT_READERS),
+    Endpoint("reporting", "GET", "/reports/rural-training/employment", _REPORT_READERS),
     Endpoint("reporting", "GET", "/targets", _REPORT_READERS),
     Endpoint("reporting", "GET", "/targets/template.csv", _REPORT_READERS),
     Endpoint("reporting", "POST", "/targets", frozenset({Role.LABOUR_OFFICER})),
