@@ -34,13 +34,13 @@ from xkld_notifications.adapters.phones import SealedPhoneOpener
 from xkld_notifications.application.dispatcher import DispatchPolicy, SmsDispatcher
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.rules import QuietHours, load_rules
-from xkld_notifications.testing import Kit, WallClock, cipher, e164
 from xkld_shared.contracts.envelope import new_envelope
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
 from xkld_shared.db.pool import create_pool
 from xkld_shared.db.wakeup import PgWakeup
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import free_port
+from xkld_testkit.notifications_testing import Kit, WallClock, cipher, e164
 
 from bench._common import namespace, print_table, rate
 

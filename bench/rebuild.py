@@ -23,11 +23,11 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 from xkld_reporting.heap import settle_heap
 from xkld_reporting.rebuild import Rebuilder
-from xkld_reporting.testing import publish_all
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.registry import default_registry
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.testing.infra import Namespace
+from xkld_testkit.reporting_testing import publish_all
 
 from bench._common import load, namespace, print_table, rate
 from bench.reporting_ingest import simulate

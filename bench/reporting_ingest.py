@@ -28,13 +28,13 @@ from pydantic import SecretStr
 from xkld_reporting.application.consumer import add_projection_consumer
 from xkld_reporting.heap import settle_heap
 from xkld_reporting.settings import ReportingSettings
-from xkld_reporting.simulation import Simulator
-from xkld_reporting.testing import publish_all, streams_of
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.runtime import ServiceRuntime
 from xkld_shared.settings import ServiceSettings
 from xkld_shared.testing.infra import Namespace
+from xkld_testkit.reporting_simulation import Simulator
+from xkld_testkit.reporting_testing import publish_all, streams_of
 
 from bench._common import load, namespace, print_table, rate
 

@@ -5,9 +5,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 import httpx
 import pytest
-from xkld_notifications.testing import Kit
 from xkld_shared.db.pool import create_pool
 from xkld_shared.testing.infra import Namespace
+from xkld_testkit.notifications_testing import Kit
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import uuid
 
 import httpx
 from xkld_notifications.adapters import store
-from xkld_notifications.testing import Kit, cipher, e164, random_phone
 from xkld_shared.contracts.loan import LoanApproved, LoanDisbursed
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationPersonalDataErased
 from xkld_shared.contracts.registry import default_registry
 from xkld_shared.testing.system import gateway_messages
+from xkld_testkit.notifications_testing import Kit, cipher, e164, random_phone
 
 
 def _approved() -> LoanApproved:

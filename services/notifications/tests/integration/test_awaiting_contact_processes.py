@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
-from xkld_notifications.testing import cipher, e164, random_phone
 from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
 from xkld_shared.contracts.loan import LoanApproved, LoanDisbursed
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
@@ -21,6 +20,7 @@ from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import produce_raw
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_shared.testing.system import gateway_messages
+from xkld_testkit.notifications_testing import cipher, e164, random_phone
 
 WORKERS = 20
 

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from xkld_fake_sms.testing import serve_in_background, wait_until
-from xkld_notifications.testing import Kit, callback_app, faults
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import serving
 from xkld_shared.testing.system import gateway_messages
+from xkld_testkit.notifications_testing import Kit, callback_app, faults
 
 TOKEN = {"token": "test-callback-token"}
 

@@ -10,7 +10,6 @@ import uuid
 
 import asyncpg
 import httpx
-from xkld_notifications.testing import cipher, e164, faults, random_phone
 from xkld_shared.contracts.envelope import Envelope, new_envelope
 from xkld_shared.contracts.journey import RegistrationFoundEligible
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
@@ -19,6 +18,7 @@ from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import produce_raw
 from xkld_shared.testing.processes import ServiceProcess, free_port
 from xkld_shared.testing.system import gateway_messages
+from xkld_testkit.notifications_testing import cipher, e164, faults, random_phone
 
 WORKERS = 15
 SECRETS = ("test-api-key", "test-secret-key", "test-callback-token")

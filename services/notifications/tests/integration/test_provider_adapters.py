@@ -24,8 +24,8 @@ from xkld_notifications.application.ports import (
 )
 from xkld_notifications.bootstrap import provider_of
 from xkld_notifications.settings import NotificationsSettings
-from xkld_notifications.testing import e164, faults, random_phone
 from xkld_shared.testing.system import gateway_messages
+from xkld_testkit.notifications_testing import e164, faults, random_phone
 
 API_KEY = "test-api-key"
 

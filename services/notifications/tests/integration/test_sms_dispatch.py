@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from xkld_notifications.testing import Kit, faults
 from xkld_shared.testing.system import gateway_messages
+from xkld_testkit.notifications_testing import Kit, faults
 
 
 async def _drain(kit: Kit, client: httpx.AsyncClient, passes: int, **kw: object) -> None:

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from xkld_notifications.domain.breaker import BreakerState, CircuitBreaker
 from xkld_notifications.domain.templates import TemplateProblem
-from xkld_notifications.testing import Kit, faults
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.journey import (
     DepartureScheduled,
@@ -24,6 +23,7 @@ from xkld_shared.contracts.registration import RegistrationPersonalDataErased
 from xkld_shared.contracts.registry import default_registry
 from xkld_shared.identity.principal import Principal, Role, Scope
 from xkld_shared.testing.system import gateway_messages
+from xkld_testkit.notifications_testing import Kit, faults
 
 VN_22_30 = dt.datetime(2026, 11, 26, 15, 30, tzinfo=dt.UTC)
 VN_07_00 = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 import asyncpg
 import httpx
 import pytest
-from xkld_notifications.testing import cipher, e164, random_phone
 from xkld_shared.contracts.envelope import Envelope, new_envelope
 from xkld_shared.contracts.journey import TrainingEnrolled
 from xkld_shared.contracts.loan import LoanRejected
@@ -21,6 +20,7 @@ from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually, produce_raw
 from xkld_shared.testing.processes import ServiceProcess, free_port
 from xkld_shared.testing.system import gateway_messages
+from xkld_testkit.notifications_testing import cipher, e164, random_phone
 
 HOME, ELSEWHERE = "29800", "29641"
 

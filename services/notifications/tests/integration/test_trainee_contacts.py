@@ -11,12 +11,12 @@ import httpx
 from xkld_notifications.adapters import store
 from xkld_notifications.application.staff import ManualRequest
 from xkld_notifications.domain.outbound import ContactState
-from xkld_notifications.testing import Kit, e164, phone_index
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.contracts.training import TraineePersonalDataErased
 from xkld_shared.identity.principal import Principal, Role, Scope
 from xkld_shared.testing.system import gateway_messages
+from xkld_testkit.notifications_testing import Kit, e164, phone_index
 
 OFFICER = Principal("u-1", "canbo", frozenset({Role.COMMUNE_OFFICER}), Scope(frozenset({"29800"})))
 

@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from xkld_notifications.testing import Kit, callback_app, e164
 from xkld_shared.contracts.training import TraineeCourseCompleted, TraineePersonalDataErased
 from xkld_shared.identity.principal import Role
 from xkld_shared.identity.tokens import TokenVerifier, jwks_of
+from xkld_testkit.notifications_testing import Kit, callback_app, e164
 
 FOLLOW_UP_AT = dt.datetime(2027, 2, 28, 1, 0, tzinfo=dt.UTC)  # 08:00, 3 months after 30/11
 TOKEN = {"token": "test-callback-token"}

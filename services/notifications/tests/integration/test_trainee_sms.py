@@ -9,7 +9,6 @@ import uuid
 
 import httpx
 from xkld_notifications.application.staff import ManualRequest
-from xkld_notifications.testing import Kit
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.training import (
     TraineeCourseCompleted,
@@ -19,6 +18,7 @@ from xkld_shared.contracts.training import (
 )
 from xkld_shared.identity.principal import Principal, Role, Scope
 from xkld_shared.testing.system import gateway_messages
+from xkld_testkit.notifications_testing import Kit
 
 OFFICER = Principal("u-1", "canbo", frozenset({Role.COMMUNE_OFFICER}), Scope(frozenset({"29800"})))
 FOLLOW_UP_AT = dt.datetime(2027, 2, 28, 1, 0, tzinfo=dt.UTC)  # 08:00, 3 months after 30/11

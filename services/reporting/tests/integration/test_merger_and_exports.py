@@ -9,7 +9,6 @@ import uuid
 
 import httpx
 from openpyxl import load_workbook
-from xkld_reporting.testing import publish, wait_projected
 from xkld_shared.contracts.envelope import Envelope, new_envelope
 from xkld_shared.contracts.journey import WorkerDeparted
 from xkld_shared.contracts.registration import RegistrationSubmitted
@@ -17,6 +16,7 @@ from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
+from xkld_testkit.reporting_testing import publish, wait_projected
 
 # Xã Thành Lợi (29791) and 29797 were merged into Xã Tân Quới (29800) on 1 Jul 2025.
 REGISTERED = [

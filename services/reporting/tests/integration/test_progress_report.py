@@ -7,8 +7,11 @@ import datetime as dt
 import asyncpg
 import httpx
 from xkld_reporting.adapters.projection_schema import rollup_backfill
-from xkld_reporting.simulation import Journey, Simulator
-from xkld_reporting.testing import (
+from xkld_shared.identity.principal import Role
+from xkld_shared.testing.infra import Namespace
+from xkld_shared.testing.processes import ServiceProcess
+from xkld_testkit.reporting_simulation import Journey, Simulator
+from xkld_testkit.reporting_testing import (
     expected_actuals,
     publish,
     publish_all,
@@ -16,9 +19,6 @@ from xkld_reporting.testing import (
     wait_caught_up,
     wait_projected,
 )
-from xkld_shared.identity.principal import Role
-from xkld_shared.testing.infra import Namespace
-from xkld_shared.testing.processes import ServiceProcess
 
 # Four Vĩnh Long communes; two absorbed older wards on 1 Jul 2025 (29791 Thành Lợi -> 29800).
 COMMUNES = {"29800": "29791", "29788": "29794", "29641": "29629", "29771": "29770"}

@@ -10,13 +10,13 @@ import asyncpg
 import httpx
 from xkld_reporting.adapters.projection_schema import NEXT, base_ddl
 from xkld_reporting.rebuild import Rebuilder
-from xkld_reporting.simulation import Simulator
-from xkld_reporting.testing import publish_all, streams_of, wait_caught_up, wait_projected
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
+from xkld_testkit.reporting_simulation import Simulator
+from xkld_testkit.reporting_testing import publish_all, streams_of, wait_caught_up, wait_projected
 
 COMMUNES = {"29800": "29791", "29641": "29629"}
 TABLES = {

@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 import httpx
-from xkld_reporting.testing import publish_all, wait_projected
 from xkld_shared.contracts import journey as j
 from xkld_shared.contracts import loan as ln
 from xkld_shared.contracts import notification as nt
@@ -17,6 +16,7 @@ from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
+from xkld_testkit.reporting_testing import publish_all, wait_projected
 
 D = dt.date
 M = 1_000_000

@@ -1,4 +1,4 @@
-"""Rural vocational-training reports for a small known scenario (`xkld_reporting.rural_scenario`),
+"""Rural vocational-training reports for a small known scenario (`xkld_testkit.rural_scenario`),
 published on real Kafka and projected by the service's consumer; every expected figure is
 recounted by hand below."""
 
@@ -10,12 +10,12 @@ from typing import Any
 import asyncpg
 import httpx
 from xkld_reporting.rebuild import Rebuilder
-from xkld_reporting.rural_scenario import AQUA, MOTO, NHON_PHU, TAN_QUOI, M, scenario
-from xkld_reporting.testing import publish, wait_caught_up, wait_projected
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
+from xkld_testkit.reporting_testing import publish, wait_caught_up, wait_projected
+from xkld_testkit.rural_scenario import AQUA, MOTO, NHON_PHU, TAN_QUOI, M, scenario
 
 
 async def _published(namespace: Namespace) -> tuple[dict[str, uuid.UUID], int]:

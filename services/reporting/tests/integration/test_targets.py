@@ -9,7 +9,6 @@ import uuid
 import asyncpg
 import httpx
 from openpyxl import Workbook
-from xkld_reporting.testing import publish, wait_projected
 from xkld_shared.contracts.envelope import new_envelope
 from xkld_shared.contracts.journey import WorkerDeparted
 from xkld_shared.contracts.registration import RegistrationSubmitted
@@ -17,6 +16,7 @@ from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
+from xkld_testkit.reporting_testing import publish, wait_projected
 
 
 def _officer(ns: Namespace, province: str = "86") -> dict[str, str]:

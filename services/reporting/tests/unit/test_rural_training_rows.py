@@ -9,9 +9,9 @@ from xkld_reporting.domain.rural_training import (
     RuralTrainingState,
     apply_rural_training_event,
 )
-from xkld_reporting.rural_scenario import AQUA, TAN_QUOI, Course, Plan, completed, outcome, paid
 from xkld_shared.contracts import training as tr
 from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
+from xkld_testkit.rural_scenario import AQUA, TAN_QUOI, Course, Plan, completed, outcome, paid
 
 D = dt.date
 OLD_THANH_LOI = "29791"  # merged into Tân Quới (29800) on 1 July 2025

@@ -14,14 +14,6 @@ import asyncpg
 import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
-from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
-from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
-from xkld_shared.contracts.training import TraineeRegistered
-from xkld_shared.crypto import BlindIndex, FieldCipher, parse_keyring
-from xkld_shared.db.wakeup import PgWakeup
-from xkld_shared.http.errors import install_error_handlers
-from xkld_shared.testing.infra import Namespace
-
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
 from xkld_notifications.adapters.phones import PhoneBlindIndex, SealedPhoneOpener
 from xkld_notifications.application.dispatcher import DispatchPolicy, SmsDispatcher
@@ -32,6 +24,13 @@ from xkld_notifications.application.trainee_replies import TraineeReplies
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.rules import Rules, load_rules
 from xkld_notifications.entrypoints import http, trainee_replies_http
+from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
+from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
+from xkld_shared.contracts.training import TraineeRegistered
+from xkld_shared.crypto import BlindIndex, FieldCipher, parse_keyring
+from xkld_shared.db.wakeup import PgWakeup
+from xkld_shared.http.errors import install_error_handlers
+from xkld_shared.testing.infra import Namespace
 
 TOPIC = "test.xkld.notification"
 # A working morning in Vietnam: 09:00 in Asia/Ho_Chi_Minh is 02:00 UTC.

@@ -17,7 +17,7 @@ from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.testing.kafka import produce_raw
 
-from xkld_reporting.simulation import Journey
+from xkld_testkit.reporting_simulation import Journey
 
 
 def interleave(per_key: Sequence[Sequence[Envelope]], seed: int = 7) -> list[Envelope]:
