@@ -7,6 +7,7 @@ import uuid
 
 import asyncpg
 import httpx
+import pytest
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
@@ -19,6 +20,10 @@ from xkld_shared.testing.system import (
     registration_body,
     report_viewer,
 )
+
+# Each test starts every service as its own process; on a busy two-core machine that alone can
+# take minutes, so these get more than the suite's default three.
+pytestmark = pytest.mark.timeout(600)
 
 ALL = ("registration", "loans", "notifications", "reporting")
 
