@@ -15,7 +15,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from xkld_shared.clock import VIETNAM
 
-from xkld_reporting.application.queries import ProgressReport
+from xkld_reporting.adapters.queries import ProgressReport
 
 LOCAL = VIETNAM
 TITLE = "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU XUẤT KHẨU LAO ĐỘNG VÀ ĐÀO TẠO NGHỀ"

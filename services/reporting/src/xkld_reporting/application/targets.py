@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import asyncpg
 from openpyxl import load_workbook
@@ -14,24 +13,11 @@ from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.errors import AppError
 from xkld_shared.http.strict import BIGINT_MAX
 
+from xkld_reporting.adapters import target_store
 from xkld_reporting.domain.progress import Indicator
+from xkld_reporting.domain.target_row import TargetRow
 
 TEMPLATE_COLUMNS = ("area_code", "year", "quarter", "indicator", "market", "value")
-
-
-@dataclass(frozen=True)
-class TargetRow:
-    area_code: str
-    year: int
-    quarter: int  # 0 = the whole year
-    indicator: Indicator
-    market: str
-    value: int
-
-    @property
-    def key(self) -> str:
-        quarter = f"Q{self.quarter}" if self.quarter else "year"
-        return f"{self.area_code}/{self.year}/{quarter}/{self.indicator}/{self.market or '*'}"
 
 
 class InvalidTargetFile(AppError):
@@ -49,39 +35,17 @@ async def save_targets(
     changed = 0
     async with pool.acquire() as conn, conn.transaction():
         for row in rows:
-            before = await conn.fetchval(
-                """SELECT value FROM target WHERE area_code = $1 AND year = $2 AND quarter = $3
-                   AND indicator = $4 AND market = $5 FOR UPDATE""",
-                row.area_code,
-                row.year,
-                row.quarter,
-                row.indicator.value,
-                row.market,
-            )
+            before = await target_store.value_for_update(conn, row)
             if before == row.value:
                 continue
-            await conn.execute(
-                """INSERT INTO target (area_code, year, quarter, indicator, market, value,
-                                       updated_by, updated_at)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, now())
-                   ON CONFLICT (area_code, year, quarter, indicator, market)
-                   DO UPDATE SET value = EXCLUDED.value, updated_by = EXCLUDED.updated_by,
-                                 updated_at = now()""",
-                row.area_code,
-                row.year,
-                row.quarter,
-                row.indicator.value,
-                row.market,
-                row.value,
-                context.actor.username,
-            )
+            await target_store.put(conn, row, context.actor.username)
             await record_change(
                 conn,
                 context,
                 action="target_set",
                 entity_type="target",
                 entity_id=row.key,
-                before={} if before is None else {"value": int(before)},
+                before={} if before is None else {"value": before},
                 after={"value": row.value},
             )
             changed += 1

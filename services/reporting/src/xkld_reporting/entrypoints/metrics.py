@@ -6,7 +6,7 @@ import asyncpg
 from fastapi import APIRouter, Request, Response
 from xkld_shared.runtime import ServiceRuntime
 
-from xkld_reporting.application.queries import freshness
+from xkld_reporting.adapters.queries import freshness
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

@@ -6,15 +6,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
-import asyncpg
 from fastapi import APIRouter, Query, Response
 from xkld_shared.db.pool import Conn
 
+from xkld_reporting.adapters import queries, rural_queries
 from xkld_reporting.adapters.admin_units import AdminUnits
-from xkld_reporting.application import queries, rural_queries
-from xkld_reporting.application.queries import area_communes
-from xkld_reporting.entrypoints.http import Area, Pool, Units, Year, _json, _period
-from xkld_reporting.entrypoints.scope import ReportReader, resolve_area
+from xkld_reporting.domain.periods import Period
+from xkld_reporting.entrypoints.json_body import json_response
+from xkld_reporting.entrypoints.params import ReadableArea, ReportArea, Snapshot, Units, YearPeriod
 
 router = APIRouter(prefix="/reports/rural-training", tags=["reports"])
 
@@ -27,28 +26,18 @@ Report = Callable[
 
 
 async def _report(
-    pool: asyncpg.Pool,
-    units: AdminUnits,
-    principal: Any,
-    area: str | None,
-    year: int | None,
-    by: str,
-    read: Report,
+    conn: Conn, units: AdminUnits, area: ReadableArea, period: Period, by: str, read: Report
 ) -> Response:
-    code = resolve_area(principal, units, area)
-    period = _period(year, None, None)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        rows, total = await read(conn, area_communes(units, code), period.year, by)
-        fresh = await queries.freshness(conn)
+    rows, total = await read(conn, area.communes, period.year, by)
     for row in rows:  # commune names for the reader; trades and courses go by their codes
         row["name"] = units.name_of(row["key"]) if by == "commune" and row["key"] else None
-    return _json(
+    return json_response(
         {
-            "area_code": code,
-            "area_name": units.name_of(code),
+            "area_code": area.code,
+            "area_name": area.name,
             "year": period.year,
             "by": by,
-            "freshness": fresh,
+            "freshness": await queries.freshness(conn),
             "rows": rows,
             "total": total,
         }
@@ -57,41 +46,38 @@ async def _report(
 
 @router.get("/trainees")
 async def trainees(
-    pool: Pool,
+    area: ReportArea,
+    period: YearPeriod,
+    conn: Snapshot,
     units: Units,
-    principal: ReportReader,
-    area: Area = None,
-    year: Year = None,
     by: Annotated[TraineesBy, Query()] = "trade",
 ) -> Response:
     """Planned places (the year's plan), enrolments in courses starting in the year, trainees,
     completed, passed and certificates, by trade, commune or Decision 46 group."""
-    return await _report(pool, units, principal, area, year, by, rural_queries.trainees_report)
+    return await _report(conn, units, area, period, by, rural_queries.trainees_report)
 
 
 @router.get("/support")
 async def support(
-    pool: Pool,
+    area: ReportArea,
+    period: YearPeriod,
+    conn: Snapshot,
     units: Units,
-    principal: ReportReader,
-    area: Area = None,
-    year: Year = None,
     by: Annotated[SupportBy, Query()] = "trade",
 ) -> Response:
     """The year's plan budget against Decision 46 support paid in the year (integer VND),
     and the trainees paid, by trade, commune or plan line."""
-    return await _report(pool, units, principal, area, year, by, rural_queries.support_report)
+    return await _report(conn, units, area, period, by, rural_queries.support_report)
 
 
 @router.get("/employment")
 async def employment(
-    pool: Pool,
+    area: ReportArea,
+    period: YearPeriod,
+    conn: Snapshot,
     units: Units,
-    principal: ReportReader,
-    area: Area = None,
-    year: Year = None,
     by: Annotated[EmploymentBy, Query()] = "course",
 ) -> Response:
     """Employment after training for courses completed in the year: outcomes recorded, each
     outcome, employed and the rate in basis points, by course, trade or commune."""
-    return await _report(pool, units, principal, area, year, by, rural_queries.employment_report)
+    return await _report(conn, units, area, period, by, rural_queries.employment_report)

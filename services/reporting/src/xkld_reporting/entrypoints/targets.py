@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import asyncpg
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import Field
 from xkld_shared.audit import ChangeContext
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.http.strict import RequestModel
 
-from xkld_reporting.adapters.admin_units import AdminUnits, admin_units
+from xkld_reporting.adapters import target_store
+from xkld_reporting.adapters.admin_units import AdminUnits
 from xkld_reporting.application.targets import (
     InvalidTargetFile,
-    TargetRow,
     parse_upload,
     save_targets,
     template_csv,
     to_targets,
 )
 from xkld_reporting.domain.progress import Indicator
+from xkld_reporting.domain.target_row import TargetRow
+from xkld_reporting.entrypoints.params import AreaCode, Pool, Units, Year
 from xkld_reporting.entrypoints.scope import (
     ReportReader,
     TargetSetter,
@@ -30,15 +32,6 @@ from xkld_reporting.entrypoints.scope import (
 
 router = APIRouter(prefix="/targets", tags=["targets"])
 MAX_UPLOAD_BYTES = 2_000_000
-
-
-def _pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.pool
-    return pool
-
-
-Pool = Annotated[asyncpg.Pool, Depends(_pool)]
-Units = Annotated[AdminUnits, Depends(admin_units)]
 
 
 class TargetIn(RequestModel):
@@ -106,21 +99,10 @@ async def list_targets(
     pool: Pool,
     units: Units,
     principal: ReportReader,
-    area: str | None = None,
-    year: int | None = None,
+    area: AreaCode = None,
+    year: Year = None,
 ) -> dict[str, Any]:
     code = resolve_area(principal, units, area)
     areas = [code, *units.communes_of(code)] if len(code) == 2 else [code]
-    rows = await pool.fetch(
-        """SELECT area_code, year, quarter, indicator, market, value, updated_at
-           FROM target WHERE area_code = ANY($1) AND ($2::int IS NULL OR year = $2)
-           ORDER BY area_code, year, quarter, indicator, market""",
-        areas,
-        year,
-    )
-    return {
-        "area_code": code,
-        "targets": [
-            dict(r) | {"quarter": r["quarter"] or None, "market": r["market"] or None} for r in rows
-        ],
-    }
+    async with pool.acquire() as conn:
+        return {"area_code": code, "targets": await target_store.of_areas(conn, areas, year)}

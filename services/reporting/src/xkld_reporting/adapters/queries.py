@@ -432,3 +432,13 @@ async def by_market(
         period.end,
     )
     return [(r["market"] or "?", int(r["n"])) for r in rows]
+
+
+async def registrations_by_commune(conn: Conn, commune_code: str | None) -> list[dict[str, Any]]:
+    """The first slice's report: registrations per commune, all time."""
+    rows = await conn.fetch(
+        """SELECT commune_code, registered FROM registrations_by_commune
+           WHERE $1::text IS NULL OR commune_code = $1 ORDER BY commune_code""",
+        commune_code,
+    )
+    return [{"commune_code": r["commune_code"], "registered": int(r["registered"])} for r in rows]
