@@ -8,7 +8,7 @@ order) are produced to the namespace's three topics (not timed). Then, in the sa
 - baseline: one bare AIOKafkaConsumer reads the three topics from the start and COPYs every
   record (event id, type, registration id, time, payload as text) into an unlogged table, one
   COPY per fetched batch: the least a projection could do and still store every event;
-- measured: the reporting service's own consumers (ServiceRuntime + ProjectionConsumer, one
+- measured: the reporting service's own consumers (ServiceRuntime + ProjectionApplier, one
   transaction per batch, inbox, ordered projection of all read models), timed until the
   projection has applied every event.
 

@@ -24,7 +24,13 @@ from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import create_pool
 from xkld_shared.heap import settle_heap
 from xkld_shared.identity.jwks import load_verifier
-from xkld_shared.messaging.consumer import BatchHandler, EventConsumer, Handler
+from xkld_shared.messaging.consumer import (
+    Applier,
+    BatchHandler,
+    EventConsumer,
+    Handler,
+    HandlerApplier,
+)
 from xkld_shared.messaging.dead_letters import DeadLetters
 from xkld_shared.messaging.kafka import make_idempotent_producer
 from xkld_shared.messaging.relay import OutboxRelay
@@ -95,13 +101,19 @@ class ServiceRuntime:
     async def add_consumer(
         self,
         stream: Stream,
-        handlers: Mapping[str, Handler],
+        handlers: Mapping[str, Handler] | None = None,
         *,
         batch_handlers: Mapping[str, BatchHandler] | None = None,
+        applier: Callable[[str], Applier] | None = None,
         max_records: int | None = None,
     ) -> EventConsumer:
-        """Subscribe this service's consumer group to a stream, idempotently, with a DLQ."""
+        """Subscribe this service's consumer group to a stream, idempotently, with a DLQ.
+
+        Effects come from `handlers` (and `batch_handlers`), or from an `applier` made for the
+        consumer's name, for a consumer that applies its batches its own way.
+        """
         assert self.pool is not None, "open the pool first"
+        assert (handlers is None) != (applier is None), "give handlers or an applier"
         broker = self.broker or self.new_broker()
         name = f"{self.name}.{stream.value}"
         s = self.settings
@@ -109,8 +121,9 @@ class ServiceRuntime:
             name=name,
             pool=self.pool,
             registry=default_registry(),
-            handlers=handlers,
-            batch_handlers=batch_handlers,
+            applier=applier(name)
+            if applier is not None
+            else HandlerApplier(name, handlers or {}, batch_handlers),
             dead_letters=await self.open_dead_letters(name),
             max_attempts=s.consumer_max_attempts,
             retry_base_seconds=s.consumer_retry_base_seconds,

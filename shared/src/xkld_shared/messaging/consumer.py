@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import asyncpg
 from aiokafka.structs import ConsumerRecord
@@ -62,6 +63,68 @@ class ConsumerStats:
     skipped_by_type: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Applied:
+    """What one batch's transaction did: events applied, and redeliveries it recognised."""
+
+    applied: int
+    duplicates: int
+
+
+class Applier(Protocol):
+    """The one extension point of a consumer: how a batch of decoded events takes effect.
+
+    `apply` runs in one transaction that claims the events' ids in an inbox and makes their
+    effects, so a batch lands whole or not at all. Decoding, retries and dead letters stay in
+    `EventConsumer`.
+    """
+
+    @property
+    def event_types(self) -> frozenset[str]:
+        """The event types it applies; the consumer skips every other type."""
+        ...
+
+    async def apply(self, conn: Conn, batch: Sequence[Decoded]) -> Applied: ...
+
+
+class HandlerApplier:
+    """The default: one handler per event type, called in arrival order, or one batch handler
+    per type for effects whose order does not matter; claims in the shared inbox."""
+
+    def __init__(
+        self,
+        inbox_name: str,
+        handlers: Mapping[str, Handler],
+        batch_handlers: Mapping[str, BatchHandler] | None = None,
+    ) -> None:
+        self._inbox_name = inbox_name
+        self._handlers = dict(handlers)
+        self._batch_handlers = dict(batch_handlers or {})
+
+    @property
+    def event_types(self) -> frozenset[str]:
+        return frozenset(self._handlers) | frozenset(self._batch_handlers)
+
+    async def apply(self, conn: Conn, batch: Sequence[Decoded]) -> Applied:
+        fresh = await claim_events(
+            conn, self._inbox_name, [(d.envelope.event_id, d.envelope.event_type) for d in batch]
+        )
+        applied: set[uuid.UUID] = set()
+        grouped: dict[str, list[tuple[Envelope, EventPayload]]] = {}
+        for d in batch:
+            if d.envelope.event_id not in fresh or d.envelope.event_id in applied:
+                continue
+            applied.add(d.envelope.event_id)
+            if d.envelope.event_type in self._batch_handlers:
+                grouped.setdefault(d.envelope.event_type, []).append((d.envelope, d.payload))
+                continue
+            with event_context(str(d.envelope.event_id), str(d.envelope.correlation_id)):
+                await self._handlers[d.envelope.event_type](conn, d.envelope, d.payload)
+        for event_type, events in grouped.items():
+            await self._batch_handlers[event_type](conn, events)
+        return Applied(len(applied), len(batch) - len(applied))
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -69,18 +132,16 @@ class EventConsumer:
         name: str,
         pool: asyncpg.Pool,
         registry: EventRegistry,
-        handlers: Mapping[str, Handler],
+        applier: Applier,
         dead_letters: DeadLetters,
-        batch_handlers: Mapping[str, BatchHandler] | None = None,
         max_attempts: int = 5,
         retry_base_seconds: float = 0.2,
     ) -> None:
         self.name = name
         self._pool = pool
         self._registry = registry
-        self._handlers = dict(handlers)
-        self._batch_handlers = dict(batch_handlers or {})
-        self._known = frozenset(self._handlers) | frozenset(self._batch_handlers)
+        self._applier = applier
+        self._known = applier.event_types
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
         self._retry_base = retry_base_seconds
@@ -120,24 +181,9 @@ class EventConsumer:
 
     async def _apply(self, batch: Sequence[Decoded]) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
-            fresh = await claim_events(
-                conn, self.name, [(d.envelope.event_id, d.envelope.event_type) for d in batch]
-            )
-            applied: set[uuid.UUID] = set()
-            grouped: dict[str, list[tuple[Envelope, EventPayload]]] = {}
-            for d in batch:
-                if d.envelope.event_id not in fresh or d.envelope.event_id in applied:
-                    continue
-                applied.add(d.envelope.event_id)
-                if d.envelope.event_type in self._batch_handlers:
-                    grouped.setdefault(d.envelope.event_type, []).append((d.envelope, d.payload))
-                    continue
-                with event_context(str(d.envelope.event_id), str(d.envelope.correlation_id)):
-                    await self._handlers[d.envelope.event_type](conn, d.envelope, d.payload)
-            for event_type, events in grouped.items():
-                await self._batch_handlers[event_type](conn, events)
-        self.stats.applied += len(applied)
-        self.stats.duplicates += len(batch) - len(applied)
+            done = await self._applier.apply(conn, batch)
+        self.stats.applied += done.applied
+        self.stats.duplicates += done.duplicates
 
     async def _with_retries(self, attempt: Callable[[], Awaitable[None]]) -> None:
         failures, waits = 0, 0
