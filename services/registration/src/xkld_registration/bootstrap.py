@@ -36,6 +36,7 @@ from xkld_registration.entrypoints import (
     training_http,
 )
 from xkld_registration.entrypoints.on_loan import LOAN_HANDLERS
+from xkld_registration.entrypoints.trainee_reads_http import router as trainee_reads
 from xkld_registration.settings import RegistrationSettings
 
 SERVICE = "registration"
@@ -98,5 +99,6 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         trainees_http.router,
         trainees_http.files,
         support_http.router,
+        trainee_reads,  # after trainees_http: its /trainees/outcomes-due comes first
     ]
     return service_app(runtime, start, routers)
