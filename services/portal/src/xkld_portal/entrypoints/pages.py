@@ -22,6 +22,7 @@ from xkld_portal.entrypoints import (
     progress,
     regimes,
     report_pages,
+    rural_trainees,
     sms,
     sms_manual,
     steps,
@@ -55,4 +56,5 @@ def routers() -> list[APIRouter]:
         sms.router,
         admin_accounts.router,
         admin_audit.router,
+        rural_trainees.router,
     ]
