@@ -101,6 +101,33 @@ PAGE = {
     "page_size": 25,
     "total": 1,
 }
+COURSE = {
+    "id": COURSE_ID,
+    "code": CODE,
+    "course_type": "vocational",
+    "title": "Nuôi trồng thuỷ sản",
+    "provider": "Trung tâm GDNN Long Hồ",
+    "venue": "Long Hồ",
+    "starts_on": "2026-10-05",
+    "ends_on": "2026-11-30",
+    "capacity": 30,
+    "enrolled": 2,
+}
+COURSE_TRAINEES = [
+    {
+        "trainee_id": TID,
+        "full_name": "Đặng Thị Ánh",
+        "commune_code": "29800",
+        "enrolled_on": "2026-10-05",
+        "distance_km": "16.5",
+        "days_present": 12,
+        "days_absent": 1,
+        "last_attended_on": "2026-11-29",
+        "completed_on": None,
+        "passed": None,
+        "certificate_number": None,
+    }
+]
 DUE = [
     {
         "trainee_id": TID,
@@ -126,6 +153,9 @@ class RegistrationStandIn:
             f"/trainees/{TID}": TRAINEE,
             f"/trainees/{TID}/history": HISTORY,
             "/trainees/outcomes-due": DUE,
+            "/courses": [COURSE],
+            f"/courses/{CODE}/roster": [],
+            f"/courses/{CODE}/trainees": COURSE_TRAINEES,
             "/registrations/overview": {
                 "by_stage": {},
                 "waiting_for_documents": [],
@@ -383,7 +413,12 @@ def test_a_refused_outcome_shows_the_message_at_the_date(portal: tuple[TestClien
         422, "Sai", "Wrong", {"observed_on": ("Ngày ghi nhận ở tương lai", "In the future")}
     )
     client = signed_in(portal, stand_in, Role.COMMUNE_OFFICER)
-    form = {"csrf_token": CSRF, "form_key": "key-outcome-5", "course_id": COURSE_ID, "outcome": "other_work"}
+    form = {
+        "csrf_token": CSRF,
+        "form_key": "key-outcome-5",
+        "course_id": COURSE_ID,
+        "outcome": "other_work",
+    }
     page = client.post(f"/trainees/{TID}/outcomes", data=form | {"observed_on": "2099-01-01"})
     assert page.status_code == 422
     assert 'id="err-outcome-observed_on">Ngày ghi nhận ở tương lai<' in page.text
@@ -403,3 +438,109 @@ def test_a_role_that_may_not_use_a_trainee_screen_gets_403(
 ) -> None:
     client = signed_in(portal, RegistrationStandIn(), role)
     assert client.get(path).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"), [("vi", "Ghi danh học viên này"), ("en", "Enrol the trainee")]
+)
+def test_a_vocational_course_page_lists_its_trainees_with_the_centre_s_forms(
+    portal: tuple[TestClient, Any], lang: str, said: str
+) -> None:
+    client = signed_in(portal, RegistrationStandIn(), Role.TRAINING_STAFF, lang=lang)
+    page = client.get(f"/courses/{CODE}")
+    assert page.status_code == 200, page.text
+    assert said in page.text
+    assert "Đặng Thị Ánh" in page.text
+    assert f'<option value="{TID}">Đặng Thị Ánh — 29800</option>' in page.text
+    assert f'action="/courses/{CODE}/trainee-attendance"' in page.text
+
+
+def test_enrolling_a_trainee_sends_the_distance_with_a_point_the_course_and_the_key(
+    portal: tuple[TestClient, Any],
+) -> None:
+    stand_in = RegistrationStandIn()
+    client = signed_in(portal, stand_in, Role.TRAINING_STAFF)
+    form = {
+        "csrf_token": CSRF,
+        "form_key": "key-enrol-1",
+        "trainee_code": f" {TID} ",
+        "distance_km": "16,5",
+    }
+    answer = client.post(f"/courses/{CODE}/trainee-enrolments", data=form, follow_redirects=False)
+    assert answer.headers["location"] == f"/courses/{CODE}?done=key-enrol-1"
+    assert stand_in.sent == [
+        (
+            "POST",
+            f"/trainees/{TID}/enrolments",
+            {"distance_km": "16.5", "course_id": COURSE_ID},
+            "key-enrol-1",
+        )
+    ]
+
+
+def test_attendance_and_a_result_of_a_trainee_go_to_registration_with_their_keys(
+    portal: tuple[TestClient, Any],
+) -> None:
+    stand_in = RegistrationStandIn()
+    client = signed_in(portal, stand_in, Role.TRAINING_STAFF)
+    present = {"trainee_id": TID, "attended_on": "2026-11-02", "present": "false"}
+    client.post(
+        f"/courses/{CODE}/trainee-attendance",
+        data={"csrf_token": CSRF, "form_key": "key-attend-1"} | present,
+    )
+    passed = {"trainee_id": TID, "passed": "true", "certificate_number": " SC-1 "}
+    client.post(
+        f"/courses/{CODE}/trainee-results",
+        data={"csrf_token": CSRF, "form_key": "key-result-1"} | passed,
+    )
+    assert [(p, b, k) for _, p, b, k in stand_in.sent] == [
+        (
+            f"/trainees/{TID}/attendance",
+            {"attended_on": "2026-11-02", "present": False, "course_id": COURSE_ID},
+            "key-attend-1",
+        ),
+        (
+            f"/trainees/{TID}/training-results",
+            {"passed": True, "certificate_number": "SC-1", "course_id": COURSE_ID},
+            "key-result-1",
+        ),
+    ]
+
+
+def test_a_mistyped_trainee_code_is_refused_beside_the_field_and_nothing_is_sent(
+    portal: tuple[TestClient, Any],
+) -> None:
+    stand_in = RegistrationStandIn()
+    client = signed_in(portal, stand_in, Role.TRAINING_STAFF)
+    form = {"csrf_token": CSRF, "form_key": "key-enrol-2", "trainee_code": "HV-12"}
+    page = client.post(f"/courses/{CODE}/trainee-enrolments", data=form | {"distance_km": "3"})
+    assert page.status_code == 422
+    assert 'id="err-trainee-enrol-trainee_code">Mã học viên không đúng' in page.text
+    assert 'name="form_key" value="key-enrol-2"' in page.text
+    assert stand_in.sent == []
+
+
+def test_a_refused_enrolment_shows_the_service_s_message_at_the_distance(
+    portal: tuple[TestClient, Any],
+) -> None:
+    stand_in = RegistrationStandIn()
+    stand_in.refuse = Refusal(
+        422, "Sai", "Wrong", {"distance_km": ("Tối đa 1 chữ số thập phân", "One decimal")}
+    )
+    client = signed_in(portal, stand_in, Role.TRAINING_STAFF, lang="en")
+    form = {"csrf_token": CSRF, "form_key": "key-enrol-3", "trainee_code": TID}
+    page = client.post(f"/courses/{CODE}/trainee-enrolments", data=form | {"distance_km": "1.25"})
+    assert page.status_code == 422
+    assert 'id="err-trainee-enrol-distance_km">One decimal<' in page.text
+    assert 'value="1.25"' in page.text
+
+
+def test_only_the_training_centre_records_a_trainee_s_training(
+    portal: tuple[TestClient, Any],
+) -> None:
+    stand_in = RegistrationStandIn()
+    client = signed_in(portal, stand_in, Role.LABOUR_OFFICER)
+    form = {"csrf_token": CSRF, "form_key": "key-enrol-4", "trainee_code": TID}
+    answer = client.post(f"/courses/{CODE}/trainee-enrolments", data=form)
+    assert answer.status_code == 403
+    assert stand_in.sent == []

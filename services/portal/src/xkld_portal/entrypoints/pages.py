@@ -22,6 +22,7 @@ from xkld_portal.entrypoints import (
     progress,
     regimes,
     report_pages,
+    rural_courses,
     rural_trainees,
     sms,
     sms_manual,
@@ -57,4 +58,5 @@ def routers() -> list[APIRouter]:
         admin_accounts.router,
         admin_audit.router,
         rural_trainees.router,
+        rural_courses.router,
     ]
