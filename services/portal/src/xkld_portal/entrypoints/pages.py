@@ -23,6 +23,7 @@ from xkld_portal.entrypoints import (
     regimes,
     report_pages,
     rural_courses,
+    rural_support,
     rural_trainees,
     sms,
     sms_manual,
@@ -59,4 +60,5 @@ def routers() -> list[APIRouter]:
         admin_audit.router,
         rural_trainees.router,
         rural_courses.router,
+        rural_support.router,
     ]
