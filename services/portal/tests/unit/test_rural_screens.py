@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
+from xkld_portal.adapters.catalogue import LOCALES
 from xkld_portal.application.errors import Refusal
 from xkld_shared.identity.principal import Role
 
@@ -240,3 +242,15 @@ def test_a_role_that_may_not_use_a_trainee_screen_gets_403(
 ) -> None:
     client = signed_in(portal, RegistrationStandIn(), role)
     assert client.get(path).status_code == 403
+
+
+def test_the_rural_catalogue_translates_no_message_another_catalogue_already_has() -> None:
+    """Catalogues are merged, so a message given twice would take whichever file sorts last."""
+    folder = LOCALES / "vi" / "LC_MESSAGES"
+    with (folder / "rural.po").open("rb") as handle:
+        mine = {m.id for m in read_po(handle) if m.id}
+    assert len(mine) > 50
+    for other in sorted(folder.glob("*.po")):
+        if other.name != "rural.po":
+            with other.open("rb") as handle:
+                assert mine.isdisjoint(m.id for m in read_po(handle) if m.id), other.name

@@ -40,7 +40,7 @@ OUTCOMES = {
 }
 SHEET_STATUSES = {
     "due": N_("To be paid"),
-    "paid": N_("Paid"),
+    "paid": N_("Paid out"),
     "already_supported": N_("Supported before"),
     "no_attendance": N_("Attended no day"),
 }
