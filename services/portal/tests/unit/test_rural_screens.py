@@ -56,6 +56,10 @@ def test_the_trainee_page_shows_the_one_history_the_support_and_the_file_abroad(
     client = signed_in(portal, RegistrationStandIn(), Role.COMMUNE_OFFICER)
     page = client.get(f"/trainees/{TID}").text
     assert "Người khuyết tật; Phụ nữ" in page
+    assert (
+        "Xử lý thông tin cá nhân để học nghề (bắt buộc); Nhận tin nhắn SMS về từng bước</dd>"
+        in page
+    )
     assert "Nuôi trồng thuỷ sản (NGHE-01)" in page
     assert "6.660.000 ₫" in page
     assert f'href="/files/{RID}"' in page
