@@ -339,3 +339,29 @@ async def test_the_rural_training_screens_have_no_serious_accessibility_problem(
             await findings.check(page, "rural-canbo-trainee-intake-refused")
         await page.close()
     findings.assert_clean()
+
+
+async def test_the_trainee_intake_form_is_filled_by_keyboard_in_order_with_the_focus_visible(
+    stack: Stack, context: BrowserContext
+) -> None:
+    page = await context.new_page()
+    await sign_in(page, stack, "canbo", "/trainees/new")
+    expected: list[str] = await page.locator("#trainee-intake").evaluate(TABBABLE)
+    assert "f-full_name" in expected, expected
+    assert "f-sg-disability" in expected, expected
+    focused = FOCUSED.replace("#intake", "#trainee-intake")
+    await page.locator("main").focus()
+    reached: list[str] = []
+    unseen: list[str] = []
+    for _ in range(3 * len(expected) + 20):
+        await page.keyboard.press("Tab")
+        now = await page.evaluate(focused)
+        if now["inForm"] and (not reached or reached[-1] != now["name"]):
+            reached.append(now["name"])
+        hidden = now["outline"] in ("none", "hidden") or now["width"] < 2
+        if now["inForm"] and now["own"] and hidden:
+            unseen.append(now["name"])
+        if now["submit"]:
+            break
+    assert reached == expected, f"Tab order {reached} differs from the form's {expected}"
+    assert not unseen, f"no visible focus outline on {unseen}"
