@@ -71,6 +71,8 @@ PAGES = {
     "sms templates": "/sms/templates",
     "sms template editor": "/sms/templates/manual",
     "manual sms form": "/sms/messages/new",
+    "trainees list": "/trainees",
+    "outcomes due": "/trainees/due",
 }
 # Who visits a page, when not the commune officer: a bank manager who also proposes sees every
 # bank screen. A client is one signed-in session per such person.

@@ -458,6 +458,31 @@ ENDPOINTS = [
         "/course-plan",
         frozenset({Role.LABOUR_OFFICER, Role.COMMUNE_OFFICER, Role.TRAINING_STAFF}),
     ),
+    # registration: the trainee reads of the portal's screens (issue 19)
+    Endpoint(
+        "registration",
+        "GET",
+        "/trainees",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER, Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/trainees/search",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER, Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "GET",
+        "/trainees/{trainee_id}",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER, Role.TRAINING_STAFF}),
+    ),
+    Endpoint(
+        "registration",
+        "GET",
+        "/courses/{course_code}/trainees",
+        frozenset({Role.LABOUR_OFFICER, Role.TRAINING_STAFF}),
+    ),
     # reporting (issue 7): aggregates for readers; targets set by labour officers
     Endpoint("reporting", "GET", "/reports/progress", _REPORT_READERS),
     Endpoint("reporting", "GET", "/reports/progress.csv", _REPORT_READERS),
@@ -699,6 +724,7 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
     },
     "/trainees/{trainee_id}/training-results": lambda: {"course_id": _NEW_ID, "passed": True},
     "/courses/{course_code}/support-payments": lambda: {"paid_on": "2026-03-01"},
+    "/trainees/search": lambda: {"name": "an"},
     "/trainees/{trainee_id}/employment-outcomes": lambda: {
         "course_id": _NEW_ID,
         "outcome": "own_business",

@@ -4,6 +4,7 @@ keyboard alone. Each screen is also photographed at both widths (.state-screensh
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -244,3 +245,123 @@ async def test_the_commune_picker_is_used_by_keyboard_alone(
     await page.keyboard.press("Enter")
     await expect(field).to_have_value(code or "")
     await expect(field).to_be_focused()
+
+
+async def _rural_scene(stack: Stack) -> tuple[str, str]:
+    """A vocational course with tuition set and one trainee of the commune officer's commune,
+    enrolled, present one day and passed: every rural screen then has content."""
+    labour = stack.ns.auth(Role.LABOUR_OFFICER, province="86", username="laodong")
+    officer = stack.ns.auth(Role.COMMUNE_OFFICER, communes=HOME_COMMUNES, username="canbo")
+    trainer = stack.ns.auth(Role.TRAINING_STAFF, province="86", username="daotao")
+    code = f"NGHE-{uuid.uuid4().hex[:6].upper()}"
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
+    async with httpx.AsyncClient(base_url=stack.service("registration"), timeout=60) as client:
+        course = await client.post(
+            "/courses",
+            headers=labour,
+            json={
+                "code": code,
+                "course_type": "vocational",
+                "title": "Sửa chữa xe máy",
+                "provider": "Trung tâm GDNN Long Hồ",
+                "venue": "Xã Nhơn Phú",
+                "starts_on": (today - dt.timedelta(days=10)).isoformat(),
+                "ends_on": (today + dt.timedelta(days=10)).isoformat(),
+                "capacity": 10,
+            },
+        )
+        assert course.status_code == 201, course.text
+        course_id = course.json()["id"]
+        made = await client.post(
+            "/trainees",
+            headers=officer,
+            json=registration_body(full_name="Lý Thị Hồng") | {"support_groups": ["woman"]},
+        )
+        assert made.status_code == 201, made.text
+        tid = made.json()["trainee_id"]
+        steps = (
+            ("PUT", f"/courses/{code}/support-terms", labour, {"tuition_vnd": 2_500_000}),
+            (
+                "POST",
+                f"/trainees/{tid}/enrolments",
+                trainer,
+                {"course_id": course_id, "distance_km": "7.5"},
+            ),
+            (
+                "POST",
+                f"/trainees/{tid}/attendance",
+                trainer,
+                {"course_id": course_id, "attended_on": today.isoformat(), "present": True},
+            ),
+            (
+                "POST",
+                f"/trainees/{tid}/training-results",
+                trainer,
+                {"course_id": course_id, "passed": True},
+            ),
+        )
+        for method, path, headers, body in steps:
+            answer = await client.request(method, path, headers=headers, json=body)
+            assert answer.status_code in (200, 201, 204), answer.text
+    return code, tid
+
+
+async def test_the_rural_training_screens_have_no_serious_accessibility_problem(
+    stack: Stack, axe_context: BrowserContext
+) -> None:
+    """The trainee screens of each role, with content, and the intake form refused."""
+    code, tid = await _rural_scene(stack)
+    findings = Findings()
+    walks = {
+        "canbo": ["/trainees", "/trainees/new", "/trainees/due", f"/trainees/{tid}"],
+        "daotao": ["/trainees", f"/courses/{code}", f"/courses/{code}/support"],
+        "laodong": [f"/trainees/{tid}", f"/courses/{code}", f"/courses/{code}/support"],
+    }
+    for role, paths in walks.items():
+        await axe_context.clear_cookies()
+        page = await axe_context.new_page()
+        await sign_in(page, stack, role)
+        for path in paths:
+            await visit(page, stack, path, findings, f"rural-{slug(role, path)}")
+        if role == "laodong":
+            await page.get_by_role("button", name="Xem lại trước khi chi trả").click()
+            await expect(
+                page.get_by_role("button", name="Xác nhận: ghi nhận chi trả")
+            ).to_be_visible()
+            await findings.check(page, "rural-laodong-support-confirm")
+        if role == "canbo":
+            await page.goto(stack.url + "/trainees/new")
+            await page.evaluate(
+                "() => { document.getElementById('trainee-intake').noValidate = true; }"
+            )
+            await page.get_by_role("button", name="Lưu học viên").click()
+            await expect(page.locator(".field-error").first).to_be_visible()
+            await findings.check(page, "rural-canbo-trainee-intake-refused")
+        await page.close()
+    findings.assert_clean()
+
+
+async def test_the_trainee_intake_form_is_filled_by_keyboard_in_order_with_the_focus_visible(
+    stack: Stack, context: BrowserContext
+) -> None:
+    page = await context.new_page()
+    await sign_in(page, stack, "canbo", "/trainees/new")
+    expected: list[str] = await page.locator("#trainee-intake").evaluate(TABBABLE)
+    assert "f-full_name" in expected, expected
+    assert "f-sg-disability" in expected, expected
+    focused = FOCUSED.replace("#intake", "#trainee-intake")
+    await page.locator("main").focus()
+    reached: list[str] = []
+    unseen: list[str] = []
+    for _ in range(3 * len(expected) + 20):
+        await page.keyboard.press("Tab")
+        now = await page.evaluate(focused)
+        if now["inForm"] and (not reached or reached[-1] != now["name"]):
+            reached.append(now["name"])
+        hidden = now["outline"] in ("none", "hidden") or now["width"] < 2
+        if now["inForm"] and now["own"] and hidden:
+            unseen.append(now["name"])
+        if now["submit"]:
+            break
+    assert reached == expected, f"Tab order {reached} differs from the form's {expected}"
+    assert not unseen, f"no visible focus outline on {unseen}"

@@ -39,6 +39,7 @@ from xkld_registration.entrypoints import (
     training_http,
 )
 from xkld_registration.entrypoints.on_loan import LOAN_HANDLERS
+from xkld_registration.entrypoints.trainee_reads_http import router as trainee_reads
 from xkld_registration.settings import RegistrationSettings
 
 SERVICE = "registration"
@@ -110,5 +111,6 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         trainees_http.files,
         support_http.router,
         course_plan_http.router,
+        trainee_reads,  # after trainees_http: its /trainees/outcomes-due comes first
     ]
     return service_app(runtime, start, routers)

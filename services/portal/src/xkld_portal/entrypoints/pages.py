@@ -22,6 +22,9 @@ from xkld_portal.entrypoints import (
     progress,
     regimes,
     report_pages,
+    rural_courses,
+    rural_support,
+    rural_trainees,
     sms,
     sms_manual,
     steps,
@@ -55,4 +58,7 @@ def routers() -> list[APIRouter]:
         sms.router,
         admin_accounts.router,
         admin_audit.router,
+        rural_trainees.router,
+        rural_courses.router,
+        rural_support.router,
     ]

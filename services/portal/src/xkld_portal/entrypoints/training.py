@@ -16,6 +16,7 @@ from xkld_shared.identity.principal import Role
 from xkld_portal.application.errors import NotAllowed, NothingHere, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import staff_forms as forms
+from xkld_portal.entrypoints import rural_roster
 from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of, refusal
 from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
 
@@ -86,6 +87,7 @@ async def _course_page(
 ) -> Response:
     course = await _course(portal, visitor, code)
     roster = await portal.api.get(REG, f"/courses/{quote(code)}/roster", token=visitor.token)
+    trainees = await rural_roster.trainees_of(portal, visitor, course)
     return render(
         request,
         portal,
@@ -94,6 +96,7 @@ async def _course_page(
         status_code=attempt.status,
         course=course,
         roster=roster,
+        trainees=trainees,
         attempt=attempt,
         may_train=visitor.can(Role.TRAINING_STAFF),
         course_types=forms.COURSE_TYPES,

@@ -1,0 +1,22 @@
+"""A vocational course's trainees who stay, for the course page (`training.py`): only labour
+officers and training centres read them, and only vocational courses have any."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from xkld_shared.identity.principal import Role
+
+from xkld_portal.application.ports import Service
+from xkld_portal.entrypoints.web import Portal, Visitor
+
+
+async def trainees_of(portal: Portal, visitor: Visitor, course: dict[str, Any]) -> list[Any]:
+    if course.get("course_type") != "vocational":
+        return []
+    if not visitor.can(Role.TRAINING_STAFF, Role.LABOUR_OFFICER):
+        return []
+    path = f"/courses/{quote(str(course['code']))}/trainees"
+    listed: list[Any] = await portal.api.get(Service.REGISTRATION, path, token=visitor.token)
+    return listed

@@ -1,0 +1,107 @@
+"""Reading trainees for the staff's screens: the list of one's communes (or province) with a
+name or CCCD search, one trainee's summary, and a course's trainees. Read-only: nothing here
+changes a row, so nothing here writes an audit row either.
+
+Scope is the neighbouring routes' rule (`may_act_on`): commune staff see their communes,
+labour officers and provincial training centres their province. A trainee outside the scope
+answers 404, as if there were none."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import Any
+
+import asyncpg
+from xkld_shared.errors import FieldProblem, InvalidInput
+from xkld_shared.identity.principal import Principal, Role
+
+from xkld_registration.adapters import trainee_queries as q
+from xkld_registration.application.journey import may_act_on
+from xkld_registration.application.journey_steps import CourseNotFound
+from xkld_registration.application.ports import PersonalDataVault
+from xkld_registration.application.trainees import TraineeNotFound
+from xkld_registration.domain.search import name_tokens
+
+
+def reader_scope(actor: Principal) -> q.ReaderScope:
+    wide = actor.roles & {Role.LABOUR_OFFICER, Role.TRAINING_STAFF}
+    return q.ReaderScope(sorted(actor.scope.communes), actor.scope.province if wide else None)
+
+
+class TraineeReads:
+    def __init__(self, pool: asyncpg.Pool, vault: PersonalDataVault) -> None:
+        self._pool = pool
+        self._vault = vault
+
+    async def page(
+        self,
+        actor: Principal,
+        query: q.TraineeQuery,
+        *,
+        name: str | None = None,
+        cccd: str | None = None,
+    ) -> dict[str, Any]:
+        if name is not None:
+            tokens = name_tokens(name)
+            if not tokens:
+                problem = FieldProblem("name", "Hãy nhập ít nhất một chữ của tên", "Type a name")
+                raise InvalidInput.of([problem])
+            query = replace(query, name_tokens=tuple(sorted(tokens)))
+        if cccd is not None:
+            index = self._vault.cccd_index(cccd.strip())
+            query = replace(query, cccd_index=index)
+        return await q.trainee_page(self._pool, reader_scope(actor), query)
+
+    async def summary(self, actor: Principal, trainee_id: uuid.UUID) -> dict[str, Any]:
+        r = await q.trainee_summary(self._pool, trainee_id)
+        if r is None or not may_act_on(actor, r["commune_code"], r["province_code"]):
+            raise TraineeNotFound
+        consents = r["consents"]
+        return {
+            "trainee_id": str(r["id"]),
+            "full_name": r["full_name"],
+            "commune_code": r["commune_code"],
+            "province_code": r["province_code"],
+            "hamlet": r["hamlet"],
+            "gender": r["gender"],
+            "date_of_birth": r["date_of_birth"].isoformat(),
+            "registered_on": r["registered_on"].isoformat(),
+            "support_groups": list(r["support_groups"]),
+            "difficult_commune": r["difficult_commune"],
+            "consents": consents if isinstance(consents, dict) else {},
+            "consent_text_version": r["consent_text_version"],
+            "other_state_support": r["support_policy"]
+            if r["support_kind"] == "other_policy"
+            else None,
+        }
+
+    async def of_course(self, actor: Principal, course_code: str) -> list[dict[str, Any]]:
+        course_id = await q.course_id_of(self._pool, course_code)
+        if course_id is None:
+            raise CourseNotFound
+        rows = await q.course_trainees(self._pool, course_id)
+        return [
+            _roster_line(r)
+            for r in rows
+            if may_act_on(actor, r["commune_code"], r["province_code"])
+        ]
+
+
+def _roster_line(r: asyncpg.Record) -> dict[str, Any]:
+    def day(value: Any) -> str | None:
+        return None if value is None else str(value.isoformat())
+
+    return {
+        "trainee_id": str(r["id"]),
+        "full_name": r["full_name"],
+        "commune_code": r["commune_code"],
+        "enrolled_on": day(r["enrolled_on"]),
+        "distance_km": str(r["distance_km"]),
+        "days_present": r["days_present"],
+        "days_absent": r["days_absent"],
+        "last_attended_on": day(r["last_day"]),
+        "completed_on": day(r["completed_on"]),
+        "passed": r["passed"],
+        "certificate_number": r["certificate_number"],
+    }
