@@ -120,6 +120,29 @@ async def test_the_summary_shows_the_support_facts_and_never_the_cccd_or_phone(
     assert elsewhere.json()["error"]["code"] == "trainee_not_found"
 
 
+async def test_an_erased_trainee_leaves_the_list_and_the_summary_says_so_without_failing(
+    desk: Desk,
+) -> None:
+    name = "Quách Thị Xoá"
+    tid = await _trainee(desk, name)
+    officer = officer_of(desk.ns, HOME)
+    erased = await desk.client.post(f"{desk.url}/trainees/{tid}/erasure", headers=officer)
+    assert erased.status_code == 204, erased.text
+    seen = await desk.client.get(f"{desk.url}/trainees/{tid}", headers=officer)
+    assert seen.status_code == 200, seen.text
+    summary = seen.json()
+    assert summary["personal_data_erased"] is True
+    assert summary["full_name"] is None
+    assert summary["date_of_birth"] is None
+    listed = await desk.client.get(
+        f"{desk.url}/trainees", params={"page_size": 200}, headers=officer
+    )
+    assert tid not in {item["trainee_id"] for item in listed.json()["items"]}
+    found = await _search(desk, {"name": name}, officer)
+    assert found.status_code == 200, found.text
+    assert found.json()["items"] == []
+
+
 async def test_the_reminders_route_is_still_matched_before_a_trainee_s_id(desk: Desk) -> None:
     due = await desk.client.get(
         f"{desk.url}/trainees/outcomes-due", headers=officer_of(desk.ns, HOME)

@@ -64,6 +64,7 @@ def _where(scope: ReaderScope, query: TraineeQuery) -> _Where:
     where.add(
         "(t.commune_code = ANY(?::text[]) OR t.province_code = ?)", scope.communes, scope.province
     )
+    where.clauses.append("t.erased_at IS NULL")  # nothing left to list or find them by
     if query.commune_code is not None:
         where.add("t.commune_code = ?", query.commune_code)
     if query.cccd_index is not None:
@@ -130,7 +131,7 @@ async def trainee_summary(pool: asyncpg.Pool, trainee_id: uuid.UUID) -> asyncpg.
     return await pool.fetchrow(
         """SELECT t.id, t.full_name, t.commune_code, t.province_code, t.hamlet, t.gender,
                   t.date_of_birth, t.registered_on, t.support_groups, t.difficult_commune,
-                  t.consents, t.consent_text_version,
+                  t.consents, t.consent_text_version, t.erased_at,
                   s.kind AS support_kind, s.policy_code AS support_policy
            FROM trainee t
            LEFT JOIN training_support_once s ON s.person_index = t.cccd_blind_index

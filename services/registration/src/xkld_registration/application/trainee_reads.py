@@ -65,7 +65,9 @@ class TraineeReads:
             "province_code": r["province_code"],
             "hamlet": r["hamlet"],
             "gender": r["gender"],
-            "date_of_birth": r["date_of_birth"].isoformat(),
+            # Erased on request: the personal columns are empty, the record of training stays.
+            "date_of_birth": None if r["date_of_birth"] is None else r["date_of_birth"].isoformat(),
+            "personal_data_erased": r["erased_at"] is not None,
             "registered_on": r["registered_on"].isoformat(),
             "support_groups": list(r["support_groups"]),
             "difficult_commune": r["difficult_commune"],
