@@ -17,8 +17,8 @@ from xkld_registration.adapters.vault import KeyedVault
 from xkld_registration.application.course_plan import CoursePlan
 from xkld_registration.application.erase_personal_data import ErasePersonalDataHandler
 from xkld_registration.application.erase_trainee import EraseTraineeHandler
-from xkld_registration.application.journey import JourneySteps
-from xkld_registration.application.journey_steps import Journeys
+from xkld_registration.application.journey import Journeys
+from xkld_registration.application.journey_steps import JourneySteps
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
 from xkld_registration.application.trainee_history import TraineeHistory
 from xkld_registration.application.trainees import Trainees

@@ -11,8 +11,8 @@ import uuid
 import asyncpg
 from xkld_shared.audit import ChangeContext, record_change
 
-from xkld_registration.application.journey import may_act_on
 from xkld_registration.application.queries import RegistrationNotFound
+from xkld_registration.application.scope import may_act_on
 from xkld_registration.domain.consent import Purpose
 
 CHANGEABLE = frozenset({Purpose.SHARE_WITH_BANK, Purpose.SHARE_WITH_ENTERPRISE})

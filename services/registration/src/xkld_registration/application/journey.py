@@ -1,132 +1,337 @@
-"""Running one journey step: lock the file, check scope and rules, then write the new stage,
-the step's details, the audit row and the events in one transaction."""
+"""Each journey step as a use case: which command it is, and which details it keeps.
+
+Free text (reasons, notes, numbers, salaries) is written here, to this service's database; the
+events carry only dates, codes and amounts. Health details are sealed before they are stored.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 import asyncpg
-from xkld_shared import idempotency
-from xkld_shared.audit import ChangeContext, record_change
-from xkld_shared.contracts.envelope import new_envelope
-from xkld_shared.contracts.topics import Stream, Topics
+from xkld_shared.audit import SEALED, ChangeContext
+from xkld_shared.contracts.journey import EarlyReturnCause
+from xkld_shared.contracts.registration import PriorityGroup
 from xkld_shared.db.pool import Conn
-from xkld_shared.identity.principal import Principal, Role
-from xkld_shared.messaging.outbox import add_to_outbox
+from xkld_shared.errors import NotFound
 
-from xkld_registration.adapters.journey_store import JourneyFile, load_file, save_journey
-from xkld_registration.application.ports import Clock
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.submit_registration import PRODUCER
-from xkld_registration.domain.journey import Decision, decide
-from xkld_registration.domain.journey_commands import Command
-from xkld_registration.domain.journey_state import Journey
+from xkld_registration.adapters.journey_store import (
+    JourneyFile,
+    add_record,
+    find_enterprise,
+)
+from xkld_registration.application.journey_steps import JourneySteps, MakeCommand, WriteDetails
+from xkld_registration.application.ports import PersonalDataVault
+from xkld_registration.domain import journey_commands as j
+from xkld_registration.domain.journey import Decision
+from xkld_registration.domain.journey_state import Gate, Journey
 
-# Builds the command once the file is locked (it may read reference data in the same transaction).
-MakeCommand = Callable[[Conn, JourneyFile], Awaitable[Command]]
-# Writes the step's own details; returns what the audit row should show of them.
-WriteDetails = Callable[[Conn, JourneyFile, Decision], Awaitable[dict[str, Any]]]
-
-
-def may_act_on(actor: Principal, commune_code: str, province_code: str | None) -> bool:
-    """Commune staff on their communes, labour officers on their province. A training centre
-    serves the communes in its token's scope, or a whole province when it has one."""
-    if actor.covers_commune(commune_code, province_code):
-        return True
-    return (
-        Role.TRAINING_STAFF in actor.roles
-        and actor.scope.province is not None
-        and actor.scope.province == province_code
-    )
+HEALTH_PURPOSE = "health"
 
 
-def journey_view(journey: Journey) -> dict[str, Any]:
-    return {
-        "stage": journey.stage.value,
-        "loan": journey.loan.value,
-        "gates": sorted(g.value for g in journey.gates),
-        "orientation_certified": journey.orientation_certified,
-        "market_code": journey.market_code,
-        "enterprise_code": journey.enterprise_code,
-        "departure_on": journey.departure_on,
-        "early_cause": journey.early_cause,
-    }
+class CourseNotFound(NotFound):
+    code = "course_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("Không tìm thấy khoá học", "No such course")
 
 
-class JourneySteps:
-    def __init__(self, pool: asyncpg.Pool, topics: Topics, clock: Clock) -> None:
-        self.pool = pool
-        self._topic = topics.of(Stream.REGISTRATION)
-        self.clock = clock
+class EnterpriseNotFound(NotFound):
+    code = "enterprise_not_found"
 
-    async def run(
-        self,
-        registration_id: uuid.UUID,
-        context: ChangeContext,
-        *,
-        action: str,
-        command: MakeCommand,
-        details: WriteDetails | None = None,
-    ) -> Journey:
-        async with self.pool.acquire() as conn, conn.transaction():
-            if (done := await self._done_before(conn, registration_id, context)) is not None:
-                return done
-            file = await load_file(conn, registration_id)
-            if file is None or not may_act_on(context.actor, file.commune_code, file.province_code):
-                raise RegistrationNotFound
-            decision = decide(file.journey, await command(conn, file))
-            await save_journey(conn, registration_id, decision.journey)
-            shown = await details(conn, file, decision) if details else {}
-            await self._record(conn, context, action, file, decision, shown)
-            if context.idempotency is not None:
-                answer = idempotency.Answer(200, {"action": action})
-                await idempotency.store(conn, [(context.idempotency, answer)])
-        return decision.journey
-
-    async def _done_before(
-        self, conn: Conn, registration_id: uuid.UUID, context: ChangeContext
-    ) -> Journey | None:
-        """With an Idempotency-Key used before (a form sent twice), the file as it is now."""
-        key = context.idempotency
-        if key is None:
-            return None
-        stored = (await idempotency.lock_and_find(conn, [key])).get(key.ident)
-        if stored is None:
-            return None
-        stored.replay_for(key)  # the same key with another body is refused
-        file = await load_file(conn, registration_id, lock=False)
-        if file is None or not may_act_on(context.actor, file.commune_code, file.province_code):
-            raise RegistrationNotFound
-        return file.journey
-
-    async def _record(
-        self,
-        conn: Conn,
-        context: ChangeContext,
-        action: str,
-        file: JourneyFile,
-        decision: Decision,
-        shown: dict[str, Any],
-    ) -> None:
-        registration_id = file.id
-        await record_change(
-            conn,
-            context,
-            action=f"journey.{action}",
-            entity_type="registration",
-            entity_id=str(registration_id),
-            before=journey_view(file.journey),
-            after=journey_view(decision.journey) | shown,
+    def __init__(self) -> None:
+        super().__init__(
+            "Doanh nghiệp không có trong danh sách doanh nghiệp được cấp phép",
+            "The enterprise is not in the list of licensed enterprises",
         )
-        envelopes = [
-            new_envelope(
-                event,
-                registration_id=registration_id,
-                producer=PRODUCER,
-                correlation_id=context.correlation_id,
+
+
+def _record(
+    kind: str, on: dt.date, details: dict[str, Any], context: ChangeContext
+) -> WriteDetails:
+    async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
+        await add_record(conn, file.id, kind, on, details, context.actor.username)
+        return {k: v for k, v in details.items() if k.endswith("_code")}
+
+    return write
+
+
+def _given(cmd: j.Command) -> MakeCommand:
+    async def make(_conn: Conn, _file: JourneyFile) -> j.Command:
+        return cmd
+
+    return make
+
+
+@dataclass(frozen=True)
+class Note:
+    """A reason code that travels, and the officer's own words that stay here."""
+
+    code: str
+    text: str | None = None
+
+
+class Journeys:
+    def __init__(self, steps: JourneySteps, vault: PersonalDataVault) -> None:
+        self._steps = steps
+        self._vault = vault
+        self._pool: asyncpg.Pool = steps.pool
+
+    def _today(self, on: dt.date | None) -> dt.date:
+        return on or self._steps.clock.today()
+
+    async def find_eligible(
+        self, rid: uuid.UUID, ctx: ChangeContext, on: dt.date | None
+    ) -> Journey:
+        cmd = j.FindEligible(self._today(on))
+        return await self._steps.run(rid, ctx, action="found_eligible", command=_given(cmd))
+
+    async def reject(self, rid: uuid.UUID, ctx: ChangeContext, reason: Note) -> Journey:
+        today = self._today(None)
+        return await self._steps.run(
+            rid,
+            ctx,
+            action="rejected",
+            command=_given(j.Reject(today, reason.code)),
+            details=_record(
+                "rejection", today, {"reason_code": reason.code, "reason": reason.text}, ctx
+            ),
+        )
+
+    async def withdraw(self, rid: uuid.UUID, ctx: ChangeContext, reason: Note) -> Journey:
+        today = self._today(None)
+        return await self._steps.run(
+            rid,
+            ctx,
+            action="withdrawn",
+            command=_given(j.Withdraw(today, reason.code)),
+            details=_record(
+                "withdrawal", today, {"reason_code": reason.code, "reason": reason.text}, ctx
+            ),
+        )
+
+    async def request_loan(
+        self, rid: uuid.UUID, ctx: ChangeContext, terms: j.LoanTerms, purpose_note: str | None
+    ) -> Journey:
+        today = self._today(None)
+        request_id = uuid.uuid4()
+
+        async def make(conn: Conn, file: JourneyFile) -> j.Command:
+            # The bank's rate and the province's top-up depend on the groups taken at intake.
+            groups = await conn.fetchval(
+                "SELECT priority_groups FROM registration WHERE id = $1", file.id
             )
-            for event in decision.events
-        ]
-        await add_to_outbox(conn, self._topic, envelopes)
+            return j.RequestLoan(
+                request_id,
+                terms,
+                today,
+                file.bank_consent,
+                file.commune_code,
+                file.province_code,
+                cast(tuple[PriorityGroup, ...], tuple(sorted(groups or ()))),
+            )
+
+        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
+            await conn.execute(
+                """INSERT INTO loan_request (id, registration_id, requested_vnd, cost_breakdown_vnd,
+                       purpose_code, purpose_note, requested_term_months, requested_on)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+                request_id,
+                file.id,
+                terms.requested_vnd,
+                terms.cost_breakdown_vnd,
+                terms.purpose_code,
+                purpose_note,
+                terms.requested_term_months,
+                today,
+            )
+            await conn.execute(
+                """UPDATE registration SET loan_request_id = $2, loan_application_id = NULL
+                   WHERE id = $1""",
+                file.id,
+                request_id,
+            )
+            return {"loan_request_id": str(request_id), "requested_vnd": terms.requested_vnd}
+
+        return await self._steps.run(rid, ctx, action="loan_requested", command=make, details=write)
+
+    async def declare_no_loan(
+        self, rid: uuid.UUID, ctx: ChangeContext, note: str | None
+    ) -> Journey:
+        today = self._today(None)
+        return await self._steps.run(
+            rid,
+            ctx,
+            action="no_loan_declared",
+            command=_given(j.DeclareNoLoan(today)),
+            details=_record("no_loan", today, {"note": note}, ctx),
+        )
+
+    async def sign_contract(
+        self, rid: uuid.UUID, ctx: ChangeContext, contract: Contract
+    ) -> Journey:
+        c = contract
+
+        async def make(conn: Conn, _file: JourneyFile) -> j.Command:
+            enterprise = await find_enterprise(conn, c.enterprise_code)
+            if enterprise is None:
+                raise EnterpriseNotFound
+            return j.SignContract(
+                enterprise, c.market_code, c.programme, c.term_months, c.signed_on
+            )
+
+        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
+            await conn.execute(
+                """INSERT INTO employment_contract (registration_id, contract_number,
+                       enterprise_code, market_code, programme, employer_name, term_months,
+                       monthly_salary, salary_currency, signed_on)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
+                file.id,
+                c.contract_number,
+                c.enterprise_code,
+                c.market_code,
+                c.programme,
+                c.employer_name,
+                c.term_months,
+                c.monthly_salary,
+                c.salary_currency,
+                c.signed_on,
+            )
+            return {"contract_number": c.contract_number}
+
+        return await self._steps.run(
+            rid, ctx, action="contract_signed", command=make, details=write
+        )
+
+    async def clear_gate(
+        self,
+        rid: uuid.UUID,
+        ctx: ChangeContext,
+        gate: Gate,
+        on: dt.date | None,
+        details: dict[str, Any],
+    ) -> Journey:
+        cleared_on = self._today(on)
+        if gate is Gate.HEALTH_CERTIFICATE:
+            # Health data is sensitive (Decree 13/2023): only its sealed form is stored.
+            sealed = self._vault.seal_sensitive(json.dumps(details, default=str), HEALTH_PURPOSE)
+            details = {"sealed": sealed}
+
+        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
+            await add_record(conn, file.id, gate.value, cleared_on, details, ctx.actor.username)
+            return {gate.value: SEALED if "sealed" in details else "recorded"}
+
+        cmd = j.ClearGate(gate, cleared_on)
+        return await self._steps.run(
+            rid, ctx, action=f"gate_cleared.{gate.value}", command=_given(cmd), details=write
+        )
+
+    async def schedule_departure(
+        self, rid: uuid.UUID, ctx: ChangeContext, departure_on: dt.date, flight_number: str | None
+    ) -> Journey:
+        cmd = j.ScheduleDeparture(departure_on, self._today(None))
+
+        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
+            await conn.execute(
+                "UPDATE registration SET flight_number = $2 WHERE id = $1", file.id, flight_number
+            )
+            return {"flight_number": flight_number}
+
+        return await self._steps.run(
+            rid, ctx, action="departure_scheduled", command=_given(cmd), details=write
+        )
+
+    async def depart(self, rid: uuid.UUID, ctx: ChangeContext, on: dt.date | None) -> Journey:
+        cmd = j.Depart(self._today(on))
+        return await self._steps.run(rid, ctx, action="departed", command=_given(cmd))
+
+    async def check_in(self, rid: uuid.UUID, ctx: ChangeContext, check: CheckIn) -> Journey:
+        c = check
+        cmd = j.RecordCheckIn(c.checked_in_on, c.channel, c.employment_status, bool(c.incidents))
+
+        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
+            await conn.execute(
+                """INSERT INTO check_in (registration_id, checked_in_on, channel,
+                       employment_status, wellbeing, remittance_vnd, incidents)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+                file.id,
+                c.checked_in_on,
+                c.channel,
+                c.employment_status,
+                c.wellbeing,
+                c.remittance_vnd,
+                c.incidents,
+            )
+            return {"check_in": c.checked_in_on, "employment_status": c.employment_status}
+
+        return await self._steps.run(
+            rid, ctx, action="check_in_recorded", command=_given(cmd), details=write
+        )
+
+    async def report_absconded(
+        self, rid: uuid.UUID, ctx: ChangeContext, note: str | None
+    ) -> Journey:
+        today = self._today(None)
+        return await self._steps.run(
+            rid,
+            ctx,
+            action="absconded",
+            command=_given(j.ReportAbsconded(today)),
+            details=_record("absconding", today, {"note": note}, ctx),
+        )
+
+    async def record_return(
+        self,
+        rid: uuid.UUID,
+        ctx: ChangeContext,
+        on: dt.date | None,
+        early_cause: EarlyReturnCause | None,
+        note: str | None,
+    ) -> Journey:
+        returned_on = self._today(on)
+        details = {"early_cause_code": early_cause, "note": note}
+        return await self._steps.run(
+            rid,
+            ctx,
+            action="returned",
+            command=_given(j.Return(returned_on, early_cause)),
+            details=_record("return", returned_on, details, ctx),
+        )
+
+    async def refer_to_job(self, rid: uuid.UUID, ctx: ChangeContext, referral: Note) -> Journey:
+        today = self._today(None)
+        details = {"referral_code": referral.code, "note": referral.text}
+        return await self._steps.run(
+            rid,
+            ctx,
+            action="reintegration_referred",
+            command=_given(j.ReferToJob(today, referral.code)),
+            details=_record("job_referral", today, details, ctx),
+        )
+
+
+@dataclass(frozen=True)
+class Contract:
+    enterprise_code: str
+    contract_number: str
+    market_code: str
+    programme: str
+    employer_name: str
+    term_months: int
+    monthly_salary: int
+    salary_currency: str
+    signed_on: dt.date
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    checked_in_on: dt.date
+    channel: str
+    employment_status: str
+    wellbeing: str
+    remittance_vnd: int | None
+    incidents: str | None

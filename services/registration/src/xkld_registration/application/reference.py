@@ -14,7 +14,7 @@ from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
 
 from xkld_registration.adapters.course_plan_store import find_line
 from xkld_registration.adapters.journey_store import course_of
-from xkld_registration.application.journey_steps import CourseNotFound, EnterpriseNotFound
+from xkld_registration.application.journey import CourseNotFound, EnterpriseNotFound
 from xkld_registration.domain.course_plan import check_course_fits
 from xkld_registration.domain.reference import Course, check_course_dates, check_licence_dates
 

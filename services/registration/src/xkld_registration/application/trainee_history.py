@@ -11,9 +11,9 @@ import asyncpg
 from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
 
-from xkld_registration.application.journey import may_act_on
 from xkld_registration.application.ports import Clock
 from xkld_registration.application.queries import RegistrationNotFound
+from xkld_registration.application.scope import may_act_on
 from xkld_registration.application.trainees import files_of, load_trainee
 from xkld_registration.domain.training_outcome import FOLLOW_UP_MONTHS, add_months
 

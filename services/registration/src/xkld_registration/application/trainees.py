@@ -23,9 +23,9 @@ from xkld_shared.identity.principal import Principal
 from xkld_registration.adapters.journey_store import find_course
 from xkld_registration.adapters.vault import ETHNICITY_PURPOSE, POVERTY_PURPOSE
 from xkld_registration.application import trainee_events as events
-from xkld_registration.application.journey import may_act_on
-from xkld_registration.application.journey_steps import CourseNotFound
+from xkld_registration.application.journey import CourseNotFound
 from xkld_registration.application.ports import Clock, CommuneDirectory, PersonalDataVault
+from xkld_registration.application.scope import may_act_on
 from xkld_registration.application.submit_registration import OutsideYourCommunes
 from xkld_registration.application.training_steps import (
     CertificateNumberTaken,

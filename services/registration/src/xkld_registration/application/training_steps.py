@@ -13,9 +13,10 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 
 from xkld_registration.adapters.journey_store import JourneyFile, find_course, load_file
-from xkld_registration.application.journey import JourneySteps, may_act_on
-from xkld_registration.application.journey_steps import CourseNotFound
+from xkld_registration.application.journey import CourseNotFound
+from xkld_registration.application.journey_steps import JourneySteps
 from xkld_registration.application.queries import RegistrationNotFound
+from xkld_registration.application.scope import may_act_on
 from xkld_registration.domain import journey_commands as j
 from xkld_registration.domain.journey import Decision
 from xkld_registration.domain.journey_state import Journey

@@ -27,8 +27,8 @@ from xkld_shared.identity.principal import Principal
 from xkld_shared.messaging.outbox import add_to_outbox
 
 from xkld_registration.adapters.journey_store import course_of
-from xkld_registration.application.journey import may_act_on
-from xkld_registration.application.journey_steps import CourseNotFound
+from xkld_registration.application.journey import CourseNotFound
+from xkld_registration.application.scope import may_act_on
 from xkld_registration.domain.reference import Course
 from xkld_registration.domain.training_support import (
     CourseTerms,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 from xkld_shared.contracts.journey import EarlyReturnCause
 
-from xkld_registration.application.journey_steps import CheckIn, Contract, Note
+from xkld_registration.application.journey import CheckIn, Contract, Note
 from xkld_registration.domain.journey_state import Gate
 from xkld_registration.entrypoints.journey_common import (
     CODE,

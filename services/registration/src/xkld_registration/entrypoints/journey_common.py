@@ -22,8 +22,8 @@ from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_registration.application.journey import journey_view
-from xkld_registration.application.journey_steps import Journeys
+from xkld_registration.application.journey import Journeys
+from xkld_registration.application.journey_steps import journey_view
 from xkld_registration.domain.journey_state import Journey, departure_blockers
 from xkld_registration.domain.next_steps import next_steps
 

@@ -16,9 +16,9 @@ from xkld_shared.audit import SEALED
 
 from xkld_registration.adapters.journey_store import load_file, records_of
 from xkld_registration.application import change_consent as consents
-from xkld_registration.application.journey import may_act_on
-from xkld_registration.application.journey_steps import Note
+from xkld_registration.application.journey import Note
 from xkld_registration.application.queries import RegistrationNotFound
+from xkld_registration.application.scope import may_act_on
 from xkld_registration.domain.consent import Purpose
 from xkld_registration.domain.journey_commands import LoanTerms
 from xkld_registration.entrypoints.journey_common import (

@@ -20,7 +20,7 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
 
 from xkld_registration.adapters.journey_store import add_record, load_file, save_journey
-from xkld_registration.application.journey import journey_view
+from xkld_registration.application.journey_steps import journey_view
 from xkld_registration.domain.journey_state import LoanFact, apply_loan_fact
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,17 @@
+"""Who may act on a person's records: the one rule every registration use case checks."""
+
+from __future__ import annotations
+
+from xkld_shared.identity.principal import Principal, Role
+
+
+def may_act_on(actor: Principal, commune_code: str, province_code: str | None) -> bool:
+    """Commune staff on their communes, labour officers on their province. A training centre
+    serves the communes in its token's scope, or a whole province when it has one."""
+    if actor.covers_commune(commune_code, province_code):
+        return True
+    return (
+        Role.TRAINING_STAFF in actor.roles
+        and actor.scope.province is not None
+        and actor.scope.province == province_code
+    )
