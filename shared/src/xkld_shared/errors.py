@@ -1,6 +1,8 @@
 """Errors people can act on, bilingual (Vietnamese first), free of any framework.
 
-Any layer may raise them; the HTTP edge renders them as `{"error": {...}}` with the status code.
+Any layer may raise them. Each is of one kind (invalid input, not found, conflict, not allowed,
+not signed in, too many attempts) and carries no transport detail: the HTTP edge
+(`xkld_shared.http.errors`) maps the kind to a status code and renders `{"error": {...}}`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ class ErrorBody:
 
 
 class AppError(Exception):
-    status_code = 400
+    """A request the caller can correct; a kind of its own only when none below fits."""
+
     code = "bad_request"
 
     def __init__(
@@ -35,7 +38,6 @@ class AppError(Exception):
 
 
 class InvalidInput(AppError):
-    status_code = 422
     code = "invalid_input"
 
     @classmethod
@@ -48,10 +50,28 @@ class InvalidInput(AppError):
 
 
 class Conflict(AppError):
-    status_code = 409
+    """The request is understood but the state of things does not allow it now."""
+
     code = "conflict"
 
 
 class NotFound(AppError):
-    status_code = 404
     code = "not_found"
+
+
+class NotAllowed(AppError):
+    """The caller is known but their role or area does not cover this."""
+
+    code = "forbidden"
+
+
+class NotSignedIn(AppError):
+    """No valid proof of who the caller is."""
+
+    code = "unauthenticated"
+
+
+class Throttled(AppError):
+    """Slow down: the same thing was tried too often."""
+
+    code = "too_many_attempts"

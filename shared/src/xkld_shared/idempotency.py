@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from xkld_shared.db.pool import Conn
-from xkld_shared.errors import AppError, FieldProblem, InvalidInput
+from xkld_shared.errors import FieldProblem, InvalidInput
 
 _KEY_PATTERN_LENGTH = (8, 200)
 
 
-class KeyReusedForAnotherRequest(AppError):
-    status_code = 422
+class KeyReusedForAnotherRequest(InvalidInput):
     code = "idempotency_key_reused"
 
     def __init__(self) -> None:

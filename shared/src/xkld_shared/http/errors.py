@@ -13,7 +13,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from xkld_shared.errors import AppError, ErrorBody, FieldProblem, InvalidInput
+from xkld_shared.errors import (
+    AppError,
+    Conflict,
+    ErrorBody,
+    FieldProblem,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    NotSignedIn,
+    Throttled,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +107,25 @@ def _out_of_range(exc: Exception) -> JSONResponse:
     return _render(422, body)
 
 
+# The edge's one table from an error's kind to its HTTP status; the first match wins.
+_STATUS_OF_KIND: tuple[tuple[type[AppError], int], ...] = (
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (NotAllowed, 403),
+    (NotSignedIn, 401),
+    (Throttled, 429),
+)
+
+
+def status_of(error: AppError) -> int:
+    return next((status for kind, status in _STATUS_OF_KIND if isinstance(error, kind)), 400)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
-        answer = _render(exc.status_code, exc.body)
+        answer = _render(status_of(exc), exc.body)
         if (wait := getattr(exc, "retry_after_seconds", None)) is not None:
             answer.headers["Retry-After"] = str(wait)
         return answer
@@ -108,7 +133,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         error = InvalidInput.of(problems_from_validation(list(exc.errors())))
-        return _render(error.status_code, error.body)
+        return _render(422, error.body)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

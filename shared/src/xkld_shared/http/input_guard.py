@@ -105,9 +105,7 @@ def body_problems(content_type: str, body: bytes) -> list[str]:
 
 def refusal(places: list[str]) -> JSONResponse:
     error = InvalidInput.of([problem_at(where) for where in dict.fromkeys(places)])
-    return JSONResponse(
-        status_code=error.status_code, content={"error": dataclasses.asdict(error.body)}
-    )
+    return JSONResponse(status_code=422, content={"error": dataclasses.asdict(error.body)})
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:

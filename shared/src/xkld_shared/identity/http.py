@@ -6,13 +6,12 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
-from xkld_shared.errors import AppError
+from xkld_shared.errors import NotAllowed, NotSignedIn
 from xkld_shared.identity.principal import Principal, Role
 from xkld_shared.identity.tokens import InvalidToken, TokenVerifier
 
 
-class NotAuthenticated(AppError):
-    status_code = 401
+class NotAuthenticated(NotSignedIn):
     code = "not_authenticated"
 
     def __init__(self) -> None:
@@ -22,8 +21,7 @@ class NotAuthenticated(AppError):
         )
 
 
-class Forbidden(AppError):
-    status_code = 403
+class Forbidden(NotAllowed):
     code = "forbidden"
 
     def __init__(self) -> None:

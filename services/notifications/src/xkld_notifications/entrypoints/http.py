@@ -12,7 +12,7 @@ import phonenumbers
 from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from xkld_shared.audit import ChangeContext
-from xkld_shared.errors import AppError, FieldProblem, InvalidInput, NotFound
+from xkld_shared.errors import FieldProblem, InvalidInput, NotFound, NotSignedIn
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.http.strict import RequestModel
 from xkld_shared.idempotency import checked_key
@@ -101,8 +101,7 @@ Replies = Annotated[TraineeReplies, Depends(_replies)]
 RulesDep = Annotated[Rules, Depends(_rules)]
 
 
-class CallbackRefused(AppError):
-    status_code = 401
+class CallbackRefused(NotSignedIn):
     code = "callback_token_invalid"
 
     def __init__(self) -> None:

@@ -14,7 +14,7 @@ from xkld_shared.contracts.envelope import EventPayload, new_envelope
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.contracts.training import CoursePlanLineSet, CoursePlanLineWithdrawn
 from xkld_shared.db.pool import Conn
-from xkld_shared.errors import AppError, FieldProblem, InvalidInput, NotFound
+from xkld_shared.errors import FieldProblem, InvalidInput, NotAllowed, NotFound
 from xkld_shared.identity.principal import Principal, Role
 from xkld_shared.messaging.outbox import add_to_outbox
 
@@ -38,8 +38,7 @@ class PlanLineNotFound(NotFound):
         super().__init__("Không tìm thấy dòng kế hoạch", "No such plan line")
 
 
-class OutsideYourScope(AppError):
-    status_code = 403
+class OutsideYourScope(NotAllowed):
     code = "outside_your_scope"
 
     def __init__(self) -> None:

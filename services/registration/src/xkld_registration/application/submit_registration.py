@@ -14,7 +14,7 @@ from xkld_shared.contracts.envelope import Envelope, new_envelope
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.group_commit import GroupCommit
 from xkld_shared.db.pool import Conn
-from xkld_shared.errors import AppError, FieldProblem
+from xkld_shared.errors import AppError, FieldProblem, NotAllowed
 from xkld_shared.messaging.outbox import add_to_outbox
 
 from xkld_registration.application.ports import (
@@ -41,8 +41,7 @@ from xkld_registration.domain.registration import (
 PRODUCER = "registration"
 
 
-class OutsideYourCommunes(AppError):
-    status_code = 403
+class OutsideYourCommunes(NotAllowed):
     code = "outside_your_communes"
 
     def __init__(self) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import asyncpg
 from openpyxl import load_workbook
 from xkld_shared.audit import ChangeContext, record_change
-from xkld_shared.errors import AppError
+from xkld_shared.errors import InvalidInput
 from xkld_shared.http.strict import BIGINT_MAX
 
 from xkld_reporting.adapters import target_store
@@ -20,8 +20,7 @@ from xkld_reporting.domain.target_row import TargetRow
 TEMPLATE_COLUMNS = ("area_code", "year", "quarter", "indicator", "market", "value")
 
 
-class InvalidTargetFile(AppError):
-    status_code = 422
+class InvalidTargetFile(InvalidInput):
     code = "invalid_target_file"
 
     def __init__(self, line: int, vi: str, en: str) -> None:

@@ -11,7 +11,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Query, Request
 from xkld_shared.db.pool import Conn
-from xkld_shared.errors import AppError
+from xkld_shared.errors import InvalidInput
 
 from xkld_reporting.adapters.admin_units import AdminUnits, admin_units
 from xkld_reporting.adapters.queries import area_communes
@@ -26,8 +26,7 @@ Quarter = Annotated[int | None, Query(ge=1, le=4)]
 Month = Annotated[int | None, Query(ge=1, le=12)]
 
 
-class InvalidPeriod(AppError):
-    status_code = 422
+class InvalidPeriod(InvalidInput):
     code = "invalid_period"
 
     def __init__(self, detail_en: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
-from xkld_shared.errors import AppError
+from xkld_shared.errors import InvalidInput, NotAllowed
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -19,8 +19,7 @@ ReportReader = Annotated[
 TargetSetter = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER))]
 
 
-class OutsideYourArea(AppError):
-    status_code = 403
+class OutsideYourArea(NotAllowed):
     code = "outside_your_area"
 
     def __init__(self, area: str) -> None:
@@ -30,8 +29,7 @@ class OutsideYourArea(AppError):
         )
 
 
-class UnknownArea(AppError):
-    status_code = 422
+class UnknownArea(InvalidInput):
     code = "unknown_area"
 
     def __init__(self, area: str) -> None:
@@ -41,8 +39,7 @@ class UnknownArea(AppError):
         )
 
 
-class AreaRequired(AppError):
-    status_code = 422
+class AreaRequired(InvalidInput):
     code = "area_required"
 
     def __init__(self) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from xkld_shared.db.pool import Conn
-from xkld_shared.errors import AppError
+from xkld_shared.errors import NotSignedIn
 from xkld_shared.identity.server import refresh_tokens, store, throttle
 from xkld_shared.identity.server.accounts import Account, normalise_username
 from xkld_shared.identity.server.passwords import Passwords
@@ -28,8 +28,7 @@ log = logging.getLogger(__name__)
 SIGN_IN_ACTOR = "system:sign-in"  # audit rows written by sign-in itself, not by a person
 
 
-class LoginRefused(AppError):
-    status_code = 401
+class LoginRefused(NotSignedIn):
     code = "login_failed"
 
     def __init__(self) -> None:
@@ -39,8 +38,7 @@ class LoginRefused(AppError):
         )
 
 
-class SessionEnded(AppError):
-    status_code = 401
+class SessionEnded(NotSignedIn):
     code = "invalid_refresh_token"
 
     def __init__(self) -> None:

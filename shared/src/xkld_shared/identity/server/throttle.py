@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 from xkld_shared.db.pool import Conn
-from xkld_shared.errors import AppError
+from xkld_shared.errors import Throttled
 
 UNKNOWN_SOURCE = "unknown"
 
@@ -39,8 +39,7 @@ class SignInPolicy:
         return delay
 
 
-class TooManyAttempts(AppError):
-    status_code = 429
+class TooManyAttempts(Throttled):
     code = "too_many_attempts"
 
     def __init__(self, retry_after_seconds: int) -> None:
