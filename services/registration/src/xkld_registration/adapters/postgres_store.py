@@ -15,13 +15,11 @@ from xkld_registration.domain.markets import Market
 from xkld_registration.domain.registration import CLOSED_STATUSES, Registration
 from xkld_registration.domain.search import name_tokens
 
-_INSERT_REGISTRATION = """INSERT INTO registration (id, full_name, cccd_ciphertext,
-    cccd_blind_index, date_of_birth, gender, phone_ciphertext, commune_code, province_code,
-    sms_consent, status, submitted_on, ethnicity_ciphertext, poverty_ciphertext, hamlet,
-    education, occupation, priority_groups, desired_market, desired_occupation, loan_wanted,
-    commune_code_entered, name_tokens)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-        $19, $20, $21, $22, $23)"""
+# The columns are the typed row's fields, in order: one list, so the two cannot drift apart.
+_INSERT_REGISTRATION = (
+    f"INSERT INTO registration ({', '.join(Row._fields)}) "
+    f"VALUES ({', '.join(f'${n}' for n in range(1, len(Row._fields) + 1))})"
+)
 
 
 # One index probe per CCCD, whatever the plan cache decides. asyncpg prepares statements, and
@@ -41,30 +39,30 @@ class PostgresRegistrationStore:
     def row_of(self, registration: Registration, vault: PersonalDataVault, sealed: Sealed) -> Row:
         """The row's values, sealed and hashed: computed before any transaction is open."""
         r, d = registration, registration.details
-        return (
-            r.id,
-            r.full_name,
-            vault.seal_cccd(r.cccd),
-            sealed.cccd_index,
-            r.date_of_birth,
-            r.gender,
-            sealed.phone,
-            r.commune_code,
-            r.province_code,
-            r.sms_consent,
-            r.status.value,
-            r.submitted_on,
-            vault.seal_sensitive(r.ethnicity_code, ETHNICITY_PURPOSE),
-            vault.seal_sensitive(r.household_poverty, POVERTY_PURPOSE),
-            d.hamlet,
-            d.education,
-            d.occupation,
-            sorted(d.priority_groups),
-            d.desired_market,
-            d.desired_occupation,
-            d.loan_wanted,
-            r.commune_code_entered,
-            vault.name_index(name_tokens(r.full_name)),
+        return Row(
+            id=r.id,
+            full_name=r.full_name,
+            cccd_ciphertext=vault.seal_cccd(r.cccd),
+            cccd_blind_index=sealed.cccd_index,
+            date_of_birth=r.date_of_birth,
+            gender=r.gender,
+            phone_ciphertext=sealed.phone,
+            commune_code=r.commune_code,
+            province_code=r.province_code,
+            sms_consent=r.sms_consent,
+            status=r.status.value,
+            submitted_on=r.submitted_on,
+            ethnicity_ciphertext=vault.seal_sensitive(r.ethnicity_code, ETHNICITY_PURPOSE),
+            poverty_ciphertext=vault.seal_sensitive(r.household_poverty, POVERTY_PURPOSE),
+            hamlet=d.hamlet,
+            education=d.education,
+            occupation=d.occupation,
+            priority_groups=sorted(d.priority_groups),
+            desired_market=d.desired_market,
+            desired_occupation=d.desired_occupation,
+            loan_wanted=d.loan_wanted,
+            commune_code_entered=r.commune_code_entered,
+            name_tokens=vault.name_index(name_tokens(r.full_name)),
         )
 
     async def add_all(self, conn: Conn, rows: Sequence[Row]) -> None:

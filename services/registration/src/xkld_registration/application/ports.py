@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from xkld_shared.db.pool import Conn
 
@@ -31,7 +32,33 @@ class GivenConsents:
     recorded_by_name: str
 
 
-Row = tuple[object, ...]
+class Row(NamedTuple):
+    """One registration as stored: sealed, hashed and ready to insert. Computed before any
+    transaction opens; its fields are the table's columns, in the insert's order."""
+
+    id: uuid.UUID
+    full_name: str
+    cccd_ciphertext: str
+    cccd_blind_index: bytes
+    date_of_birth: dt.date
+    gender: str
+    phone_ciphertext: str
+    commune_code: str
+    province_code: str
+    sms_consent: bool
+    status: str
+    submitted_on: dt.date
+    ethnicity_ciphertext: str
+    poverty_ciphertext: str
+    hamlet: str | None
+    education: str | None
+    occupation: str | None
+    priority_groups: list[str]
+    desired_market: str | None
+    desired_occupation: str | None
+    loan_wanted: bool | None
+    commune_code_entered: str | None
+    name_tokens: list[bytes]
 
 
 @dataclass(frozen=True)
