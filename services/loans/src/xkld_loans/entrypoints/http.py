@@ -15,6 +15,7 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.http.strict import RequestModel
+from xkld_shared.http.wiring import from_app_state
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -89,9 +90,9 @@ BankStaff = Annotated[Principal, Depends(require(Role.LOAN_OFFICER, Role.BANK_MA
 router = APIRouter(prefix="/loan-applications", tags=["loan applications"])
 
 
-def service_of(request: Request) -> LoanApplications:
-    service: LoanApplications = request.app.state.loan_applications
-    return service
+Applications = Annotated[
+    LoanApplications, Depends(from_app_state("loan_applications", LoanApplications))
+]
 
 
 def context_of(request: Request, actor: Principal) -> ChangeContext:
@@ -101,7 +102,7 @@ def context_of(request: Request, actor: Principal) -> ChangeContext:
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def receive_application(
-    body: ApplicationRequest, request: Request, officer: Officer
+    body: ApplicationRequest, request: Request, service: Applications, officer: Officer
 ) -> dict[str, Any]:
     ask = LoanAsk(
         programme=body.programme,
@@ -114,15 +115,15 @@ async def receive_application(
         province_code=body.province_code,
     )
     command = ReceiveApplication(body.registration_id, body.commune_code, ask)
-    app = await service_of(request).receive(command, context_of(request, officer))
+    app = await service.receive(command, context_of(request, officer))
     return _view(app)
 
 
 @router.get("/{application_id}")
 async def get_application(
-    application_id: uuid.UUID, request: Request, staff: BankStaff
+    application_id: uuid.UUID, service: Applications, staff: BankStaff
 ) -> dict[str, Any]:
-    async with service_of(request).pool.acquire() as conn:
+    async with service.pool.acquire() as conn:
         row = await readable(conn, application_id, staff)
     return _view(store.application_of(row)) | _ask_of(row)
 
@@ -135,17 +136,19 @@ def _ask_of(row: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/{application_id}/review")
 async def start_review(
-    application_id: uuid.UUID, request: Request, officer: Officer
+    application_id: uuid.UUID, request: Request, service: Applications, officer: Officer
 ) -> dict[str, Any]:
     """Nhận thẩm định: the officer takes the application (it shows as theirs in the queue)."""
-    return _view(
-        await service_of(request).start_review(application_id, context_of(request, officer))
-    )
+    return _view(await service.start_review(application_id, context_of(request, officer)))
 
 
 @router.post("/{application_id}/proposal")
 async def propose(
-    application_id: uuid.UUID, body: ProposalRequest, request: Request, officer: Officer
+    application_id: uuid.UUID,
+    body: ProposalRequest,
+    request: Request,
+    service: Applications,
+    officer: Officer,
 ) -> dict[str, Any]:
     by = officer.subject
 
@@ -157,16 +160,20 @@ async def propose(
         )
 
     context = context_of(request, officer)
-    return _view(await service_of(request).propose(application_id, context, transition))
+    return _view(await service.propose(application_id, context, transition))
 
 
 @router.post("/{application_id}/decision")
 async def decide(
-    application_id: uuid.UUID, body: DecisionRequest, request: Request, manager: Manager
+    application_id: uuid.UUID,
+    body: DecisionRequest,
+    request: Request,
+    service: Applications,
+    manager: Manager,
 ) -> dict[str, Any]:
     context = context_of(request, manager)
     reason = (body.reason or "").strip() or None
-    return _view(await service_of(request).decide(application_id, context, body.agree, reason))
+    return _view(await service.decide(application_id, context, body.agree, reason))
 
 
 class DisbursementRequest(RequestModel):
@@ -182,6 +189,7 @@ async def disburse(
     application_id: uuid.UUID,
     body: DisbursementRequest,
     request: Request,
+    service: Applications,
     officer: Officer,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
@@ -189,7 +197,7 @@ async def disburse(
     answer; a second disbursement of the same loan is refused whatever the key."""
     key = idempotency.checked_key(idempotency_key)
     cmd = Disburse(application_id, body.amount_vnd, body.disbursed_on, body.channel)
-    answer = await disburse_once(service_of(request), cmd, key, context_of(request, officer))
+    answer = await disburse_once(service, cmd, key, context_of(request, officer))
     return respond(answer)
 
 
@@ -205,6 +213,7 @@ async def record_repayment(
     application_id: uuid.UUID,
     body: RepaymentRequest,
     request: Request,
+    service: Applications,
     officer: Officer,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
@@ -212,17 +221,17 @@ async def record_repayment(
     principal (see docs/loans.md). A retry with the same Idempotency-Key records nothing new."""
     key = idempotency.checked_key(idempotency_key)
     cmd = Repay(application_id, body.amount_vnd, body.paid_on)
-    answer = await repay_once(service_of(request), cmd, key, context_of(request, officer))
+    answer = await repay_once(service, cmd, key, context_of(request, officer))
     return respond(answer)
 
 
 @router.get("/{application_id}/schedule")
 async def get_schedule(
-    application_id: uuid.UUID, request: Request, staff: BankStaff
+    application_id: uuid.UUID, service: Applications, staff: BankStaff
 ) -> list[dict[str, Any]]:
     """Each instalment; with a provincial top-up, the interest the province pays and what is
     left for the worker (`province_pays_vnd`, `worker_pays_vnd`)."""
-    async with service_of(request).pool.acquire() as conn:
+    async with service.pool.acquire() as conn:
         row = await readable(conn, application_id, staff)
         rows = await store.schedule_of(conn, application_id)
     share = store.evaluation_from_json(row["evaluation"]).subsidised_share_of_interest

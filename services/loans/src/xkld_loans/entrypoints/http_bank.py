@@ -23,7 +23,7 @@ from xkld_loans.application.overdue_job import run_overdue_job
 from xkld_loans.application.restructurings import Restructure, restructure_once
 from xkld_loans.domain.local_time import local_today
 from xkld_loans.entrypoints.exports import portfolio_csv, portfolio_xlsx
-from xkld_loans.entrypoints.http import context_of, readable, respond, service_of
+from xkld_loans.entrypoints.http import Applications, context_of, readable, respond
 
 Officer = Annotated[Principal, Depends(require(Role.LOAN_OFFICER))]
 Manager = Annotated[Principal, Depends(require(Role.BANK_MANAGER))]
@@ -38,25 +38,25 @@ def _branch(staff: Principal) -> str:
 
 
 @router.get("/work-queues/applications-to-review", summary="Hồ sơ vay chờ thẩm định")
-async def applications_to_review(request: Request, officer: Officer) -> list[dict[str, Any]]:
-    async with service_of(request).pool.acquire() as conn:
+async def applications_to_review(service: Applications, officer: Officer) -> list[dict[str, Any]]:
+    async with service.pool.acquire() as conn:
         return await bank_views.applications_to_review(conn, _branch(officer))
 
 
 @router.get("/work-queues/proposals-to-confirm", summary="Đề xuất chờ phê duyệt")
-async def proposals_to_confirm(request: Request, manager: Manager) -> list[dict[str, Any]]:
-    async with service_of(request).pool.acquire() as conn:
+async def proposals_to_confirm(service: Applications, manager: Manager) -> list[dict[str, Any]]:
+    async with service.pool.acquire() as conn:
         return await bank_views.proposals_to_confirm(conn, _branch(manager), manager.subject)
 
 
 @router.get("/work-queues/disbursements-due", summary="Khoản vay chờ giải ngân")
 async def disbursements_due(
-    request: Request,
+    service: Applications,
     staff: BankStaff,
     from_day: Annotated[IsoDate | None, Query(alias="from")] = None,
     until: IsoDate | None = None,
 ) -> list[dict[str, Any]]:
-    service = service_of(request)
+    service = service
     start = _within_reach(from_day or local_today(), "from")
     end = None if until is None else _within_reach(until, "until")
     async with service.pool.acquire() as conn:
@@ -82,36 +82,35 @@ def _within_reach(day: dt.date, field: str) -> dt.date:
 
 
 @router.get("/work-queues/flagged-for-review", summary="Khoản vay cần xem xét lại")
-async def flagged(request: Request, staff: BankStaff) -> list[dict[str, Any]]:
-    async with service_of(request).pool.acquire() as conn:
+async def flagged(service: Applications, staff: BankStaff) -> list[dict[str, Any]]:
+    async with service.pool.acquire() as conn:
         return await bank_views.flagged_for_review(conn, _branch(staff))
 
 
 @router.get("/work-queues/overdue", summary="Khoản vay có nợ quá hạn")
 async def overdue(
-    request: Request, staff: BankStaff, as_of: IsoDate | None = None
+    service: Applications, staff: BankStaff, as_of: IsoDate | None = None
 ) -> list[dict[str, Any]]:
     day = _within_reach(as_of or local_today(), "as_of")
-    async with service_of(request).pool.acquire() as conn:
+    async with service.pool.acquire() as conn:
         return await bank_views.overdue_loans(conn, _branch(staff), day)
 
 
 @router.get("/loan-applications/{application_id}/repayments", summary="Lịch sử trả nợ")
 async def repayments(
-    application_id: uuid.UUID, request: Request, staff: BankStaff
+    application_id: uuid.UUID, service: Applications, staff: BankStaff
 ) -> list[dict[str, Any]]:
-    async with service_of(request).pool.acquire() as conn:
+    async with service.pool.acquire() as conn:
         await readable(conn, application_id, staff)
         return await bank_views.repayments_of(conn, application_id)
 
 
 @router.get("/loan-applications/{application_id}/history", summary="Lịch sử hồ sơ vay")
 async def history(
-    application_id: uuid.UUID, request: Request, staff: BankStaff
+    application_id: uuid.UUID, service: Applications, staff: BankStaff
 ) -> list[dict[str, Any]]:
     """Who did what to the application, oldest first (from the audit trail), with the reason
     a manager gave for sending a proposal back."""
-    service = service_of(request)
     async with service.pool.acquire() as conn:
         await readable(conn, application_id, staff)
     rows = await trail_of(service.pool, "loan_application", str(application_id))
@@ -128,9 +127,12 @@ def _history_entry(row: Any) -> dict[str, Any]:
 
 @router.get("/loan-applications/{application_id}/balance", summary="Dư nợ vào một ngày")
 async def balance(
-    application_id: uuid.UUID, request: Request, staff: BankStaff, on: IsoDate | None = None
+    application_id: uuid.UUID,
+    service: Applications,
+    staff: BankStaff,
+    on: IsoDate | None = None,
 ) -> dict[str, Any]:
-    async with service_of(request).pool.acquire() as conn:
+    async with service.pool.acquire() as conn:
         await readable(conn, application_id, staff)
         day = _within_reach(on or local_today(), "on")
         return await bank_views.balance_on(conn, application_id, day)
@@ -140,14 +142,14 @@ async def balance(
     "/portfolio", summary="Báo cáo dư nợ, nợ quá hạn theo tuổi nợ, PAR30", response_model=None
 )
 async def portfolio(
-    request: Request,
+    service: Applications,
     staff: BankStaff,
     as_of: IsoDate | None = None,
     by: Literal["commune", "regime"] = "commune",
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> Response | dict[str, Any]:
     day = _within_reach(as_of or local_today(), "as_of")
-    async with service_of(request).pool.acquire() as conn:
+    async with service.pool.acquire() as conn:
         lines = await bank_views.portfolio(conn, _branch(staff), day, by)
     if format == "csv":
         body = portfolio_csv(lines, _branch(staff), day, by)
@@ -181,19 +183,19 @@ async def restructure(
     application_id: uuid.UUID,
     body: RestructuringRequest,
     request: Request,
+    service: Applications,
     manager: Manager,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     key = idempotency.checked_key(idempotency_key)
     cmd = Restructure(application_id, body.kind, body.effective_on, body.reason, body.extra_months)
-    answer = await restructure_once(service_of(request), cmd, key, context_of(request, manager))
+    answer = await restructure_once(service, cmd, key, context_of(request, manager))
     return respond(answer)
 
 
 @router.post("/jobs/overdue", summary="Chạy việc xét nợ quá hạn ngay (an toàn khi chạy lại)")
-async def run_overdue_now(request: Request, manager: Manager) -> dict[str, Any]:
+async def run_overdue_now(service: Applications, manager: Manager) -> dict[str, Any]:
     """Runs today's overdue job now; running it again, or on two replicas, changes nothing."""
-    service = service_of(request)
     result = await run_overdue_job(
         service.pool, service.topic, local_today(), records=overdue_records
     )

@@ -13,7 +13,7 @@ from xkld_shared.identity.principal import Principal, Role
 
 from xkld_loans.application.regime_book import RegimeBook
 from xkld_loans.domain.regime_model import Regime
-from xkld_loans.entrypoints.http import context_of, service_of
+from xkld_loans.entrypoints.http import Applications, context_of
 
 PolicyStaff = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER, Role.BANK_MANAGER))]
 Readers = Annotated[
@@ -42,10 +42,6 @@ _EXAMPLE = {
 }
 
 
-def _book(request: Request) -> RegimeBook:
-    return service_of(request).regimes
-
-
 def _view(book: RegimeBook, regime: Regime) -> dict[str, Any]:
     return {
         "code": regime.code,
@@ -60,9 +56,9 @@ def _view(book: RegimeBook, regime: Regime) -> dict[str, Any]:
 
 
 @router.get("", summary="Các chế độ cho vay (đã ban hành và đã thêm)")
-async def list_regimes(request: Request, reader: Readers) -> list[dict[str, Any]]:
-    book = _book(request)
-    async with service_of(request).pool.acquire() as conn:
+async def list_regimes(service: Applications, reader: Readers) -> list[dict[str, Any]]:
+    book = service.regimes
+    async with service.pool.acquire() as conn:
         regimes = await book.current(conn)
     return [_view(book, r) for r in sorted(regimes, key=lambda r: (r.programme, r.effective_from))]
 
@@ -70,13 +66,14 @@ async def list_regimes(request: Request, reader: Readers) -> list[dict[str, Any]
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm một chế độ cho vay")
 async def add_regime(
     request: Request,
+    service: Applications,
     staff: PolicyStaff,
     document: Annotated[dict[str, Any], Body(examples=[_EXAMPLE])],
 ) -> dict[str, Any]:
     """The body has the shape of an entry of `regimes.json` (decimals as strings). Its dates
     may not overlap another regime of the same programme (409)."""
-    book = _book(request)
-    async with service_of(request).pool.acquire() as conn, conn.transaction():
+    book = service.regimes
+    async with service.pool.acquire() as conn, conn.transaction():
         regime = await book.add(conn, document, context_of(request, staff))
     return _view(book, regime)
 
@@ -89,11 +86,11 @@ class ClosureRequest(RequestModel):
 
 @router.post("/{code}/closure", summary="Đóng (kết thúc hiệu lực) một chế độ cho vay")
 async def close_regime(
-    code: str, body: ClosureRequest, request: Request, staff: PolicyStaff
+    code: str, body: ClosureRequest, request: Request, service: Applications, staff: PolicyStaff
 ) -> dict[str, Any]:
     """Sets the (exclusive) end date; it may only shorten the regime. Stored evaluations keep
     the rules they were made under."""
-    book = _book(request)
-    async with service_of(request).pool.acquire() as conn, conn.transaction():
+    book = service.regimes
+    async with service.pool.acquire() as conn, conn.transaction():
         regime = await book.close(conn, code, body.effective_to, context_of(request, staff))
     return _view(book, regime)

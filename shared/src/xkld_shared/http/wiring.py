@@ -1,0 +1,30 @@
+"""Typed wiring from a service's composition root to its routes.
+
+The composition root (`bootstrap.py`) puts each use case on `app.state` once, at start. Routes
+do not read that untyped bag themselves: they declare a parameter typed with
+`Annotated[UseCase, Depends(from_app_state("name", UseCase))]`, so a reader (and mypy) can
+follow a route to its use case, and a wrong wiring fails loudly on the first request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from fastapi import Request
+
+T = TypeVar("T")
+
+
+def from_app_state(attribute: str, kind: type[T]) -> Callable[[Request], T]:
+    """A FastAPI dependency giving the `kind` object the composition root stored as
+    `app.state.<attribute>`."""
+
+    def wired(request: Request) -> T:
+        value = getattr(request.app.state, attribute)
+        if not isinstance(value, kind):
+            raise TypeError(f"app.state.{attribute} is {type(value).__name__}, not {kind.__name__}")
+        return value
+
+    wired.__name__ = f"wired_{attribute}"
+    return wired
