@@ -15,6 +15,7 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.errors import FieldProblem, InvalidInput, NotFound, NotSignedIn
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.http.strict import RequestModel
+from xkld_shared.http.wiring import from_app_state
 from xkld_shared.idempotency import checked_key
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
@@ -75,24 +76,16 @@ class MessageView(BaseModel):
     delivered_at: dt.datetime | None
 
 
-def _pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.pool
-    return pool
+_pool = from_app_state("pool", asyncpg.Pool)
 
 
-def _actions(request: Request) -> StaffActions:
-    actions: StaffActions = request.app.state.staff_actions
-    return actions
+_actions = from_app_state("staff_actions", StaffActions)
 
 
-def _replies(request: Request) -> TraineeReplies:
-    replies: TraineeReplies = request.app.state.trainee_replies
-    return replies
+_replies = from_app_state("trainee_replies", TraineeReplies)
 
 
-def _rules(request: Request) -> Rules:
-    rules: Rules = request.app.state.rules
-    return rules
+_rules = from_app_state("rules", Rules)
 
 
 Pool = Annotated[asyncpg.Pool, Depends(_pool)]

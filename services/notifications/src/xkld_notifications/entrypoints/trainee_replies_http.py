@@ -8,10 +8,11 @@ import uuid
 from typing import Annotated
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from xkld_shared.clock import VIETNAM
 from xkld_shared.contracts.training import EmploymentOutcome
+from xkld_shared.http.wiring import from_app_state
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -34,13 +35,12 @@ class TraineeReplyView(BaseModel):
 
 @router.get("/trainee-replies")
 async def list_trainee_replies(
-    request: Request,
     staff: Staff,
+    pool: Annotated[asyncpg.Pool, Depends(from_app_state("pool", asyncpg.Pool))],
     since: Annotated[dt.date | None, Query(description="received on or after (local day)")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[TraineeReplyView]:
     """Newest first, in the reader's communes (a labour officer: the province)."""
-    pool: asyncpg.Pool = request.app.state.pool
     province = staff.scope.province if Role.LABOUR_OFFICER in staff.roles else None
     start = None if since is None else dt.datetime.combine(since, dt.time(0), tzinfo=VIETNAM)
     rows = await trainee_replies.recent_replies(

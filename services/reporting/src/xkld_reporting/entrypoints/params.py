@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import asyncpg
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import InvalidInput
+from xkld_shared.http.wiring import from_app_state
 
 from xkld_reporting.adapters.admin_units import AdminUnits, admin_units
 from xkld_reporting.adapters.queries import area_communes
@@ -36,12 +37,7 @@ class InvalidPeriod(InvalidInput):
         )
 
 
-def _pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.pool
-    return pool
-
-
-Pool = Annotated[asyncpg.Pool, Depends(_pool)]
+Pool = Annotated[asyncpg.Pool, Depends(from_app_state("pool", asyncpg.Pool))]
 Units = Annotated[AdminUnits, Depends(admin_units)]
 
 
