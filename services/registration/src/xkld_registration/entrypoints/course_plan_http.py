@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
+from xkld_shared.http.wiring import from_app_state
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -23,9 +24,7 @@ Reader = Annotated[
 router = APIRouter(tags=["học nghề nông thôn (rural training)"])
 
 
-def _plan(request: Request) -> CoursePlan:
-    plan: CoursePlan = request.app.state.course_plan
-    return plan
+_plan = from_app_state("course_plan", CoursePlan)
 
 
 class PlanLineBody(Body):

@@ -20,17 +20,15 @@ from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.adapters.postgres_store import consent_history
-from xkld_registration.adapters.vault import KeyedVault
-from xkld_registration.application.erase_personal_data import ErasePersonalDataHandler
 from xkld_registration.application.queries import RegistrationView, find_in_scope, view_of
 from xkld_registration.application.submit_registration import (
-    SubmitRegistrationHandler,
     created_body,
 )
 from xkld_registration.domain.consent import PURPOSE_TEXT_VI, ConsentAnswers, Purpose
 from xkld_registration.domain.registration import Education, IntakeDetails, SubmitRegistration
 from xkld_registration.entrypoints.consent_print import render_consent_record
 from xkld_registration.entrypoints.openapi import ERROR_RESPONSES, EXAMPLE, READ_ERRORS
+from xkld_registration.entrypoints.wiring import DbPool, Erase, Submit, Vault
 
 
 class ConsentRequest(RequestModel):
@@ -125,10 +123,6 @@ Reader = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_
 Auditor = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER, Role.ADMIN))]
 
 
-def _state(request: Request) -> Any:
-    return request.app.state
-
-
 def _context(request: Request, actor: Principal) -> ChangeContext:
     source = request.client.host if request.client else None
     return ChangeContext(actor, source, correlation_id_of(request))
@@ -147,6 +141,7 @@ router = APIRouter(prefix="/registrations", tags=["registrations"])
 async def submit_registration(
     body: RegistrationRequest,
     request: Request,
+    submit: Submit,
     officer: Officer,
     idempotency_key: Annotated[
         str | None,
@@ -156,7 +151,6 @@ async def submit_registration(
     """Kiểm tra từng trường (CCCD, ngày sinh, giới tính, số điện thoại, mã xã, thị trường) và
     mở hồ sơ. Lỗi trả về 422, nêu tên trường, bằng tiếng Việt và tiếng Anh; người đã có hồ sơ
     đang hoạt động trả về 409. With an `Idempotency-Key`, a retry returns the first answer."""
-    submit: SubmitRegistrationHandler = _state(request).submit_registration
     context = _context(request, officer)
     if idempotency_key is None:
         registration = await submit(body.command(), context)
@@ -172,29 +166,26 @@ async def submit_registration(
     "/{registration_id}", summary="Xem một hồ sơ (CCCD, điện thoại che bớt)", responses=READ_ERRORS
 )
 async def get_registration(
-    registration_id: uuid.UUID, request: Request, reader: Reader
+    registration_id: uuid.UUID, pool: DbPool, vault: Vault, reader: Reader
 ) -> dict[str, Any]:
-    state = _state(request)
-    row = await find_in_scope(state.pool, registration_id, reader)
-    vault: KeyedVault = state.vault
+    row = await find_in_scope(pool, registration_id, reader)
     view: RegistrationView = view_of(row, vault)
     return dataclasses.asdict(view)
 
 
 @router.get("/{registration_id}/audit", summary="Nhật ký thay đổi của hồ sơ", responses=READ_ERRORS)
 async def get_audit_trail(
-    registration_id: uuid.UUID, request: Request, auditor: Auditor
+    registration_id: uuid.UUID, pool: DbPool, auditor: Auditor
 ) -> list[AuditEntry]:
-    pool: asyncpg.Pool = _state(request).pool
+
     await find_in_scope(pool, registration_id, auditor)
     rows = await trail_of(pool, "registration", str(registration_id))
     return [AuditEntry(**dict(r)) for r in rows]
 
 
 async def _consents(
-    request: Request, registration_id: uuid.UUID, reader: Principal
+    pool: asyncpg.Pool, registration_id: uuid.UUID, reader: Principal
 ) -> tuple[asyncpg.Record, list[ConsentRecord]]:
-    pool: asyncpg.Pool = _state(request).pool
     row = await find_in_scope(pool, registration_id, reader)
     async with pool.acquire() as conn:
         rows = await consent_history(conn, registration_id)
@@ -208,10 +199,10 @@ async def _consents(
     "/{registration_id}/consents", summary="Lịch sử đồng ý theo mục đích", responses=READ_ERRORS
 )
 async def get_consents(
-    registration_id: uuid.UUID, request: Request, reader: Reader
+    registration_id: uuid.UUID, pool: DbPool, reader: Reader
 ) -> list[ConsentRecord]:
     """The consent history: every answer ever given, with who recorded it and when."""
-    _, records = await _consents(request, registration_id, reader)
+    _, records = await _consents(pool, registration_id, reader)
     return records
 
 
@@ -221,9 +212,9 @@ async def get_consents(
     summary="Bản in phiếu đồng ý để người lao động ký",
     responses=READ_ERRORS,
 )
-async def print_consents(registration_id: uuid.UUID, request: Request, reader: Reader) -> str:
+async def print_consents(registration_id: uuid.UUID, pool: DbPool, reader: Reader) -> str:
     """The same history as a page to print and have the worker sign."""
-    row, records = await _consents(request, registration_id, reader)
+    row, records = await _consents(pool, registration_id, reader)
     return render_consent_record(
         row["full_name"],
         str(registration_id)[:8].upper(),
@@ -242,8 +233,7 @@ Eraser = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_
     responses=ERROR_RESPONSES,
 )
 async def erase_personal_data(
-    registration_id: uuid.UUID, request: Request, officer: Eraser
+    registration_id: uuid.UUID, request: Request, erase: Erase, officer: Eraser
 ) -> None:
     """Erase the worker's personal data on their request (only if they never departed)."""
-    erase: ErasePersonalDataHandler = _state(request).erase_personal_data
     await erase(registration_id, _context(request, officer))

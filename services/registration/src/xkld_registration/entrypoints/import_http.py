@@ -24,8 +24,10 @@ from xkld_registration.application.import_registrations import (
     replayed_answer,
     summary,
 )
+from xkld_registration.application.submit_registration import SubmitRegistrationHandler
 from xkld_registration.entrypoints.import_rows import REQUIRED, column_map, command_of
 from xkld_registration.entrypoints.openapi import ERROR_RESPONSES
+from xkld_registration.entrypoints.wiring import DbPool, Submit
 
 Officer = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER))]
 MAX_BYTES = 5 * 1024 * 1024
@@ -65,6 +67,8 @@ def _file_problem(vi: str, en: str) -> InvalidInput:
 )
 async def import_registrations(
     request: Request,
+    pool: DbPool,
+    submit: Submit,
     officer: Officer,
     dry_run: Annotated[bool, Query(description="Chỉ kiểm tra, không lưu gì")] = False,
     idempotency_key: Annotated[
@@ -80,18 +84,21 @@ async def import_registrations(
         raise _file_problem("Tệp lớn hơn 5 MB", "The file is larger than 5 MB")
     fingerprinted = {"sha256": hashlib.sha256(data).hexdigest(), "dry_run": dry_run}
     scope = f"registration.import:{officer.subject}"
-    pool = request.app.state.pool
     key = None if idempotency_key is None else idempotency.checked_key(idempotency_key)
     if key is not None and (stored := await replayed_answer(pool, scope, key, fingerprinted)):
         return JSONResponse(stored, headers={"Idempotent-Replayed": "true"})
-    report = await _import(request, officer, data, dry_run)
+    report = await _import(request, submit, officer, data, dry_run)
     if key is not None and not dry_run:
         await keep_answer(pool, scope, key, fingerprinted, report)
     return JSONResponse(report)
 
 
 async def _import(
-    request: Request, officer: Principal, data: bytes, dry_run: bool
+    request: Request,
+    submit: SubmitRegistrationHandler,
+    officer: Principal,
+    data: bytes,
+    dry_run: bool,
 ) -> dict[str, Any]:
     try:
         sheet = read_sheet(data)
@@ -114,9 +121,7 @@ async def _import(
     parsed = [ParsedRow(n, *command_of(cells, columns)) for n, cells in sheet.rows]
     source = request.client.host if request.client else None
     context = ChangeContext(officer, source, correlation_id_of(request))
-    results = await import_rows(
-        request.app.state.submit_registration, parsed, context, dry_run=dry_run
-    )
+    results = await import_rows(submit, parsed, context, dry_run=dry_run)
     headings = {field: sheet.headings[i] for i, field in columns.items()}
     return summary(results, dry_run=dry_run) | {
         "ignored_columns": ignored,

@@ -19,6 +19,7 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.http.strict import RequestModel
+from xkld_shared.http.wiring import from_app_state
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -79,9 +80,7 @@ def invalid(field: str, vi: str, en: str) -> InvalidInput:
     return InvalidInput.of([FieldProblem(field, vi, en)])
 
 
-def journeys(request: Request) -> Journeys:
-    journeys: Journeys = request.app.state.journeys
-    return journeys
+journeys = from_app_state("journeys", Journeys)
 
 
 def context(request: Request, actor: Principal) -> ChangeContext:

@@ -36,6 +36,7 @@ from xkld_registration.entrypoints.journey_common import (
     invalid,
     journeys,
 )
+from xkld_registration.entrypoints.wiring import DbPool
 
 router = APIRouter(
     prefix="/registrations/{registration_id}",
@@ -45,11 +46,8 @@ router = APIRouter(
 
 
 @router.get("/journey")
-async def get_journey(
-    registration_id: uuid.UUID, request: Request, reader: Reader
-) -> dict[str, Any]:
+async def get_journey(registration_id: uuid.UUID, pool: DbPool, reader: Reader) -> dict[str, Any]:
     """Bước hiện tại của hồ sơ, các điều kiện xuất cảnh còn thiếu và nhật ký các bước."""
-    pool = request.app.state.pool
     async with pool.acquire() as conn, conn.transaction():
         file = await load_file(conn, registration_id, lock=False)
         if file is None or not may_act_on(reader, file.commune_code, file.province_code):
@@ -188,12 +186,16 @@ class ConsentChange(Body):
 
 @router.post("/consents", status_code=204)
 async def change_consent(
-    registration_id: uuid.UUID, body: ConsentChange, request: Request, officer: Commune
+    registration_id: uuid.UUID,
+    body: ConsentChange,
+    request: Request,
+    pool: DbPool,
+    officer: Commune,
 ) -> None:
     """Ghi nhận người lao động đồng ý (hoặc rút lại đồng ý) chia sẻ hồ sơ với ngân hàng hoặc
     doanh nghiệp; lịch sử đồng ý được giữ nguyên."""
     await consents.change_consent(
-        request.app.state.pool,
+        pool,
         context(request, officer),
         registration_id,
         Purpose(body.purpose),

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import APIRouter, Depends, Header, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,6 +22,7 @@ from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.application import reference
 from xkld_registration.domain.reference import Course
+from xkld_registration.entrypoints.wiring import DbPool
 
 CODE = r"^[A-Za-z0-9_.-]{1,40}$"
 
@@ -82,14 +84,14 @@ IdempotencyKey = Annotated[
 
 
 async def _created(
-    request: Request,
+    pool: asyncpg.Pool,
     scope: str,
     key: str | None,
     body: BaseModel,
     insert: Callable[[Conn], Awaitable[dict[str, Any]]],
 ) -> JSONResponse:
     """201 with the new record; with an Idempotency-Key, a retry gets the first answer back."""
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
 
         async def work() -> idempotency.Answer:
             return idempotency.Answer(status.HTTP_201_CREATED, await insert(conn))
@@ -110,7 +112,11 @@ async def _created(
 
 @router.post("/enterprises", status_code=status.HTTP_201_CREATED)
 async def add_enterprise(
-    body: EnterpriseBody, request: Request, officer: Labour, idempotency_key: IdempotencyKey = None
+    body: EnterpriseBody,
+    request: Request,
+    pool: DbPool,
+    officer: Labour,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Thêm doanh nghiệp dịch vụ được cấp phép (mã doanh nghiệp là khoá: gửi lại không nhân đôi;
     với Idempotency-Key, gửi lại nhận lại kết quả lần đầu)."""
@@ -120,13 +126,13 @@ async def add_enterprise(
         await reference.insert_enterprise(conn, _context(request, officer), licence)
         return body.model_dump(mode="json")
 
-    return await _created(request, "registration.enterprise", idempotency_key, body, insert)
+    return await _created(pool, "registration.enterprise", idempotency_key, body, insert)
 
 
 @router.get("/enterprises")
-async def list_enterprises(request: Request, staff: Staff) -> list[dict[str, Any]]:
+async def list_enterprises(pool: DbPool, staff: Staff) -> list[dict[str, Any]]:
     """Danh sách doanh nghiệp, giấy phép và thời hạn."""
-    return await reference.list_enterprises(request.app.state.pool)
+    return await reference.list_enterprises(pool)
 
 
 class LicenceBody(Body):
@@ -139,7 +145,7 @@ class LicenceBody(Body):
 
 @router.post("/enterprises/{enterprise_code}/licence", status_code=204)
 async def renew_licence(
-    enterprise_code: str, body: LicenceBody, request: Request, officer: Labour
+    enterprise_code: str, body: LicenceBody, request: Request, pool: DbPool, officer: Labour
 ) -> None:
     """Gia hạn hoặc cấp lại giấy phép (số, thời hạn, thị trường).
 
@@ -147,16 +153,16 @@ async def renew_licence(
     licence = reference.EnterpriseLicence(
         code=enterprise_code, **body.model_dump() | {"markets": tuple(body.markets)}
     )
-    await reference.renew_licence(request.app.state.pool, _context(request, officer), licence)
+    await reference.renew_licence(pool, _context(request, officer), licence)
 
 
 @router.post("/enterprises/{enterprise_code}/revocation", status_code=204)
 async def revoke_enterprise(
-    enterprise_code: str, body: Revocation, request: Request, officer: Labour
+    enterprise_code: str, body: Revocation, request: Request, pool: DbPool, officer: Labour
 ) -> None:
     """Thu hồi giấy phép: doanh nghiệp không được ký hợp đồng mới."""
     await reference.revoke_enterprise(
-        request.app.state.pool,
+        pool,
         _context(request, officer),
         enterprise_code,
         body.revoked_on,
@@ -166,7 +172,11 @@ async def revoke_enterprise(
 
 @router.post("/courses", status_code=status.HTTP_201_CREATED)
 async def add_course(
-    body: CourseBody, request: Request, officer: Labour, idempotency_key: IdempotencyKey = None
+    body: CourseBody,
+    request: Request,
+    pool: DbPool,
+    officer: Labour,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Mở khoá học (mã khoá là khoá: gửi lại không nhân đôi; với Idempotency-Key, gửi lại nhận
     lại kết quả lần đầu, cùng mã khoá học)."""
@@ -176,18 +186,16 @@ async def add_course(
         await reference.insert_course(conn, _context(request, officer), course)
         return body.model_dump(mode="json") | {"id": str(course.id)}
 
-    return await _created(request, "registration.course", idempotency_key, body, insert)
+    return await _created(pool, "registration.course", idempotency_key, body, insert)
 
 
 @router.get("/courses")
-async def list_courses(request: Request, staff: Staff) -> list[dict[str, Any]]:
+async def list_courses(pool: DbPool, staff: Staff) -> list[dict[str, Any]]:
     """Các khoá học và số học viên đã ghi danh."""
-    return await reference.list_courses(request.app.state.pool)
+    return await reference.list_courses(pool)
 
 
 @router.get("/courses/{course_code}/roster")
-async def course_roster(
-    course_code: str, request: Request, staff: Trainers
-) -> list[dict[str, Any]]:
+async def course_roster(course_code: str, pool: DbPool, staff: Trainers) -> list[dict[str, Any]]:
     """Danh sách học viên (mã hồ sơ), điểm danh và kết quả."""
-    return await reference.roster(request.app.state.pool, course_code)
+    return await reference.roster(pool, course_code)

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from pydantic import Field
 from xkld_shared import idempotency
+from xkld_shared.http.wiring import from_app_state
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -26,9 +27,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 router = APIRouter(prefix="/courses/{course_code}", tags=["học nghề nông thôn (rural training)"])
 
 
-def _support(request: Request) -> TrainingSupport:
-    support: TrainingSupport = request.app.state.training_support
-    return support
+_support = from_app_state("training_support", TrainingSupport)
 
 
 class SupportTerms(Body):

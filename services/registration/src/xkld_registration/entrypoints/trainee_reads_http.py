@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
@@ -18,6 +18,7 @@ from xkld_shared.identity.principal import Principal, Role
 from xkld_registration.adapters.trainee_queries import TraineeQuery
 from xkld_registration.application.trainee_reads import TraineeReads
 from xkld_registration.entrypoints.openapi import READ_ERRORS
+from xkld_registration.entrypoints.wiring import DbPool, Vault
 
 Reader = Annotated[
     Principal,
@@ -29,10 +30,12 @@ TAGS: list[str | Any] = ["học nghề nông thôn (rural training)"]
 router = APIRouter(tags=TAGS)
 
 
-def _reads(request: Request) -> TraineeReads:
+def _make_reads(pool: DbPool, vault: Vault) -> TraineeReads:
     # Built per request from the pool and vault the service already holds: nothing to wire.
-    state = request.app.state
-    return TraineeReads(state.pool, state.vault)
+    return TraineeReads(pool, vault)
+
+
+Reads = Annotated[TraineeReads, Depends(_make_reads)]
 
 
 class TraineeFilters(BaseModel):
@@ -59,32 +62,30 @@ class TraineeSearch(TraineeFilters):
 
 @router.get("/trainees", summary="Danh sách học viên (your trainees)", responses=READ_ERRORS)
 async def list_trainees(
-    request: Request, reader: Reader, filters: Annotated[TraineeFilters, Query()]
+    reads: Reads, reader: Reader, filters: Annotated[TraineeFilters, Query()]
 ) -> dict[str, Any]:
     """Học viên học nghề trong phạm vi của bạn (xã của cán bộ xã; tỉnh của cán bộ lao động và
     trung tâm đào tạo cấp tỉnh), mới nhận trước, có phân trang."""
-    return await _reads(request).page(reader, filters.query())
+    return await reads.page(reader, filters.query())
 
 
 @router.post("/trainees/search", summary="Tìm học viên theo tên hoặc CCCD", responses=READ_ERRORS)
-async def search_trainees(request: Request, reader: Reader, body: TraineeSearch) -> dict[str, Any]:
+async def search_trainees(reads: Reads, reader: Reader, body: TraineeSearch) -> dict[str, Any]:
     """Tìm theo tên không phân biệt dấu (mọi chữ phải có trong tên) hoặc đúng số CCCD. Gửi trong
     thân yêu cầu, để tên và CCCD không nằm trong URL hay nhật ký truy cập."""
-    return await _reads(request).page(reader, body.query(), name=body.name, cccd=body.cccd)
+    return await reads.page(reader, body.query(), name=body.name, cccd=body.cccd)
 
 
 @router.get("/trainees/{trainee_id}", summary="Một học viên", responses=READ_ERRORS)
-async def trainee(trainee_id: uuid.UUID, request: Request, reader: Reader) -> dict[str, Any]:
+async def trainee(trainee_id: uuid.UUID, reads: Reads, reader: Reader) -> dict[str, Any]:
     """Thông tin học viên (không có CCCD, số điện thoại): xã, nhóm đối tượng QĐ 46, đồng ý."""
-    return await _reads(request).summary(reader, trainee_id)
+    return await reads.summary(reader, trainee_id)
 
 
 @router.get(
     "/courses/{course_code}/trainees", summary="Học viên của khoá học", responses=READ_ERRORS
 )
-async def course_trainees(
-    course_code: str, request: Request, staff: Trainers
-) -> list[dict[str, Any]]:
+async def course_trainees(course_code: str, reads: Reads, staff: Trainers) -> list[dict[str, Any]]:
     """Học viên học nghề ở lại địa phương đã ghi danh khoá này (trong phạm vi của bạn): khoảng
     cách, số buổi có mặt/vắng, kết quả, chứng chỉ."""
-    return await _reads(request).of_course(staff, course_code)
+    return await reads.of_course(staff, course_code)

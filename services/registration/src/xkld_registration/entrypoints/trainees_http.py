@@ -11,10 +11,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import Field
+from xkld_shared.http.wiring import from_app_state
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_registration.application.erase_trainee import EraseTraineeHandler
 from xkld_registration.application.trainee_history import TraineeHistory
 from xkld_registration.application.trainees import NewTrainee, Trainees
 from xkld_registration.domain.consent import ConsentAnswers, Purpose
@@ -23,6 +23,7 @@ from xkld_registration.domain.training_outcome import Outcome
 from xkld_registration.domain.training_support import SupportGroup
 from xkld_registration.entrypoints.http import ConsentRequest
 from xkld_registration.entrypoints.journey_common import Body, Commune, Training, context, invalid
+from xkld_registration.entrypoints.wiring import EraseTrainee
 
 Reader = Annotated[
     Principal,
@@ -30,14 +31,10 @@ Reader = Annotated[
 ]
 
 
-def _trainees(request: Request) -> Trainees:
-    trainees: Trainees = request.app.state.trainees
-    return trainees
+_trainees = from_app_state("trainees", Trainees)
 
 
-def _history(request: Request) -> TraineeHistory:
-    history: TraineeHistory = request.app.state.trainee_history
-    return history
+_history = from_app_state("trainee_history", TraineeHistory)
 
 
 router = APIRouter(prefix="/trainees", tags=["học nghề nông thôn (rural training)"])
@@ -204,10 +201,11 @@ Eraser = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_
 
 
 @router.post("/{trainee_id}/erasure", status_code=status.HTTP_204_NO_CONTENT)
-async def erase_trainee(trainee_id: uuid.UUID, request: Request, officer: Eraser) -> None:
+async def erase_trainee(
+    trainee_id: uuid.UUID, request: Request, erase: EraseTrainee, officer: Eraser
+) -> None:
     """Xoá dữ liệu cá nhân của học viên theo yêu cầu; hỗ trợ đã chi và dấu "đã hỗ trợ một lần"
     được giữ lại (chứng từ chi tiền ngân sách)."""
-    erase: EraseTraineeHandler = request.app.state.erase_trainee
     await erase(trainee_id, context(request, officer))
 
 

@@ -7,6 +7,7 @@ import uuid
 
 from fastapi import APIRouter, Request
 from pydantic import Field
+from xkld_shared.http.wiring import from_app_state
 
 from xkld_registration.application.training_steps import TrainingSteps
 from xkld_registration.entrypoints.journey_common import (
@@ -19,10 +20,7 @@ from xkld_registration.entrypoints.journey_common import (
     invalid,
 )
 
-
-def _training(request: Request) -> TrainingSteps:
-    steps: TrainingSteps = request.app.state.training
-    return steps
+_training = from_app_state("training", TrainingSteps)
 
 
 router = APIRouter(
