@@ -28,6 +28,7 @@ from xkld_portal.entrypoints import (
     targets,
     training,
 )
+from xkld_portal.entrypoints import course_plan as course_plan_pages
 
 
 def routers() -> list[APIRouter]:
@@ -55,4 +56,5 @@ def routers() -> list[APIRouter]:
         sms.router,
         admin_accounts.router,
         admin_audit.router,
+        course_plan_pages.router,
     ]
