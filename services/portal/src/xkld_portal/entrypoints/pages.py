@@ -22,6 +22,7 @@ from xkld_portal.entrypoints import (
     progress,
     regimes,
     report_pages,
+    rural_reports,
     sms,
     sms_manual,
     steps,
@@ -57,4 +58,5 @@ def routers() -> list[APIRouter]:
         admin_accounts.router,
         admin_audit.router,
         course_plan_pages.router,
+        rural_reports.router,
     ]
