@@ -36,6 +36,14 @@ KEYS = {
     "plan_line": N_("Plan line"),
     "course": N_("Course"),
 }
+# What a trainee may answer about work after training (the employment outcomes).
+OUTCOMES = {
+    "work_in_trade": N_("Work in the trade learnt"),
+    "other_work": N_("Other work"),
+    "own_business": N_("Own business"),
+    "went_abroad": N_("Went to work abroad"),
+    "no_work_yet": N_("No work yet"),
+}
 NO_KEY = N_("None (no trade, course or plan line)")
 TOTAL = N_("Total")
 
@@ -73,11 +81,7 @@ _PLAN_LINE = (
 _EMPLOYMENT = (
     ("completed", Column(N_("Completed"))),
     ("outcomes_recorded", Column(N_("Outcomes recorded"))),
-    ("work_in_trade", Column(N_("Work in the trade learnt"))),
-    ("other_work", Column(N_("Other work"))),
-    ("own_business", Column(N_("Own business"))),
-    ("went_abroad", Column(N_("Went to work abroad"))),
-    ("no_work_yet", Column(N_("No work yet"))),
+    *((code, Column(label)) for code, label in OUTCOMES.items()),
     ("employed", Column(N_("Employed"))),
     ("employment_rate_bp", Column(N_("Employment rate"), "percent")),
     ("completed_without_outcome", Column(N_("Completed, no outcome yet"))),

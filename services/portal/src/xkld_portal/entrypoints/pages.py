@@ -27,6 +27,7 @@ from xkld_portal.entrypoints import (
     sms_manual,
     steps,
     targets,
+    trainee_replies,
     training,
 )
 from xkld_portal.entrypoints import course_plan as course_plan_pages
@@ -59,4 +60,5 @@ def routers() -> list[APIRouter]:
         admin_audit.router,
         course_plan_pages.router,
         rural_reports.router,
+        trainee_replies.router,
     ]
