@@ -73,12 +73,16 @@ PAGES = {
     "manual sms form": "/sms/messages/new",
     "trainees list": "/trainees",
     "outcomes due": "/trainees/due",
+    "course plan": "/course-plan",
+    "rural trainees report": "/reports/rural-training/trainees",
+    "trainees' sms replies": "/sms/trainee-replies",
 }
 # Who visits a page, when not the commune officer: a bank manager who also proposes sees every
 # bank screen. A client is one signed-in session per such person.
 BANK_PAGES = ("loan queue", "loan page", "day sheet", "proposals to confirm", "loan portfolio")
 LABOUR_PAGES = ("targets", "progress", "progress, a commune", "loans report", "regimes")
 VISITOR_OF = dict.fromkeys(BANK_PAGES, "giamdoc.kiem") | dict.fromkeys(LABOUR_PAGES, "laodong")
+VISITOR_OF |= dict.fromkeys(("course plan", "rural trainees report"), "laodong")
 LOANS: list[str] = []  # the disbursed loan the loan page shows, made once before the load
 
 

@@ -30,6 +30,18 @@ REPORT_PATHS = tuple(
     f"/reports/{name}" for name in ("registrations", "training", "loans", "follow-up", "sms")
 )
 ROLES = ("canbo", "laodong", "daotao", "tindung", "giamdoc", "baocao", "quantri")
+# Rural training: the reports (labour officer, report viewer) and the course plan's forms
+# (labour officer), reached from the reports page and the plan, not the menu.
+RURAL_REPORT_PATHS = tuple(
+    f"/reports/rural-training/{name}{by}"
+    for name, by in (
+        ("trainees", ""),
+        ("trainees", "?by=group"),
+        ("support", "?by=plan_line"),
+        ("employment", ""),
+    )
+)
+RURAL_PLAN_PATHS = ("/course-plan/lines/new", "/courses/new")
 # axe.run in the page; only what a person would be stopped by (serious, critical) is kept.
 RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
@@ -151,6 +163,10 @@ async def walk_role(
         paths |= dict.fromkeys(COMMUNE_OFFICER_PATHS)
     if role in ("laodong", "baocao"):
         paths |= dict.fromkeys(REPORT_PATHS)
+    if role in ("laodong", "baocao"):
+        paths |= dict.fromkeys(RURAL_REPORT_PATHS)
+    if role == "laodong":
+        paths |= dict.fromkeys(RURAL_PLAN_PATHS)
     for path in paths:
         await visit(page, stack, path, findings, slug(role, path))
     await visit(page, stack, f"/files/{file_id}", findings, f"{role}-file")
@@ -365,3 +381,37 @@ async def test_the_trainee_intake_form_is_filled_by_keyboard_in_order_with_the_f
             break
     assert reached == expected, f"Tab order {reached} differs from the form's {expected}"
     assert not unseen, f"no visible focus outline on {unseen}"
+
+
+async def test_the_course_plans_forms_refused_and_confirming_have_no_serious_problem(
+    stack: Stack, axe_context: BrowserContext
+) -> None:
+    """A plan line refused with a message beside each field, then saved, then the question
+    asked before withdrawing it."""
+    findings = Findings()
+    page = await axe_context.new_page()
+    await sign_in(page, stack, "laodong", "/course-plan/lines/new")
+    await page.evaluate("() => { document.getElementById('line').noValidate = true; }")
+    await page.get_by_role("button", name="Lưu dòng kế hoạch").click()
+    await expect(page.locator(".field-error").first).to_be_visible()
+    await findings.check(page, "laodong-plan-line-refused")
+    year = await page.locator("#line-plan_year").input_value()
+    trade = f"A{uuid.uuid4().hex[:6].upper()}"
+    for field, value in (
+        ("commune_code", "29845"),
+        ("trade_code", trade),
+        ("trade_title", "May công nghiệp"),
+        ("institution", "Trung tâm GDNN-GDTX"),
+        ("places", "30"),
+        ("planned_starts_on", f"{year}-10-05"),
+        ("planned_ends_on", f"{year}-12-18"),
+        ("budget_vnd", "60000000"),
+    ):
+        await page.locator(f"#line-{field}").fill(value)
+    await page.get_by_role("button", name="Lưu dòng kế hoạch").click()
+    await page.wait_for_url(f"**/course-plan?year={year}*")
+    await findings.check(page, "laodong-plan-with-line")
+    await page.get_by_role("link", name=f"Rút dòng {trade}, 29845 khỏi kế hoạch").click()
+    await expect(page.get_by_role("button", name="Có, rút dòng này")).to_be_visible()
+    await findings.check(page, "laodong-plan-line-withdraw")
+    findings.assert_clean()

@@ -85,7 +85,12 @@ def _visitor(role: str) -> Any:
 
 SCREENS: dict[str, dict[str, Any]] = {
     "courses.html": {"courses": [COURSE], "may_open": True, "course_types": forms.COURSE_TYPES},
-    "course_new.html": {"attempt": Attempt(), "course_types": forms.COURSE_TYPES},
+    "course_new.html": {
+        "attempt": Attempt(),
+        "course_types": forms.COURSE_TYPES,
+        "plan_year": 2026,
+        "plan_lines": [],
+    },
     "course.html": {
         "course": COURSE,
         "roster": ROSTER,

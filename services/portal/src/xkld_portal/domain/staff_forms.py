@@ -75,7 +75,9 @@ def whole(form: Form, name: str) -> int | str | None:
 
 def course_body(form: Form) -> dict[str, Any]:
     fields = ("code", "course_type", "title", "provider", "venue", "starts_on", "ends_on")
-    return {name: text(form, name) for name in fields} | {"capacity": whole(form, "capacity")}
+    body = {name: text(form, name) for name in fields} | {"capacity": whole(form, "capacity")}
+    # The trade and the plan line are optional: left blank, they are not sent at all.
+    return body | {n: v for n in ("trade_code", "plan_line_id") if (v := optional(form, n))}
 
 
 def attendance_body(form: Form) -> dict[str, Any]:

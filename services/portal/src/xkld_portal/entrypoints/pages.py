@@ -23,14 +23,17 @@ from xkld_portal.entrypoints import (
     regimes,
     report_pages,
     rural_courses,
+    rural_reports,
     rural_support,
     rural_trainees,
     sms,
     sms_manual,
     steps,
     targets,
+    trainee_replies,
     training,
 )
+from xkld_portal.entrypoints import course_plan as course_plan_pages
 
 
 def routers() -> list[APIRouter]:
@@ -61,4 +64,7 @@ def routers() -> list[APIRouter]:
         rural_trainees.router,
         rural_courses.router,
         rural_support.router,
+        course_plan_pages.router,
+        rural_reports.router,
+        trainee_replies.router,
     ]

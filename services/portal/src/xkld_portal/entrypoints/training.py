@@ -17,6 +17,8 @@ from xkld_portal.application.errors import NotAllowed, NothingHere, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import staff_forms as forms
 from xkld_portal.entrypoints import rural_roster
+from xkld_portal.entrypoints.course_plan import plan_lines_of
+from xkld_portal.entrypoints.progress import year_of
 from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of, refusal
 from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
 
@@ -43,7 +45,9 @@ async def courses(request: Request, portal: PortalDep, visitor: VisitorDep) -> R
     )
 
 
-def _new_course(request: Request, portal: Portal, visitor: Visitor, attempt: Attempt) -> Response:
+async def _new_course(
+    request: Request, portal: Portal, visitor: Visitor, attempt: Attempt, year: int
+) -> Response:
     return render(
         request,
         portal,
@@ -52,13 +56,17 @@ def _new_course(request: Request, portal: Portal, visitor: Visitor, attempt: Att
         status_code=attempt.status,
         attempt=attempt,
         course_types=forms.COURSE_TYPES,
+        plan_year=year,
+        plan_lines=await plan_lines_of(portal, visitor, year),
     )
 
 
 @router.get("/courses/new")
-async def new_course(request: Request, portal: PortalDep, visitor: VisitorDep) -> Response:
+async def new_course(
+    request: Request, portal: PortalDep, visitor: VisitorDep, year: str | None = None
+) -> Response:
     _may_open_courses(visitor)
-    return _new_course(request, portal, visitor, Attempt())
+    return await _new_course(request, portal, visitor, Attempt(), year_of((year or "")[:4]))
 
 
 @router.post("/courses/new")
@@ -71,7 +79,10 @@ async def open_course(
     try:
         await portal.api.send(REG, "POST", "/courses", token=visitor.token, json=body, key=key)
     except Refusal as refused:
-        return _new_course(request, portal, visitor, Attempt("course", key, form, refused))
+        attempt = Attempt("course", key, form, refused)
+        # the lines offered are those of the year the course was typed to start in
+        year = year_of(body["starts_on"][:4] or forms.text(form, "plan_year"))
+        return await _new_course(request, portal, visitor, attempt, year)
     return finished(request, f"/courses/{quote(body['code'])}", key)
 
 

@@ -1,0 +1,113 @@
+"""The rural training reports: trainees against the plan, support paid against the budget and
+employment after training, each for an area and a year, broken down as the reader picks, with
+its total, and the same table as CSV or XLSX (the reporting service answers only JSON)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from xkld_portal.adapters.catalogue import translations
+from xkld_portal.adapters.sheets import CSV_TYPE, XLSX_TYPE, as_csv, as_xlsx
+from xkld_portal.application.errors import NothingHere, Refusal
+from xkld_portal.application.ports import Service
+from xkld_portal.domain.reports import STREAMS, percent_shown
+from xkld_portal.domain.rural_reports import RURAL_REPORTS, RuralReport
+from xkld_portal.entrypoints.progress import year_of
+from xkld_portal.entrypoints.reading import area_of, readers_only
+from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
+
+router = APIRouter()
+Text = Annotated[str | None, Query(max_length=20)]
+BASE = "/reports/rural-training"
+
+
+def _report(name: str) -> RuralReport:
+    report = RURAL_REPORTS.get(name)
+    if report is None:
+        raise NothingHere
+    return report
+
+
+def _query(
+    report: RuralReport, visitor: Visitor, area: str | None, year: str | None, by: str | None
+) -> dict[str, Any]:
+    return {"area": area_of(visitor, area), "year": year_of(year), "by": report.by_of(by)}
+
+
+async def _answer(
+    portal: Portal, visitor: Visitor, report: RuralReport, query: dict[str, Any]
+) -> dict[str, Any]:
+    answer: dict[str, Any] = await portal.api.get(
+        Service.REPORTING, report.service_path, token=visitor.token, params=query
+    )
+    return answer
+
+
+@router.get(BASE + "/{name}.{kind}")
+async def export(
+    portal: PortalDep,
+    visitor: VisitorDep,
+    name: str,
+    kind: str,
+    area: Text = None,
+    year: Text = None,
+    by: Text = None,
+) -> Response:
+    readers_only(visitor)
+    report = _report(name)
+    if kind not in ("csv", "xlsx"):
+        raise NothingHere
+    query = _query(report, visitor, area, year, by)
+    table = report.table(await _answer(portal, visitor, report, query))
+    translate = translations(visitor.lang).gettext
+    if kind == "csv":
+        body, media = as_csv(table, translate), CSV_TYPE
+    else:
+        # Excel refuses a sheet name holding a colon, brackets, slashes, * or ?
+        sheet = re.sub(r"[\[\]:*?/\\]", " ", translate(report.title)).strip()
+        body, media = as_xlsx(table, translate, sheet), XLSX_TYPE
+    filename = f"dao-tao-nghe-{report.name}-{query['area']}-{query['year']}-{query['by']}.{kind}"
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(BASE + "/{name}")
+async def page(
+    request: Request,
+    portal: PortalDep,
+    visitor: VisitorDep,
+    name: str,
+    area: Text = None,
+    year: Text = None,
+    by: Text = None,
+) -> Response:
+    readers_only(visitor)
+    report = _report(name)
+    query = _query(report, visitor, area, year, by)
+    context: dict[str, Any] = {"answer": None, "table": None, "refusal": None}
+    try:
+        answer = await _answer(portal, visitor, report, query)
+        context |= {"answer": answer, "table": report.table(answer)}
+    except Refusal as refused:
+        context["refusal"] = refused
+    return render(
+        request,
+        portal,
+        "rural_report.html",
+        visitor=visitor,
+        status_code=context["refusal"].status if context["refusal"] else 200,
+        report=report,
+        reports=RURAL_REPORTS,
+        base=BASE,
+        query=query,
+        streams=STREAMS,
+        percent=percent_shown,
+        **context,
+    )
