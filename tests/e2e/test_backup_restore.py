@@ -42,13 +42,15 @@ _DIGEST = (
 
 
 async def _fingerprint(ns: Namespace) -> dict[str, dict[str, tuple[object, ...]]]:
-    result = {}
+    result: dict[str, dict[str, tuple[object, ...]]] = {}
     for service, db in ns.databases.items():
         conn = await asyncpg.connect(dsn_in(ns.infra.admin_dsn, db.database))
         try:
-            tables = {}
+            tables: dict[str, tuple[object, ...]] = {}
             for table, owner in await conn.fetch(_TABLES):
-                count, digest = await conn.fetchrow(_DIGEST.format(table))
+                row = await conn.fetchrow(_DIGEST.format(table))
+                assert row is not None  # an aggregate always returns one row
+                count, digest = row
                 tables[table] = (count, digest, owner)
             schema_owner = await conn.fetchval(
                 "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'audit'"
@@ -147,5 +149,5 @@ async def test_a_restored_backup_gives_back_every_row_and_owner_and_the_services
     assert await _commune_count(system) == 5
     topic = ns.topics.of(Stream.REGISTRATION)
     records = await read_all(ns.infra.kafka_bootstrap, topic, expected=10_000, timeout=5)
-    event_ids = [Envelope.from_bytes(r.value).event_id for r in records]
+    event_ids = [Envelope.from_bytes(r.value or b"").event_id for r in records]
     assert len(event_ids) == len(set(event_ids)), "an outbox row was published again"

@@ -64,7 +64,7 @@ async def test_erasure_forgets_the_worker_everywhere_and_keeps_the_totals(
             # Reporting applies the erasure (it drops hamlet and birth year, keeps the count):
             # two submissions and the erasure make three registration events projected.
             fresh = await client.get(f"{reporting}/reports/freshness", headers=report_viewer(ns))
-            streams = {s["stream"]: s["events"] for s in fresh.json()["streams"]}
+            streams: dict[str, int] = {s["stream"]: s["events"] for s in fresh.json()["streams"]}
             return streams["registration"] == 3
 
         async def counted_twice() -> bool:
@@ -81,6 +81,7 @@ async def test_erasure_forgets_the_worker_everywhere_and_keeps_the_totals(
         )
     finally:
         await conn.close()
+    assert row is not None, "the erased file must still be there"
     personal = ("full_name", "cccd_ciphertext", "cccd_blind_index", "phone_ciphertext")
     assert all(row[c] is None for c in personal)
     assert [r["action"] for r in trail] == [

@@ -12,6 +12,7 @@ docs/reliability.md.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import random
 import time
@@ -20,6 +21,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -28,6 +30,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import APIOperation, Case, GenerationMode
+from schemathesis.core.result import Err
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.system import System, identity_process
@@ -36,6 +39,8 @@ EXAMPLES = int(os.environ.get("XKLD_FUZZ_EXAMPLES", "25"))
 SEED = int(os.environ.get("XKLD_FUZZ_SEED", str(random.randrange(2**32))))
 SERVICES = ["registration", "loans", "notifications", "reporting", "identity"]
 COMMUNES = ("29800", "29641")
+# Schemathesis itself leaves an operation's type parameters open.
+Operation = APIOperation[Any, Any, Any, Any]
 
 
 @dataclass
@@ -56,14 +61,14 @@ class Findings:
 def _tokens(namespace: Namespace) -> list[str]:
     """One token per role, with a scope that role could have, and one holding every role
     (weighted so that half the cases pass every role check)."""
-    scope = {"communes": COMMUNES, "province": "86", "branch": "VBSP-86"}
-    each = [namespace.token(role, **scope, username=f"fuzz-{role.value}") for role in Role]
-    every = namespace.token(*Role, **scope, username="fuzz-all")
+    scoped = functools.partial(namespace.token, communes=COMMUNES, province="86", branch="VBSP-86")
+    each = [scoped(role, username=f"fuzz-{role.value}") for role in Role]
+    every = scoped(*Role, username="fuzz-all")
     return each + [every] * len(each)
 
 
 def _fuzz_operation(
-    operation: APIOperation, base_url: str, tokens: list[str], findings: Findings
+    operation: Operation, base_url: str, tokens: list[str], findings: Findings
 ) -> None:
     session = requests.Session()
     label = f"{operation.method.upper()} {operation.path}"
@@ -81,7 +86,7 @@ def _fuzz_operation(
         suppress_health_check=list(HealthCheck),
     )
     @given(case=strategy, token=st.sampled_from(tokens))
-    def run(case: Case, token: str) -> None:
+    def run(case: Case[Operation], token: str) -> None:
         headers = {"Authorization": f"Bearer {token}"}
         try:
             response = case.call(base_url=base_url, session=session, headers=headers, timeout=30)
@@ -103,6 +108,8 @@ async def _fuzz(service: str, base_url: str, namespace: Namespace) -> Findings:
     findings = Findings()
     tokens = _tokens(namespace)
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()  # an operation the schema cannot describe fails the run
         operation = result.ok()
         await asyncio.to_thread(_fuzz_operation, operation, base_url, tokens, findings)
     return findings

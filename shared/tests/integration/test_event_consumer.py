@@ -33,7 +33,7 @@ async def consuming(
     ns: Namespace, handlers: Mapping[str, Handler], max_attempts: int = 3
 ) -> AsyncIterator[ServiceRuntime]:
     settings = ServiceSettings(
-        database_url=ns.dsn("loans"),  # type: ignore[arg-type]
+        database_url=ns.dsn("loans"),
         kafka_bootstrap=ns.infra.kafka_bootstrap,
         topic_prefix=ns.prefix,
         consumer_max_attempts=max_attempts,
@@ -194,7 +194,7 @@ async def test_a_batch_handler_gets_each_fresh_event_once(namespace: Namespace) 
         namespace.infra.kafka_bootstrap, namespace.topics.of(Stream.REGISTRATION), messages
     )
     settings = ServiceSettings(
-        database_url=namespace.dsn("loans"),  # type: ignore[arg-type]
+        database_url=namespace.dsn("loans"),
         kafka_bootstrap=namespace.infra.kafka_bootstrap,
         topic_prefix=namespace.prefix,
     )

@@ -63,11 +63,13 @@ async def test_relay_publishes_committed_rows_once_and_marks_them(namespace: Nam
     finally:
         await pool.close()
     records = await read_all(namespace.infra.kafka_bootstrap, topic, expected=5)
-    assert sorted(Envelope.from_bytes(r.value).event_id for r in records) == sorted(
+    assert sorted(Envelope.from_bytes(r.value or b"").event_id for r in records) == sorted(
         e.event_id for e in events
     )
     assert all(dict(r.headers)["event_type"] == b"RegistrationSubmitted" for r in records)
-    assert all(r.key == str(Envelope.from_bytes(r.value).registration_id).encode() for r in records)
+    assert all(
+        r.key == str(Envelope.from_bytes(r.value or b"").registration_id).encode() for r in records
+    )
 
 
 async def test_relay_that_dies_between_publish_and_mark_republishes(namespace: Namespace) -> None:
@@ -86,7 +88,7 @@ async def test_relay_that_dies_between_publish_and_mark_republishes(namespace: N
     finally:
         await pool.close()
     records = await read_all(namespace.infra.kafka_bootstrap, topic, expected=2)
-    assert [Envelope.from_bytes(r.value).event_id for r in records] == [event.event_id] * 2
+    assert [Envelope.from_bytes(r.value or b"").event_id for r in records] == [event.event_id] * 2
 
 
 async def test_two_relays_keep_each_keys_order(namespace: Namespace) -> None:
@@ -116,7 +118,7 @@ async def test_two_relays_keep_each_keys_order(namespace: Namespace) -> None:
     records = await read_all(namespace.infra.kafka_bootstrap, topic, expected=total)
     seen: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for r in records:
-        env = json.loads(r.value)
+        env = json.loads(r.value or b"")
         seen[uuid.UUID(env["registration_id"])].append(uuid.UUID(env["event_id"]))
     assert seen == written
 

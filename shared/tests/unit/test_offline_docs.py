@@ -14,7 +14,7 @@ async def _nothing(_: ServiceRuntime, __: FastAPI) -> None:
 
 
 def test_the_docs_page_loads_swagger_ui_from_the_service_itself() -> None:
-    settings = ServiceSettings(database_url="postgresql://unused/unused")  # type: ignore[arg-type]
+    settings = ServiceSettings(database_url="postgresql://unused/unused")
     app = service_app(ServiceRuntime("demo", settings), _nothing)
     http = TestClient(app)  # no lifespan: /docs needs no database
     page = http.get("/docs")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from xkld_shared.identity import tokens
 from xkld_shared.identity.principal import Principal, Role, Scope
 from xkld_shared.identity.tokens import (
     InvalidToken,
@@ -30,7 +29,7 @@ def test_a_remembered_token_stops_working_when_it_expires(monkeypatch: pytest.Mo
     assert verifier.verify(token) == OFFICER
     assert verifier.verify(token) == OFFICER  # from memory
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
-    monkeypatch.setattr(tokens.time, "time", lambda: later.timestamp())
+    monkeypatch.setattr("xkld_shared.identity.tokens.time.time", lambda: later.timestamp())
 
     def expired(_: str) -> dict[str, object]:
         raise InvalidToken("ExpiredSignatureError")  # what PyJWT says on that day

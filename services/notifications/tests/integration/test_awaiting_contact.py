@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import asyncpg
 import httpx
 from xkld_notifications.adapters import store
 from xkld_shared.contracts.loan import LoanApproved, LoanDisbursed
@@ -43,8 +44,8 @@ async def _drain(kit: Kit, passes: int = 2) -> None:
             await dispatcher.dispatch_due()
 
 
-def _states(rows: list[object]) -> dict[str, tuple[str, str | None]]:
-    return {r["template"]: (r["status"], r["suppressed_reason"]) for r in rows}  # type: ignore[index]
+def _states(rows: list[asyncpg.Record]) -> dict[str, tuple[str, str | None]]:
+    return {r["template"]: (r["status"], r["suppressed_reason"]) for r in rows}
 
 
 async def test_a_loan_event_before_the_registration_event_gives_one_sms_once_the_contact_arrives(

@@ -96,7 +96,7 @@ def test_the_adapter_is_chosen_by_configuration(name: str, kind: type) -> None:
         pii_keys=SecretStr("k1:x"),
         pii_active_kid="k1",
         blind_index_key=SecretStr("x"),
-        sms_provider=name,  # type: ignore[arg-type]
+        sms_provider=name,
         sms_api_key=SecretStr("k"),
         sms_callback_token=SecretStr("t"),
     )

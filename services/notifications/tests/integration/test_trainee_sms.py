@@ -31,7 +31,7 @@ def _where(course: uuid.UUID) -> dict[str, object]:
 
 def enrolled(course: uuid.UUID) -> TraineeEnrolled:
     return TraineeEnrolled(
-        **_where(course),  # type: ignore[arg-type]
+        **_where(course),
         course_title="Sửa chữa xe máy",
         venue="Trường Trung cấp nghề Vĩnh Long",
         starts_on=dt.date(2027, 1, 5),
@@ -42,7 +42,7 @@ def enrolled(course: uuid.UUID) -> TraineeEnrolled:
 
 def completed(course: uuid.UUID, certificate: bool = True) -> TraineeCourseCompleted:
     return TraineeCourseCompleted(
-        **_where(course),  # type: ignore[arg-type]
+        **_where(course),
         completed_on=dt.date(2026, 11, 30),
         passed=True,
         certificate_issued=certificate,
@@ -51,7 +51,7 @@ def completed(course: uuid.UUID, certificate: bool = True) -> TraineeCourseCompl
 
 def employment(course: uuid.UUID) -> TraineeEmploymentRecorded:
     return TraineeEmploymentRecorded(
-        **_where(course),  # type: ignore[arg-type]
+        **_where(course),
         outcome="work_in_trade",
         recorded_on=dt.date(2027, 1, 10),
         completed_on=dt.date(2026, 11, 30),

@@ -8,7 +8,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    ViewportSize,
+    async_playwright,
+    expect,
+)
 from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 
 from .stack import PASSWORD, Stack, start_stack
@@ -16,8 +23,8 @@ from .stack import PASSWORD, Stack, start_stack
 REPO = Path(__file__).resolve().parents[4]
 SHOTS = Path(os.environ.get("XKLD_SCREENSHOTS", REPO / ".state-screenshots"))
 expect.set_options(timeout=30_000)  # a busy machine answers slowly, not wrongly
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 768}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import BrowserContext, FilePayload, Page, expect
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.system import random_cccd, random_mobile, registration_body
 
@@ -71,7 +71,7 @@ async def test_targets_uploaded_as_a_csv_file_give_the_right_percentage_on_the_d
         f"{TARGET_COMMUNE},{year},,departed,,8\r\n"
     )
     await page.locator("#f-sheet").set_input_files(
-        files=[{"name": "chi-tieu.csv", "mimeType": "text/csv", "buffer": sheet.encode()}]
+        files=[FilePayload(name="chi-tieu.csv", mimeType="text/csv", buffer=sheet.encode())]
     )
     await page.get_by_role("button", name="Tải lên chỉ tiêu").click()
     await expect(page.locator("#upload-report")).to_contain_text("Đã lưu: đọc 2 dòng")
@@ -105,7 +105,7 @@ async def test_a_refused_target_file_names_the_row_in_vietnamese_and_saves_nothi
     await sign_in(page, stack, "laodong", "/targets")
     sheet = "area_code,year,quarter,indicator,market,value\r\n29836,2026,7,registered,,4\r\n"
     await page.locator("#f-sheet").set_input_files(
-        files=[{"name": "sai.csv", "mimeType": "text/csv", "buffer": sheet.encode()}]
+        files=[FilePayload(name="sai.csv", mimeType="text/csv", buffer=sheet.encode())]
     )
     await page.get_by_role("button", name="Tải lên chỉ tiêu").click()
     report = page.locator("#upload-report")

@@ -96,7 +96,7 @@ async def test_an_intake_form_sent_twice_makes_one_file(
     page = await context.new_page()
     await sign_in(page, stack, "canbo", "/files/new")
     body = registration_body(full_name="Đặng Thị Mai", commune_code="29800")
-    form = {
+    form: dict[str, str | float | bool] = {
         "csrf_token": await page.locator("input[name=csrf_token]").first.input_value(),
         "form_key": await page.locator("input[name=form_key]").input_value(),
         **{k: str(v) for k, v in body.items() if isinstance(v, str)},

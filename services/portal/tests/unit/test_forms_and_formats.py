@@ -78,7 +78,7 @@ def test_a_step_form_is_typed_and_its_missing_fields_are_named() -> None:
 
 
 def test_loan_costs_are_read_line_by_line_in_whole_dong() -> None:
-    form = {
+    form: dict[str, object] = {
         "requested_vnd": "90000000",
         "cost_breakdown_vnd.service_fee": "60.000.000",
         "cost_breakdown_vnd.airfare": "15000000",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -46,7 +46,7 @@ class Desk:
         return str(answer.json()["registration_id"])
 
     async def post(
-        self, role: str, path: str, body: dict[str, object] | None = None
+        self, role: str, path: str, body: Mapping[str, object] | None = None
     ) -> httpx.Response:
         return await self.client.post(
             f"{self.url}{path}", json=body or {}, headers=self.headers(role)

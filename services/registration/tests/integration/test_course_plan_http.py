@@ -54,7 +54,7 @@ async def _put(desk: Desk, line_id: str, body: dict[str, Any], role: str = "labo
     )
 
 
-async def _plan(desk: Desk, headers: dict[str, str], **params: object) -> list[dict[str, Any]]:
+async def _plan(desk: Desk, headers: dict[str, str], **params: str) -> list[dict[str, Any]]:
     answer = await desk.client.get(
         f"{desk.url}/course-plan", params={"year": 2027, **params}, headers=headers
     )

@@ -105,9 +105,9 @@ async def test_the_bank_decisions_come_back_onto_the_file_exactly_once(desk: Des
         LoanDisbursed(
             loan_application_id=application_id,
             amount_vnd=90_000_000,
-            disbursed_on=days(0),  # type: ignore[arg-type]
+            disbursed_on=days(0),
             installments=12,
-            first_due_on=days(90),  # type: ignore[arg-type]
+            first_due_on=days(90),
         ),
     )
     late_rejection = _from_bank(rid, LoanRejected(loan_application_id=application_id))

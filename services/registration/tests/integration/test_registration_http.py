@@ -38,7 +38,7 @@ async def _rows(namespace: Namespace) -> tuple[int, int]:
         await conn.close()
 
 
-BAD_INPUTS = {
+BAD_INPUTS: dict[str, tuple[dict[str, object], str]] = {
     "malformed CCCD": ({"cccd": "08620001234"}, "cccd"),
     "CCCD of another birth year": ({"cccd": random_cccd(1999, "male")}, "cccd"),
     "CCCD of the other gender": ({"cccd": random_cccd(2000, "female")}, "cccd"),
@@ -175,6 +175,7 @@ async def test_cccd_and_phone_are_not_stored_in_clear(
         outbox = await conn.fetchval("SELECT envelope FROM outbox")
     finally:
         await conn.close()
+    assert row is not None
     stored = " ".join(str(v) for v in dict(row).values()) + bytes(outbox).decode()
     assert str(body["cccd"]) not in stored
     assert str(body["phone"])[1:] not in stored

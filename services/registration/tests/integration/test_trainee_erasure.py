@@ -103,7 +103,7 @@ async def test_erasure_removes_the_person_and_keeps_the_support_paid_and_the_onc
     assert [k["total"] for k in kept] == [2_060_000]
     line = _line(await _sheet(desk, code), tid)
     assert (line["status"], line["total_vnd"]) == ("paid", 2_060_000)
-    assert body["full_name"] not in str(line["full_name"])
+    assert str(body["full_name"]) not in str(line["full_name"])
     history = await desk.client.get(
         f"{desk.url}/trainees/{tid}/history", headers=officer_of(desk.ns, HOME)
     )

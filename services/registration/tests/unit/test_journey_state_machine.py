@@ -42,11 +42,12 @@ from xkld_registration.domain.journey_state import (
     invariant_problems,
 )
 from xkld_registration.domain.reference import Course, Enterprise
+from xkld_shared.contracts.journey import CourseType
 
 DAY = dt.date(2026, 3, 1)
 
 
-def course(kind: str = "orientation") -> Course:
+def course(kind: CourseType = "orientation") -> Course:
     return Course(
         uuid.uuid4(),
         f"{kind[:3]}-01",
@@ -56,7 +57,7 @@ def course(kind: str = "orientation") -> Course:
         "Vĩnh Long",
         DAY,
         DAY,
-        30,  # type: ignore[arg-type]
+        30,
     )
 
 
@@ -186,14 +187,15 @@ def test_rescheduling_a_departure_says_so() -> None:
 _ENTERPRISES = st.sampled_from(
     [enterprise(), enterprise(revoked=True), enterprise(licence_valid_to=dt.date(2025, 1, 1))]
 )
+_KINDS: list[CourseType] = ["vocational", "language", "orientation"]
 _COMMANDS: st.SearchStrategy[Command] = st.one_of(
     st.just(FindEligible(DAY)),
     st.just(Reject(DAY, "not_voluntary")),
     st.just(Withdraw(DAY, "changed_mind")),
-    st.sampled_from(["vocational", "language", "orientation"]).map(lambda k: Enrol(course(k), DAY)),
+    st.sampled_from(_KINDS).map(lambda k: Enrol(course(k), DAY)),
     st.builds(
         lambda k, passed, cert: CompleteCourse(course(k), DAY, passed, cert),
-        st.sampled_from(["vocational", "language", "orientation"]),
+        st.sampled_from(_KINDS),
         st.booleans(),
         st.booleans(),
     ),

@@ -68,7 +68,9 @@ async def test_a_report_viewer_never_sees_a_name_cccd_or_phone(system: System) -
         year = dt.date.today().year
         seen = []
         for path in _reporting_get_paths(ns):
-            params = {"area": "86", "year": year} if path not in ("/health", "/ready") else {}
+            params: dict[str, str | int] = (
+                {"area": "86", "year": year} if path not in ("/health", "/ready") else {}
+            )
             answer = await client.get(
                 f"{system.url('reporting')}{path}", params=params, headers=viewer
             )

@@ -32,7 +32,7 @@ TABLES = {
 }
 
 
-async def _tables(dsn: str) -> dict[str, list[tuple[object, ...]]]:
+async def _tables(dsn: str) -> dict[str, list[tuple[Any, ...]]]:
     conn = await asyncpg.connect(dsn)
     try:
         return {name: [tuple(r) for r in await conn.fetch(sql)] for name, sql in TABLES.items()}

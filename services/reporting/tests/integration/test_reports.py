@@ -255,7 +255,7 @@ async def test_loans_training_follow_up_sms_and_facts_match_a_known_scenario(
     headers = namespace.auth(Role.LABOUR_OFFICER, province="86")
     async with httpx.AsyncClient(base_url=reporting.url, headers=headers) as client:
 
-        async def get(path: str, **params: object) -> Any:
+        async def get(path: str, **params: str | int) -> Any:
             answer = await client.get(path, params=params)
             assert answer.status_code == 200, answer.text
             return answer.json()
@@ -265,7 +265,7 @@ async def test_loans_training_follow_up_sms_and_facts_match_a_known_scenario(
         follow_up = await get("/reports/follow-up", area="86")
         sms = await get("/reports/sms", date_from="2026-01-01", date_to="2026-12-31")
 
-        async def facts(**params: object) -> dict[str, int]:
+        async def facts(**params: str) -> dict[str, int]:
             body = await get(
                 "/reports/registrations",
                 area="86",

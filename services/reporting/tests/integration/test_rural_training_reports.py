@@ -29,7 +29,7 @@ async def _published(namespace: Namespace) -> tuple[dict[str, uuid.UUID], int]:
     return lines, unique
 
 
-async def _get(client: httpx.AsyncClient, path: str, **params: object) -> Any:
+async def _get(client: httpx.AsyncClient, path: str, **params: str | int) -> Any:
     answer = await client.get(f"/reports/rural-training/{path}", params=params)
     assert answer.status_code == 200, answer.text
     return answer.json()
@@ -171,7 +171,7 @@ async def test_bad_parameters_get_422_and_areas_outside_the_scope_get_403(
     labour = namespace.auth(Role.LABOUR_OFFICER, province="86")
     async with httpx.AsyncClient(base_url=reporting.url) as client:
 
-        async def status(path: str, headers: dict[str, str], **params: object) -> int:
+        async def status(path: str, headers: dict[str, str], **params: str | int) -> int:
             answer = await client.get(
                 f"/reports/rural-training/{path}", params=params, headers=headers
             )

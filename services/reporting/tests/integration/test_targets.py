@@ -9,6 +9,7 @@ import uuid
 import asyncpg
 import httpx
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from xkld_shared.contracts.envelope import new_envelope
 from xkld_shared.contracts.journey import WorkerDeparted
 from xkld_shared.contracts.registration import RegistrationSubmitted
@@ -138,6 +139,7 @@ async def test_targets_upload_as_csv_and_xlsx_and_bad_files_get_bilingual_422(
 ) -> None:
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     sheet.append(["area_code", "year", "quarter", "indicator", "market", "value"])
     sheet.append(["29641", 2026, None, "departed", "KR", 12])
     xlsx = io.BytesIO()

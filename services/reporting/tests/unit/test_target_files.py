@@ -6,6 +6,7 @@ import io
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from xkld_reporting.application.targets import (
     InvalidTargetFile,
     parse_upload,
@@ -26,6 +27,7 @@ def test_the_template_reads_back_as_two_targets() -> None:
 def test_an_xlsx_upload_with_numbers_stored_as_floats_reads_the_same() -> None:
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     sheet.append(["area_code", "year", "quarter", "indicator", "market", "value"])
     sheet.append(["29800", 2026.0, None, "registered", "JP", 40.0])
     buffer = io.BytesIO()
