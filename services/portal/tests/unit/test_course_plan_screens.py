@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from xkld_portal.application.errors import NotAllowed, Refusal
 
-from tests.unit.rural_portal import CSRF, StandIn, portal_with, signed_in
+from .rural_portal import CSRF, StandIn, portal_with, signed_in
 
 LINE_ID = "5b0d4c3e-8f6a-4c1e-9d2b-7a1f0e3c9b11"
 GONE_ID = "0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f"

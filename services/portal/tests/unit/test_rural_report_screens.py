@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from xkld_portal.application.errors import Refusal
 
-from tests.unit.rural_portal import StandIn, portal_with, signed_in
+from .rural_portal import StandIn, portal_with, signed_in
 
 FRESH = {"as_of": "2026-12-02T09:30:00+00:00", "streams": []}
 FRAME = {"area_code": "86", "area_name": "Vĩnh Long", "year": 2026, "freshness": FRESH}

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from xkld_portal.application.errors import NotAllowed
 
-from tests.unit.rural_portal import StandIn, portal_with, signed_in
+from .rural_portal import StandIn, portal_with, signed_in
 
 TRAINEE = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 OTHER = "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e"
