@@ -77,6 +77,7 @@ async def test_a_trainee_is_found_by_cccd_and_the_list_pages_through_ones_commun
     found = await _search(desk, {"cccd": f" {body['cccd']} "}, officer_of(desk.ns, HOME))
     assert [i["trainee_id"] for i in found.json()["items"]] == [tid]
     await _trainee(desk, "Lê Văn Tám", commune=ELSEWHERE)
+    await _trainee(desk, "Lê Thị Chín")  # a second of one's own, whatever other tests left
     first = await desk.client.get(
         f"{desk.url}/trainees", params={"page_size": 1}, headers=officer_of(desk.ns, HOME)
     )
