@@ -27,8 +27,8 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 import httpx
 from xkld_reporting.adapters.admin_units import admin_units
+from xkld_reporting.adapters.progress_queries import progress
 from xkld_reporting.adapters.projection_schema import rollup_backfill
-from xkld_reporting.adapters.queries import progress
 from xkld_reporting.domain.periods import Period
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.processes import serving

@@ -88,6 +88,19 @@ ensure_chromium() {
   fi
 }
 
+# Debian's prometheus package, for its promtool: the suite checks and unit-tests the alert rules
+# (deploy/prometheus/alerts.yml) with it. Only the tool is used; no Prometheus server is started.
+ensure_promtool() {
+  command -v promtool >/dev/null 2>&1 && return
+  say "installing Debian's prometheus (promtool) for the alert-rule tests"
+  local apt=(apt-get install -y -qq --no-install-recommends prometheus)
+  if [[ "$(id -u)" -eq 0 ]]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${apt[@]}" >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive "${apt[@]}" >/dev/null
+  fi
+}
+
 # ------------------------------------------------------- supervised processes ---
 # scripts/run starts every service in a session (and process group) of its own, whose id is the
 # service's pid. <run dir>/<name>.pid holds that pid and the module, so a recycled pid is not

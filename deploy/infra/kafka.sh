@@ -348,6 +348,11 @@ fail_wait() { # mode id reason
   local dir
   dir="$(node_dir "$1" "$2")"
   log "$1 node $2: $3"
+  # The first errors say why a node stopped; the last lines only show its orderly shutdown.
+  if [ -s "$dir/server.log" ] && grep -qE ' (ERROR|FATAL) ' "$dir/server.log"; then
+    echo "----- first errors in $dir/server.log -----" >&2
+    grep -m 10 -A 3 -E ' (ERROR|FATAL) ' "$dir/server.log" >&2 || true
+  fi
   for f in server.log kafka.out; do
     if [ -s "$dir/$f" ]; then
       echo "----- last 40 lines of $dir/$f -----" >&2

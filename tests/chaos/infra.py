@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import re
 import signal
 import socket
@@ -20,7 +21,6 @@ from pathlib import Path
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 from xkld_shared.testing.infra import TestInfra
-from xkld_shared.testing.processes import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 PG_SH = REPO / "deploy/infra/postgres.sh"
@@ -28,13 +28,22 @@ KAFKA_SH = REPO / "deploy/infra/kafka.sh"
 PASSWORD = "xkld-chaos"
 
 
-def free_port_run(length: int) -> int:
-    """A base port whose next `length` ports are free now (kafka.sh numbers from base + 1)."""
-    for _ in range(100):
-        base = free_port()
-        if all(_is_free(base + i) for i in range(1, length + 1)):
+# Below Linux's ephemeral range (32768-60999): a port there can be taken by any client
+# connection of a busy test run in the seconds a JVM needs to bind it, and CI lost the scale-out
+# test's cluster that way. Ports picked here are only ever taken by an explicit bind.
+_QUIET_PORTS = range(20000, 32000)
+# One block per infrastructure: PostgreSQL at +0, Kafka's base at +1 (brokers +2..+4) and the
+# controllers' base at +5 (+6..+8), so the three can never overlap one another.
+_BLOCK = 9
+
+
+def free_port_block() -> int:
+    """A base port whose whole block is free now, outside the ephemeral range."""
+    for _ in range(200):
+        base = random.randrange(_QUIET_PORTS.start, _QUIET_PORTS.stop - _BLOCK)
+        if all(_is_free(base + i) for i in range(_BLOCK)):
             return base
-    raise RuntimeError(f"no run of {length} free ports found")
+    raise RuntimeError(f"no block of {_BLOCK} free ports found in {_QUIET_PORTS}")
 
 
 def _is_free(port: int) -> bool:
@@ -60,12 +69,12 @@ class OwnInfra:
         mode = os.environ.get("XKLD_CHAOS_KAFKA") or "cluster"
         if mode not in ("single", "cluster"):
             raise ValueError("XKLD_CHAOS_KAFKA is single or cluster")
-        width = 3 if mode == "cluster" else 0
+        base = free_port_block()
         return cls(
             Path(state),
-            int(os.environ.get("XKLD_CHAOS_PG_PORT") or free_port()),
-            int(os.environ.get("XKLD_CHAOS_KAFKA_PORT") or free_port_run(width)),
-            int(os.environ.get("XKLD_CHAOS_KAFKA_CONTROLLER_PORT") or free_port_run(width)),
+            int(os.environ.get("XKLD_CHAOS_PG_PORT") or base),
+            int(os.environ.get("XKLD_CHAOS_KAFKA_PORT") or base + 1),
+            int(os.environ.get("XKLD_CHAOS_KAFKA_CONTROLLER_PORT") or base + 5),
             mode,
         )
 

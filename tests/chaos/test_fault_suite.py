@@ -71,6 +71,7 @@ def _seed() -> int:
 
 
 @pytest.mark.timeout(14400 if LONG else 1800)
+@pytest.mark.cost(600)
 async def test_under_kills_a_database_crash_and_an_sms_outage_nothing_is_lost_or_doubled(
     chaos_system: System, own_infra: OwnInfra
 ) -> None:

@@ -106,6 +106,7 @@ async def _all_delivered(system: System, phones: list[str], count: int) -> bool:
     return all(n >= 1 for n in sms) and await _commune_count(system) == count
 
 
+@pytest.mark.cost(400)
 @pytest.mark.timeout(900)  # four services started twice, on a machine shared with other work
 async def test_a_restored_backup_gives_back_every_row_and_owner_and_the_services_resume_without_doubling(  # noqa: E501
     system: System, tmp_path: Path

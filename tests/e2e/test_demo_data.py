@@ -10,12 +10,13 @@ import os
 import stat
 import sys
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from xkld_shared.demo import data
+from xkld_shared.demo import data, survey
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
@@ -95,6 +96,8 @@ async def _load(system: System, identity: str, accounts: Path) -> dict[str, Any]
         system.url("loans"),
         "--reporting",
         system.url("reporting"),
+        "--outreach",
+        system.url("outreach"),
         "--accounts-file",
         str(accounts),
         env={"XKLD_DEMO_ADMIN_PASSWORD": ADMIN_PASSWORD},
@@ -123,6 +126,8 @@ async def _what_is_there(system: System) -> dict[str, Any]:
         portfolio = await client.get(f"{loans}/portfolio", headers=manager)
         reporting = system.url("reporting")
         targets = await client.get(f"{reporting}/targets", params={"area": "86"}, headers=labour)
+        rollups = await client.get(f"{system.url('outreach')}/survey-rollups", headers=labour)
+    assert rollups.status_code == 200, rollups.text
     assert portfolio.status_code == 200, portfolio.text
     assert targets.status_code == 200, targets.text
     lines = portfolio.json()["lines"]
@@ -132,6 +137,7 @@ async def _what_is_there(system: System) -> dict[str, Any]:
         "loans_out": sum(line["loans"] for line in lines),
         "principal_out": sum(line["outstanding_principal_vnd"] for line in lines),
         "targets": targets.json()["targets"],
+        "survey": rollups.json()["totals"],
     }
 
 
@@ -156,11 +162,12 @@ async def _as_the_first_demo_did(system: System) -> None:
     assert answer.status_code == 201, answer.text
 
 
+@pytest.mark.cost(330)
 @pytest.mark.timeout(900)  # two loads over Kafka on a busy 2-core machine
 async def test_the_demo_fills_every_stage_and_a_second_run_changes_nothing(
     system: System, identity: str, tmp_path: Path
 ) -> None:
-    for service in ("registration", "loans", "notifications", "reporting"):
+    for service in ("registration", "loans", "notifications", "reporting", "outreach"):
         await system.process(service).start(timeout=120)  # a busy machine starts slowly
     accounts = tmp_path / "dev-accounts.txt"
     await _as_the_first_demo_did(system)
@@ -180,6 +187,12 @@ async def test_the_demo_fills_every_stage_and_a_second_run_changes_nothing(
     assert first["created_now"]["targets_changed"] == 15
     assert first["created_now"]["registrations_created"] == len(data.workers()) - 1
     assert len(after_first["targets"]) == 15
+    households = [h for c, _ in survey.rounds(date.today().year) for h in survey.households(c)]
+    assert first["created_now"]["survey_households_recorded"] == len(households) == 24
+    assert after_first["survey"]["households"] == len(households)
+    assert after_first["survey"]["members"] == sum(len(h["members"]) for h in households)
+    assert after_first["survey"]["wants_abroad"] > 0
+    assert after_first["survey"]["wants_training"] > 0
     assert stat.S_IMODE(accounts.stat().st_mode) == 0o600
     usernames = {line.split()[0] for line in accounts.read_text().splitlines()}
     assert usernames == {s.username for s in data.STAFF}
@@ -195,8 +208,10 @@ async def test_the_demo_fills_every_stage_and_a_second_run_changes_nothing(
         "registrations_created": 0,
         "steps_sent": 0,
         "repayments_made": 0,
+        "survey_households_recorded": 0,
     }
     assert await _what_is_there(system) == after_first  # no second file, loan or repayment
-    for part in ("workers", "stages", "loans", "gates", "check_ins", "early_returns", "events"):
+    parts = ("workers", "stages", "loans", "gates", "check_ins", "early_returns", "events")
+    for part in (*parts, "survey"):
         assert second[part] == first[part], part
     assert accounts.read_text() == accounts_before

@@ -19,6 +19,10 @@ from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 from xkld_shared.testing.kafka import eventually
 from xkld_shared.testing.system import MODULES, System, officer_of, registration_body
 
+# Each test is a few quick requests; the cost is the stack the module starts once, in the first
+# test's time: five services on a busy machine took 147 s of the default 180 (CI ran out).
+pytestmark = [pytest.mark.cost(0.5), pytest.mark.timeout(600)]
+
 HOME, ELSEWHERE = "29800", "29641"  # both in Vĩnh Long (86)
 
 
@@ -153,6 +157,19 @@ ENDPOINTS = [
         "POST",
         "/regimes/{code}/closure",
         frozenset({Role.LABOUR_OFFICER, Role.BANK_MANAGER}),
+    ),
+    # loans: the provincial capital pool (issue 17)
+    Endpoint(
+        "loans",
+        "GET",
+        "/capital-pools/{province_code}",
+        frozenset({Role.LOAN_OFFICER, Role.BANK_MANAGER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "loans",
+        "POST",
+        "/capital-pools/{province_code}/allocations",
+        frozenset({Role.BANK_MANAGER}),
     ),
     # notifications (issue 6)
     Endpoint(
@@ -507,12 +524,176 @@ ENDPOINTS = [
     # every service's audit trail, field names only, for the administrator
     *[
         Endpoint(service, "GET", "/audit", frozenset({Role.ADMIN}))
-        for service in ("registration", "loans", "notifications", "reporting")
+        for service in ("registration", "loans", "notifications", "reporting", "outreach")
     ],
+    # outreach: the labour-demand survey (issue 16)
+    Endpoint("outreach", "POST", "/survey-rounds", frozenset({Role.COMMUNE_OFFICER})),
+    Endpoint(
+        "outreach", "GET", "/survey-rounds", frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER})
+    ),
+    Endpoint(
+        "outreach",
+        "GET",
+        "/survey-rounds/{round_id}",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "outreach", "POST", "/survey-rounds/{round_id}/close", frozenset({Role.COMMUNE_OFFICER})
+    ),
+    Endpoint(
+        "outreach",
+        "POST",
+        "/survey-rounds/{round_id}/households",
+        frozenset({Role.COMMUNE_OFFICER}),
+    ),
+    Endpoint(
+        "outreach", "POST", "/survey-rounds/{round_id}/imports", frozenset({Role.COMMUNE_OFFICER})
+    ),
+    *[
+        Endpoint("outreach", "GET", path, frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}))
+        for path in ("/survey-rollups", "/survey-rollups/course-plan", "/survey-rollups/target")
+    ],
+    Endpoint(
+        "outreach", "GET", "/respondents/{respondent_id}/intake", frozenset({Role.COMMUNE_OFFICER})
+    ),
+    # follow-up (issue 17): the worklist of workers abroad not heard from
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations/follow-up/silent-abroad",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    # follow-up (issue 17): the inbox of check-in replies that could not be read
+    Endpoint(
+        "notifications",
+        "GET",
+        "/sms/check-in-replies",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "notifications",
+        "POST",
+        "/sms/check-in-replies/{reply_id}/handled",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    # follow-up (issue 17): the support owed after an early return
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations/{registration_id}/return-support",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/return-support/{item_code}",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    # follow-up (issue 17): reintegration outcomes 3 and 6 months after the return
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/reintegration-outcomes",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations/follow-up/reintegration-due",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    # follow-up (issue 17): poverty status at intake and after return, and what it adds up to
+    Endpoint(
+        "registration",
+        "GET",
+        "/registrations/{registration_id}/poverty-status",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "POST",
+        "/registrations/{registration_id}/poverty-status",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    Endpoint("reporting", "GET", "/reports/outcomes", _REPORT_READERS),
+    # success stories (issue 17)
+    *[
+        Endpoint(
+            "registration", method, path, frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER})
+        )
+        for method, path in (
+            ("PUT", "/registrations/{registration_id}/success-story"),
+            ("GET", "/registrations/{registration_id}/success-story"),
+            ("GET", "/registrations/{registration_id}/success-story/print"),
+            ("GET", "/success-stories"),
+        )
+    ],
+    # enterprise reputation (issue 17)
+    Endpoint(
+        "registration",
+        "POST",
+        "/enterprises/{enterprise_code}/complaints",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint(
+        "registration",
+        "GET",
+        "/enterprises/{enterprise_code}/complaints",
+        frozenset({Role.LABOUR_OFFICER}),
+    ),
+    Endpoint("reporting", "GET", "/reports/enterprises", _REPORT_READERS),
+    # outreach campaigns (issue 16): templates, campaigns, meetings, broadcasts, funnel, exports
+    *[
+        Endpoint("outreach", method, path, frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}))
+        for method, path in (
+            ("GET", "/message-templates"),
+            ("GET", "/message-templates/{code}"),
+            ("PUT", "/message-templates/{code}"),
+            ("POST", "/campaigns"),
+            ("GET", "/campaigns"),
+            ("GET", "/campaigns/{campaign_id}"),
+            ("POST", "/campaigns/{campaign_id}/status"),
+            ("POST", "/campaigns/{campaign_id}/meetings"),
+            ("GET", "/campaigns/{campaign_id}/announcement"),
+            ("POST", "/campaigns/{campaign_id}/broadcasts"),
+            ("GET", "/campaigns/{campaign_id}/recipients"),
+            ("GET", "/campaigns/{campaign_id}/funnel"),
+            ("GET", "/survey-rollups/export"),
+        )
+    ],
+    # outreach (issue 16): erasure of a survey member who never registered
+    Endpoint(
+        "outreach",
+        "POST",
+        "/survey-members/{respondent_id}/erasure",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
+    # campaign broadcasts (issue 16): the channel report, scoped to the reader's area
+    Endpoint(
+        "notifications",
+        "GET",
+        "/sms/channel-report",
+        frozenset({Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER}),
+    ),
 ]
 BRANCH = "VBSP-86"
+_CAMPAIGN = {
+    "goal": "Chính sách vay vốn của tỉnh",
+    "communes": [HOME],
+    "channels": ["sms_broadcast"],
+    "period_start": "2026-03-01",
+    "period_end": "2026-03-31",
+    "template_code": "loan_policy_nq37",
+}
 # Open on purpose: probes, and the provider's callbacks (they prove themselves with a token).
-OPEN = {"/health", "/ready", "/metrics", "/sms/delivery-reports", "/sms/inbound"}
+OPEN = {
+    "/health",
+    "/ready",
+    "/metrics",
+    "/sms/delivery-reports",
+    "/sms/inbound",
+    "/sms/zalo-callbacks",  # Zalo's delivery webhook (issue 16), with a token like the others
+}
 
 
 @dataclass
@@ -521,6 +702,9 @@ class Running:
     registration_id: str
     application_id: str
     trainee_id: str
+    round_id: str
+    respondent_id: str
+    campaign_id: str = ""
 
 
 @pytest.fixture(scope="module")
@@ -530,7 +714,7 @@ async def running(
     ns = await Namespace.create(infra, templates)
     system = System(ns, sms_gateway)
     try:
-        await system.start(["registration", "notifications", "reporting", "loans"])
+        await system.start(["registration", "notifications", "reporting", "loans", "outreach"])
         async with httpx.AsyncClient() as client:
             answer = await client.post(
                 f"{system.url('registration')}/registrations",
@@ -550,11 +734,33 @@ async def running(
                 headers=officer_of(ns, HOME),
             )
             assert trainee.status_code == 201, trainee.text
+            survey_round = await client.post(
+                f"{system.url('outreach')}/survey-rounds",
+                json=_BODIES["/survey-rounds"](),
+                headers=officer_of(ns, HOME) | {"Idempotency-Key": "access-control-round"},
+            )
+            assert survey_round.status_code == 201, survey_round.text
+            household = await client.post(
+                f"{system.url('outreach')}/survey-rounds/{survey_round.json()['round_id']}"
+                "/households",
+                json={"hamlet": "Ấp 1", "members": [_SURVEY_MEMBER]},
+                headers=officer_of(ns, HOME) | {"Idempotency-Key": "access-control-household"},
+            )
+            assert household.status_code == 201, household.text
+            campaign = await client.post(
+                f"{system.url('outreach')}/campaigns",
+                json=_CAMPAIGN,
+                headers=officer_of(ns, HOME) | {"Idempotency-Key": "access-control-campaign"},
+            )
+            assert campaign.status_code == 201, campaign.text
         yield Running(
             system,
             answer.json()["registration_id"],
             loan.json()["application_id"],
             trainee.json()["trainee_id"],
+            survey_round.json()["round_id"],
+            household.json()["member_ids"][0],
+            campaign.json()["campaign_id"],
         )
     finally:
         await system.stop_all()
@@ -566,10 +772,16 @@ def _url(running: Running, endpoint: Endpoint) -> str:
         "registration_id": running.registration_id,
         "application_id": running.application_id,
         "trainee_id": running.trainee_id,
+        "round_id": running.round_id,
+        "respondent_id": running.respondent_id,
         "code": "ND61-2015",  # a loan regime
+        "province_code": "86",  # a province's capital pool
     }
     ids |= {"enterprise_code": "DN-NONE", "course_code": "KH-NONE"}  # registration's reference data
     ids |= {"line_id": _NEW_ID}  # a course plan line that does not exist
+    ids |= {"reply_id": _NEW_ID}  # a check-in reply that does not exist
+    ids |= {"item_code": "job_referral"}  # an item of the support owed after an early return
+    ids |= {"campaign_id": running.campaign_id}  # an outreach campaign in HOME
     return running.system.url(endpoint.service) + endpoint.path.format(**ids)
 
 
@@ -588,6 +800,19 @@ def application_body() -> dict[str, object]:
 
 
 _NEW_ID = "00000000-0000-4000-8000-000000000000"
+# A survey respondent who wants to go: one the pre-filled intake is offered for.
+_SURVEY_MEMBER = {
+    "age_band": "18-24",
+    "gender": "male",
+    "education": "upper_secondary",
+    "current_work": "farming",
+    "wants_training": False,
+    "wants_abroad": True,
+    "market_code": "KR_EPS",
+    "abroad_when": "later",
+    "needs_loan": False,
+    "contact_consent": True,
+}
 JOURNEY_BODIES: dict[str, Callable[[], dict[str, object]]] = {
     "/eligibility": lambda: {},
     "/rejection": lambda: {"reason_code": "not_voluntary"},
@@ -684,6 +909,11 @@ _REFERENCE_BODIES: dict[str, Callable[[], dict[str, object]]] = {
         "ends_on": "2026-04-01",
         "capacity": 10,
     },
+    "/enterprises/{enterprise_code}/complaints": lambda: {
+        "category": "other",
+        "complained_on": "2026-03-01",
+        "details": "x",
+    },
 }
 
 _BODIES: dict[str, Callable[[], dict[str, object]]] = {
@@ -706,6 +936,11 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
         "kind": "frozen",
         "effective_on": "2026-04-01",
         "reason": "x",
+    },
+    "/capital-pools/{province_code}/allocations": lambda: {
+        "year": 2018,
+        "amount_vnd": 1_000_000,
+        "allocated_on": "2018-01-15",
     },
     # notifications (issue 6)
     "/sms/contacts/{registration_id}/opt-out": lambda: {"opted_out": False},
@@ -730,6 +965,24 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
         "course_id": _NEW_ID,
         "outcome": "own_business",
         "observed_on": "2026-03-01",
+    },
+    # outreach (issue 16)
+    "/survey-rounds": lambda: {
+        "commune_code": HOME,
+        "title": "Khảo sát 2026",
+        "period_start": "2026-01-01",
+        "period_end": "2026-03-31",
+    },
+    "/survey-rounds/{round_id}/households": lambda: {"hamlet": "Ấp 1", "members": []},
+    # follow-up (issue 17)
+    "/registrations/{registration_id}/return-support/{item_code}": lambda: {"status": "given"},
+    "/registrations/{registration_id}/reintegration-outcomes": lambda: {
+        "checkpoint_months": 3,
+        "outcome": "job_found",
+    },
+    "/registrations/{registration_id}/poverty-status": lambda: {
+        "list_year": 2026,
+        "status": "poor",
     },
 }
 

@@ -22,7 +22,7 @@ from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 from xkld_shared.testing.system import System, identity_process, registration_body
 
 HOME = "29800"
-SERVICES = ["registration", "loans", "notifications", "reporting"]
+SERVICES = ["registration", "loans", "notifications", "reporting", "outreach"]
 # The module's first test also waits for five processes to start, on a machine that may be busy.
 pytestmark = pytest.mark.timeout(900)
 
@@ -43,9 +43,13 @@ class Running:
             "notifications": Role.LABOUR_OFFICER,
             "reporting": Role.LABOUR_OFFICER,
             "identity": Role.ADMIN,
+            "outreach": Role.COMMUNE_OFFICER,
         }[service]
         scope = {"communes": (HOME,), "province": "86", "branch": "VBSP-86"}
-        return self.namespace.auth(role, **scope)
+        headers = self.namespace.auth(role, **scope)
+        if service == "outreach":  # its creates require a key: without one the key is refused
+            headers["Idempotency-Key"] = f"bad-input-{uuid.uuid4()}"
+        return headers
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +111,16 @@ def _escaped(text: str) -> bytes:
     return ('{"username": "' + text + '", "password": "x"}').encode()
 
 
+def _survey_round(**change: Any) -> dict[str, Any]:
+    body = {
+        "commune_code": HOME,
+        "title": "Khảo sát 2026",
+        "period_start": "2026-01-01",
+        "period_end": "2026-03-31",
+    }
+    return body | change
+
+
 UNSTORABLE_TEXT = [
     Call("registration", "POST", "/registrations", json=registration_body(full_name="An\x00")),
     Call("registration", "POST", "/registrations/search", json={"name": "Nguy\x00en"}),
@@ -133,6 +147,10 @@ UNSTORABLE_TEXT = [
         content_type="application/json",
     ),
     Call("identity", "POST", "/accounts", json={"username": "a\x00", "full_name": "x"}),
+    Call("outreach", "POST", "/survey-rounds", json=_survey_round(title="Đợt\x00 1")),
+    Call("outreach", "GET", f"/survey-rounds/{uuid.UUID(int=7)}%00"),
+    Call("outreach", "GET", "/survey-rollups", params={"commune_code": "29800\x00"}),
+    Call("outreach", "GET", f"/respondents/{uuid.UUID(int=7)}%00/intake"),
 ]
 
 
@@ -162,6 +180,16 @@ OUT_OF_RANGE = [
     Call("reporting", "GET", "/reports/sms", params={"date_to": "0"}),
     Call("reporting", "GET", "/targets", params={"year": 2**63}),
     Call("identity", "GET", "/accounts", params={"offset": 10**20}),
+    Call("outreach", "POST", "/survey-rounds", json=_survey_round(period_start="0001-01-01")),
+    Call("outreach", "POST", "/survey-rounds", json=_survey_round(period_end="9999-12-31")),
+    Call("outreach", "GET", "/survey-rollups", params={"year": 10**20}),
+    Call("outreach", "GET", "/survey-rollups/course-plan", params={"plan_year": 2**63}),
+    Call(
+        "outreach",
+        "GET",
+        "/survey-rollups/course-plan",
+        params={"plan_year": 2026, "course_size": 0},
+    ),
 ]
 
 
@@ -193,7 +221,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.mark.parametrize("kind", list(_GARBLED))
 @pytest.mark.parametrize(
     ("service", "path"),
-    [("registration", "/registrations/imports"), ("reporting", "/targets/import")],
+    [
+        ("registration", "/registrations/imports"),
+        ("reporting", "/targets/import"),
+        ("outreach", f"/survey-rounds/{uuid.UUID(int=7)}/imports"),
+    ],
 )
 @pytest.mark.parametrize("content_type", ["text/csv", XLSX])
 async def test_a_garbled_or_binary_upload_gets_a_422_about_the_file(
@@ -218,6 +250,9 @@ STRICT = [
     ("loans", "/loan-applications", {"application_date": 0}, "application_date"),
     ("reporting", "/targets", {"value": 12.5}, "value"),
     ("reporting", "/targets", {"year": "2026"}, "year"),
+    ("outreach", "/survey-rounds", {"period_start": 0}, "period_start"),
+    ("outreach", "/survey-rounds", {"period_end": "31/03/2026"}, "period_end"),
+    ("outreach", "/survey-rounds", {"title": 5}, "title"),
 ]
 
 
@@ -239,6 +274,8 @@ def _strict_body(service: str, change: dict[str, Any]) -> dict[str, Any]:
             "requested_term_months": 24,
             "contract_term_months": 36,
         } | change
+    if service == "outreach":
+        return _survey_round(**change)
     target = {"area_code": HOME, "year": 2026, "indicator": "departed", "value": 10} | change
     return {"targets": [target]}
 
@@ -254,7 +291,8 @@ async def test_a_value_a_coercion_would_change_is_refused_naming_the_field(
 
 async def test_the_same_requests_with_exact_types_are_accepted(running: Running) -> None:
     """So that the refusals above are about the one bad value, not the rest of the body."""
-    for service, path in [("registration", "/registrations"), ("reporting", "/targets")]:
+    accepted = [("registration", "/registrations"), ("reporting", "/targets")]
+    for service, path in [*accepted, ("outreach", "/survey-rounds")]:
         answer = await Call(service, "POST", path, json=_strict_body(service, {})).send(running)
         assert answer.status_code in (200, 201), answer.text
     loan = await Call("loans", "POST", "/loan-applications", json=_strict_body("loans", {})).send(

@@ -47,9 +47,9 @@ async def test_reporting_role_cannot_select_registration_tables_even_when_let_in
         await admin.close()
 
 
-@pytest.mark.parametrize("owner", ["registration", "loans", "notifications"])
+@pytest.mark.parametrize("owner", ["registration", "loans", "notifications", "outreach"])
 async def test_every_other_service_role_is_refused(namespace: Namespace, owner: str) -> None:
-    for intruder in ("registration", "loans", "notifications", "reporting"):
+    for intruder in ("registration", "loans", "notifications", "reporting", "outreach"):
         if intruder == owner:
             continue
         with pytest.raises(asyncpg.InsufficientPrivilegeError):

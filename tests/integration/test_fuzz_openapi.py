@@ -37,7 +37,7 @@ from xkld_shared.testing.system import System, identity_process
 
 EXAMPLES = int(os.environ.get("XKLD_FUZZ_EXAMPLES", "25"))
 SEED = int(os.environ.get("XKLD_FUZZ_SEED", str(random.randrange(2**32))))
-SERVICES = ["registration", "loans", "notifications", "reporting", "identity"]
+SERVICES = ["registration", "loans", "notifications", "reporting", "identity", "outreach"]
 COMMUNES = ("29800", "29641")
 # Schemathesis itself leaves an operation's type parameters open.
 Operation = APIOperation[Any, Any, Any, Any]

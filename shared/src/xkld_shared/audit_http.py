@@ -1,11 +1,13 @@
 """The administrator's view of a service's audit trail: who did what to which entity, when,
 and which fields changed, never the values (they can be a worker's personal data).
 
-Written once here; every service with an `audit.audit_log` mounts `audit_router()`."""
+Written once here; every service with an `audit.audit_log` mounts `audit_router()`, and the
+identity component mounts it over its own account trail."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 
 import asyncpg
@@ -41,21 +43,28 @@ Administrator = Annotated[Principal, Depends(require(Role.ADMIN))]
 Text = Annotated[str | None, Query(max_length=128)]
 
 
-def _filters(
+# Where each filter looks: the shared audit log's columns. Identity's own account trail names
+# them differently and holds accounts only (a constant stands in for its entity type).
+AUDIT_LOG_COLUMNS = {"actor": "actor_username", "entity_type": "entity_type", "when": "occurred_at"}
+
+
+def where_clause(
     actor: str | None,
     entity_type: str | None,
     action: str | None,
     since: dt.date | None,
     until: dt.date | None,
     before_id: int | None,
+    columns: Mapping[str, str] = AUDIT_LOG_COLUMNS,
 ) -> tuple[str, list[Any]]:
     """A WHERE clause from the filters given; dates are whole days, `until` included."""
+    when = columns["when"]
     wanted: list[tuple[str, Any]] = [
-        ("actor_username = ${}", actor),
-        ("entity_type = ${}", entity_type),
+        (f"{columns['actor']} = ${{}}", actor),
+        (f"{columns['entity_type']} = ${{}}", entity_type),
         ("action = ${}", action),
-        ("occurred_at >= ${}::date", since),
-        ("occurred_at < ${}::date + 1", until),
+        (f"{when} >= ${{}}::date", since),
+        (f"{when} < ${{}}::date + 1", until),
         ("id < ${}", before_id),
     ]
     clauses, args = ["TRUE"], []
@@ -71,7 +80,7 @@ async def read_trail(
     limit: int,
     *filters: Any,
 ) -> list[AuditRow]:
-    where, args = _filters(*filters)
+    where, args = where_clause(*filters)
     rows = await pool.fetch(
         f"""SELECT id, occurred_at, actor_username, actor_roles, action, entity_type, entity_id,
                    changes
@@ -96,7 +105,11 @@ def _row(record: asyncpg.Record) -> AuditRow:
     )
 
 
-def audit_router(service: str) -> APIRouter:
+# Reads `limit` rows of a trail, newest first, with the six filters of `where_clause`.
+TrailReader = Callable[..., Awaitable[list[AuditRow]]]
+
+
+def audit_router(service: str, reader: TrailReader = read_trail) -> APIRouter:
     """`GET /audit` for this service's own trail, newest first, admin only."""
     router = APIRouter(tags=["audit"])
 
@@ -113,9 +126,7 @@ def audit_router(service: str) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     ) -> AuditPage:
         pool: asyncpg.Pool = request.app.state.pool
-        rows = await read_trail(
-            pool, limit + 1, actor, entity_type, action, since, until, before_id
-        )
+        rows = await reader(pool, limit + 1, actor, entity_type, action, since, until, before_id)
         more = len(rows) > limit
         rows = rows[:limit]
         return AuditPage(

@@ -138,6 +138,20 @@ async def store(conn: Conn, answered: Sequence[tuple[Keyed, Answer]]) -> None:
     )
 
 
+async def keep_first(conn: Conn, request: Keyed, answer: Answer) -> None:
+    """Keeps the answer unless the key has one already: for work that is safe to redo and
+    commits before its answer is kept (a retry after a crash in between redoes it)."""
+    await conn.execute(
+        """INSERT INTO idempotency_key (scope, key, fingerprint, status_code, response)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope, key) DO NOTHING""",
+        request.scope,
+        request.key,
+        request.fingerprint,
+        answer.status_code,
+        answer.body,
+    )
+
+
 async def once(
     conn: Conn,
     *,

@@ -1,4 +1,4 @@
-"""Structured JSON logs that carry event and correlation ids, never personal data."""
+"""Structured JSON logs that carry event, correlation and trace ids, never personal data."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from opentelemetry.trace import get_current_span
 from pythonjsonlogger.json import JsonFormatter
+
+from xkld_shared.tracing import configure_tracing
 
 _event_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("event_id", default=None)
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -20,6 +23,10 @@ class _ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.event_id = _event_id.get()
         record.correlation_id = _correlation_id.get()
+        # The active span's ids, as the trace backend writes them (hex), to find a log's trace.
+        span = get_current_span().get_span_context()
+        record.trace_id = format(span.trace_id, "032x") if span.is_valid else None
+        record.span_id = format(span.span_id, "016x") if span.is_valid else None
         return True
 
 
@@ -34,12 +41,15 @@ def event_context(event_id: str | None, correlation_id: str) -> Iterator[None]:
 
 
 def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
+    """The process's telemetry: JSON logs, and traces when the OTEL_* variables ask for them."""
+    configure_tracing(service)
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_ContextFilter())
     if json:
         handler.setFormatter(
             JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s %(event_id)s %(correlation_id)s",
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(event_id)s %(correlation_id)s"
+                " %(trace_id)s %(span_id)s",
                 static_fields={"service": service},
                 timestamp=True,
             )

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -18,7 +19,7 @@ import asyncpg
 from xkld_shared.contracts.topics import Topics
 from xkld_shared.messaging.topics_admin import ensure_topics
 
-SERVICES = ("registration", "loans", "notifications", "reporting", "identity")
+SERVICES = ("registration", "loans", "notifications", "reporting", "identity", "outreach")
 
 
 @dataclass(frozen=True)
@@ -50,16 +51,22 @@ _TAKE_TURNS = "SELECT pg_advisory_lock(hashtext('xkld.provision'))"
 
 
 async def provision_databases(
-    admin_dsn: str, *, database_prefix: str = "", templates: dict[str, str] | None = None
+    admin_dsn: str,
+    *,
+    database_prefix: str = "",
+    templates: dict[str, str] | None = None,
+    services: Sequence[str] = SERVICES,
 ) -> dict[str, ServiceDatabase]:
-    """`templates` maps a service to an already-migrated database to copy (tests use it)."""
+    """`templates` maps a service to an already-migrated database to copy (tests use it).
+    `services` narrows the work to some services, for a server that holds only theirs (on
+    Kubernetes, each service's database is a CloudNativePG cluster of its own)."""
     conn = await asyncpg.connect(admin_dsn)
     try:
         # Roles are cluster-wide: two provisioners altering one role at once fail with "tuple
         # concurrently updated" (parallel test workers do this), so they take turns.
         await conn.execute(_TAKE_TURNS)
         result = {}
-        for service in SERVICES:
+        for service in services:
             role, password = role_of(service), dev_password(service)
             database = f"{database_prefix}xkld_{service}"
             await _ensure_role(conn, role, password)
@@ -159,6 +166,12 @@ async def _main() -> None:
         help="after migrations: make every audit_log append-only for its service's role",
     )
     parser.add_argument(
+        "--service",
+        action="append",
+        choices=SERVICES,
+        help="only this service's role and database (repeatable; default: all of them)",
+    )
+    parser.add_argument(
         "--dsn-file", help="write each service's DSN (with its password) here, mode 0600"
     )
     args = parser.parse_args()
@@ -166,7 +179,7 @@ async def _main() -> None:
         parser.error("give --admin-dsn or set XKLD_PG_ADMIN_DSN")
     if not args.harden_audit_only and not args.kafka_bootstrap:
         parser.error("--kafka-bootstrap is required to create the topics")
-    databases = await provision_databases(args.admin_dsn)
+    databases = await provision_databases(args.admin_dsn, services=args.service or SERVICES)
     if args.harden_audit_only:
         print(json.dumps({"audit_log_hardened": await harden_audit_log(args.admin_dsn, databases)}))
         return

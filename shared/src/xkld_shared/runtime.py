@@ -18,6 +18,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
 from xkld_shared.contracts.registry import default_registry
 from xkld_shared.contracts.topics import Stream, Topics
@@ -35,6 +36,14 @@ from xkld_shared.messaging.dead_letters import DeadLetters
 from xkld_shared.messaging.kafka import make_idempotent_producer
 from xkld_shared.messaging.relay import OutboxRelay
 from xkld_shared.messaging.subscription import subscribe
+from xkld_shared.metrics import ServiceMetrics
+from xkld_shared.metrics.dead_letters import DeadLetterBacklog
+from xkld_shared.metrics.samplers import (
+    SkippedByType,
+    Subscription,
+    consumer_lag_sampler,
+    outbox_sampler,
+)
 from xkld_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -53,9 +62,19 @@ class ServiceRuntime:
     relay: OutboxRelay | None = None
     consumers: list[EventConsumer] = field(default_factory=list)
     dlq_producer: AIOKafkaProducer | None = None
+    metrics: ServiceMetrics = field(init=False)
+    _subscriptions: list[Subscription] = field(default_factory=list)
+    _dead_letter_topics: list[str] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.metrics = ServiceMetrics(self.name)
+        self.metrics.add_sampler(consumer_lag_sampler(self.metrics, self._subscriptions))
+        self.metrics.registry.register(
+            SkippedByType(lambda: [(c.name, c.stats.skipped_by_type) for c in self.consumers])
+        )
 
     @property
     def dsn(self) -> str:
@@ -69,7 +88,9 @@ class ServiceRuntime:
     async def open_dead_letters(self, consumer_name: str) -> DeadLetters:
         if self.dlq_producer is None:
             self.dlq_producer = make_idempotent_producer(
-                self.settings.kafka_bootstrap, client_id=f"{self.name}-dlq"
+                self.settings.kafka_bootstrap,
+                client_id=f"{self.name}-dlq",
+                security=self.settings.kafka_security,
             )
             await self.dlq_producer.start()
         return DeadLetters(self.dlq_producer, consumer_name)
@@ -82,6 +103,11 @@ class ServiceRuntime:
             allow_auto_create_topics=False,
             graceful_timeout=self.settings.graceful_timeout_seconds,
             logger=logging.getLogger(f"{self.name}.kafka"),
+            security=self.settings.kafka_security.faststream_security(),
+            # FastStream's own consumer figures (received, processed by status, durations).
+            middlewares=[
+                KafkaPrometheusMiddleware(registry=self.metrics.registry, app_name=self.name)
+            ],
         )
         return self.broker
 
@@ -90,12 +116,16 @@ class ServiceRuntime:
         s = self.settings
         self.relay = OutboxRelay(
             self.pool,
-            lambda: make_idempotent_producer(s.kafka_bootstrap, client_id=f"{self.name}-relay"),
+            lambda: make_idempotent_producer(
+                s.kafka_bootstrap, client_id=f"{self.name}-relay", security=s.kafka_security
+            ),
             listen_dsn=self.dsn,
             batch_size=s.relay_batch_size,
             poll_seconds=s.relay_poll_seconds,
             linger_seconds=s.relay_linger_seconds,
+            observe=self.metrics.published,
         )
+        self.metrics.add_sampler(outbox_sampler(self.metrics, self.pool))
         return self.relay
 
     async def add_consumer(
@@ -127,9 +157,13 @@ class ServiceRuntime:
             dead_letters=await self.open_dead_letters(name),
             max_attempts=s.consumer_max_attempts,
             retry_base_seconds=s.consumer_retry_base_seconds,
+            count=lambda outcome, n: self.metrics.consumed(name, outcome, n),
         )
         topic = Topics(s.topic_prefix).of(stream)
-        subscribe(broker, topic, consumer, max_records=max_records or s.consumer_batch_size)
+        batch = max_records or s.consumer_batch_size
+        client = subscribe(broker, topic, consumer, max_records=batch)
+        self._subscriptions.append((name, client))
+        self._dead_letter_topics.append(Topics(s.topic_prefix).dlq_of(stream))
         self.consumers.append(consumer)
         return consumer
 
@@ -140,7 +174,16 @@ class ServiceRuntime:
     def add_worker(self, worker: Worker, name: str) -> None:
         self._tasks.append(asyncio.create_task(worker(self._stop), name=name))
 
+    def _watch_dead_letters(self) -> None:
+        """Samples the DLQs of the topics this process consumes, once it consumes any."""
+        if self._dead_letter_topics:
+            bootstrap, topics = self.settings.kafka_bootstrap, self._dead_letter_topics
+            backlog = DeadLetterBacklog(self.metrics, bootstrap, topics)
+            self.metrics.add_sampler(backlog.sampler())
+            self._closers.append(backlog.closer())
+
     async def start_messaging(self) -> None:
+        self._watch_dead_letters()
         if self.relay is not None:
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
         if self.broker is not None:

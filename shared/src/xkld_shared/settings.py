@@ -5,12 +5,17 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from xkld_shared.messaging.kafka_security import KafkaSecurity
+
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XKLD_", extra="ignore")
 
     database_url: SecretStr = Field(description="asyncpg DSN of this service's own database")
     kafka_bootstrap: str = "127.0.0.1:19092"
+    # TLS and SASL towards Kafka, read from XKLD_KAFKA_SECURITY_PROTOCOL and friends (see
+    # messaging/kafka_security.py); PLAINTEXT unless set.
+    kafka_security: KafkaSecurity = Field(default_factory=KafkaSecurity)
     topic_prefix: str = ""
     http_host: str = "127.0.0.1"
     http_port: int = 8000

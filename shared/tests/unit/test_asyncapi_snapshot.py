@@ -27,4 +27,4 @@ def test_no_event_carries_a_field_named_like_personal_data() -> None:
 
 def test_the_document_is_valid_json_with_every_stream() -> None:
     parsed = json.loads(SNAPSHOT.read_text())
-    assert set(parsed["channels"]) == {"registration", "loan", "notification"}
+    assert set(parsed["channels"]) == {"registration", "loan", "notification", "outreach"}

@@ -106,3 +106,14 @@ def test_every_contract_module_event_is_registered_on_its_stream() -> None:
     for event_type in ("LoanRequested", "InstallmentOverdue", "NotificationSuppressed"):
         assert event_type in known
         assert event_type in STREAM_OF
+
+
+def test_a_check_in_from_before_remittances_still_reads_and_a_remittance_is_whole_dong() -> None:
+    from xkld_shared.contracts.journey import CheckInRecorded
+
+    old = {"checked_in_on": "2026-01-05", "channel": "phone", "employment_status": "working"}
+    assert CheckInRecorded.model_validate(old).remittance_vnd is None
+    new = CheckInRecorded.model_validate(old | {"remittance_vnd": 12_000_000})
+    assert new.remittance_vnd == 12_000_000
+    with pytest.raises(ValidationError):
+        CheckInRecorded.model_validate(old | {"remittance_vnd": -5})

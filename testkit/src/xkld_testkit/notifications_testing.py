@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
 from xkld_notifications.adapters.phones import PhoneBlindIndex, SealedPhoneOpener
+from xkld_notifications.application.check_in_replies import CheckInReplies
 from xkld_notifications.application.dispatcher import DispatchPolicy, SmsDispatcher
 from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Notifier
@@ -23,12 +24,18 @@ from xkld_notifications.application.staff import StaffActions
 from xkld_notifications.application.trainee_replies import TraineeReplies
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.rules import Rules, load_rules
-from xkld_notifications.entrypoints import http, trainee_replies_http
+from xkld_notifications.entrypoints import (
+    check_in_replies_http,
+    http,
+    templates_http,
+    trainee_replies_http,
+)
 from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
 from xkld_shared.contracts.training import TraineeRegistered
 from xkld_shared.crypto import BlindIndex, FieldCipher, parse_keyring
 from xkld_shared.db.wakeup import PgWakeup
+from xkld_shared.http.app import CorrelationMiddleware
 from xkld_shared.http.errors import install_error_handlers
 from xkld_shared.testing.infra import Namespace
 
@@ -94,6 +101,7 @@ class Kit:
             self.pool, self.rules, self.notifier, self.events, phone_index(self.ns), self.clock
         )
         self.replies = TraineeReplies(self.pool, self.events, phone_index(self.ns), self.clock)
+        self.check_ins = CheckInReplies(self.pool, self.events, phone_index(self.ns), self.clock)
 
     async def deliver(self, envelope: Envelope, event: EventPayload) -> None:
         """What the consumer does with one record: the handler inside one transaction."""
@@ -205,11 +213,15 @@ def callback_app(kit: Kit) -> FastAPI:
     """The service's HTTP routes over the kit's pool and clock, for the gateway to call back."""
     app = FastAPI()
     app.include_router(http.router)
+    app.include_router(templates_http.router)
     app.include_router(trainee_replies_http.router)
+    app.include_router(check_in_replies_http.router)
     app.state.pool = kit.pool
     app.state.staff_actions = kit.staff
     app.state.trainee_replies = kit.replies
+    app.state.check_in_replies = kit.check_ins
     app.state.rules = kit.rules
     app.state.callback_token = app.state.inbound_token = SecretStr("test-callback-token")
     install_error_handlers(app)
+    app.add_middleware(CorrelationMiddleware)  # as the service's app has: audit rows need it
     return app

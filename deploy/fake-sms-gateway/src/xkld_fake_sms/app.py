@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from . import admin_routes, other_routes, send_routes
+from . import admin_routes, other_routes, send_routes, zns_routes
 from .gateway import Gateway
 from .settings import Settings
 
@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gateway = gateway
     app.include_router(send_routes.router)
     app.include_router(other_routes.router)
+    app.include_router(zns_routes.router)
     app.include_router(admin_routes.router)
 
     @app.get("/health")

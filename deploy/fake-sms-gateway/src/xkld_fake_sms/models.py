@@ -59,6 +59,13 @@ class FaultConfig(BaseModel):
     report_status: Literal["delivered", "failed"] = "delivered"
     failed_report_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     seed: int | None = None
+    # The ZNS side (Zalo's notification service). Zalo posts delivery callbacks to the OA's
+    # webhook, set once, not per message: here, set with the faults.
+    zalo_callback_url: str | None = None
+    # Numbers (any form) that have no Zalo account, and a rule: numbers ending in one of
+    # these digits have none either. ZNS answers them error -118.
+    zalo_no_account_phones: list[str] = Field(default_factory=list)
+    zalo_no_account_last_digits: str = Field(default="", pattern=r"^[0-9]*$")
 
     @model_validator(mode="after")
     def _rates_share_one_draw(self) -> Self:
@@ -110,3 +117,4 @@ class Stats(BaseModel):
     callbacks_succeeded: int = 0
     callbacks_failed: int = 0
     reports_given_up: int = 0
+    zalo_no_account: int = 0

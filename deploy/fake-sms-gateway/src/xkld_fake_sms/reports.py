@@ -31,8 +31,11 @@ class ReportJob:
     dropped: bool
     duplicated: bool = False
     early: bool = False
+    zns: bool = False  # a Zalo "user_received_message" event instead of an eSMS report
 
     def payload(self) -> dict[str, Any]:
+        if self.zns:
+            return zns_received(self.sms_id, self.request_id)
         delivered = self.status == "delivered"
         return {
             "SMSID": self.sms_id,
@@ -81,6 +84,8 @@ class ReportDispatcher:
         await self._state.mark_delivery(job.sms_id, job.status)
         if job.callback_url is None:
             return
+        if job.zns and job.status != "delivered":
+            return  # Zalo only tells when a message was received; silence otherwise
         if job.dropped:
             logger.info("delivery report dropped by fault injection request_id=%s", job.request_id)
             return
@@ -136,3 +141,15 @@ class ReportDispatcher:
                 timeout=self._settings.callback_timeout_seconds, follow_redirects=False
             )
         return self._client
+
+
+def zns_received(msg_id: str, tracking_id: str) -> dict[str, Any]:
+    """Zalo's webhook event for a ZNS message that reached the phone."""
+    now_ms = str(int(datetime.now(UTC).timestamp() * 1000))
+    return {
+        "event_name": "user_received_message",
+        "app_id": "fake-app",
+        "sender": {"id": "fake-oa"},
+        "message": {"msg_id": msg_id, "tracking_id": tracking_id, "delivery_time": now_ms},
+        "timestamp": now_ms,
+    }

@@ -21,6 +21,8 @@ class Settings:
     api_key: str = "test-api-key"
     # A published test credential, not a secret: the fake guards nothing real.
     secret_key: str = "test-secret-key"  # noqa: S105
+    # The OA's access token for the ZNS endpoint; a published test credential too.
+    zalo_access_token: str = "test-zalo-token"  # noqa: S105
     report_delay_seconds: float = 0.05
     callback_max_attempts: int = 5
     callback_backoff_seconds: float = 0.2
@@ -44,6 +46,7 @@ class Settings:
         return cls(
             api_key=env.get("FAKE_SMS_API_KEY", base.api_key),
             secret_key=env.get("FAKE_SMS_SECRET_KEY", base.secret_key),
+            zalo_access_token=env.get("FAKE_ZALO_ACCESS_TOKEN", base.zalo_access_token),
             report_delay_seconds=_ms(env, "FAKE_SMS_REPORT_DELAY_MS", base.report_delay_seconds),
             callback_max_attempts=int(
                 env.get("FAKE_SMS_CALLBACK_MAX_ATTEMPTS", base.callback_max_attempts)

@@ -44,6 +44,9 @@ class SendOutcome:
     hide_behind_error: bool
 
 
+ZNS = "zns"  # the sms_type of a message sent through the ZNS-shaped endpoint
+
+
 class GatewayState:
     def __init__(self, seed: int | None = None) -> None:
         self._lock = asyncio.Lock()
@@ -86,8 +89,10 @@ class GatewayState:
     async def record(self, new: NewMessage) -> SendOutcome:
         # Lookup and insert happen under one lock so two concurrent retries of
         # the same RequestId cannot both create a message.
+        # ZNS tracking ids and SMS request ids are separate spaces, as at two providers.
+        key = f"zns:{new.request_id}" if new.sms_type == ZNS else new.request_id
         async with self._lock:
-            existing = self._by_request_id.get(new.request_id)
+            existing = self._by_request_id.get(key)
             if existing is not None:
                 self._stats.duplicate_requests += 1
                 return SendOutcome(existing, True, None, self._take_after_record())
@@ -101,7 +106,7 @@ class GatewayState:
                 self._stats.reports_duplicated += int(plan.duplicated)
                 self._stats.reports_early += int(plan.early)
             self._messages[message.sms_id] = message
-            self._by_request_id[new.request_id] = message.sms_id
+            self._by_request_id[key] = message.sms_id
             self._stats.recorded_messages += 1
             return SendOutcome(message.sms_id, False, plan, self._take_after_record())
 
@@ -133,6 +138,10 @@ class GatewayState:
                 self._stats.reports_given_up += 1
             if (message := self._messages.get(sms_id)) is not None:
                 message.report = outcome
+
+    async def note_no_zalo(self) -> None:
+        async with self._lock:
+            self._stats.zalo_no_account += 1
 
     async def get_faults(self) -> FaultConfig:
         async with self._lock:

@@ -16,14 +16,16 @@ from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime
 
-from xkld_loans.adapters import overdue_records, regime_records, store
+from xkld_loans.adapters import overdue_records, pool_records, regime_records, store
 from xkld_loans.application.applications import LoanApplications
+from xkld_loans.application.capital_pool import CapitalPools
 from xkld_loans.application.from_registration import FromRegistration, handlers
 from xkld_loans.application.overdue_schedule import daily_overdue_worker
 from xkld_loans.application.regime_book import RegimeBook, RegimesAmbiguous
 from xkld_loans.domain.branches import load_branch_routing
 from xkld_loans.domain.regime_loading import load_regimes, load_top_ups
-from xkld_loans.entrypoints import http, http_bank, http_regimes
+from xkld_loans.entrypoints import http, http_bank, http_pool, http_regimes
+from xkld_loans.entrypoints.metrics import add_loan_metrics
 from xkld_loans.settings import LoansSettings
 
 log = logging.getLogger(__name__)
@@ -39,12 +41,15 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
 
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = pool = await rt.open_pool()
+        topics = Topics(settings.topic_prefix)
+        app.state.capital_pools = CapitalPools(pool, topics.of(Stream.LOAN), pool_records)
         app.state.loan_applications = LoanApplications(
             pool,
-            Topics(settings.topic_prefix),
+            topics,
             RegimeBook(regimes, regime_records),
             store,
             top_ups=load_top_ups(),
+            pools=app.state.capital_pools,
         )
         try:
             async with pool.acquire() as conn:
@@ -55,6 +60,7 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
         source = FromRegistration(app.state.loan_applications, load_branch_routing())
         await rt.add_consumer(Stream.REGISTRATION, handlers(source))
         rt.new_relay()
+        add_loan_metrics(rt.metrics, pool)
         if settings.overdue_job_enabled:
             topic = app.state.loan_applications.topic
             worker = daily_overdue_worker(
@@ -63,5 +69,13 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
             rt.add_worker(worker, "overdue-job")
 
     return service_app(
-        runtime, start, [http.router, http_bank.router, http_regimes.router, audit_router("loans")]
+        runtime,
+        start,
+        [
+            http.router,
+            http_bank.router,
+            http_regimes.router,
+            http_pool.router,
+            audit_router("loans"),
+        ],
     )

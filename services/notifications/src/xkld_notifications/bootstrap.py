@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+import asyncpg
 import httpx
 from fastapi import FastAPI
 from xkld_shared.audit_http import audit_router
+from xkld_shared.contracts.outreach import CampaignBroadcastRequested
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.crypto import BlindIndex, FieldCipher, parse_keyring
 from xkld_shared.db.wakeup import PgWakeup
@@ -23,6 +25,14 @@ from xkld_notifications.adapters.other_providers import (
     WebhookProvider,
 )
 from xkld_notifications.adapters.phones import PhoneBlindIndex, SealedPhoneOpener
+from xkld_notifications.adapters.zalo import ZaloConfig, ZnsProvider
+from xkld_notifications.application.broadcast_dispatcher import (
+    BroadcastDispatcher,
+    BroadcastPolicy,
+    Channels,
+)
+from xkld_notifications.application.broadcasts import BroadcastFlow, ChannelCosts
+from xkld_notifications.application.check_in_replies import CheckInReplies
 from xkld_notifications.application.dispatcher import DispatchPolicy, SmsDispatcher
 from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Notifier
@@ -31,7 +41,15 @@ from xkld_notifications.application.staff import StaffActions
 from xkld_notifications.application.trainee_replies import TraineeReplies
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.rules import QuietHours, Rules, load_rules
-from xkld_notifications.entrypoints import http, log_redaction, trainee_replies_http
+from xkld_notifications.entrypoints import (
+    broadcasts_http,
+    check_in_replies_http,
+    http,
+    log_redaction,
+    templates_http,
+    trainee_replies_http,
+)
+from xkld_notifications.entrypoints.metrics import add_broadcast_metrics, add_sms_metrics
 from xkld_notifications.settings import NotificationsSettings
 
 SERVICE = "notifications"
@@ -80,7 +98,126 @@ def policy_of(settings: NotificationsSettings, rules: Rules) -> DispatchPolicy:
         retry_cap_seconds=settings.sms_retry_cap_seconds,
         poll_seconds=settings.sms_poll_seconds,
         daily_limit=settings.sms_daily_limit,
+        rate_per_second=settings.sms_rate_per_second,
     )
+
+
+def broadcast_policy_of(
+    settings: NotificationsSettings, dispatch: DispatchPolicy
+) -> BroadcastPolicy:
+    return BroadcastPolicy(
+        dispatch=dispatch,
+        sms_rate_per_second=settings.sms_rate_per_second,
+        zalo_rate_per_second=settings.zalo_rate_per_second,
+        zalo_callback_timeout_seconds=settings.zalo_callback_timeout_seconds,
+    )
+
+
+def zalo_of(settings: NotificationsSettings, client: httpx.AsyncClient) -> ZnsProvider:
+    config = ZaloConfig(
+        settings.zalo_base_url, settings.secret("zalo_access_token"), settings.sms_timeout_seconds
+    )
+    return ZnsProvider(config, client)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """What the process builds once, before any connection: keys, rules, the event writer."""
+
+    settings: NotificationsSettings
+    phones: SealedPhoneOpener
+    index: PhoneBlindIndex
+    rules: Rules
+    events: NotificationEvents
+    client: httpx.AsyncClient
+
+
+def _parts_of(settings: NotificationsSettings) -> _Parts:
+    cipher = FieldCipher(
+        parse_keyring(settings.pii_keys.get_secret_value()), settings.pii_active_kid
+    )
+    index_key = parse_keyring(f"idx:{settings.blind_index_key.get_secret_value()}")["idx"]
+    return _Parts(
+        settings,
+        SealedPhoneOpener(cipher),
+        PhoneBlindIndex(BlindIndex(index_key)),
+        rules_of(settings),
+        NotificationEvents(Topics(settings.topic_prefix).of(Stream.NOTIFICATION)),
+        httpx.AsyncClient(),
+    )
+
+
+async def _wire_sms(
+    rt: ServiceRuntime, app: FastAPI, pool: asyncpg.Pool, p: _Parts
+) -> tuple[SmsDispatcher, CircuitBreaker]:
+    """The SMS of the journey: rules on the registration and loan streams, staff actions,
+    replies, and the dispatcher that sends them."""
+    s = p.settings
+    app.state.callback_token = s.secret("sms_callback_token")
+    app.state.inbound_token = s.secret("sms_inbound_token")
+    app.state.rules = p.rules
+    notifier = Notifier(p.rules, p.events, p.phones, p.index)
+    app.state.staff_actions = StaffActions(
+        pool, p.rules, notifier, p.events, p.index, notifier.clock
+    )
+    app.state.trainee_replies = TraineeReplies(pool, p.events, p.index, notifier.clock)
+    app.state.check_in_replies = CheckInReplies(pool, p.events, p.index, notifier.clock)
+    for stream in (Stream.REGISTRATION, Stream.LOAN):
+        await rt.add_consumer(stream, notifier.handlers(stream))
+    rt.new_relay()
+    add_sms_metrics(rt.metrics)
+    breaker = CircuitBreaker(s.sms_breaker_threshold, s.sms_breaker_cooldown_seconds)
+    dispatcher = SmsDispatcher(
+        pool,
+        provider_of(s, p.client),
+        p.phones,
+        policy_of(s, p.rules),
+        PgWakeup(rt.dsn, "sms_message"),
+        p.events,
+        breaker=breaker,
+    )
+    rt.add_worker(dispatcher.run, "sms-dispatcher")
+    return dispatcher, breaker
+
+
+async def _wire_broadcasts(
+    rt: ServiceRuntime,
+    app: FastAPI,
+    pool: asyncpg.Pool,
+    p: _Parts,
+    sms: tuple[SmsDispatcher, CircuitBreaker],
+) -> None:
+    """Campaign broadcasts from outreach: queued once, sent on Zalo or SMS at set rates. The
+    SMS provider and its breaker are the journey's: one provider account, one health."""
+    s, (dispatcher, breaker) = p.settings, sms
+    app.state.zalo_callback_token = s.secret("zalo_callback_token")
+    app.state.broadcast_flow = flow = BroadcastFlow(
+        p.events.topic,
+        p.phones,
+        p.index,
+        ChannelCosts(s.sms_cost_vnd_per_segment, s.zalo_cost_vnd_per_message),
+        p.rules.quiet_hours.end,
+        p.rules.quiet_hours.zone,
+    )
+    await rt.add_consumer(
+        Stream.OUTREACH, {CampaignBroadcastRequested.EVENT_TYPE: flow.on_requested}
+    )
+    add_broadcast_metrics(rt.metrics)
+    channels = Channels(
+        dispatcher.provider,
+        zalo_of(s, p.client),
+        breaker,
+        CircuitBreaker(s.sms_breaker_threshold, s.sms_breaker_cooldown_seconds),
+    )
+    broadcaster = BroadcastDispatcher(
+        pool,
+        channels,
+        p.phones,
+        flow,
+        broadcast_policy_of(s, policy_of(s, p.rules)),
+        PgWakeup(rt.dsn, "broadcast_message"),
+    )
+    rt.add_worker(broadcaster.run, "broadcast-dispatcher")
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
@@ -88,41 +225,20 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     configure_logging(SERVICE, settings.log_level, settings.log_json)
     log_redaction.install()
     runtime = ServiceRuntime(SERVICE, settings)
-    cipher = FieldCipher(
-        parse_keyring(settings.pii_keys.get_secret_value()), settings.pii_active_kid
-    )
-    phones = SealedPhoneOpener(cipher)
-    index_key = parse_keyring(f"idx:{settings.blind_index_key.get_secret_value()}")["idx"]
-    index = PhoneBlindIndex(BlindIndex(index_key))
-    rules = rules_of(settings)
-    events = NotificationEvents(Topics(settings.topic_prefix).of(Stream.NOTIFICATION))
-    client = httpx.AsyncClient()
+    parts = _parts_of(settings)
 
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = pool = await rt.open_pool()
-        app.state.callback_token = settings.secret("sms_callback_token")
-        app.state.inbound_token = settings.secret("sms_inbound_token")
-        app.state.rules = rules
-        notifier = Notifier(rules, events, phones, index)
-        app.state.staff_actions = StaffActions(pool, rules, notifier, events, index, notifier.clock)
-        app.state.trainee_replies = TraineeReplies(pool, events, index, notifier.clock)
-        for stream in (Stream.REGISTRATION, Stream.LOAN):
-            await rt.add_consumer(stream, notifier.handlers(stream))
-        rt.new_relay()
-        breaker = CircuitBreaker(
-            settings.sms_breaker_threshold, settings.sms_breaker_cooldown_seconds
-        )
-        dispatcher = SmsDispatcher(
-            pool,
-            provider_of(settings, client),
-            phones,
-            policy_of(settings, rules),
-            PgWakeup(rt.dsn, "sms_message"),
-            events,
-            breaker=breaker,
-        )
-        rt.add_worker(dispatcher.run, "sms-dispatcher")
-        rt.on_stop(client.aclose)
+        sms = await _wire_sms(rt, app, pool, parts)
+        await _wire_broadcasts(rt, app, pool, parts, sms)
+        rt.on_stop(parts.client.aclose)
 
-    routers = [http.router, trainee_replies_http.router, audit_router("notifications")]
+    routers = [
+        http.router,
+        templates_http.router,
+        trainee_replies_http.router,
+        audit_router("notifications"),
+        check_in_replies_http.router,
+        broadcasts_http.router,
+    ]
     return service_app(runtime, start, routers)

@@ -6,7 +6,14 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from xkld_shared.settings import ServiceSettings
 
-_SECRETS = ("sms_api_key", "sms_secret_key", "sms_callback_token", "sms_inbound_token")
+_SECRETS = (
+    "sms_api_key",
+    "sms_secret_key",
+    "sms_callback_token",
+    "sms_inbound_token",
+    "zalo_access_token",
+    "zalo_callback_token",
+)
 
 
 class NotificationsSettings(ServiceSettings):
@@ -44,6 +51,20 @@ class NotificationsSettings(ServiceSettings):
     sms_quiet_hours_enabled: bool = True
     sms_breaker_threshold: int = Field(default=5, ge=1)
     sms_breaker_cooldown_seconds: float = Field(default=30.0, gt=0)
+    # The provider's contracted rate, shared by every replica; unset: not paced.
+    sms_rate_per_second: int | None = Field(default=None, gt=0)
+    # Campaign broadcasts (issue 16): Zalo's notification service (ZNS) beside SMS.
+    zalo_base_url: str = "http://127.0.0.1:8199"
+    zalo_access_token: SecretStr | None = None
+    zalo_access_token_file: Path | None = None
+    # Proves a Zalo delivery callback comes from Zalo; sent as ?token= on the webhook URL.
+    zalo_callback_token: SecretStr | None = None
+    zalo_callback_token_file: Path | None = None
+    zalo_rate_per_second: int | None = Field(default=None, gt=0)
+    zalo_callback_timeout_seconds: float = Field(default=600.0, gt=0)
+    # What each channel costs us, in integer VND: an SMS per part, a ZNS message per message.
+    sms_cost_vnd_per_segment: int = Field(default=750, ge=0)
+    zalo_cost_vnd_per_message: int = Field(default=300, ge=0)
 
     @model_validator(mode="after")
     def _secrets_from_files(self) -> Self:
@@ -56,6 +77,8 @@ class NotificationsSettings(ServiceSettings):
                 raise ValueError(f"XKLD_{name.upper()} or XKLD_{name.upper()}_FILE is required")
         if self.sms_inbound_token is None:
             self.sms_inbound_token = self.sms_callback_token
+        if self.zalo_callback_token is None:
+            self.zalo_callback_token = self.sms_callback_token
         return self
 
     def secret(self, name: str) -> SecretStr:

@@ -9,7 +9,7 @@ import uuid
 
 import asyncpg
 import httpx
-from xkld_notifications.adapters import store
+from xkld_notifications.adapters import contacts
 from xkld_shared.contracts.loan import LoanApproved, LoanDisbursed
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationPersonalDataErased
 from xkld_shared.contracts.registry import default_registry
@@ -130,7 +130,7 @@ async def test_a_contact_committed_without_seeing_the_waiting_message_is_caught_
     the loan stream's message (still uncommitted then). The dispatcher's sweep releases it."""
     registration, phone = uuid.uuid4(), random_phone()
     await kit.publish(registration, _approved())
-    contact = store.Contact(
+    contact = contacts.Contact(
         registration_id=registration,
         phone_ciphertext=cipher(kit.ns).encrypt(e164(phone), purpose=PHONE_PURPOSE),
         sms_consent=True,
@@ -138,7 +138,7 @@ async def test_a_contact_committed_without_seeing_the_waiting_message_is_caught_
         province_code="86",
     )
     async with kit.pool.acquire() as conn:
-        await store.upsert_contact(conn, contact)  # as if the other transaction saw nothing
+        await contacts.upsert_contact(conn, contact)  # as if the other transaction saw nothing
     await _drain(kit)
     assert len(await gateway_messages(kit.gateway, phone)) == 1
     assert _states(await kit.messages(registration)) == {"loan_approved": ("sent", None)}

@@ -10,6 +10,7 @@ import uuid
 
 import asyncpg
 import httpx
+import pytest
 from xkld_shared.contracts.envelope import Envelope, new_envelope
 from xkld_shared.contracts.journey import RegistrationFoundEligible
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
@@ -83,6 +84,7 @@ async def _until(check: object, timeout: float) -> None:
     raise AssertionError("not settled in time")
 
 
+@pytest.mark.cost(120)
 async def test_two_replicas_a_crash_and_redelivery_still_send_each_sms_once(
     namespace: Namespace, gateway: str
 ) -> None:

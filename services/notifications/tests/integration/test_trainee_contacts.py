@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 
 import httpx
-from xkld_notifications.adapters import store
+from xkld_notifications.adapters import contacts
 from xkld_notifications.application.staff import ManualRequest
 from xkld_notifications.domain.outbound import ContactState
 from xkld_shared.audit import ChangeContext
@@ -55,7 +55,7 @@ async def test_a_registered_trainee_is_a_contact_with_a_sealed_phone_and_the_com
     assert contact["phone_index"] == phone_index(kit.ns).of(e164(phone))
     assert phone[1:] not in str(contact["phone_ciphertext"])
     async with kit.pool.acquire() as conn:
-        assert await store.contact_state(conn, trainee) == ContactState(True, False)
+        assert await contacts.contact_state(conn, trainee) == ContactState(True, False)
 
 
 async def test_a_trainee_without_sms_consent_gets_nothing_and_it_is_recorded(kit: Kit) -> None:
@@ -86,5 +86,5 @@ async def test_a_trainee_erasure_forgets_the_phone_and_suppresses_what_was_waiti
     assert await kit.outbox_types(trainee) == ["NotificationSuppressed"]
     assert await gateway_messages(kit.gateway, phone) == []
     async with kit.pool.acquire() as conn:
-        state = await store.contact_state(conn, trainee)
+        state = await contacts.contact_state(conn, trainee)
     assert state == ContactState(False, False, erased=True), "later events are not left waiting"

@@ -9,8 +9,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from xkld_shared.http.app import CorrelationMiddleware
+from xkld_shared.http.tracing import TracingMiddleware
 from xkld_shared.identity.jwks import load_verifier
 from xkld_shared.logging import configure_logging
+from xkld_shared.metrics import ServiceMetrics
+from xkld_shared.metrics.http import HttpMetrics, metrics_router
 
 from xkld_portal.adapters.attempts import AttemptLimiter
 from xkld_portal.adapters.backend import HttpApi
@@ -31,6 +34,7 @@ def _urls(s: PortalSettings) -> dict[Service, str]:
         Service.LOANS: s.loans_url,
         Service.NOTIFICATIONS: s.notifications_url,
         Service.REPORTING: s.reporting_url,
+        Service.OUTREACH: s.outreach_url,
     }
 
 
@@ -53,6 +57,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
             verifier=await load_verifier(s),
             templates=environments(),
             attempts=AttemptLimiter(s.portal_login_attempts, s.portal_login_window_seconds),
+            cookie_secure=s.portal_cookie_secure,
         )
         yield
         await api.close()
@@ -60,11 +65,16 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app = FastAPI(
         title="xkld portal", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
     )
-    app.state.cookie_secure = s.portal_cookie_secure
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in pages.routers():
         app.include_router(router)
     app.add_middleware(PortalCookies, secure=s.portal_cookie_secure)
     app.add_middleware(CorrelationMiddleware)
+    # A server span per page, continued by each service the page calls (adapters/backend.py).
+    app.add_middleware(TracingMiddleware)
+    # Like every service: HTTP figures by route template at an open /metrics (registry per app).
+    metrics = ServiceMetrics("portal")
+    app.include_router(metrics_router(metrics))
+    app.add_middleware(HttpMetrics, metrics=metrics)
     return app

@@ -16,6 +16,7 @@ class PortalSettings(BaseSettings):
     loans_url: str = "http://127.0.0.1:8102"
     notifications_url: str = "http://127.0.0.1:8103"
     reporting_url: str = "http://127.0.0.1:8104"
+    outreach_url: str = "http://127.0.0.1:8105"
     # 32 random bytes, URL-safe base64 (xkld_shared.crypto.generate_key): encrypts the session
     # cookie. Rotating it signs everyone out, nothing worse.
     portal_session_key: SecretStr

@@ -27,7 +27,9 @@ DESKTOP: ViewportSize = {"width": 1366, "height": 768}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
+# Package scope: the browser tests run together on one worker (conftest.py at the root), and
+# their stack and browser stop when the last of them ends, not when that worker's run does.
+@pytest.fixture(scope="package")
 async def stack(infra: TestInfra, templates: Templates, sms_gateway: str) -> AsyncIterator[Stack]:
     ns = await Namespace.create(infra, templates)
     try:
@@ -40,7 +42,7 @@ async def stack(infra: TestInfra, templates: Templates, sms_gateway: str) -> Asy
         await ns.drop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def browser() -> AsyncIterator[Browser]:
     executable = shutil.which("chromium")
     assert executable, "Debian's chromium is needed (./scripts/test installs it)"

@@ -30,7 +30,7 @@ ACCOUNTS: dict[str, tuple[list[str], list[str], str | None, str | None]] = {
     "giamdoc.kiem": (["loan_officer", "bank_manager"], [], None, "VBSP-86"),
     "quantri": (["admin"], [], None, None),
 }
-SERVICES = ("registration", "loans", "notifications", "reporting")
+SERVICES = ("registration", "loans", "notifications", "reporting", "outreach")
 STARTUP_SECONDS = 240.0  # generous: the suite runs on two busy cores
 
 

@@ -42,6 +42,13 @@ RURAL_REPORT_PATHS = tuple(
     )
 )
 RURAL_PLAN_PATHS = ("/course-plan/lines/new", "/courses/new")
+# Issue 17's outcomes report (reached from the reports page) and the page after the return
+# (reached from a file; for officers only). The officers' lists are in the menu.
+OUTCOME_REPORT_PATHS = ("/reports/outcomes",)
+# Issue 16's survey roll-ups, reached from the rounds page and the officers' home.
+SURVEY_PATHS = ("/survey-rollups",)
+# Issue 16's message templates, reached from the campaigns page and the officers' home.
+CAMPAIGN_PATHS = ("/message-templates", "/campaign-channels")
 # axe.run in the page; only what a person would be stopped by (serious, critical) is kept.
 RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
@@ -167,6 +174,14 @@ async def walk_role(
         paths |= dict.fromkeys(RURAL_REPORT_PATHS)
     if role == "laodong":
         paths |= dict.fromkeys(RURAL_PLAN_PATHS)
+    if role in ("laodong", "baocao"):
+        paths |= dict.fromkeys(OUTCOME_REPORT_PATHS)
+    if role in ("canbo", "laodong"):
+        paths |= dict.fromkeys([f"/files/{file_id}/after-return"])
+    if role in ("canbo", "laodong"):
+        paths |= dict.fromkeys(SURVEY_PATHS)
+    if role in ("canbo", "laodong"):
+        paths |= dict.fromkeys(CAMPAIGN_PATHS)
     for path in paths:
         await visit(page, stack, path, findings, slug(role, path))
     await visit(page, stack, f"/files/{file_id}", findings, f"{role}-file")

@@ -157,3 +157,10 @@ async def test_administration_the_administrator_creates_an_account_and_that_pers
         await expect(person.locator(".who")).to_have_text(username)
     finally:
         await fresh.close()
+
+    # The account's creation is in the audit trail, from identity's own, without its values.
+    await page.goto(f"{stack.url}/admin/audit?service=identity&action=create&actor=quantri")
+    rows = page.locator("tbody")
+    await expect(rows).to_contain_text("account")
+    await expect(rows).to_contain_text("username")
+    assert "Cán bộ Mới Tạo" not in await page.content()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
 from xkld_portal.adapters.catalogue import read_catalogue
 from xkld_portal.adapters.templating import TEMPLATES
 
@@ -49,3 +50,19 @@ def test_no_template_holds_text_outside_the_catalogue(template: str) -> None:
     text = _TAGS.sub(" ", _JINJA.sub(" ", (TEMPLATES / template).read_text()))
     words = [w for w in text.split() if not _ALLOWED.match(w) and not _ATTRIBUTE.match(w)]
     assert [w for w in words if w not in _SAME_IN_EVERY_LANGUAGE] == []
+
+
+def test_no_message_is_translated_two_ways_in_two_files() -> None:
+    """The files of a language are merged and the first file (by name) keeps a message, so a
+    message in two of them shows that file's translation on every page: the progress report's
+    "Loans" read as the bank's count of loans, and a page title as a count's heading."""
+    locale = PORTAL / "src/xkld_portal/locale"
+    for language in sorted(p for p in locale.iterdir() if p.is_dir()):
+        seen: dict[str, dict[str, str]] = {}
+        for po in sorted((language / "LC_MESSAGES").glob("*.po")):
+            with po.open("rb") as handle:
+                for message in read_po(handle):
+                    if message.id and message.string:
+                        seen.setdefault(str(message.id), {})[po.name] = str(message.string)
+        twice = {m: by for m, by in seen.items() if len(set(by.values())) > 1}
+        assert twice == {}, language.name

@@ -425,9 +425,11 @@ def test_the_audit_page_merges_every_service_by_time_and_shows_field_names_only(
     # each stand-in service's row is at the hour of its name's length
     order = [
         page.text.index(f"{s}_changed")
-        for s in ("notifications", "registration", "reporting", "loans")
+        for s in ("notifications", "registration", "reporting", "outreach", "loans")
     ]
     assert order == sorted(order)
+    # identity's account trail, at the same hour as outreach's row
+    assert order[2] < page.text.index("identity_changed") < order[4]
     assert "full_name, phone" in page.text
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
 from xkld_shared.identity.principal import Role
-from xkld_shared.testing.infra import Namespace
+from xkld_shared.testing.infra import Namespace, Templates, TestInfra
+from xkld_shared.testing.processes import serving_alone
 from xkld_shared.testing.system import consents, officer_of, registration_body
 
 HOME = "29800"
@@ -212,3 +214,13 @@ STEPS: dict[str, Step] = {
     ),
 }
 READY = ("eligible", "enrol", "certify", "no_loan", "contract", "health", "deposit", "visa")
+
+
+@contextlib.asynccontextmanager
+async def open_desk(infra: TestInfra, templates: Templates) -> AsyncIterator[Desk]:
+    """A registration process in a namespace of its own, for the tests of a module to share."""
+    async with (
+        serving_alone(infra, templates, "registration") as (url, ns),
+        httpx.AsyncClient(timeout=30) as client,
+    ):
+        yield Desk(url, ns, client)

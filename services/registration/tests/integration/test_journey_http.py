@@ -13,27 +13,18 @@ import httpx
 import pytest
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.identity.principal import Role
-from xkld_shared.testing.infra import Namespace, Templates, TestInfra
-from xkld_shared.testing.processes import serving
+from xkld_shared.testing.infra import Templates, TestInfra
 
-from .journey_desk import READY, Desk, days
+from .journey_desk import READY, Desk, days, open_desk
 
 
 @pytest.fixture(scope="module")
 async def shared_desk(infra: TestInfra, templates: Templates) -> AsyncIterator[Desk]:
     """One service for the module: every test works on its own fresh files."""
-    ns = await Namespace.create(infra, templates)
-    try:
-        async with (
-            serving("xkld_registration", ns.env("registration")) as proc,
-            httpx.AsyncClient(timeout=20) as client,
-        ):
-            desk = Desk(proc.url, ns, client)
-            desk.orientation = await desk.course("orientation")
-            desk.enterprise_code = await desk.enterprise()
-            yield desk
-    finally:
-        await ns.drop()
+    async with open_desk(infra, templates) as desk:
+        desk.orientation = await desk.course("orientation")
+        desk.enterprise_code = await desk.enterprise()
+        yield desk
 
 
 @pytest.fixture

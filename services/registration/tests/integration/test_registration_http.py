@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import asyncpg
 import httpx
 import pytest
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.crypto import FieldCipher, parse_keyring
-from xkld_shared.testing.infra import Namespace
-from xkld_shared.testing.processes import ServiceProcess, serving
+from xkld_shared.testing.infra import Namespace, Templates, TestInfra
+from xkld_shared.testing.processes import ServiceProcess, serving, serving_alone
 from xkld_shared.testing.system import consents, officer_of, random_cccd, registration_body
 
 COMMUNES = ("29800", "29623")
@@ -26,6 +27,21 @@ def _officer(namespace: Namespace) -> dict[str, str]:
 async def registration(namespace: Namespace) -> AsyncIterator[str]:
     async with serving("xkld_registration", namespace.env("registration")) as proc:
         yield proc.url
+
+
+@dataclass(frozen=True)
+class Refusing:
+    """One service for every bad-input case: each is refused, so none leaves a row for the
+    next to trip on, and a case wrongly accepted fails its own check on the empty tables."""
+
+    url: str
+    namespace: Namespace
+
+
+@pytest.fixture(scope="module")
+async def refusing(infra: TestInfra, templates: Templates) -> AsyncIterator[Refusing]:
+    async with serving_alone(infra, templates, "registration") as (url, ns):
+        yield Refusing(url, ns)
 
 
 async def _rows(namespace: Namespace) -> tuple[int, int]:
@@ -79,14 +95,15 @@ BAD_INPUTS: dict[str, tuple[dict[str, object], str]] = {
 
 @pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
 async def test_bad_input_gets_a_bilingual_422_and_stores_nothing(
-    registration: str, namespace: Namespace, case: str
+    refusing: Refusing, case: str
 ) -> None:
+    namespace = refusing.namespace
     overrides, field = BAD_INPUTS[case]
     body = registration_body(**overrides)
     body = {k: v for k, v in body.items() if v is not None}
     async with httpx.AsyncClient() as client:
         answer = await client.post(
-            f"{registration}/registrations", json=body, headers=_officer(namespace)
+            f"{refusing.url}/registrations", json=body, headers=_officer(namespace)
         )
     assert answer.status_code == 422, answer.text
     error = answer.json()["error"]

@@ -9,27 +9,18 @@ from collections.abc import AsyncIterator
 import asyncpg
 import httpx
 import pytest
-from xkld_shared.testing.infra import Namespace, Templates, TestInfra
-from xkld_shared.testing.processes import serving
+from xkld_shared.testing.infra import Templates, TestInfra
 from xkld_shared.testing.system import officer_of
 
-from .journey_desk import READY, STEPS, Desk, days
+from .journey_desk import READY, STEPS, Desk, days, open_desk
 
 
 @pytest.fixture(scope="module")
 async def desk(infra: TestInfra, templates: Templates) -> AsyncIterator[Desk]:
-    ns = await Namespace.create(infra, templates)
-    try:
-        async with (
-            serving("xkld_registration", ns.env("registration")) as proc,
-            httpx.AsyncClient(timeout=30) as client,
-        ):
-            desk = Desk(proc.url, ns, client)
-            desk.orientation = await desk.course("orientation")
-            desk.enterprise_code = await desk.enterprise()
-            yield desk
-    finally:
-        await ns.drop()
+    async with open_desk(infra, templates) as desk:
+        desk.orientation = await desk.course("orientation")
+        desk.enterprise_code = await desk.enterprise()
+        yield desk
 
 
 async def _keyed(desk: Desk, rid: str, name: str, key: str) -> httpx.Response:

@@ -11,11 +11,10 @@ import httpx
 import pytest
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.identity.principal import Role
-from xkld_shared.testing.infra import Namespace, Templates, TestInfra
-from xkld_shared.testing.processes import serving
+from xkld_shared.testing.infra import Templates, TestInfra
 from xkld_shared.testing.system import officer_of, registration_body
 
-from .journey_desk import HOME, Desk, days
+from .journey_desk import HOME, Desk, days, open_desk
 from .test_rural_training_http import (
     ELSEWHERE,
     _course,
@@ -31,15 +30,8 @@ from .test_rural_training_http import (
 
 @pytest.fixture(scope="module")
 async def desk(infra: TestInfra, templates: Templates) -> AsyncIterator[Desk]:
-    ns = await Namespace.create(infra, templates)
-    try:
-        async with (
-            serving("xkld_registration", ns.env("registration")) as proc,
-            httpx.AsyncClient(timeout=30) as client,
-        ):
-            yield Desk(proc.url, ns, client)
-    finally:
-        await ns.drop()
+    async with open_desk(infra, templates) as desk:
+        yield desk
 
 
 async def _erase(desk: Desk, tid: str, headers: dict[str, str] | None = None) -> httpx.Response:

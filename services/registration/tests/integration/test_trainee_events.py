@@ -8,30 +8,21 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.registration import PHONE_PURPOSE
 from xkld_shared.crypto import FieldCipher, parse_keyring
-from xkld_shared.testing.infra import Namespace, Templates, TestInfra
-from xkld_shared.testing.processes import serving
+from xkld_shared.testing.infra import Templates, TestInfra
 from xkld_shared.testing.system import consents, registration_body
 
-from .journey_desk import HOME, Desk, days
+from .journey_desk import HOME, Desk, days, open_desk
 from .test_rural_training_http import _course, _fetch, _outcome, _province_trainer, _trainee
 
 
 @pytest.fixture(scope="module")
 async def desk(infra: TestInfra, templates: Templates) -> AsyncIterator[Desk]:
-    ns = await Namespace.create(infra, templates)
-    try:
-        async with (
-            serving("xkld_registration", ns.env("registration")) as proc,
-            httpx.AsyncClient(timeout=30) as client,
-        ):
-            yield Desk(proc.url, ns, client)
-    finally:
-        await ns.drop()
+    async with open_desk(infra, templates) as desk:
+        yield desk
 
 
 async def _events(desk: Desk, tid: str) -> list[tuple[str, bytes]]:

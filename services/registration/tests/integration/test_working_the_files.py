@@ -17,7 +17,7 @@ import httpx
 import pytest
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace, Templates, TestInfra
-from xkld_shared.testing.processes import serving
+from xkld_shared.testing.processes import serving_alone
 from xkld_shared.testing.system import officer_of, random_cccd, registration_body
 
 HOME, NEIGHBOUR = "29800", "29623"  # Tân Quới and Nhơn Phú, both in Vĩnh Long (86)
@@ -37,12 +37,8 @@ class Service:
 
 @pytest.fixture(scope="module")
 async def service(infra: TestInfra, templates: Templates) -> AsyncIterator[Service]:
-    ns = await Namespace.create(infra, templates)
-    try:
-        async with serving("xkld_registration", ns.env("registration")) as proc:
-            yield Service(proc.url, ns)
-    finally:
-        await ns.drop()
+    async with serving_alone(infra, templates, "registration") as (url, ns):
+        yield Service(url, ns)
 
 
 def _hamlet() -> str:

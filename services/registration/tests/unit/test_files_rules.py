@@ -1,9 +1,9 @@
 """Pure rules of working the files: folding names for search, reading spreadsheet rows."""
 
 import pytest
-from xkld_registration.adapters.spreadsheet import UnreadableFile, read_sheet
 from xkld_registration.domain.search import fold, name_tokens
 from xkld_registration.entrypoints.import_rows import column_map, command_of
+from xkld_shared.spreadsheet import UnreadableFile, read_sheet
 
 HEADINGS = [
     "HỌ VÀ TÊN",

@@ -10,9 +10,16 @@ from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime
 
 from xkld_reporting.adapters.admin_units import admin_units
+from xkld_reporting.adapters.reputation_rules import load_rules
 from xkld_reporting.application.consumer import add_projection_consumer
-from xkld_reporting.entrypoints import http, rural_training_http, targets
-from xkld_reporting.entrypoints.metrics import metrics_router
+from xkld_reporting.entrypoints import (
+    enterprise_http,
+    http,
+    outcomes_http,
+    rural_training_http,
+    targets,
+)
+from xkld_reporting.entrypoints.metrics import add_projection_metrics
 from xkld_reporting.settings import ReportingSettings
 
 SERVICE = "reporting"
@@ -25,20 +32,24 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(SERVICE, settings)
 
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
-        app.state.pool = await rt.open_pool()
+        app.state.pool = pool = await rt.open_pool()
+        add_projection_metrics(rt.metrics, pool)
+        app.state.reputation_rules = load_rules(settings.reputation_rules_file)
         # Projections are the high-volume consumers: one transaction per batch of events.
         for stream in Stream:
             await add_projection_consumer(rt, stream)
         # Loaded now, so that the heap the shared start-up settles (xkld_shared.heap) has it.
         admin_units()
 
-    app = service_app(
+    return service_app(
         runtime,
         start,
-        [http.router, rural_training_http.router, targets.router, audit_router("reporting")],
+        [
+            http.router,
+            rural_training_http.router,
+            targets.router,
+            audit_router("reporting"),
+            outcomes_http.router,
+            enterprise_http.router,
+        ],
     )
-    # This service's /metrics speaks Prometheus and adds the projection lag: put first, it is
-    # matched before the generic JSON one.
-    for route in reversed(metrics_router(runtime).routes):
-        app.router.routes.insert(0, route)
-    return app

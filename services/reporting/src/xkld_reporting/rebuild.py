@@ -25,6 +25,7 @@ from aiokafka.structs import ConsumerRecord, TopicPartition
 from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.registry import default_registry
 from xkld_shared.contracts.topics import Stream, Topics
+from xkld_shared.messaging.kafka_security import kafka_client_options
 
 from xkld_reporting.adapters.projection_schema import (
     LIVE,
@@ -127,6 +128,7 @@ class Rebuilder:
             enable_auto_commit=False,
             max_poll_records=self.batch_size,
             auto_offset_reset="earliest",
+            **kafka_client_options(),
         )
         await consumer.start()
         try:
@@ -173,7 +175,7 @@ class Rebuilder:
                 await conn.execute(projection_ddl(NEXT))
 
     async def _assign(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **kafka_client_options())
         await admin.start()
         try:
             described = await admin.describe_topics(list(self.streams))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from xkld_shared.contracts import journey, loan, notification, training
+from xkld_shared.contracts import enterprise, journey, loan, notification, outreach, training
 from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.registry import default_registry, payloads_of
 from xkld_shared.contracts.topics import Stream, Topics
@@ -22,6 +22,17 @@ STREAM_OF: dict[str, Stream] = {
     **{m.EVENT_TYPE: Stream.REGISTRATION for m in payloads_of(training)},
     **{m.EVENT_TYPE: Stream.LOAN for m in payloads_of(loan)},
     **{m.EVENT_TYPE: Stream.NOTIFICATION for m in payloads_of(notification)},
+    **{m.EVENT_TYPE: Stream.OUTREACH for m in payloads_of(outreach)},
+    **{m.EVENT_TYPE: Stream.REGISTRATION for m in payloads_of(enterprise)},
+}
+
+
+_KEYED_BY_FILE = "keyed by registration_id; one partition orders one worker's events"
+_KEYED_BY = {
+    Stream.OUTREACH: (
+        "keyed by the survey household's or round's id (in the envelope's registration_id); "
+        "one partition orders one household's events"
+    ),
 }
 
 
@@ -60,7 +71,7 @@ def document() -> dict[str, Any]:
         names = sorted(t for t, s in STREAM_OF.items() if s is stream)
         channels[stream.value] = {
             "address": topics.of(stream),
-            "description": "keyed by registration_id; one partition orders one worker's events",
+            "description": _KEYED_BY.get(stream, _KEYED_BY_FILE),
             "messages": {n: {"$ref": f"#/components/messages/{n}"} for n in names},
         }
     return {

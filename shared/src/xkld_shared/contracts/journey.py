@@ -126,6 +126,9 @@ class ContractSigned(EventPayload):
     programme: Code
     term_months: int = Field(gt=0, le=240)
     signed_on: dt.date
+    # The fee the worker was charged (integer VND), when the officer entered it; optional so
+    # that older events and older consumers stay valid.
+    fee_vnd: int | None = Field(None, ge=0)
 
 
 class DepartureGateCleared(EventPayload):
@@ -160,6 +163,9 @@ class CheckInRecorded(EventPayload):
     channel: Literal["phone", "sms", "visit", "enterprise_report", "other"]
     employment_status: Literal["working", "between_jobs", "not_working"]
     incident_reported: bool = False
+    # Money the worker sent home since the last check-in, as the family reported it (integer
+    # VND; absent when not asked or not known). Optional, so older events still read.
+    remittance_vnd: int | None = Field(default=None, ge=0, le=10_000_000_000)
 
 
 class WorkerReturned(EventPayload):
@@ -191,3 +197,32 @@ class ReintegrationReferred(EventPayload):
 
     referred_on: dt.date
     referral_code: Code
+
+
+ReintegrationOutcome = Literal["job_found", "training", "business_loan", "nothing_yet"]
+
+
+class ReintegrationOutcomeRecorded(EventPayload):
+    """How a returned worker is doing 3 or 6 months after the return, as the commune found it.
+    The officer's note stays in registration."""
+
+    EVENT_TYPE = "ReintegrationOutcomeRecorded"
+
+    checkpoint_months: Literal[3, 6]
+    outcome: ReintegrationOutcome
+    observed_on: dt.date
+
+
+PovertyStatus = Literal["poor", "near_poor", "neither"]
+
+
+class PovertyStatusRecorded(EventPayload):
+    """The household's standing on the commune's official list of poor and near-poor
+    households (`list_year`), at intake or for a year after the worker came home."""
+
+    EVENT_TYPE = "PovertyStatusRecorded"
+
+    basis: Literal["intake", "after_return"]
+    list_year: int = Field(ge=2000, le=2100)
+    status: PovertyStatus
+    recorded_on: dt.date

@@ -123,3 +123,46 @@ class LoanFlaggedForReview(EventPayload):
     loan_application_id: uuid.UUID
     flagged_on: dt.date
     reason_code: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,80}$")
+
+
+class CapitalPoolAllocated(EventPayload):
+    """A province's yearly budget allocation entrusted to VBSP for a provincial loan regime.
+
+    It belongs to no registration: its envelope is keyed by the province's pool key."""
+
+    EVENT_TYPE = "CapitalPoolAllocated"
+    SCHEMA_VERSION = 1
+
+    allocation_id: uuid.UUID
+    province_code: str = Field(pattern=r"^\d{2}$")
+    year: int = Field(ge=2000, le=2100)
+    amount_vnd: int = Field(gt=0)
+    allocated_on: dt.date
+    available_vnd: int = Field(ge=0)
+
+
+class CapitalPoolDrawn(EventPayload):
+    """An approved loan of a pool-funded regime took its amount from the year's pool."""
+
+    EVENT_TYPE = "CapitalPoolDrawn"
+    SCHEMA_VERSION = 1
+
+    loan_application_id: uuid.UUID
+    province_code: str = Field(pattern=r"^\d{2}$")
+    year: int = Field(ge=2000, le=2100)
+    amount_vnd: int = Field(gt=0)
+    available_vnd: int = Field(ge=0)
+
+
+class CapitalPoolReturned(EventPayload):
+    """Money back into a year's pool: principal repaid, or the draw of a withdrawn loan."""
+
+    EVENT_TYPE = "CapitalPoolReturned"
+    SCHEMA_VERSION = 1
+
+    loan_application_id: uuid.UUID
+    province_code: str = Field(pattern=r"^\d{2}$")
+    year: int = Field(ge=2000, le=2100)
+    amount_vnd: int = Field(gt=0)
+    reason: Literal["repayment", "withdrawal"]
+    available_vnd: int = Field(ge=0)

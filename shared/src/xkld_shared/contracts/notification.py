@@ -67,3 +67,39 @@ class TraineeWorkReported(EventPayload):
     course_id: uuid.UUID
     outcome: EmploymentOutcome
     replied_on: dt.date
+
+
+class WorkerCheckInReported(EventPayload):
+    """A worker abroad answered the check-in SMS with a reply that could be read ("TT 1" …
+    "TT 3"). Keyed by the registration id; registration records it as a check-in by SMS, once.
+    No phone and no text: the reply's id (one per inbound message) and what it said."""
+
+    EVENT_TYPE = "WorkerCheckInReported"
+    SCHEMA_VERSION = 1
+
+    reply_id: uuid.UUID
+    replied_on: dt.date
+    employment_status: Literal["working", "between_jobs", "not_working"]
+
+
+BroadcastOutcome = Literal["sent", "delivered", "failed", "suppressed"]
+
+
+class BroadcastRecipientSettled(EventPayload):
+    """What became of one recipient of a campaign broadcast, on the channel that carried it.
+    Keyed by the campaign's id. Several may follow one another for a recipient (`sent`, then
+    `delivered` or `failed`); outreach keeps the furthest. `fell_back` says Zalo could not carry
+    it (no Zalo account, refused, not delivered) and SMS did. No phone and no text."""
+
+    EVENT_TYPE = "BroadcastRecipientSettled"
+    SCHEMA_VERSION = 1
+
+    campaign_id: uuid.UUID
+    broadcast_id: uuid.UUID
+    recipient_id: uuid.UUID
+    outcome: BroadcastOutcome
+    channel: Literal["sms", "zalo"] | None = None  # None when suppressed before any channel
+    fell_back: bool = False
+    reason: Code | None = None  # why failed or suppressed, in our words
+    cost_vnd: int = Field(default=0, ge=0)
+    settled_at: AwareDatetime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -51,6 +52,9 @@ class RegistrationSubmitted(EventPayload):
     priority_groups: tuple[PriorityGroup, ...] = ()
     desired_market: Code | None = None
     loan_wanted: bool | None = None
+    # Added for the labour-demand survey: the outreach respondent this file was made from, so
+    # outreach can link the two (an id only; the respondent's answers stay in outreach).
+    outreach_respondent_id: uuid.UUID | None = None
 
 
 class RegistrationPersonalDataErased(EventPayload):

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
-from xkld_shared.contracts import journey, loan, notification, training
+from xkld_shared.contracts import enterprise, journey, loan, notification, outreach, training
 from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.registration import (
     RegistrationPersonalDataErased,
@@ -55,6 +55,8 @@ def default_registry() -> EventRegistry:
             *payloads_of(loan),
             *payloads_of(notification),
             *payloads_of(training),
+            *payloads_of(outreach),
+            *payloads_of(enterprise),
         ]
     )
 

@@ -1,4 +1,5 @@
-"""Kafka topics: one per aggregate stream, keyed by registration id."""
+"""Kafka topics: one per aggregate stream, keyed by registration id (outreach: by household
+or survey round)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,17 @@ class Stream(StrEnum):
     REGISTRATION = "registration"
     LOAN = "loan"
     NOTIFICATION = "notification"
+    # The labour-demand survey and outreach: keyed by household or survey round, not by file.
+    OUTREACH = "outreach"
 
 
 DLQ_SUFFIX = ".dlq"
+# A stream topic is the record every projection and every late consumer is rebuilt from: it
+# keeps its whole history (no time or size limit), whatever the broker's default. A consumer
+# stopped longer than a retention would otherwise lose events, and a rebuild would lose years.
+STREAM_CONFIG = (("retention.ms", "-1"), ("retention.bytes", "-1"))
+# A dead-letter topic keeps its poison 30 days, time enough to fix and replay it.
+DLQ_CONFIG = (("retention.ms", "2592000000"),)
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,7 @@ class Topics:
     def all_specs(self, partitions: int) -> list[TopicSpec]:
         specs: list[TopicSpec] = []
         for stream in Stream:
-            specs.append(TopicSpec(self.of(stream), partitions))
-            # A dead-letter topic needs no parallelism and must keep its poison for a long time.
-            specs.append(TopicSpec(self.dlq_of(stream), 1, (("retention.ms", "2592000000"),)))
+            specs.append(TopicSpec(self.of(stream), partitions, STREAM_CONFIG))
+            # A dead-letter topic needs no parallelism.
+            specs.append(TopicSpec(self.dlq_of(stream), 1, DLQ_CONFIG))
         return specs

@@ -20,7 +20,7 @@ import httpx
 
 import xkld_shared.demo
 from xkld_shared.clock import vietnam_today
-from xkld_shared.demo import data, load
+from xkld_shared.demo import data, load, survey
 from xkld_shared.demo.client import DemoError, Desk, again_if_cut, client_for, expect, say
 
 
@@ -34,6 +34,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--registration", required=True, help="registration service's URL")
     parser.add_argument("--loans", help="loans service's URL (without it: no bank decisions)")
     parser.add_argument("--reporting", help="reporting service's URL (without it: no targets)")
+    parser.add_argument("--outreach", help="outreach service's URL (without it: no survey)")
     parser.add_argument("--admin", default="admin", help="the admin account that creates staff")
     parser.add_argument("--accounts-file", required=True, help="'username password' lines")
     return parser.parse_args(argv)
@@ -70,15 +71,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     if not admin_password:
         raise DemoError("set XKLD_DEMO_ADMIN_PASSWORD (or put the admin in the accounts file)")
     async with AsyncExitStack() as stack:
-        urls = (args.identity, args.registration, args.loans, args.reporting)
+        urls = (args.identity, args.registration, args.loans, args.reporting, args.outreach)
         made = [client_for(url) for url in urls]
         for client in made:
             if client is not None:
                 await stack.enter_async_context(client)
-        identity, registration, loans, reporting = made
+        identity, registration, loans, reporting, outreach = made
         if identity is None or registration is None:
             raise DemoError("--identity and --registration are required")
-        desk = Desk(identity, registration, loans, reporting, passwords={})
+        desk = Desk(identity, registration, loans, reporting, passwords={}, outreach=outreach)
         admin = await admin_headers(identity, args.admin, admin_password)
         created = await load.create_staff(desk, admin)
         keep_passwords(args.accounts_file, created)
@@ -94,6 +95,9 @@ async def load_everything(desk: Desk) -> tuple[load.Tally, dict[str, Any]]:
     say("enterprises, courses and this year's targets")
     refs = await again_if_cut(lambda: load.reference_data(desk, today, tally), "reference data")
     await again_if_cut(lambda: load.set_targets(desk, today.year, tally), "targets")
+    if desk.outreach is not None:
+        say("the labour-demand survey in both communes")
+        tally.survey_households_recorded = await survey.load_survey(desk, today.year)
     workers = data.workers()
     say(f"registering {len(workers)} workers")
     limit = asyncio.Semaphore(load.CONCURRENCY)
@@ -109,7 +113,7 @@ async def load_everything(desk: Desk) -> tuple[load.Tally, dict[str, Any]]:
     await load.walk_all(desk, ids, refs, tally)
     await load.repayments(desk, ids, refs, tally)
     say("reading back what is there")
-    return tally, await load.snapshot(desk, ids)
+    return tally, await load.snapshot(desk, ids) | await survey.snapshot(desk)
 
 
 def main(argv: list[str] | None = None) -> None:

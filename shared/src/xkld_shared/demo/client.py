@@ -40,6 +40,7 @@ class Desk:
     loans: httpx.AsyncClient | None
     reporting: httpx.AsyncClient | None
     passwords: dict[str, str]
+    outreach: httpx.AsyncClient | None = None
     _tokens: dict[str, tuple[float, dict[str, str]]] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

@@ -38,6 +38,7 @@ class Tally:
     registrations_created: int = 0
     steps_sent: int = 0
     repayments_made: int = 0
+    survey_households_recorded: int = 0
 
 
 # --- staff ------------------------------------------------------------------------------------

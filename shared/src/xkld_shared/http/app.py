@@ -16,8 +16,10 @@ from xkld_shared.http.docs import install_offline_docs
 from xkld_shared.http.errors import install_error_handlers
 from xkld_shared.http.health import health_router
 from xkld_shared.http.input_guard import InputGuard
+from xkld_shared.http.tracing import TracingMiddleware
 from xkld_shared.identity.http import checks_token
 from xkld_shared.logging import event_context
+from xkld_shared.metrics.http import HttpMetrics
 from xkld_shared.runtime import ServiceRuntime, Starter, lifespan_for
 
 CORRELATION_HEADER = "X-Correlation-Id"
@@ -69,7 +71,8 @@ def service_app(
     app = FastAPI(
         title=f"xkld {runtime.name}",
         lifespan=lifespan_for(runtime, start),
-        # No OpenTelemetry here; left on, FastAPI looks up the providers on every request.
+        # FastAPI's own OpenTelemetry stays off (left on, it looks up the providers on every
+        # request); the server span comes from TracingMiddleware below.
         telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url=None,
         redoc_url=None,
@@ -83,6 +86,10 @@ def service_app(
     # Added first, so it runs inside the correlation middleware: its refusals carry the id too.
     app.add_middleware(InputGuard)
     app.add_middleware(CorrelationMiddleware)
+    # Outside the correlation middleware: its logs already carry the request's trace id.
+    app.add_middleware(TracingMiddleware)
+    # Outermost: it times the whole answer, refusals of the inner middlewares included.
+    app.add_middleware(HttpMetrics, metrics=runtime.metrics)
     _document_bearer(app, routers)
     return app
 

@@ -1,10 +1,12 @@
-"""Liveness and readiness, open to everyone: they reveal nothing but up or down."""
+"""Liveness, readiness and metrics, open to everyone: up or down, and counts and timings
+without business data."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from xkld_shared.metrics.http import metrics_router
 from xkld_shared.runtime import ServiceRuntime
 
 
@@ -24,10 +26,5 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
             content={"status": "ready" if ok else "not_ready", "checks": checks},
         )
 
-    @router.get("/metrics")
-    async def metrics() -> JSONResponse:
-        consumers = {c.name: vars(c.stats) for c in runtime.consumers}
-        relay = runtime.relay.published_total if runtime.relay else None
-        return JSONResponse({"consumers": consumers, "relay_published_total": relay})
-
+    router.include_router(metrics_router(runtime.metrics))
     return router

@@ -11,11 +11,13 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import asyncpg
 from aiokafka.structs import ConsumerRecord
+from opentelemetry.trace import Link, Span, SpanKind, get_current_span
 
 from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.registry import EventRegistry
@@ -23,6 +25,7 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.logging import event_context
 from xkld_shared.messaging.dead_letters import DeadLetters
 from xkld_shared.messaging.inbox import claim_events
+from xkld_shared.tracing import context_of_headers, tracer
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,14 @@ Handler = Callable[[Conn, Envelope, EventPayload], Awaitable[None]]
 # of one type in one call, so a batch costs one statement instead of one per event.
 BatchHandler = Callable[[Conn, Sequence[tuple[Envelope, EventPayload]]], Awaitable[None]]
 Record = ConsumerRecord[bytes, bytes]
+# Told how many records met an outcome (applied, duplicates, skipped_unknown, failed,
+# dead_lettered): the service's metrics count them.
+OutcomeCounter = Callable[[str, int], None]
+
+
+def _uncounted(outcome: str, count: int) -> None:
+    return None
+
 
 # Errors that mean "the database is not there right now": retrying forever is right, and
 # dead-lettering would throw away good messages.
@@ -118,11 +129,50 @@ class HandlerApplier:
             if d.envelope.event_type in self._batch_handlers:
                 grouped.setdefault(d.envelope.event_type, []).append((d.envelope, d.payload))
                 continue
-            with event_context(str(d.envelope.event_id), str(d.envelope.correlation_id)):
+            with (
+                consumer_span(d),
+                event_context(str(d.envelope.event_id), str(d.envelope.correlation_id)),
+            ):
                 await self._handlers[d.envelope.event_type](conn, d.envelope, d.payload)
         for event_type, events in grouped.items():
-            await self._batch_handlers[event_type](conn, events)
+            with tracer.start_as_current_span(
+                f"{event_type} process batch", kind=SpanKind.CONSUMER
+            ) as span:
+                if span.is_recording():  # reading every record's header costs nothing when off
+                    for link in _links(batch, events):
+                        span.add_link(link.context)
+                await self._batch_handlers[event_type](conn, events)
         return Applied(len(applied), len(batch) - len(applied))
+
+
+def consumer_span(d: Decoded) -> AbstractContextManager[Span]:
+    """The span an event's handler runs in: a child of the producer span whose traceparent the
+    record carries, so the trace goes on from the request that caused the event."""
+    return tracer.start_as_current_span(
+        f"{d.record.topic} process",
+        context=context_of_headers(d.record.headers),
+        kind=SpanKind.CONSUMER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": d.record.topic,
+            "messaging.kafka.destination.partition": d.record.partition,
+            "messaging.kafka.message.offset": d.record.offset,
+            "messaging.message.id": str(d.envelope.event_id),
+            "xkld.event_type": d.envelope.event_type,
+        },
+    )
+
+
+def _links(batch: Sequence[Decoded], events: Sequence[tuple[Envelope, EventPayload]]) -> list[Link]:
+    """A batch handler serves many traces at once: its span links to each event's producer."""
+    ids = {e.event_id for e, _ in events}
+    links = []
+    for d in batch:
+        if d.envelope.event_id in ids and (parent := context_of_headers(d.record.headers)):
+            context = get_current_span(parent).get_span_context()
+            if context.is_valid:
+                links.append(Link(context))
+    return links
 
 
 class EventConsumer:
@@ -136,8 +186,10 @@ class EventConsumer:
         dead_letters: DeadLetters,
         max_attempts: int = 5,
         retry_base_seconds: float = 0.2,
+        count: OutcomeCounter = _uncounted,
     ) -> None:
         self.name = name
+        self._count = count
         self._pool = pool
         self._registry = registry
         self._applier = applier
@@ -156,7 +208,7 @@ class EventConsumer:
         if not decoded:
             return
         try:
-            await self._with_retries(lambda: self._apply(decoded))
+            await self._with_retries(lambda: self._apply(decoded), len(decoded))
         except ConsumerStopping:
             raise
         except Exception as exc:
@@ -184,8 +236,10 @@ class EventConsumer:
             done = await self._applier.apply(conn, batch)
         self.stats.applied += done.applied
         self.stats.duplicates += done.duplicates
+        self._count("applied", done.applied)
+        self._count("duplicates", done.duplicates)
 
-    async def _with_retries(self, attempt: Callable[[], Awaitable[None]]) -> None:
+    async def _with_retries(self, attempt: Callable[[], Awaitable[None]], records: int) -> None:
         failures, waits = 0, 0
         while True:
             try:
@@ -199,6 +253,7 @@ class EventConsumer:
                 await self._pause(min(self._retry_base * 2**waits, 5.0))
             except Exception:
                 failures += 1
+                self._count("failed", records)
                 if failures >= self._max_attempts:
                     raise
                 log.warning("event handling failed; retrying", exc_info=True)
@@ -214,8 +269,10 @@ class EventConsumer:
     async def _dead_letter(self, record: Record, exc: BaseException, attempts: int) -> None:
         await self._dead_letters.send(record, exc, attempts)
         self.stats.dead_lettered += 1
+        self._count("dead_lettered", 1)
 
     def _count_skipped(self, event_type: str) -> None:
         self.stats.skipped_unknown += 1
+        self._count("skipped_unknown", 1)
         by_type = self.stats.skipped_by_type
         by_type[event_type] = by_type.get(event_type, 0) + 1

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from aiokafka import AIOKafkaProducer
 
+from xkld_shared.messaging.kafka_security import KafkaSecurity, kafka_client_options
 
-def make_idempotent_producer(bootstrap: str, *, client_id: str) -> AIOKafkaProducer:
+
+def make_idempotent_producer(
+    bootstrap: str, *, client_id: str, security: KafkaSecurity | None = None
+) -> AIOKafkaProducer:
     # acks=all + idempotence: no loss on leader change, no duplicates from internal retries,
     # and per-partition order kept with up to 5 requests in flight.
     return AIOKafkaProducer(
@@ -16,6 +20,7 @@ def make_idempotent_producer(bootstrap: str, *, client_id: str) -> AIOKafkaProdu
         linger_ms=5,
         max_batch_size=512 * 1024,
         request_timeout_ms=30_000,
+        **kafka_client_options(security),
     )
 
 

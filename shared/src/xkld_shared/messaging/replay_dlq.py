@@ -26,6 +26,7 @@ from aiokafka.structs import ConsumerRecord
 
 from xkld_shared.contracts.topics import DLQ_SUFFIX
 from xkld_shared.messaging.kafka import make_idempotent_producer
+from xkld_shared.messaging.kafka_security import kafka_client_options
 
 _DLQ_HEADER = "x-dlq-"
 
@@ -54,7 +55,7 @@ def describe(record: ConsumerRecord[bytes, bytes]) -> dict[str, object]:
 
 
 async def _partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_client_options())
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])
@@ -104,6 +105,7 @@ async def replay(bootstrap: str, dlq_topic: str, *, dry_run: bool = False) -> Re
         # With a group, the consumer resets a partition without a committed offset by this
         # policy on its own, possibly after our seek: both must say "from the start".
         auto_offset_reset="earliest",
+        **kafka_client_options(),
     )
     await consumer.start()
     try:

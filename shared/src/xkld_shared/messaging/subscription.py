@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
+from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
@@ -25,7 +27,9 @@ def subscribe(
     consumer: EventConsumer,
     *,
     max_records: int = 500,
-) -> None:
+) -> Callable[[], AIOKafkaConsumer | None]:
+    """Returns a way to reach the subscriber's Kafka client once started (for its lag)."""
+
     async def on_events(msg: KafkaMessage) -> None:
         raw = msg.raw_message
         records = raw if isinstance(raw, tuple) else (raw,)
@@ -41,7 +45,7 @@ def subscribe(
             return
         await msg.ack()
 
-    broker.subscriber(
+    subscriber = broker.subscriber(
         topic,
         group_id=consumer.name,
         batch=True,
@@ -51,7 +55,9 @@ def subscribe(
         ack_policy=AckPolicy.MANUAL,
         decoder=_raw_body,
         title=f"{consumer.name}:{topic}",
-    )(on_events)
+    )
+    subscriber(on_events)
+    return lambda: subscriber.consumer
 
 
 async def _raw_body(msg: object) -> object:

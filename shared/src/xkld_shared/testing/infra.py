@@ -74,6 +74,9 @@ class TestInfra:
     kafka_bootstrap: str
     # 3 on a three-broker cluster: topics then survive the loss of a broker (min ISR 2).
     replication_factor: int = 1
+    # Partitions of each stream's topic: 3 by default; the scale-out test needs 12 (as in
+    # production) to spread three replicas of every consumer group.
+    partitions: int = TEST_PARTITIONS
 
     @classmethod
     def from_env(cls) -> TestInfra:
@@ -132,7 +135,7 @@ class Namespace:
                 await _migrate_and_harden(infra, ns.databases)
             await ensure_topics(
                 infra.kafka_bootstrap,
-                ns.topics.all_specs(TEST_PARTITIONS),
+                ns.topics.all_specs(infra.partitions),
                 replication_factor=infra.replication_factor,
             )
         except BaseException:

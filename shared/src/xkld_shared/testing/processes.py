@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from xkld_shared.testing.infra import Namespace, Templates, TestInfra
+
 # How long a service may take to become ready. Start-up is mostly imports, migrations checks and
 # consumer-group joins, which stretch to a minute or more when 4 test workers share 2 busy cores;
 # a process that exits is reported at once, so a generous bound costs nothing when things fail.
@@ -64,6 +66,11 @@ class ServiceProcess:
         if self._proc is None:
             raise RuntimeError(f"{self.module} has not been started")
         return self._proc.pid
+
+    @property
+    def running(self) -> bool:
+        """Started and not exited (a replica that was stopped or crashed is not)."""
+        return self._proc is not None and self._proc.poll() is None
 
     def worker_pids(self) -> list[int]:
         """The worker processes of a service started with XKLD_HTTP_WORKERS > 1 (Linux)."""
@@ -160,3 +167,17 @@ async def serving(module: str, env: dict[str, str]) -> AsyncIterator[ServiceProc
     finally:
         code = await proc.terminate()
         assert code == 0, f"{module} did not drain cleanly (exit {code})"
+
+
+@contextlib.asynccontextmanager
+async def serving_alone(
+    infra: TestInfra, templates: Templates, service: str
+) -> AsyncIterator[tuple[str, Namespace]]:
+    """One service in a namespace of its own, for a module of tests to share: the URL and the
+    namespace, dropped after the service has drained."""
+    namespace = await Namespace.create(infra, templates)
+    try:
+        async with serving(f"xkld_{service}", namespace.env(service)) as proc:
+            yield proc.url, namespace
+    finally:
+        await namespace.drop()

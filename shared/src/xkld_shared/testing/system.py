@@ -19,6 +19,7 @@ MODULES = {
     "loans": "xkld_loans",
     "notifications": "xkld_notifications",
     "reporting": "xkld_reporting",
+    "outreach": "xkld_outreach",
 }
 
 

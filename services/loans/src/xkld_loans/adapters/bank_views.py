@@ -233,3 +233,19 @@ def _line_view(group: str, line: _Line, loans: int) -> dict[str, Any]:
         "par30_principal_vnd": line.at_risk_principal_vnd,
         "par30_ratio": str(par.quantize(Decimal("0.0001"), ROUND_HALF_UP)),
     }
+
+
+async def overdue_totals(conn: Conn, as_of: dt.date) -> tuple[int, int]:
+    """Across all branches: loans overdue as `overdue_loans` counts them, and the principal
+    unpaid of their late instalments."""
+    row = await conn.fetchrow(
+        """SELECT count(DISTINCT a.id) AS loans,
+                  COALESCE(SUM(i.principal_vnd - i.principal_paid_vnd), 0) AS principal
+           FROM loan_application a JOIN installment i ON i.loan_application_id = a.id
+           WHERE a.status = 'disbursed' AND i.due_on < $1
+             AND (i.principal_paid_vnd < i.principal_vnd OR i.interest_paid_vnd < i.interest_vnd
+                  OR i.overdue_interest_paid_vnd < i.overdue_interest_vnd)""",
+        as_of,
+    )
+    assert row is not None
+    return int(row["loans"]), int(row["principal"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
@@ -16,12 +17,14 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from xkld_shared.messaging.outbox import add_to_outbox
 
+from xkld_loans.application.capital_pool import CapitalPools
 from xkld_loans.application.ports import LoanStore
 from xkld_loans.application.regime_book import RegimeBook, RegimesAmbiguous
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication, Status
 from xkld_loans.domain.local_time import local_today
-from xkld_loans.domain.regime_evaluation import LoanAsk, evaluate
+from xkld_loans.domain.provincial_routing import route
+from xkld_loans.domain.regime_evaluation import Evaluation, LoanAsk, evaluate
 from xkld_loans.domain.regime_model import NoRegimeInForce, Regime, TopUp, regime_in_force
 from xkld_loans.domain.transaction_days import TransactionDays, load_transaction_days
 
@@ -75,9 +78,12 @@ class LoanApplications:
         transaction_days: TransactionDays | None = None,
         top_ups: Sequence[TopUp] = (),
         today: Callable[[], dt.date] = local_today,
+        pools: CapitalPools | None = None,
     ) -> None:
         self.pool = pool
         self._topic = topics.of(Stream.LOAN)
+        # The provincial capital pools that pool-funded approvals draw on (None: no pool).
+        self.pools = pools
         self.regimes = regimes
         self.store = store
         self.top_ups = tuple(top_ups)
@@ -102,8 +108,8 @@ class LoanApplications:
             )
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                regime = await self.regime_for(conn, cmd.ask)
-                if regime is None:
+                evaluation = await self.evaluation_for(conn, cmd.ask)
+                if evaluation is None:
                     raise _no_regime()
                 app = LoanApplication(
                     id=uuid.uuid4(),
@@ -112,7 +118,7 @@ class LoanApplications:
                     commune_code=cmd.commune_code,
                     requested_vnd=cmd.ask.requested_vnd,
                     requested_term_months=cmd.ask.requested_term_months,
-                    evaluation=evaluate(regime, cmd.ask, self.top_ups),
+                    evaluation=evaluation,
                     status=Status.RECEIVED,
                 )
                 await self.store.insert(conn, app, cmd.ask)
@@ -120,7 +126,7 @@ class LoanApplications:
                     loan_application_id=app.id,
                     commune_code=app.commune_code,
                     branch_code=branch,
-                    regime_code=regime.code,
+                    regime_code=evaluation.regime_code,
                     requested_vnd=app.requested_vnd,
                     eligible=app.evaluation.eligible,
                 )
@@ -141,6 +147,20 @@ class LoanApplications:
             return None
         except ValueError as overlap:  # two regimes in force on that day
             raise RegimesAmbiguous(overlap) from None
+
+    async def evaluation_for(self, conn: Conn, ask: LoanAsk) -> Evaluation | None:
+        """The ask evaluated under the regime it is routed to (central or provincial, with the
+        rule that chose it); None when no regime covers it."""
+        try:
+            chosen = route(await self.regimes.current(conn), ask)
+        except NoRegimeInForce:
+            return None
+        except ValueError as overlap:  # two regimes of one programme in force on that day
+            raise RegimesAmbiguous(overlap) from None
+        evaluation = evaluate(chosen.regime, chosen.ask, self.top_ups)
+        return dataclasses.replace(
+            evaluation, routing_rule=chosen.rule, routing_reason=chosen.reason
+        )
 
     @property
     def topic(self) -> str:
@@ -192,6 +212,10 @@ class LoanApplications:
             before = await self.locked_in_branch(conn, application_id, context)
             after = transition(before)
             await self.store.save(conn, after)
+            approved_now = after.status is Status.APPROVED and before.status is not Status.APPROVED
+            if self.pools is not None and approved_now:
+                # In this transaction: an exhausted pool refuses the approval as a whole.
+                await self.pools.draw(conn, after, context)
             event = _decision_event(after, self._disbursement_day(after))
             await self.record(conn, context, action, before, after, event, reason=reason)
         return after

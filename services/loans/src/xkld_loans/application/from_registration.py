@@ -24,7 +24,7 @@ from xkld_loans.application.regime_book import RegimesAmbiguous
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import BEFORE_MONEY, LoanApplication, Status
 from xkld_loans.domain.branches import BranchRouting
-from xkld_loans.domain.regime_evaluation import Evaluation, LoanAsk, evaluate
+from xkld_loans.domain.regime_evaluation import Evaluation, LoanAsk
 
 log = logging.getLogger(__name__)
 NO_REGIME = "no_regime_in_force"
@@ -89,10 +89,10 @@ class FromRegistration:
 
     async def _evaluation(self, conn: Conn, ask: LoanAsk) -> Evaluation:
         try:
-            regime = await self.applications.regime_for(conn, ask)
+            evaluation = await self.applications.evaluation_for(conn, ask)
         except RegimesAmbiguous:
-            regime = None  # kept as ineligible below; the bank sees it and fixes the data
-        if regime is None:
+            evaluation = None  # kept as ineligible below; the bank sees it and fixes the data
+        if evaluation is None:
             # Kept, not dropped: the officer sees it in the queue and proposes a rejection.
             return Evaluation(
                 regime_code=NO_REGIME,
@@ -107,7 +107,7 @@ class FromRegistration:
                 overdue_monthly_rate=None,
                 max_term_months=0,
             )
-        return evaluate(regime, ask, self.applications.top_ups)
+        return evaluation
 
     async def on_registration_withdrawn(
         self, conn: Conn, envelope: Envelope, event: EventPayload
@@ -123,6 +123,8 @@ class FromRegistration:
         if app.status in BEFORE_MONEY:
             after = domain.withdraw(app)
             await self.applications.store.save(conn, after)
+            if self.applications.pools is not None and app.status is Status.APPROVED:
+                await self.applications.pools.give_back_draw(conn, app, context)
             await self.applications.record(
                 conn, context, "loan.withdrawn_by_registration", app, after, None
             )

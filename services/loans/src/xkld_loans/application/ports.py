@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from xkld_shared.db.pool import Conn
 
 from xkld_loans.domain.application import LoanApplication
+from xkld_loans.domain.capital_pool import PoolYear
 from xkld_loans.domain.disbursement import Disbursement
 from xkld_loans.domain.overdue import OverdueState, OverdueUpdate
 from xkld_loans.domain.regime_evaluation import LoanAsk
@@ -131,3 +132,42 @@ class OverdueRecords(Protocol):
     async def save_updates(
         self, conn: Conn, updates: list[tuple[uuid.UUID, OverdueUpdate]]
     ) -> None: ...
+
+
+class PoolRecords(Protocol):
+    """The provincial capital pools' yearly totals and their movements."""
+
+    async def add_allocation(
+        self, conn: Conn, province_code: str, year: int, amount_vnd: int
+    ) -> PoolYear: ...
+
+    async def draw(
+        self, conn: Conn, province_code: str, year: int, amount_vnd: int
+    ) -> PoolYear | None: ...
+
+    async def give_back(
+        self, conn: Conn, province_code: str, year: int, amount_vnd: int
+    ) -> PoolYear: ...
+
+    async def add_repaid(
+        self, conn: Conn, province_code: str, year: int, amount_vnd: int
+    ) -> PoolYear: ...
+
+    async def record_movement(
+        self,
+        conn: Conn,
+        pool: PoolYear,
+        kind: str,
+        amount_vnd: int,
+        on: dt.date,
+        recorded_by: str,
+        *,
+        loan_application_id: uuid.UUID | None = None,
+        reference: str | None = None,
+    ) -> uuid.UUID: ...
+
+    async def draw_of(
+        self, conn: Conn, loan_application_id: uuid.UUID
+    ) -> tuple[str, int, int] | None: ...
+
+    async def years_of(self, conn: Conn, province_code: str) -> list[PoolYear]: ...

@@ -12,10 +12,17 @@ from typing import Any
 from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.loan import LoanSettled, RepaymentRecorded
+from xkld_shared.db.pool import Conn
 
 from xkld_loans.application.applications import LoanApplications
-from xkld_loans.domain.application import IllegalMove, Status
-from xkld_loans.domain.repayment import apply_repayment, is_settled, outstanding_principal
+from xkld_loans.domain.application import IllegalMove, LoanApplication, Status
+from xkld_loans.domain.capital_pool import principal_returned
+from xkld_loans.domain.repayment import (
+    Due,
+    apply_repayment,
+    is_settled,
+    outstanding_principal,
+)
 
 
 @dataclass(frozen=True)
@@ -38,52 +45,77 @@ async def repay_once(
     async with applications.pool.acquire() as conn, conn.transaction():
 
         async def work() -> idempotency.Answer:
-            before = await applications.locked_in_branch(conn, cmd.application_id, context)
-            if before.status not in (Status.DISBURSED, Status.FROZEN):
-                raise IllegalMove(
-                    f"Chỉ nhận trả nợ cho khoản vay đang trả nợ (hiện: «{before.status.value}»)",
-                    f"Repayments are recorded only for a disbursed loan ({before.status.value})",
-                )
-            rate = before.evaluation.monthly_rate
-            if rate is None:
-                raise RuntimeError("a disbursed loan always has a known rate")
-            if before.status is Status.FROZEN:
-                rate = Decimal(0)  # an early repayment must not bring frozen interest back
-            dues, allocation = apply_repayment(
-                await applications.store.dues_of(conn, before.id), cmd.amount_vnd, cmd.paid_on, rate
-            )
-            await applications.store.save_dues(conn, before.id, dues)
-            repayment_id = await applications.store.insert_repayment(
-                conn, before.id, cmd.amount_vnd, cmd.paid_on, allocation, context.actor.subject
-            )
-            left = outstanding_principal(dues)
-            recorded = RepaymentRecorded(
-                loan_application_id=before.id,
-                amount_vnd=cmd.amount_vnd,
-                paid_on=cmd.paid_on,
-                outstanding_principal_vnd=left,
-                **dataclasses.asdict(allocation),
-            )
-            await applications.record(
-                conn, context, "loan.repayment_recorded", before, before, recorded
-            )
-            after = before
-            if is_settled(dues):
-                after = dataclasses.replace(before, status=Status.SETTLED)
-                await applications.store.save(conn, after)
-                settled = LoanSettled(loan_application_id=before.id, settled_on=cmd.paid_on)
-                await applications.record(conn, context, "loan.settled", before, after, settled)
-            body = {
-                "repayment_id": str(repayment_id),
-                "application_id": str(before.id),
-                "status": after.status.value,
-                "amount_vnd": cmd.amount_vnd,
-                "paid_on": cmd.paid_on.isoformat(),
-                "allocation": dataclasses.asdict(allocation),
-                "outstanding_principal_vnd": left,
-            }
-            return idempotency.Answer(201, body)
+            return await _repay(applications, conn, cmd, context)
 
         return await idempotency.once(
             conn, scope="loans.repayment", key=key, request_body=cmd.as_request(), work=work
         )
+
+
+async def _repay(
+    applications: LoanApplications, conn: Conn, cmd: Repay, context: ChangeContext
+) -> idempotency.Answer:
+    """Load the loan, allocate the money over its dues (domain), save, tell, settle if paid."""
+    before = await applications.locked_in_branch(conn, cmd.application_id, context)
+    store, rate = applications.store, _rate_for(before)
+    dues, allocation = apply_repayment(
+        await store.dues_of(conn, before.id), cmd.amount_vnd, cmd.paid_on, rate
+    )
+    await store.save_dues(conn, before.id, dues)
+    repayment_id = await store.insert_repayment(
+        conn, before.id, cmd.amount_vnd, cmd.paid_on, allocation, context.actor.subject
+    )
+    if applications.pools is not None:
+        returned = principal_returned(allocation.principal_vnd, allocation.early_principal_vnd)
+        await applications.pools.repaid(conn, before, returned, cmd.paid_on, context)
+    left = outstanding_principal(dues)
+    recorded = RepaymentRecorded(
+        loan_application_id=before.id,
+        amount_vnd=cmd.amount_vnd,
+        paid_on=cmd.paid_on,
+        outstanding_principal_vnd=left,
+        **dataclasses.asdict(allocation),
+    )
+    await applications.record(conn, context, "loan.repayment_recorded", before, before, recorded)
+    after = await _settled_if_paid(applications, conn, (before, dues), cmd.paid_on, context)
+    body = {
+        "repayment_id": str(repayment_id),
+        "application_id": str(before.id),
+        "status": after.status.value,
+        "amount_vnd": cmd.amount_vnd,
+        "paid_on": cmd.paid_on.isoformat(),
+        "allocation": dataclasses.asdict(allocation),
+        "outstanding_principal_vnd": left,
+    }
+    return idempotency.Answer(201, body)
+
+
+def _rate_for(loan: LoanApplication) -> Decimal:
+    """The monthly rate the repayment is allocated with; only a loan being repaid takes one."""
+    if loan.status not in (Status.DISBURSED, Status.FROZEN):
+        raise IllegalMove(
+            f"Chỉ nhận trả nợ cho khoản vay đang trả nợ (hiện: «{loan.status.value}»)",
+            f"Repayments are recorded only for a disbursed loan ({loan.status.value})",
+        )
+    if loan.evaluation.monthly_rate is None:
+        raise RuntimeError("a disbursed loan always has a known rate")
+    if loan.status is Status.FROZEN:
+        return Decimal(0)  # an early repayment must not bring frozen interest back
+    return loan.evaluation.monthly_rate
+
+
+async def _settled_if_paid(
+    applications: LoanApplications,
+    conn: Conn,
+    loan: tuple[LoanApplication, tuple[Due, ...]],
+    paid_on: dt.date,
+    context: ChangeContext,
+) -> LoanApplication:
+    before, dues = loan
+    if not is_settled(dues):
+        return before
+    after = dataclasses.replace(before, status=Status.SETTLED)
+    await applications.store.save(conn, after)
+    settled = LoanSettled(loan_application_id=before.id, settled_on=paid_on)
+    await applications.record(conn, context, "loan.settled", before, after, settled)
+    return after

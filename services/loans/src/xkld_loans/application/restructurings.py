@@ -10,12 +10,13 @@ from typing import Any
 from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.loan import LoanRestructured
+from xkld_shared.db.pool import Conn
 
 from xkld_loans.application.applications import LoanApplications
 from xkld_loans.domain.application import Status
 from xkld_loans.domain.local_time import local_today as today
 from xkld_loans.domain.repayment import outstanding_principal
-from xkld_loans.domain.restructuring import Kind, check_effective_on, restructure
+from xkld_loans.domain.restructuring import Kind, Restructured, check_effective_on, restructure
 
 
 @dataclass(frozen=True)
@@ -42,50 +43,58 @@ async def restructure_once(
     async with applications.pool.acquire() as conn, conn.transaction():
 
         async def work() -> idempotency.Answer:
-            before = await applications.locked_in_branch(conn, cmd.application_id, context)
-            check_effective_on(
-                cmd.effective_on, await applications.store.history_of(conn, before.id, today())
-            )
-            dues = await applications.store.dues_of(conn, before.id)
-            done = restructure(
-                before, dues, cmd.kind, cmd.effective_on, extra_months=cmd.extra_months
-            )
-            await applications.store.save(conn, done.app)
-            await applications.store.save_dues(conn, before.id, done.dues)
-            if before.status is Status.FROZEN and done.app.status is Status.DISBURSED:
-                # The frozen months accrue no overdue interest: counting restarts today.
-                await applications.store.restart_overdue_accrual(conn, before.id, cmd.effective_on)
-            details = {
-                "reason": cmd.reason,
-                "extra_months": cmd.extra_months,
-                "written_off_principal_vnd": done.written_off_principal_vnd,
-                "written_off_interest_vnd": done.written_off_interest_vnd,
-            }
-            await applications.store.insert_restructuring(
-                conn, before.id, cmd.kind, cmd.effective_on, details, context.actor.subject
-            )
-            future = [d for d in done.dues if d.due_on > cmd.effective_on and d.owed_vnd > 0]
-            left = outstanding_principal(done.dues)
-            event = LoanRestructured(
-                loan_application_id=before.id,
-                kind=cmd.kind,
-                effective_on=cmd.effective_on,
-                installments=len(future),
-                next_due_on=future[0].due_on if future else None,
-                outstanding_principal_vnd=left,
-                written_off_principal_vnd=done.written_off_principal_vnd,
-            )
-            await applications.record(conn, context, f"loan.{cmd.kind}", before, done.app, event)
-            body = {
-                "application_id": str(before.id),
-                "status": done.app.status.value,
-                "kind": cmd.kind,
-                "effective_on": cmd.effective_on.isoformat(),
-                "outstanding_principal_vnd": left,
-                **{k: v for k, v in details.items() if k != "reason"},
-            }
-            return idempotency.Answer(201, body)
+            return await _restructure(applications, conn, cmd, context)
 
         return await idempotency.once(
             conn, scope="loans.restructuring", key=key, request_body=cmd.as_request(), work=work
         )
+
+
+async def _restructure(
+    applications: LoanApplications, conn: Conn, cmd: Restructure, context: ChangeContext
+) -> idempotency.Answer:
+    """Load the loan and its dues, restructure them (domain), save, record and tell."""
+    store = applications.store
+    before = await applications.locked_in_branch(conn, cmd.application_id, context)
+    check_effective_on(cmd.effective_on, await store.history_of(conn, before.id, today()))
+    dues = await store.dues_of(conn, before.id)
+    done = restructure(before, dues, cmd.kind, cmd.effective_on, extra_months=cmd.extra_months)
+    await store.save(conn, done.app)
+    await store.save_dues(conn, before.id, done.dues)
+    if before.status is Status.FROZEN and done.app.status is Status.DISBURSED:
+        # The frozen months accrue no overdue interest: counting restarts today.
+        await store.restart_overdue_accrual(conn, before.id, cmd.effective_on)
+    details = {
+        "reason": cmd.reason,
+        "extra_months": cmd.extra_months,
+        "written_off_principal_vnd": done.written_off_principal_vnd,
+        "written_off_interest_vnd": done.written_off_interest_vnd,
+    }
+    await store.insert_restructuring(
+        conn, before.id, cmd.kind, cmd.effective_on, details, context.actor.subject
+    )
+    event = _restructured(before.id, cmd, done)
+    await applications.record(conn, context, f"loan.{cmd.kind}", before, done.app, event)
+    body = {
+        "application_id": str(before.id),
+        "status": done.app.status.value,
+        "kind": cmd.kind,
+        "effective_on": cmd.effective_on.isoformat(),
+        "outstanding_principal_vnd": event.outstanding_principal_vnd,
+        **{k: v for k, v in details.items() if k != "reason"},
+    }
+    return idempotency.Answer(201, body)
+
+
+def _restructured(loan_id: uuid.UUID, cmd: Restructure, done: Restructured) -> LoanRestructured:
+    """The event: what the schedule looks like from the effective day on."""
+    future = [d for d in done.dues if d.due_on > cmd.effective_on and d.owed_vnd > 0]
+    return LoanRestructured(
+        loan_application_id=loan_id,
+        kind=cmd.kind,
+        effective_on=cmd.effective_on,
+        installments=len(future),
+        next_due_on=future[0].due_on if future else None,
+        outstanding_principal_vnd=outstanding_principal(done.dues),
+        written_off_principal_vnd=done.written_off_principal_vnd,
+    )

@@ -25,7 +25,10 @@ class LoanAsk:
     requested_vnd: int
     requested_term_months: int
     contract_term_months: int
-    province_code: str | None = None  # where the worker lives: decides provincial top-ups
+    province_code: str | None = None  # permanent residence: decides provincial top-ups/regimes
+    # Whether the worker gets a loan from central sources: "covered", "not_covered", or None
+    # (not stated). Only "not_covered" lets a provincial regime lend (provincial_routing).
+    central_funding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,12 @@ class Evaluation:
     # A provincial interest subsidy in force for this worker, if any (configuration).
     top_up_code: str | None = None
     subsidised_share_of_interest: Decimal | None = None
+    # Why this regime and not another (provincial_routing): a rule code and a "vi / en" reason.
+    routing_rule: str | None = None
+    routing_reason: str | None = None
+    # A loan of a pool-funded regime draws on the province's pool of the application's year.
+    pool_province_code: str | None = None
+    pool_year: int | None = None
 
 
 def _vnd_vi(amount: int) -> str:
@@ -99,6 +108,21 @@ def _group_reasons(regime: Regime, ask: LoanAsk) -> list[str]:
         "Người lao động không thuộc nhóm đối tượng được vay của chính sách này"
         " / The worker is in none of this regime's eligible groups"
     ]
+
+
+def _provincial_reasons(regime: Regime, ask: LoanAsk) -> list[str]:
+    reasons = []
+    if regime.province_code is not None and ask.province_code != regime.province_code:
+        reasons.append(
+            f"Người lao động không có hộ khẩu thường trú tại tỉnh {regime.province_code}"
+            f" / The worker has no permanent residence in province {regime.province_code}"
+        )
+    if regime.only_without_central_funding and ask.central_funding != "not_covered":
+        reasons.append(
+            "Chính sách này chỉ cho vay người không được vay từ nguồn vốn trung ương"
+            " / This regime lends only to workers who get no loan from central sources"
+        )
+    return reasons
 
 
 def _amount_reasons(regime: Regime, ask: LoanAsk, maximum: int) -> list[str]:
@@ -165,7 +189,11 @@ def evaluate(regime: Regime, ask: LoanAsk, top_ups: Sequence[TopUp] = ()) -> Eva
     _check_ask_fits(regime, ask)
     amount_cap = max_amount_vnd(regime, ask.contract_costs_vnd)
     term_cap = max_term_months(regime, ask.contract_term_months)
-    refusals = _group_reasons(regime, ask) + _term_reasons(ask, term_cap)
+    refusals = (
+        _group_reasons(regime, ask)
+        + _provincial_reasons(regime, ask)
+        + _term_reasons(ask, term_cap)
+    )
     amount_reasons = _amount_reasons(regime, ask, amount_cap)
     rate = monthly_rate(regime, ask.priority_groups)
     top_up = top_up_for(top_ups, ask)
@@ -183,4 +211,6 @@ def evaluate(regime: Regime, ask: LoanAsk, top_ups: Sequence[TopUp] = ()) -> Eva
         subsidised_share_of_interest=None
         if top_up is None
         else top_up.subsidised_share_of_interest,
+        pool_province_code=regime.province_code if regime.capital_pool else None,
+        pool_year=ask.application_date.year if regime.capital_pool else None,
     )

@@ -93,6 +93,19 @@ class _Fields:
     def notes(self, key: str) -> tuple[str, ...]:
         return tuple(self._strings(key))
 
+    def has(self, key: str) -> bool:
+        return key in self._raw
+
+    def flag(self, key: str) -> bool:
+        """An optional true/false, false when absent (older documents lack it)."""
+        value = self._raw.get(key, False)
+        if not isinstance(value, bool):
+            raise self._fail(key, "true or false")
+        return value
+
+    def optional_text(self, key: str) -> str | None:
+        return self.text(key) if self._raw.get(key) is not None else None
+
     def items(self, key: str) -> list[object]:
         value = self._get(key)
         if not isinstance(value, list):
@@ -120,6 +133,12 @@ def parse_regime(raw: object) -> Regime:
         overdue_factor=f.decimal("overdue_factor"),
         max_term_months=f.optional_int("max_term_months"),
         source_notes=f.notes("source_notes"),
+        # Optional: only provincial regimes carry these.
+        province_code=f.optional_text("province_code"),
+        only_without_central_funding=f.flag("only_without_central_funding"),
+        capital_pool=f.flag("capital_pool"),
+        lending_channel=f.optional_text("lending_channel"),
+        unknown=f.notes("unknown") if f.has("unknown") else (),
     )
 
 
@@ -142,15 +161,16 @@ def parse_top_up(raw: object) -> TopUp:
 def check_no_overlaps(regimes: Sequence[Regime]) -> None:
     """Raise ValueError naming two regimes of one programme whose date ranges overlap.
 
-    Two regimes in force on one day would make the choice of rules ambiguous.
+    Two regimes in force on one day would make the choice of rules ambiguous. Provincial
+    regimes are per province: two provinces' policies may run at the same time.
     """
     codes = [regime.code for regime in regimes]
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:
         raise ValueError(f"duplicate regime codes {duplicates}")
-    for programme in sorted({regime.programme for regime in regimes}):
+    for programme, province in sorted({(r.programme, r.province_code or "") for r in regimes}):
         ordered = sorted(
-            (regime for regime in regimes if regime.programme == programme),
+            (r for r in regimes if (r.programme, r.province_code or "") == (programme, province)),
             key=lambda regime: regime.effective_from,
         )
         for earlier, later in itertools.pairwise(ordered):

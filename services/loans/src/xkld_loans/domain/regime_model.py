@@ -26,8 +26,11 @@ PRIORITY_GROUPS: frozenset[str] = frozenset(
         "unemployed_graduate",
     }
 )
+# A provincial programme is never asked for by name: an application for labour_export is
+# routed to it only when the worker gets no loan from central sources (provincial_routing).
+PROVINCIAL_PROGRAMME = "labour_export_provincial"
 PROGRAMMES: frozenset[str] = frozenset(
-    {"labour_export", "labour_export_poor_district", "korea_eps_deposit"}
+    {"labour_export", "labour_export_poor_district", "korea_eps_deposit", PROVINCIAL_PROGRAMME}
 )
 # The key of rate_factor_by_group for workers in none of the listed groups.
 DEFAULT_FACTOR_KEY = "default"
@@ -64,12 +67,22 @@ class Regime:
     overdue_factor: Decimal
     max_term_months: int | None
     source_notes: tuple[str, ...]
+    # A provincial policy: borrowers must have permanent residence in this province.
+    province_code: str | None = None
+    # Lends only to workers who get no loan from central sources (Vĩnh Long NQ 37/2016).
+    only_without_central_funding: bool = False
+    # Lends from the province's yearly allocation entrusted to VBSP, which can run out.
+    capital_pool: bool = False
+    lending_channel: str | None = None
+    # Figures the sources do not give, by field name: shown as unknown, never guessed.
+    unknown: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Invariants are checked here, so hand-built regimes (tests, tools) get them too.
         what = f"regime {self.code}"
         if self.programme not in PROGRAMMES:
             raise ValueError(f"{what}: unknown programme {self.programme!r}")
+        self._check_provincial(what)
         _check_dates(self.effective_from, self.effective_to, what)
         check_groups(self.eligible_groups or (), what)
         check_groups(self.no_collateral_groups, what)
@@ -95,6 +108,17 @@ class Regime:
             raise ValueError(f"{what}: poor_household_monthly_rate must not be negative")
         if self.max_term_months is not None and self.max_term_months <= 0:
             raise ValueError(f"{what}: max_term_months must be positive")
+
+    def _check_provincial(self, what: str) -> None:
+        provincial = self.programme == PROVINCIAL_PROGRAMME
+        if self.province_code is not None and not (
+            len(self.province_code) == 2 and self.province_code.isdigit()
+        ):
+            raise ValueError(f"{what}: province_code must be two digits")
+        if provincial and self.province_code is None:
+            raise ValueError(f"{what}: a provincial regime needs its province_code")
+        if (self.capital_pool or self.only_without_central_funding) and not provincial:
+            raise ValueError(f"{what}: only a {PROVINCIAL_PROGRAMME} regime has a capital pool")
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)

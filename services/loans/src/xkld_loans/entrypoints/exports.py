@@ -7,8 +7,6 @@ import datetime as dt
 import io
 from typing import Any
 
-from openpyxl import Workbook
-
 from xkld_loans.domain.overdue import AGE_BUCKETS
 
 _HEADINGS = [
@@ -53,6 +51,8 @@ def portfolio_csv(lines: list[dict[str, Any]], branch: str, as_of: dt.date, by: 
 
 
 def portfolio_xlsx(lines: list[dict[str, Any]], branch: str, as_of: dt.date, by: str) -> bytes:
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

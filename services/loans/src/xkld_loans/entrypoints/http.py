@@ -62,6 +62,9 @@ class ApplicationRequest(RequestModel):
     requested_vnd: Vnd
     requested_term_months: Months
     contract_term_months: Months
+    # Whether the worker gets a loan from central sources; only "not_covered" lets a provincial
+    # regime (Vĩnh Long NQ 37/2016) lend. Absent: not stated, so central funding.
+    central_funding: Literal["covered", "not_covered"] | None = None
 
 
 class ProposalRequest(RequestModel):
@@ -113,6 +116,7 @@ async def receive_application(
         requested_term_months=body.requested_term_months,
         contract_term_months=body.contract_term_months,
         province_code=body.province_code,
+        central_funding=body.central_funding,
     )
     command = ReceiveApplication(body.registration_id, body.commune_code, ask)
     app = await service.receive(command, context_of(request, officer))

@@ -52,6 +52,12 @@ def _view(book: RegimeBook, regime: Regime) -> dict[str, Any]:
         "effective_to": regime.effective_to,
         "origin": book.origin(regime),
         "source_notes": list(regime.source_notes),
+        # Figures the sources do not give: the data leaves them empty and says so here.
+        "unknown": list(regime.unknown),
+        "province_code": regime.province_code,
+        "only_without_central_funding": regime.only_without_central_funding,
+        "capital_pool": regime.capital_pool,
+        "lending_channel": regime.lending_channel,
     }
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import httpx
 from pydantic import SecretStr
+from xkld_shared.tracing import client_span
 
 from xkld_notifications.application.ports import (
     Accepted,
@@ -71,10 +72,12 @@ class EsmsProvider:
         }
         if callback := c.signed_callback_url():
             body["CallbackUrl"] = callback
+        url = httpx.URL(c.base_url.rstrip("/") + SEND_PATH)
         try:
-            response = await self._client.post(
-                c.base_url.rstrip("/") + SEND_PATH, json=body, timeout=c.timeout_seconds
-            )
+            with client_span("esms send", "POST", url.host) as trace_headers:
+                response = await self._client.post(
+                    url, json=body, timeout=c.timeout_seconds, headers=trace_headers
+                )
         except httpx.TimeoutException:
             return TransientFailure("timeout")
         except httpx.TransportError as exc:

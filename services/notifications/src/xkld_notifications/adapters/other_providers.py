@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 from pydantic import SecretStr
+from xkld_shared.tracing import client_span
 
 from xkld_notifications.application.ports import (
     Accepted,
@@ -33,8 +34,16 @@ def _http_outcome(response: httpx.Response) -> SendOutcome | None:
 async def post_json(
     client: httpx.AsyncClient, url: str, body: dict[str, object], timeout: float, **kw: object
 ) -> httpx.Response | SendOutcome:
+    headers = dict(kw.pop("headers", None) or {})  # type: ignore[call-overload]
     try:
-        return await client.post(url, json=body, timeout=timeout, **kw)  # type: ignore[arg-type]
+        with client_span("sms provider send", "POST", httpx.URL(url).host) as trace_headers:
+            return await client.post(
+                url,
+                json=body,
+                timeout=timeout,
+                headers={**headers, **trace_headers},
+                **kw,  # type: ignore[arg-type]
+            )
     except httpx.TimeoutException:
         return TransientFailure("timeout")
     except httpx.TransportError as exc:

@@ -1,4 +1,4 @@
-"""Contacts and SMS messages in this service's own database (phones stay sealed at rest).
+"""SMS messages in this service's own database (phones stay sealed at rest).
 
 Times come from the caller's clock, never from `now()`, so quiet hours and schedules can be
 tested with an injected clock; the database only compares them.
@@ -9,143 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import asyncpg
 from xkld_shared.db.pool import Conn
+from xkld_shared.tracing import current_traceparent
 
-from xkld_notifications.domain.outbound import ContactState, MessageStatus, OutboundSms
+from xkld_notifications.domain.outbound import MessageStatus, OutboundSms
 
 # What the dispatcher and the events need of a message.
-_MESSAGE_COLUMNS = """m.id, m.registration_id, m.event_id, m.template, m.template_version,
+MESSAGE_COLUMNS = """m.id, m.registration_id, m.event_id, m.template, m.template_version,
     m.body, m.encoding, m.segments, m.status, m.attempts, m.urgent, m.quota_day"""
-
-
-@dataclass(frozen=True)
-class Contact:
-    registration_id: uuid.UUID
-    phone_ciphertext: str
-    sms_consent: bool
-    commune_code: str
-    province_code: str | None
-    phone_index: bytes | None = None
-
-
-async def upsert_contact(conn: Conn, contact: Contact) -> None:
-    await conn.execute(
-        """INSERT INTO contact (registration_id, phone_ciphertext, sms_consent, commune_code,
-               province_code, phone_index)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (registration_id) DO UPDATE
-           SET phone_ciphertext = EXCLUDED.phone_ciphertext,
-               sms_consent = EXCLUDED.sms_consent, commune_code = EXCLUDED.commune_code,
-               province_code = EXCLUDED.province_code, phone_index = EXCLUDED.phone_index,
-               updated_at = now()""",
-        contact.registration_id,
-        contact.phone_ciphertext,
-        contact.sms_consent,
-        contact.commune_code,
-        contact.province_code,
-        contact.phone_index,
-    )
-
-
-async def contact_state(conn: Conn, registration_id: uuid.UUID) -> ContactState | None:
-    """None while the contact is not known here yet (its registration event is still behind)."""
-    row = await conn.fetchrow(
-        """SELECT c.sms_consent, c.opted_out_at IS NOT NULL AS opted_out, false AS erased
-           FROM contact c WHERE c.registration_id = $1
-           UNION ALL
-           SELECT false, false, true FROM erased_contact e WHERE e.registration_id = $1
-           ORDER BY 3 DESC LIMIT 1""",
-        registration_id,
-    )
-    if row is None:
-        return None
-    return ContactState(row["sms_consent"], row["opted_out"], erased=row["erased"])
-
-
-async def settle_awaiting(
-    conn: Conn, registration_id: uuid.UUID, reason: str | None
-) -> tuple[int, list[asyncpg.Record]]:
-    """The contact is known now: what waited for it goes to the queue, or is suppressed for
-    `reason`. Returns (released, suppressed rows for their events)."""
-    if reason is None:
-        released = await conn.fetch(
-            """UPDATE sms_message SET status = 'pending'
-               WHERE registration_id = $1 AND status = 'awaiting_contact' RETURNING id""",
-            registration_id,
-        )
-        return len(released), []
-    rows = await conn.fetch(
-        f"""UPDATE sms_message m SET status = 'suppressed', suppressed_reason = $2
-           WHERE registration_id = $1 AND status = 'awaiting_contact'
-           RETURNING {_MESSAGE_COLUMNS}""",
-        registration_id,
-        reason,
-    )
-    return 0, list(rows)
-
-
-async def sweep_awaiting(conn: Conn) -> tuple[int, list[asyncpg.Record]]:
-    """Catches what a contact's arrival could not see: a message stored by the loan stream's
-    transaction while the registration stream's one was committing the contact (neither saw
-    the other's uncommitted row). Messages whose contact exists now go to the queue, where
-    the send-time checks (consent, opt-out) decide; those of an erased worker are suppressed.
-    Returns (released, suppressed rows); the caller adds their events in the same transaction."""
-    released = await conn.fetchval(
-        """WITH moved AS (
-               UPDATE sms_message m SET status = 'pending'
-               WHERE m.status = 'awaiting_contact'
-                 AND EXISTS (SELECT 1 FROM contact c WHERE c.registration_id = m.registration_id)
-               RETURNING 1)
-           SELECT count(*) FROM moved"""
-    )
-    rows = await conn.fetch(
-        f"""UPDATE sms_message m SET status = 'suppressed', suppressed_reason = 'erased'
-           WHERE m.status = 'awaiting_contact'
-             AND EXISTS (SELECT 1 FROM erased_contact e
-                         WHERE e.registration_id = m.registration_id)
-           RETURNING {_MESSAGE_COLUMNS}"""
-    )
-    return int(released or 0), list(rows)
-
-
-async def contact_area(pool: asyncpg.Pool, registration_id: uuid.UUID) -> asyncpg.Record | None:
-    row: asyncpg.Record | None = await pool.fetchrow(
-        """SELECT commune_code, province_code, sms_consent, opted_out_at
-           FROM contact WHERE registration_id = $1""",
-        registration_id,
-    )
-    return row
-
-
-async def contacts_by_phone(conn: Conn, phone_index: bytes) -> list[uuid.UUID]:
-    rows = await conn.fetch(
-        "SELECT registration_id FROM contact WHERE phone_index = $1", phone_index
-    )
-    return [r["registration_id"] for r in rows]
-
-
-async def set_opted_out(
-    conn: Conn, registration_id: uuid.UUID, opted_out: bool, now: dt.datetime
-) -> tuple[bool, bool] | None:
-    """(before, after), or None for an unknown contact. Locks the row for the caller."""
-    before = await conn.fetchval(
-        "SELECT opted_out_at IS NOT NULL FROM contact WHERE registration_id = $1 FOR UPDATE",
-        registration_id,
-    )
-    if before is None:
-        return None
-    await conn.execute(
-        """UPDATE contact SET opted_out_at = CASE WHEN $2 THEN coalesce(opted_out_at, $3) END,
-               updated_at = $3
-           WHERE registration_id = $1""",
-        registration_id,
-        opted_out,
-        now,
-    )
-    return bool(before), opted_out
 
 
 async def forget_contact(
@@ -157,41 +30,17 @@ async def forget_contact(
         f"""UPDATE sms_message m SET status = 'suppressed', suppressed_reason = 'erased',
                lease_until = NULL
            WHERE registration_id = $1 AND status IN ('pending', 'awaiting_contact')
-           RETURNING {_MESSAGE_COLUMNS}""",
+           RETURNING {MESSAGE_COLUMNS}""",
         registration_id,
     )
     await conn.execute("DELETE FROM contact WHERE registration_id = $1", registration_id)
     await conn.execute("DELETE FROM enrolment WHERE registration_id = $1", registration_id)
     await conn.execute("DELETE FROM trainee_work_reply WHERE trainee_id = $1", registration_id)
+    await conn.execute("DELETE FROM check_in_reply WHERE registration_id = $1", registration_id)
     await conn.execute(
         "INSERT INTO erased_contact VALUES ($1, $2) ON CONFLICT DO NOTHING", registration_id, now
     )
     return list(rows)
-
-
-async def add_enrolment(conn: Conn, course_id: uuid.UUID, registration_id: uuid.UUID) -> None:
-    await conn.execute(
-        "INSERT INTO enrolment (course_id, registration_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        course_id,
-        registration_id,
-    )
-
-
-async def course_members(conn: Conn, course_id: uuid.UUID) -> list[uuid.UUID]:
-    rows = await conn.fetch(
-        "SELECT registration_id FROM enrolment WHERE course_id = $1 ORDER BY registration_id",
-        course_id,
-    )
-    return [r["registration_id"] for r in rows]
-
-
-async def areas_of(conn: Conn, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, asyncpg.Record]:
-    rows = await conn.fetch(
-        """SELECT registration_id, commune_code, province_code FROM contact
-           WHERE registration_id = ANY($1::uuid[])""",
-        list(ids),
-    )
-    return {r["registration_id"]: r for r in rows}
 
 
 async def add_message(conn: Conn, sms: OutboundSms, event_id: uuid.UUID, now: dt.datetime) -> bool:
@@ -199,9 +48,9 @@ async def add_message(conn: Conn, sms: OutboundSms, event_id: uuid.UUID, now: dt
     inserted = await conn.fetchval(
         """INSERT INTO sms_message (id, registration_id, event_id, template, template_version,
                body, encoding, segments, status, suppressed_reason, last_error, urgent,
-               next_attempt_at, created_at, failed_at, course_id)
+               next_attempt_at, created_at, failed_at, course_id, traceparent)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                   CASE WHEN $9::text = 'failed' THEN $14::timestamptz END, $15)
+                   CASE WHEN $9::text = 'failed' THEN $14::timestamptz END, $15, $16)
            ON CONFLICT (id) DO NOTHING RETURNING true""",
         sms.id,
         sms.registration_id,
@@ -218,6 +67,8 @@ async def add_message(conn: Conn, sms: OutboundSms, event_id: uuid.UUID, now: dt
         sms.not_before,
         now,
         sms.course_id,
+        # The span of the event that queued it: the later send joins that event's trace.
+        current_traceparent(),
     )
     return inserted is True
 
@@ -258,7 +109,7 @@ async def claim_due(
                WHERE status = 'pending' AND next_attempt_at <= $3
                  AND (lease_until IS NULL OR lease_until < $3)
                ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-           RETURNING {_MESSAGE_COLUMNS},
+           RETURNING {MESSAGE_COLUMNS}, m.traceparent,
                (SELECT c.phone_ciphertext FROM contact c
                 WHERE c.registration_id = m.registration_id) AS phone_ciphertext,
                (SELECT c.sms_consent FROM contact c
@@ -273,6 +124,20 @@ async def claim_due(
     )
 
 
+async def count_in_day(conn: Conn, recipient_id: uuid.UUID, day: dt.date, limit: int) -> bool:
+    """One more send in the recipient's day, unless the day is full (one statement, so two
+    replicas cannot both take the last slot). Shared by the journey's SMS and broadcasts."""
+    used = await conn.fetchval(
+        """INSERT INTO sms_quota AS q (registration_id, day, used) VALUES ($1, $2, 1)
+           ON CONFLICT (registration_id, day) DO UPDATE SET used = q.used + 1
+           WHERE q.used < $3 RETURNING used""",
+        recipient_id,
+        day,
+        limit,
+    )
+    return used is not None
+
+
 async def take_quota(
     conn: Conn, message_id: uuid.UUID, registration_id: uuid.UUID, day: dt.date, limit: int
 ) -> bool:
@@ -283,15 +148,7 @@ async def take_quota(
     )
     if counted:
         return True
-    used = await conn.fetchval(
-        """INSERT INTO sms_quota AS q (registration_id, day, used) VALUES ($1, $2, 1)
-           ON CONFLICT (registration_id, day) DO UPDATE SET used = q.used + 1
-           WHERE q.used < $3 RETURNING used""",
-        registration_id,
-        day,
-        limit,
-    )
-    if used is None:
+    if not await count_in_day(conn, registration_id, day, limit):
         return False
     await conn.execute("UPDATE sms_message SET quota_day = $2 WHERE id = $1", message_id, day)
     return True
@@ -329,7 +186,7 @@ async def mark_sent(
     row: asyncpg.Record | None = await conn.fetchrow(
         f"""UPDATE sms_message m SET provider_message_id = coalesce(provider_message_id, $2),
                lease_until = NULL, sent_at = coalesce(sent_at, $3), status = 'sent'
-           WHERE id = $1 AND status = 'pending' RETURNING {_MESSAGE_COLUMNS}""",
+           WHERE id = $1 AND status = 'pending' RETURNING {MESSAGE_COLUMNS}""",
         message_id,
         provider_id,
         now,
@@ -362,7 +219,7 @@ async def mark_failed(
     row: asyncpg.Record | None = await conn.fetchrow(
         f"""UPDATE sms_message m SET status = 'failed', lease_until = NULL, last_error = $2,
                failed_at = $3
-           WHERE id = $1 AND status = 'pending' RETURNING {_MESSAGE_COLUMNS}""",
+           WHERE id = $1 AND status = 'pending' RETURNING {MESSAGE_COLUMNS}""",
         message_id,
         reason,
         now,
@@ -374,7 +231,7 @@ async def suppress(conn: Conn, message_id: uuid.UUID, reason: str) -> asyncpg.Re
     row: asyncpg.Record | None = await conn.fetchrow(
         f"""UPDATE sms_message m SET status = 'suppressed', suppressed_reason = $2,
                lease_until = NULL
-           WHERE id = $1 AND status = 'pending' RETURNING {_MESSAGE_COLUMNS}""",
+           WHERE id = $1 AND status = 'pending' RETURNING {MESSAGE_COLUMNS}""",
         message_id,
         reason,
     )
@@ -402,7 +259,7 @@ async def record_delivery(
                failed_at = CASE WHEN $3::text = 'failed' THEN $4::timestamptz END,
                sent_at = coalesce(sent_at, $4::timestamptz),
                provider_message_id = coalesce(provider_message_id, $2)
-           WHERE id = $1 RETURNING {_MESSAGE_COLUMNS}""",
+           WHERE id = $1 RETURNING {MESSAGE_COLUMNS}""",
         request_id,
         provider_id,
         status.value,
@@ -422,38 +279,6 @@ async def messages_of(pool: asyncpg.Pool, registration_id: uuid.UUID) -> Sequenc
     )
 
 
-async def latest_template(conn: Conn, code: str) -> asyncpg.Record | None:
-    row: asyncpg.Record | None = await conn.fetchrow(
-        """SELECT code, version, text, max_segments, ucs2 FROM sms_template
-           WHERE code = $1 ORDER BY version DESC LIMIT 1""",
-        code,
-    )
-    return row
-
-
-async def save_template(
-    conn: Conn,
-    code: str,
-    base_version: int,
-    text: str,
-    max_segments: int,
-    ucs2: bool,
-    saved_by: str,
-    now: dt.datetime,
-) -> int:
-    """The next version after both the file's and the saved ones; serialised per code."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", f"tpl:{code}")
-    latest = await conn.fetchval("SELECT max(version) FROM sms_template WHERE code = $1", code)
-    version = max(base_version, latest or 0) + 1
-    await conn.execute(
-        """INSERT INTO sms_template (code, version, text, max_segments, ucs2, saved_by, saved_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-        code,
-        version,
-        text,
-        max_segments,
-        ucs2,
-        saved_by,
-        now,
-    )
-    return version
+async def wake_dispatcher(conn: Conn) -> None:
+    """The SMS dispatcher is woken when this transaction commits."""
+    await conn.execute("SELECT pg_notify('sms_message', '')")

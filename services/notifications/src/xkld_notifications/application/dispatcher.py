@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 import asyncpg
 from xkld_shared.clock import utc_now
 from xkld_shared.db.wakeup import PgWakeup
+from xkld_shared.tracing import context_of, tracer
 
-from xkld_notifications.adapters import store
+from xkld_notifications.adapters import awaiting, send_rate, store
 from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Clock
 from xkld_notifications.application.ports import (
@@ -51,6 +52,8 @@ class DispatchPolicy:
     poll_seconds: float = 1.0
     daily_limit: int = 3  # per recipient per local day; urgent messages are exempt
     quiet_hours: QuietHours = field(default_factory=QuietHours)
+    # The provider's rate across replicas (shared with campaign broadcasts); None: unpaced.
+    rate_per_second: int | None = None
 
 
 class SmsDispatcher:
@@ -69,6 +72,7 @@ class SmsDispatcher:
     ) -> None:
         self._pool = pool
         self._provider = provider
+        self.provider = provider  # campaign broadcasts send SMS through the same provider
         self._phones = phones
         self._policy = policy
         self._wakeup = wakeup
@@ -86,19 +90,32 @@ class SmsDispatcher:
         if allowed == 0:
             return 0
         rows = await store.claim_due(self._pool, allowed, p.lease_seconds, now)
+        granted = await send_rate.take(self._pool, "sms", now, len(rows), p.rate_per_second)
+        if granted < len(rows):
+            await send_rate.release_sms(self._pool, [r["id"] for r in rows[granted:]])
+            rows = rows[:granted]
         await asyncio.gather(*(self._handle(dict(row), now) for row in rows))
         return len(rows)
 
     async def sweep_awaiting(self, now: dt.datetime) -> None:
         """Messages still waiting although their contact is known (or erased) now."""
         async with self._pool.acquire() as conn, conn.transaction():
-            released, suppressed = await store.sweep_awaiting(conn)
+            released, suppressed = await awaiting.sweep_awaiting(conn)
             for row in suppressed:
                 await self._events.suppressed(conn, dict(row), now, "erased")
         if released:
             log.info("sms messages released after their contact", extra={"count": released})
 
     async def _handle(self, row: dict[str, Any], now: dt.datetime) -> None:
+        # Each attempt is a span in the trace of the event that queued the message.
+        with tracer.start_as_current_span(
+            "sms dispatch",
+            context=context_of(row.get("traceparent")),
+            attributes={"xkld.sms.attempt": row["attempts"], "xkld.sms.template": row["template"]},
+        ):
+            await self._attempt(row, now)
+
+    async def _attempt(self, row: dict[str, Any], now: dt.datetime) -> None:
         message_id: uuid.UUID = row["id"]
         if row["phone_ciphertext"] is None and not row["erased"]:
             # Queued while the contact was known, gone since without an erasure: wait again.

@@ -16,6 +16,7 @@ from xkld_shared.contracts.notification import (
     NotificationSent,
     NotificationSuppressed,
     TraineeWorkReported,
+    WorkerCheckInReported,
 )
 from xkld_shared.contracts.training import EmploymentOutcome
 from xkld_shared.db.pool import Conn
@@ -28,6 +29,7 @@ Row = Mapping[str, Any]
 class NotificationEvents:
     def __init__(self, topic: str) -> None:
         self._topic = topic
+        self.topic = topic
 
     async def _add(self, conn: Conn, row: Row, payload: EventPayload) -> None:
         envelope = new_envelope(
@@ -89,6 +91,23 @@ class NotificationEvents:
         payload = TraineeWorkReported(course_id=course_id, outcome=outcome, replied_on=replied_on)
         envelope = new_envelope(
             payload, registration_id=trainee_id, producer=PRODUCER, causation_id=cause
+        )
+        await add_to_outbox(conn, self._topic, [envelope])
+
+    async def check_in_reported(
+        self,
+        conn: Conn,
+        registration_id: uuid.UUID,
+        reply_id: uuid.UUID,
+        employment_status: str,
+        replied_on: dt.date,
+    ) -> None:
+        """A worker's own answer to the check-in SMS, keyed by the registration."""
+        payload = WorkerCheckInReported(
+            reply_id=reply_id, replied_on=replied_on, employment_status=employment_status
+        )
+        envelope = new_envelope(
+            payload, registration_id=registration_id, producer=PRODUCER, causation_id=reply_id
         )
         await add_to_outbox(conn, self._topic, [envelope])
 

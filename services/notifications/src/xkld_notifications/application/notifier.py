@@ -28,7 +28,7 @@ from xkld_shared.contracts.training import (
 from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.consumer import Handler
 
-from xkld_notifications.adapters import store
+from xkld_notifications.adapters import awaiting, contacts, store, templates_store
 from xkld_notifications.application.events import NotificationEvents, message_row
 from xkld_notifications.application.ports import PhoneIndex, PhoneOpener
 from xkld_notifications.domain.outbound import (
@@ -86,7 +86,7 @@ class Notifier:
             await self._keep_contact(conn, envelope, event)
             await self._settle_awaiting(conn, envelope.registration_id, now)
         if isinstance(event, _ENROLMENT_EVENTS):
-            await store.add_enrolment(conn, event.course_id, envelope.registration_id)
+            await contacts.add_enrolment(conn, event.course_id, envelope.registration_id)
         payload = payload_fields(event)
         for rule in self._rules.by_event.get(envelope.event_type, ()):
             if rule.cancels:
@@ -102,7 +102,7 @@ class Notifier:
     ) -> tuple[int, int]:
         """Store each planned message once; a replayed event finds them there already.
         Returns (stored now, of which pending)."""
-        contact = await store.contact_state(conn, envelope.registration_id)
+        contact = await contacts.contact_state(conn, envelope.registration_id)
         added = queued = 0
         for item in planned:
             item = replace(item, template=await current_template(conn, self._rules, item.template))
@@ -119,8 +119,7 @@ class Notifier:
             queued += sms.status is MessageStatus.PENDING
             await self._announce(conn, sms, envelope, now)
         if queued:
-            # Wake the dispatcher when this transaction commits.
-            await conn.execute("SELECT pg_notify('sms_message', '')")
+            await store.wake_dispatcher(conn)
         return added, queued
 
     async def _announce(
@@ -144,7 +143,7 @@ class Notifier:
         self, conn: Conn, envelope: Envelope, event: RegistrationSubmitted | TraineeRegistered
     ) -> None:
         phone = self._phones.open(event.phone_ciphertext)
-        contact = store.Contact(
+        contact = contacts.Contact(
             registration_id=envelope.registration_id,
             phone_ciphertext=event.phone_ciphertext,
             sms_consent=event.sms_consent,
@@ -152,19 +151,19 @@ class Notifier:
             province_code=event.province_code,
             phone_index=self._index.of(phone),
         )
-        await store.upsert_contact(conn, contact)
+        await contacts.upsert_contact(conn, contact)
 
     async def _settle_awaiting(
         self, conn: Conn, registration_id: uuid.UUID, now: dt.datetime
     ) -> None:
         """Messages that arrived (from the loan stream) before this contact: they go out now,
         within the usual rules, or are suppressed for a real reason such as no consent."""
-        reason = suppression_reason(await store.contact_state(conn, registration_id))
-        released, suppressed = await store.settle_awaiting(conn, registration_id, reason)
+        reason = suppression_reason(await contacts.contact_state(conn, registration_id))
+        released, suppressed = await awaiting.settle_awaiting(conn, registration_id, reason)
         for row in suppressed:
             await self._events.suppressed(conn, dict(row), now, reason or "no_consent")
         if released:
-            await conn.execute("SELECT pg_notify('sms_message', '')")
+            await store.wake_dispatcher(conn)
 
     async def _erase(self, conn: Conn, envelope: Envelope, now: dt.datetime) -> None:
         """Forget the phone; what was still waiting to be sent will not be sent."""
@@ -174,7 +173,7 @@ class Notifier:
 
 async def current_template(conn: Conn, rules: Rules, template: Template) -> Template:
     """The highest version wins: one saved by staff, or the rules file's if it is newer."""
-    row = await store.latest_template(conn, template.code)
+    row = await templates_store.latest_template(conn, template.code)
     if row is None or row["version"] <= template.version:
         return template
     return Template(template.code, row["version"], row["text"], row["max_segments"], row["ucs2"])

@@ -42,3 +42,19 @@ class PhoneIndex(Protocol):
     """A keyed hash of an E.164 number: finds a contact by phone without plaintext at rest."""
 
     def of(self, phone_e164: str) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class NoZaloAccount:
+    """Zalo answered that the number has no Zalo account: only SMS can reach it."""
+
+    reason: str = "zalo_no_account"
+
+
+ZaloOutcome = Accepted | NoZaloAccount | TransientFailure | PermanentFailure
+
+
+class ZaloProvider(Protocol):
+    async def send(
+        self, *, tracking_id: str, phone_e164: str, template_id: str, params: dict[str, str]
+    ) -> ZaloOutcome: ...

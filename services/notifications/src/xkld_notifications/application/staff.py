@@ -14,7 +14,7 @@ from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.identity.principal import Principal
 
-from xkld_notifications.adapters import store
+from xkld_notifications.adapters import contacts, store, templates_store
 from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Clock, Notifier, current_template
 from xkld_notifications.application.ports import PhoneIndex
@@ -93,9 +93,9 @@ class StaffActions:
             return 0
         now = self._clock()
         async with self._pool.acquire() as conn, conn.transaction():
-            ids = await store.contacts_by_phone(conn, self._index.of(phone_e164))
+            ids = await contacts.contacts_by_phone(conn, self._index.of(phone_e164))
             for registration_id in ids:
-                await store.set_opted_out(conn, registration_id, True, now)
+                await contacts.set_opted_out(conn, registration_id, True, now)
         return len(ids)
 
     async def set_opt_out(
@@ -103,7 +103,7 @@ class StaffActions:
     ) -> bool | None:
         now = self._clock()
         async with self._pool.acquire() as conn, conn.transaction():
-            change = await store.set_opted_out(conn, registration_id, opted_out, now)
+            change = await contacts.set_opted_out(conn, registration_id, opted_out, now)
             if change is None:
                 return None
             before, after = change
@@ -131,7 +131,7 @@ class StaffActions:
         check(Template(code, base.version + 1, text, max_segments, ucs2))
         async with self._pool.acquire() as conn, conn.transaction():
             before = await current_template(conn, self._rules, base)
-            version = await store.save_template(
+            version = await templates_store.save_template(
                 conn,
                 code,
                 base.version,
@@ -161,9 +161,9 @@ class StaffActions:
             template = await current_template(conn, self._rules, self._rules.template("manual"))
             targets = list(request.registration_ids)
             if request.course_id is not None:
-                targets += await store.course_members(conn, request.course_id)
+                targets += await contacts.course_members(conn, request.course_id)
             targets = sorted(set(targets))
-            areas = await store.areas_of(conn, targets)
+            areas = await contacts.areas_of(conn, targets)
             in_scope = [
                 t
                 for t in targets
@@ -180,7 +180,7 @@ class StaffActions:
                 suppressed += added - got
                 already += 1 - added
                 if not got:  # suppressed now, or queued by an earlier try: say which
-                    reason = suppression_reason(await store.contact_state(conn, registration_id))
+                    reason = suppression_reason(await contacts.contact_state(conn, registration_id))
                     if reason:
                         not_sent.append((registration_id, reason))
             await record_change(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import asyncpg
 import phonenumbers
@@ -20,11 +20,13 @@ from xkld_shared.idempotency import checked_key
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_notifications.adapters import store
+from xkld_notifications.adapters import contacts, store
+from xkld_notifications.application.check_in_replies import CheckInReplies
 from xkld_notifications.application.staff import ManualRequest, StaffActions, is_stop_keyword
 from xkld_notifications.application.trainee_replies import TraineeReplies
 from xkld_notifications.domain.rules import Rules
-from xkld_notifications.domain.templates import Template, TemplateProblem, check, render
+from xkld_notifications.domain.templates import TemplateProblem, render
+from xkld_notifications.entrypoints.broadcasts_http import broadcast_report, broadcast_stop
 
 router = APIRouter(prefix="/sms", tags=["sms"])
 
@@ -58,6 +60,9 @@ class InboundAnswer(BaseModel):
     # For a reply that is not a stop keyword: recorded, not_understood, duplicate or
     # no_follow_up (the number was not asked about work).
     work_reply: str | None = None
+    # For a worker abroad answering the check-in SMS: recorded, unreadable (in the officers'
+    # inbox) or duplicate.
+    check_in_reply: str | None = None
 
 
 class MessageView(BaseModel):
@@ -79,7 +84,7 @@ class MessageView(BaseModel):
 _pool = from_app_state("pool", asyncpg.Pool)
 
 
-_actions = from_app_state("staff_actions", StaffActions)
+actions_of = from_app_state("staff_actions", StaffActions)
 
 
 _replies = from_app_state("trainee_replies", TraineeReplies)
@@ -89,8 +94,9 @@ _rules = from_app_state("rules", Rules)
 
 
 Pool = Annotated[asyncpg.Pool, Depends(_pool)]
-Actions = Annotated[StaffActions, Depends(_actions)]
+Actions = Annotated[StaffActions, Depends(actions_of)]
 Replies = Annotated[TraineeReplies, Depends(_replies)]
+CheckIns = Annotated[CheckInReplies, Depends(from_app_state("check_in_replies", CheckInReplies))]
 RulesDep = Annotated[Rules, Depends(_rules)]
 
 
@@ -104,8 +110,10 @@ class CallbackRefused(NotSignedIn):
 
 
 def _token_check(attribute: str) -> Any:
+    expected_of = from_app_state(attribute, SecretStr)
+
     def check_token(request: Request, token: Annotated[str, Query(max_length=200)] = "") -> None:
-        expected: SecretStr = getattr(request.app.state, attribute)
+        expected = expected_of(request)
         secret = expected.get_secret_value().encode()
         if not secret or not hmac.compare_digest(token.encode(), secret):
             raise CallbackRefused
@@ -114,8 +122,13 @@ def _token_check(attribute: str) -> Any:
 
 
 @router.post("/delivery-reports", dependencies=[Depends(_token_check("callback_token"))])
-async def receive_delivery_report(report: DeliveryReport, actions: Actions) -> dict[str, bool]:
+async def receive_delivery_report(
+    report: DeliveryReport, actions: Actions, request: Request
+) -> dict[str, bool]:
     delivered = report.SendStatus == _DELIVERED
+    broadcast = await broadcast_report(request, report.RequestId, report.SMSID, delivered)
+    if broadcast is not None:  # the SMS of a campaign broadcast
+        return {"accepted": True, "changed": broadcast}
     changed = await actions.delivery_report(report.RequestId, report.SMSID, delivered)
     return {"accepted": True, "changed": changed}
 
@@ -126,14 +139,25 @@ async def receive_delivery_report(report: DeliveryReport, actions: Actions) -> d
     dependencies=[Depends(_token_check("inbound_token"))],
     response_model_exclude_none=True,
 )
-async def receive_inbound(message: InboundSms, actions: Actions, replies: Replies) -> InboundAnswer:
-    """ "TU CHOI" / "STOP" opts the sender out. Anything else answers a trainee's follow-up
-    about work when that number was sent one; other replies are not kept."""
+async def receive_inbound(
+    message: InboundSms,
+    actions: Actions,
+    replies: Replies,
+    check_ins: CheckIns,
+    request: Request,
+) -> InboundAnswer:
+    """ "TU CHOI" / "STOP" opts the sender out. Anything else answers the latest question the
+    number was sent: a check-in while abroad, or a trainee's follow-up about work; other
+    replies are not kept."""
     phone = _e164(message.Phone)
     if phone is None:
         return InboundAnswer(opted_out=0)
     if is_stop_keyword(message.Content):
+        await broadcast_stop(request, phone)
         return InboundAnswer(opted_out=await actions.inbound(phone, message.Content))
+    checked_in = await check_ins.receive(phone, message.Content, message.MessageId)
+    if checked_in is not None:
+        return InboundAnswer(opted_out=0, check_in_reply=checked_in)
     status = await replies.receive(phone, message.Content, message.MessageId)
     return InboundAnswer(opted_out=0, work_reply=status)
 
@@ -164,13 +188,13 @@ TemplateReaders = Annotated[
 async def _in_scope(
     pool: asyncpg.Pool, staff: Principal, registration_id: uuid.UUID
 ) -> asyncpg.Record:
-    area = await store.contact_area(pool, registration_id)
+    area = await contacts.contact_area(pool, registration_id)
     if area is None or not staff.covers_commune(area["commune_code"], area["province_code"]):
         raise WorkerNotFound  # outside the reader's scope it does not exist
     return area
 
 
-def _context(request: Request, actor: Principal) -> ChangeContext:
+def change_context(request: Request, actor: Principal) -> ChangeContext:
     source = request.client.host if request.client else None
     return ChangeContext(actor, source, correlation_id_of(request))
 
@@ -193,8 +217,8 @@ async def set_opt_out(
 ) -> dict[str, bool]:
     """The staff toggle, e.g. when a worker asks at the commune office; audited."""
     await _in_scope(pool, staff, registration_id)
-    after = await _actions(request).set_opt_out(
-        registration_id, body.opted_out, _context(request, staff)
+    after = await actions_of(request).set_opt_out(
+        registration_id, body.opted_out, change_context(request, staff)
     )
     if after is None:
         raise WorkerNotFound
@@ -229,7 +253,7 @@ class ManualBody(RequestModel):
     course_id: uuid.UUID | None = None
 
 
-def _problem(field: str, exc: TemplateProblem) -> InvalidInput:
+def template_problem(field: str, exc: TemplateProblem) -> InvalidInput:
     return InvalidInput.of(
         [FieldProblem(field, f"Không gửi được tin nhắn này: {exc}", f"Cannot send this: {exc}")]
     )
@@ -259,12 +283,12 @@ async def send_manual(
     try:
         render(rules.template("manual"), {"text": body.text})
     except TemplateProblem as exc:
-        raise _problem("text", exc) from exc
+        raise template_problem("text", exc) from exc
     send_key = uuid.uuid5(uuid.NAMESPACE_URL, f"xkld-sms-manual:{staff.subject}:{key}")
-    result = await _actions(request).manual(
+    result = await actions_of(request).manual(
         ManualRequest(body.text, tuple(body.registration_ids), body.course_id, send_key),
         staff,
-        _context(request, staff),
+        change_context(request, staff),
     )
     return ManualAnswer(
         queued=result.queued,
@@ -272,124 +296,4 @@ async def send_manual(
         skipped_outside_scope=result.skipped_outside_scope,
         already_queued=result.already_queued,
         not_sent=[NotSent(registration_id=r, reason=why) for r, why in result.not_sent],
-    )
-
-
-class PreviewBody(RequestModel):
-    """Either a saved template by code, or a draft text (checked as saving would check it)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    template_code: str | None = Field(default=None, max_length=40)
-    text: str | None = Field(default=None, max_length=2000)
-    ucs2: bool = False
-    max_segments: int = Field(default=3, ge=1, le=10)
-    variables: dict[str, str | int | bool | None] = Field(default_factory=dict, max_length=50)
-
-
-class PreviewView(BaseModel):
-    template_code: str
-    version: int | None
-    text: str
-    encoding: Literal["gsm7", "ucs2"]
-    characters: int
-    segments: int
-    max_segments: int
-
-
-@router.post("/templates/preview")
-async def preview(
-    body: PreviewBody, request: Request, rules: RulesDep, _: TemplateReaders
-) -> PreviewView:
-    if body.template_code is not None:
-        if body.template_code not in rules.templates:
-            raise _problem("template_code", TemplateProblem("unknown template"))
-        template = await _actions(request).template(body.template_code)
-    elif body.text is not None:
-        template = Template("draft", 1, body.text, body.max_segments, body.ucs2)
-        try:
-            check(template)
-        except TemplateProblem as exc:
-            raise _problem("text", exc) from exc
-    else:
-        raise _problem("text", TemplateProblem("give template_code or text"))
-    try:
-        rendered = render(template, dict(body.variables))
-    except TemplateProblem as exc:
-        raise _problem("variables", exc) from exc
-    return PreviewView(
-        template_code=template.code,
-        version=template.version if body.template_code else None,
-        text=rendered.text,
-        encoding=rendered.encoding.value,
-        characters=len(rendered.text),
-        segments=rendered.segments,
-        max_segments=template.max_segments,
-    )
-
-
-class TemplateView(BaseModel):
-    code: str
-    version: int
-    text: str
-    ucs2: bool
-    max_segments: int
-    event_types: list[str]
-
-
-@router.get("/templates")
-async def list_templates(
-    request: Request, rules: RulesDep, _: TemplateReaders
-) -> list[TemplateView]:
-    current = [await _actions(request).template(code) for code in rules.templates]
-    return [
-        TemplateView(
-            code=t.code,
-            version=t.version,
-            text=t.text,
-            ucs2=t.ucs2,
-            max_segments=t.max_segments,
-            event_types=sorted(
-                e for e, rs in rules.by_event.items() if any(r.template == t.code for r in rs)
-            ),
-        )
-        for t in current
-    ]
-
-
-class TemplateBody(RequestModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: str = Field(max_length=40)
-    text: str = Field(min_length=1, max_length=2000)
-    max_segments: int = Field(default=2, ge=1, le=10)
-    ucs2: bool = False
-
-
-TemplateEditors = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER, Role.ADMIN))]
-
-
-@router.post("/template-versions", status_code=201)
-async def save_template(
-    body: TemplateBody, request: Request, rules: RulesDep, editor: TemplateEditors
-) -> TemplateView:
-    """A new version of an existing template, checked as the rules file is: a character that
-    is not GSM-7 after conversion is refused here, not discovered when sending."""
-    code = body.code
-    if code not in rules.templates:
-        raise _problem("code", TemplateProblem("unknown template"))
-    try:
-        saved = await _actions(request).save_template(
-            code, body.text, body.max_segments, body.ucs2, _context(request, editor)
-        )
-    except TemplateProblem as exc:
-        raise _problem("text", exc) from exc
-    events = sorted(e for e, rs in rules.by_event.items() if any(r.template == code for r in rs))
-    return TemplateView(
-        code=code,
-        version=saved.version,
-        text=saved.text,
-        ucs2=saved.ucs2,
-        max_segments=saved.max_segments,
-        event_types=events,
     )

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
+from opentelemetry.trace import SpanKind
 from xkld_shared.logging import current_correlation_id
+from xkld_shared.tracing import TRACEPARENT, current_traceparent, tracer
 
 from xkld_portal.adapters.timing import backend_call
 from xkld_portal.application.errors import (
@@ -26,11 +29,29 @@ log = logging.getLogger(__name__)
 _GENERIC = ("Yêu cầu không hợp lệ", "The request was not accepted")
 
 
+@contextmanager
+def _client_span(service: Service, method: str, headers: dict[str, str]) -> Iterator[None]:
+    """A client span per call, child of the page's server span, whose `traceparent` the
+    service continues: one trace from the officer's click to the consumer's effect. Named by
+    service and method only; the path can hold an id."""
+    with tracer.start_as_current_span(f"{method} {service}", kind=SpanKind.CLIENT):
+        if traceparent := current_traceparent():
+            headers[TRACEPARENT] = traceparent
+        yield
+
+
 class HttpApi:
-    def __init__(self, urls: Mapping[Service, str], timeout: float) -> None:
+    def __init__(
+        self,
+        urls: Mapping[Service, str],
+        timeout: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         limits = httpx.Limits(max_connections=50, max_keepalive_connections=20)
         self._clients = {
-            service: httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits)
+            service: httpx.AsyncClient(
+                base_url=url, timeout=timeout, limits=limits, transport=transport
+            )
             for service, url in urls.items()
         }
 
@@ -108,7 +129,7 @@ class HttpApi:
             sent["Authorization"] = f"Bearer {token}"
         for attempt in (1, 2) if retry else (1,):
             try:
-                with backend_call():
+                with backend_call(), _client_span(service, method, sent):
                     answer = await self._clients[service].request(
                         method, path, headers=sent, **kwargs
                     )

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
-
-from openpyxl import Workbook, load_workbook
 
 from xkld_portal.domain.reports import Cell, Column, Table
 
@@ -41,11 +40,22 @@ def as_csv(table: Table, translate: Translate) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+# Characters Excel refuses in a sheet's name (openpyxl raises on them).
+_NOT_IN_SHEET_NAMES = re.compile(r"[\\/*?:\[\]]")
+
+
+def sheet_name(title: str) -> str:
+    """A title Excel accepts as a sheet's name: no \\ / * ? : [ ], at most 31 characters."""
+    return _NOT_IN_SHEET_NAMES.sub(" ", title)[:31].strip() or "Sheet"
+
+
 def as_xlsx(table: Table, translate: Translate, sheet_title: str) -> bytes:
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook always has its first sheet
-    sheet.title = sheet_title[:31]  # Excel's limit for a sheet's name
+    sheet.title = sheet_name(sheet_title)
     for line in _lines(table, translate):
         sheet.append(line)
     out = io.BytesIO()
@@ -70,6 +80,8 @@ def _csv_rows(content: bytes) -> list[list[str]]:
 
 
 def _xlsx_rows(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
     book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     return [
         [_text(cell) for cell in line] for line in book.worksheets[0].iter_rows(values_only=True)

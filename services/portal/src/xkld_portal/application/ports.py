@@ -12,6 +12,7 @@ class Service(StrEnum):
     LOANS = "loans"
     NOTIFICATIONS = "notifications"
     REPORTING = "reporting"
+    OUTREACH = "outreach"
 
 
 class Api(Protocol):

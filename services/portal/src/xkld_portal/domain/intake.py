@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from xkld_portal.domain.labels import N_, PRIORITY_GROUPS
@@ -57,4 +58,15 @@ def intake_body(form: dict[str, Any]) -> Parsed:
     consents = set(_listed(form, "consents"))
     parsed.body["consents"] = {purpose: purpose in consents for purpose in PURPOSES}
     parsed.body["consent_text_version"] = CONSENT_TEXT_VERSION
+    if respondent := _respondent(form):
+        parsed.body["outreach_respondent_id"] = respondent
     return parsed
+
+
+def _respondent(form: dict[str, Any]) -> str | None:
+    """The survey respondent this intake converts (issue 16): registration makes one file per
+    respondent however often it is sent. Anything but a UUID is dropped, not sent."""
+    try:
+        return str(uuid.UUID(_text(form, "outreach_respondent_id")))
+    except ValueError:
+        return None

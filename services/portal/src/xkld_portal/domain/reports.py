@@ -155,7 +155,11 @@ def _overdue(line: Mapping[str, Any]) -> list[Cell]:
 
 def _loans(answer: Mapping[str, Any]) -> Table:
     base = _picked(_LOANS, answer["communes"])
-    columns = [*base.columns, Column(N_("Overdue loans")), Column(N_("Overdue balance"), "money")]
+    columns = [
+        *base.columns,
+        Column(N_("Number of overdue loans")),
+        Column(N_("Overdue balance"), "money"),
+    ]
     rows = [
         [*row, *_overdue(line)] for row, line in zip(base.rows, answer["communes"], strict=True)
     ]
@@ -207,3 +211,46 @@ REPORTS = {
         ),
     )
 }
+
+
+# The outcomes report (issue 17): households that left poverty while a member worked abroad,
+# and money sent home against the loans disbursed, per commune and the area's total (last).
+_OUTCOMES = (
+    ("name", Column(N_("Commune name"), "text")),
+    ("followed", Column(N_("Households followed"))),
+    ("left_poor", Column(N_("Left the poor list"))),
+    ("left_near_poor", Column(N_("Left the near-poor list"))),
+    ("left_poverty", Column(N_("Left poverty"))),
+    ("left_poverty_bp", Column(N_("Share that left poverty"), "percent")),
+    ("remittance_vnd", Column(N_("Money sent home"), "money")),
+    ("remittance_reports", Column(N_("Check-ins reporting money"))),
+    ("loans_disbursed_vnd", Column(N_("Loans disbursed (VND)"), "money")),
+    ("remittance_of_loans_bp", Column(N_("Money sent home against loans"), "percent")),
+)
+
+
+def _outcome_cells(line: Mapping[str, Any]) -> list[Cell]:
+    """Basis points become percentages with two decimals (1563 → "15.63"); none stays none."""
+    cells: list[Cell] = []
+    for key, _ in _OUTCOMES:
+        value = line.get(key)
+        if key.endswith("_bp") and value is not None:
+            value = f"{Decimal(value) / 100:.2f}"
+        cells.append(value)
+    return cells
+
+
+def _outcomes(answer: Mapping[str, Any]) -> Table:
+    columns = [Column(N_("Commune code"), "label"), *(c for _, c in _OUTCOMES)]
+    rows = [[str(r.get("key") or ""), *_outcome_cells(r)] for r in answer.get("rows") or []]
+    total = [N_("Total"), *_outcome_cells({**(answer.get("total") or {}), "name": None})]
+    return Table(columns, [*rows, total])
+
+
+REPORTS["outcomes"] = Report(
+    "outcomes",
+    N_("Outcomes, poverty and money sent home"),
+    "/reports/outcomes",
+    ("area", "year"),
+    _outcomes,
+)

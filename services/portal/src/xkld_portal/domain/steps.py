@@ -133,6 +133,8 @@ STEPS: tuple[Step, ...] = (
             Ask("monthly_salary", N_("Monthly salary (in the currency's smallest unit)"), "int"),
             Ask("salary_currency", N_("Currency (e.g. JPY)")),
             Ask("signed_on", N_("Signed on"), "date"),
+            # Optional: judged against the legal cap in reporting (enterprise reputation).
+            Ask("fee_vnd", N_("Fee the worker paid (VND)"), "int", required=False),
         ),
     ),
     Step(

@@ -17,7 +17,15 @@ from xkld_portal.application.ports import Api, Service
 from xkld_portal.entrypoints.web import PortalDep, Visitor, VisitorDep, render
 
 router = APIRouter()
-AUDITED = (Service.REGISTRATION, Service.LOANS, Service.NOTIFICATIONS, Service.REPORTING)
+# Every trail: identity's accounts and each service's records.
+AUDITED = (
+    Service.IDENTITY,
+    Service.REGISTRATION,
+    Service.LOANS,
+    Service.NOTIFICATIONS,
+    Service.REPORTING,
+    Service.OUTREACH,
+)
 SHOWN = 100
 Text = Annotated[str, Query(max_length=128)]
 

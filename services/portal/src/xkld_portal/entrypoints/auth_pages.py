@@ -115,12 +115,12 @@ async def logout(request: Request, portal: PortalDep, _: FormDep) -> Response:
 
 
 @router.post("/language")
-async def choose_language(request: Request, form: FormDep) -> Response:
+async def choose_language(request: Request, form: FormDep, portal: PortalDep) -> Response:
     lang = str(form.get("lang") or "")
     chosen = lang if lang in LANGUAGES else language(request)
     back = local_path(str(form.get("next") or "/"))
     answer = RedirectResponse(back, status_code=303)
-    secure = request.app.state.cookie_secure
+    secure = portal.cookie_secure
     answer.headers.append(
         "set-cookie", cookie_header(LANG_COOKIE, chosen, secure=secure, max_age=ONE_YEAR)
     )

@@ -58,6 +58,9 @@ async def _show(
     )
 
 
+show_intake = _show  # the survey's conversion shows this same form, pre-filled
+
+
 @router.get("/files/new")
 async def intake_page(request: Request, portal: PortalDep, visitor: VisitorDep) -> Response:
     typed = {"consents": ["registration_processing"]}

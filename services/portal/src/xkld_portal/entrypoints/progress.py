@@ -4,11 +4,11 @@ from here, so the page's images stay on its own origin), and the report as CSV o
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from xkld_shared.clock import vietnam_today
 
 from xkld_portal.application.errors import NothingHere, Refusal
 from xkld_portal.application.ports import Service
@@ -28,7 +28,7 @@ _EXPORTS = {
 def year_of(asked: str | None) -> int:
     """The year asked for when it is a year; this year otherwise."""
     text = (asked or "").strip()
-    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else dt.date.today().year
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else vietnam_today().year
 
 
 def _indicator(asked: str | None) -> str:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment
+from xkld_shared.http.wiring import from_app_state
 from xkld_shared.identity.principal import Principal, Role
 from xkld_shared.identity.tokens import InvalidToken, TokenVerifier
 
@@ -31,6 +32,7 @@ class Portal:
     verifier: TokenVerifier
     templates: dict[str, Environment]
     attempts: AttemptLimiter
+    cookie_secure: bool = True  # off only for plain-HTTP development and tests
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,7 @@ class Visitor:
         return bool(self.principal.roles & set(roles))
 
 
-def portal_of(request: Request) -> Portal:
-    portal: Portal = request.app.state.portal
-    return portal
+portal_of = from_app_state("portal", Portal)
 
 
 PortalDep = Annotated[Portal, Depends(portal_of)]

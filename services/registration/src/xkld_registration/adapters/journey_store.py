@@ -120,6 +120,8 @@ async def erase_journey_details(conn: Conn, registration_id: uuid.UUID) -> None:
            WHERE registration_id = $1""",
         registration_id,
     )
+    # The household's standing on the poverty list is about the family, not a fact to keep.
+    await conn.execute("DELETE FROM poverty_status WHERE registration_id = $1", registration_id)
 
 
 async def records_of(conn: Conn, registration_id: uuid.UUID) -> list[asyncpg.Record]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import asyncpg
 from xkld_shared.db.pool import Conn
@@ -63,7 +64,20 @@ class PostgresRegistrationStore:
             loan_wanted=d.loan_wanted,
             commune_code_entered=r.commune_code_entered,
             name_tokens=vault.name_index(name_tokens(r.full_name)),
+            outreach_respondent_id=d.outreach_respondent_id,
         )
+
+    async def from_respondents(
+        self, conn: Conn, respondent_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, Mapping[str, Any]]:
+        """The files already made from these survey respondents, by respondent."""
+        rows = await conn.fetch(
+            """SELECT outreach_respondent_id, id AS registration_id, status, commune_code,
+                      commune_code_entered, submitted_on
+               FROM registration WHERE outreach_respondent_id = ANY($1::uuid[])""",
+            list(respondent_ids),
+        )
+        return {r["outreach_respondent_id"]: dict(r) for r in rows}
 
     async def add_all(self, conn: Conn, rows: Sequence[Row]) -> None:
         await conn.executemany(_INSERT_REGISTRATION, rows)

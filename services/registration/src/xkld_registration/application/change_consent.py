@@ -10,53 +10,58 @@ import uuid
 
 import asyncpg
 from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.db.pool import Conn
 
+from xkld_registration.application.ports import ConsentAnswer, ConsentStore
 from xkld_registration.application.queries import RegistrationNotFound
 from xkld_registration.application.scope import may_act_on
 from xkld_registration.domain.consent import Purpose
 
-CHANGEABLE = frozenset({Purpose.SHARE_WITH_BANK, Purpose.SHARE_WITH_ENTERPRISE})
+CHANGEABLE = frozenset(
+    {Purpose.SHARE_WITH_BANK, Purpose.SHARE_WITH_ENTERPRISE, Purpose.SUCCESS_STORY}
+)
 
 
-async def change_consent(
-    pool: asyncpg.Pool,
-    context: ChangeContext,
-    registration_id: uuid.UUID,
-    purpose: Purpose,
-    granted: bool,
-    text_version: str,
-) -> None:
-    assert purpose in CHANGEABLE, "the HTTP edge admits only these purposes"
-    async with pool.acquire() as conn, conn.transaction():
-        row = await conn.fetchrow(
-            """SELECT commune_code, province_code FROM registration
-               WHERE id = $1 AND erased_at IS NULL FOR UPDATE""",
-            registration_id,
-        )
-        if row is None or not may_act_on(context.actor, row["commune_code"], row["province_code"]):
-            raise RegistrationNotFound
-        before = await conn.fetchval(
-            """SELECT granted FROM consent WHERE registration_id = $1 AND purpose = $2
-               ORDER BY id DESC LIMIT 1""",
-            registration_id,
-            purpose.value,
-        )
-        await conn.execute(
-            """INSERT INTO consent (registration_id, purpose, granted, text_version,
-                   recorded_by, recorded_by_name) VALUES ($1, $2, $3, $4, $5, $6)""",
-            registration_id,
-            purpose.value,
-            granted,
-            text_version,
-            context.actor.subject,
-            context.actor.username,
-        )
-        await record_change(
-            conn,
-            context,
-            action="registration.consent_changed",
-            entity_type="registration",
-            entity_id=str(registration_id),
-            before={f"consent.{purpose.value}": before},
-            after={f"consent.{purpose.value}": granted, "consent_text_version": text_version},
-        )
+class ConsentChanges:
+    def __init__(self, pool: asyncpg.Pool, store: ConsentStore) -> None:
+        self._pool = pool
+        self._store = store
+
+    async def change(
+        self,
+        context: ChangeContext,
+        registration_id: uuid.UUID,
+        purpose: Purpose,
+        granted: bool,
+        text_version: str,
+    ) -> None:
+        assert purpose in CHANGEABLE, "the HTTP edge admits only these purposes"
+        actor = context.actor
+        async with self._pool.acquire() as conn, conn.transaction():
+            place = await self._store.lock_place(conn, registration_id)
+            if place is None or not may_act_on(actor, *place):
+                raise RegistrationNotFound
+            before = await self._store.latest(conn, registration_id, purpose.value)
+            answer = ConsentAnswer(
+                purpose.value, granted, text_version, actor.subject, actor.username
+            )
+            await self._store.add(conn, registration_id, answer)
+            await record_change(
+                conn,
+                context,
+                action="registration.consent_changed",
+                entity_type="registration",
+                entity_id=str(registration_id),
+                before={f"consent.{purpose.value}": before},
+                after={f"consent.{purpose.value}": granted, "consent_text_version": text_version}
+                | await self._forget_story_unless(conn, registration_id, purpose, granted),
+            )
+
+    async def _forget_story_unless(
+        self, conn: Conn, registration_id: uuid.UUID, purpose: Purpose, granted: bool
+    ) -> dict[str, bool]:
+        """Taking back the consent to a success story deletes the story, in the same
+        transaction: no story outlives its consent."""
+        if purpose is not Purpose.SUCCESS_STORY or granted:
+            return {}
+        return {"success_story_removed": await self._store.drop_story(conn, registration_id)}

@@ -9,11 +9,11 @@ from xkld_shared.audit import SEALED, ChangeContext, record_change
 from xkld_shared.contracts.envelope import new_envelope
 from xkld_shared.contracts.registration import RegistrationPersonalDataErased
 from xkld_shared.contracts.topics import Stream, Topics
+from xkld_shared.identity.principal import Principal, Role
 from xkld_shared.messaging.outbox import add_to_outbox
 
-from xkld_registration.adapters.journey_store import erase_journey_details
-from xkld_registration.application.ports import Clock
-from xkld_registration.application.queries import RegistrationNotFound, covers
+from xkld_registration.application.ports import Clock, FileErasure, FileState
+from xkld_registration.application.queries import RegistrationNotFound
 from xkld_registration.application.submit_registration import PRODUCER
 from xkld_registration.domain.erasure import check_erasable
 
@@ -32,38 +32,21 @@ _PERSONAL = (
 
 
 class ErasePersonalDataHandler:
-    def __init__(self, pool: asyncpg.Pool, topics: Topics, clock: Clock) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, store: FileErasure, topics: Topics, clock: Clock
+    ) -> None:
         self._pool = pool
+        self._store = store
         self._topic = topics.of(Stream.REGISTRATION)
         self._clock = clock
 
     async def __call__(self, registration_id: uuid.UUID, context: ChangeContext) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow(
-                """SELECT commune_code, province_code, status, erased_at FROM registration
-                   WHERE id = $1 FOR UPDATE""",
-                registration_id,
-            )
-            if row is None or not covers(context.actor, row):
+            file = await self._store.state_of(conn, registration_id)
+            if file is None or not _may_erase(context.actor, file):
                 raise RegistrationNotFound
-            check_erasable(row["status"], row["erased_at"] is not None)
-            await conn.execute(
-                """UPDATE registration SET full_name = NULL, cccd_ciphertext = NULL,
-                       cccd_blind_index = NULL, date_of_birth = NULL, gender = NULL,
-                       phone_ciphertext = NULL, ethnicity_ciphertext = NULL,
-                       poverty_ciphertext = NULL, name_tokens = '{}', hamlet = NULL,
-                       occupation = NULL, desired_occupation = NULL,
-                       erased_at = now(), updated_at = now()
-                   WHERE id = $1""",
-                registration_id,
-            )
-            await erase_journey_details(conn, registration_id)
-            # The file's history keeps what happened, not where the person lives.
-            await conn.execute(
-                """UPDATE registration_history SET envelope = envelope #- '{payload,hamlet}'
-                   WHERE registration_id = $1""",
-                registration_id,
-            )
+            check_erasable(file.status, file.erased)
+            await self._store.erase(conn, registration_id)
             await record_change(
                 conn,
                 context,
@@ -81,3 +64,8 @@ class ErasePersonalDataHandler:
                 correlation_id=context.correlation_id,
             )
             await add_to_outbox(conn, self._topic, [envelope])
+
+
+def _may_erase(actor: Principal, file: FileState) -> bool:
+    """The file's commune or province officers, or the administrator."""
+    return Role.ADMIN in actor.roles or actor.covers_commune(file.commune_code, file.province_code)

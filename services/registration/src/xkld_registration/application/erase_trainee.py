@@ -16,9 +16,9 @@ from xkld_shared.audit import SEALED, ChangeContext, record_change
 from xkld_shared.contracts.topics import Topics
 from xkld_shared.contracts.training import TraineePersonalDataErased
 
-from xkld_registration.application.ports import Clock
+from xkld_registration.application.ports import Clock, TraineeStore
+from xkld_registration.application.trainee_common import load_trainee
 from xkld_registration.application.trainee_events import TraineeEvents
-from xkld_registration.application.trainees import load_trainee
 from xkld_registration.domain.erasure import check_trainee_erasable
 
 _PERSONAL = (
@@ -35,28 +35,21 @@ _PERSONAL = (
 
 
 class EraseTraineeHandler:
-    def __init__(self, pool: asyncpg.Pool, topics: Topics, clock: Clock) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, store: TraineeStore, topics: Topics, clock: Clock
+    ) -> None:
         self._pool = pool
+        self._store = store
         self._events = TraineeEvents(topics)
         self._clock = clock
 
     async def __call__(self, trainee_id: uuid.UUID, ctx: ChangeContext) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
-            trainee = await load_trainee(conn, ctx.actor, trainee_id, lock=True, erased_too=True)
+            trainee = await load_trainee(
+                self._store, conn, ctx.actor, trainee_id, lock=True, erased_too=True
+            )
             check_trainee_erasable(trainee.erased)
-            await conn.execute(
-                """UPDATE trainee SET full_name = NULL, cccd_ciphertext = NULL,
-                       cccd_blind_index = NULL, date_of_birth = NULL, gender = NULL,
-                       phone_ciphertext = NULL, ethnicity_ciphertext = NULL,
-                       poverty_ciphertext = NULL, hamlet = NULL, erased_at = now()
-                   WHERE id = $1""",
-                trainee.id,
-            )
-            # A certificate number finds the person in the training centre's register.
-            await conn.execute(
-                "UPDATE trainee_enrolment SET certificate_number = NULL WHERE trainee_id = $1",
-                trainee.id,
-            )
+            await self._store.erase(conn, trainee.id)
             await record_change(
                 conn,
                 ctx,

@@ -124,16 +124,12 @@ async def replayed_answer(
     pool: asyncpg.Pool, scope: str, key: str, request: dict[str, Any]
 ) -> dict[str, Any] | None:
     """The report of an earlier import sent with this Idempotency-Key, if it was the same file."""
-    row = await pool.fetchrow(
-        "SELECT fingerprint, response FROM idempotency_key WHERE scope = $1 AND key = $2",
-        scope,
-        key,
-    )
-    if row is None:
+    keyed = idempotency.Keyed.of(scope, key, request)
+    async with pool.acquire() as conn:
+        stored = (await idempotency.find(conn, [keyed])).get(keyed.ident)
+    if stored is None:
         return None
-    if bytes(row["fingerprint"]) != idempotency.fingerprint(request):
-        raise idempotency.KeyReusedForAnotherRequest
-    answer: dict[str, Any] = row["response"]
+    answer: dict[str, Any] = stored.replay_for(keyed).body
     return answer
 
 
@@ -142,11 +138,6 @@ async def keep_answer(
 ) -> None:
     """Kept after the rows committed: a retry after a crash before this re-runs the import,
     which is safe because rows already in are skipped."""
-    await pool.execute(
-        """INSERT INTO idempotency_key (scope, key, fingerprint, status_code, response)
-           VALUES ($1, $2, $3, 200, $4) ON CONFLICT (scope, key) DO NOTHING""",
-        scope,
-        key,
-        idempotency.fingerprint(request),
-        report,
-    )
+    keyed = idempotency.Keyed.of(scope, key, request)
+    async with pool.acquire() as conn:
+        await idempotency.keep_first(conn, keyed, idempotency.Answer(200, report))

@@ -9,15 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from dataclasses import dataclass
 from typing import Any, cast
 
-import asyncpg
 from xkld_shared.audit import SEALED, ChangeContext
 from xkld_shared.contracts.journey import EarlyReturnCause
 from xkld_shared.contracts.registration import PriorityGroup
 from xkld_shared.db.pool import Conn
-from xkld_shared.errors import NotFound
 
 from xkld_registration.adapters.journey_store import (
     JourneyFile,
@@ -25,29 +22,18 @@ from xkld_registration.adapters.journey_store import (
     find_enterprise,
 )
 from xkld_registration.application.journey_steps import JourneySteps, MakeCommand, WriteDetails
-from xkld_registration.application.ports import PersonalDataVault
+from xkld_registration.application.journey_terms import (
+    CheckIn,
+    Contract,
+    EnterpriseNotFound,
+    Note,
+)
+from xkld_registration.application.ports import JourneyDetails, PersonalDataVault
 from xkld_registration.domain import journey_commands as j
 from xkld_registration.domain.journey import Decision
 from xkld_registration.domain.journey_state import Gate, Journey
 
 HEALTH_PURPOSE = "health"
-
-
-class CourseNotFound(NotFound):
-    code = "course_not_found"
-
-    def __init__(self) -> None:
-        super().__init__("Không tìm thấy khoá học", "No such course")
-
-
-class EnterpriseNotFound(NotFound):
-    code = "enterprise_not_found"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Doanh nghiệp không có trong danh sách doanh nghiệp được cấp phép",
-            "The enterprise is not in the list of licensed enterprises",
-        )
 
 
 def _record(
@@ -67,19 +53,13 @@ def _given(cmd: j.Command) -> MakeCommand:
     return make
 
 
-@dataclass(frozen=True)
-class Note:
-    """A reason code that travels, and the officer's own words that stay here."""
-
-    code: str
-    text: str | None = None
-
-
 class Journeys:
-    def __init__(self, steps: JourneySteps, vault: PersonalDataVault) -> None:
+    def __init__(
+        self, steps: JourneySteps, vault: PersonalDataVault, details: JourneyDetails
+    ) -> None:
         self._steps = steps
         self._vault = vault
-        self._pool: asyncpg.Pool = steps.pool
+        self._details = details
 
     def _today(self, on: dt.date | None) -> dt.date:
         return on or self._steps.clock.today()
@@ -122,9 +102,7 @@ class Journeys:
 
         async def make(conn: Conn, file: JourneyFile) -> j.Command:
             # The bank's rate and the province's top-up depend on the groups taken at intake.
-            groups = await conn.fetchval(
-                "SELECT priority_groups FROM registration WHERE id = $1", file.id
-            )
+            groups = await self._details.priority_groups(conn, file.id)
             return j.RequestLoan(
                 request_id,
                 terms,
@@ -132,28 +110,12 @@ class Journeys:
                 file.bank_consent,
                 file.commune_code,
                 file.province_code,
-                cast(tuple[PriorityGroup, ...], tuple(sorted(groups or ()))),
+                cast(tuple[PriorityGroup, ...], tuple(sorted(groups))),
             )
 
         async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
-            await conn.execute(
-                """INSERT INTO loan_request (id, registration_id, requested_vnd, cost_breakdown_vnd,
-                       purpose_code, purpose_note, requested_term_months, requested_on)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
-                request_id,
-                file.id,
-                terms.requested_vnd,
-                terms.cost_breakdown_vnd,
-                terms.purpose_code,
-                purpose_note,
-                terms.requested_term_months,
-                today,
-            )
-            await conn.execute(
-                """UPDATE registration SET loan_request_id = $2, loan_application_id = NULL
-                   WHERE id = $1""",
-                file.id,
-                request_id,
+            await self._details.add_loan_request(
+                conn, file.id, (request_id, today), terms, purpose_note
             )
             return {"loan_request_id": str(request_id), "requested_vnd": terms.requested_vnd}
 
@@ -181,26 +143,11 @@ class Journeys:
             if enterprise is None:
                 raise EnterpriseNotFound
             return j.SignContract(
-                enterprise, c.market_code, c.programme, c.term_months, c.signed_on
+                enterprise, c.market_code, c.programme, c.term_months, c.signed_on, c.fee_vnd
             )
 
         async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
-            await conn.execute(
-                """INSERT INTO employment_contract (registration_id, contract_number,
-                       enterprise_code, market_code, programme, employer_name, term_months,
-                       monthly_salary, salary_currency, signed_on)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
-                file.id,
-                c.contract_number,
-                c.enterprise_code,
-                c.market_code,
-                c.programme,
-                c.employer_name,
-                c.term_months,
-                c.monthly_salary,
-                c.salary_currency,
-                c.signed_on,
-            )
+            await self._details.add_contract(conn, file.id, c)
             return {"contract_number": c.contract_number}
 
         return await self._steps.run(
@@ -236,9 +183,7 @@ class Journeys:
         cmd = j.ScheduleDeparture(departure_on, self._today(None))
 
         async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
-            await conn.execute(
-                "UPDATE registration SET flight_number = $2 WHERE id = $1", file.id, flight_number
-            )
+            await self._details.set_flight_number(conn, file.id, flight_number)
             return {"flight_number": flight_number}
 
         return await self._steps.run(
@@ -251,22 +196,17 @@ class Journeys:
 
     async def check_in(self, rid: uuid.UUID, ctx: ChangeContext, check: CheckIn) -> Journey:
         c = check
-        cmd = j.RecordCheckIn(c.checked_in_on, c.channel, c.employment_status, bool(c.incidents))
+        cmd = j.RecordCheckIn(
+            c.checked_in_on, c.channel, c.employment_status, bool(c.incidents), c.remittance_vnd
+        )
 
         async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
-            await conn.execute(
-                """INSERT INTO check_in (registration_id, checked_in_on, channel,
-                       employment_status, wellbeing, remittance_vnd, incidents)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-                file.id,
-                c.checked_in_on,
-                c.channel,
-                c.employment_status,
-                c.wellbeing,
-                c.remittance_vnd,
-                c.incidents,
-            )
-            return {"check_in": c.checked_in_on, "employment_status": c.employment_status}
+            await self._details.add_check_in(conn, file.id, c)
+            return {
+                "check_in": c.checked_in_on,
+                "employment_status": c.employment_status,
+                "remittance_vnd": c.remittance_vnd,
+            }
 
         return await self._steps.run(
             rid, ctx, action="check_in_recorded", command=_given(cmd), details=write
@@ -312,26 +252,3 @@ class Journeys:
             command=_given(j.ReferToJob(today, referral.code)),
             details=_record("job_referral", today, details, ctx),
         )
-
-
-@dataclass(frozen=True)
-class Contract:
-    enterprise_code: str
-    contract_number: str
-    market_code: str
-    programme: str
-    employer_name: str
-    term_months: int
-    monthly_salary: int
-    salary_currency: str
-    signed_on: dt.date
-
-
-@dataclass(frozen=True)
-class CheckIn:
-    checked_in_on: dt.date
-    channel: str
-    employment_status: str
-    wellbeing: str
-    remittance_vnd: int | None
-    incidents: str | None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from xkld_shared.db.group_commit import GroupCommit
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import AppError, FieldProblem, NotAllowed
 from xkld_shared.messaging.outbox import add_to_outbox
+from xkld_shared.tracing import current_traceparent
 
 from xkld_registration.application.ports import (
     Clock,
@@ -62,6 +63,20 @@ def created_body(registration: Registration) -> dict[str, Any]:
     }
 
 
+def already_made(file: Mapping[str, Any]) -> idempotency.Answer:
+    """The answer to converting a survey respondent whose file exists: that file, with 200."""
+    return idempotency.Answer(
+        200,
+        {
+            "registration_id": str(file["registration_id"]),
+            "status": file["status"],
+            "commune_code": file["commune_code"],
+            "commune_code_entered": file["commune_code_entered"],
+            "submitted_on": str(file["submitted_on"]),
+        },
+    )
+
+
 @dataclass(frozen=True)
 class NewFile:
     """A checked submission, sealed and ready to write: no work is left for the transaction."""
@@ -72,6 +87,8 @@ class NewFile:
     row: Row
     envelope: Envelope
     keyed: idempotency.Keyed | None = None
+    # The request's span: the group commit writes in a task of its own, outside any request.
+    traceparent: str | None = None
 
     def answer(self) -> idempotency.Answer:
         return idempotency.Answer(201, created_body(self.registration))
@@ -131,6 +148,11 @@ class SubmitRegistrationHandler:
             raise DuplicateActiveRegistration(existing)
         return registration
 
+    async def answer(self, cmd: SubmitRegistration, context: ChangeContext) -> idempotency.Answer:
+        """Submit without a key: 201 with the new file, or 200 with the file already made from
+        the same survey respondent."""
+        return await self._written(self._prepared(await self._open(cmd, context), context))
+
     async def aclose(self) -> None:
         await self._group.aclose()
 
@@ -138,8 +160,19 @@ class SubmitRegistrationHandler:
         try:
             return await self._group.write(new)
         except asyncpg.UniqueViolationError:
-            # Two officers submitted the same person at once; the unique index decided.
+            # Two officers submitted the same person at once (or one survey respondent was
+            # converted twice at once); the unique index decided.
+            if (made := await self._made_from_respondent(new)) is not None:
+                return made
             raise await self._duplicate(new.cccd_index) from None
+
+    async def _made_from_respondent(self, new: NewFile) -> idempotency.Answer | None:
+        respondent = new.registration.details.outreach_respondent_id
+        if respondent is None:
+            return None
+        async with self._pool.acquire() as conn:
+            found = await self._store.from_respondents(conn, [respondent])
+        return None if respondent not in found else already_made(found[respondent])
 
     async def _duplicate(self, cccd_index: bytes) -> DuplicateActiveRegistration:
         async with self._pool.acquire() as conn:
@@ -179,7 +212,9 @@ class SubmitRegistrationHandler:
             correlation_id=context.correlation_id,
         )
         row = self._store.row_of(registration, self._vault, sealed)
-        return NewFile(registration, context, sealed.cccd_index, row, envelope, keyed)
+        return NewFile(
+            registration, context, sealed.cccd_index, row, envelope, keyed, current_traceparent()
+        )
 
     async def _write(
         self, conn: Conn, files: Sequence[NewFile]
@@ -191,15 +226,21 @@ class SubmitRegistrationHandler:
         keys = [f.keyed for f in files if f.keyed is not None]
         used = await idempotency.lock_and_find(conn, keys) if keys else {}
         taken = await self._store.active_communes_for(conn, [f.cccd_index for f in files])
+        made = await self._made_from(conn, files)
         outcomes: list[idempotency.Answer | AppError] = []
         accepted: list[NewFile] = []
         for new in files:
+            respondent = new.registration.details.outreach_respondent_id
             if new.keyed is not None and (stored := used.get(new.keyed.ident)) is not None:
                 outcomes.append(replay_or_refusal(stored, new.keyed))
+            elif respondent is not None and (existing := made.get(respondent)) is not None:
+                outcomes.append(existing)  # this respondent's file is already made
             elif (commune := taken.get(new.cccd_index)) is not None:
                 outcomes.append(DuplicateActiveRegistration(commune))
             else:
                 taken[new.cccd_index] = new.registration.commune_code
+                if respondent is not None:
+                    made[respondent] = already_made(new.answer().body)
                 if new.keyed is not None:
                     used[new.keyed.ident] = idempotency.Stored(new.keyed.fingerprint, new.answer())
                 accepted.append(new)
@@ -208,12 +249,25 @@ class SubmitRegistrationHandler:
             await self._insert(conn, sorted(accepted, key=lambda f: f.cccd_index))
         return outcomes
 
+    async def _made_from(
+        self, conn: Conn, files: Sequence[NewFile]
+    ) -> dict[uuid.UUID, idempotency.Answer]:
+        respondents = [
+            r for f in files if (r := f.registration.details.outreach_respondent_id) is not None
+        ]
+        if not respondents:
+            return {}
+        found = await self._store.from_respondents(conn, respondents)
+        return {respondent: already_made(row) for respondent, row in found.items()}
+
     async def _insert(self, conn: Conn, files: Sequence[NewFile]) -> None:
         # In index order, so two batches inserting the same people wait instead of deadlocking.
         await self._store.add_all(conn, [f.row for f in files])
         await self._store.add_consents(conn, [given_by(f) for f in files])
         await record_changes(conn, [audit_of(f) for f in files])
-        await add_to_outbox(conn, self._topic, [f.envelope for f in files])
+        await add_to_outbox(
+            conn, self._topic, [f.envelope for f in files], [f.traceparent for f in files]
+        )
         answered = [(f.keyed, f.answer()) for f in files if f.keyed is not None]
         if answered:
             await idempotency.store(conn, answered)

@@ -17,10 +17,10 @@ from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.adapters import trainee_queries as q
-from xkld_registration.application.journey import CourseNotFound
+from xkld_registration.application.journey_terms import CourseNotFound
 from xkld_registration.application.ports import PersonalDataVault
 from xkld_registration.application.scope import may_act_on
-from xkld_registration.application.trainees import TraineeNotFound
+from xkld_registration.application.trainee_common import TraineeNotFound
 from xkld_registration.domain.search import name_tokens
 
 

@@ -13,8 +13,9 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 
 from xkld_registration.adapters.journey_store import JourneyFile, find_course, load_file
-from xkld_registration.application.journey import CourseNotFound
 from xkld_registration.application.journey_steps import JourneySteps
+from xkld_registration.application.journey_terms import CourseNotFound
+from xkld_registration.application.ports import Enrolments, FileCourse
 from xkld_registration.application.queries import RegistrationNotFound
 from xkld_registration.application.scope import may_act_on
 from xkld_registration.domain import journey_commands as j
@@ -53,8 +54,9 @@ class CertificateNumberTaken(Conflict):
 
 
 class TrainingSteps:
-    def __init__(self, steps: JourneySteps) -> None:
+    def __init__(self, steps: JourneySteps, enrolments: Enrolments) -> None:
         self._steps = steps
+        self._enrolments = enrolments
         self._pool: asyncpg.Pool = steps.pool
 
     def _today(self, on: dt.date | None) -> dt.date:
@@ -67,28 +69,13 @@ class TrainingSteps:
             course = await find_course(conn, course_id, lock=True)
             if course is None:
                 raise CourseNotFound
-            # Trainees who stay (trainee_enrolment) take places in the same courses.
-            counts = await conn.fetchrow(
-                """SELECT (SELECT count(*) FROM enrolment WHERE course_id = $1)
-                        + (SELECT count(*) FROM trainee_enrolment WHERE course_id = $1)
-                          AS enrolled,
-                          EXISTS (SELECT 1 FROM enrolment
-                                  WHERE course_id = $1 AND registration_id = $2) AS mine""",
-                course_id,
-                file.id,
+            check_enrolment(
+                course, *await self._enrolments.seats(conn, (file.id, course_id)), today
             )
-            assert counts is not None  # an aggregate always returns one row
-            check_enrolment(course, counts["enrolled"], counts["mine"], today)
             return j.Enrol(course, today)
 
         async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
-            await conn.execute(
-                """INSERT INTO enrolment (registration_id, course_id, enrolled_on)
-                   VALUES ($1, $2, $3)""",
-                file.id,
-                course_id,
-                today,
-            )
+            await self._enrolments.enrol(conn, (file.id, course_id), today)
             return {"course_id": str(course_id)}
 
         return await self._steps.run(rid, ctx, action="enrolled", command=make, details=write)
@@ -105,54 +92,36 @@ class TrainingSteps:
         completed_on = self._today(on)
 
         async def make(conn: Conn, file: JourneyFile) -> j.Command:
-            course = await self._enrolled_course(conn, file.id, course_id)
-            done = await conn.fetchval(
-                "SELECT completed_on FROM enrolment WHERE registration_id = $1 AND course_id = $2",
-                file.id,
-                course_id,
-            )
+            course, done = await self._enrolled_course(conn, (file.id, course_id))
             if done is not None:
                 raise ResultAlreadyRecorded
             return j.CompleteCourse(course, completed_on, passed, certificate_number is not None)
 
         async def write(conn: Conn, file: JourneyFile, decision: Decision) -> dict[str, Any]:
-            await conn.execute(
-                """UPDATE enrolment SET completed_on = $3, passed = $4, certificate_number = $5
-                   WHERE registration_id = $1 AND course_id = $2""",
-                file.id,
-                course_id,
-                completed_on,
-                passed,
-                certificate_number,
+            result = (passed, certificate_number)
+            await self._enrolments.complete(conn, (file.id, course_id), completed_on, result)
+            newly = (
+                decision.journey.orientation_certified and not file.journey.orientation_certified
             )
-            if decision.journey.orientation_certified and not file.journey.orientation_certified:
-                try:
-                    async with conn.transaction():
-                        await conn.execute(
-                            "UPDATE registration SET orientation_certificate_no = $2 WHERE id = $1",
-                            file.id,
-                            certificate_number,
-                        )
-                except asyncpg.UniqueViolationError:
-                    raise CertificateNumberTaken from None
+            if newly and not await self._enrolments.certify_orientation(
+                conn, file.id, certificate_number
+            ):
+                raise CertificateNumberTaken
             return {"course_id": str(course_id), "passed": passed}
 
         return await self._steps.run(
             rid, ctx, action="course_completed", command=make, details=write
         )
 
-    async def _enrolled_course(self, conn: Conn, rid: uuid.UUID, course_id: uuid.UUID) -> Course:
-        course = await find_course(conn, course_id)
+    async def _enrolled_course(self, conn: Conn, ids: FileCourse) -> tuple[Course, dt.date | None]:
+        """The course the file is enrolled in, and the day it was completed (if it was)."""
+        course = await find_course(conn, ids[1])
         if course is None:
             raise CourseNotFound
-        enrolled = await conn.fetchval(
-            "SELECT true FROM enrolment WHERE registration_id = $1 AND course_id = $2",
-            rid,
-            course_id,
-        )
+        enrolled, completed_on = await self._enrolments.enrolment(conn, ids)
         if not enrolled:
             raise NotEnrolled
-        return course
+        return course, completed_on
 
     async def record_attendance(
         self, rid: uuid.UUID, ctx: ChangeContext, course_id: uuid.UUID, on: dt.date, present: bool
@@ -162,23 +131,11 @@ class TrainingSteps:
             file = await load_file(conn, rid)
             if file is None or not may_act_on(ctx.actor, file.commune_code, file.province_code):
                 raise RegistrationNotFound
-            check_attendance_day(await self._enrolled_course(conn, rid, course_id), on)
-            before = await conn.fetchval(
-                """SELECT present FROM attendance
-                   WHERE registration_id = $1 AND course_id = $2 AND attended_on = $3""",
-                rid,
-                course_id,
-                on,
-            )
-            await conn.execute(
-                """INSERT INTO attendance (registration_id, course_id, attended_on, present)
-                   VALUES ($1, $2, $3, $4) ON CONFLICT (registration_id, course_id, attended_on)
-                   DO UPDATE SET present = EXCLUDED.present""",
-                rid,
-                course_id,
-                on,
-                present,
-            )
+            ids = (rid, course_id)
+            course, _ = await self._enrolled_course(conn, ids)
+            check_attendance_day(course, on)
+            before = await self._enrolments.attendance(conn, ids, on)
+            await self._enrolments.set_attendance(conn, ids, on, present)
             key = f"attendance.{course_id}.{on.isoformat()}"
             await record_change(
                 conn,

@@ -13,6 +13,8 @@ class Purpose(StrEnum):
     SMS_NOTIFICATIONS = "sms_notifications"
     SHARE_WITH_ENTERPRISE = "share_with_enterprise"
     SHARE_WITH_BANK = "share_with_bank"
+    # Asked after return, from a completed contract (issue 17): the story on the radio.
+    SUCCESS_STORY = "success_story"
 
 
 PURPOSE_TEXT_VI = {
@@ -20,6 +22,10 @@ PURPOSE_TEXT_VI = {
     Purpose.SMS_NOTIFICATIONS: "Nhận tin nhắn SMS thông báo các bước của hồ sơ",
     Purpose.SHARE_WITH_ENTERPRISE: "Chia sẻ hồ sơ với doanh nghiệp dịch vụ đã chọn",
     Purpose.SHARE_WITH_BANK: "Chia sẻ hồ sơ với Ngân hàng Chính sách xã hội để vay vốn",
+    Purpose.SUCCESS_STORY: (
+        "Kể câu chuyện thành công (việc làm, thị trường, tiền tiết kiệm, việc làm sau khi về) "
+        "trên đài truyền thanh huyện và bản in, với tên gọi và xã"
+    ),
 }
 
 

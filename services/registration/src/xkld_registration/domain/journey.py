@@ -212,6 +212,7 @@ def _gate(journey: Journey, cmd: SignContract | ClearGate) -> Decision:
         programme=cmd.programme,
         term_months=cmd.term_months,
         signed_on=cmd.signed_on,
+        fee_vnd=cmd.fee_vnd,
     )
     return _moved(
         journey,
@@ -232,7 +233,8 @@ def _departure(journey: Journey, cmd: ScheduleDeparture | Depart) -> Decision:
             market_code=journey.market_code or "",
             enterprise_code=journey.enterprise_code or "",
         )
-        return _moved(journey, departed, stage=Stage.ABROAD)
+        # The day they actually left replaces the planned one: follow-up counts from it.
+        return _moved(journey, departed, stage=Stage.ABROAD, departure_on=cmd.departed_on)
     if journey.stage not in {Stage.TRAINED, Stage.DEPARTURE_SCHEDULED}:
         raise stage_refused(journey, "xếp lịch xuất cảnh", "schedule the departure")
     if blockers := departure_blockers(journey):
@@ -266,6 +268,7 @@ def _abroad(
                 channel=cmd.channel,
                 employment_status=cmd.employment_status,
                 incident_reported=cmd.incident_reported,
+                remittance_vnd=cmd.remittance_vnd,
             )
             return _moved(journey, event)
         case ReportAbsconded():

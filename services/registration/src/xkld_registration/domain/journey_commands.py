@@ -78,6 +78,7 @@ class SignContract:
     programme: str
     term_months: int
     signed_on: dt.date
+    fee_vnd: int | None = None  # integer VND, when the officer entered it
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class RecordCheckIn:
     channel: str
     employment_status: str
     incident_reported: bool
+    remittance_vnd: int | None = None
 
 
 @dataclass(frozen=True)

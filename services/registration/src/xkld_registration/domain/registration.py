@@ -71,6 +71,9 @@ class IntakeDetails:
     desired_market: str | None = None  # a market code from the reference data
     desired_occupation: str | None = None
     loan_wanted: bool | None = None
+    # The labour-demand survey's respondent this file was made from (outreach service); one
+    # file per respondent, however often the conversion is sent.
+    outreach_respondent_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -132,40 +135,10 @@ def submit(
     market: Market | FieldProblem | None = None,
 ) -> Registration:
     """Validate every field, reporting all problems at once, and open the file."""
-    problems: list[FieldProblem] = []
-    if (consent_issue := consent_problem(cmd.consents)) is not None:
-        problems.append(consent_issue)
     name = normalise_name(cmd.full_name)
-    if name is None:
-        problems.append(
-            FieldProblem("full_name", "Họ tên không hợp lệ", "The full name is not valid")
-        )
     cccd = cmd.cccd.strip()
-    if (cccd_issue := cccd_problem(cccd, cmd.date_of_birth, cmd.gender)) is not None:
-        problems.append(cccd_issue)
-    if cmd.date_of_birth > today:
-        problems.append(
-            FieldProblem(
-                "date_of_birth", "Ngày sinh ở tương lai", "The date of birth is in the future"
-            )
-        )
-    elif age_on(cmd.date_of_birth, today) < MINIMUM_AGE:
-        problems.append(
-            FieldProblem(
-                "date_of_birth",
-                f"Người lao động phải đủ {MINIMUM_AGE} tuổi",
-                f"The worker must be at least {MINIMUM_AGE} years old",
-            )
-        )
     phone = normalise_mobile(cmd.phone)
-    if phone is None:
-        problems.append(
-            FieldProblem(
-                "phone",
-                "Số điện thoại di động Việt Nam không hợp lệ",
-                "Not a valid Vietnamese mobile number",
-            )
-        )
+    problems = _person_problems(cmd, (name, cccd, phone), today)
     if isinstance(commune, FieldProblem):
         problems.append(commune)
     if (ethnicity_issue := ethnicity_problem(cmd.ethnicity_code)) is not None:
@@ -192,6 +165,48 @@ def submit(
             commune.entered_code if commune.entered_code != commune.code else None
         ),
     )
+
+
+def _person_problems(
+    cmd: SubmitRegistration, cleaned: tuple[str | None, str, str | None], today: dt.date
+) -> list[FieldProblem]:
+    """The consents and the person's own fields, in the form's order; `cleaned` is the name,
+    CCCD and phone as normalised (None when not valid)."""
+    name, cccd, phone = cleaned
+    problems: list[FieldProblem] = []
+    if (consent_issue := consent_problem(cmd.consents)) is not None:
+        problems.append(consent_issue)
+    if name is None:
+        problems.append(
+            FieldProblem("full_name", "Họ tên không hợp lệ", "The full name is not valid")
+        )
+    if (cccd_issue := cccd_problem(cccd, cmd.date_of_birth, cmd.gender)) is not None:
+        problems.append(cccd_issue)
+    if (birth_issue := _birth_problem(cmd.date_of_birth, today)) is not None:
+        problems.append(birth_issue)
+    if phone is None:
+        problems.append(
+            FieldProblem(
+                "phone",
+                "Số điện thoại di động Việt Nam không hợp lệ",
+                "Not a valid Vietnamese mobile number",
+            )
+        )
+    return problems
+
+
+def _birth_problem(date_of_birth: dt.date, today: dt.date) -> FieldProblem | None:
+    if date_of_birth > today:
+        return FieldProblem(
+            "date_of_birth", "Ngày sinh ở tương lai", "The date of birth is in the future"
+        )
+    if age_on(date_of_birth, today) < MINIMUM_AGE:
+        return FieldProblem(
+            "date_of_birth",
+            f"Người lao động phải đủ {MINIMUM_AGE} tuổi",
+            f"The worker must be at least {MINIMUM_AGE} years old",
+        )
+    return None
 
 
 def _clean_text(raw: str | None) -> str | None:
@@ -242,6 +257,7 @@ def submitted_event(registration: Registration, phone_ciphertext: str) -> Regist
         priority_groups=tuple(sorted(registration.details.priority_groups)),
         desired_market=registration.details.desired_market,
         loan_wanted=registration.details.loan_wanted,
+        outreach_respondent_id=registration.details.outreach_respondent_id,
     )
 
 

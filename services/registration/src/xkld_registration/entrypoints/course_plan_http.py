@@ -9,12 +9,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
-from xkld_shared.http.wiring import from_app_state
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_registration.application.course_plan import CoursePlan
 from xkld_registration.entrypoints.journey_common import CODE, Body, Labour, context
+from xkld_registration.entrypoints.wiring import CoursePlans
 
 Reader = Annotated[
     Principal,
@@ -22,9 +21,6 @@ Reader = Annotated[
 ]
 
 router = APIRouter(tags=["học nghề nông thôn (rural training)"])
-
-
-_plan = from_app_state("course_plan", CoursePlan)
 
 
 class PlanLineBody(Body):
@@ -43,27 +39,27 @@ class PlanLineBody(Body):
 
 @router.put("/course-plan/lines/{line_id}")
 async def set_plan_line(
-    line_id: uuid.UUID, body: PlanLineBody, request: Request, officer: Labour
+    line_id: uuid.UUID, body: PlanLineBody, request: Request, officer: Labour, plan: CoursePlans
 ) -> dict[str, Any]:
     """Lập hoặc sửa một dòng kế hoạch (gửi lại cùng nội dung thì không thay đổi gì)."""
-    return await _plan(request).set_line(line_id, body.model_dump(), context(request, officer))
+    return await plan.set_line(line_id, body.model_dump(), context(request, officer))
 
 
 @router.post("/course-plan/lines/{line_id}/withdraw")
 async def withdraw_plan_line(
-    line_id: uuid.UUID, request: Request, officer: Labour
+    line_id: uuid.UUID, request: Request, officer: Labour, plan: CoursePlans
 ) -> dict[str, Any]:
     """Rút một dòng khỏi kế hoạch (rút lại lần nữa thì trả lời như lần đầu)."""
-    return await _plan(request).withdraw(line_id, context(request, officer))
+    return await plan.withdraw(line_id, context(request, officer))
 
 
 @router.get("/course-plan")
 async def course_plan(
-    request: Request,
     reader: Reader,
     year: Annotated[int, Query(ge=2000, le=2100, description="Năm kế hoạch")],
+    plan: CoursePlans,
     commune_code: Annotated[str | None, Query(pattern=r"^\d{5}$")] = None,
 ) -> dict[str, Any]:
     """Kế hoạch đào tạo nghề của năm: từng dòng, các khoá học đã mở theo dòng và số chỗ đã
     có người học."""
-    return await _plan(request).plan(year, commune_code, reader)
+    return await plan.plan(year, commune_code, reader)

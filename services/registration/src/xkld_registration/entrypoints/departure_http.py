@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 from xkld_shared.contracts.journey import EarlyReturnCause
 
-from xkld_registration.application.journey import CheckIn, Contract, Note
+from xkld_registration.application.journey_terms import CheckIn, Contract, Note
 from xkld_registration.domain.journey_state import Gate
 from xkld_registration.entrypoints.journey_common import (
     CODE,
@@ -22,8 +22,8 @@ from xkld_registration.entrypoints.journey_common import (
     StepKey,
     answer,
     context,
-    journeys,
 )
+from xkld_registration.entrypoints.wiring import WorkerJourneys
 
 router = APIRouter(
     prefix="/registrations/{registration_id}",
@@ -45,6 +45,9 @@ class ContractBody(Body):
     monthly_salary: int = Field(gt=0, description="Lương tháng, đơn vị nhỏ nhất của tiền tệ")
     salary_currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["JPY"])
     signed_on: dt.date
+    fee_vnd: int | None = Field(
+        None, ge=0, le=10_000_000_000, description="Phí người lao động đã nộp (VND), nếu có"
+    )
 
 
 class HealthCertificate(Body):
@@ -71,23 +74,29 @@ class Visa(Body):
 
 @router.post("/contract")
 async def sign_contract(
-    registration_id: uuid.UUID, body: ContractBody, request: Request, officer: Labour
+    registration_id: uuid.UUID,
+    body: ContractBody,
+    request: Request,
+    officer: Labour,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Hợp đồng với doanh nghiệp còn giấy phép, phục vụ đúng thị trường."""
     ctx = context(request, officer)
-    journey = await journeys(request).sign_contract(
-        registration_id, ctx, Contract(**body.model_dump())
-    )
+    journey = await journeys.sign_contract(registration_id, ctx, Contract(**body.model_dump()))
     return answer(registration_id, journey)
 
 
 @router.post("/gates/health-certificate")
 async def record_health_certificate(
-    registration_id: uuid.UUID, body: HealthCertificate, request: Request, officer: FollowUp
+    registration_id: uuid.UUID,
+    body: HealthCertificate,
+    request: Request,
+    officer: FollowUp,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Giấy khám sức khoẻ (dữ liệu nhạy cảm: được mã hoá khi lưu)."""
     ctx = context(request, officer)
-    journey = await journeys(request).clear_gate(
+    journey = await journeys.clear_gate(
         registration_id, ctx, Gate.HEALTH_CERTIFICATE, body.issued_on, body.model_dump(mode="json")
     )
     return answer(registration_id, journey)
@@ -95,12 +104,16 @@ async def record_health_certificate(
 
 @router.post("/gates/deposit-or-guarantee")
 async def record_deposit(
-    registration_id: uuid.UUID, body: DepositOrGuarantee, request: Request, officer: FollowUp
+    registration_id: uuid.UUID,
+    body: DepositOrGuarantee,
+    request: Request,
+    officer: FollowUp,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Tiền ký quỹ hoặc bảo lãnh."""
     ctx = context(request, officer)
     details = body.model_dump(mode="json", exclude={"recorded_on"})
-    journey = await journeys(request).clear_gate(
+    journey = await journeys.clear_gate(
         registration_id, ctx, Gate.DEPOSIT_OR_GUARANTEE, body.recorded_on, details
     )
     return answer(registration_id, journey)
@@ -108,11 +121,15 @@ async def record_deposit(
 
 @router.post("/gates/visa")
 async def record_visa(
-    registration_id: uuid.UUID, body: Visa, request: Request, officer: Labour
+    registration_id: uuid.UUID,
+    body: Visa,
+    request: Request,
+    officer: Labour,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Thị thực (visa) đã cấp."""
     ctx = context(request, officer)
-    journey = await journeys(request).clear_gate(
+    journey = await journeys.clear_gate(
         registration_id, ctx, Gate.VISA, body.issued_on, body.model_dump(mode="json")
     )
     return answer(registration_id, journey)
@@ -132,11 +149,15 @@ class Departed(Body):
 
 @router.post("/departure-schedule")
 async def schedule_departure(
-    registration_id: uuid.UUID, body: Schedule, request: Request, officer: Labour
+    registration_id: uuid.UUID,
+    body: Schedule,
+    request: Request,
+    officer: Labour,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Xếp lịch xuất cảnh: chỉ khi đủ mọi điều kiện (đặt lại ngày cũng dùng lệnh này)."""
     ctx = context(request, officer)
-    journey = await journeys(request).schedule_departure(
+    journey = await journeys.schedule_departure(
         registration_id, ctx, body.departure_on, body.flight_number
     )
     return answer(registration_id, journey)
@@ -144,11 +165,15 @@ async def schedule_departure(
 
 @router.post("/departure")
 async def depart(
-    registration_id: uuid.UUID, body: Departed, request: Request, officer: Labour
+    registration_id: uuid.UUID,
+    body: Departed,
+    request: Request,
+    officer: Labour,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Người lao động đã xuất cảnh."""
     ctx = context(request, officer)
-    journey = await journeys(request).depart(registration_id, ctx, body.departed_on)
+    journey = await journeys.depart(registration_id, ctx, body.departed_on)
     return answer(registration_id, journey)
 
 
@@ -160,7 +185,9 @@ class CheckInBody(Body):
     channel: Literal["phone", "sms", "visit", "enterprise_report", "other"]
     employment_status: Literal["working", "between_jobs", "not_working"]
     wellbeing: Literal["good", "fair", "poor"]
-    remittance_vnd: int | None = Field(None, ge=0, description="Tiền gửi về (VND)")
+    remittance_vnd: int | None = Field(
+        None, ge=0, le=10_000_000_000, description="Tiền gửi về từ lần liên lạc trước (VND)"
+    )
     incidents: str | None = Field(None, max_length=2000, description="Sự cố (nếu có)")
 
 
@@ -179,31 +206,43 @@ class Referral(Body):
 
 @router.post("/check-ins")
 async def check_in(
-    registration_id: uuid.UUID, body: CheckInBody, request: Request, officer: FollowUp
+    registration_id: uuid.UUID,
+    body: CheckInBody,
+    request: Request,
+    officer: FollowUp,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Liên lạc định kỳ khi người lao động ở nước ngoài."""
     ctx = context(request, officer)
-    journey = await journeys(request).check_in(registration_id, ctx, CheckIn(**body.model_dump()))
+    journey = await journeys.check_in(registration_id, ctx, CheckIn(**body.model_dump()))
     return answer(registration_id, journey)
 
 
 @router.post("/absconding")
 async def report_absconded(
-    registration_id: uuid.UUID, body: FreeNote, request: Request, officer: FollowUp
+    registration_id: uuid.UUID,
+    body: FreeNote,
+    request: Request,
+    officer: FollowUp,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Báo cáo người lao động bỏ trốn khỏi nơi làm việc."""
     ctx = context(request, officer)
-    journey = await journeys(request).report_absconded(registration_id, ctx, body.note)
+    journey = await journeys.report_absconded(registration_id, ctx, body.note)
     return answer(registration_id, journey)
 
 
 @router.post("/return")
 async def record_return(
-    registration_id: uuid.UUID, body: ReturnBody, request: Request, officer: FollowUp
+    registration_id: uuid.UUID,
+    body: ReturnBody,
+    request: Request,
+    officer: FollowUp,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Về nước: hết hạn hợp đồng, hoặc trước hạn với nguyên nhân."""
     ctx = context(request, officer)
-    journey = await journeys(request).record_return(
+    journey = await journeys.record_return(
         registration_id, ctx, body.returned_on, body.early_cause, body.note
     )
     return answer(registration_id, journey)
@@ -211,11 +250,13 @@ async def record_return(
 
 @router.post("/reintegration-referrals")
 async def refer_to_job(
-    registration_id: uuid.UUID, body: Referral, request: Request, officer: FollowUp
+    registration_id: uuid.UUID,
+    body: Referral,
+    request: Request,
+    officer: FollowUp,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Giới thiệu việc làm sau khi về nước (tái hoà nhập)."""
     ctx = context(request, officer)
-    journey = await journeys(request).refer_to_job(
-        registration_id, ctx, Note(body.referral_code, body.note)
-    )
+    journey = await journeys.refer_to_job(registration_id, ctx, Note(body.referral_code, body.note))
     return answer(registration_id, journey)

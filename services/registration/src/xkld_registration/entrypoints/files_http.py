@@ -16,11 +16,10 @@ from xkld_shared.http.strict import IsoDate, RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_registration.application.files import FileFilters, Lookup, Sort, list_files, timeline
-from xkld_registration.application.markets import all_markets, save_market
+from xkld_registration.application.files import FileFilters, Lookup, Sort
 from xkld_registration.domain.markets import Market
 from xkld_registration.entrypoints.openapi import ERROR_RESPONSES, READ_ERRORS
-from xkld_registration.entrypoints.wiring import DbPool, Markets, Vault
+from xkld_registration.entrypoints.wiring import Files, MarketList, Markets
 
 Reader = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]
 Anyone = Annotated[Principal, Depends(require(*Role))]
@@ -102,23 +101,21 @@ class SearchRequest(Filters):
 
 @router.get("", summary="Danh sách hồ sơ (list files in your scope)", responses=READ_ERRORS)
 async def list_registrations(
-    pool: DbPool, vault: Vault, reader: Reader, query: Annotated[Filters, Query()]
+    files: Files, reader: Reader, query: Annotated[Filters, Query()]
 ) -> FilePage:
     """Danh sách hồ sơ trong phạm vi của bạn (xã của cán bộ xã, tỉnh của cán bộ lao động),
     lọc theo xã, ấp, giai đoạn, thị trường, nhóm ưu tiên và khoảng ngày, có phân trang."""
-    page = await list_files(pool, vault, reader, query.filters())
+    page = await files.page(reader, query.filters())
     return FilePage.model_validate(page)
 
 
 @router.post("/search", summary="Tìm hồ sơ theo tên hoặc CCCD", responses=READ_ERRORS)
-async def search_registrations(
-    pool: DbPool, vault: Vault, reader: Reader, body: SearchRequest
-) -> FilePage:
+async def search_registrations(files: Files, reader: Reader, body: SearchRequest) -> FilePage:
     """Tìm theo tên không phân biệt dấu (`Nguyen` tìm thấy `Nguyễn`; mọi chữ phải có trong tên)
     hoặc theo đúng số CCCD. Sent as a POST body so that names and CCCDs never appear in URLs
     or access logs."""
     lookup = Lookup(name=body.name, cccd=body.cccd)
-    page = await list_files(pool, vault, reader, body.filters(), lookup)
+    page = await files.page(reader, body.filters(), lookup)
     return FilePage.model_validate(page)
 
 
@@ -137,10 +134,10 @@ class TimelineEntry(BaseModel):
     responses=READ_ERRORS,
 )
 async def get_timeline(
-    registration_id: uuid.UUID, pool: DbPool, reader: Reader
+    registration_id: uuid.UUID, files: Files, reader: Reader
 ) -> list[TimelineEntry]:
     """Mọi sự kiện và mọi thay đổi của hồ sơ, cũ trước mới sau, với người thực hiện."""
-    entries = await timeline(pool, registration_id, reader)
+    entries = await files.timeline(registration_id, reader)
     return [TimelineEntry.model_validate(e) for e in entries]
 
 
@@ -174,9 +171,9 @@ class MarketBody(RequestModel):
 
 
 @markets.get("", summary="Danh mục thị trường (destination markets)", responses=READ_ERRORS)
-async def list_markets(pool: DbPool, _: Anyone) -> list[MarketBody]:
+async def list_markets(book: MarketList, _: Anyone) -> list[MarketBody]:
     """Các thị trường, chương trình (TITP, EPS, …), giới hạn tuổi và chi phí thường gặp."""
-    return [MarketBody(**vars(m)) for m in await all_markets(pool)]
+    return [MarketBody(**vars(m)) for m in await book.all()]
 
 
 @markets.post("", summary="Thêm hoặc sửa một thị trường", responses=ERROR_RESPONSES)
@@ -184,7 +181,7 @@ async def put_market(
     body: MarketBody,
     request: Request,
     market_cache: Markets,
-    pool: DbPool,
+    book: MarketList,
     response: Response,
     officer: LabourOfficer,
 ) -> MarketBody:
@@ -195,7 +192,7 @@ async def put_market(
         )
     source = request.client.host if request.client else None
     context = ChangeContext(officer, source, correlation_id_of(request))
-    created = await save_market(pool, Market(**body.model_dump()), context)
+    created = await book.save(Market(**body.model_dump()), context)
     market_cache.forget()
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return body

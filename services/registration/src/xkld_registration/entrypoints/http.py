@@ -21,9 +21,6 @@ from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.adapters.postgres_store import consent_history
 from xkld_registration.application.queries import RegistrationView, find_in_scope, view_of
-from xkld_registration.application.submit_registration import (
-    created_body,
-)
 from xkld_registration.domain.consent import PURPOSE_TEXT_VI, ConsentAnswers, Purpose
 from xkld_registration.domain.registration import Education, IntakeDetails, SubmitRegistration
 from xkld_registration.entrypoints.consent_print import render_consent_record
@@ -78,6 +75,11 @@ class RegistrationRequest(RequestModel):
     )
     desired_occupation: str | None = Field(None, max_length=200, description="Nghề mong muốn")
     loan_wanted: bool | None = Field(None, description="Có nhu cầu vay vốn VBSP không")
+    outreach_respondent_id: uuid.UUID | None = Field(
+        None,
+        description="Người trả lời khảo sát được chuyển thành hồ sơ (dịch vụ outreach): mỗi "
+        "người một hồ sơ; gửi lại trả về hồ sơ đã có",
+    )
 
     def command(self) -> SubmitRegistration:
         fields = self.model_dump(exclude={"consents", "consent_text_version", *_DETAILS})
@@ -150,11 +152,13 @@ async def submit_registration(
 ) -> JSONResponse:
     """Kiểm tra từng trường (CCCD, ngày sinh, giới tính, số điện thoại, mã xã, thị trường) và
     mở hồ sơ. Lỗi trả về 422, nêu tên trường, bằng tiếng Việt và tiếng Anh; người đã có hồ sơ
-    đang hoạt động trả về 409. With an `Idempotency-Key`, a retry returns the first answer."""
+    đang hoạt động trả về 409. Hồ sơ từ một người trả lời khảo sát (`outreach_respondent_id`)
+    chỉ được tạo một lần: gửi lại trả về 200 với hồ sơ đã có. With an `Idempotency-Key`, a
+    retry returns the first answer."""
     context = _context(request, officer)
     if idempotency_key is None:
-        registration = await submit(body.command(), context)
-        return JSONResponse(created_body(registration), status_code=status.HTTP_201_CREATED)
+        made = await submit.answer(body.command(), context)
+        return JSONResponse(made.body, status_code=made.status_code)
     key = idempotency.checked_key(idempotency_key)
     fingerprinted = body.model_dump(mode="json") | {"priority_groups": sorted(body.priority_groups)}
     answer = await submit.once(body.command(), context, key, fingerprinted)

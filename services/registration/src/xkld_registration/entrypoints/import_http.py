@@ -14,8 +14,8 @@ from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
+from xkld_shared.spreadsheet import read_import
 
-from xkld_registration.adapters.spreadsheet import UnreadableFile, read_sheet
 from xkld_registration.application.import_registrations import (
     ParsedRow,
     RowResult,
@@ -25,13 +25,12 @@ from xkld_registration.application.import_registrations import (
     summary,
 )
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
-from xkld_registration.entrypoints.import_rows import REQUIRED, column_map, command_of
+from xkld_registration.entrypoints.import_rows import SHAPE, command_of
 from xkld_registration.entrypoints.openapi import ERROR_RESPONSES
 from xkld_registration.entrypoints.wiring import DbPool, Submit
 
 Officer = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER))]
 MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5_000
 
 router = APIRouter(prefix="/registrations", tags=["registrations"])
 
@@ -100,24 +99,8 @@ async def _import(
     data: bytes,
     dry_run: bool,
 ) -> dict[str, Any]:
-    try:
-        sheet = read_sheet(data)
-    except UnreadableFile:
-        raise _file_problem(
-            "Không đọc được tệp: cần CSV (UTF-8) hoặc XLSX",
-            "Cannot read the file: send CSV (UTF-8) or XLSX",
-        ) from None
-    columns, ignored = column_map(sheet.headings)
-    missing = [f for f in REQUIRED if f not in columns.values()]
-    if not sheet.headings or missing:
-        raise _file_problem(
-            f"Thiếu cột bắt buộc: {', '.join(missing or REQUIRED)}",
-            f"Required columns missing: {', '.join(missing or REQUIRED)}",
-        )
-    if len(sheet.rows) > MAX_ROWS:
-        raise _file_problem(
-            f"Tệp có hơn {MAX_ROWS} dòng; hãy chia nhỏ", f"More than {MAX_ROWS} rows; split it"
-        )
+    read = read_import(data, SHAPE)
+    sheet, columns, ignored = read.sheet, read.columns, read.ignored
     parsed = [ParsedRow(n, *command_of(cells, columns)) for n, cells in sheet.rows]
     source = request.client.host if request.client else None
     context = ChangeContext(officer, source, correlation_id_of(request))

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 from xkld_shared.errors import FieldProblem
 from xkld_shared.http.errors import problems_from_validation
+from xkld_shared.spreadsheet import ImportShape, columns_of
 
 from xkld_registration.domain.registration import SubmitRegistration
 from xkld_registration.domain.search import fold
@@ -70,18 +71,13 @@ _NO = {"khong", "no", "false", "0", "khong dong y"}
 _DEFAULT_CONSENT_VERSION = "import"
 
 
+# What a file must look like to be imported, for the shared reader.
+SHAPE = ImportShape(HEADINGS, REQUIRED, max_rows=5_000, fold=fold)
+
+
 def column_map(headings: list[str]) -> tuple[dict[int, str], list[str]]:
     """Column index -> field, and the headings that name no field (ignored, but reported)."""
-    wanted = {alias: f for f, aliases in HEADINGS.items() for alias in (*aliases, f)}
-    columns: dict[int, str] = {}
-    ignored: list[str] = []
-    for i, heading in enumerate(headings):
-        field = wanted.get(" ".join(fold(heading).split()))
-        if field is None or field in columns.values():
-            ignored.append(heading)
-        else:
-            columns[i] = field
-    return columns, ignored
+    return columns_of(headings, SHAPE)
 
 
 def command_of(

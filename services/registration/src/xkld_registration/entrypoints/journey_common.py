@@ -19,11 +19,9 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.http.strict import RequestModel
-from xkld_shared.http.wiring import from_app_state
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_registration.application.journey import Journeys
 from xkld_registration.application.journey_steps import journey_view
 from xkld_registration.domain.journey_state import Journey, departure_blockers
 from xkld_registration.domain.next_steps import next_steps
@@ -78,9 +76,6 @@ def answer(registration_id: uuid.UUID, journey: Journey) -> JourneyState:
 
 def invalid(field: str, vi: str, en: str) -> InvalidInput:
     return InvalidInput.of([FieldProblem(field, vi, en)])
-
-
-journeys = from_app_state("journeys", Journeys)
 
 
 def context(request: Request, actor: Principal) -> ChangeContext:

@@ -15,8 +15,7 @@ from pydantic import Field
 from xkld_shared.audit import SEALED
 
 from xkld_registration.adapters.journey_store import load_file, records_of
-from xkld_registration.application import change_consent as consents
-from xkld_registration.application.journey import Note
+from xkld_registration.application.journey_terms import Note
 from xkld_registration.application.queries import RegistrationNotFound
 from xkld_registration.application.scope import may_act_on
 from xkld_registration.domain.consent import Purpose
@@ -34,9 +33,8 @@ from xkld_registration.entrypoints.journey_common import (
     answer,
     context,
     invalid,
-    journeys,
 )
-from xkld_registration.entrypoints.wiring import DbPool
+from xkld_registration.entrypoints.wiring import Consents, DbPool, WorkerJourneys
 
 router = APIRouter(
     prefix="/registrations/{registration_id}",
@@ -82,31 +80,43 @@ class Reason(Body):
 
 @router.post("/eligibility")
 async def find_eligible(
-    registration_id: uuid.UUID, body: Assessment, request: Request, officer: Labour
+    registration_id: uuid.UUID,
+    body: Assessment,
+    request: Request,
+    officer: Labour,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Xác nhận hồ sơ đủ điều kiện (Luật 69/2020, Điều 44)."""
     ctx = context(request, officer)
-    journey = await journeys(request).find_eligible(registration_id, ctx, body.assessed_on)
+    journey = await journeys.find_eligible(registration_id, ctx, body.assessed_on)
     return answer(registration_id, journey)
 
 
 @router.post("/rejection")
 async def reject(
-    registration_id: uuid.UUID, body: Reason, request: Request, officer: Labour
+    registration_id: uuid.UUID,
+    body: Reason,
+    request: Request,
+    officer: Labour,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Từ chối hồ sơ, có lý do."""
     ctx = context(request, officer)
-    journey = await journeys(request).reject(registration_id, ctx, body.note())
+    journey = await journeys.reject(registration_id, ctx, body.note())
     return answer(registration_id, journey)
 
 
 @router.post("/withdrawal")
 async def withdraw(
-    registration_id: uuid.UUID, body: Reason, request: Request, officer: FollowUp
+    registration_id: uuid.UUID,
+    body: Reason,
+    request: Request,
+    officer: FollowUp,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Người lao động rút hồ sơ (chỉ trước khi xuất cảnh)."""
     ctx = context(request, officer)
-    journey = await journeys(request).withdraw(registration_id, ctx, body.note())
+    journey = await journeys.withdraw(registration_id, ctx, body.note())
     return answer(registration_id, journey)
 
 
@@ -158,28 +168,34 @@ class LoanRequestBody(Body):
 
 @router.post("/loan-request")
 async def request_loan(
-    registration_id: uuid.UUID, body: LoanRequestBody, request: Request, officer: Commune
+    registration_id: uuid.UUID,
+    body: LoanRequestBody,
+    request: Request,
+    officer: Commune,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Đề nghị vay vốn NHCSXH (cần sự đồng ý chia sẻ hồ sơ với ngân hàng)."""
     ctx = context(request, officer)
-    journey = await journeys(request).request_loan(
-        registration_id, ctx, body.terms(), body.purpose_note
-    )
+    journey = await journeys.request_loan(registration_id, ctx, body.terms(), body.purpose_note)
     return answer(registration_id, journey)
 
 
 @router.post("/no-loan")
 async def declare_no_loan(
-    registration_id: uuid.UUID, body: FreeNote, request: Request, officer: Commune
+    registration_id: uuid.UUID,
+    body: FreeNote,
+    request: Request,
+    officer: Commune,
+    journeys: WorkerJourneys,
 ) -> JourneyState:
     """Người lao động khai không vay vốn."""
     ctx = context(request, officer)
-    journey = await journeys(request).declare_no_loan(registration_id, ctx, body.note)
+    journey = await journeys.declare_no_loan(registration_id, ctx, body.note)
     return answer(registration_id, journey)
 
 
 class ConsentChange(Body):
-    purpose: Literal["share_with_bank", "share_with_enterprise"]
+    purpose: Literal["share_with_bank", "share_with_enterprise", "success_story"]
     granted: bool
     consent_text_version: str = Field(pattern=r"^[A-Za-z0-9._-]{1,20}$")
 
@@ -189,13 +205,12 @@ async def change_consent(
     registration_id: uuid.UUID,
     body: ConsentChange,
     request: Request,
-    pool: DbPool,
+    consents: Consents,
     officer: Commune,
 ) -> None:
     """Ghi nhận người lao động đồng ý (hoặc rút lại đồng ý) chia sẻ hồ sơ với ngân hàng hoặc
     doanh nghiệp; lịch sử đồng ý được giữ nguyên."""
-    await consents.change_consent(
-        pool,
+    await consents.change(
         context(request, officer),
         registration_id,
         Purpose(body.purpose),

@@ -7,6 +7,7 @@ redelivered event finds its id claimed and changes nothing.
 from __future__ import annotations
 
 import logging
+import uuid
 
 from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.contracts.envelope import Envelope, EventPayload
@@ -20,6 +21,10 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
 
 from xkld_registration.adapters.journey_store import add_record, load_file, save_journey
+from xkld_registration.adapters.loan_links import (
+    link_decided_application,
+    link_requested_application,
+)
 from xkld_registration.application.journey_steps import journey_view
 from xkld_registration.domain.journey_state import LoanFact, apply_loan_fact
 
@@ -40,12 +45,8 @@ async def on_application_received(conn: Conn, envelope: Envelope, payload: Event
     assert isinstance(payload, LoanApplicationReceived)
     if payload.loan_request_id is None:
         return
-    await conn.execute(
-        """UPDATE registration SET loan_application_id = $3
-           WHERE id = $1 AND loan_request_id = $2""",
-        envelope.registration_id,
-        payload.loan_request_id,
-        payload.loan_application_id,
+    await link_requested_application(
+        conn, envelope.registration_id, payload.loan_request_id, payload.loan_application_id
     )
 
 
@@ -58,12 +59,7 @@ async def on_loan_decided(conn: Conn, envelope: Envelope, payload: EventPayload)
     journey = apply_loan_fact(file.journey, _FACTS[envelope.event_type])
     await save_journey(conn, file.id, journey)
     details = payload.model_dump(mode="json")
-    await conn.execute(
-        """UPDATE registration SET loan_application_id = coalesce(loan_application_id, $2)
-           WHERE id = $1""",
-        file.id,
-        details["loan_application_id"],
-    )
+    await link_decided_application(conn, file.id, uuid.UUID(details["loan_application_id"]))
     kind = f"loan_{_FACTS[envelope.event_type].value}"
     await add_record(conn, file.id, kind, envelope.occurred_at.date(), details, "loans-service")
     context = ChangeContext(LOANS_SERVICE, None, envelope.correlation_id)

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-import asyncpg
 from fastapi import APIRouter, Depends, Header, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.journey import CourseType
-from xkld_shared.db.pool import Conn
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
@@ -22,7 +19,7 @@ from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.application import reference
 from xkld_registration.domain.reference import Course
-from xkld_registration.entrypoints.wiring import DbPool
+from xkld_registration.entrypoints.wiring import References
 
 CODE = r"^[A-Za-z0-9_.-]{1,40}$"
 
@@ -83,29 +80,8 @@ IdempotencyKey = Annotated[
 ]
 
 
-async def _created(
-    pool: asyncpg.Pool,
-    scope: str,
-    key: str | None,
-    body: BaseModel,
-    insert: Callable[[Conn], Awaitable[dict[str, Any]]],
-) -> JSONResponse:
+def _answered(answer: idempotency.Answer) -> JSONResponse:
     """201 with the new record; with an Idempotency-Key, a retry gets the first answer back."""
-    async with pool.acquire() as conn, conn.transaction():
-
-        async def work() -> idempotency.Answer:
-            return idempotency.Answer(status.HTTP_201_CREATED, await insert(conn))
-
-        if key is None:
-            answer = await work()
-        else:
-            answer = await idempotency.once(
-                conn,
-                scope=scope,
-                key=idempotency.checked_key(key),
-                request_body=body.model_dump(mode="json"),
-                work=work,
-            )
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
     return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 
@@ -114,25 +90,21 @@ async def _created(
 async def add_enterprise(
     body: EnterpriseBody,
     request: Request,
-    pool: DbPool,
+    data: References,
     officer: Labour,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Thêm doanh nghiệp dịch vụ được cấp phép (mã doanh nghiệp là khoá: gửi lại không nhân đôi;
     với Idempotency-Key, gửi lại nhận lại kết quả lần đầu)."""
     licence = reference.EnterpriseLicence(**body.model_dump() | {"markets": tuple(body.markets)})
-
-    async def insert(conn: Conn) -> dict[str, Any]:
-        await reference.insert_enterprise(conn, _context(request, officer), licence)
-        return body.model_dump(mode="json")
-
-    return await _created(pool, "registration.enterprise", idempotency_key, body, insert)
+    keyed = (idempotency_key, body.model_dump(mode="json"))
+    return _answered(await data.add_enterprise(_context(request, officer), licence, keyed))
 
 
 @router.get("/enterprises")
-async def list_enterprises(pool: DbPool, staff: Staff) -> list[dict[str, Any]]:
+async def list_enterprises(data: References, staff: Staff) -> list[dict[str, Any]]:
     """Danh sách doanh nghiệp, giấy phép và thời hạn."""
-    return await reference.list_enterprises(pool)
+    return await data.enterprises()
 
 
 class LicenceBody(Body):
@@ -145,7 +117,7 @@ class LicenceBody(Body):
 
 @router.post("/enterprises/{enterprise_code}/licence", status_code=204)
 async def renew_licence(
-    enterprise_code: str, body: LicenceBody, request: Request, pool: DbPool, officer: Labour
+    enterprise_code: str, body: LicenceBody, request: Request, data: References, officer: Labour
 ) -> None:
     """Gia hạn hoặc cấp lại giấy phép (số, thời hạn, thị trường).
 
@@ -153,16 +125,15 @@ async def renew_licence(
     licence = reference.EnterpriseLicence(
         code=enterprise_code, **body.model_dump() | {"markets": tuple(body.markets)}
     )
-    await reference.renew_licence(pool, _context(request, officer), licence)
+    await data.renew_licence(_context(request, officer), licence)
 
 
 @router.post("/enterprises/{enterprise_code}/revocation", status_code=204)
 async def revoke_enterprise(
-    enterprise_code: str, body: Revocation, request: Request, pool: DbPool, officer: Labour
+    enterprise_code: str, body: Revocation, request: Request, data: References, officer: Labour
 ) -> None:
     """Thu hồi giấy phép: doanh nghiệp không được ký hợp đồng mới."""
-    await reference.revoke_enterprise(
-        pool,
+    await data.revoke_enterprise(
         _context(request, officer),
         enterprise_code,
         body.revoked_on,
@@ -174,28 +145,26 @@ async def revoke_enterprise(
 async def add_course(
     body: CourseBody,
     request: Request,
-    pool: DbPool,
+    data: References,
     officer: Labour,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Mở khoá học (mã khoá là khoá: gửi lại không nhân đôi; với Idempotency-Key, gửi lại nhận
     lại kết quả lần đầu, cùng mã khoá học)."""
     course = Course(id=reference.new_course_id(), **body.model_dump())
-
-    async def insert(conn: Conn) -> dict[str, Any]:
-        await reference.insert_course(conn, _context(request, officer), course)
-        return body.model_dump(mode="json") | {"id": str(course.id)}
-
-    return await _created(pool, "registration.course", idempotency_key, body, insert)
+    keyed = (idempotency_key, body.model_dump(mode="json"))
+    return _answered(await data.add_course(_context(request, officer), course, keyed))
 
 
 @router.get("/courses")
-async def list_courses(pool: DbPool, staff: Staff) -> list[dict[str, Any]]:
+async def list_courses(data: References, staff: Staff) -> list[dict[str, Any]]:
     """Các khoá học và số học viên đã ghi danh."""
-    return await reference.list_courses(pool)
+    return await data.courses()
 
 
 @router.get("/courses/{course_code}/roster")
-async def course_roster(course_code: str, pool: DbPool, staff: Trainers) -> list[dict[str, Any]]:
+async def course_roster(
+    course_code: str, data: References, staff: Trainers
+) -> list[dict[str, Any]]:
     """Danh sách học viên (mã hồ sơ), điểm danh và kết quả."""
-    return await reference.roster(pool, course_code)
+    return await data.roster(course_code)

@@ -9,25 +9,20 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 from fastapi.responses import JSONResponse
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from pydantic import Field
 from xkld_shared import idempotency
-from xkld_shared.http.wiring import from_app_state
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_registration.application.training_support import Sheet, TrainingSupport
+from xkld_registration.application.support_sheet import Sheet
 from xkld_registration.domain.training_support import CourseTerms
 from xkld_registration.entrypoints.journey_common import Body, Labour, context
+from xkld_registration.entrypoints.wiring import TrainingSupports
 
 Trainers = Annotated[Principal, Depends(require(Role.LABOUR_OFFICER, Role.TRAINING_STAFF))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = APIRouter(prefix="/courses/{course_code}", tags=["học nghề nông thôn (rural training)"])
-
-
-_support = from_app_state("training_support", TrainingSupport)
 
 
 class SupportTerms(Body):
@@ -43,22 +38,26 @@ class SupportPayment(Body):
 
 @router.put("/support-terms")
 async def set_support_terms(
-    course_code: str, body: SupportTerms, request: Request, officer: Labour
+    course_code: str,
+    body: SupportTerms,
+    request: Request,
+    officer: Labour,
+    support: TrainingSupports,
 ) -> dict[str, Any]:
     """Học phí của khoá, để tính mức hỗ trợ theo QĐ 46/2015."""
     terms = CourseTerms(body.tuition_vnd, body.fisher_vessel_trade)
-    return await _support(request).set_terms(course_code, terms, context(request, officer))
+    return await support.set_terms(course_code, terms, context(request, officer))
 
 
 @router.get("/support-sheet", response_model=None)
 async def support_sheet(
     course_code: str,
-    request: Request,
     staff: Trainers,
+    support: TrainingSupports,
     format: Literal["json", "xlsx"] = "json",
 ) -> dict[str, Any] | Response:
     """Bảng kê hỗ trợ học nghề của khoá, tính từ điểm danh (JSON hoặc XLSX để in)."""
-    sheet = await _support(request).sheet(course_code, staff)
+    sheet = await support.sheet(course_code, staff)
     if format == "xlsx":
         headers = {
             "Content-Disposition": f'attachment; filename="bang-ke-{sheet.course.code}.xlsx"'
@@ -73,6 +72,7 @@ async def record_support_payment(
     body: SupportPayment,
     request: Request,
     officer: Labour,
+    support: TrainingSupports,
     idempotency_key: Annotated[
         str | None,
         Header(description="Bắt buộc: gửi lại cùng mã thì không chi trả lần hai"),
@@ -80,7 +80,7 @@ async def record_support_payment(
 ) -> JSONResponse:
     """Ghi nhận chi trả hỗ trợ theo bảng kê; mỗi người chỉ được hỗ trợ một lần."""
     key = idempotency.checked_key(idempotency_key)
-    answer = await _support(request).pay(course_code, body.paid_on, key, context(request, officer))
+    answer = await support.pay(course_code, body.paid_on, key, context(request, officer))
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
     return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 
@@ -109,12 +109,16 @@ _STATUS_VI = {
 
 def _append(ws: Any, cells: list[Any]) -> None:
     # A control character typed into a course title would make openpyxl refuse the cell.
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     ws.append([ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in cells])
 
 
 def sheet_xlsx(sheet: Sheet) -> bytes:
     """A printable bảng kê: a title, one row per trainee, a total of what is due, a blank
     column for the trainee's signature."""
+    from openpyxl import Workbook
+
     view = sheet.view()
     book = Workbook()
     ws = book.active

@@ -11,30 +11,22 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import Field
-from xkld_shared.http.wiring import from_app_state
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_registration.application.trainee_history import TraineeHistory
-from xkld_registration.application.trainees import NewTrainee, Trainees
+from xkld_registration.application.trainee_common import NewTrainee
 from xkld_registration.domain.consent import ConsentAnswers, Purpose
 from xkld_registration.domain.registration import IntakeDetails, SubmitRegistration
 from xkld_registration.domain.training_outcome import Outcome
 from xkld_registration.domain.training_support import SupportGroup
 from xkld_registration.entrypoints.http import ConsentRequest
 from xkld_registration.entrypoints.journey_common import Body, Commune, Training, context, invalid
-from xkld_registration.entrypoints.wiring import EraseTrainee
+from xkld_registration.entrypoints.wiring import EraseTrainee, TraineeHistories, TraineeSteps
 
 Reader = Annotated[
     Principal,
     Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER, Role.TRAINING_STAFF)),
 ]
-
-
-_trainees = from_app_state("trainees", Trainees)
-
-
-_history = from_app_state("trainee_history", TraineeHistory)
 
 
 router = APIRouter(prefix="/trainees", tags=["học nghề nông thôn (rural training)"])
@@ -123,35 +115,47 @@ class EmploymentOutcome(Body):
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def register_trainee(
-    body: TraineeRequest, request: Request, officer: Commune
+    body: TraineeRequest, request: Request, officer: Commune, trainees: TraineeSteps
 ) -> JSONResponse:
     """Nhận học viên học nghề (không cần hồ sơ XKLĐ); trùng CCCD thì báo học viên đã có."""
-    answer = await _trainees(request).register(body.command(), context(request, officer))
+    answer = await trainees.register(body.command(), context(request, officer))
     return JSONResponse(answer, status_code=status.HTTP_201_CREATED)
 
 
 @router.post("/{trainee_id}/enrolments", status_code=status.HTTP_201_CREATED)
 async def enrol_trainee(
-    trainee_id: uuid.UUID, body: TraineeEnrolment, request: Request, staff: Training
+    trainee_id: uuid.UUID,
+    body: TraineeEnrolment,
+    request: Request,
+    staff: Training,
+    trainees: TraineeSteps,
 ) -> dict[str, Any]:
     """Ghi danh học viên vào một khoá học nghề (kiểm tra sĩ số)."""
     ctx = context(request, staff)
-    return await _trainees(request).enrol(trainee_id, body.course_id, body.distance_km, ctx)
+    return await trainees.enrol(trainee_id, body.course_id, body.distance_km, ctx)
 
 
 @router.post("/{trainee_id}/attendance", status_code=status.HTTP_204_NO_CONTENT)
 async def record_trainee_attendance(
-    trainee_id: uuid.UUID, body: TraineeAttendance, request: Request, staff: Training
+    trainee_id: uuid.UUID,
+    body: TraineeAttendance,
+    request: Request,
+    staff: Training,
+    trainees: TraineeSteps,
 ) -> None:
     """Điểm danh một buổi học (tiền ăn theo số ngày thực học)."""
-    await _trainees(request).record_attendance(
+    await trainees.record_attendance(
         trainee_id, body.course_id, body.attended_on, body.present, context(request, staff)
     )
 
 
 @router.post("/{trainee_id}/training-results")
 async def record_trainee_result(
-    trainee_id: uuid.UUID, body: TraineeResult, request: Request, staff: Training
+    trainee_id: uuid.UUID,
+    body: TraineeResult,
+    request: Request,
+    staff: Training,
+    trainees: TraineeSteps,
 ) -> dict[str, Any]:
     """Kết quả khoá học nghề của học viên."""
     if body.certificate_number is not None and not body.passed:
@@ -160,7 +164,7 @@ async def record_trainee_result(
             "Chỉ cấp chứng chỉ cho học viên đạt yêu cầu",
             "A certificate is issued only to a trainee who passed",
         )
-    return await _trainees(request).record_result(
+    return await trainees.record_result(
         trainee_id,
         body.course_id,
         body.passed,
@@ -171,17 +175,23 @@ async def record_trainee_result(
 
 
 @router.get("/outcomes-due")
-async def employment_outcomes_due(request: Request, officer: Commune) -> list[dict[str, Any]]:
+async def employment_outcomes_due(
+    officer: Commune, history: TraineeHistories
+) -> list[dict[str, Any]]:
     """Nhắc việc: học viên của xã đã học xong trong 6 tháng qua mà chưa ghi nhận việc làm."""
-    return await _history(request).outcomes_due(officer)
+    return await history.outcomes_due(officer)
 
 
 @router.post("/{trainee_id}/employment-outcomes")
 async def record_employment_outcome(
-    trainee_id: uuid.UUID, body: EmploymentOutcome, request: Request, officer: Commune
+    trainee_id: uuid.UUID,
+    body: EmploymentOutcome,
+    request: Request,
+    officer: Commune,
+    trainees: TraineeSteps,
 ) -> dict[str, Any]:
     """Việc làm của học viên trong 6 tháng sau khoá học (cán bộ xã ghi nhận, sửa được)."""
-    return await _trainees(request).record_outcome(
+    return await trainees.record_outcome(
         trainee_id,
         body.course_id,
         body.outcome,
@@ -192,9 +202,11 @@ async def record_employment_outcome(
 
 
 @router.get("/{trainee_id}/history")
-async def trainee_history(trainee_id: uuid.UUID, request: Request, staff: Reader) -> dict[str, Any]:
+async def trainee_history(
+    trainee_id: uuid.UUID, staff: Reader, history: TraineeHistories
+) -> dict[str, Any]:
     """Một lịch sử cho một người: các khoá học nghề, hỗ trợ đã nhận, hồ sơ XKLĐ (nếu có)."""
-    return await _history(request).history(trainee_id, staff)
+    return await history.history(trainee_id, staff)
 
 
 Eraser = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]
@@ -215,7 +227,7 @@ files = APIRouter(prefix="/registrations", tags=["học nghề nông thôn (rura
 
 @files.get("/{registration_id}/rural-training")
 async def training_at_home(
-    registration_id: uuid.UUID, request: Request, staff: FileReader
+    registration_id: uuid.UUID, staff: FileReader, history: TraineeHistories
 ) -> dict[str, Any]:
     """Học nghề ở địa phương của cùng một người (theo CCCD), trước hoặc sau hồ sơ XKLĐ."""
-    return await _history(request).of_registration(registration_id, staff)
+    return await history.of_registration(registration_id, staff)

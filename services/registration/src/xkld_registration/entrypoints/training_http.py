@@ -7,9 +7,7 @@ import uuid
 
 from fastapi import APIRouter, Request
 from pydantic import Field
-from xkld_shared.http.wiring import from_app_state
 
-from xkld_registration.application.training_steps import TrainingSteps
 from xkld_registration.entrypoints.journey_common import (
     Body,
     JourneyState,
@@ -19,9 +17,7 @@ from xkld_registration.entrypoints.journey_common import (
     context,
     invalid,
 )
-
-_training = from_app_state("training", TrainingSteps)
-
+from xkld_registration.entrypoints.wiring import TrainingCourses
 
 router = APIRouter(
     prefix="/registrations/{registration_id}",
@@ -63,33 +59,45 @@ class CourseResult(Body):
 
 @router.post("/enrolments")
 async def enrol(
-    registration_id: uuid.UUID, body: Enrolment, request: Request, staff: Training
+    registration_id: uuid.UUID,
+    body: Enrolment,
+    request: Request,
+    staff: Training,
+    training: TrainingCourses,
 ) -> JourneyState:
     """Ghi danh người lao động vào một khoá học (kiểm tra sĩ số)."""
     ctx = context(request, staff)
-    journey = await _training(request).enrol(registration_id, ctx, body.course_id)
+    journey = await training.enrol(registration_id, ctx, body.course_id)
     return answer(registration_id, journey)
 
 
 @router.post("/attendance", status_code=204)
 async def record_attendance(
-    registration_id: uuid.UUID, body: Attendance, request: Request, staff: Training
+    registration_id: uuid.UUID,
+    body: Attendance,
+    request: Request,
+    staff: Training,
+    training: TrainingCourses,
 ) -> None:
     """Điểm danh một buổi học."""
     ctx = context(request, staff)
-    await _training(request).record_attendance(
+    await training.record_attendance(
         registration_id, ctx, body.course_id, body.attended_on, body.present
     )
 
 
 @router.post("/training-results")
 async def record_result(
-    registration_id: uuid.UUID, body: CourseResult, request: Request, staff: Training
+    registration_id: uuid.UUID,
+    body: CourseResult,
+    request: Request,
+    staff: Training,
+    training: TrainingCourses,
 ) -> JourneyState:
     """Kết quả khoá học; chứng chỉ giáo dục định hướng chỉ ghi nhận một lần."""
     ctx = context(request, staff)
     body = body.checked()
-    journey = await _training(request).record_result(
+    journey = await training.record_result(
         registration_id,
         ctx,
         body.course_id,

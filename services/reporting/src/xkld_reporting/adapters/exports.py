@@ -10,12 +10,9 @@ import csv
 import io
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font
 from xkld_shared.clock import VIETNAM
 
-from xkld_reporting.adapters.queries import ProgressReport
+from xkld_reporting.adapters.progress_queries import ProgressReport
 
 LOCAL = VIETNAM
 TITLE = "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU XUẤT KHẨU LAO ĐỘNG VÀ ĐÀO TẠO NGHỀ"
@@ -75,6 +72,9 @@ def progress_csv(report: ProgressReport) -> bytes:
 
 
 def progress_xlsx(report: ProgressReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -102,6 +102,8 @@ def progress_xlsx(report: ProgressReport) -> bytes:
 
 def _add_chart(sheet: Any, header_row: int, areas: int) -> None:
     """A bar chart of each commune's "đạt %" for people registered (native Excel chart)."""
+    from openpyxl.chart import BarChart, Reference
+
     chart = BarChart()
     chart.type = "bar"
     chart.title = "Tỷ lệ đạt chỉ tiêu đăng ký theo xã (%)"

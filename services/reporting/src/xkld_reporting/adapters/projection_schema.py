@@ -6,29 +6,46 @@ Only ids and dimensions: no names, CCCD or phone numbers, and nothing that could
 
 from __future__ import annotations
 
-import re
+from xkld_reporting.adapters.projection_tables_v1 import base_ddl
+from xkld_reporting.adapters.schema_names import (
+    ALL_MARKETS,
+    LIVE,
+    NEXT,
+    SWITCH_LOCK,
+    VERSION,
+    WHOLE_YEAR,
+    checked,
+)
 
-LIVE = "rp"
-NEXT = "rp_next"
-# Live batches take this lock shared; the rebuild's switch takes it exclusively, so no live
-# batch straddles the swap.
-SWITCH_LOCK = 0x78_6B_6C_64_72_70  # "xkldrp"
-ALL_MARKETS = "*"  # the rollup's line for every market; never a market code ([A-Za-z0-9_.-])
-WHOLE_YEAR = 0  # the rollup's quarter for the whole year
-VERSION = 3  # 1: migration 0002; 2: the rollup (0003); 3: rural vocational training (0004)
-
-_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
-
-
-def checked(schema: str) -> str:
-    if not _IDENT.match(schema):
-        raise ValueError(f"not a schema name: {schema!r}")
-    return schema
+# Migrations, the rebuild and the projector import these from here.
+__all__ = [
+    "ALL_MARKETS",
+    "LIVE",
+    "NEXT",
+    "SWITCH_LOCK",
+    "VERSION",
+    "WHOLE_YEAR",
+    "base_ddl",
+    "checked",
+    "enterprise_reputation_ddl",
+    "poverty_ddl",
+    "projection_ddl",
+    "rollup_backfill",
+    "rollup_ddl",
+    "rollup_of",
+    "rural_training_ddl",
+]
 
 
 def projection_ddl(schema: str) -> str:
     """Every projection table, at the current version: what a rebuild creates."""
-    return base_ddl(schema) + rollup_ddl(schema) + rural_training_ddl(schema)
+    return (
+        base_ddl(schema)
+        + rollup_ddl(schema)
+        + rural_training_ddl(schema)
+        + poverty_ddl(schema)
+        + enterprise_reputation_ddl(schema)
+    )
 
 
 def rollup_ddl(schema: str) -> str:
@@ -64,6 +81,11 @@ def rural_training_ddl(schema: str) -> str:
     (domain/rural_training.py). Codes, dates and integer VND only: the plan's trade titles and
     institutions are free text and stay out, as course titles and venues do."""
     s = checked(schema)
+    return _trainee_ddl(s) + _plan_line_ddl(s)
+
+
+def _trainee_ddl(s: str) -> str:
+    """Trainees and their courses."""
     return f"""
     CREATE TABLE {s}.trainee (
         trainee_id           uuid PRIMARY KEY,
@@ -99,7 +121,12 @@ def rural_training_ddl(schema: str) -> str:
     );
     CREATE INDEX ON {s}.trainee_course (commune_code);
     CREATE INDEX ON {s}.trainee_course (support_commune_code) WHERE support_paid_on IS NOT NULL;
-    CREATE TABLE {s}.plan_line (
+"""
+
+
+def _plan_line_ddl(s: str) -> str:
+    """The yearly course plan's lines."""
+    return f"""    CREATE TABLE {s}.plan_line (
         line_id              uuid PRIMARY KEY,
         plan_year            int  NOT NULL,
         commune_code         text NOT NULL,
@@ -115,6 +142,23 @@ def rural_training_ddl(schema: str) -> str:
     );
     CREATE INDEX ON {s}.plan_line (plan_year, commune_code);
     UPDATE {s}.meta SET version = 3;
+    """
+
+
+def poverty_ddl(schema: str) -> str:
+    """Version 4 (issue 17): households' poverty status from the official list, at intake and
+    for each year after the return. Ids, codes and years only."""
+    s = checked(schema)
+    return f"""
+    CREATE TABLE {s}.poverty (
+        registration_id      uuid NOT NULL,
+        basis                text NOT NULL,  -- intake, after_return
+        list_year            int  NOT NULL,
+        status               text NOT NULL,  -- poor, near_poor, neither
+        PRIMARY KEY (registration_id, basis, list_year)
+    );
+    CREATE INDEX ON {s}.poverty (list_year) WHERE basis = 'after_return';
+    UPDATE {s}.meta SET version = 4;
     """
 
 
@@ -158,118 +202,27 @@ def rollup_backfill(schema: str) -> str:
     """
 
 
-def base_ddl(schema: str) -> str:
-    """Version 1, as migration 0002 created it."""
+def enterprise_reputation_ddl(schema: str) -> str:
+    """Version 5: what enterprises are judged on beyond the registration rows (issue 17): the
+    fee each contract recorded and officers' complaints. Codes, dates and integer VND only: a
+    complaint's free text stays in the registration service."""
     s = checked(schema)
     return f"""
-    CREATE SCHEMA {s};
-    CREATE TABLE {s}.meta (version int NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
-    INSERT INTO {s}.meta (version) VALUES (1);
-    -- The projection's own inbox: it moves with the tables, so a swap keeps them consistent.
-    CREATE TABLE {s}.inbox (event_id uuid PRIMARY KEY);
-    CREATE TABLE {s}.stream_state (
-        stream         text PRIMARY KEY,
-        last_event_at  timestamptz NOT NULL,
-        events         bigint NOT NULL,
-        updated_at     timestamptz NOT NULL
+    CREATE TABLE {s}.contract_fee (
+        registration_id  uuid PRIMARY KEY,
+        enterprise_code  text NOT NULL,
+        market_code      text NOT NULL,
+        programme        text NOT NULL,
+        signed_on        date NOT NULL,
+        fee_vnd          bigint          -- null: the officer entered no fee
     );
-    -- Where a rebuild has read up to (the live projection's offsets are Kafka's group offsets).
-    CREATE TABLE {s}.offsets (
-        topic text NOT NULL, partition int NOT NULL, next_offset bigint NOT NULL,
-        PRIMARY KEY (topic, partition)
+    CREATE INDEX ON {s}.contract_fee (enterprise_code);
+    CREATE TABLE {s}.enterprise_complaint (
+        complaint_id     uuid PRIMARY KEY,
+        enterprise_code  text NOT NULL,
+        category         text NOT NULL,
+        complained_on    date NOT NULL
     );
-    CREATE TABLE {s}.registration (
-        registration_id      uuid PRIMARY KEY,
-        commune_code         text,      -- the unit it is reported under (after the 2025 merger)
-        source_commune_code  text,      -- as registered
-        province_code        text,
-        hamlet               text,
-        gender               text,
-        birth_year           int,
-        submitted_on         date,
-        priority_bits        int NOT NULL DEFAULT 0,
-        desired_market       text,
-        market_code          text,
-        enterprise_code      text,
-        stage                text NOT NULL,
-        eligible_on          date,
-        rejected_on          date,
-        reject_reason        text,
-        withdrawn_on         date,
-        trained_on           date,
-        loan_requested_on    date,
-        contract_signed_on   date,
-        departure_on         date,
-        departed_on          date,
-        returned_on          date,
-        return_early         boolean,
-        return_cause         text,
-        absconded_on         date,
-        referred_on          date,
-        employment_status    text
-    ) WITH (fillfactor = 80);  -- room for HOT updates: most events change unindexed columns
-    CREATE INDEX ON {s}.registration (commune_code, submitted_on);
-    CREATE TABLE {s}.training (
-        registration_id     uuid NOT NULL,
-        course_id           uuid NOT NULL,
-        commune_code        text,
-        course_code         text NOT NULL,
-        course_type         text NOT NULL,
-        enrolled_on         date,
-        completed_on        date,
-        passed              boolean,
-        certificate_issued  boolean,
-        PRIMARY KEY (registration_id, course_id)
-    );
-    CREATE INDEX ON {s}.training (commune_code);
-    CREATE TABLE {s}.loan (
-        loan_application_id  uuid PRIMARY KEY,
-        registration_id      uuid NOT NULL,
-        commune_code         text,
-        source_commune_code  text,
-        applied_on           date,
-        requested_vnd        bigint NOT NULL DEFAULT 0,
-        approved_on          date,
-        approved_vnd         bigint NOT NULL DEFAULT 0,
-        rejected_on          date,
-        disbursed_on         date,
-        disbursed_vnd        bigint NOT NULL DEFAULT 0,
-        installments         int,
-        repaid_vnd           bigint NOT NULL DEFAULT 0,
-        principal_repaid_vnd bigint NOT NULL DEFAULT 0,
-        outstanding_vnd      bigint NOT NULL DEFAULT 0,
-        written_off_vnd      bigint NOT NULL DEFAULT 0,
-        settled_on           date,
-        restructured_on      date,
-        restructured_kind    text,
-        flagged_on           date
-    );
-    CREATE INDEX ON {s}.loan (commune_code);
-    CREATE TABLE {s}.loan_overdue (
-        loan_application_id uuid NOT NULL,
-        installment_no      int NOT NULL,
-        due_on              date NOT NULL,
-        principal_due_vnd   bigint NOT NULL,
-        PRIMARY KEY (loan_application_id, installment_no)
-    );
-    -- The progress report reads only this: counts and amounts per commune and month.
-    CREATE TABLE {s}.monthly (
-        indicator     text NOT NULL,
-        commune_code  text NOT NULL,
-        month         date NOT NULL,
-        market        text NOT NULL DEFAULT '',
-        n             bigint NOT NULL,
-        amount_vnd    bigint NOT NULL,
-        province_code text NOT NULL DEFAULT '',  -- of the commune: a province report is a range
-        PRIMARY KEY (indicator, commune_code, month, market)
-    );
-    CREATE INDEX monthly_by_province ON {s}.monthly (province_code, indicator, month)
-        INCLUDE (commune_code, market, n, amount_vnd);
-    CREATE TABLE {s}.sms (
-        template_code text NOT NULL,
-        day           date NOT NULL,
-        outcome       text NOT NULL,
-        n             bigint NOT NULL,
-        PRIMARY KEY (template_code, day, outcome)
-    );
+    CREATE INDEX ON {s}.enterprise_complaint (enterprise_code);
+    UPDATE {s}.meta SET version = 5;
     """

@@ -7,7 +7,6 @@ per table; counters are incremented with one statement per batch.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 
 from xkld_shared.contracts import journey, loan, notification
@@ -21,23 +20,24 @@ from xkld_shared.contracts.topics import Stream
 from xkld_shared.db.pool import Conn
 
 from xkld_reporting.adapters.admin_units import admin_units
-from xkld_reporting.adapters.projection_schema import checked, rollup_of
+from xkld_reporting.adapters.projection_writes import (
+    advance,
+    begin_batch,
+    claim,
+    write_deltas,
+)
 from xkld_reporting.adapters.rows import load as _load
 from xkld_reporting.adapters.rows import save as _save
-from xkld_reporting.adapters.rows import stage_of as _stage
-from xkld_reporting.application.rural_projection import RURAL_EVENTS, project_rural_training
-from xkld_reporting.domain.facts import (
-    Deltas,
-    LoanRow,
-    LoanState,
-    OverdueRow,
-    RegistrationRow,
-    RegistrationState,
-    TrainingRow,
-    apply_loan_event,
-    apply_notification_event,
-    apply_registration_event,
+from xkld_reporting.application.enterprise_projection import (
+    ENTERPRISE_ONLY,
+    project_enterprise_facts,
 )
+from xkld_reporting.application.poverty_projection import POVERTY_EVENTS, project_poverty
+from xkld_reporting.application.rural_projection import RURAL_EVENTS, project_rural_training
+from xkld_reporting.domain.fact_rows import LoanRow, OverdueRow, RegistrationRow, TrainingRow
+from xkld_reporting.domain.facts import Deltas, apply_notification_event
+from xkld_reporting.domain.loan_facts import LoanState, apply_loan_event
+from xkld_reporting.domain.registration_facts import RegistrationState, apply_registration_event
 
 Events = Sequence[tuple[Envelope, EventPayload]]
 
@@ -48,52 +48,16 @@ EVENT_TYPES: dict[Stream, frozenset[str]] = {
             RegistrationPersonalDataErased.EVENT_TYPE,
             *(m.EVENT_TYPE for m in payloads_of(journey)),
             *(m.EVENT_TYPE for m in RURAL_EVENTS),
+            *(m.EVENT_TYPE for m in ENTERPRISE_ONLY),
         ]
     ),
     Stream.LOAN: frozenset(m.EVENT_TYPE for m in payloads_of(loan)),
     Stream.NOTIFICATION: frozenset(m.EVENT_TYPE for m in payloads_of(notification)),
+    # The survey's roll-ups live in the outreach service for now: nothing projected here yet.
+    Stream.OUTREACH: frozenset(),
 }
 
 _TRAINING = (journey.TrainingEnrolled, journey.TrainingCompleted)
-_STAGED = (
-    "registration",
-    "training",
-    "loan",
-    "loan_overdue",
-    "trainee",
-    "trainee_course",
-    "plan_line",
-)
-
-
-async def begin_batch(conn: Conn, schema: str, shared_lock: int | None = None) -> None:
-    """First statement of a batch's transaction, one round trip: take `shared_lock` (the live
-    consumer's side of the rebuild's switch lock) and make sure this connection has its
-    staging tables (temporary, emptied at commit; created the first time only).
-
-    Staging tables copy the projection's columns when first created: a migration that changes
-    those columns therefore needs the service restarted.
-    """
-    s = checked(schema)
-    lock = f"SELECT pg_advisory_xact_lock_shared({int(shared_lock)});" if shared_lock else ""
-    await conn.execute(
-        lock
-        + "".join(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_stage(f'{s}.{t}')} (LIKE {s}.{t})"
-            " ON COMMIT DELETE ROWS;"
-            for t in _STAGED
-        )
-    )
-
-
-async def claim(conn: Conn, schema: str, event_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-    """The projection's inbox: the ids not applied before, recorded in this transaction."""
-    rows = await conn.fetch(
-        f"""INSERT INTO {checked(schema)}.inbox (event_id) SELECT unnest($1::uuid[])
-            ON CONFLICT DO NOTHING RETURNING event_id""",
-        list(event_ids),
-    )
-    return {row["event_id"] for row in rows}
 
 
 async def project(conn: Conn, schema: str, stream: Stream, events: Events) -> None:
@@ -104,7 +68,16 @@ async def project(conn: Conn, schema: str, stream: Stream, events: Events) -> No
         # Rural trainees and the course plan have tables of their own and no counters.
         rural = [(env, e) for env, e in events if type(e) in RURAL_EVENTS]
         await project_rural_training(conn, schema, rural)
-        others = [(env, e) for env, e in events if type(e) not in RURAL_EVENTS]
+        await project_poverty(
+            conn, schema, [(v, e) for v, e in events if type(e) in POVERTY_EVENTS]
+        )
+        # Contract fees and complaints about enterprises have tables of their own too.
+        await project_enterprise_facts(conn, schema, events)
+        others = [
+            (env, e)
+            for env, e in events
+            if type(e) not in RURAL_EVENTS and type(e) not in ENTERPRISE_ONLY
+        ]
         deltas = await _registrations(conn, schema, others) if others else Deltas()
     elif stream is Stream.LOAN:
         deltas = await _loans(conn, schema, events)
@@ -112,8 +85,9 @@ async def project(conn: Conn, schema: str, stream: Stream, events: Events) -> No
         deltas = Deltas()
         for env, event in events:
             apply_notification_event(deltas, env, event)
-    await _write_deltas(conn, schema, deltas)
-    await _advance(conn, schema, stream, events)
+    await write_deltas(conn, schema, deltas)
+    newest = max(env.occurred_at for env, _ in events)
+    await advance(conn, schema, stream, newest, len(events))
 
 
 async def _registrations(conn: Conn, schema: str, events: Events) -> Deltas:
@@ -178,67 +152,5 @@ async def _loans(conn: Conn, schema: str, events: Events) -> Deltas:
     return state.deltas
 
 
-async def _write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
-    s = checked(schema)
-    if deltas.counts:
-        # One statement: the increments go to the monthly counters and, rolled up to years and
-        # quarters, to the rollup; both in this transaction, so they always agree.
-        keys = list(deltas.counts)
-        await conn.execute(
-            f"""WITH d AS (
-                    SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[],
-                                         $5::bigint[], $6::bigint[], $7::text[])
-                        AS d(indicator, commune_code, month, market, n, amount_vnd,
-                             province_code)
-                ), monthly AS (
-                    INSERT INTO {s}.monthly (indicator, commune_code, month, market, n,
-                                             amount_vnd, province_code)
-                    -- In key order, as the rollup's rows are: two batches of one stream (two
-                    -- worker processes) then wait for each other instead of deadlocking.
-                    SELECT * FROM d ORDER BY indicator, commune_code, month, market
-                    ON CONFLICT (indicator, commune_code, month, market) DO UPDATE
-                    SET n = {s}.monthly.n + EXCLUDED.n,
-                        amount_vnd = {s}.monthly.amount_vnd + EXCLUDED.amount_vnd
-                )
-                INSERT INTO {s}.rollup (province_code, year, quarter, market, indicator,
-                                        area_code, n, amount_vnd)
-                {rollup_of("d")}
-                ON CONFLICT (province_code, year, quarter, market, indicator, area_code)
-                DO UPDATE SET n = {s}.rollup.n + EXCLUDED.n,
-                              amount_vnd = {s}.rollup.amount_vnd + EXCLUDED.amount_vnd""",
-            [k[0] for k in keys],
-            [k[1] for k in keys],
-            [k[2] for k in keys],
-            [k[3] for k in keys],
-            [deltas.counts[k] for k in keys],
-            [deltas.amounts[k] for k in keys],
-            [admin_units().province_of(k[1]) or "" for k in keys],
-        )
-    if deltas.sms:
-        keys_sms = list(deltas.sms)
-        await conn.execute(
-            f"""INSERT INTO {s}.sms (template_code, day, outcome, n)
-                SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[])
-                ON CONFLICT (template_code, day, outcome) DO UPDATE
-                SET n = {s}.sms.n + EXCLUDED.n""",
-            [k[0] for k in keys_sms],
-            [k[1] for k in keys_sms],
-            [k[2] for k in keys_sms],
-            [deltas.sms[k] for k in keys_sms],
-        )
-
-
-async def _advance(conn: Conn, schema: str, stream: Stream, events: Events) -> None:
-    s = checked(schema)
-    newest = max(env.occurred_at for env, _ in events)
-    await conn.execute(
-        f"""INSERT INTO {s}.stream_state (stream, last_event_at, events, updated_at)
-            VALUES ($1, $2, $3, now())
-            ON CONFLICT (stream) DO UPDATE
-            SET last_event_at = greatest({s}.stream_state.last_event_at, EXCLUDED.last_event_at),
-                events = {s}.stream_state.events + EXCLUDED.events,
-                updated_at = now()""",
-        stream.value,
-        newest,
-        len(events),
-    )
+# begin_batch and claim are the batch consumer's and the rebuild's too: they import them here.
+__all__ = ["EVENT_TYPES", "begin_batch", "claim", "project"]

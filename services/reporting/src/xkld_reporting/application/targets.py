@@ -8,7 +8,6 @@ import io
 from collections.abc import Sequence
 
 import asyncpg
-from openpyxl import load_workbook
 from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.errors import InvalidInput
 from xkld_shared.http.strict import BIGINT_MAX
@@ -89,6 +88,8 @@ def _unreadable_csv() -> InvalidTargetFile:
 
 def _xlsx_lines(content: bytes) -> list[dict[str, str]]:
     try:
+        from openpyxl import load_workbook
+
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         # Read-only workbooks parse lazily: a damaged file can fail while rows are read.
         lines = [

@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
+from xkld_shared.clock import vietnam_today
 from xkld_shared.http.strict import IsoDate
 
-from xkld_reporting.adapters import charts, queries
+from xkld_reporting.adapters import charts, progress_queries, queries
 from xkld_reporting.adapters.exports import progress_csv, progress_xlsx
+from xkld_reporting.adapters.freshness import freshness as freshness_of
 from xkld_reporting.domain.periods import Period
 from xkld_reporting.domain.progress import Indicator
 from xkld_reporting.entrypoints.json_body import json_response, jsonable
@@ -81,7 +83,7 @@ async def progress(
 ) -> Response:
     """Actual against target ("đạt x%") for the area and each commune in it, with last year's
     same period. Percentages are rounded to one decimal, halves up."""
-    report = await queries.progress(conn, units, area.code, period, market)
+    report = await progress_queries.progress(conn, units, area.code, period, market)
     body: dict[str, Any] = jsonable(report)
     body["period"] = _period_json(report.period)
     return json_response(body)
@@ -91,7 +93,7 @@ async def progress(
 async def progress_as_csv(
     area: ReportArea, period: ReportPeriod, conn: Snapshot, units: Units, market: Market = None
 ) -> Response:
-    report = await queries.progress(conn, units, area.code, period, market)
+    report = await progress_queries.progress(conn, units, area.code, period, market)
     name = f"tien-do-{report.area_code}-{report.period.year}.csv"
     return _download(progress_csv(report), "text/csv; charset=utf-8", name)
 
@@ -100,7 +102,7 @@ async def progress_as_csv(
 async def progress_as_xlsx(
     area: ReportArea, period: ReportPeriod, conn: Snapshot, units: Units, market: Market = None
 ) -> Response:
-    report = await queries.progress(conn, units, area.code, period, market)
+    report = await progress_queries.progress(conn, units, area.code, period, market)
     name = f"tien-do-{report.area_code}-{report.period.year}.xlsx"
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _download(progress_xlsx(report), xlsx, name)
@@ -115,7 +117,7 @@ async def progress_chart(
     indicator: Indicator = Indicator.DEPARTED,
 ) -> Response:
     """Progress bars per commune for one indicator."""
-    report = await queries.progress(conn, units, area.code, period, None)
+    report = await progress_queries.progress(conn, units, area.code, period, None)
     lines = []
     for a in report.areas:
         ind = next(i for i in a.indicators if i.indicator == indicator.value)
@@ -153,7 +155,7 @@ async def registrations(
     date_to: IsoDate | None = None,
 ) -> Response:
     """Registration facts: how many reached a milestone, by period and one dimension."""
-    start = date_from or dt.date(dt.date.today().year, 1, 1)
+    start = date_from or dt.date(vietnam_today().year, 1, 1)
     end = date_to or dt.date(start.year, 12, 31)
     rows = await queries.registration_facts(
         conn, area.communes, milestone, by, granularity, start, end
@@ -166,7 +168,7 @@ async def registrations(
             "granularity": granularity,
             "date_from": start,
             "date_to": end,
-            "freshness": await queries.freshness(conn),
+            "freshness": await freshness_of(conn),
             "rows": rows,
         }
     )
@@ -176,9 +178,9 @@ async def registrations(
 async def loans(area: ReportArea, conn: Snapshot, as_of: IsoDate | None = None) -> Response:
     """Loans per commune: applied, approved, disbursed, repaid, outstanding (integer VND),
     and overdue loans by days since their oldest unpaid instalment fell due."""
-    day = as_of or dt.date.today()
+    day = as_of or vietnam_today()
     rows = await queries.loans_report(conn, area.communes, day)
-    fresh = await queries.freshness(conn)
+    fresh = await freshness_of(conn)
     return json_response(
         {"area_code": area.code, "as_of_date": day, "freshness": fresh, "communes": rows}
     )
@@ -188,7 +190,7 @@ async def loans(area: ReportArea, conn: Snapshot, as_of: IsoDate | None = None) 
 async def training(area: ReportArea, period: YearPeriod, conn: Snapshot) -> Response:
     last = period.end - dt.timedelta(days=1)
     rows = await queries.training_report(conn, area.communes, period.start, last)
-    fresh = await queries.freshness(conn)
+    fresh = await freshness_of(conn)
     return json_response(
         {"area_code": area.code, "year": period.year, "freshness": fresh, "courses": rows}
     )
@@ -198,7 +200,7 @@ async def training(area: ReportArea, period: YearPeriod, conn: Snapshot) -> Resp
 async def follow_up(area: ReportArea, conn: Snapshot) -> Response:
     """Workers abroad now, returned (completed or early, by cause), absconded."""
     counts = await queries.follow_up_report(conn, area.communes)
-    fresh = await queries.freshness(conn)
+    fresh = await freshness_of(conn)
     return json_response({"area_code": area.code, "freshness": fresh} | counts)
 
 
@@ -210,10 +212,10 @@ async def sms(
     date_to: IsoDate | None = None,
 ) -> Response:
     """SMS outcomes by template, programme-wide (messages carry no area)."""
-    start = date_from or dt.date(dt.date.today().year, 1, 1)
-    end = date_to or dt.date.today()
+    start = date_from or dt.date(vietnam_today().year, 1, 1)
+    end = date_to or vietnam_today()
     rows = await queries.sms_report(conn, start, end)
-    fresh = await queries.freshness(conn)
+    fresh = await freshness_of(conn)
     return json_response(
         {"date_from": start, "date_to": end, "freshness": fresh, "templates": rows}
     )
@@ -221,7 +223,7 @@ async def sms(
 
 @router.get("/freshness")
 async def freshness(principal: ReportReader, conn: Snapshot) -> Response:
-    return json_response(await queries.freshness(conn))
+    return json_response(await freshness_of(conn))
 
 
 @router.get("/registrations-by-commune")
@@ -233,7 +235,7 @@ async def registrations_by_commune(
 ) -> Response:
     """The first slice's report, kept for its readers: registrations per commune, all time."""
     rows = await queries.registrations_by_commune(conn, commune_code)
-    fresh = await queries.freshness(conn)
+    fresh = await freshness_of(conn)
     visible = [
         row
         for row in rows

@@ -1,50 +1,53 @@
-"""`/metrics` in the Prometheus text format: projection lag per stream, and consumer counts."""
+"""Reporting's own figures on the shared `/metrics`: projection lag and events projected per
+stream, read from the projection's stream state when Prometheus scrapes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import asyncpg
-from fastapi import APIRouter, Request, Response
-from xkld_shared.runtime import ServiceRuntime
+from prometheus_client import Gauge
+from prometheus_client.metrics_core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
+from xkld_shared.metrics import ServiceMetrics
 
-from xkld_reporting.adapters.queries import freshness
-
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+from xkld_reporting.adapters.freshness import freshness
 
 
-def metrics_router(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter(tags=["health"])
+class _ProjectedEvents(Collector):
+    """A counter whose value is the projection's own count (kept in its database, so it
+    survives restarts and agrees across replicas), not a count kept in this process."""
 
-    @router.get("/metrics", operation_id="reporting_metrics", include_in_schema=False)
-    async def metrics(request: Request) -> Response:
-        pool: asyncpg.Pool = request.app.state.pool
+    def __init__(self) -> None:
+        self.events: dict[str, int] = {}
+
+    def collect(self) -> Iterator[Metric]:
+        family = CounterMetricFamily(
+            "xkld_reporting_projected_events",
+            "Events applied to the projection, by stream.",
+            labels=["stream"],
+        )
+        for stream, events in sorted(self.events.items()):
+            family.add_metric([stream], events)
+        yield family
+
+
+def add_projection_metrics(metrics: ServiceMetrics, pool: asyncpg.Pool) -> None:
+    registry = metrics.registry
+    lag = Gauge(
+        "xkld_reporting_projection_lag_seconds",
+        "Now minus the time of the newest event projected, by stream (NaN before the first).",
+        ["stream"],
+        registry=registry,
+    )
+    projected = _ProjectedEvents()
+    registry.register(projected)
+
+    async def sample() -> None:
         async with pool.acquire() as conn:
             fresh = await freshness(conn)
-        lines = [
-            "# HELP xkld_reporting_projection_lag_seconds Now minus the newest event projected.",
-            "# TYPE xkld_reporting_projection_lag_seconds gauge",
-        ]
         for s in fresh.streams:
-            value = "NaN" if s.lag_seconds is None else f"{s.lag_seconds:.3f}"
-            lines.append(f'xkld_reporting_projection_lag_seconds{{stream="{s.stream}"}} {value}')
-        lines += [
-            "# HELP xkld_reporting_projected_events_total Events applied to the projection.",
-            "# TYPE xkld_reporting_projected_events_total counter",
-        ]
-        lines += [
-            f'xkld_reporting_projected_events_total{{stream="{s.stream}"}} {s.events}'
-            for s in fresh.streams
-        ]
-        lines += [
-            "# HELP xkld_consumer_events_total Records handled by each consumer, by outcome.",
-            "# TYPE xkld_consumer_events_total counter",
-        ]
-        for consumer in runtime.consumers:
-            stats = consumer.stats
-            for outcome in ("applied", "duplicates", "skipped_unknown", "dead_lettered"):
-                lines.append(
-                    f'xkld_consumer_events_total{{consumer="{consumer.name}",outcome="{outcome}"}} '
-                    f"{getattr(stats, outcome)}"
-                )
-        return Response("\n".join(lines) + "\n", media_type=CONTENT_TYPE)
+            lag.labels(s.stream).set(float("nan") if s.lag_seconds is None else s.lag_seconds)
+            projected.events[s.stream] = s.events
 
-    return router
+    metrics.add_sampler(sample)

@@ -3,19 +3,19 @@ the area the reader asked for (checked against their scope), the period, a read 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 import asyncpg
 from fastapi import Depends, Query
+from xkld_shared.clock import vietnam_today
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import InvalidInput
 from xkld_shared.http.wiring import from_app_state
 
 from xkld_reporting.adapters.admin_units import AdminUnits, admin_units
-from xkld_reporting.adapters.queries import area_communes
+from xkld_reporting.adapters.progress_queries import area_communes
 from xkld_reporting.domain.periods import Period
 from xkld_reporting.entrypoints.scope import ReportReader, resolve_area
 
@@ -60,7 +60,7 @@ ReportArea = Annotated[ReadableArea, Depends(_readable_area)]
 
 def period_of(year: int | None, quarter: int | None = None, month: int | None = None) -> Period:
     try:
-        return Period(year or dt.date.today().year, quarter, month)
+        return Period(year or vietnam_today().year, quarter, month)
     except ValueError as exc:
         raise InvalidPeriod(str(exc)) from None
 

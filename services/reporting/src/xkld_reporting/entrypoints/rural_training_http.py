@@ -9,8 +9,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from xkld_shared.db.pool import Conn
 
-from xkld_reporting.adapters import queries, rural_queries
+from xkld_reporting.adapters import rural_queries
 from xkld_reporting.adapters.admin_units import AdminUnits
+from xkld_reporting.adapters.freshness import freshness
 from xkld_reporting.domain.periods import Period
 from xkld_reporting.entrypoints.json_body import json_response
 from xkld_reporting.entrypoints.params import ReadableArea, ReportArea, Snapshot, Units, YearPeriod
@@ -37,7 +38,7 @@ async def _report(
             "area_name": area.name,
             "year": period.year,
             "by": by,
-            "freshness": await queries.freshness(conn),
+            "freshness": await freshness(conn),
             "rows": rows,
             "total": total,
         }

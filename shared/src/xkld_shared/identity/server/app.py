@@ -7,8 +7,10 @@ import json
 
 from fastapi import FastAPI
 
+from xkld_shared.audit_http import audit_router
 from xkld_shared.http.app import service_app
 from xkld_shared.identity.server import routes_accounts, routes_auth
+from xkld_shared.identity.server.account_trail import read_account_trail
 from xkld_shared.identity.server.admin import AccountAdmin
 from xkld_shared.identity.server.auth import Authenticator
 from xkld_shared.identity.server.keys import load_key_set
@@ -41,7 +43,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     passwords = Passwords(max_concurrent=settings.auth_max_concurrent_hashes)
 
     async def start(runtime: ServiceRuntime, app: FastAPI) -> None:
-        pool = await runtime.open_pool()
+        app.state.pool = pool = await runtime.open_pool()
         app.state.authenticator = Authenticator(
             pool,
             passwords,
@@ -54,7 +56,8 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     # Our own admin endpoints trust exactly what every service trusts, the public JWKS, and
     # through the same path: the shared lifespan builds `app.state.token_verifier` from it.
     runtime = ServiceRuntime(SERVICE, settings.model_copy(update={"auth_jwks": json.dumps(jwks)}))
-    app = service_app(runtime, start, [routes_auth.router, routes_accounts.router])
+    trail = audit_router(SERVICE, read_account_trail)
+    app = service_app(runtime, start, [routes_auth.router, routes_accounts.router, trail])
     app.state.discovery = Discovery(settings.auth_issuer, jwks, settings.auth_public_url)
     return app
 

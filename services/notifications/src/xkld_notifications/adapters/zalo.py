@@ -1,0 +1,86 @@
+"""A Zalo Notification Service (ZNS) provider over httpx: an approved template id with named
+parameters (`template_data`), our message id as `tracking_id` (Zalo echoes it in the delivery
+callback), the OA's access token in the `access_token` header. Zalo answers HTTP 200 with an
+`error` code: 0 is accepted, -118 "Zalo account not existed" means only SMS can reach the
+number. The token never reaches a log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from pydantic import SecretStr
+from xkld_shared.tracing import client_span
+
+from xkld_notifications.application.ports import (
+    Accepted,
+    NoZaloAccount,
+    PermanentFailure,
+    TransientFailure,
+    ZaloOutcome,
+)
+
+SEND_PATH = "/message/template"
+ZALO_ACCOUNT_NOT_EXISTED = -118
+# "Unknown error, try again later", and the quota and rate answers: worth a retry.
+_TRANSIENT_CODES = frozenset({-100, -115, -133})
+
+
+@dataclass(frozen=True)
+class ZaloConfig:
+    base_url: str
+    access_token: SecretStr
+    timeout_seconds: float = 5.0
+
+
+def zalo_phone(phone_e164: str) -> str:
+    """ZNS takes Vietnamese numbers as 84xxxxxxxxx."""
+    return phone_e164.removeprefix("+")
+
+
+class ZnsProvider:
+    def __init__(self, config: ZaloConfig, client: httpx.AsyncClient) -> None:
+        self._config = config
+        self._client = client
+
+    async def send(
+        self, *, tracking_id: str, phone_e164: str, template_id: str, params: dict[str, str]
+    ) -> ZaloOutcome:
+        c = self._config
+        body = {
+            "phone": zalo_phone(phone_e164),
+            "template_id": template_id,
+            "template_data": params,
+            "tracking_id": tracking_id,
+        }
+        url = httpx.URL(c.base_url.rstrip("/") + SEND_PATH)
+        headers = {"access_token": c.access_token.get_secret_value()}
+        try:
+            with client_span("zns send", "POST", url.host) as trace_headers:
+                response = await self._client.post(
+                    url, json=body, timeout=c.timeout_seconds, headers=headers | trace_headers
+                )
+        except httpx.TimeoutException:
+            return TransientFailure("timeout")
+        except httpx.TransportError as exc:
+            return TransientFailure(f"transport: {type(exc).__name__}")
+        return _outcome(response)
+
+
+def _outcome(response: httpx.Response) -> ZaloOutcome:
+    if response.status_code >= 500 or response.status_code == 429:
+        return TransientFailure(f"http {response.status_code}")
+    if response.status_code >= 400:
+        return PermanentFailure(f"http {response.status_code}")
+    try:
+        data = response.json()
+        code = int(data.get("error", -100))
+    except (ValueError, TypeError, AttributeError):
+        return TransientFailure("unreadable provider answer")
+    if code == 0 and isinstance(data.get("data"), dict) and data["data"].get("msg_id"):
+        return Accepted(str(data["data"]["msg_id"]))
+    if code == ZALO_ACCOUNT_NOT_EXISTED:
+        return NoZaloAccount()
+    if code in _TRANSIENT_CODES:
+        return TransientFailure(f"zalo error {code}")
+    return PermanentFailure(f"zalo error {code}")

@@ -1,0 +1,108 @@
+"""A worker abroad texts back an answer to the check-in SMS. A reply that can be read is
+recorded and WorkerCheckInReported goes into the outbox in the same transaction, once per
+inbound message; one that cannot be read lands in the officers' inbox to be handled. Neither
+the phone nor the text is logged, and the phone is not kept."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.clock import VIETNAM
+from xkld_shared.errors import NotFound
+from xkld_shared.identity.principal import Principal
+
+from xkld_notifications.adapters import check_in_replies as store
+from xkld_notifications.application.events import NotificationEvents
+from xkld_notifications.application.notifier import Clock
+from xkld_notifications.application.ports import PhoneIndex
+from xkld_notifications.application.trainee_replies import reply_id
+from xkld_notifications.domain.check_in_reply import parse_check_in_reply
+
+log = logging.getLogger(__name__)
+
+
+class ReplyNotFound(NotFound):
+    code = "check_in_reply_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Không tìm thấy tin nhắn trả lời cần xử lý", "No such reply waiting to be handled"
+        )
+
+
+@dataclass(frozen=True)
+class Handled:
+    reply_id: uuid.UUID
+    handled_by: str
+    changed: bool
+
+
+class CheckInReplies:
+    def __init__(
+        self, pool: asyncpg.Pool, events: NotificationEvents, phone_index: PhoneIndex, clock: Clock
+    ) -> None:
+        self._pool = pool
+        self._events = events
+        self._index = phone_index
+        self._clock = clock
+
+    async def receive(
+        self, phone_e164: str, text: str, provider_message_id: str | None = None
+    ) -> str | None:
+        """`recorded`, `unreadable` (in the inbox), `duplicate`, or None when the phone's
+        latest question was not a check-in (the reply is someone else's to read)."""
+        now = self._clock()
+        index = self._index.of(phone_e164)
+        day = now.astimezone(VIETNAM).date()
+        async with self._pool.acquire() as conn, conn.transaction():
+            asked = await store.answered_check_in(conn, index)
+            if asked is None:
+                return None
+            status = parse_check_in_reply(text)
+            reply = store.CheckInReply(
+                id=reply_id(provider_message_id, index, text, day.isoformat()),
+                registration_id=asked["registration_id"],
+                asked_by=asked["id"],
+                employment_status=status,
+                unreadable_text=None if status else text.strip()[:1000],
+                received_at=now,
+                commune_code=asked["commune_code"],
+                province_code=asked["province_code"],
+            )
+            if not await store.add_reply(conn, reply):
+                return "duplicate"
+            if status is not None:
+                await self._events.check_in_reported(
+                    conn, reply.registration_id, reply.id, status, day
+                )
+        outcome = "recorded" if status else "unreadable"
+        log.info(
+            "check-in reply %s", outcome, extra={"registration_id": str(reply.registration_id)}
+        )
+        return outcome
+
+    async def mark_handled(
+        self, rid: uuid.UUID, staff: Principal, note: str | None, context: ChangeContext
+    ) -> Handled:
+        """Once: marking a handled reply again changes nothing and says who handled it."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await store.lock_unreadable(conn, rid)
+            if row is None or not staff.covers_commune(row["commune_code"], row["province_code"]):
+                raise ReplyNotFound  # outside the reader's area it does not exist
+            if row["handled_at"] is not None:
+                return Handled(rid, row["handled_by"], changed=False)
+            await store.mark_handled(conn, rid, self._clock(), staff.username, note)
+            await record_change(
+                conn,
+                context,
+                action="sms_check_in_reply_handled",
+                entity_type="sms_check_in_reply",
+                entity_id=str(rid),
+                before={"handled": False},
+                after={"handled": True, "note": note},
+            )
+        return Handled(rid, staff.username, changed=True)

@@ -1,0 +1,114 @@
+"""What became of a campaign: each recipient's furthest outcome (from notifications), the list
+of outcomes, and the funnel."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+from xkld_shared.audit import ChangeContext
+from xkld_shared.contracts.envelope import Envelope
+from xkld_shared.contracts.notification import BroadcastRecipientSettled
+from xkld_shared.db.pool import Conn
+from xkld_shared.identity.principal import Principal
+
+from xkld_outreach.adapters import broadcast_store, campaign_store
+from xkld_outreach.application.campaign_scope import readable
+from xkld_outreach.application.unit_of_work import audited
+from xkld_outreach.domain.campaign import furthest
+from xkld_outreach.domain.funnel import Funnel, Person, funnel
+
+NOTIFICATIONS_SERVICE = Principal(
+    subject="service:notifications", username="notifications-service", roles=frozenset()
+)
+
+
+async def settle(conn: Conn, envelope: Envelope, s: BroadcastRecipientSettled) -> bool:
+    """In the inbox's transaction. A report that does not move the outcome on (a late `sent`
+    after `delivered`, a repeat) changes nothing. Unknown recipients are not ours: ignored."""
+    row = await broadcast_store.recipient_for_update(conn, s.recipient_id)
+    if row is None or row["campaign_id"] != s.campaign_id:
+        return False
+    if not furthest(row["outcome"], s.outcome):
+        return False
+    values = {
+        "outcome": s.outcome,
+        "channel": s.channel,
+        "fell_back": s.fell_back,
+        "reason": s.reason,
+        "cost_vnd": s.cost_vnd,
+        "settled_at": s.settled_at,
+    }
+    await broadcast_store.settle(conn, s.recipient_id, values)
+    context = ChangeContext(NOTIFICATIONS_SERVICE, None, envelope.correlation_id)
+    before = {"outcome": row["outcome"]}
+    after = {"outcome": s.outcome, "channel": s.channel, "fell_back": s.fell_back}
+    await audited(conn, context, "campaign_recipient.settled", s.recipient_id, before, after)
+    return True
+
+
+def recipient_body(r: asyncpg.Record) -> dict[str, Any]:
+    """No phone, no name: the respondent's id and what happened."""
+    return {
+        "recipient_id": str(r["id"]),
+        "broadcast_id": str(r["broadcast_id"]),
+        "respondent_id": str(r["member_id"]),
+        "commune_code": r["commune_code"],
+        "outcome": r["outcome"],
+        "channel": r["channel"],
+        "fell_back": r["fell_back"],
+        "reason": r["reason"],
+        "cost_vnd": r["cost_vnd"],
+        "settled_at": None if r["settled_at"] is None else r["settled_at"].isoformat(),
+    }
+
+
+class Outcomes:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def recipients(self, campaign_id: uuid.UUID, actor: Principal) -> dict[str, Any]:
+        async with self._pool.acquire() as conn:
+            readable(actor, await campaign_store.campaign(conn, campaign_id))
+            rows = await broadcast_store.recipients(conn, campaign_id)
+            sent = await broadcast_store.broadcasts(conn, campaign_id)
+        by_outcome: dict[str, int] = {}
+        for r in rows:
+            by_outcome[r["outcome"]] = by_outcome.get(r["outcome"], 0) + 1
+        return {
+            "campaign_id": str(campaign_id),
+            "broadcasts": [
+                {
+                    "broadcast_id": str(b["id"]),
+                    "route": b["route"],
+                    "recipients": b["recipients"],
+                    "skipped_already_sent": b["already_sent"],
+                    "requested_at": b["requested_at"].isoformat(),
+                }
+                for b in sent
+            ],
+            "by_outcome": by_outcome,
+            "recipients": [recipient_body(r) for r in rows],
+        }
+
+    async def funnel(
+        self, campaign_id: uuid.UUID, actor: Principal
+    ) -> tuple[asyncpg.Record, Funnel]:
+        async with self._pool.acquire() as conn:
+            row = readable(actor, await campaign_store.campaign(conn, campaign_id))
+            facts = await broadcast_store.funnel_facts(conn, campaign_id)
+            walk_ins = await broadcast_store.walk_ins(conn, campaign_id)
+        people = [
+            Person(
+                priority_groups=frozenset(f["priority_groups"]),
+                delivered=bool(f["delivered"]),
+                attended=bool(f["attended"]),
+                marked_interested=bool(f["marked_interested"]),
+                wants_abroad=f["wants_abroad"],
+                registered=f["registered"],
+                departed=f["departed"],
+            )
+            for f in facts
+        ]
+        return row, funnel(people, walk_ins)

@@ -1,0 +1,101 @@
+"""The survey's roll-ups as tables, narrowed by commune, year and round, with what they
+suggest: the course plan (demand per trade against planned places) and the target (people
+wanting to go, per market). Every figure is outreach's; the portal only lays them out."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from xkld_shared.clock import vietnam_today
+
+from xkld_portal.application.errors import Refusal
+from xkld_portal.application.ports import Service
+from xkld_portal.domain import labels
+from xkld_portal.domain import survey as sv
+from xkld_portal.entrypoints.after_return import officers_only
+from xkld_portal.entrypoints.web import PortalDep, VisitorDep, render
+
+router = APIRouter()
+Asked = Annotated[str | None, Query(max_length=40)]
+_COMMUNE = re.compile(r"^\d{5}$")
+_ROUND = re.compile(r"^[0-9a-fA-F-]{36}$")
+
+
+def _year(asked: str | None) -> int | None:
+    try:
+        year = int((asked or "").strip())
+    except ValueError:
+        return None
+    return year if 2000 <= year <= 2100 else None
+
+
+def _size(asked: str | None) -> int:
+    try:
+        size = int((asked or "").strip())
+    except ValueError:
+        return 25
+    return size if 1 <= size <= 500 else 25
+
+
+def _filters(commune: str | None, year: str | None, round_id: str | None) -> dict[str, Any]:
+    """Only what outreach would take: a bad filter is dropped (and so shown empty), not sent."""
+    chosen: dict[str, Any] = {}
+    if commune and _COMMUNE.match(commune.strip()):
+        chosen["commune_code"] = commune.strip()
+    if (y := _year(year)) is not None:
+        chosen["year"] = y
+    if round_id and _ROUND.match(round_id.strip()):
+        chosen["round_id"] = round_id.strip()
+    return chosen
+
+
+@router.get("/survey-rollups")
+async def rollups_page(
+    request: Request,
+    portal: PortalDep,
+    visitor: VisitorDep,
+    commune_code: Asked = None,
+    year: Asked = None,
+    round_id: Asked = None,
+    plan_year: Asked = None,
+    course_size: Asked = None,
+) -> Response:
+    officers_only(visitor)
+    chosen = _filters(commune_code, year, round_id)
+    wide = {k: v for k, v in chosen.items() if k != "round_id"}  # plan and target: no round
+    plan_for = _year(plan_year) or vietnam_today().year
+    planned = {"plan_year": plan_for, "course_size": _size(course_size)}
+    context: dict[str, Any] = {"rollups": None, "plan": None, "target": None, "refusal": None}
+    rounds = await portal.api.get(Service.OUTREACH, "/survey-rounds", token=visitor.token)
+    try:
+        context["rollups"] = await portal.api.get(
+            Service.OUTREACH, "/survey-rollups", token=visitor.token, params=chosen
+        )
+        context["plan"] = await portal.api.get(
+            Service.OUTREACH,
+            "/survey-rollups/course-plan",
+            token=visitor.token,
+            params=wide | planned,
+        )
+        context["target"] = await portal.api.get(
+            Service.OUTREACH, "/survey-rollups/target", token=visitor.token, params=wide
+        )
+    except Refusal as refused:
+        context["refusal"] = refused
+    return render(
+        request,
+        portal,
+        "survey_rollups.html",
+        visitor=visitor,
+        status_code=context["refusal"].status if context["refusal"] else 200,
+        chosen=chosen,
+        planned=planned,
+        rounds=rounds,
+        communes=sorted(visitor.principal.scope.communes),
+        tables=sv.ROLLUP_TABLES,
+        labels=labels,
+        **context,
+    )

@@ -1,0 +1,52 @@
+"""The enterprise-reputation thresholds and fee caps, read from a JSON file: the one shipped in
+`data/enterprise_reputation.json`, or the office's own (`XKLD_REPUTATION_RULES_FILE`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from xkld_reporting.domain.reputation import FeeCap, Thresholds
+
+
+@dataclass(frozen=True)
+class ReputationRules:
+    thresholds: Thresholds
+    fee_caps: list[FeeCap]
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def parse_rules(data: dict[str, Any]) -> ReputationRules:
+    t = data["thresholds"]
+    rate = t.get("early_return_rate_percent")
+    thresholds = Thresholds(
+        early_return_rate_percent=None if rate is None else Decimal(str(rate)),
+        min_departed_for_rate=int(t.get("min_departed_for_rate", 1)),
+        absconded=_optional_int(t.get("absconded")),
+        complaints=_optional_int(t.get("complaints")),
+        fees_over_cap=_optional_int(t.get("fees_over_cap")),
+    )
+    caps = [
+        FeeCap(c["market_code"], c["programme"], _optional_int(c.get("cap_vnd")), c["basis"])
+        for c in data.get("fee_caps", [])
+    ]
+    return ReputationRules(thresholds, caps)
+
+
+def load_rules(path: str | None = None) -> ReputationRules:
+    if path:
+        text = Path(path).read_text(encoding="utf-8")
+    else:
+        text = (
+            resources.files("xkld_reporting.data")
+            .joinpath("enterprise_reputation.json")
+            .read_text(encoding="utf-8")
+        )
+    return parse_rules(json.loads(text))

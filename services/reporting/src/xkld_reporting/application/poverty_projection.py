@@ -1,0 +1,27 @@
+"""Applying a batch's poverty statuses to the projection: one row per household, basis and
+list year, the later event winning. Called by `projector.project` inside the batch's
+transaction, in the events' order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xkld_shared.contracts.envelope import Envelope, EventPayload
+from xkld_shared.contracts.journey import PovertyStatusRecorded
+from xkld_shared.db.pool import Conn
+
+from xkld_reporting.adapters.fact_writes import PovertyKey, put_poverty
+
+POVERTY_EVENTS = frozenset({PovertyStatusRecorded})
+
+
+async def project_poverty(
+    conn: Conn, schema: str, events: Sequence[tuple[Envelope, EventPayload]]
+) -> None:
+    latest: dict[PovertyKey, str] = {}
+    for env, e in events:
+        assert isinstance(e, PovertyStatusRecorded)
+        latest[(env.registration_id, e.basis, e.list_year)] = e.status
+    if not latest:
+        return
+    await put_poverty(conn, schema, latest)
