@@ -10,12 +10,12 @@ import os
 import stat
 import sys
 from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from xkld_shared.clock import vietnam_today
 from xkld_shared.demo import data, survey
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace
@@ -187,7 +187,7 @@ async def test_the_demo_fills_every_stage_and_a_second_run_changes_nothing(
     assert first["created_now"]["targets_changed"] == 15
     assert first["created_now"]["registrations_created"] == len(data.workers()) - 1
     assert len(after_first["targets"]) == 15
-    households = [h for c, _ in survey.rounds(date.today().year) for h in survey.households(c)]
+    households = [h for c, _ in survey.rounds(vietnam_today().year) for h in survey.households(c)]
     assert first["created_now"]["survey_households_recorded"] == len(households) == 24
     assert after_first["survey"]["households"] == len(households)
     assert after_first["survey"]["members"] == sum(len(h["members"]) for h in households)

@@ -9,6 +9,7 @@ import unicodedata
 import httpx
 import pytest
 from xkld_registration.domain.identity import cccd_problem, normalise_mobile, normalise_name
+from xkld_shared.clock import vietnam_today
 from xkld_shared.demo import data, steps
 from xkld_shared.demo.client import DemoError, again_if_cut
 
@@ -37,7 +38,7 @@ def test_the_first_three_workers_are_those_of_the_first_demo() -> None:
 
 
 def test_every_planned_step_has_a_request_or_is_the_banks_and_a_done_marker() -> None:
-    refs = steps.Refs(courses={c.code: f"id-{c.code}" for c in data.COURSES}, today=dt.date.today())
+    refs = steps.Refs(courses={c.code: f"id-{c.code}" for c in data.COURSES}, today=vietnam_today())
     for w in data.workers():
         for position, step in enumerate(w.scenario.steps):
             assert steps.step_key(step, w)[0]

@@ -57,14 +57,16 @@ def where_clause(
     before_id: int | None,
     columns: Mapping[str, str] = AUDIT_LOG_COLUMNS,
 ) -> tuple[str, list[Any]]:
-    """A WHERE clause from the filters given; dates are whole days, `until` included."""
+    """A WHERE clause from the filters given; dates are whole days in Vietnam, `until`
+    included (the database's own zone would shift a day's edge by seven hours)."""
     when = columns["when"]
+    midnight = "((${}::date{})::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')"
     wanted: list[tuple[str, Any]] = [
         (f"{columns['actor']} = ${{}}", actor),
         (f"{columns['entity_type']} = ${{}}", entity_type),
         ("action = ${}", action),
-        (f"{when} >= ${{}}::date", since),
-        (f"{when} < ${{}}::date + 1", until),
+        (f"{when} >= {midnight.format('{}', '')}", since),
+        (f"{when} < {midnight.format('{}', ' + 1')}", until),
         ("id < ${}", before_id),
     ]
     clauses, args = ["TRUE"], []

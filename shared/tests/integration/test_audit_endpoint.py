@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from xkld_shared.audit import Change, ChangeContext, record_changes
 from xkld_shared.audit_http import audit_router
+from xkld_shared.clock import vietnam_today
 from xkld_shared.db.pool import create_pool
 from xkld_shared.http.errors import install_error_handlers
 from xkld_shared.identity.principal import Principal, Role, Scope
@@ -99,7 +100,7 @@ async def test_the_filters_narrow_the_trail_by_who_what_kind_action_and_day(
     client: httpx.AsyncClient, namespace: Namespace
 ) -> None:
     admin = namespace.auth(Role.ADMIN)
-    today = dt.datetime.now(dt.UTC).date()
+    today = vietnam_today()
 
     async def actions(**params: str) -> list[str]:
         answer = await client.get("/audit", headers=admin, params=params)

@@ -8,15 +8,15 @@ import datetime as dt
 import uuid
 
 import httpx
+from xkld_shared.clock import vietnam_today
 from xkld_shared.identity.principal import Role
 
 from .stack import Stack
 
-TODAY = dt.date.today()
-
 
 def day(offset: int) -> str:
-    return (TODAY + dt.timedelta(days=offset)).isoformat()
+    # Vietnam's day, asked each time: a run that crosses midnight there must not use a stale one.
+    return (vietnam_today() + dt.timedelta(days=offset)).isoformat()
 
 
 async def orientation_course(stack: Stack) -> tuple[str, str]:

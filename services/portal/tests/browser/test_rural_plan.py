@@ -5,12 +5,12 @@ has projected the line, the trainees report shows its places for its trade, with
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import uuid
 
 import httpx
 import pytest
 from playwright.async_api import BrowserContext, expect
+from xkld_shared.clock import vietnam_today
 from xkld_shared.identity.principal import Role
 
 from .conftest import screenshot, sign_in
@@ -47,7 +47,7 @@ async def _until_projected(stack: Stack, year: int, trade: str) -> None:
 async def test_a_plan_line_added_in_the_form_is_listed_and_counted_in_the_trainees_report(
     stack: Stack, context: BrowserContext
 ) -> None:
-    year = dt.date.today().year
+    year = vietnam_today().year
     trade = f"T{uuid.uuid4().hex[:6].upper()}"
     page = await context.new_page()
     await sign_in(page, stack, "laodong", "/course-plan")

@@ -13,6 +13,7 @@ import uuid
 import httpx
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
+from xkld_shared.clock import vietnam_today
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.system import random_cccd, random_mobile
 
@@ -21,12 +22,9 @@ from .stack import Stack
 
 pytestmark = pytest.mark.timeout(900)  # the module's stack starts six processes on two cores
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
-TODAY = dt.datetime.now(VIETNAM).date()
-
 
 def _day(offset: int) -> str:
-    return (TODAY + dt.timedelta(days=offset)).isoformat()
+    return (vietnam_today() + dt.timedelta(days=offset)).isoformat()
 
 
 async def _vocational_course(stack: Stack) -> str:

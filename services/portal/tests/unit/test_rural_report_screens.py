@@ -5,7 +5,6 @@ and XLSX with the page's columns and the total last."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from xkld_portal.application.errors import Refusal
+from xkld_shared.clock import vietnam_today
 
 from .rural_portal import StandIn, portal_with, signed_in
 
@@ -151,7 +151,7 @@ def test_the_report_asks_for_the_area_year_and_breakdown_picked_and_the_default_
     assert stand_in.gets[-1][1] == {"area": "86", "year": 2027, "by": "trade"}
     # a breakdown this report does not offer falls back to its first
     signed_in(http, "baocao").get("/reports/rural-training/employment?by=group&area=29800")
-    this_year = dt.date.today().year
+    this_year = vietnam_today().year
     assert stand_in.gets[-1][1] == {"area": "29800", "year": this_year, "by": "course"}
 
 

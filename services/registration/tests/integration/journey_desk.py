@@ -7,21 +7,26 @@ import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
+from xkld_shared.clock import vietnam_today
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 from xkld_shared.testing.processes import serving_alone
 from xkld_shared.testing.system import consents, officer_of, registration_body
 
 HOME = "29800"
-TODAY = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
+def today() -> dt.date:
+    """Vietnam's day, asked each time: a run that crosses midnight there (17:00 UTC) must not
+    compare the services' dates with one read when the module was imported."""
+    return vietnam_today()
 
 
 def days(n: int) -> str:
-    return (TODAY + dt.timedelta(days=n)).isoformat()
+    return (today() + dt.timedelta(days=n)).isoformat()
 
 
 @dataclass

@@ -18,7 +18,7 @@ from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually, produce_raw
 from xkld_shared.testing.processes import serving
 
-from .journey_desk import READY, TODAY, Desk
+from .journey_desk import READY, Desk, today
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ async def desk(namespace: Namespace) -> AsyncIterator[Desk]:
 def _reply(rid: str, status: str = "between_jobs") -> Envelope:
     reported = WorkerCheckInReported(
         reply_id=uuid.uuid4(),
-        replied_on=TODAY - dt.timedelta(days=1),
+        replied_on=today() - dt.timedelta(days=1),
         employment_status=status,
     )
     return new_envelope(reported, registration_id=uuid.UUID(rid), producer="notifications")
@@ -78,7 +78,7 @@ async def test_a_reply_delivered_twice_is_one_check_in_by_sms(desk: Desk) -> Non
         [uuid.UUID(abroad), uuid.UUID(home)],
     )
     assert [tuple(r) for r in check_ins] == [
-        (abroad, "sms", "between_jobs", TODAY - dt.timedelta(days=1))
+        (abroad, "sms", "between_jobs", today() - dt.timedelta(days=1))
     ]
     recorded = await _fetch(
         desk,

@@ -12,7 +12,7 @@ from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.testing.infra import Templates, TestInfra
 from xkld_shared.testing.system import officer_of
 
-from .journey_desk import READY, TODAY, Desk, days, open_desk
+from .journey_desk import READY, Desk, days, open_desk, today
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ async def _events(desk: Desk, rid: str) -> list[dict[str, object]]:
 async def test_the_status_is_recorded_at_intake_and_for_each_year_after_the_return(
     desk: Desk,
 ) -> None:
-    year = TODAY.year
+    year = today().year
     rid = await desk.register()
     first = await _record(desk, rid, year, "poor")
     again = await _record(desk, rid, year, "poor")
@@ -79,14 +79,14 @@ async def test_another_commune_neither_reads_nor_records(desk: Desk) -> None:
     elsewhere = officer_of(desk.ns, "29641")
     url = f"{desk.url}/registrations/{rid}/poverty-status"
     assert (await desk.client.get(url, headers=elsewhere)).status_code == 404
-    body = {"list_year": TODAY.year, "status": "poor"}
+    body = {"list_year": today().year, "status": "poor"}
     assert (await desk.client.post(url, json=body, headers=elsewhere)).status_code == 404
     assert await _events(desk, rid) == []
 
 
 async def test_an_erasure_deletes_the_intake_status(desk: Desk) -> None:
     rid = await desk.register()
-    assert (await _record(desk, rid, TODAY.year, "near_poor")).status_code == 200
+    assert (await _record(desk, rid, today().year, "near_poor")).status_code == 200
     erased = await desk.post("commune", f"/registrations/{rid}/erasure")
     assert erased.status_code == 204, erased.text
     conn = await asyncpg.connect(desk.ns.dsn("registration"))
