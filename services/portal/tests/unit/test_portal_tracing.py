@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
 from opentelemetry.trace import SpanKind
 from xkld_portal.adapters.backend import HttpApi
 from xkld_portal.application.ports import Service
@@ -10,19 +13,36 @@ from xkld_shared.testing.tracing import recorded_spans
 from xkld_shared.tracing import tracer
 
 
-async def test_a_call_to_a_service_carries_the_pages_trace_in_its_traceparent() -> None:
+@pytest.fixture
+async def service() -> AsyncIterator[tuple[str, list[str | None]]]:
+    """A real HTTP server on a free local port, noting each request's `traceparent`."""
     seen: list[str | None] = []
 
-    def service(request: httpx.Request) -> httpx.Response:
+    async def answer(request: web.Request) -> web.Response:
         seen.append(request.headers.get("traceparent"))
-        return httpx.Response(200, json={"ok": True})
+        return web.json_response({"ok": True})
 
-    api = HttpApi({Service.REGISTRATION: "http://registration"}, 5.0, httpx.MockTransport(service))
+    app = web.Application()
+    app.router.add_get("/registrations/{id}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    yield f"http://127.0.0.1:{port}", seen
+    await runner.cleanup()
+
+
+async def test_a_call_to_a_service_carries_the_pages_trace_in_its_traceparent(
+    service: tuple[str, list[str | None]],
+) -> None:
+    url, seen = service
+    api = HttpApi({Service.REGISTRATION: url}, 5.0)
     with (
         recorded_spans() as spans,
         tracer.start_as_current_span("GET /files", kind=SpanKind.SERVER) as page,
     ):
-        await api.get(Service.REGISTRATION, "/registrations/abc", token="t")
+        assert await api.get(Service.REGISTRATION, "/registrations/abc", token="t") == {"ok": True}
     await api.close()
     page_trace = format(page.get_span_context().trace_id, "032x")
     (client,) = [s for s in spans.get_finished_spans() if s.kind == SpanKind.CLIENT]
