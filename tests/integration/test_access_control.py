@@ -127,6 +127,7 @@ ENDPOINTS = [
             "/work-queues/flagged-for-review",
             "/portfolio",
             "/loan-applications/{application_id}/history",
+            "/loan-applications/{application_id}/summary",
             "/work-queues/overdue",
         )
     ],

@@ -24,7 +24,7 @@ from xkld_loans.application.overdue_schedule import daily_overdue_worker
 from xkld_loans.application.regime_book import RegimeBook, RegimesAmbiguous
 from xkld_loans.domain.branches import load_branch_routing
 from xkld_loans.domain.regime_loading import load_regimes, load_top_ups
-from xkld_loans.entrypoints import http, http_bank, http_pool, http_regimes
+from xkld_loans.entrypoints import http, http_bank, http_pool, http_regimes, loan_page
 from xkld_loans.entrypoints.metrics import add_loan_metrics
 from xkld_loans.settings import LoansSettings
 
@@ -74,6 +74,7 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
         [
             http.router,
             http_bank.router,
+            loan_page.router,
             http_regimes.router,
             http_pool.router,
             audit_router("loans"),

@@ -301,6 +301,27 @@ async def test_an_application_shows_the_costs_asked_on_and_its_history_oldest_fi
     ).status_code == 404
 
 
+async def test_a_loan_s_summary_is_what_its_single_reads_answer_and_only_for_its_branch(
+    disbursed_loan: Disbursed, client: httpx.AsyncClient, namespace: Namespace
+) -> None:
+    loan = await disbursed_loan()
+    await _repay(client, namespace, loan, FIRST_INSTALMENT, "2026-04-05")
+    officer = _as(namespace, Role.LOAN_OFFICER, "officer-a")
+    base = f"/loan-applications/{loan}"
+    summary = (await client.get(f"{base}/summary", headers=officer)).json()
+    for part, path in (
+        ("application", base),
+        ("history", f"{base}/history"),
+        ("schedule", f"{base}/schedule"),
+        ("repayments", f"{base}/repayments"),
+    ):
+        assert summary[part] == (await client.get(path, headers=officer)).json(), part
+    assert summary["regime"]["code"] == summary["application"]["evaluation"]["regime_code"]
+    assert [r["amount_vnd"] for r in summary["repayments"]] == [FIRST_INSTALMENT]
+    elsewhere = namespace.auth(Role.LOAN_OFFICER, branch="VBSP-01", username="z")
+    assert (await client.get(f"{base}/summary", headers=elsewhere)).status_code == 404
+
+
 async def test_the_overdue_list_names_each_late_loan_with_its_oldest_unpaid_instalment(
     disbursed_loan: Disbursed, client: httpx.AsyncClient, namespace: Namespace
 ) -> None:

@@ -176,10 +176,20 @@ class LoansStandIn:
             ],
         }
 
+    def _with_summary(self) -> dict[str, Any]:
+        """Loans' one-read summary of a loan, made of the single answers above."""
+        answers = self._answers()
+        base = f"/loan-applications/{LOAN}"
+        parts = {part: answers[f"{base}/{part}"] for part in ("history", "schedule", "repayments")}
+        regime = answers["/regimes"][0]
+        summary = {"application": answers[base], "regime": regime} | parts
+        return answers | {f"{base}/summary": summary}
+
     async def get(self, service: Service, path: str, **kw: Any) -> Any:
         self.asked.append((path, kw.get("params")))
-        if service is Service.LOANS and path in self._answers():
-            return self._answers()[path]
+        answers = self._with_summary()
+        if service is Service.LOANS and path in answers:
+            return answers[path]
         raise NothingHere
 
     async def send(self, service: Service, method: str, path: str, **kw: Any) -> Any:

@@ -127,10 +127,6 @@ def instalment_state(row: Mapping[str, Any], today: dt.date) -> str:
     return "overdue" if dt.date.fromisoformat(str(row["due_on"])) < today else "due"
 
 
-def regime_of(regimes: Iterable[Mapping[str, Any]], code: str) -> Mapping[str, Any] | None:
-    return next((r for r in regimes if r.get("code") == code), None)
-
-
 def percent(ratio: str | float | None) -> str:
     """PAR30 as people read it: `12,5 %` in Vietnamese style, from the service's `0.1250`."""
     value = float(ratio or 0) * 100

@@ -132,17 +132,16 @@ async def _loan_page(
     attempt: Attempt,
 ) -> Response:
     base = f"/loan-applications/{lid}"
-    # All reads asked at once, the money ones before the status is known: the page waits for the
-    # slowest read, not for two rounds. For a loan without money they answer empty and are
-    # dropped; that costs the loans service less than a second round costs every money page.
-    app, regimes, history, money = await asyncio.gather(
-        portal.api.get(Service.LOANS, base, token=visitor.token),
-        portal.api.get(Service.LOANS, "/regimes", token=visitor.token),
-        portal.api.get(Service.LOANS, f"{base}/history", token=visitor.token),
-        _money(portal, visitor, base, on),
+    # Two reads at once: loans answers everything but the balance in one request, and the
+    # balance on its own because it may refuse the chosen day.
+    summary, (balance, balance_refusal) = await asyncio.gather(
+        portal.api.get(Service.LOANS, f"{base}/summary", token=visitor.token),
+        _balance(portal, visitor, base, on),
     )
-    if app["status"] not in bank.WITH_MONEY:
-        money = {}
+    app = summary["application"]
+    money = {}
+    if app["status"] in bank.WITH_MONEY:
+        money = _money(summary, (balance, balance_refusal), on)
     return render(
         request,
         portal,
@@ -150,8 +149,8 @@ async def _loan_page(
         visitor=visitor,
         status_code=attempt.status,
         app=app,
-        regime=bank.regime_of(regimes, app["evaluation"]["regime_code"]),
-        history=history,
+        regime=summary["regime"],
+        history=summary["history"],
         attempt=attempt,
         today=today().isoformat(),
         labels=bank,
@@ -173,20 +172,18 @@ async def _balance(
     return found, None
 
 
-async def _money(portal: Portal, visitor: Visitor, base: str, on: str | None) -> dict[str, Any]:
-    """The schedule, the repayments and the balance on the chosen day (today if none)."""
-    schedule, repayments, (balance, balance_refusal) = await asyncio.gather(
-        portal.api.get(Service.LOANS, f"{base}/schedule", token=visitor.token),
-        portal.api.get(Service.LOANS, f"{base}/repayments", token=visitor.token),
-        _balance(portal, visitor, base, on),
-    )
+def _money(
+    summary: dict[str, Any], balance: tuple[Any, Refusal | None], on: str | None
+) -> dict[str, Any]:
+    """The schedule with each instalment's state, the repayments and the chosen day's balance."""
     now = today()
+    schedule = summary["schedule"]
     states = [bank.instalment_state(row, now) for row in schedule]
     return {
         "schedule": list(zip(schedule, states, strict=True)),
-        "repayments": repayments,
-        "balance": balance,
-        "balance_refusal": balance_refusal,
+        "repayments": summary["repayments"],
+        "balance": balance[0],
+        "balance_refusal": balance[1],
         "on": on or now.isoformat(),
     }
 
