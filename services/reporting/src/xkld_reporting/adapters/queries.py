@@ -91,11 +91,12 @@ def _group_arguments(by: str) -> list[list[Any]]:
 async def loans_report(conn: Conn, communes: list[str], as_of: dt.date) -> list[dict[str, Any]]:
     totals = await _loan_totals(conn, communes)
     buckets = _overdue_buckets(await _overdue_loans(conn, communes, as_of))
-    return [
-        {k: (int(v) if isinstance(v, int) else v) for k, v in dict(r).items()}
-        | {"overdue": buckets[r["commune_code"]]}
-        for r in totals
-    ]
+    return [_loan_line(r, buckets) for r in totals]
+
+
+def _loan_line(r: Record, buckets: dict[str, dict[str, dict[str, int]]]) -> dict[str, Any]:
+    line = {k: (int(v) if isinstance(v, int) else v) for k, v in dict(r).items()}
+    return line | {"overdue": buckets[r["commune_code"]]}
 
 
 async def _loan_totals(conn: Conn, communes: list[str]) -> list[Record]:

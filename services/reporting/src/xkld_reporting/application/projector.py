@@ -105,11 +105,15 @@ async def _registrations(conn: Conn, schema: str, events: Events) -> Deltas:
     state = await _registration_state(conn, schema, events)
     for env, event in events:
         apply_registration_event(state, env, event)
+    await _save_registrations(conn, schema, state)
+    return state.deltas
+
+
+async def _save_registrations(conn: Conn, schema: str, state: RegistrationState) -> None:
     registrations = [state.registrations[i] for i in state.touched]
     await _save(conn, f"{schema}.registration", RegistrationRow, _REGISTRATION_KEY, registrations)
     trainings = [state.trainings[k] for k in state.touched_trainings]
     await _save(conn, f"{schema}.training", TrainingRow, _TRAINING_KEY, trainings)
-    return state.deltas
 
 
 async def _registration_state(conn: Conn, schema: str, events: Events) -> RegistrationState:
@@ -135,10 +139,14 @@ async def _loans(conn: Conn, schema: str, events: Events) -> Deltas:
     state = LoanState(current, loans)
     for env, event in events:
         apply_loan_event(state, env, event)
+    await _save_loans(conn, schema, state)
+    return state.deltas
+
+
+async def _save_loans(conn: Conn, schema: str, state: LoanState) -> None:
     loans_touched = [state.loans[i] for i in state.touched]
     await _save(conn, f"{schema}.loan", LoanRow, ["loan_application_id"], loans_touched)
     await _save(conn, f"{schema}.loan_overdue", OverdueRow, _OVERDUE_KEY, state.overdue)
-    return state.deltas
 
 
 # begin_batch and claim are the batch consumer's and the rebuild's too: they import them here.

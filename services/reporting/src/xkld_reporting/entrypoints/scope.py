@@ -85,13 +85,16 @@ def _check_province(principal: Principal, units: AdminUnits, area: str) -> None:
 def _check_commune(principal: Principal, units: AdminUnits, area: str) -> None:
     if area not in units.commune_province:
         raise UnknownArea(area)
-    province = units.commune_province[area]
-    if not (
-        unscoped(principal)
-        or area in principal.scope.communes
-        or principal.scope.province == province
-    ):
+    if not _covers_commune(principal, area, units.commune_province[area]):
         raise OutsideYourArea(area)
+
+
+def _covers_commune(principal: Principal, commune: str, province: str) -> bool:
+    return (
+        unscoped(principal)
+        or commune in principal.scope.communes
+        or principal.scope.province == province
+    )
 
 
 def check_target_area(principal: Principal, units: AdminUnits, area: str) -> None:
