@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
+from asyncpg import Record
 from xkld_shared.db.pool import Conn
 
 from xkld_loans.domain.overdue import AGE_BUCKETS, age_bucket, days_past_due
@@ -74,9 +75,15 @@ async def disbursements_due(
             WHERE branch_code = $1 AND status = 'approved'""",
         branch,
     )
+    return _by_transaction_day([_row(record) for record in rows], days, from_day, until)
+
+
+def _by_transaction_day(
+    rows: list[dict[str, Any]], days: TransactionDays, from_day: dt.date, until: dt.date | None
+) -> list[dict[str, Any]]:
+    """Each loan with its commune's next transaction day (none after `until`), soonest first."""
     queue = []
-    for record in rows:
-        row = _row(record)
+    for row in rows:
         due = days.next_on_or_after(row["commune_code"], from_day)
         if until is None or due <= until:
             queue.append({**row, "transaction_day": due})
@@ -101,17 +108,18 @@ async def overdue_loans(conn: Conn, branch: str, as_of: dt.date) -> list[dict[st
         branch,
         as_of,
     )
-    return [
-        {
-            "id": str(r["id"]),
-            "commune_code": r["commune_code"],
-            "oldest_due_on": r["oldest_due_on"],
-            "days_past_due": days_past_due(r["oldest_due_on"], as_of),
-            "overdue_principal_vnd": int(r["overdue_principal_vnd"]),
-            "overdue_interest_vnd": int(r["overdue_interest_vnd"]),
-        }
-        for r in rows
-    ]
+    return [_overdue_view(r, as_of) for r in rows]
+
+
+def _overdue_view(r: Record, as_of: dt.date) -> dict[str, Any]:
+    return {
+        "id": str(r["id"]),
+        "commune_code": r["commune_code"],
+        "oldest_due_on": r["oldest_due_on"],
+        "days_past_due": days_past_due(r["oldest_due_on"], as_of),
+        "overdue_principal_vnd": int(r["overdue_principal_vnd"]),
+        "overdue_interest_vnd": int(r["overdue_interest_vnd"]),
+    }
 
 
 async def repayments_of(conn: Conn, application_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -132,6 +140,13 @@ async def balance_on(conn: Conn, application_id: uuid.UUID, day: dt.date) -> dic
     )
     if disbursed is None or disbursed["disbursed_on"] > day:
         return {"on": day, "disbursed_vnd": 0, "outstanding_principal_vnd": 0}
+    paid = await _paid_by(conn, application_id, day)
+    written_off = await _written_off_by(conn, application_id, day)
+    return _balance(day, disbursed, paid, written_off)
+
+
+async def _paid_by(conn: Conn, application_id: uuid.UUID, day: dt.date) -> Record:
+    """Principal, interest and overdue interest repaid up to the end of `day`."""
     paid = await conn.fetchrow(
         """SELECT COALESCE(SUM((allocation ->> 'principal_vnd')::bigint
                               + (allocation ->> 'early_principal_vnd')::bigint), 0) AS principal,
@@ -142,12 +157,19 @@ async def balance_on(conn: Conn, application_id: uuid.UUID, day: dt.date) -> dic
         day,
     )
     assert paid is not None  # an aggregate always answers one row
-    written_off = await conn.fetchval(
+    return paid
+
+
+async def _written_off_by(conn: Conn, application_id: uuid.UUID, day: dt.date) -> Any:
+    return await conn.fetchval(
         """SELECT COALESCE(SUM((details ->> 'written_off_principal_vnd')::bigint), 0)
            FROM restructuring WHERE loan_application_id = $1 AND effective_on <= $2""",
         application_id,
         day,
     )
+
+
+def _balance(day: dt.date, disbursed: Record, paid: Record, written_off: Any) -> dict[str, Any]:
     principal_paid = int(paid["principal"])
     return {
         "on": day,
@@ -201,22 +223,29 @@ def _summarise(rows: list[Any], as_of: dt.date) -> list[dict[str, Any]]:
     principal_of: dict[uuid.UUID, int] = defaultdict(int)
     group_of: dict[uuid.UUID, str] = {}
     for r in rows:
-        line = lines[r["grp"]]
         loans[r["grp"]].add(r["id"])
         group_of[r["id"]] = r["grp"]
-        line.outstanding_principal_vnd += r["unpaid_principal"]
         principal_of[r["id"]] += r["unpaid_principal"]
-        line.overdue_interest_owed_vnd += r["unpaid_overdue"]
-        late = days_past_due(r["due_on"], as_of)
-        bucket = age_bucket(late)
-        if bucket and (r["unpaid_principal"] or r["unpaid_interest"]):
-            line.overdue_principal_vnd += r["unpaid_principal"]
-            line.buckets[bucket] += r["unpaid_principal"]
+        late = _add_instalment(lines[r["grp"]], r, as_of)
+        if late is not None:
             oldest[r["id"]] = max(oldest[r["id"]], late)
     for loan, late in oldest.items():
         if late > 30:
             lines[group_of[loan]].at_risk_principal_vnd += principal_of[loan]
     return [_line_view(group, line, len(loans[group])) for group, line in sorted(lines.items())]
+
+
+def _add_instalment(line: _Line, r: Any, as_of: dt.date) -> int | None:
+    """Adds an instalment to its group's line; how many days late it is, when it is overdue."""
+    line.outstanding_principal_vnd += r["unpaid_principal"]
+    line.overdue_interest_owed_vnd += r["unpaid_overdue"]
+    late = days_past_due(r["due_on"], as_of)
+    bucket = age_bucket(late)
+    if bucket and (r["unpaid_principal"] or r["unpaid_interest"]):
+        line.overdue_principal_vnd += r["unpaid_principal"]
+        line.buckets[bucket] += r["unpaid_principal"]
+        return late
+    return None
 
 
 def _line_view(group: str, line: _Line, loans: int) -> dict[str, Any]:
