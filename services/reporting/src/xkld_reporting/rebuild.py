@@ -15,9 +15,9 @@ import argparse
 import asyncio
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
@@ -35,11 +35,18 @@ from xkld_reporting.adapters.projection_schema import (
     VERSION,
     projection_ddl,
 )
-from xkld_reporting.application.projector import EVENT_TYPES, begin_batch, claim, project
+from xkld_reporting.application.projector import (
+    EVENT_TYPES,
+    begin_batch,
+    claim,
+    fresh_events,
+    project,
+)
 from xkld_reporting.heap import settle_heap
 from xkld_reporting.settings import ReportingSettings
 
 Record = ConsumerRecord[bytes, bytes]
+Parts = dict[TopicPartition, list[Record]]  # fetched records, by partition
 _REGISTRY = default_registry()
 
 
@@ -61,7 +68,7 @@ class Progress:
             f"{rate:,.0f} events/s, ~{left:,.0f} s left"
         )
 
-    def add(self, parts: dict[TopicPartition, list[Record]], applied: int, skipped: int) -> None:
+    def add(self, parts: Parts, applied: int, skipped: int) -> None:
         self.done += sum(len(kept) for kept in parts.values())
         self.applied += applied
         self.skipped += skipped
@@ -92,36 +99,20 @@ def _decode(record: Record, stream: Stream) -> tuple[Envelope, EventPayload] | N
         return None
 
 
-async def _apply(
-    conn: asyncpg.Connection, stream: Stream, parts: dict[TopicPartition, list[Record]]
-) -> tuple[int, int]:
+async def _apply(conn: asyncpg.Connection, stream: Stream, parts: Parts) -> tuple[int, int]:
     """One stream's records from several partitions, in one go: partitions hold different
     registrations, and each partition's records stay in order."""
     records = [r for part in parts.values() for r in part]
     decoded = [d for d in (_decode(r, stream) for r in records) if d is not None]
     await begin_batch(conn, NEXT)
     fresh_ids = await claim(conn, NEXT, [env.event_id for env, _ in decoded])
-    events = _first_of_each(decoded, fresh_ids)
+    events = fresh_events(decoded, fresh_ids)
     await project(conn, NEXT, stream, events)
     await _save_offsets(conn, parts)
     return len(events), len(records) - len(decoded)
 
 
-def _first_of_each(
-    decoded: list[tuple[Envelope, EventPayload]], fresh_ids: set[uuid.UUID]
-) -> list[tuple[Envelope, EventPayload]]:
-    """The events not applied before, each once."""
-    events, taken = [], set()
-    for env, payload in decoded:
-        if env.event_id in fresh_ids and env.event_id not in taken:
-            taken.add(env.event_id)
-            events.append((env, payload))
-    return events
-
-
-async def _save_offsets(
-    conn: asyncpg.Connection, parts: dict[TopicPartition, list[Record]]
-) -> None:
+async def _save_offsets(conn: asyncpg.Connection, parts: Parts) -> None:
     await conn.execute(
         f"""INSERT INTO {NEXT}.offsets (topic, partition, next_offset)
             SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
@@ -135,7 +126,7 @@ async def _save_offsets(
 async def _apply_in(
     conn: asyncpg.Connection,
     stream: Stream,
-    parts: dict[TopicPartition, list[Record]],
+    parts: Parts,
     in_transaction: bool,
 ) -> tuple[int, int]:
     """In the caller's transaction, or in one of its own."""
@@ -229,12 +220,7 @@ class Rebuilder:
                 await conn.execute(projection_ddl(NEXT))
 
     async def _assign(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **kafka_client_options())
-        await admin.start()
-        try:
-            described = await admin.describe_topics(list(self.streams))
-        finally:
-            await admin.close()
+        described = await self._describe_topics()
         partitions = sorted(
             TopicPartition(topic["topic"], part["partition"])
             for topic in described
@@ -243,13 +229,18 @@ class Rebuilder:
         consumer.assign(partitions)
         return partitions
 
+    async def _describe_topics(self) -> Any:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **kafka_client_options())
+        await admin.start()
+        try:
+            return await admin.describe_topics(list(self.streams))
+        finally:
+            await admin.close()
+
     async def _seek(
         self, conn: asyncpg.Connection, consumer: AIOKafkaConsumer, partitions: list[TopicPartition]
     ) -> dict[TopicPartition, int]:
-        stored = {
-            (r["topic"], r["partition"]): int(r["next_offset"])
-            for r in await conn.fetch(f"SELECT * FROM {NEXT}.offsets")
-        }
+        stored = await _stored_offsets(conn)
         beginnings = await consumer.beginning_offsets(partitions)
         positions = {}
         for tp in partitions:
@@ -274,11 +265,9 @@ class Rebuilder:
                 positions[tp] = kept[-1].offset + 1
             progress.add(parts, applied, skipped)
 
-    def _by_stream(
-        self, batches: dict[TopicPartition, list[Record]], ends: dict[TopicPartition, int]
-    ) -> dict[Stream, dict[TopicPartition, list[Record]]]:
+    def _by_stream(self, batches: Parts, ends: dict[TopicPartition, int]) -> dict[Stream, Parts]:
         """The fetched records below the end offsets, by stream."""
-        by_stream: dict[Stream, dict[TopicPartition, list[Record]]] = {}
+        by_stream: dict[Stream, Parts] = {}
         for tp, records in batches.items():
             kept = [r for r in records if r.offset < ends[tp]]
             if kept:
@@ -316,6 +305,14 @@ async def _swap_next_in(conn: asyncpg.Connection) -> None:
             ALTER SCHEMA {NEXT} RENAME TO {LIVE};
             DROP SCHEMA {LIVE}_old CASCADE;"""
     )
+
+
+async def _stored_offsets(conn: asyncpg.Connection) -> dict[tuple[str, int], int]:
+    """Where an interrupted rebuild had read up to, by topic and partition."""
+    return {
+        (r["topic"], r["partition"]): int(r["next_offset"])
+        for r in await conn.fetch(f"SELECT * FROM {NEXT}.offsets")
+    }
 
 
 async def _next_version(conn: asyncpg.Connection) -> int | None:

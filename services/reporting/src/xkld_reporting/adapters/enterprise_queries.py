@@ -34,7 +34,13 @@ def _line(lines: dict[str, EnterpriseLine], code: str) -> EnterpriseLine:
 
 
 async def _add_workers(conn: Conn, communes: list[str], lines: dict[str, EnterpriseLine]) -> None:
-    workers = await conn.fetch(
+    for r in await _worker_counts(conn, communes):
+        _set_workers(_line(lines, r["enterprise_code"]), r)
+
+
+async def _worker_counts(conn: Conn, communes: list[str]) -> list[Record]:
+    """Per enterprise, the area's workers departed, back, back early (by cause), absconded."""
+    return await conn.fetch(
         f"""SELECT enterprise_code,
                    count(*) FILTER (WHERE departed_on IS NOT NULL) AS departed,
                    count(*) FILTER (WHERE returned_on IS NOT NULL AND NOT return_early)
@@ -48,8 +54,6 @@ async def _add_workers(conn: Conn, communes: list[str], lines: dict[str, Enterpr
             GROUP BY enterprise_code""",
         communes,
     )
-    for r in workers:
-        _set_workers(_line(lines, r["enterprise_code"]), r)
 
 
 def _set_workers(e: EnterpriseLine, r: Record) -> None:
@@ -62,23 +66,31 @@ def _set_workers(e: EnterpriseLine, r: Record) -> None:
 async def _add_fees(
     conn: Conn, communes: list[str], rules: ReputationRules, lines: dict[str, EnterpriseLine]
 ) -> None:
-    fees = await conn.fetch(
+    for r in await _fees(conn, communes):
+        cap = cap_for(rules.fee_caps, r["market_code"], r["programme"])
+        add_fee(_line(lines, r["enterprise_code"]), int(r["fee_vnd"]), cap)
+
+
+async def _fees(conn: Conn, communes: list[str]) -> list[Record]:
+    """The fees recorded on the contracts of the area's registrations."""
+    return await conn.fetch(
         f"""SELECT f.enterprise_code, f.market_code, f.programme, f.fee_vnd
             FROM {S}.contract_fee f JOIN {S}.registration r USING (registration_id)
             WHERE f.fee_vnd IS NOT NULL AND r.commune_code = ANY($1)""",
         communes,
     )
-    for r in fees:
-        cap = cap_for(rules.fee_caps, r["market_code"], r["programme"])
-        add_fee(_line(lines, r["enterprise_code"]), int(r["fee_vnd"]), cap)
 
 
 async def _add_complaints(conn: Conn, lines: dict[str, EnterpriseLine]) -> None:
-    complaints = await conn.fetch(
-        f"""SELECT enterprise_code, category, count(*) AS n
-            FROM {S}.enterprise_complaint GROUP BY 1, 2"""
-    )
-    for r in complaints:
+    for r in await _complaint_counts(conn):
         e = _line(lines, r["enterprise_code"])
         e.complaints += r["n"]
         e.complaints_by_category[r["category"]] = r["n"]
+
+
+async def _complaint_counts(conn: Conn) -> list[Record]:
+    """Complaints per enterprise and category, programme-wide."""
+    return await conn.fetch(
+        f"""SELECT enterprise_code, category, count(*) AS n
+            FROM {S}.enterprise_complaint GROUP BY 1, 2"""
+    )

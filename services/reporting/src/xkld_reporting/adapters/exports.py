@@ -120,10 +120,14 @@ def _add_table(sheet: Any, report: ProgressReport, header_row: int) -> None:
     """The areas' lines, percentages with one decimal, and a wide name column."""
     for line in table_lines(report):
         sheet.append(line)
+    _one_decimal_percentages(sheet, header_row)
+    sheet.column_dimensions["C"].width = 28
+
+
+def _one_decimal_percentages(sheet: Any, header_row: int) -> None:
     for column in range(6, sheet.max_column + 1, 4):
         for row in range(header_row + 1, sheet.max_row + 1):
             sheet.cell(row, column).number_format = "0.0"
-    sheet.column_dimensions["C"].width = 28
 
 
 def _add_chart(sheet: Any, header_row: int, areas: int) -> None:

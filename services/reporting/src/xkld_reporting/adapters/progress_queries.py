@@ -109,16 +109,18 @@ def _area_line(
     units: AdminUnits, code: str, actual: Actuals, target: dict[str, int | None]
 ) -> AreaProgress:
     line = AreaProgress(code, units.name_of(code))
-    for indicator, heading, counter, column in _LINES:
-        value = actual.get((code, counter, True, column), 0)
-        previous = actual.get((code, counter, False, column), 0)
-        line.indicators.append(_indicator_line(indicator, heading, value, target, previous))
+    for entry in _LINES:
+        line.indicators.append(_indicator_line(code, actual, target, entry))
     return line
 
 
 def _indicator_line(
-    indicator: str, heading: str, value: int, target: dict[str, int | None], previous: int
+    code: str, actual: Actuals, target: dict[str, int | None], entry: tuple[str, str, str, str]
 ) -> IndicatorProgress:
+    """One indicator of an area: this period's actual against the target, and last year's."""
+    indicator, heading, counter, column = entry
+    value = actual.get((code, counter, True, column), 0)
+    previous = actual.get((code, counter, False, column), 0)
     percent = achieved_percent(value, target[indicator])
     percent_text = format_percent_vi(percent)
     return IndicatorProgress(
@@ -183,10 +185,14 @@ def _summed(rows: list[Record], area: str) -> Actuals:
     """Each commune's counts, and their sum under the area."""
     actual: Actuals = defaultdict(int)
     for r in rows:
-        for area_code in {r["commune_code"], area}:
-            actual[(area_code, r["indicator"], r["current"], "n")] += r["n"]
-            actual[(area_code, r["indicator"], r["current"], "amount_vnd")] += r["amount_vnd"]
+        _add_to(actual, r, area)
     return actual
+
+
+def _add_to(actual: Actuals, r: Record, area: str) -> None:
+    for area_code in {r["commune_code"], area}:
+        actual[(area_code, r["indicator"], r["current"], "n")] += r["n"]
+        actual[(area_code, r["indicator"], r["current"], "amount_vnd")] += r["amount_vnd"]
 
 
 async def _targets(

@@ -142,11 +142,12 @@ async def _overdue_loans(conn: Conn, communes: list[str], as_of: dt.date) -> lis
 def _overdue_buckets(overdue: list[Record]) -> dict[str, dict[str, dict[str, int]]]:
     buckets: dict[str, dict[str, dict[str, int]]] = defaultdict(_empty_buckets)
     for r in overdue:
-        buckets[r["commune_code"]][r["bucket"]] = {
-            "loans": int(r["loans"]),
-            "outstanding_vnd": int(r["outstanding_vnd"]),
-        }
+        buckets[r["commune_code"]][r["bucket"]] = _bucket_counts(r)
     return buckets
+
+
+def _bucket_counts(r: Record) -> dict[str, int]:
+    return {"loans": int(r["loans"]), "outstanding_vnd": int(r["outstanding_vnd"])}
 
 
 def _empty_buckets() -> dict[str, dict[str, int]]:
@@ -195,15 +196,19 @@ def _training_line(r: Record) -> dict[str, Any]:
 
 async def follow_up_report(conn: Conn, communes: list[str]) -> dict[str, Any]:
     row = await _follow_up_counts(conn, communes)
-    causes = await conn.fetch(
-        f"""SELECT return_cause, count(*) AS n FROM {S}.registration
-            WHERE commune_code = ANY($1) AND return_early GROUP BY 1 ORDER BY 1""",
-        communes,
-    )
+    causes = await _early_return_causes(conn, communes)
     assert row is not None
     return {k: int(v) for k, v in dict(row).items()} | {
         "returned_early_by_cause": {r["return_cause"]: int(r["n"]) for r in causes}
     }
+
+
+async def _early_return_causes(conn: Conn, communes: list[str]) -> list[Record]:
+    return await conn.fetch(
+        f"""SELECT return_cause, count(*) AS n FROM {S}.registration
+            WHERE commune_code = ANY($1) AND return_early GROUP BY 1 ORDER BY 1""",
+        communes,
+    )
 
 
 async def _follow_up_counts(conn: Conn, communes: list[str]) -> Record | None:

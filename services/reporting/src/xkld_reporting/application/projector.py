@@ -79,6 +79,16 @@ async def project(conn: Conn, schema: str, stream: Stream, events: Events) -> No
     await advance(conn, schema, stream, newest, len(events))
 
 
+def fresh_events(decoded: Events, fresh_ids: set[uuid.UUID]) -> list[tuple[Envelope, EventPayload]]:
+    """The events the inbox claim found new, each once (a batch can hold one event twice)."""
+    events, taken = [], set()
+    for env, payload in decoded:
+        if env.event_id in fresh_ids and env.event_id not in taken:
+            taken.add(env.event_id)
+            events.append((env, payload))
+    return events
+
+
 async def _registration_stream(conn: Conn, schema: str, events: Events) -> Deltas:
     # Rural trainees and the course plan have tables of their own and no counters.
     rural = [(env, e) for env, e in events if type(e) in RURAL_EVENTS]
@@ -118,8 +128,7 @@ async def _save_registrations(conn: Conn, schema: str, state: RegistrationState)
 
 async def _registration_state(conn: Conn, schema: str, events: Events) -> RegistrationState:
     ids = list({env.registration_id for env, _ in events})
-    # Only registrations with a training event in this batch need their courses read.
-    trainees = list({env.registration_id for env, e in events if type(e) in _TRAINING})
+    trainees = _with_training(events)
     units = admin_units()
     table = f"{schema}.registration"
     registrations = await _load(conn, table, RegistrationRow, "registration_id", ids)
@@ -128,12 +137,17 @@ async def _registration_state(conn: Conn, schema: str, events: Events) -> Regist
     return RegistrationState(units.current, units.province_of, registrations, trainings)
 
 
+def _with_training(events: Events) -> list[uuid.UUID]:
+    # Only registrations with a training event in this batch need their courses read.
+    return list({env.registration_id for env, e in events if type(e) in _TRAINING})
+
+
 def _training_key(row: TrainingRow) -> tuple[uuid.UUID, uuid.UUID]:
     return (row.registration_id, row.course_id)
 
 
 async def _loans(conn: Conn, schema: str, events: Events) -> Deltas:
-    ids = list({i for _, e in events if (i := getattr(e, "loan_application_id", None)) is not None})
+    ids = _loan_ids(events)
     current = admin_units().current
     loans = await _load(conn, f"{schema}.loan", LoanRow, "loan_application_id", ids)
     state = LoanState(current, loans)
@@ -143,6 +157,12 @@ async def _loans(conn: Conn, schema: str, events: Events) -> Deltas:
     return state.deltas
 
 
+def _loan_ids(events: Events) -> list[uuid.UUID]:
+    return list(
+        {i for _, e in events if (i := getattr(e, "loan_application_id", None)) is not None}
+    )
+
+
 async def _save_loans(conn: Conn, schema: str, state: LoanState) -> None:
     loans_touched = [state.loans[i] for i in state.touched]
     await _save(conn, f"{schema}.loan", LoanRow, ["loan_application_id"], loans_touched)
@@ -150,4 +170,4 @@ async def _save_loans(conn: Conn, schema: str, state: LoanState) -> None:
 
 
 # begin_batch and claim are the batch consumer's and the rebuild's too: they import them here.
-__all__ = ["EVENT_TYPES", "begin_batch", "claim", "project"]
+__all__ = ["EVENT_TYPES", "begin_batch", "claim", "fresh_events", "project"]

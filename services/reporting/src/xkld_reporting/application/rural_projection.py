@@ -46,12 +46,16 @@ def _trainee_ids(events: Sequence[tuple[Envelope, EventPayload]]) -> list[uuid.U
     )
 
 
+def _plan_line_ids(events: Sequence[tuple[Envelope, EventPayload]]) -> list[uuid.UUID]:
+    return list({i for _, e in events if (i := plan_line_id(e)) is not None})
+
+
 async def _load_state(
     conn: Conn, schema: str, events: Sequence[tuple[Envelope, EventPayload]]
 ) -> RuralTrainingState:
     """The rows the batch touches: its trainees, their courses and its plan lines."""
     trainees = _trainee_ids(events)
-    lines = list({i for _, e in events if (i := plan_line_id(e)) is not None})
+    lines = _plan_line_ids(events)
     units = admin_units()
     trainee_rows = await load(conn, f"{schema}.trainee", TraineeRow, "trainee_id", trainees)
     courses = await _load_courses(conn, schema, trainees)

@@ -152,8 +152,7 @@ def to_targets(lines: Sequence[dict[str, str]]) -> list[TargetRow]:
 def _target_of(number: int, line: dict[str, str]) -> TargetRow:
     area = _area_of(number, line)
     indicator = _indicator_of(number, line)
-    year, quarter, value = (_integer(number, line, k) for k in ("year", "quarter", "value"))
-    _check_numbers(number, year, quarter, value)
+    year, quarter, value = _numbers(number, line)
     market = _market_of(number, line)
     return TargetRow(area, year, quarter, indicator, market, value)
 
@@ -161,23 +160,38 @@ def _target_of(number: int, line: dict[str, str]) -> TargetRow:
 def _area_of(number: int, line: dict[str, str]) -> str:
     area = line.get("area_code", "")
     if not (area.isdigit() and len(area) in (2, 5)):
-        raise InvalidTargetFile(
-            number,
-            "mã địa bàn phải có 2 chữ số (tỉnh) hoặc 5 chữ số (xã)",
-            "area_code must be 2 digits (province) or 5 (commune)",
-        )
+        raise _bad_area(number)
     return area
+
+
+def _bad_area(number: int) -> InvalidTargetFile:
+    return InvalidTargetFile(
+        number,
+        "mã địa bàn phải có 2 chữ số (tỉnh) hoặc 5 chữ số (xã)",
+        "area_code must be 2 digits (province) or 5 (commune)",
+    )
 
 
 def _indicator_of(number: int, line: dict[str, str]) -> Indicator:
     try:
         return Indicator(line.get("indicator", ""))
     except ValueError:
-        raise InvalidTargetFile(
-            number,
-            f"chỉ tiêu không hợp lệ; dùng: {', '.join(Indicator)}",
-            f"unknown indicator; use one of: {', '.join(Indicator)}",
-        ) from None
+        raise _unknown_indicator(number) from None
+
+
+def _unknown_indicator(number: int) -> InvalidTargetFile:
+    return InvalidTargetFile(
+        number,
+        f"chỉ tiêu không hợp lệ; dùng: {', '.join(Indicator)}",
+        f"unknown indicator; use one of: {', '.join(Indicator)}",
+    )
+
+
+def _numbers(number: int, line: dict[str, str]) -> tuple[int, int, int]:
+    """The line's year, quarter (0: the whole year) and value, checked."""
+    year, quarter, value = (_integer(number, line, k) for k in ("year", "quarter", "value"))
+    _check_numbers(number, year, quarter, value)
+    return year, quarter, value
 
 
 def _check_numbers(number: int, year: int, quarter: int, value: int) -> None:
