@@ -249,9 +249,7 @@ def _add_instalment(line: _Line, r: Any, as_of: dt.date) -> int | None:
 
 
 def _line_view(group: str, line: _Line, loans: int) -> dict[str, Any]:
-    par = Decimal(0)
-    if line.outstanding_principal_vnd:
-        par = Decimal(line.at_risk_principal_vnd) / Decimal(line.outstanding_principal_vnd)
+    par = _par30(line)
     return {
         "group": group,
         "loans": loans,
@@ -262,6 +260,13 @@ def _line_view(group: str, line: _Line, loans: int) -> dict[str, Any]:
         "par30_principal_vnd": line.at_risk_principal_vnd,
         "par30_ratio": str(par.quantize(Decimal("0.0001"), ROUND_HALF_UP)),
     }
+
+
+def _par30(line: _Line) -> Decimal:
+    """The share of the outstanding principal at risk (0 when nothing is outstanding)."""
+    if not line.outstanding_principal_vnd:
+        return Decimal(0)
+    return Decimal(line.at_risk_principal_vnd) / Decimal(line.outstanding_principal_vnd)
 
 
 async def overdue_totals(conn: Conn, as_of: dt.date) -> tuple[int, int]:

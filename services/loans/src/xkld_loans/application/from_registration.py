@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.journey import LoanRequested, RegistrationWithdrawn, WorkerReturned
-from xkld_shared.contracts.loan import LoanApplicationReceived, LoanFlaggedForReview
+from xkld_shared.contracts.loan import LoanFlaggedForReview
 from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal, Scope
 from xkld_shared.messaging.consumer import Handler
 
 from xkld_loans.application.applications import LoanApplications
+from xkld_loans.application.loan_events import received_event
 from xkld_loans.application.regime_book import RegimesAmbiguous
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import BEFORE_MONEY, LoanApplication, Status
@@ -57,7 +58,12 @@ class FromRegistration:
         await self.applications.store.insert(conn, app, ask, loan_request_id=event.loan_request_id)
         context = _context(envelope, app.branch_code)
         await self.applications.record(
-            conn, context, "loan.application_received", None, app, _received(app, event)
+            conn,
+            context,
+            "loan.application_received",
+            None,
+            app,
+            received_event(app, event.loan_request_id),
         )
 
     async def _already_open(self, conn: Conn, envelope: Envelope, event: LoanRequested) -> bool:
@@ -104,9 +110,7 @@ class FromRegistration:
     ) -> None:
         """Ends an application no money moved for; a disbursed loan is still owed: flag it."""
         assert isinstance(event, RegistrationWithdrawn)
-        app = await self.applications.store.open_application_of(
-            conn, envelope.registration_id, lock=True
-        )
+        app = await self._open_application(conn, envelope)
         if app is None:
             return
         context = _context(envelope, app.branch_code)
@@ -125,14 +129,17 @@ class FromRegistration:
             conn, context, "loan.withdrawn_by_registration", app, after, None
         )
 
+    async def _open_application(self, conn: Conn, envelope: Envelope) -> LoanApplication | None:
+        """The file's open application, locked for this change."""
+        store = self.applications.store
+        return await store.open_application_of(conn, envelope.registration_id, lock=True)
+
     async def on_worker_returned(self, conn: Conn, envelope: Envelope, event: EventPayload) -> None:
         """An early return may bring Art. 67 support: the loan is flagged for the bank's review."""
         assert isinstance(event, WorkerReturned)
         if not event.early:
             return
-        app = await self.applications.store.open_application_of(
-            conn, envelope.registration_id, lock=True
-        )
+        app = await self._open_application(conn, envelope)
         if app is None or app.status in BEFORE_MONEY:
             return
         reason = f"early_return.{event.early_cause}"
@@ -152,18 +159,6 @@ class FromRegistration:
         )
         context = _context(envelope, app.branch_code)
         await self.applications.record(conn, context, "loan.flagged_for_review", app, app, flagged)
-
-
-def _received(app: LoanApplication, event: LoanRequested) -> LoanApplicationReceived:
-    return LoanApplicationReceived(
-        loan_application_id=app.id,
-        commune_code=app.commune_code,
-        branch_code=app.branch_code,
-        regime_code=app.evaluation.regime_code,
-        requested_vnd=app.requested_vnd,
-        eligible=app.evaluation.eligible,
-        loan_request_id=event.loan_request_id,
-    )
 
 
 def _no_regime() -> Evaluation:

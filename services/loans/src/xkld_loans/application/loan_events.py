@@ -4,6 +4,7 @@ events it publishes. Pure mappings from the domain's application to those payloa
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from xkld_shared.contracts.envelope import EventPayload
 from xkld_shared.contracts.loan import LoanApplicationReceived, LoanApproved, LoanRejected
@@ -24,7 +25,10 @@ def audit_view(app: LoanApplication) -> dict[str, object]:
     }
 
 
-def received_event(app: LoanApplication) -> LoanApplicationReceived:
+def received_event(
+    app: LoanApplication, loan_request_id: uuid.UUID | None = None
+) -> LoanApplicationReceived:
+    """`loan_request_id`: the registration's request, when the application came from one."""
     return LoanApplicationReceived(
         loan_application_id=app.id,
         commune_code=app.commune_code,
@@ -32,6 +36,7 @@ def received_event(app: LoanApplication) -> LoanApplicationReceived:
         regime_code=app.evaluation.regime_code,
         requested_vnd=app.requested_vnd,
         eligible=app.evaluation.eligible,
+        loan_request_id=loan_request_id,
     )
 
 

@@ -62,12 +62,12 @@ def _approved_terms(app: LoanApplication) -> tuple[int, int, Decimal]:
 
 def _check_amount(amount_vnd: int, approved_vnd: int) -> None:
     if amount_vnd != approved_vnd:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "amount_vnd",
-                    f"Số tiền giải ngân phải đúng số đã duyệt: {approved_vnd} đồng",
-                    f"The amount must be exactly the approved {approved_vnd} VND",
-                )
-            ]
-        )
+        raise InvalidInput.of([_not_the_approved_amount(approved_vnd)])
+
+
+def _not_the_approved_amount(approved_vnd: int) -> FieldProblem:
+    return FieldProblem(
+        "amount_vnd",
+        f"Số tiền giải ngân phải đúng số đã duyệt: {approved_vnd} đồng",
+        f"The amount must be exactly the approved {approved_vnd} VND",
+    )

@@ -103,16 +103,16 @@ def _freeze(app: LoanApplication, dues: tuple[Due, ...], effective_on: dt.date) 
 
 def _checked_extra(extra_months: int | None) -> int:
     if extra_months is None or not 0 < extra_months <= MAX_EXTRA_MONTHS:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "extra_months",
-                    f"Số tháng gia hạn phải từ 1 đến {MAX_EXTRA_MONTHS}",
-                    f"The extension must be 1 to {MAX_EXTRA_MONTHS} months",
-                )
-            ]
-        )
+        raise InvalidInput.of([_extension_problem()])
     return extra_months
+
+
+def _extension_problem() -> FieldProblem:
+    return FieldProblem(
+        "extra_months",
+        f"Số tháng gia hạn phải từ 1 đến {MAX_EXTRA_MONTHS}",
+        f"The extension must be 1 to {MAX_EXTRA_MONTHS} months",
+    )
 
 
 def extend(
