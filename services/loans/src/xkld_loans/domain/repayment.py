@@ -110,15 +110,22 @@ def _pay_due(items: list[Due], paid_on: dt.date, step: str, left: int) -> tuple[
     for i, d in enumerate(items):
         if left == 0 or d.due_on > paid_on:
             continue
-        owed = getattr(d, f"{step}_vnd") - getattr(d, f"{step}_paid_vnd")
-        pay = min(owed, left)
+        pay = min(_unpaid(d, step), left)
         if pay:
-            items[i] = dataclasses.replace(
-                d, **{f"{step}_paid_vnd": getattr(d, f"{step}_paid_vnd") + pay}
-            )
+            items[i] = _paid_more(d, step, pay)
             left -= pay
             paid_total += pay
     return left, paid_total
+
+
+def _unpaid(d: Due, step: str) -> int:
+    """What is still owed of a due's principal, interest or overdue interest (`step`)."""
+    owed: int = getattr(d, f"{step}_vnd") - getattr(d, f"{step}_paid_vnd")
+    return owed
+
+
+def _paid_more(d: Due, step: str, pay: int) -> Due:
+    return dataclasses.replace(d, **{f"{step}_paid_vnd": getattr(d, f"{step}_paid_vnd") + pay})
 
 
 def _pay_future_principal(items: list[Due], paid_on: dt.date, amount: int) -> None:
