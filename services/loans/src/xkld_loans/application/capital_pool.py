@@ -21,6 +21,7 @@ from xkld_shared.contracts.loan import CapitalPoolAllocated, CapitalPoolDrawn, C
 from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.outbox import add_to_outbox
 
+from xkld_loans.application.commands import request_of
 from xkld_loans.application.ports import PoolRecords
 from xkld_loans.domain.application import LoanApplication
 from xkld_loans.domain.capital_pool import PoolExhausted, PoolYear, pool_key
@@ -38,13 +39,7 @@ class Allocate:
     decision_ref: str | None
 
     def as_request(self) -> dict[str, Any]:
-        return {
-            "province_code": self.province_code,
-            "year": self.year,
-            "amount_vnd": self.amount_vnd,
-            "allocated_on": self.allocated_on.isoformat(),
-            "decision_ref": self.decision_ref,
-        }
+        return request_of(self)
 
 
 class CapitalPools:

@@ -13,6 +13,7 @@ from xkld_shared.contracts.loan import LoanDisbursed
 from xkld_shared.db.pool import Conn
 
 from xkld_loans.application.applications import LoanApplications
+from xkld_loans.application.commands import request_of
 from xkld_loans.domain.application import LoanApplication
 from xkld_loans.domain.disbursement import Channel, Disbursement, disburse
 
@@ -27,12 +28,7 @@ class Disburse:
     channel: Channel
 
     def as_request(self) -> dict[str, Any]:
-        return {
-            "application_id": str(self.application_id),
-            "amount_vnd": self.amount_vnd,
-            "disbursed_on": self.disbursed_on.isoformat(),
-            "channel": self.channel,
-        }
+        return request_of(self)
 
 
 async def disburse_once(

@@ -15,6 +15,7 @@ from xkld_shared.contracts.loan import LoanSettled, RepaymentRecorded
 from xkld_shared.db.pool import Conn
 
 from xkld_loans.application.applications import LoanApplications
+from xkld_loans.application.commands import request_of
 from xkld_loans.domain.application import IllegalMove, LoanApplication, Status
 from xkld_loans.domain.capital_pool import principal_returned
 from xkld_loans.domain.repayment import (
@@ -33,11 +34,7 @@ class Repay:
     paid_on: dt.date
 
     def as_request(self) -> dict[str, Any]:
-        return {
-            "application_id": str(self.application_id),
-            "amount_vnd": self.amount_vnd,
-            "paid_on": self.paid_on.isoformat(),
-        }
+        return request_of(self)
 
 
 async def repay_once(

@@ -13,6 +13,7 @@ from xkld_shared.contracts.loan import LoanRestructured
 from xkld_shared.db.pool import Conn
 
 from xkld_loans.application.applications import LoanApplications
+from xkld_loans.application.commands import request_of
 from xkld_loans.domain.application import LoanApplication, Status
 from xkld_loans.domain.local_time import local_today as today
 from xkld_loans.domain.repayment import outstanding_principal
@@ -28,13 +29,7 @@ class Restructure:
     extra_months: int | None = None
 
     def as_request(self) -> dict[str, Any]:
-        return {
-            "application_id": str(self.application_id),
-            "kind": self.kind,
-            "effective_on": self.effective_on.isoformat(),
-            "reason": self.reason,
-            "extra_months": self.extra_months,
-        }
+        return request_of(self)
 
 
 async def restructure_once(
