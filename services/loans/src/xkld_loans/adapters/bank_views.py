@@ -35,47 +35,40 @@ def _row(record: Any) -> dict[str, Any]:
 
 
 async def applications_to_review(conn: Conn, branch: str) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        f"""SELECT {_QUEUE_COLUMNS} FROM loan_application
-            WHERE branch_code = $1 AND status IN ('application_received', 'under_review')
-            ORDER BY created_at""",
-        branch,
-    )
-    return [_row(r) for r in rows]
+    where = """branch_code = $1 AND status IN ('application_received', 'under_review')
+            ORDER BY created_at"""
+    return await _queue(conn, where, branch)
 
 
 async def proposals_to_confirm(conn: Conn, branch: str, reader: str) -> list[dict[str, Any]]:
     """Proposals the reader may confirm: never their own (maker-checker)."""
-    rows = await conn.fetch(
-        f"""SELECT {_QUEUE_COLUMNS} FROM loan_application
-            WHERE branch_code = $1 AND status = 'proposed'
+    where = """branch_code = $1 AND status = 'proposed'
               AND proposal ->> 'proposed_by' <> $2
-            ORDER BY updated_at""",
-        branch,
-        reader,
-    )
-    return [_row(r) for r in rows]
+            ORDER BY updated_at"""
+    return await _queue(conn, where, branch, reader)
 
 
 async def flagged_for_review(conn: Conn, branch: str) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        f"""SELECT {_QUEUE_COLUMNS} FROM loan_application
-            WHERE branch_code = $1 AND review_flag IS NOT NULL ORDER BY review_flagged_on""",
-        branch,
-    )
-    return [_row(r) for r in rows]
+    where = "branch_code = $1 AND review_flag IS NOT NULL ORDER BY review_flagged_on"
+    return await _queue(conn, where, branch)
 
 
 async def disbursements_due(
     conn: Conn, branch: str, days: TransactionDays, from_day: dt.date, until: dt.date | None
 ) -> list[dict[str, Any]]:
     """Approved loans, each with its commune's next transaction day, soonest first."""
+    rows = await _queue(conn, "branch_code = $1 AND status = 'approved'", branch)
+    return _by_transaction_day(rows, days, from_day, until)
+
+
+async def _queue(conn: Conn, where: str, *args: object) -> list[dict[str, Any]]:
+    """The applications that meet `where` (with its ORDER BY), in the queues' columns."""
     rows = await conn.fetch(
         f"""SELECT {_QUEUE_COLUMNS} FROM loan_application
-            WHERE branch_code = $1 AND status = 'approved'""",
-        branch,
+            WHERE {where}""",
+        *args,
     )
-    return _by_transaction_day([_row(record) for record in rows], days, from_day, until)
+    return [_row(r) for r in rows]
 
 
 def _by_transaction_day(

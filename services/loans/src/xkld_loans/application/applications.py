@@ -13,7 +13,7 @@ from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.contracts.envelope import EventPayload, new_envelope
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import Conn
-from xkld_shared.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from xkld_shared.errors import Conflict, InvalidInput, NotFound
 from xkld_shared.messaging.outbox import add_to_outbox
 
 from xkld_loans.application.capital_pool import CapitalPools
@@ -23,6 +23,7 @@ from xkld_loans.application.regime_book import RegimeBook, RegimesAmbiguous
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication, Status
 from xkld_loans.domain.local_time import local_today
+from xkld_loans.domain.problems import invalid
 from xkld_loans.domain.provincial_routing import route
 from xkld_loans.domain.regime_evaluation import Evaluation, LoanAsk, evaluate
 from xkld_loans.domain.regime_model import NoRegimeInForce, Regime, TopUp, regime_in_force
@@ -240,14 +241,10 @@ class LoanApplications:
 
 
 def _no_regime() -> InvalidInput:
-    return InvalidInput.of(
-        [
-            FieldProblem(
-                "application_date",
-                "Không có chế độ cho vay nào áp dụng vào ngày này cho chương trình này",
-                "No loan regime of this programme was in force on that date",
-            )
-        ]
+    return invalid(
+        "application_date",
+        "Không có chế độ cho vay nào áp dụng vào ngày này cho chương trình này",
+        "No loan regime of this programme was in force on that date",
     )
 
 
@@ -255,5 +252,5 @@ def _branch_of(context: ChangeContext) -> str:
     """The caller's branch: applications are received by a branch's officers."""
     branch = context.actor.scope.branch
     if branch is None:
-        raise InvalidInput.of([FieldProblem("branch", "Tài khoản chưa gắn chi nhánh", "No branch")])
+        raise invalid("branch", "Tài khoản chưa gắn chi nhánh", "No branch")
     return branch

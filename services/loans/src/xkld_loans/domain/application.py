@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
 
+from xkld_loans.domain.problems import invalid
 from xkld_loans.domain.regime_evaluation import Evaluation
 
 
@@ -123,9 +124,7 @@ def _unknown_rate_problem() -> FieldProblem:
 def propose_rejection(app: LoanApplication, *, by: str, reason: str) -> LoanApplication:
     _require_one_of(app, PROPOSABLE, "đề xuất", "propose")
     if not reason.strip():
-        raise InvalidInput.of(
-            [FieldProblem("reason", "Cần ghi rõ lý do từ chối", "A reason is required")]
-        )
+        raise invalid("reason", "Cần ghi rõ lý do từ chối", "A reason is required")
     proposal = Proposal(False, by, reason=reason.strip())
     return dataclasses.replace(app, status=Status.PROPOSED, proposal=proposal)
 

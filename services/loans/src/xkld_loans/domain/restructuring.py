@@ -19,6 +19,7 @@ from typing import Literal
 from xkld_shared.errors import FieldProblem, InvalidInput
 
 from xkld_loans.domain.application import IllegalMove, LoanApplication, Status
+from xkld_loans.domain.problems import invalid
 from xkld_loans.domain.repayment import Due
 from xkld_loans.domain.schedule import add_months, interest_vnd
 
@@ -51,16 +52,12 @@ def check_effective_on(effective_on: dt.date, history: History) -> None:
     earliest = max(history.disbursed_on, history.last_activity_on or history.disbursed_on)
     latest = history.today + dt.timedelta(days=MAX_DAYS_AHEAD)
     if not earliest <= effective_on <= latest:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "effective_on",
-                    f"Ngày hiệu lực phải từ {earliest:%d/%m/%Y} (sau lần trả nợ hoặc tính lãi quá"
-                    f" hạn gần nhất) đến {latest:%d/%m/%Y}",
-                    f"The effective date must be from {earliest} (after the latest repayment or"
-                    f" overdue accrual) to {latest}",
-                )
-            ]
+        raise invalid(
+            "effective_on",
+            f"Ngày hiệu lực phải từ {earliest:%d/%m/%Y} (sau lần trả nợ hoặc tính lãi quá"
+            f" hạn gần nhất) đến {latest:%d/%m/%Y}",
+            f"The effective date must be from {earliest} (after the latest repayment or"
+            f" overdue accrual) to {latest}",
         )
 
 
