@@ -22,9 +22,7 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.structs import ConsumerRecord, TopicPartition
-from xkld_shared.contracts.envelope import Envelope, EventPayload
-from xkld_shared.contracts.registry import default_registry
+from aiokafka.structs import TopicPartition
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.messaging.kafka_security import kafka_client_options
 
@@ -35,19 +33,9 @@ from xkld_reporting.adapters.projection_schema import (
     VERSION,
     projection_ddl,
 )
-from xkld_reporting.application.projector import (
-    EVENT_TYPES,
-    begin_batch,
-    claim,
-    fresh_events,
-    project,
-)
 from xkld_reporting.heap import settle_heap
+from xkld_reporting.rebuild_batches import Parts, apply_batch
 from xkld_reporting.settings import ReportingSettings
-
-Record = ConsumerRecord[bytes, bytes]
-Parts = dict[TopicPartition, list[Record]]  # fetched records, by partition
-_REGISTRY = default_registry()
 
 
 @dataclass
@@ -85,55 +73,6 @@ class RebuildResult:
     skipped: int
     seconds: float
     switched: bool
-
-
-def _decode(record: Record, stream: Stream) -> tuple[Envelope, EventPayload] | None:
-    """What the live consumer applies; the rest (unknown types, poison) it skips or
-    dead-letters, and so does the rebuild."""
-    try:
-        envelope = Envelope.from_bytes(record.value or b"")
-        if envelope.event_type not in EVENT_TYPES[stream]:
-            return None
-        return envelope, _REGISTRY.payload_of(envelope)
-    except Exception:  # poison: the live consumer dead-lettered it
-        return None
-
-
-async def _apply(conn: asyncpg.Connection, stream: Stream, parts: Parts) -> tuple[int, int]:
-    """One stream's records from several partitions, in one go: partitions hold different
-    registrations, and each partition's records stay in order."""
-    records = [r for part in parts.values() for r in part]
-    decoded = [d for d in (_decode(r, stream) for r in records) if d is not None]
-    await begin_batch(conn, NEXT)
-    fresh_ids = await claim(conn, NEXT, [env.event_id for env, _ in decoded])
-    events = fresh_events(decoded, fresh_ids)
-    await project(conn, NEXT, stream, events)
-    await _save_offsets(conn, parts)
-    return len(events), len(records) - len(decoded)
-
-
-async def _save_offsets(conn: asyncpg.Connection, parts: Parts) -> None:
-    await conn.execute(
-        f"""INSERT INTO {NEXT}.offsets (topic, partition, next_offset)
-            SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
-            ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset""",
-        [tp.topic for tp in parts],
-        [tp.partition for tp in parts],
-        [part[-1].offset + 1 for part in parts.values()],
-    )
-
-
-async def _apply_in(
-    conn: asyncpg.Connection,
-    stream: Stream,
-    parts: Parts,
-    in_transaction: bool,
-) -> tuple[int, int]:
-    """In the caller's transaction, or in one of its own."""
-    if in_transaction:
-        return await _apply(conn, stream, parts)
-    async with conn.transaction():
-        return await _apply(conn, stream, parts)
 
 
 def _remaining(
@@ -260,7 +199,7 @@ class Rebuilder:
         """Fetch once; apply each stream's share in one transaction (or in the caller's)."""
         batches = await consumer.getmany(timeout_ms=500, max_records=self.batch_size)
         for stream, parts in self._by_stream(batches, ends).items():
-            applied, skipped = await _apply_in(conn, stream, parts, in_transaction)
+            applied, skipped = await apply_batch(conn, stream, parts, in_transaction)
             for tp, kept in parts.items():
                 positions[tp] = kept[-1].offset + 1
             progress.add(parts, applied, skipped)
