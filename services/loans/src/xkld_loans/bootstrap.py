@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 from fastapi import FastAPI
 from xkld_shared.audit_http import audit_router
 from xkld_shared.contracts.topics import Stream, Topics
@@ -40,33 +41,7 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
     regimes = load_regimes()  # package data, read once; a bad file stops the service at start
 
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
-        app.state.pool = pool = await rt.open_pool()
-        topics = Topics(settings.topic_prefix)
-        app.state.capital_pools = CapitalPools(pool, topics.of(Stream.LOAN), pool_records)
-        app.state.loan_applications = LoanApplications(
-            pool,
-            topics,
-            RegimeBook(regimes, regime_records),
-            store,
-            top_ups=load_top_ups(),
-            pools=app.state.capital_pools,
-        )
-        try:
-            async with pool.acquire() as conn:
-                await app.state.loan_applications.regimes.verify(conn)
-        except RegimesAmbiguous:
-            # Started anyway: reads and repayments work; affected applications answer 409.
-            log.exception("loan regimes overlap; close one of them through /regimes")
-        source = FromRegistration(app.state.loan_applications, load_branch_routing())
-        await rt.add_consumer(Stream.REGISTRATION, handlers(source))
-        rt.new_relay()
-        add_loan_metrics(rt.metrics, pool)
-        if settings.overdue_job_enabled:
-            topic = app.state.loan_applications.topic
-            worker = daily_overdue_worker(
-                pool, topic, records=overdue_records, hour=settings.overdue_job_hour
-            )
-            rt.add_worker(worker, "overdue-job")
+        await _start(rt, app, settings, RegimeBook(regimes, regime_records))
 
     return service_app(
         runtime,
@@ -80,3 +55,43 @@ def create_app(settings: LoansSettings | None = None) -> FastAPI:
             audit_router("loans"),
         ],
     )
+
+
+async def _start(
+    rt: ServiceRuntime, app: FastAPI, settings: LoansSettings, book: RegimeBook
+) -> None:
+    app.state.pool = pool = await rt.open_pool()
+    topics = Topics(settings.topic_prefix)
+    app.state.capital_pools = CapitalPools(pool, topics.of(Stream.LOAN), pool_records)
+    app.state.loan_applications = _loan_applications(pool, topics, book, app.state.capital_pools)
+    await _verify_regimes(pool, app.state.loan_applications)
+    source = FromRegistration(app.state.loan_applications, load_branch_routing())
+    await rt.add_consumer(Stream.REGISTRATION, handlers(source))
+    rt.new_relay()
+    add_loan_metrics(rt.metrics, pool)
+    if settings.overdue_job_enabled:
+        _add_overdue_job(rt, pool, app.state.loan_applications.topic, settings)
+
+
+def _loan_applications(
+    pool: asyncpg.Pool, topics: Topics, book: RegimeBook, pools: CapitalPools
+) -> LoanApplications:
+    return LoanApplications(pool, topics, book, store, top_ups=load_top_ups(), pools=pools)
+
+
+async def _verify_regimes(pool: asyncpg.Pool, applications: LoanApplications) -> None:
+    try:
+        async with pool.acquire() as conn:
+            await applications.regimes.verify(conn)
+    except RegimesAmbiguous:
+        # Started anyway: reads and repayments work; affected applications answer 409.
+        log.exception("loan regimes overlap; close one of them through /regimes")
+
+
+def _add_overdue_job(
+    rt: ServiceRuntime, pool: asyncpg.Pool, topic: str, settings: LoansSettings
+) -> None:
+    worker = daily_overdue_worker(
+        pool, topic, records=overdue_records, hour=settings.overdue_job_hour
+    )
+    rt.add_worker(worker, "overdue-job")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from xkld_shared.audit_http import audit_router
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
-from xkld_shared.runtime import ServiceRuntime
+from xkld_shared.runtime import ServiceRuntime, Starter
 
 from xkld_reporting.adapters.admin_units import admin_units
 from xkld_reporting.adapters.reputation_rules import load_rules
@@ -30,7 +30,10 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or ReportingSettings()
     configure_logging(SERVICE, settings.log_level, settings.log_json)
     runtime = ServiceRuntime(SERVICE, settings)
+    return service_app(runtime, _starter(settings), _routers())
 
+
+def _starter(settings: ReportingSettings) -> Starter:
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = pool = await rt.open_pool()
         add_projection_metrics(rt.metrics, pool)
@@ -41,15 +44,15 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         # Loaded now, so that the heap the shared start-up settles (xkld_shared.heap) has it.
         admin_units()
 
-    return service_app(
-        runtime,
-        start,
-        [
-            http.router,
-            rural_training_http.router,
-            targets.router,
-            audit_router("reporting"),
-            outcomes_http.router,
-            enterprise_http.router,
-        ],
-    )
+    return start
+
+
+def _routers() -> list[APIRouter]:
+    return [
+        http.router,
+        rural_training_http.router,
+        targets.router,
+        audit_router("reporting"),
+        outcomes_http.router,
+        enterprise_http.router,
+    ]

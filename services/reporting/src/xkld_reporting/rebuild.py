@@ -17,13 +17,12 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.structs import ConsumerRecord, TopicPartition
-from xkld_shared.contracts.envelope import Envelope, EventPayload
-from xkld_shared.contracts.registry import default_registry
+from aiokafka.structs import TopicPartition
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.messaging.kafka_security import kafka_client_options
 
@@ -34,12 +33,9 @@ from xkld_reporting.adapters.projection_schema import (
     VERSION,
     projection_ddl,
 )
-from xkld_reporting.application.projector import EVENT_TYPES, begin_batch, claim, project
 from xkld_reporting.heap import settle_heap
+from xkld_reporting.rebuild_batches import Parts, apply_batch
 from xkld_reporting.settings import ReportingSettings
-
-Record = ConsumerRecord[bytes, bytes]
-_REGISTRY = default_registry()
 
 
 @dataclass
@@ -60,6 +56,15 @@ class Progress:
             f"{rate:,.0f} events/s, ~{left:,.0f} s left"
         )
 
+    def add(self, parts: Parts, applied: int, skipped: int) -> None:
+        self.done += sum(len(kept) for kept in parts.values())
+        self.applied += applied
+        self.skipped += skipped
+
+    def result(self, switched: bool) -> RebuildResult:
+        seconds = time.perf_counter() - self.started
+        return RebuildResult(self.done, self.applied, self.skipped, seconds, switched)
+
 
 @dataclass(frozen=True)
 class RebuildResult:
@@ -70,42 +75,20 @@ class RebuildResult:
     switched: bool
 
 
-def _decode(record: Record, stream: Stream) -> tuple[Envelope, EventPayload] | None:
-    """What the live consumer applies; the rest (unknown types, poison) it skips or
-    dead-letters, and so does the rebuild."""
-    try:
-        envelope = Envelope.from_bytes(record.value or b"")
-        if envelope.event_type not in EVENT_TYPES[stream]:
-            return None
-        return envelope, _REGISTRY.payload_of(envelope)
-    except Exception:  # poison: the live consumer dead-lettered it
-        return None
+def _remaining(
+    partitions: list[TopicPartition],
+    positions: dict[TopicPartition, int],
+    ends: dict[TopicPartition, int],
+) -> int:
+    return sum(max(ends[tp] - positions[tp], 0) for tp in partitions)
 
 
-async def _apply(
-    conn: asyncpg.Connection, stream: Stream, parts: dict[TopicPartition, list[Record]]
-) -> tuple[int, int]:
-    """One stream's records from several partitions, in one go: partitions hold different
-    registrations, and each partition's records stay in order."""
-    records = [r for part in parts.values() for r in part]
-    decoded = [d for d in (_decode(r, stream) for r in records) if d is not None]
-    await begin_batch(conn, NEXT)
-    fresh_ids = await claim(conn, NEXT, [env.event_id for env, _ in decoded])
-    events, taken = [], set()
-    for env, payload in decoded:
-        if env.event_id in fresh_ids and env.event_id not in taken:
-            taken.add(env.event_id)
-            events.append((env, payload))
-    await project(conn, NEXT, stream, events)
-    await conn.execute(
-        f"""INSERT INTO {NEXT}.offsets (topic, partition, next_offset)
-            SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
-            ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset""",
-        [tp.topic for tp in parts],
-        [tp.partition for tp in parts],
-        [part[-1].offset + 1 for part in parts.values()],
-    )
-    return len(events), len(records) - len(decoded)
+def _behind(
+    partitions: list[TopicPartition],
+    positions: dict[TopicPartition, int],
+    ends: dict[TopicPartition, int],
+) -> bool:
+    return any(positions[tp] < ends[tp] for tp in partitions)
 
 
 class Rebuilder:
@@ -123,47 +106,48 @@ class Rebuilder:
     ) -> RebuildResult:
         """Replay, then switch. `stop_after` (events) simulates an interruption in tests."""
         conn = await asyncpg.connect(self.dsn)
-        consumer = AIOKafkaConsumer(
+        consumer = self._consumer()
+        await consumer.start()
+        try:
+            return await self._rebuild(conn, consumer, fresh, stop_after, report)
+        finally:
+            await consumer.stop()
+            await conn.close()
+
+    def _consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
             enable_auto_commit=False,
             max_poll_records=self.batch_size,
             auto_offset_reset="earliest",
             **kafka_client_options(),
         )
-        await consumer.start()
-        try:
-            await self._prepare(conn, fresh)
-            partitions = await self._assign(consumer)
-            positions = await self._seek(conn, consumer, partitions)
-            ends = await consumer.end_offsets(partitions)
-            progress = Progress(sum(max(ends[tp] - positions[tp], 0) for tp in partitions))
-            last_report = 0.0
-            while any(positions[tp] < ends[tp] for tp in partitions):
-                if stop_after is not None and progress.done >= stop_after:
-                    return RebuildResult(
-                        progress.done,
-                        progress.applied,
-                        progress.skipped,
-                        time.perf_counter() - progress.started,
-                        False,
-                    )
-                await self._step(conn, consumer, positions, ends, progress)
-                if time.perf_counter() - last_report > 1.0:
-                    report(progress.line())
-                    last_report = time.perf_counter()
-            report(progress.line())
-            await self._switch(conn, consumer, partitions, positions, progress)
-            report(f"rebuild: switched to the new tables ({progress.applied:,} events applied)")
-            return RebuildResult(
-                progress.done,
-                progress.applied,
-                progress.skipped,
-                time.perf_counter() - progress.started,
-                True,
-            )
-        finally:
-            await consumer.stop()
-            await conn.close()
+
+    async def _rebuild(
+        self,
+        conn: asyncpg.Connection,
+        consumer: AIOKafkaConsumer,
+        fresh: bool,
+        stop_after: int | None,
+        report: Callable[[str], None],
+    ) -> RebuildResult:
+        await self._prepare(conn, fresh)
+        partitions = await self._assign(consumer)
+        positions = await self._seek(conn, consumer, partitions)
+        ends = await consumer.end_offsets(partitions)
+        progress = Progress(_remaining(partitions, positions, ends))
+        last_report = 0.0
+        while _behind(partitions, positions, ends):
+            if stop_after is not None and progress.done >= stop_after:
+                return progress.result(switched=False)
+            await self._step(conn, consumer, positions, ends, progress)
+            if time.perf_counter() - last_report > 1.0:
+                report(progress.line())
+                last_report = time.perf_counter()
+        report(progress.line())
+        await self._switch(conn, consumer, partitions, positions, progress)
+        report(f"rebuild: switched to the new tables ({progress.applied:,} events applied)")
+        return progress.result(switched=True)
 
     async def _prepare(self, conn: asyncpg.Connection, fresh: bool) -> None:
         if fresh or await _next_version(conn) not in (None, VERSION):
@@ -175,12 +159,7 @@ class Rebuilder:
                 await conn.execute(projection_ddl(NEXT))
 
     async def _assign(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **kafka_client_options())
-        await admin.start()
-        try:
-            described = await admin.describe_topics(list(self.streams))
-        finally:
-            await admin.close()
+        described = await self._describe_topics()
         partitions = sorted(
             TopicPartition(topic["topic"], part["partition"])
             for topic in described
@@ -189,13 +168,18 @@ class Rebuilder:
         consumer.assign(partitions)
         return partitions
 
+    async def _describe_topics(self) -> Any:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **kafka_client_options())
+        await admin.start()
+        try:
+            return await admin.describe_topics(list(self.streams))
+        finally:
+            await admin.close()
+
     async def _seek(
         self, conn: asyncpg.Connection, consumer: AIOKafkaConsumer, partitions: list[TopicPartition]
     ) -> dict[TopicPartition, int]:
-        stored = {
-            (r["topic"], r["partition"]): int(r["next_offset"])
-            for r in await conn.fetch(f"SELECT * FROM {NEXT}.offsets")
-        }
+        stored = await _stored_offsets(conn)
         beginnings = await consumer.beginning_offsets(partitions)
         positions = {}
         for tp in partitions:
@@ -214,22 +198,20 @@ class Rebuilder:
     ) -> None:
         """Fetch once; apply each stream's share in one transaction (or in the caller's)."""
         batches = await consumer.getmany(timeout_ms=500, max_records=self.batch_size)
-        by_stream: dict[Stream, dict[TopicPartition, list[Record]]] = {}
+        for stream, parts in self._by_stream(batches, ends).items():
+            applied, skipped = await apply_batch(conn, stream, parts, in_transaction)
+            for tp, kept in parts.items():
+                positions[tp] = kept[-1].offset + 1
+            progress.add(parts, applied, skipped)
+
+    def _by_stream(self, batches: Parts, ends: dict[TopicPartition, int]) -> dict[Stream, Parts]:
+        """The fetched records below the end offsets, by stream."""
+        by_stream: dict[Stream, Parts] = {}
         for tp, records in batches.items():
             kept = [r for r in records if r.offset < ends[tp]]
             if kept:
                 by_stream.setdefault(self.streams[tp.topic], {})[tp] = kept
-        for stream, parts in by_stream.items():
-            if in_transaction:
-                applied, skipped = await _apply(conn, stream, parts)
-            else:
-                async with conn.transaction():
-                    applied, skipped = await _apply(conn, stream, parts)
-            for tp, kept in parts.items():
-                positions[tp] = kept[-1].offset + 1
-                progress.done += len(kept)
-            progress.applied += applied
-            progress.skipped += skipped
+        return by_stream
 
     async def _switch(
         self,
@@ -243,19 +225,33 @@ class Rebuilder:
             # Live batches hold this lock shared: once we have it, none is half-applied, and
             # whatever they applied is below the end offsets read now.
             await conn.execute("SELECT pg_advisory_xact_lock($1)", SWITCH_LOCK)
-            if (version := await _next_version(conn)) != VERSION:
-                raise RuntimeError(
-                    f"{NEXT} has layout version {version}, not {VERSION}: run with --fresh"
-                )
+            await _check_next_version(conn)
             ends = await consumer.end_offsets(partitions)
-            progress.total += sum(max(ends[tp] - positions[tp], 0) for tp in partitions)
-            while any(positions[tp] < ends[tp] for tp in partitions):
+            progress.total += _remaining(partitions, positions, ends)
+            while _behind(partitions, positions, ends):
                 await self._step(conn, consumer, positions, ends, progress, in_transaction=True)
-            await conn.execute(
-                f"""ALTER SCHEMA {LIVE} RENAME TO {LIVE}_old;
-                    ALTER SCHEMA {NEXT} RENAME TO {LIVE};
-                    DROP SCHEMA {LIVE}_old CASCADE;"""
-            )
+            await _swap_next_in(conn)
+
+
+async def _check_next_version(conn: asyncpg.Connection) -> None:
+    if (version := await _next_version(conn)) != VERSION:
+        raise RuntimeError(f"{NEXT} has layout version {version}, not {VERSION}: run with --fresh")
+
+
+async def _swap_next_in(conn: asyncpg.Connection) -> None:
+    await conn.execute(
+        f"""ALTER SCHEMA {LIVE} RENAME TO {LIVE}_old;
+            ALTER SCHEMA {NEXT} RENAME TO {LIVE};
+            DROP SCHEMA {LIVE}_old CASCADE;"""
+    )
+
+
+async def _stored_offsets(conn: asyncpg.Connection) -> dict[tuple[str, int], int]:
+    """Where an interrupted rebuild had read up to, by topic and partition."""
+    return {
+        (r["topic"], r["partition"]): int(r["next_offset"])
+        for r in await conn.fetch(f"SELECT * FROM {NEXT}.offsets")
+    }
 
 
 async def _next_version(conn: asyncpg.Connection) -> int | None:
@@ -268,22 +264,31 @@ async def _next_version(conn: asyncpg.Connection) -> int | None:
 
 
 def main() -> None:
+    args = _arguments()
+    rebuilder = _rebuilder(ReportingSettings(), args.batch_size)
+    settle_heap()
+    result = asyncio.run(rebuilder.run(fresh=args.fresh, report=_to_stderr))
+    print(f"rebuilt from {result.events:,} events in {result.seconds:.1f} s")
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Rebuild the reporting projections.")
     parser.add_argument("--fresh", action="store_true", help="discard an interrupted rebuild")
     parser.add_argument("--batch-size", type=int, default=5000)
-    args = parser.parse_args()
-    settings = ReportingSettings()
-    rebuilder = Rebuilder(
+    return parser.parse_args()
+
+
+def _rebuilder(settings: ReportingSettings, batch_size: int) -> Rebuilder:
+    return Rebuilder(
         settings.database_url.get_secret_value(),
         settings.kafka_bootstrap,
         Topics(settings.topic_prefix),
-        args.batch_size,
+        batch_size,
     )
-    settle_heap()
-    result = asyncio.run(
-        rebuilder.run(fresh=args.fresh, report=lambda line: print(line, file=sys.stderr))
-    )
-    print(f"rebuilt from {result.events:,} events in {result.seconds:.1f} s")
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":

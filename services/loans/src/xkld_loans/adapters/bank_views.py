@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
+from asyncpg import Record
 from xkld_shared.db.pool import Conn
 
 from xkld_loans.domain.overdue import AGE_BUCKETS, age_bucket, days_past_due
@@ -34,49 +35,48 @@ def _row(record: Any) -> dict[str, Any]:
 
 
 async def applications_to_review(conn: Conn, branch: str) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        f"""SELECT {_QUEUE_COLUMNS} FROM loan_application
-            WHERE branch_code = $1 AND status IN ('application_received', 'under_review')
-            ORDER BY created_at""",
-        branch,
-    )
-    return [_row(r) for r in rows]
+    where = """branch_code = $1 AND status IN ('application_received', 'under_review')
+            ORDER BY created_at"""
+    return await _queue(conn, where, branch)
 
 
 async def proposals_to_confirm(conn: Conn, branch: str, reader: str) -> list[dict[str, Any]]:
     """Proposals the reader may confirm: never their own (maker-checker)."""
-    rows = await conn.fetch(
-        f"""SELECT {_QUEUE_COLUMNS} FROM loan_application
-            WHERE branch_code = $1 AND status = 'proposed'
+    where = """branch_code = $1 AND status = 'proposed'
               AND proposal ->> 'proposed_by' <> $2
-            ORDER BY updated_at""",
-        branch,
-        reader,
-    )
-    return [_row(r) for r in rows]
+            ORDER BY updated_at"""
+    return await _queue(conn, where, branch, reader)
 
 
 async def flagged_for_review(conn: Conn, branch: str) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        f"""SELECT {_QUEUE_COLUMNS} FROM loan_application
-            WHERE branch_code = $1 AND review_flag IS NOT NULL ORDER BY review_flagged_on""",
-        branch,
-    )
-    return [_row(r) for r in rows]
+    where = "branch_code = $1 AND review_flag IS NOT NULL ORDER BY review_flagged_on"
+    return await _queue(conn, where, branch)
 
 
 async def disbursements_due(
     conn: Conn, branch: str, days: TransactionDays, from_day: dt.date, until: dt.date | None
 ) -> list[dict[str, Any]]:
     """Approved loans, each with its commune's next transaction day, soonest first."""
+    rows = await _queue(conn, "branch_code = $1 AND status = 'approved'", branch)
+    return _by_transaction_day(rows, days, from_day, until)
+
+
+async def _queue(conn: Conn, where: str, *args: object) -> list[dict[str, Any]]:
+    """The applications that meet `where` (with its ORDER BY), in the queues' columns."""
     rows = await conn.fetch(
         f"""SELECT {_QUEUE_COLUMNS} FROM loan_application
-            WHERE branch_code = $1 AND status = 'approved'""",
-        branch,
+            WHERE {where}""",
+        *args,
     )
+    return [_row(r) for r in rows]
+
+
+def _by_transaction_day(
+    rows: list[dict[str, Any]], days: TransactionDays, from_day: dt.date, until: dt.date | None
+) -> list[dict[str, Any]]:
+    """Each loan with its commune's next transaction day (none after `until`), soonest first."""
     queue = []
-    for record in rows:
-        row = _row(record)
+    for row in rows:
         due = days.next_on_or_after(row["commune_code"], from_day)
         if until is None or due <= until:
             queue.append({**row, "transaction_day": due})
@@ -101,17 +101,18 @@ async def overdue_loans(conn: Conn, branch: str, as_of: dt.date) -> list[dict[st
         branch,
         as_of,
     )
-    return [
-        {
-            "id": str(r["id"]),
-            "commune_code": r["commune_code"],
-            "oldest_due_on": r["oldest_due_on"],
-            "days_past_due": days_past_due(r["oldest_due_on"], as_of),
-            "overdue_principal_vnd": int(r["overdue_principal_vnd"]),
-            "overdue_interest_vnd": int(r["overdue_interest_vnd"]),
-        }
-        for r in rows
-    ]
+    return [_overdue_view(r, as_of) for r in rows]
+
+
+def _overdue_view(r: Record, as_of: dt.date) -> dict[str, Any]:
+    return {
+        "id": str(r["id"]),
+        "commune_code": r["commune_code"],
+        "oldest_due_on": r["oldest_due_on"],
+        "days_past_due": days_past_due(r["oldest_due_on"], as_of),
+        "overdue_principal_vnd": int(r["overdue_principal_vnd"]),
+        "overdue_interest_vnd": int(r["overdue_interest_vnd"]),
+    }
 
 
 async def repayments_of(conn: Conn, application_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -132,6 +133,13 @@ async def balance_on(conn: Conn, application_id: uuid.UUID, day: dt.date) -> dic
     )
     if disbursed is None or disbursed["disbursed_on"] > day:
         return {"on": day, "disbursed_vnd": 0, "outstanding_principal_vnd": 0}
+    paid = await _paid_by(conn, application_id, day)
+    written_off = await _written_off_by(conn, application_id, day)
+    return _balance(day, disbursed, paid, written_off)
+
+
+async def _paid_by(conn: Conn, application_id: uuid.UUID, day: dt.date) -> Record:
+    """Principal, interest and overdue interest repaid up to the end of `day`."""
     paid = await conn.fetchrow(
         """SELECT COALESCE(SUM((allocation ->> 'principal_vnd')::bigint
                               + (allocation ->> 'early_principal_vnd')::bigint), 0) AS principal,
@@ -142,12 +150,19 @@ async def balance_on(conn: Conn, application_id: uuid.UUID, day: dt.date) -> dic
         day,
     )
     assert paid is not None  # an aggregate always answers one row
-    written_off = await conn.fetchval(
+    return paid
+
+
+async def _written_off_by(conn: Conn, application_id: uuid.UUID, day: dt.date) -> Any:
+    return await conn.fetchval(
         """SELECT COALESCE(SUM((details ->> 'written_off_principal_vnd')::bigint), 0)
            FROM restructuring WHERE loan_application_id = $1 AND effective_on <= $2""",
         application_id,
         day,
     )
+
+
+def _balance(day: dt.date, disbursed: Record, paid: Record, written_off: Any) -> dict[str, Any]:
     principal_paid = int(paid["principal"])
     return {
         "on": day,
@@ -201,17 +216,11 @@ def _summarise(rows: list[Any], as_of: dt.date) -> list[dict[str, Any]]:
     principal_of: dict[uuid.UUID, int] = defaultdict(int)
     group_of: dict[uuid.UUID, str] = {}
     for r in rows:
-        line = lines[r["grp"]]
         loans[r["grp"]].add(r["id"])
         group_of[r["id"]] = r["grp"]
-        line.outstanding_principal_vnd += r["unpaid_principal"]
         principal_of[r["id"]] += r["unpaid_principal"]
-        line.overdue_interest_owed_vnd += r["unpaid_overdue"]
-        late = days_past_due(r["due_on"], as_of)
-        bucket = age_bucket(late)
-        if bucket and (r["unpaid_principal"] or r["unpaid_interest"]):
-            line.overdue_principal_vnd += r["unpaid_principal"]
-            line.buckets[bucket] += r["unpaid_principal"]
+        late = _add_instalment(lines[r["grp"]], r, as_of)
+        if late is not None:
             oldest[r["id"]] = max(oldest[r["id"]], late)
     for loan, late in oldest.items():
         if late > 30:
@@ -219,10 +228,21 @@ def _summarise(rows: list[Any], as_of: dt.date) -> list[dict[str, Any]]:
     return [_line_view(group, line, len(loans[group])) for group, line in sorted(lines.items())]
 
 
+def _add_instalment(line: _Line, r: Any, as_of: dt.date) -> int | None:
+    """Adds an instalment to its group's line; how many days late it is, when it is overdue."""
+    line.outstanding_principal_vnd += r["unpaid_principal"]
+    line.overdue_interest_owed_vnd += r["unpaid_overdue"]
+    late = days_past_due(r["due_on"], as_of)
+    bucket = age_bucket(late)
+    if bucket and (r["unpaid_principal"] or r["unpaid_interest"]):
+        line.overdue_principal_vnd += r["unpaid_principal"]
+        line.buckets[bucket] += r["unpaid_principal"]
+        return late
+    return None
+
+
 def _line_view(group: str, line: _Line, loans: int) -> dict[str, Any]:
-    par = Decimal(0)
-    if line.outstanding_principal_vnd:
-        par = Decimal(line.at_risk_principal_vnd) / Decimal(line.outstanding_principal_vnd)
+    par = _par30(line)
     return {
         "group": group,
         "loans": loans,
@@ -233,6 +253,13 @@ def _line_view(group: str, line: _Line, loans: int) -> dict[str, Any]:
         "par30_principal_vnd": line.at_risk_principal_vnd,
         "par30_ratio": str(par.quantize(Decimal("0.0001"), ROUND_HALF_UP)),
     }
+
+
+def _par30(line: _Line) -> Decimal:
+    """The share of the outstanding principal at risk (0 when nothing is outstanding)."""
+    if not line.outstanding_principal_vnd:
+        return Decimal(0)
+    return Decimal(line.at_risk_principal_vnd) / Decimal(line.outstanding_principal_vnd)
 
 
 async def overdue_totals(conn: Conn, as_of: dt.date) -> tuple[int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Literal
 
 from xkld_shared.db.pool import Conn
 
@@ -19,11 +20,21 @@ def _year(row: object) -> PoolYear:
     )
 
 
+_Added = Literal["allocated_vnd", "repaid_vnd"]  # the totals that only grow
+
+
 async def add_allocation(conn: Conn, province_code: str, year: int, amount_vnd: int) -> PoolYear:
+    return await _add(conn, "allocated_vnd", province_code, year, amount_vnd)
+
+
+async def _add(
+    conn: Conn, column: _Added, province_code: str, year: int, amount_vnd: int
+) -> PoolYear:
+    """Adds to one of the year's running totals, creating the year's row the first time."""
     row = await conn.fetchrow(
-        """INSERT INTO capital_pool (province_code, year, allocated_vnd) VALUES ($1, $2, $3)
+        f"""INSERT INTO capital_pool (province_code, year, {column}) VALUES ($1, $2, $3)
            ON CONFLICT (province_code, year) DO UPDATE
-               SET allocated_vnd = capital_pool.allocated_vnd + EXCLUDED.allocated_vnd
+               SET {column} = capital_pool.{column} + EXCLUDED.{column}
            RETURNING *""",
         province_code,
         year,
@@ -64,16 +75,7 @@ async def give_back(conn: Conn, province_code: str, year: int, amount_vnd: int) 
 
 
 async def add_repaid(conn: Conn, province_code: str, year: int, amount_vnd: int) -> PoolYear:
-    row = await conn.fetchrow(
-        """INSERT INTO capital_pool (province_code, year, repaid_vnd) VALUES ($1, $2, $3)
-           ON CONFLICT (province_code, year) DO UPDATE
-               SET repaid_vnd = capital_pool.repaid_vnd + EXCLUDED.repaid_vnd
-           RETURNING *""",
-        province_code,
-        year,
-        amount_vnd,
-    )
-    return _year(row)
+    return await _add(conn, "repaid_vnd", province_code, year, amount_vnd)
 
 
 async def record_movement(

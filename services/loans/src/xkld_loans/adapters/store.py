@@ -144,6 +144,10 @@ async def insert_disbursement(conn: Conn, d: Disbursement, recorded_by: str) -> 
         d.channel,
         recorded_by,
     )
+    await _insert_schedule(conn, d)
+
+
+async def _insert_schedule(conn: Conn, d: Disbursement) -> None:
     await conn.executemany(
         """INSERT INTO installment (loan_application_id, number, due_on, opening_balance_vnd,
                principal_vnd, interest_vnd) VALUES ($1, $2, $3, $4, $5, $6)""",
@@ -197,21 +201,23 @@ async def save_dues(conn: Conn, application_id: uuid.UUID, dues: tuple[Due, ...]
                interest_paid_vnd = EXCLUDED.interest_paid_vnd,
                overdue_interest_vnd = EXCLUDED.overdue_interest_vnd,
                overdue_interest_paid_vnd = EXCLUDED.overdue_interest_paid_vnd""",
-        [
-            (
-                application_id,
-                d.number,
-                d.opening_balance_vnd,
-                d.principal_vnd,
-                d.interest_vnd,
-                d.principal_paid_vnd,
-                d.interest_paid_vnd,
-                d.overdue_interest_vnd,
-                d.overdue_interest_paid_vnd,
-                d.due_on,
-            )
-            for d in dues
-        ],
+        [_due_row(application_id, d) for d in dues],
+    )
+
+
+def _due_row(application_id: uuid.UUID, d: Due) -> tuple[object, ...]:
+    """An instalment's parameters, in the order of `save_dues`' statement ($10: the date)."""
+    return (
+        application_id,
+        d.number,
+        d.opening_balance_vnd,
+        d.principal_vnd,
+        d.interest_vnd,
+        d.principal_paid_vnd,
+        d.interest_paid_vnd,
+        d.overdue_interest_vnd,
+        d.overdue_interest_paid_vnd,
+        d.due_on,
     )
 
 

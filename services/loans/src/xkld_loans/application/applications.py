@@ -11,18 +11,19 @@ from dataclasses import dataclass
 import asyncpg
 from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.contracts.envelope import EventPayload, new_envelope
-from xkld_shared.contracts.loan import LoanApplicationReceived, LoanApproved, LoanRejected
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import Conn
-from xkld_shared.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from xkld_shared.errors import Conflict, InvalidInput, NotFound
 from xkld_shared.messaging.outbox import add_to_outbox
 
 from xkld_loans.application.capital_pool import CapitalPools
+from xkld_loans.application.loan_events import audit_view, decision_event, received_event
 from xkld_loans.application.ports import LoanStore
 from xkld_loans.application.regime_book import RegimeBook, RegimesAmbiguous
 from xkld_loans.domain import application as domain
 from xkld_loans.domain.application import LoanApplication, Status
 from xkld_loans.domain.local_time import local_today
+from xkld_loans.domain.problems import invalid
 from xkld_loans.domain.provincial_routing import route
 from xkld_loans.domain.regime_evaluation import Evaluation, LoanAsk, evaluate
 from xkld_loans.domain.regime_model import NoRegimeInForce, Regime, TopUp, regime_in_force
@@ -53,19 +54,6 @@ class ReceiveApplication:
     registration_id: uuid.UUID
     commune_code: str
     ask: LoanAsk
-
-
-def _audit_view(app: LoanApplication) -> dict[str, object]:
-    p = app.proposal
-    return {
-        "status": app.status.value,
-        "proposal.approve": None if p is None else p.approve,
-        "proposal.amount_vnd": None if p is None else p.amount_vnd,
-        "proposal.term_months": None if p is None else p.term_months,
-        "proposal.proposed_by": None if p is None else p.proposed_by,
-        "decided_by": app.decided_by,
-        "reviewer": app.reviewer,
-    }
 
 
 class LoanApplications:
@@ -101,39 +89,34 @@ class LoanApplications:
         return app
 
     async def receive(self, cmd: ReceiveApplication, context: ChangeContext) -> LoanApplication:
-        branch = context.actor.scope.branch
-        if branch is None:
-            raise InvalidInput.of(
-                [FieldProblem("branch", "Tài khoản chưa gắn chi nhánh", "No branch")]
-            )
+        branch = _branch_of(context)
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                evaluation = await self.evaluation_for(conn, cmd.ask)
-                if evaluation is None:
-                    raise _no_regime()
-                app = LoanApplication(
-                    id=uuid.uuid4(),
-                    registration_id=cmd.registration_id,
-                    branch_code=branch,
-                    commune_code=cmd.commune_code,
-                    requested_vnd=cmd.ask.requested_vnd,
-                    requested_term_months=cmd.ask.requested_term_months,
-                    evaluation=evaluation,
-                    status=Status.RECEIVED,
-                )
+                app = await self._new_application(conn, cmd, branch)
                 await self.store.insert(conn, app, cmd.ask)
-                event = LoanApplicationReceived(
-                    loan_application_id=app.id,
-                    commune_code=app.commune_code,
-                    branch_code=branch,
-                    regime_code=evaluation.regime_code,
-                    requested_vnd=app.requested_vnd,
-                    eligible=app.evaluation.eligible,
-                )
+                event = received_event(app)
                 await self.record(conn, context, "loan.application_received", None, app, event)
         except asyncpg.UniqueViolationError:
             raise OpenApplicationExists from None
         return app
+
+    async def _new_application(
+        self, conn: Conn, cmd: ReceiveApplication, branch: str
+    ) -> LoanApplication:
+        """The application as received, evaluated under the regime in force."""
+        evaluation = await self.evaluation_for(conn, cmd.ask)
+        if evaluation is None:
+            raise _no_regime()
+        return LoanApplication(
+            id=uuid.uuid4(),
+            registration_id=cmd.registration_id,
+            branch_code=branch,
+            commune_code=cmd.commune_code,
+            requested_vnd=cmd.ask.requested_vnd,
+            requested_term_months=cmd.ask.requested_term_months,
+            evaluation=evaluation,
+            status=Status.RECEIVED,
+        )
 
     def _disbursement_day(self, app: LoanApplication) -> dt.date:
         return self.transaction_days.next_on_or_after(app.commune_code, self._today())
@@ -216,7 +199,7 @@ class LoanApplications:
             if self.pools is not None and approved_now:
                 # In this transaction: an exhausted pool refuses the approval as a whole.
                 await self.pools.draw(conn, after, context)
-            event = _decision_event(after, self._disbursement_day(after))
+            event = decision_event(after, self._disbursement_day(after))
             await self.record(conn, context, action, before, after, event, reason=reason)
         return after
 
@@ -238,44 +221,36 @@ class LoanApplications:
             action=action,
             entity_type="loan_application",
             entity_id=str(after.id),
-            before={} if before is None else _audit_view(before),
-            after=_audit_view(after) | ({"reason": reason} if reason else {}),
+            before={} if before is None else audit_view(before),
+            after=audit_view(after) | ({"reason": reason} if reason else {}),
         )
         if event is not None:
-            envelope = new_envelope(
-                event,
-                registration_id=after.registration_id,
-                producer=PRODUCER,
-                correlation_id=context.correlation_id,
-            )
-            await add_to_outbox(conn, self._topic, [envelope])
+            await self._tell(conn, context, after, event)
+
+    async def _tell(
+        self, conn: Conn, context: ChangeContext, after: LoanApplication, event: EventPayload
+    ) -> None:
+        """The event, to the outbox: it is published once this transaction commits."""
+        envelope = new_envelope(
+            event,
+            registration_id=after.registration_id,
+            producer=PRODUCER,
+            correlation_id=context.correlation_id,
+        )
+        await add_to_outbox(conn, self._topic, [envelope])
 
 
 def _no_regime() -> InvalidInput:
-    return InvalidInput.of(
-        [
-            FieldProblem(
-                "application_date",
-                "Không có chế độ cho vay nào áp dụng vào ngày này cho chương trình này",
-                "No loan regime of this programme was in force on that date",
-            )
-        ]
+    return invalid(
+        "application_date",
+        "Không có chế độ cho vay nào áp dụng vào ngày này cho chương trình này",
+        "No loan regime of this programme was in force on that date",
     )
 
 
-def _decision_event(app: LoanApplication, disbursement_day: dt.date) -> EventPayload | None:
-    if app.status is Status.REJECTED:
-        return LoanRejected(loan_application_id=app.id)
-    if app.status is not Status.APPROVED:
-        return None
-    p, rate = app.proposal, app.evaluation.monthly_rate
-    if p is None or p.amount_vnd is None or p.term_months is None or rate is None:
-        raise RuntimeError("an approved application always carries its proposal and rate")
-    return LoanApproved(
-        loan_application_id=app.id,
-        amount_vnd=p.amount_vnd,
-        term_months=p.term_months,
-        monthly_rate=str(rate),
-        regime_code=app.evaluation.regime_code,
-        disbursement_due_on=disbursement_day,
-    )
+def _branch_of(context: ChangeContext) -> str:
+    """The caller's branch: applications are received by a branch's officers."""
+    branch = context.actor.scope.branch
+    if branch is None:
+        raise invalid("branch", "Tài khoản chưa gắn chi nhánh", "No branch")
+    return branch

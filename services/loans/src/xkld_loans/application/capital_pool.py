@@ -21,6 +21,7 @@ from xkld_shared.contracts.loan import CapitalPoolAllocated, CapitalPoolDrawn, C
 from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.outbox import add_to_outbox
 
+from xkld_loans.application.commands import request_of
 from xkld_loans.application.ports import PoolRecords
 from xkld_loans.domain.application import LoanApplication
 from xkld_loans.domain.capital_pool import PoolExhausted, PoolYear, pool_key
@@ -38,13 +39,7 @@ class Allocate:
     decision_ref: str | None
 
     def as_request(self) -> dict[str, Any]:
-        return {
-            "province_code": self.province_code,
-            "year": self.year,
-            "amount_vnd": self.amount_vnd,
-            "allocated_on": self.allocated_on.isoformat(),
-            "decision_ref": self.decision_ref,
-        }
+        return request_of(self)
 
 
 class CapitalPools:
@@ -88,14 +83,7 @@ class CapitalPools:
             context.actor.subject,
             reference=cmd.decision_ref,
         )
-        event = CapitalPoolAllocated(
-            allocation_id=allocation_id,
-            province_code=cmd.province_code,
-            year=cmd.year,
-            amount_vnd=cmd.amount_vnd,
-            allocated_on=cmd.allocated_on,
-            available_vnd=after.available_vnd,
-        )
+        event = _allocated(allocation_id, cmd, after)
         await self._record(
             conn, context, "loan.pool_allocated", before, after, event, pool_key(cmd.province_code)
         )
@@ -104,10 +92,10 @@ class CapitalPools:
     async def draw(self, conn: Conn, app: LoanApplication, context: ChangeContext) -> None:
         """Takes an approved pool-funded loan's amount from its year's pool, or refuses the
         approval (409): the caller's transaction then rolls the approval back too."""
-        province, year = app.evaluation.pool_province_code, app.evaluation.pool_year
-        amount = None if app.proposal is None else app.proposal.amount_vnd
-        if province is None or year is None or amount is None:
+        drawn = _draw_of(app)
+        if drawn is None:
             return
+        province, year, amount = drawn
         after = await self.records.draw(conn, province, year, amount)
         if after is None:
             raise PoolExhausted(province, year, amount)
@@ -121,13 +109,7 @@ class CapitalPools:
             context.actor.subject,
             loan_application_id=app.id,
         )
-        event = CapitalPoolDrawn(
-            loan_application_id=app.id,
-            province_code=province,
-            year=year,
-            amount_vnd=amount,
-            available_vnd=after.available_vnd,
-        )
+        event = _drawn(app.id, drawn, after)
         await self._record(
             conn, context, "loan.pool_drawn", before, after, event, app.registration_id
         )
@@ -177,14 +159,7 @@ class CapitalPools:
         await self.records.record_movement(
             conn, after, reason, amount, on, context.actor.subject, loan_application_id=app.id
         )
-        event = CapitalPoolReturned(
-            loan_application_id=app.id,
-            province_code=after.province_code,
-            year=after.year,
-            amount_vnd=amount,
-            reason=reason,
-            available_vnd=after.available_vnd,
-        )
+        event = _returned_event(app.id, after, amount, reason)
         await self._record(
             conn, context, f"loan.pool_returned_{reason}", before, after, event, app.registration_id
         )
@@ -208,7 +183,59 @@ class CapitalPools:
             before=dict(before.as_dict()),
             after=dict(after.as_dict()),
         )
+        await self._tell(conn, context, event, key)
+
+    async def _tell(
+        self, conn: Conn, context: ChangeContext, event: EventPayload, key: uuid.UUID
+    ) -> None:
         envelope = new_envelope(
             event, registration_id=key, producer=PRODUCER, correlation_id=context.correlation_id
         )
         await add_to_outbox(conn, self._topic, [envelope])
+
+
+def _draw_of(app: LoanApplication) -> tuple[str, int, int] | None:
+    """The province, year and amount an approval draws; None when it is not pool-funded."""
+    province, year = app.evaluation.pool_province_code, app.evaluation.pool_year
+    amount = None if app.proposal is None else app.proposal.amount_vnd
+    if province is None or year is None or amount is None:
+        return None
+    return province, year, amount
+
+
+def _allocated(allocation_id: uuid.UUID, cmd: Allocate, after: PoolYear) -> CapitalPoolAllocated:
+    return CapitalPoolAllocated(
+        allocation_id=allocation_id,
+        province_code=cmd.province_code,
+        year=cmd.year,
+        amount_vnd=cmd.amount_vnd,
+        allocated_on=cmd.allocated_on,
+        available_vnd=after.available_vnd,
+    )
+
+
+def _drawn(loan_id: uuid.UUID, drawn: tuple[str, int, int], after: PoolYear) -> CapitalPoolDrawn:
+    province, year, amount = drawn
+    return CapitalPoolDrawn(
+        loan_application_id=loan_id,
+        province_code=province,
+        year=year,
+        amount_vnd=amount,
+        available_vnd=after.available_vnd,
+    )
+
+
+def _returned_event(
+    loan_id: uuid.UUID,
+    after: PoolYear,
+    amount: int,
+    reason: Literal["repayment", "withdrawal"],
+) -> CapitalPoolReturned:
+    return CapitalPoolReturned(
+        loan_application_id=loan_id,
+        province_code=after.province_code,
+        year=after.year,
+        amount_vnd=amount,
+        reason=reason,
+        available_vnd=after.available_vnd,
+    )

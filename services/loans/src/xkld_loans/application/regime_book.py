@@ -14,9 +14,10 @@ from typing import Any
 
 from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.db.pool import Conn
-from xkld_shared.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from xkld_shared.errors import Conflict, NotFound
 
 from xkld_loans.application.ports import RegimeRecords
+from xkld_loans.domain.problems import invalid
 from xkld_loans.domain.regime_loading import check_no_overlaps, parse_regime
 from xkld_loans.domain.regime_model import Regime
 
@@ -43,10 +44,6 @@ class RegimeNotFound(NotFound):
         super().__init__("Không có chế độ vay này", "No such loan regime")
 
 
-def _invalid(field: str, vi: str, en: str) -> InvalidInput:
-    return InvalidInput.of([FieldProblem(field, vi, en)])
-
-
 class RegimeBook:
     def __init__(self, shipped: Sequence[Regime], records: RegimeRecords) -> None:
         self._records = records
@@ -67,7 +64,7 @@ class RegimeBook:
         try:
             regime = parse_regime(document)
         except (ValueError, KeyError, TypeError) as exc:
-            raise _invalid(
+            raise invalid(
                 "regime", f"Chế độ vay không hợp lệ: {exc}", f"Invalid regime: {exc}"
             ) from None
         await self._records.lock(conn)
@@ -86,7 +83,7 @@ class RegimeBook:
         if effective_to <= before.effective_from or (
             before.effective_to is not None and effective_to > before.effective_to
         ):
-            raise _invalid(
+            raise invalid(
                 "effective_to",
                 "Ngày kết thúc phải sau ngày bắt đầu và không kéo dài chế độ đã đóng",
                 "The end date must follow the start and may only shorten the regime",
@@ -125,13 +122,13 @@ _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 def _check_text(document: dict[str, Any]) -> None:
     """Codes travel in URLs, events and spreadsheets; no text may hide control characters."""
     if not isinstance(document.get("code"), str) or not _CODE.match(document["code"]):
-        raise _invalid(
+        raise invalid(
             "code",
             "Mã chế độ chỉ gồm chữ, số và . _ - (tối đa 40 ký tự)",
             "The code may hold letters, digits and . _ - only (up to 40)",
         )
     if any(ch < " " for text in _texts(document) for ch in text):
-        raise _invalid("regime", "Có ký tự điều khiển trong dữ liệu", "Control characters in text")
+        raise invalid("regime", "Có ký tự điều khiển trong dữ liệu", "Control characters in text")
 
 
 def _texts(value: object) -> list[str]:

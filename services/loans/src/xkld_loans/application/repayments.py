@@ -15,9 +15,11 @@ from xkld_shared.contracts.loan import LoanSettled, RepaymentRecorded
 from xkld_shared.db.pool import Conn
 
 from xkld_loans.application.applications import LoanApplications
+from xkld_loans.application.commands import request_of
 from xkld_loans.domain.application import IllegalMove, LoanApplication, Status
 from xkld_loans.domain.capital_pool import principal_returned
 from xkld_loans.domain.repayment import (
+    Allocation,
     Due,
     apply_repayment,
     is_settled,
@@ -32,11 +34,7 @@ class Repay:
     paid_on: dt.date
 
     def as_request(self) -> dict[str, Any]:
-        return {
-            "application_id": str(self.application_id),
-            "amount_vnd": self.amount_vnd,
-            "paid_on": self.paid_on.isoformat(),
-        }
+        return request_of(self)
 
 
 async def repay_once(
@@ -57,37 +55,56 @@ async def _repay(
 ) -> idempotency.Answer:
     """Load the loan, allocate the money over its dues (domain), save, tell, settle if paid."""
     before = await applications.locked_in_branch(conn, cmd.application_id, context)
-    store, rate = applications.store, _rate_for(before)
-    dues, allocation = apply_repayment(
-        await store.dues_of(conn, before.id), cmd.amount_vnd, cmd.paid_on, rate
-    )
-    await store.save_dues(conn, before.id, dues)
-    repayment_id = await store.insert_repayment(
+    dues, allocation = await _allocate(applications, conn, before, cmd)
+    repayment_id = await applications.store.insert_repayment(
         conn, before.id, cmd.amount_vnd, cmd.paid_on, allocation, context.actor.subject
     )
     if applications.pools is not None:
         returned = principal_returned(allocation.principal_vnd, allocation.early_principal_vnd)
         await applications.pools.repaid(conn, before, returned, cmd.paid_on, context)
     left = outstanding_principal(dues)
-    recorded = RepaymentRecorded(
-        loan_application_id=before.id,
+    recorded = _recorded(before.id, cmd, left, allocation)
+    await applications.record(conn, context, "loan.repayment_recorded", before, before, recorded)
+    after = await _settled_if_paid(applications, conn, (before, dues), cmd.paid_on, context)
+    return idempotency.Answer(201, _answer_body(repayment_id, after, cmd, allocation, left))
+
+
+async def _allocate(
+    applications: LoanApplications, conn: Conn, before: LoanApplication, cmd: Repay
+) -> tuple[tuple[Due, ...], Allocation]:
+    """The money allocated over the loan's dues (domain), the dues saved."""
+    store, rate = applications.store, _rate_for(before)
+    dues, allocation = apply_repayment(
+        await store.dues_of(conn, before.id), cmd.amount_vnd, cmd.paid_on, rate
+    )
+    await store.save_dues(conn, before.id, dues)
+    return dues, allocation
+
+
+def _recorded(
+    loan_id: uuid.UUID, cmd: Repay, left: int, allocation: Allocation
+) -> RepaymentRecorded:
+    return RepaymentRecorded(
+        loan_application_id=loan_id,
         amount_vnd=cmd.amount_vnd,
         paid_on=cmd.paid_on,
         outstanding_principal_vnd=left,
         **dataclasses.asdict(allocation),
     )
-    await applications.record(conn, context, "loan.repayment_recorded", before, before, recorded)
-    after = await _settled_if_paid(applications, conn, (before, dues), cmd.paid_on, context)
-    body = {
+
+
+def _answer_body(
+    repayment_id: uuid.UUID, after: LoanApplication, cmd: Repay, allocation: Allocation, left: int
+) -> dict[str, Any]:
+    return {
         "repayment_id": str(repayment_id),
-        "application_id": str(before.id),
+        "application_id": str(after.id),
         "status": after.status.value,
         "amount_vnd": cmd.amount_vnd,
         "paid_on": cmd.paid_on.isoformat(),
         "allocation": dataclasses.asdict(allocation),
         "outstanding_principal_vnd": left,
     }
-    return idempotency.Answer(201, body)
 
 
 def _rate_for(loan: LoanApplication) -> Decimal:

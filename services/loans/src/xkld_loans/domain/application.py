@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
 
+from xkld_loans.domain.problems import invalid
 from xkld_loans.domain.regime_evaluation import Evaluation
 
 
@@ -75,46 +76,55 @@ def propose_approval(
     app: LoanApplication, *, by: str, amount_vnd: int, term_months: int
 ) -> LoanApplication:
     _require_one_of(app, PROPOSABLE, "đề xuất", "propose")
-    e = app.evaluation
-    problems = []
-    if not e.eligible:
-        problems.append(FieldProblem("decision", "Hồ sơ không đủ điều kiện vay", "Not eligible"))
-    if not 0 < amount_vnd <= e.max_amount_vnd:
-        problems.append(
-            FieldProblem(
-                "amount_vnd",
-                f"Số tiền phải từ 1 đến {e.max_amount_vnd:,} đồng".replace(",", "."),
-                f"The amount must be between 1 and {e.max_amount_vnd:,} VND",
-            )
-        )
-    if not 0 < term_months <= e.max_term_months:
-        problems.append(
-            FieldProblem(
-                "term_months",
-                f"Thời hạn phải từ 1 đến {e.max_term_months} tháng",
-                f"The term must be between 1 and {e.max_term_months} months",
-            )
-        )
-    if e.monthly_rate is None:
-        problems.append(
-            FieldProblem(
-                "decision",
-                "Chưa có lãi suất cho chế độ vay này; cần cập nhật chính sách",
-                "This regime's rate is unknown; the policy data needs it first",
-            )
-        )
+    problems = _approval_problems(app.evaluation, amount_vnd, term_months)
     if problems:
         raise InvalidInput.of(problems)
     proposal = Proposal(True, by, amount_vnd=amount_vnd, term_months=term_months)
     return dataclasses.replace(app, status=Status.PROPOSED, proposal=proposal)
 
 
+def _approval_problems(e: Evaluation, amount_vnd: int, term_months: int) -> list[FieldProblem]:
+    """Why the evaluation does not allow approving this amount and term, if it does not."""
+    problems = []
+    if not e.eligible:
+        problems.append(FieldProblem("decision", "Hồ sơ không đủ điều kiện vay", "Not eligible"))
+    if not 0 < amount_vnd <= e.max_amount_vnd:
+        problems.append(_amount_problem(e.max_amount_vnd))
+    if not 0 < term_months <= e.max_term_months:
+        problems.append(_term_problem(e.max_term_months))
+    if e.monthly_rate is None:
+        problems.append(_unknown_rate_problem())
+    return problems
+
+
+def _amount_problem(max_amount_vnd: int) -> FieldProblem:
+    return FieldProblem(
+        "amount_vnd",
+        f"Số tiền phải từ 1 đến {max_amount_vnd:,} đồng".replace(",", "."),
+        f"The amount must be between 1 and {max_amount_vnd:,} VND",
+    )
+
+
+def _term_problem(max_term_months: int) -> FieldProblem:
+    return FieldProblem(
+        "term_months",
+        f"Thời hạn phải từ 1 đến {max_term_months} tháng",
+        f"The term must be between 1 and {max_term_months} months",
+    )
+
+
+def _unknown_rate_problem() -> FieldProblem:
+    return FieldProblem(
+        "decision",
+        "Chưa có lãi suất cho chế độ vay này; cần cập nhật chính sách",
+        "This regime's rate is unknown; the policy data needs it first",
+    )
+
+
 def propose_rejection(app: LoanApplication, *, by: str, reason: str) -> LoanApplication:
     _require_one_of(app, PROPOSABLE, "đề xuất", "propose")
     if not reason.strip():
-        raise InvalidInput.of(
-            [FieldProblem("reason", "Cần ghi rõ lý do từ chối", "A reason is required")]
-        )
+        raise invalid("reason", "Cần ghi rõ lý do từ chối", "A reason is required")
     proposal = Proposal(False, by, reason=reason.strip())
     return dataclasses.replace(app, status=Status.PROPOSED, proposal=proposal)
 

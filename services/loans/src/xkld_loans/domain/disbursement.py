@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from xkld_shared.errors import FieldProblem, InvalidInput
@@ -28,6 +29,15 @@ class Disbursement:
 def disburse(
     app: LoanApplication, *, amount_vnd: int, disbursed_on: dt.date, channel: Channel
 ) -> tuple[LoanApplication, Disbursement]:
+    _check_disbursable(app)
+    amount, term_months, rate = _approved_terms(app)
+    _check_amount(amount_vnd, amount)
+    schedule = equal_principal_schedule(amount_vnd, rate, term_months, add_months(disbursed_on, 1))
+    disbursement = Disbursement(app.id, amount_vnd, disbursed_on, channel, schedule)
+    return dataclasses.replace(app, status=Status.DISBURSED), disbursement
+
+
+def _check_disbursable(app: LoanApplication) -> None:
     if app.status is Status.DISBURSED:
         raise IllegalMove(
             "Khoản vay này đã được giải ngân; không giải ngân lần hai",
@@ -38,23 +48,26 @@ def disburse(
             f"Chỉ giải ngân khoản vay đã được duyệt (hiện: «{app.status.value}»)",
             f"Only an approved loan can be disbursed (it is {app.status.value})",
         )
+
+
+def _approved_terms(app: LoanApplication) -> tuple[int, int, Decimal]:
+    """The approved amount and term, and the monthly rate."""
     proposal, rate = app.proposal, app.evaluation.monthly_rate
     if proposal is None or proposal.amount_vnd is None or proposal.term_months is None:
         raise RuntimeError("an approved application always carries its proposal")
     if rate is None:
         raise RuntimeError("an approval requires a known rate")
-    if amount_vnd != proposal.amount_vnd:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "amount_vnd",
-                    f"Số tiền giải ngân phải đúng số đã duyệt: {proposal.amount_vnd} đồng",
-                    f"The amount must be exactly the approved {proposal.amount_vnd} VND",
-                )
-            ]
-        )
-    schedule = equal_principal_schedule(
-        amount_vnd, rate, proposal.term_months, add_months(disbursed_on, 1)
+    return proposal.amount_vnd, proposal.term_months, rate
+
+
+def _check_amount(amount_vnd: int, approved_vnd: int) -> None:
+    if amount_vnd != approved_vnd:
+        raise InvalidInput.of([_not_the_approved_amount(approved_vnd)])
+
+
+def _not_the_approved_amount(approved_vnd: int) -> FieldProblem:
+    return FieldProblem(
+        "amount_vnd",
+        f"Số tiền giải ngân phải đúng số đã duyệt: {approved_vnd} đồng",
+        f"The amount must be exactly the approved {approved_vnd} VND",
     )
-    disbursement = Disbursement(app.id, amount_vnd, disbursed_on, channel, schedule)
-    return dataclasses.replace(app, status=Status.DISBURSED), disbursement

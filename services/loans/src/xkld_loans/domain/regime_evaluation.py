@@ -167,15 +167,17 @@ def top_up_for(top_ups: Sequence[TopUp], ask: LoanAsk) -> TopUp | None:
 
     Where two would apply, the larger share wins: a worker is never given the lesser help.
     """
-    fitting = [
-        t
-        for t in top_ups
-        if t.province_code == ask.province_code
+    fitting = [t for t in top_ups if _top_up_fits(t, ask)]
+    return max(fitting, key=lambda t: t.subsidised_share_of_interest, default=None)
+
+
+def _top_up_fits(t: TopUp, ask: LoanAsk) -> bool:
+    return (
+        t.province_code == ask.province_code
         and t.effective_from <= ask.application_date
         and (t.effective_to is None or ask.application_date < t.effective_to)
         and (t.eligible_groups is None or bool(t.eligible_groups & ask.priority_groups))
-    ]
-    return max(fitting, key=lambda t: t.subsidised_share_of_interest, default=None)
+    )
 
 
 def split_interest(interest_vnd: int, total_vnd: int, share: Decimal) -> dict[str, int]:

@@ -19,8 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xkld_shared.errors import FieldProblem, InvalidInput
-
+from xkld_loans.domain.problems import invalid
 from xkld_loans.domain.schedule import interest_vnd
 
 
@@ -82,10 +81,10 @@ def apply_repayment(
     dues: tuple[Due, ...], amount_vnd: int, paid_on: dt.date, monthly_rate: Decimal
 ) -> tuple[tuple[Due, ...], Allocation]:
     if amount_vnd <= 0:
-        raise _invalid("amount_vnd", "Số tiền trả phải lớn hơn 0", "The amount must be positive")
+        raise invalid("amount_vnd", "Số tiền trả phải lớn hơn 0", "The amount must be positive")
     ceiling = payable_on(dues, paid_on)
     if amount_vnd > ceiling:
-        raise _invalid(
+        raise invalid(
             "amount_vnd",
             f"Số tiền trả vượt quá số còn nợ ({ceiling} đồng)",
             f"The amount exceeds everything owed ({ceiling} VND)",
@@ -110,15 +109,22 @@ def _pay_due(items: list[Due], paid_on: dt.date, step: str, left: int) -> tuple[
     for i, d in enumerate(items):
         if left == 0 or d.due_on > paid_on:
             continue
-        owed = getattr(d, f"{step}_vnd") - getattr(d, f"{step}_paid_vnd")
-        pay = min(owed, left)
+        pay = min(_unpaid(d, step), left)
         if pay:
-            items[i] = dataclasses.replace(
-                d, **{f"{step}_paid_vnd": getattr(d, f"{step}_paid_vnd") + pay}
-            )
+            items[i] = _paid_more(d, step, pay)
             left -= pay
             paid_total += pay
     return left, paid_total
+
+
+def _unpaid(d: Due, step: str) -> int:
+    """What is still owed of a due's principal, interest or overdue interest (`step`)."""
+    owed: int = getattr(d, f"{step}_vnd") - getattr(d, f"{step}_paid_vnd")
+    return owed
+
+
+def _paid_more(d: Due, step: str, pay: int) -> Due:
+    return dataclasses.replace(d, **{f"{step}_paid_vnd": getattr(d, f"{step}_paid_vnd") + pay})
 
 
 def _pay_future_principal(items: list[Due], paid_on: dt.date, amount: int) -> None:
@@ -153,10 +159,6 @@ def _recompute_future(items: list[Due], paid_on: dt.date, monthly_rate: Decimal)
         )
         balance -= principal
     return items
-
-
-def _invalid(field: str, vi: str, en: str) -> InvalidInput:
-    return InvalidInput.of([FieldProblem(field, vi, en)])
 
 
 def is_settled(dues: tuple[Due, ...]) -> bool:

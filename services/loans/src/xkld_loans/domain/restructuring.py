@@ -19,6 +19,7 @@ from typing import Literal
 from xkld_shared.errors import FieldProblem, InvalidInput
 
 from xkld_loans.domain.application import IllegalMove, LoanApplication, Status
+from xkld_loans.domain.problems import invalid
 from xkld_loans.domain.repayment import Due
 from xkld_loans.domain.schedule import add_months, interest_vnd
 
@@ -51,16 +52,12 @@ def check_effective_on(effective_on: dt.date, history: History) -> None:
     earliest = max(history.disbursed_on, history.last_activity_on or history.disbursed_on)
     latest = history.today + dt.timedelta(days=MAX_DAYS_AHEAD)
     if not earliest <= effective_on <= latest:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "effective_on",
-                    f"Ngày hiệu lực phải từ {earliest:%d/%m/%Y} (sau lần trả nợ hoặc tính lãi quá"
-                    f" hạn gần nhất) đến {latest:%d/%m/%Y}",
-                    f"The effective date must be from {earliest} (after the latest repayment or"
-                    f" overdue accrual) to {latest}",
-                )
-            ]
+        raise invalid(
+            "effective_on",
+            f"Ngày hiệu lực phải từ {earliest:%d/%m/%Y} (sau lần trả nợ hoặc tính lãi quá"
+            f" hạn gần nhất) đến {latest:%d/%m/%Y}",
+            f"The effective date must be from {earliest} (after the latest repayment or"
+            f" overdue accrual) to {latest}",
         )
 
 
@@ -72,6 +69,18 @@ def restructure(
     *,
     extra_months: int | None = None,
 ) -> Restructured:
+    rate = _rate_of(app)
+    if kind == "extended":
+        months = _checked_extra(extra_months)
+        extended = dataclasses.replace(app, status=Status.DISBURSED)
+        return Restructured(extended, extend(dues, effective_on, months, rate))
+    if kind == "frozen":
+        return _freeze(app, dues, effective_on)
+    return _write_off(app, dues)
+
+
+def _rate_of(app: LoanApplication) -> Decimal:
+    """The loan's monthly rate, once it is known to be one that can be restructured."""
     if app.status not in RESTRUCTURABLE:
         raise IllegalMove(
             f"Chỉ cơ cấu lại khoản vay đang trả nợ hoặc đang khoanh (hiện: «{app.status.value}»)",
@@ -80,31 +89,27 @@ def restructure(
     rate = app.evaluation.monthly_rate
     if rate is None:
         raise RuntimeError("a disbursed loan always has a known rate")
-    if kind == "extended":
-        months = _checked_extra(extra_months)
-        extended = dataclasses.replace(app, status=Status.DISBURSED)
-        return Restructured(extended, extend(dues, effective_on, months, rate))
-    if kind == "frozen":
-        if app.status is Status.FROZEN:
-            raise IllegalMove("Khoản vay đã được khoanh", "The loan is frozen already")
-        return Restructured(
-            dataclasses.replace(app, status=Status.FROZEN), freeze(dues, effective_on)
-        )
-    return _write_off(app, dues)
+    return rate
+
+
+def _freeze(app: LoanApplication, dues: tuple[Due, ...], effective_on: dt.date) -> Restructured:
+    if app.status is Status.FROZEN:
+        raise IllegalMove("Khoản vay đã được khoanh", "The loan is frozen already")
+    return Restructured(dataclasses.replace(app, status=Status.FROZEN), freeze(dues, effective_on))
 
 
 def _checked_extra(extra_months: int | None) -> int:
     if extra_months is None or not 0 < extra_months <= MAX_EXTRA_MONTHS:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "extra_months",
-                    f"Số tháng gia hạn phải từ 1 đến {MAX_EXTRA_MONTHS}",
-                    f"The extension must be 1 to {MAX_EXTRA_MONTHS} months",
-                )
-            ]
-        )
+        raise InvalidInput.of([_extension_problem()])
     return extra_months
+
+
+def _extension_problem() -> FieldProblem:
+    return FieldProblem(
+        "extra_months",
+        f"Số tháng gia hạn phải từ 1 đến {MAX_EXTRA_MONTHS}",
+        f"The extension must be 1 to {MAX_EXTRA_MONTHS} months",
+    )
 
 
 def extend(
@@ -113,6 +118,14 @@ def extend(
     kept = [d for d in dues if d.due_on <= effective_on]
     future = [d for d in dues if d.due_on > effective_on]
     remaining = sum(d.principal_vnd - d.principal_paid_vnd for d in future)
+    numbers, dates = _extended_months(dues, future, effective_on, extra_months)
+    return tuple(kept + _rebuilt(numbers, dates, remaining, rate))
+
+
+def _extended_months(
+    dues: tuple[Due, ...], future: list[Due], effective_on: dt.date, extra_months: int
+) -> tuple[list[int], list[dt.date]]:
+    """The numbers and due dates of the future dues, then of the months added."""
     next_number = max((d.number for d in dues), default=0) + 1
     # New months continue the loan's own monthly chain, counted from its first due date, so
     # a date clamped once (31 Jan -> 28 Feb) does not pull every later date to the 28th.
@@ -124,6 +137,12 @@ def extend(
         for n in range(next_number, next_number + extra_months)
     ]
     numbers = [d.number for d in future] + list(range(next_number, next_number + extra_months))
+    return numbers, dates
+
+
+def _rebuilt(numbers: list[int], dates: list[dt.date], remaining: int, rate: Decimal) -> list[Due]:
+    """The remaining principal in equal shares (the last takes the rest), interest on the
+    balance."""
     count = len(numbers)
     share, extra = divmod(remaining, count)
     balance = remaining
@@ -140,7 +159,7 @@ def extend(
             )
         )
         balance -= principal
-    return tuple(kept + rebuilt)
+    return rebuilt
 
 
 def freeze(dues: tuple[Due, ...], effective_on: dt.date) -> tuple[Due, ...]:

@@ -238,7 +238,13 @@ async def get_schedule(
     async with service.pool.acquire() as conn:
         row = await readable(conn, application_id, staff)
         rows = await store.schedule_of(conn, application_id)
-    share = store.evaluation_from_json(row["evaluation"]).subsidised_share_of_interest
+    return _with_province_share(rows, row["evaluation"])
+
+
+def _with_province_share(
+    rows: list[dict[str, Any]], evaluation: dict[str, Any]
+) -> list[dict[str, Any]]:
+    share = store.evaluation_from_json(evaluation).subsidised_share_of_interest
     if share is None:
         return rows
     return [r | split_interest(r["interest_vnd"], r["total_vnd"], share) for r in rows]

@@ -19,7 +19,7 @@ from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_loans.adapters import bank_views, overdue_records
-from xkld_loans.application.overdue_job import run_overdue_job
+from xkld_loans.application.overdue_job import RunResult, run_overdue_job
 from xkld_loans.application.restructurings import Restructure, restructure_once
 from xkld_loans.domain.local_time import local_today
 from xkld_loans.entrypoints.exports import portfolio_csv, portfolio_xlsx
@@ -69,16 +69,16 @@ def _within_reach(day: dt.date, field: str) -> dt.date:
     """Dates further than ten years from today are typing mistakes, not questions."""
     today = local_today()
     if abs((day - today).days) > 3660:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    field,
-                    "Ngày phải trong khoảng 10 năm quanh hôm nay",
-                    "The date must be within ten years of today",
-                )
-            ]
-        )
+        raise InvalidInput.of([_out_of_reach(field)])
     return day
+
+
+def _out_of_reach(field: str) -> FieldProblem:
+    return FieldProblem(
+        field,
+        "Ngày phải trong khoảng 10 năm quanh hôm nay",
+        "The date must be within ten years of today",
+    )
 
 
 @router.get("/work-queues/flagged-for-review", summary="Khoản vay cần xem xét lại")
@@ -199,6 +199,10 @@ async def run_overdue_now(service: Applications, manager: Manager) -> dict[str, 
     result = await run_overdue_job(
         service.pool, service.topic, local_today(), records=overdue_records
     )
+    return _job_view(result)
+
+
+def _job_view(result: RunResult) -> dict[str, Any]:
     return {
         "as_of": result.as_of,
         "loans_examined": result.loans_examined,

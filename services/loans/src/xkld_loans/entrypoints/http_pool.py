@@ -63,10 +63,13 @@ async def pool_report(province_code: ProvinceCode, pools: Pools, staff: Readers)
     _check_province(staff, province_code)
     async with pools.pool.acquire() as conn:
         years = await pools.years(conn, province_code)
-    keys = ("allocated_vnd", "lent_vnd", "repaid_vnd", "available_vnd")
     rows = [y.as_dict() for y in years]
-    totals = {key: sum(int(row[key]) for row in rows) for key in keys}
-    return {"province_code": province_code, "years": rows, "totals": totals}
+    return {"province_code": province_code, "years": rows, "totals": _totals(rows)}
+
+
+def _totals(rows: list[dict[str, int | str]]) -> dict[str, int]:
+    keys = ("allocated_vnd", "lent_vnd", "repaid_vnd", "available_vnd")
+    return {key: sum(int(row[key]) for row in rows) for key in keys}
 
 
 @router.post(

@@ -43,16 +43,27 @@ class AdminUnits:
 
 @cache
 def admin_units() -> AdminUnits:
+    communes, names = _wards()
+    provinces = {f"{int(p.code):02d}": p.name for p in Province.iter_all()}
+    old_to_new = _old_to_new()
+    return AdminUnits(old_to_new, communes, names, provinces)
+
+
+def _wards() -> tuple[dict[str, str], dict[str, str]]:
+    """Each commune's province and name, by its 5-digit code."""
     communes: dict[str, str] = {}
     names: dict[str, str] = {}
     for ward in Ward.iter_all():
         code = f"{int(ward.code):05d}"
         communes[code] = f"{int(ward.province_code):02d}"
         names[code] = ward.name
-    provinces = {f"{int(p.code):02d}": p.name for p in Province.iter_all()}
+    return communes, names
+
+
+def _old_to_new() -> dict[str, str]:
+    """The commune codes before the 2025 merger, to the codes after it."""
     text = files("xkld_reporting.data").joinpath("admin_unit_map.csv").read_text("utf-8")
-    old_to_new = {row["old_code"]: row["new_code"] for row in csv.DictReader(text.splitlines())}
-    return AdminUnits(old_to_new, communes, names, provinces)
+    return {row["old_code"]: row["new_code"] for row in csv.DictReader(text.splitlines())}
 
 
 __all__ = ["AdminUnits", "ProvinceCode", "WardCode", "admin_units"]

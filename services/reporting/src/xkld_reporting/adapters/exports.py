@@ -12,7 +12,11 @@ from typing import Any
 
 from xkld_shared.clock import VIETNAM
 
-from xkld_reporting.adapters.progress_queries import ProgressReport
+from xkld_reporting.adapters.progress_queries import (
+    AreaProgress,
+    IndicatorProgress,
+    ProgressReport,
+)
 
 LOCAL = VIETNAM
 TITLE = "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU XUẤT KHẨU LAO ĐỘNG VÀ ĐÀO TẠO NGHỀ"
@@ -36,28 +40,38 @@ def heading_lines(report: ProgressReport) -> list[list[object]]:
 def column_headings(report: ProgressReport) -> list[object]:
     headings: list[object] = ["STT", "Mã địa bàn", "Tên địa bàn"]
     for ind in report.areas[0].indicators:
-        headings += [
-            f"{ind.heading_vi} – thực hiện",
-            f"{ind.heading_vi} – chỉ tiêu",
-            f"{ind.heading_vi} – tỷ lệ đạt (%)",
-            f"{ind.heading_vi} – cùng kỳ năm trước",
-        ]
+        headings += _indicator_headings(ind.heading_vi)
     return headings
 
 
+def _indicator_headings(heading: str) -> list[object]:
+    return [
+        f"{heading} – thực hiện",
+        f"{heading} – chỉ tiêu",
+        f"{heading} – tỷ lệ đạt (%)",
+        f"{heading} – cùng kỳ năm trước",
+    ]
+
+
 def table_lines(report: ProgressReport) -> list[list[object]]:
-    lines: list[list[object]] = []
-    for number, area in enumerate(report.areas):
-        line: list[object] = ["Tổng" if number == 0 else number, area.area_code, area.area_name]
-        for ind in area.indicators:
-            line += [
-                ind.actual,
-                "" if ind.target is None else ind.target,
-                "" if ind.percent is None else float(ind.percent),
-                ind.previous_year_actual,
-            ]
-        lines.append(line)
-    return lines
+    return [_table_line(number, area) for number, area in enumerate(report.areas)]
+
+
+def _table_line(number: int, area: AreaProgress) -> list[object]:
+    """An area's line: the total first (number 0), then its communes."""
+    line: list[object] = ["Tổng" if number == 0 else number, area.area_code, area.area_name]
+    for ind in area.indicators:
+        line += _indicator_cells(ind)
+    return line
+
+
+def _indicator_cells(ind: IndicatorProgress) -> list[object]:
+    return [
+        ind.actual,
+        "" if ind.target is None else ind.target,
+        "" if ind.percent is None else float(ind.percent),
+        ind.previous_year_actual,
+    ]
 
 
 def progress_csv(report: ProgressReport) -> bytes:
@@ -73,31 +87,47 @@ def progress_csv(report: ProgressReport) -> bytes:
 
 def progress_xlsx(report: ProgressReport) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "Tiến độ"
-    for line in heading_lines(report):
-        sheet.append(line)
-    sheet["A1"].font = Font(bold=True, size=13)
-    header_row = sheet.max_row + 1
-    sheet.append(column_headings(report))
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for line in table_lines(report):
-        sheet.append(line)
-    for column in range(6, sheet.max_column + 1, 4):
-        for row in range(header_row + 1, sheet.max_row + 1):
-            sheet.cell(row, column).number_format = "0.0"
-    sheet.column_dimensions["C"].width = 28
+    header_row = _add_headings(sheet, report)
+    _add_table(sheet, report, header_row)
     if len(report.areas) > 1:
         _add_chart(sheet, header_row, len(report.areas))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _add_headings(sheet: Any, report: ProgressReport) -> int:
+    """The heading lines, then the column headings; returns the column headings' row."""
+    from openpyxl.styles import Alignment, Font
+
+    for line in heading_lines(report):
+        sheet.append(line)
+    sheet["A1"].font = Font(bold=True, size=13)
+    header_row: int = sheet.max_row + 1
+    sheet.append(column_headings(report))
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    return header_row
+
+
+def _add_table(sheet: Any, report: ProgressReport, header_row: int) -> None:
+    """The areas' lines, percentages with one decimal, and a wide name column."""
+    for line in table_lines(report):
+        sheet.append(line)
+    _one_decimal_percentages(sheet, header_row)
+    sheet.column_dimensions["C"].width = 28
+
+
+def _one_decimal_percentages(sheet: Any, header_row: int) -> None:
+    for column in range(6, sheet.max_column + 1, 4):
+        for row in range(header_row + 1, sheet.max_row + 1):
+            sheet.cell(row, column).number_format = "0.0"
 
 
 def _add_chart(sheet: Any, header_row: int, areas: int) -> None:

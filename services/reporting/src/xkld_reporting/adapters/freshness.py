@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from asyncpg import Record
 from xkld_shared.db.pool import Conn
 
 from xkld_reporting.adapters.projection_schema import LIVE
@@ -30,10 +31,11 @@ class Freshness:
 async def freshness(conn: Conn) -> Freshness:
     now = await conn.fetchval("SELECT now()")
     rows = {r["stream"]: r for r in await conn.fetch(f"SELECT * FROM {S}.stream_state")}
-    streams = []
-    for stream in ("registration", "loan", "notification"):
-        row = rows.get(stream)
-        newest = row["last_event_at"] if row else None
-        lag = (now - newest).total_seconds() if newest else None
-        streams.append(StreamFreshness(stream, newest, lag, int(row["events"]) if row else 0))
+    streams = [_stream(now, s, rows.get(s)) for s in ("registration", "loan", "notification")]
     return Freshness(now, streams)
+
+
+def _stream(now: dt.datetime, stream: str, row: Record | None) -> StreamFreshness:
+    newest = row["last_event_at"] if row else None
+    lag = (now - newest).total_seconds() if newest else None
+    return StreamFreshness(stream, newest, lag, int(row["events"]) if row else 0)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from asyncpg import Record
 from xkld_shared.db.pool import Conn
 
 from xkld_reporting.adapters.admin_units import AdminUnits
@@ -67,15 +68,20 @@ async def progress(
 ) -> ProgressReport:
     communes = area_communes(units, area)
     areas = [area, *communes] if len(area) == 2 else [area]
-    if period.month is None:
-        actual = await _rolled_up_actuals(conn, units, area, period, market)
-    else:
-        actual = await _monthly_actuals(conn, area, period, market)
+    actual = await _actuals(conn, units, area, period, market)
     targets = await _targets(conn, areas, period, market)
     report = [
         _area_line(units, code, actual, _target_of(targets, code, area, communes)) for code in areas
     ]
     return ProgressReport(area, units.name_of(area), period, market, await freshness(conn), report)
+
+
+async def _actuals(
+    conn: Conn, units: AdminUnits, area: str, period: Period, market: str | None
+) -> Actuals:
+    if period.month is None:
+        return await _rolled_up_actuals(conn, units, area, period, market)
+    return await _monthly_actuals(conn, area, period, market)
 
 
 def _target_of(
@@ -87,31 +93,39 @@ def _target_of(
     for indicator, *_ in _LINES:
         target = targets.get((code, indicator))
         if target is None and code == area and len(area) == 2:
-            parts = [targets[(c, indicator)] for c in communes if (c, indicator) in targets]
-            target = sum(parts) if parts else None
+            target = _communes_target(targets, indicator, communes)
         result[indicator] = target
     return result
+
+
+def _communes_target(
+    targets: dict[tuple[str, str], int], indicator: str, communes: list[str]
+) -> int | None:
+    parts = [targets[(c, indicator)] for c in communes if (c, indicator) in targets]
+    return sum(parts) if parts else None
 
 
 def _area_line(
     units: AdminUnits, code: str, actual: Actuals, target: dict[str, int | None]
 ) -> AreaProgress:
     line = AreaProgress(code, units.name_of(code))
-    for indicator, heading, counter, column in _LINES:
-        value = actual.get((code, counter, True, column), 0)
-        percent = achieved_percent(value, target[indicator])
-        line.indicators.append(
-            IndicatorProgress(
-                indicator,
-                heading,
-                value,
-                target[indicator],
-                percent,
-                format_percent_vi(percent),
-                actual.get((code, counter, False, column), 0),
-            )
-        )
+    for entry in _LINES:
+        line.indicators.append(_indicator_line(code, actual, target, entry))
     return line
+
+
+def _indicator_line(
+    code: str, actual: Actuals, target: dict[str, int | None], entry: tuple[str, str, str, str]
+) -> IndicatorProgress:
+    """One indicator of an area: this period's actual against the target, and last year's."""
+    indicator, heading, counter, column = entry
+    value = actual.get((code, counter, True, column), 0)
+    previous = actual.get((code, counter, False, column), 0)
+    percent = achieved_percent(value, target[indicator])
+    percent_text = format_percent_vi(percent)
+    return IndicatorProgress(
+        indicator, heading, value, target[indicator], percent, percent_text, previous
+    )
 
 
 async def _rolled_up_actuals(
@@ -132,6 +146,10 @@ async def _rolled_up_actuals(
         _COUNTERS,
         None if len(area) == 2 else area,
     )
+    return _rolled_up(rows)
+
+
+def _rolled_up(rows: list[Record]) -> Actuals:
     actual: Actuals = {}
     for r in rows:
         actual[(r["area_code"], r["indicator"], r["current"], "n")] = r["n"]
@@ -160,12 +178,21 @@ async def _monthly_actuals(conn: Conn, area: str, period: Period, market: str | 
         prev.end,
         market,
     )
+    return _summed(rows, area)
+
+
+def _summed(rows: list[Record], area: str) -> Actuals:
+    """Each commune's counts, and their sum under the area."""
     actual: Actuals = defaultdict(int)
     for r in rows:
-        for area_code in {r["commune_code"], area}:
-            actual[(area_code, r["indicator"], r["current"], "n")] += r["n"]
-            actual[(area_code, r["indicator"], r["current"], "amount_vnd")] += r["amount_vnd"]
+        _add_to(actual, r, area)
     return actual
+
+
+def _add_to(actual: Actuals, r: Record, area: str) -> None:
+    for area_code in {r["commune_code"], area}:
+        actual[(area_code, r["indicator"], r["current"], "n")] += r["n"]
+        actual[(area_code, r["indicator"], r["current"], "amount_vnd")] += r["amount_vnd"]
 
 
 async def _targets(

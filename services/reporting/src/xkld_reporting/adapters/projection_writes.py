@@ -60,11 +60,19 @@ async def claim(conn: Conn, schema: str, event_ids: Sequence[uuid.UUID]) -> set[
 async def write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
     s = checked(schema)
     if deltas.counts:
-        # One statement: the increments go to the monthly counters and, rolled up to years and
-        # quarters, to the rollup; both in this transaction, so they always agree.
-        keys = list(deltas.counts)
-        await conn.execute(
-            f"""WITH d AS (
+        await _add_counts(conn, s, deltas)
+    if deltas.sms:
+        await _add_sms(conn, s, deltas)
+
+
+async def _add_counts(conn: Conn, s: str, deltas: Deltas) -> None:
+    # One statement: the increments go to the monthly counters and, rolled up to years and
+    # quarters, to the rollup; both in this transaction, so they always agree.
+    await conn.execute(_monthly_sql(s) + _rollup_sql(s), *_count_columns(deltas))
+
+
+def _monthly_sql(s: str) -> str:
+    return f"""WITH d AS (
                     SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[],
                                          $5::bigint[], $6::bigint[], $7::text[])
                         AS d(indicator, commune_code, month, market, n, amount_vnd,
@@ -79,32 +87,44 @@ async def write_deltas(conn: Conn, schema: str, deltas: Deltas) -> None:
                     SET n = {s}.monthly.n + EXCLUDED.n,
                         amount_vnd = {s}.monthly.amount_vnd + EXCLUDED.amount_vnd
                 )
-                INSERT INTO {s}.rollup (province_code, year, quarter, market, indicator,
+                """
+
+
+def _rollup_sql(s: str) -> str:
+    return f"""INSERT INTO {s}.rollup (province_code, year, quarter, market, indicator,
                                         area_code, n, amount_vnd)
                 {rollup_of("d")}
                 ON CONFLICT (province_code, year, quarter, market, indicator, area_code)
                 DO UPDATE SET n = {s}.rollup.n + EXCLUDED.n,
-                              amount_vnd = {s}.rollup.amount_vnd + EXCLUDED.amount_vnd""",
-            [k[0] for k in keys],
-            [k[1] for k in keys],
-            [k[2] for k in keys],
-            [k[3] for k in keys],
-            [deltas.counts[k] for k in keys],
-            [deltas.amounts[k] for k in keys],
-            [admin_units().province_of(k[1]) or "" for k in keys],
-        )
-    if deltas.sms:
-        keys_sms = list(deltas.sms)
-        await conn.execute(
-            f"""INSERT INTO {s}.sms (template_code, day, outcome, n)
-                SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[])
-                ON CONFLICT (template_code, day, outcome) DO UPDATE
-                SET n = {s}.sms.n + EXCLUDED.n""",
-            [k[0] for k in keys_sms],
-            [k[1] for k in keys_sms],
-            [k[2] for k in keys_sms],
-            [deltas.sms[k] for k in keys_sms],
-        )
+                              amount_vnd = {s}.rollup.amount_vnd + EXCLUDED.amount_vnd"""
+
+
+def _count_columns(deltas: Deltas) -> list[list[object]]:
+    """The counters' keys and increments, column by column, as the statement's arrays."""
+    keys = list(deltas.counts)
+    return [
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
+        [k[3] for k in keys],
+        [deltas.counts[k] for k in keys],
+        [deltas.amounts[k] for k in keys],
+        [admin_units().province_of(k[1]) or "" for k in keys],
+    ]
+
+
+async def _add_sms(conn: Conn, s: str, deltas: Deltas) -> None:
+    keys_sms = list(deltas.sms)
+    await conn.execute(
+        f"""INSERT INTO {s}.sms (template_code, day, outcome, n)
+            SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[])
+            ON CONFLICT (template_code, day, outcome) DO UPDATE
+            SET n = {s}.sms.n + EXCLUDED.n""",
+        [k[0] for k in keys_sms],
+        [k[1] for k in keys_sms],
+        [k[2] for k in keys_sms],
+        [deltas.sms[k] for k in keys_sms],
+    )
 
 
 async def advance(conn: Conn, schema: str, stream: Stream, newest: dt.datetime, count: int) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from asyncpg import Record
 from xkld_shared.db.pool import Conn
 
 from xkld_reporting.adapters.projection_schema import LIVE
@@ -55,32 +56,51 @@ async def registration_facts(
 ) -> list[dict[str, Any]]:
     """Counts of registrations reaching `milestone` in [from, to], by period and dimension."""
     day = MILESTONES[milestone]
-    joins = ""
-    if by == "priority_group":
-        joins = "JOIN unnest($4::text[], $5::int[]) AS g(name, bit) ON r.priority_bits & g.bit <> 0"
-    if by == "course":
-        joins = f"JOIN {S}.training t ON t.registration_id = r.registration_id"
     count = "count(DISTINCT r.registration_id)" if by == "course" else "count(*)"
     rows = await conn.fetch(
         f"""SELECT date_trunc('{granularity}', {day})::date AS period, {DIMENSIONS[by]} AS key,
                    {count} AS n
-            FROM {S}.registration r {joins}
+            FROM {S}.registration r {_joins_for(by)}
             WHERE r.commune_code = ANY($1) AND {day} BETWEEN $2 AND $3
             GROUP BY 1, 2 ORDER BY 1, 2""",
         communes,
         date_from,
         date_to,
-        *(
-            [list(PRIORITY_GROUPS), [bit_of(g) for g in PRIORITY_GROUPS]]
-            if by == "priority_group"
-            else []
-        ),
+        *_group_arguments(by),
     )
     return [{"period": r["period"], "key": r["key"], "count": int(r["n"])} for r in rows]
 
 
+def _joins_for(by: str) -> str:
+    """What a dimension needs joined to the registrations."""
+    joins = ""
+    if by == "priority_group":
+        joins = "JOIN unnest($4::text[], $5::int[]) AS g(name, bit) ON r.priority_bits & g.bit <> 0"
+    if by == "course":
+        joins = f"JOIN {S}.training t ON t.registration_id = r.registration_id"
+    return joins
+
+
+def _group_arguments(by: str) -> list[list[Any]]:
+    """The priority groups' names and bits ($4, $5), when the report is by priority group."""
+    if by == "priority_group":
+        return [list(PRIORITY_GROUPS), [bit_of(g) for g in PRIORITY_GROUPS]]
+    return []
+
+
 async def loans_report(conn: Conn, communes: list[str], as_of: dt.date) -> list[dict[str, Any]]:
-    totals = await conn.fetch(
+    totals = await _loan_totals(conn, communes)
+    buckets = _overdue_buckets(await _overdue_loans(conn, communes, as_of))
+    return [_loan_line(r, buckets) for r in totals]
+
+
+def _loan_line(r: Record, buckets: dict[str, dict[str, dict[str, int]]]) -> dict[str, Any]:
+    line = {k: (int(v) if isinstance(v, int) else v) for k, v in dict(r).items()}
+    return line | {"overdue": buckets[r["commune_code"]]}
+
+
+async def _loan_totals(conn: Conn, communes: list[str]) -> list[Record]:
+    return await conn.fetch(
         f"""SELECT commune_code,
                 count(*) AS applied, sum(requested_vnd)::bigint AS applied_vnd,
                 count(approved_on) AS approved, sum(approved_vnd)::bigint AS approved_vnd,
@@ -94,7 +114,11 @@ async def loans_report(conn: Conn, communes: list[str], as_of: dt.date) -> list[
             FROM {S}.loan WHERE commune_code = ANY($1) GROUP BY 1 ORDER BY 1""",
         communes,
     )
-    overdue = await conn.fetch(
+
+
+async def _overdue_loans(conn: Conn, communes: list[str], as_of: dt.date) -> list[Record]:
+    """Overdue loans by commune and by how long their oldest unpaid instalment is overdue."""
+    return await conn.fetch(
         f"""WITH oldest AS (
                 SELECT l.loan_application_id, l.commune_code, l.outstanding_vnd,
                        min(o.due_on) AS since
@@ -113,19 +137,21 @@ async def loans_report(conn: Conn, communes: list[str], as_of: dt.date) -> list[
         communes,
         as_of,
     )
-    buckets: dict[str, dict[str, dict[str, int]]] = defaultdict(
-        lambda: {b: {"loans": 0, "outstanding_vnd": 0} for b in OVERDUE_BUCKETS}
-    )
+
+
+def _overdue_buckets(overdue: list[Record]) -> dict[str, dict[str, dict[str, int]]]:
+    buckets: dict[str, dict[str, dict[str, int]]] = defaultdict(_empty_buckets)
     for r in overdue:
-        buckets[r["commune_code"]][r["bucket"]] = {
-            "loans": int(r["loans"]),
-            "outstanding_vnd": int(r["outstanding_vnd"]),
-        }
-    return [
-        {k: (int(v) if isinstance(v, int) else v) for k, v in dict(r).items()}
-        | {"overdue": buckets[r["commune_code"]]}
-        for r in totals
-    ]
+        buckets[r["commune_code"]][r["bucket"]] = _bucket_counts(r)
+    return buckets
+
+
+def _bucket_counts(r: Record) -> dict[str, int]:
+    return {"loans": int(r["loans"]), "outstanding_vnd": int(r["outstanding_vnd"])}
+
+
+def _empty_buckets() -> dict[str, dict[str, int]]:
+    return {b: {"loans": 0, "outstanding_vnd": 0} for b in OVERDUE_BUCKETS}
 
 
 async def training_report(
@@ -155,21 +181,38 @@ async def training_report(
         date_from,
         date_to,
     )
-    result = []
-    for r in rows:
-        line: dict[str, Any] = {
-            k: (v if isinstance(v, str) else int(v)) for k, v in dict(r).items()
-        }
-        line["certificate_rate_percent"] = achieved_percent(line["certificates"], line["completed"])
-        line["employed_or_departed_percent"] = achieved_percent(
-            line["employed_or_departed"], line["trainees"]
-        )
-        result.append(line)
-    return result
+    return [_training_line(r) for r in rows]
+
+
+def _training_line(r: Record) -> dict[str, Any]:
+    """A course type's counts, with the certificate and employment rates."""
+    line: dict[str, Any] = {k: (v if isinstance(v, str) else int(v)) for k, v in dict(r).items()}
+    line["certificate_rate_percent"] = achieved_percent(line["certificates"], line["completed"])
+    line["employed_or_departed_percent"] = achieved_percent(
+        line["employed_or_departed"], line["trainees"]
+    )
+    return line
 
 
 async def follow_up_report(conn: Conn, communes: list[str]) -> dict[str, Any]:
-    row = await conn.fetchrow(
+    row = await _follow_up_counts(conn, communes)
+    causes = await _early_return_causes(conn, communes)
+    assert row is not None
+    return {k: int(v) for k, v in dict(row).items()} | {
+        "returned_early_by_cause": {r["return_cause"]: int(r["n"]) for r in causes}
+    }
+
+
+async def _early_return_causes(conn: Conn, communes: list[str]) -> list[Record]:
+    return await conn.fetch(
+        f"""SELECT return_cause, count(*) AS n FROM {S}.registration
+            WHERE commune_code = ANY($1) AND return_early GROUP BY 1 ORDER BY 1""",
+        communes,
+    )
+
+
+async def _follow_up_counts(conn: Conn, communes: list[str]) -> Record | None:
+    return await conn.fetchrow(
         f"""SELECT
               count(*) FILTER (WHERE departed_on IS NOT NULL AND returned_on IS NULL
                                AND absconded_on IS NULL) AS abroad_now,
@@ -180,15 +223,6 @@ async def follow_up_report(conn: Conn, communes: list[str]) -> dict[str, Any]:
             FROM {S}.registration WHERE commune_code = ANY($1)""",
         communes,
     )
-    causes = await conn.fetch(
-        f"""SELECT return_cause, count(*) AS n FROM {S}.registration
-            WHERE commune_code = ANY($1) AND return_early GROUP BY 1 ORDER BY 1""",
-        communes,
-    )
-    assert row is not None
-    return {k: int(v) for k, v in dict(row).items()} | {
-        "returned_early_by_cause": {r["return_cause"]: int(r["n"]) for r in causes}
-    }
 
 
 async def sms_report(conn: Conn, date_from: dt.date, date_to: dt.date) -> list[dict[str, Any]]:
@@ -217,7 +251,11 @@ async def monthly_series(
         period.start,
         period.end,
     )
-    found = {r["month"]: int(r["n"]) for r in rows}
+    return _every_month({r["month"]: int(r["n"]) for r in rows}, period)
+
+
+def _every_month(found: dict[dt.date, int], period: Period) -> list[tuple[dt.date, int]]:
+    """Each month of the period with its count, 0 where none was found."""
     months, day = [], period.start
     while day < period.end:
         months.append((day, found.get(day, 0)))

@@ -41,12 +41,11 @@ def parse_rules(data: dict[str, Any]) -> ReputationRules:
 
 
 def load_rules(path: str | None = None) -> ReputationRules:
-    if path:
-        text = Path(path).read_text(encoding="utf-8")
-    else:
-        text = (
-            resources.files("xkld_reporting.data")
-            .joinpath("enterprise_reputation.json")
-            .read_text(encoding="utf-8")
-        )
+    text = Path(path).read_text(encoding="utf-8") if path else _default_rules()
     return parse_rules(json.loads(text))
+
+
+def _default_rules() -> str:
+    """The rules shipped with the service."""
+    data = resources.files("xkld_reporting.data")
+    return data.joinpath("enterprise_reputation.json").read_text(encoding="utf-8")

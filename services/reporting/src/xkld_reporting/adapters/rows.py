@@ -28,12 +28,14 @@ def stage_of(table: str) -> str:
 
 def columns(model: type[Any]) -> list[tuple[str, str]]:
     hints = {f.name: f.type for f in dataclasses.fields(model)}
-    result = []
-    for name, hint in hints.items():
-        first = str(hint).split(" | ")[0]
-        base = next(t for t in _PG_TYPES if _type_name(t) == first)
-        result.append((name, _PG_TYPES[base]))
-    return result
+    return [(name, _pg_type(hint)) for name, hint in hints.items()]
+
+
+def _pg_type(hint: object) -> str:
+    """The column type of a field's annotation: its first type, when it is a union."""
+    first = str(hint).split(" | ")[0]
+    base = next(t for t in _PG_TYPES if _type_name(t) == first)
+    return _PG_TYPES[base]
 
 
 def _type_name(t: type[Any]) -> str:

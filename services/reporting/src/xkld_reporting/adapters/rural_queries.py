@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from asyncpg import Record
 from xkld_shared.db.pool import Conn
 
 from xkld_reporting.adapters.projection_schema import LIVE
@@ -53,12 +54,11 @@ async def _grouped(conn: Conn, select: str, source: str, *args: Any) -> Lines:
             FROM ({source}) x GROUP BY GROUPING SETS ((k), ())""",
         *args,
     )
-    return {
-        (TOTAL if r["is_total"] else r["k"]): {
-            name: int(value) for name, value in dict(r).items() if name not in ("k", "is_total")
-        }
-        for r in rows
-    }
+    return {(TOTAL if r["is_total"] else r["k"]): _counts_of(r) for r in rows}
+
+
+def _counts_of(row: Record) -> dict[str, int]:
+    return {name: int(value) for name, value in dict(row).items() if name not in ("k", "is_total")}
 
 
 async def _plan(conn: Conn, by: str | None, communes: list[str], year: int) -> Lines:
@@ -80,16 +80,30 @@ def _keys(*parts: Lines) -> list[str | None]:
     return sorted(keys, key=lambda k: (k is None, k or ""))
 
 
+_TRAINEE_ZERO = dict.fromkeys(("enrolled", "trainees", "completed", "passed", "certificates"), 0)
+_SUPPORT_ZERO = dict.fromkeys(
+    ("trainees_paid", "paid_vnd", "paid_cost_vnd", "paid_meals_vnd", "paid_travel_vnd"), 0
+)
+
+
 async def trainees_report(
     conn: Conn, communes: list[str], year: int, by: str
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Per key: planned places (none per support group: the plan is not split by group),
     enrolments in courses starting in the year, trainees, completed, passed, certificates."""
+    actual = await _trainee_counts(conn, communes, year, by)
+    plan = await _plan(conn, None if by == "group" else by, communes, year)
+    keys = _keys(actual, {} if by == "group" else plan)
+    rows = [{"key": k, **_trainee_line(plan, actual, k)} for k in keys]
+    return rows, _trainee_line(plan, actual, TOTAL)
+
+
+async def _trainee_counts(conn: Conn, communes: list[str], year: int, by: str) -> Lines:
     start, end = _year(year)
     key = TRAINEE_KEYS[by]
     if by == "group":
         key = f"coalesce({key}, '{UNKNOWN_GROUP}')"
-    actual = await _grouped(
+    return await _grouped(
         conn,
         """count(*) AS enrolled, count(DISTINCT trainee_id) AS trainees,
            count(completed_on) AS completed, count(*) FILTER (WHERE passed) AS passed,
@@ -99,18 +113,14 @@ async def trainees_report(
         start,
         end,
     )
-    plan = await _plan(conn, None if by == "group" else by, communes, year)
-    zero = dict.fromkeys(("enrolled", "trainees", "completed", "passed", "certificates"), 0)
 
-    def line(k: str | None) -> dict[str, Any]:
-        planned = plan[k]["places"] if k in plan else None
-        counts = actual.get(k, zero)
-        return {"planned_places": planned, **counts} | {
-            "enrolled_of_planned_bp": rate_basis_points(counts["enrolled"], planned or 0)
-        }
 
-    rows = [{"key": k, **line(k)} for k in _keys(actual, {} if by == "group" else plan)]
-    return rows, line(TOTAL)
+def _trainee_line(plan: Lines, actual: Lines, k: str | None) -> dict[str, Any]:
+    planned = plan[k]["places"] if k in plan else None
+    counts = actual.get(k, _TRAINEE_ZERO)
+    return {"planned_places": planned, **counts} | {
+        "enrolled_of_planned_bp": rate_basis_points(counts["enrolled"], planned or 0)
+    }
 
 
 async def support_report(
@@ -118,8 +128,17 @@ async def support_report(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Per key: the budget of the year's plan lines against the support paid in the year
     (by the payment's date and commune), and the trainees paid."""
+    paid = await _support_paid(conn, communes, year, by)
+    plan = await _plan(conn, by, communes, year)
+    rows = [{"key": k, **_support_line(plan, paid, k)} for k in _keys(paid, plan)]
+    if by == "plan_line":
+        await _describe_lines(conn, rows)
+    return rows, _support_line(plan, paid, TOTAL)
+
+
+async def _support_paid(conn: Conn, communes: list[str], year: int, by: str) -> Lines:
     start, end = _year(year)
-    paid = await _grouped(
+    return await _grouped(
         conn,
         """count(DISTINCT trainee_id) AS trainees_paid,
            coalesce(sum(support_total_vnd), 0)::bigint AS paid_vnd,
@@ -135,40 +154,36 @@ async def support_report(
         start,
         end,
     )
-    plan = await _plan(conn, by, communes, year)
-    zero = dict.fromkeys(
-        ("trainees_paid", "paid_vnd", "paid_cost_vnd", "paid_meals_vnd", "paid_travel_vnd"), 0
-    )
 
-    def line(k: str | None) -> dict[str, Any]:
-        budget = plan[k]["budget_vnd"] if k in plan else None
-        money = paid.get(k, zero)
-        return {
-            "budget_vnd": budget,
-            **money,
-            "balance_vnd": None if budget is None else budget - money["paid_vnd"],
-            "paid_of_budget_bp": rate_basis_points(money["paid_vnd"], budget or 0),
-        }
 
-    rows = [{"key": k, **line(k)} for k in _keys(paid, plan)]
-    if by == "plan_line":
-        await _describe_lines(conn, rows)
-    return rows, line(TOTAL)
+def _support_line(plan: Lines, paid: Lines, k: str | None) -> dict[str, Any]:
+    budget = plan[k]["budget_vnd"] if k in plan else None
+    money = paid.get(k, _SUPPORT_ZERO)
+    return {
+        "budget_vnd": budget,
+        **money,
+        "balance_vnd": None if budget is None else budget - money["paid_vnd"],
+        "paid_of_budget_bp": rate_basis_points(money["paid_vnd"], budget or 0),
+    }
 
 
 async def _describe_lines(conn: Conn, rows: list[dict[str, Any]]) -> None:
     """What a plan line is (codes only), for rows by plan line; null for unknown lines."""
-    found = await conn.fetch(
-        f"""SELECT line_id::text AS k, plan_year, trade_code, commune_code, places,
-                   withdrawn_on IS NOT NULL AS withdrawn
-            FROM {S}.plan_line WHERE line_id::text = ANY($1)""",
-        [r["key"] for r in rows if r["key"] is not None],
-    )
-    lines = {r["k"]: dict(r) for r in found}
+    lines = await _plan_lines(conn, [r["key"] for r in rows if r["key"] is not None])
     for row in rows:
         known = lines.get(row["key"], {})
         for name in ("plan_year", "trade_code", "commune_code", "places", "withdrawn"):
             row[name] = known.get(name)
+
+
+async def _plan_lines(conn: Conn, keys: list[str]) -> dict[str, dict[str, Any]]:
+    found = await conn.fetch(
+        f"""SELECT line_id::text AS k, plan_year, trade_code, commune_code, places,
+                   withdrawn_on IS NOT NULL AS withdrawn
+            FROM {S}.plan_line WHERE line_id::text = ANY($1)""",
+        keys,
+    )
+    return {r["k"]: dict(r) for r in found}
 
 
 async def employment_report(
@@ -176,9 +191,15 @@ async def employment_report(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Per key, for courses completed in the year: completed, outcomes recorded, each
     outcome, employed (every outcome but no work yet), the rate, completed without outcome."""
+    found = await _employment_counts(conn, communes, year, by)
+    rows = [{"key": k, **_employment_line(found, k)} for k in _keys(found)]
+    return rows, _employment_line(found, TOTAL)
+
+
+async def _employment_counts(conn: Conn, communes: list[str], year: int, by: str) -> Lines:
     start, end = _year(year)
     each = ", ".join(f"count(*) FILTER (WHERE outcome = '{o}') AS {o}" for o in EMPLOYMENT_OUTCOMES)
-    found = await _grouped(
+    return await _grouped(
         conn,
         f"count(*) AS completed, count(outcome) AS outcomes_recorded, {each}",
         _courses(
@@ -190,16 +211,15 @@ async def employment_report(
         end,
     )
 
-    def line(k: str | None) -> dict[str, Any]:
-        counts = found.get(k) or dict.fromkeys(
-            ("completed", "outcomes_recorded", *EMPLOYMENT_OUTCOMES), 0
-        )
-        recorded = counts["outcomes_recorded"]
-        employed = recorded - counts[NOT_EMPLOYED]
-        return counts | {
-            "employed": employed,
-            "employment_rate_bp": rate_basis_points(employed, recorded),
-            "completed_without_outcome": counts["completed"] - recorded,
-        }
 
-    return [{"key": k, **line(k)} for k in _keys(found)], line(TOTAL)
+def _employment_line(found: Lines, k: str | None) -> dict[str, Any]:
+    counts = found.get(k) or dict.fromkeys(
+        ("completed", "outcomes_recorded", *EMPLOYMENT_OUTCOMES), 0
+    )
+    recorded = counts["outcomes_recorded"]
+    employed = recorded - counts[NOT_EMPLOYED]
+    return counts | {
+        "employed": employed,
+        "employment_rate_bp": rate_basis_points(employed, recorded),
+        "completed_without_outcome": counts["completed"] - recorded,
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asyncpg import Record
 from xkld_shared.db.pool import Conn
 
 from xkld_reporting.domain.target_row import TargetRow
@@ -49,6 +50,9 @@ async def of_areas(conn: Conn, areas: list[str], year: int | None) -> list[dict[
         areas,
         year,
     )
-    return [
-        dict(r) | {"quarter": r["quarter"] or None, "market": r["market"] or None} for r in rows
-    ]
+    return [_target_view(r) for r in rows]
+
+
+def _target_view(r: Record) -> dict[str, Any]:
+    """A target as read: no quarter (the whole year) and no market (all) as null."""
+    return dict(r) | {"quarter": r["quarter"] or None, "market": r["market"] or None}

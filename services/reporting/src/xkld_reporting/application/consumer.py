@@ -9,17 +9,21 @@ moves together with the tables on a rebuild swap.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 
-from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.consumer import Applied, Decoded, EventConsumer
 from xkld_shared.runtime import ServiceRuntime
 
 from xkld_reporting.adapters.projection_schema import LIVE, SWITCH_LOCK
-from xkld_reporting.application.projector import EVENT_TYPES, begin_batch, claim, project
+from xkld_reporting.application.projector import (
+    EVENT_TYPES,
+    begin_batch,
+    claim,
+    fresh_events,
+    project,
+)
 
 
 class ProjectionApplier:
@@ -33,12 +37,7 @@ class ProjectionApplier:
     async def apply(self, conn: Conn, batch: Sequence[Decoded]) -> Applied:
         await begin_batch(conn, LIVE, shared_lock=SWITCH_LOCK)
         fresh = await claim(conn, LIVE, [d.envelope.event_id for d in batch])
-        events: list[tuple[Envelope, EventPayload]] = []
-        taken: set[uuid.UUID] = set()
-        for d in batch:
-            if d.envelope.event_id in fresh and d.envelope.event_id not in taken:
-                taken.add(d.envelope.event_id)
-                events.append((d.envelope, d.payload))
+        events = fresh_events([(d.envelope, d.payload) for d in batch], fresh)
         await project(conn, LIVE, self._stream, events)
         return Applied(len(events), len(batch) - len(events))
 

@@ -18,10 +18,16 @@ POVERTY_EVENTS = frozenset({PovertyStatusRecorded})
 async def project_poverty(
     conn: Conn, schema: str, events: Sequence[tuple[Envelope, EventPayload]]
 ) -> None:
+    latest = _latest_status(events)
+    if not latest:
+        return
+    await put_poverty(conn, schema, latest)
+
+
+def _latest_status(events: Sequence[tuple[Envelope, EventPayload]]) -> dict[PovertyKey, str]:
+    """Each household's last status in the batch, by registration, basis and list year."""
     latest: dict[PovertyKey, str] = {}
     for env, e in events:
         assert isinstance(e, PovertyStatusRecorded)
         latest[(env.registration_id, e.basis, e.list_year)] = e.status
-    if not latest:
-        return
-    await put_poverty(conn, schema, latest)
+    return latest

@@ -25,6 +25,7 @@ from xkld_reporting.domain.rural_training import (
 
 RURAL_EVENTS = frozenset(EVENTS)
 _PLAN = (tr.CoursePlanLineSet, tr.CoursePlanLineWithdrawn)
+_COURSE_KEY = ["trainee_id", "course_id"]
 
 
 async def project_rural_training(
@@ -32,49 +33,51 @@ async def project_rural_training(
 ) -> None:
     if not events:
         return
-    trainees = list(
+    state = await _load_state(conn, schema, events)
+    for env, event in events:
+        apply_rural_training_event(state, env, event)
+    await _save_state(conn, schema, state)
+
+
+def _trainee_ids(events: Sequence[tuple[Envelope, EventPayload]]) -> list[uuid.UUID]:
+    return list(
         {env.registration_id for env, e in events if type(e) not in _PLAN}
         | {e.trainee_id for _, e in events if isinstance(e, tr.TrainingSupportPaid)}
     )
-    lines = list({i for _, e in events if (i := plan_line_id(e)) is not None})
+
+
+def _plan_line_ids(events: Sequence[tuple[Envelope, EventPayload]]) -> list[uuid.UUID]:
+    return list({i for _, e in events if (i := plan_line_id(e)) is not None})
+
+
+async def _load_state(
+    conn: Conn, schema: str, events: Sequence[tuple[Envelope, EventPayload]]
+) -> RuralTrainingState:
+    """The rows the batch touches: its trainees, their courses and its plan lines."""
+    trainees = _trainee_ids(events)
+    lines = _plan_line_ids(events)
     units = admin_units()
-    state = RuralTrainingState(
-        units.current,
-        units.province_of,
-        await load(conn, f"{schema}.trainee", TraineeRow, "trainee_id", trainees),
-        await load(
-            conn,
-            f"{schema}.trainee_course",
-            TraineeCourseRow,
-            "trainee_id",
-            trainees,
-            _course_key,
-        ),
-        await load(conn, f"{schema}.plan_line", PlanLineRow, "line_id", lines),
-    )
-    for env, event in events:
-        apply_rural_training_event(state, env, event)
-    await save(
-        conn,
-        f"{schema}.trainee",
-        TraineeRow,
-        ["trainee_id"],
-        [state.trainees[i] for i in state.touched],
-    )
-    await save(
-        conn,
-        f"{schema}.trainee_course",
-        TraineeCourseRow,
-        ["trainee_id", "course_id"],
-        [state.courses[k] for k in state.touched_courses],
-    )
-    await save(
-        conn,
-        f"{schema}.plan_line",
-        PlanLineRow,
-        ["line_id"],
-        [state.lines[i] for i in state.touched_lines],
-    )
+    trainee_rows = await load(conn, f"{schema}.trainee", TraineeRow, "trainee_id", trainees)
+    courses = await _load_courses(conn, schema, trainees)
+    plan = await load(conn, f"{schema}.plan_line", PlanLineRow, "line_id", lines)
+    return RuralTrainingState(units.current, units.province_of, trainee_rows, courses, plan)
+
+
+async def _load_courses(
+    conn: Conn, schema: str, trainees: list[uuid.UUID]
+) -> dict[tuple[uuid.UUID, uuid.UUID], TraineeCourseRow]:
+    table = f"{schema}.trainee_course"
+    return await load(conn, table, TraineeCourseRow, "trainee_id", trainees, _course_key)
+
+
+async def _save_state(conn: Conn, schema: str, state: RuralTrainingState) -> None:
+    """Writes back the rows the batch changed."""
+    trainees = [state.trainees[i] for i in state.touched]
+    await save(conn, f"{schema}.trainee", TraineeRow, ["trainee_id"], trainees)
+    courses = [state.courses[k] for k in state.touched_courses]
+    await save(conn, f"{schema}.trainee_course", TraineeCourseRow, _COURSE_KEY, courses)
+    lines = [state.lines[i] for i in state.touched_lines]
+    await save(conn, f"{schema}.plan_line", PlanLineRow, ["line_id"], lines)
 
 
 def _course_key(row: TraineeCourseRow) -> tuple[uuid.UUID, uuid.UUID]:

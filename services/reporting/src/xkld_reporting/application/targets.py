@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import asyncpg
 from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.db.pool import Conn
 from xkld_shared.errors import InvalidInput
 from xkld_shared.http.strict import BIGINT_MAX
 
@@ -33,21 +34,27 @@ async def save_targets(
     changed = 0
     async with pool.acquire() as conn, conn.transaction():
         for row in rows:
-            before = await target_store.value_for_update(conn, row)
-            if before == row.value:
-                continue
-            await target_store.put(conn, row, context.actor.username)
-            await record_change(
-                conn,
-                context,
-                action="target_set",
-                entity_type="target",
-                entity_id=row.key,
-                before={} if before is None else {"value": before},
-                after={"value": row.value},
-            )
-            changed += 1
+            if await _save_one(conn, context, row):
+                changed += 1
     return changed
+
+
+async def _save_one(conn: Conn, context: ChangeContext, row: TargetRow) -> bool:
+    """Insert or replace one target, audited; False (nothing written) when unchanged."""
+    before = await target_store.value_for_update(conn, row)
+    if before == row.value:
+        return False
+    await target_store.put(conn, row, context.actor.username)
+    await record_change(
+        conn,
+        context,
+        action="target_set",
+        entity_type="target",
+        entity_id=row.key,
+        before={} if before is None else {"value": before},
+        after={"value": row.value},
+    )
+    return True
 
 
 def template_csv() -> bytes:
@@ -64,6 +71,10 @@ def parse_upload(content: bytes, content_type: str) -> list[dict[str, str]]:
     """Lines of a CSV (UTF-8, BOM optional) or XLSX upload, as text by column name."""
     if "spreadsheetml" in content_type or content[:2] == b"PK":
         return _xlsx_lines(content)
+    return _csv_lines(_csv_text(content))
+
+
+def _csv_text(content: bytes) -> str:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -72,6 +83,10 @@ def parse_upload(content: bytes, content_type: str) -> list[dict[str, str]]:
         ) from None
     if "\x00" in text:  # binary data, not text; the csv module refuses it anyway
         raise _unreadable_csv()
+    return text
+
+
+def _csv_lines(text: str) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text))
     try:
         _check_header(reader.fieldnames or [])
@@ -87,23 +102,28 @@ def _unreadable_csv() -> InvalidTargetFile:
 
 
 def _xlsx_lines(content: bytes) -> list[dict[str, str]]:
+    lines = _sheet_lines(content)
+    if not lines:
+        raise InvalidTargetFile(1, "tệp trống", "the file is empty")
+    header = lines[0]
+    _check_header(header)
+    return [dict(zip(header, line, strict=False)) for line in lines[1:] if any(line)]
+
+
+def _sheet_lines(content: bytes) -> list[list[str]]:
+    """The first sheet's rows, as text."""
     try:
         from openpyxl import load_workbook
 
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         # Read-only workbooks parse lazily: a damaged file can fail while rows are read.
-        lines = [
+        return [
             [_cell(c) for c in row] for row in workbook.worksheets[0].iter_rows(values_only=True)
         ]
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise InvalidTargetFile(
             1, "không đọc được tệp Excel", "the Excel file cannot be read"
         ) from None
-    if not lines:
-        raise InvalidTargetFile(1, "tệp trống", "the file is empty")
-    header = lines[0]
-    _check_header(header)
-    return [dict(zip(header, line, strict=False)) for line in lines[1:] if any(line)]
 
 
 def _cell(value: object) -> str:
@@ -130,22 +150,51 @@ def to_targets(lines: Sequence[dict[str, str]]) -> list[TargetRow]:
 
 
 def _target_of(number: int, line: dict[str, str]) -> TargetRow:
+    area = _area_of(number, line)
+    indicator = _indicator_of(number, line)
+    year, quarter, value = _numbers(number, line)
+    market = _market_of(number, line)
+    return TargetRow(area, year, quarter, indicator, market, value)
+
+
+def _area_of(number: int, line: dict[str, str]) -> str:
     area = line.get("area_code", "")
     if not (area.isdigit() and len(area) in (2, 5)):
-        raise InvalidTargetFile(
-            number,
-            "mã địa bàn phải có 2 chữ số (tỉnh) hoặc 5 chữ số (xã)",
-            "area_code must be 2 digits (province) or 5 (commune)",
-        )
+        raise _bad_area(number)
+    return area
+
+
+def _bad_area(number: int) -> InvalidTargetFile:
+    return InvalidTargetFile(
+        number,
+        "mã địa bàn phải có 2 chữ số (tỉnh) hoặc 5 chữ số (xã)",
+        "area_code must be 2 digits (province) or 5 (commune)",
+    )
+
+
+def _indicator_of(number: int, line: dict[str, str]) -> Indicator:
     try:
-        indicator = Indicator(line.get("indicator", ""))
+        return Indicator(line.get("indicator", ""))
     except ValueError:
-        raise InvalidTargetFile(
-            number,
-            f"chỉ tiêu không hợp lệ; dùng: {', '.join(Indicator)}",
-            f"unknown indicator; use one of: {', '.join(Indicator)}",
-        ) from None
+        raise _unknown_indicator(number) from None
+
+
+def _unknown_indicator(number: int) -> InvalidTargetFile:
+    return InvalidTargetFile(
+        number,
+        f"chỉ tiêu không hợp lệ; dùng: {', '.join(Indicator)}",
+        f"unknown indicator; use one of: {', '.join(Indicator)}",
+    )
+
+
+def _numbers(number: int, line: dict[str, str]) -> tuple[int, int, int]:
+    """The line's year, quarter (0: the whole year) and value, checked."""
     year, quarter, value = (_integer(number, line, k) for k in ("year", "quarter", "value"))
+    _check_numbers(number, year, quarter, value)
+    return year, quarter, value
+
+
+def _check_numbers(number: int, year: int, quarter: int, value: int) -> None:
     if not 2000 <= year <= 2100:
         raise InvalidTargetFile(number, "năm không hợp lệ", "the year is out of range")
     if not 0 <= quarter <= 4:
@@ -158,10 +207,13 @@ def _target_of(number: int, line: dict[str, str]) -> TargetRow:
         raise InvalidTargetFile(number, "chỉ tiêu không được âm", "a target cannot be negative")
     if value > BIGINT_MAX:
         raise InvalidTargetFile(number, "chỉ tiêu quá lớn", "the target is too large")
+
+
+def _market_of(number: int, line: dict[str, str]) -> str:
     market = line.get("market", "")
     if market and not market.replace("_", "").replace("-", "").isalnum():
         raise InvalidTargetFile(number, "mã thị trường không hợp lệ", "invalid market code")
-    return TargetRow(area, year, quarter, indicator, market, value)
+    return market
 
 
 def _integer(number: int, line: dict[str, str], column: str) -> int:

@@ -54,11 +54,17 @@ SMS_OUTCOMES: dict[type[EventPayload], str] = {
 }
 
 
+def _moment_of(env: Envelope, event: EventPayload) -> dt.datetime:
+    """When the message was sent, delivered, failed or suppressed; else when the event
+    occurred."""
+    moment = getattr(event, "sent_at", None) or getattr(event, "delivered_at", None)
+    moment = moment or getattr(event, "failed_at", None) or getattr(event, "suppressed_at", None)
+    return moment if isinstance(moment, dt.datetime) else env.occurred_at
+
+
 def apply_notification_event(deltas: Deltas, env: Envelope, event: EventPayload) -> None:
     outcome = SMS_OUTCOMES.get(type(event))
     if outcome is None:
         return
-    moment = getattr(event, "sent_at", None) or getattr(event, "delivered_at", None)
-    moment = moment or getattr(event, "failed_at", None) or getattr(event, "suppressed_at", None)
-    day = local_day(moment if isinstance(moment, dt.datetime) else env.occurred_at)
+    day = local_day(_moment_of(env, event))
     deltas.sms[(getattr(event, "template_code", "?"), day, outcome)] += 1

@@ -178,6 +178,20 @@ def _apply_training(
     env: Envelope,
     event: j.TrainingEnrolled | j.TrainingCompleted,
 ) -> None:
+    course = _training_row(state, row, env, event)
+    if isinstance(event, j.TrainingEnrolled):
+        _enrolled(state, row, course, event)
+    else:
+        _completed(state, row, course, event)
+
+
+def _training_row(
+    state: RegistrationState,
+    row: RegistrationRow,
+    env: Envelope,
+    event: j.TrainingEnrolled | j.TrainingCompleted,
+) -> TrainingRow:
+    """The registration's row for the event's course, created on its first event."""
     key = (env.registration_id, event.course_id)
     course = state.trainings.get(key)
     if course is None:
@@ -189,15 +203,24 @@ def _apply_training(
             event.course_type,
         )
     state.touched_trainings.add(key)
-    if isinstance(event, j.TrainingEnrolled):
-        course.enrolled_on = event.enrolled_on
-        if row.stage in ("submitted", "eligible"):
-            row.stage = "in_training"
-        state.deltas.add("training_enrolled", row.commune_code, event.enrolled_on)
-    else:
-        course.completed_on, course.passed = event.completed_on, event.passed
-        course.certificate_issued = event.certificate_issued
-        state.deltas.add("training_completed", row.commune_code, event.completed_on)
+    return course
+
+
+def _enrolled(
+    state: RegistrationState, row: RegistrationRow, course: TrainingRow, e: j.TrainingEnrolled
+) -> None:
+    course.enrolled_on = e.enrolled_on
+    if row.stage in ("submitted", "eligible"):
+        row.stage = "in_training"
+    state.deltas.add("training_enrolled", row.commune_code, e.enrolled_on)
+
+
+def _completed(
+    state: RegistrationState, row: RegistrationRow, course: TrainingRow, e: j.TrainingCompleted
+) -> None:
+    course.completed_on, course.passed = e.completed_on, e.passed
+    course.certificate_issued = e.certificate_issued
+    state.deltas.add("training_completed", row.commune_code, e.completed_on)
 
 
 _REGISTRATION_HANDLERS: dict[type[EventPayload], Callable[..., None]] = {

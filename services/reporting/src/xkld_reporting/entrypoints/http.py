@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from xkld_shared.clock import vietnam_today
 from xkld_shared.http.strict import IsoDate
+from xkld_shared.identity.principal import Principal
 
 from xkld_reporting.adapters import charts, progress_queries, queries
+from xkld_reporting.adapters.admin_units import AdminUnits
 from xkld_reporting.adapters.exports import progress_csv, progress_xlsx
 from xkld_reporting.adapters.freshness import freshness as freshness_of
 from xkld_reporting.domain.periods import Period
@@ -118,14 +121,21 @@ async def progress_chart(
 ) -> Response:
     """Progress bars per commune for one indicator."""
     report = await progress_queries.progress(conn, units, area.code, period, None)
+    title = (
+        f"Tỷ lệ đạt chỉ tiêu – {indicator.value} – {report.area_name} – {report.period.label_vi}"
+    )
+    return _svg(charts.progress_bars(title, _bars(report, indicator)))
+
+
+def _bars(
+    report: progress_queries.ProgressReport, indicator: Indicator
+) -> list[tuple[str, Decimal | None, int, int | None]]:
+    """Each area's name, percentage, actual and target for the indicator."""
     lines = []
     for a in report.areas:
         ind = next(i for i in a.indicators if i.indicator == indicator.value)
         lines.append((a.area_name, ind.percent, ind.actual, ind.target))
-    title = (
-        f"Tỷ lệ đạt chỉ tiêu – {indicator.value} – {report.area_name} – {report.period.label_vi}"
-    )
-    return _svg(charts.progress_bars(title, lines))
+    return lines
 
 
 @router.get("/charts/departures.svg")
@@ -236,13 +246,7 @@ async def registrations_by_commune(
     """The first slice's report, kept for its readers: registrations per commune, all time."""
     rows = await queries.registrations_by_commune(conn, commune_code)
     fresh = await freshness_of(conn)
-    visible = [
-        row
-        for row in rows
-        if unscoped(principal)
-        or row["commune_code"] in principal.scope.communes
-        or principal.scope.province == units.province_of(row["commune_code"])
-    ]
+    visible = [row for row in rows if _may_see(principal, units, row["commune_code"])]
     registration = fresh.streams[0]
     return json_response(
         {
@@ -251,4 +255,12 @@ async def registrations_by_commune(
             "lag_seconds": registration.lag_seconds,
             "communes": visible,
         }
+    )
+
+
+def _may_see(principal: Principal, units: AdminUnits, commune: str) -> bool:
+    return (
+        unscoped(principal)
+        or commune in principal.scope.communes
+        or principal.scope.province == units.province_of(commune)
     )

@@ -58,28 +58,43 @@ def unscoped(principal: Principal) -> bool:
 def resolve_area(principal: Principal, units: AdminUnits, area: str | None) -> str:
     """The area asked for (or the caller's own), checked to exist and to be within scope."""
     if area is None:
-        if principal.scope.province:
-            area = principal.scope.province
-        elif len(principal.scope.communes) == 1:
-            area = next(iter(principal.scope.communes))
-        else:
-            raise AreaRequired
+        area = _own_area(principal)
     if len(area) == 2:
-        if area not in units.province_name:
-            raise UnknownArea(area)
-        if not (unscoped(principal) or principal.scope.province == area):
-            raise OutsideYourArea(area)
-        return area
+        _check_province(principal, units, area)
+    else:
+        _check_commune(principal, units, area)
+    return area
+
+
+def _own_area(principal: Principal) -> str:
+    """The caller's province, or their commune when they have exactly one."""
+    if principal.scope.province:
+        return principal.scope.province
+    if len(principal.scope.communes) == 1:
+        return next(iter(principal.scope.communes))
+    raise AreaRequired
+
+
+def _check_province(principal: Principal, units: AdminUnits, area: str) -> None:
+    if area not in units.province_name:
+        raise UnknownArea(area)
+    if not (unscoped(principal) or principal.scope.province == area):
+        raise OutsideYourArea(area)
+
+
+def _check_commune(principal: Principal, units: AdminUnits, area: str) -> None:
     if area not in units.commune_province:
         raise UnknownArea(area)
-    province = units.commune_province[area]
-    if not (
-        unscoped(principal)
-        or area in principal.scope.communes
-        or principal.scope.province == province
-    ):
+    if not _covers_commune(principal, area, units.commune_province[area]):
         raise OutsideYourArea(area)
-    return area
+
+
+def _covers_commune(principal: Principal, commune: str, province: str) -> bool:
+    return (
+        unscoped(principal)
+        or commune in principal.scope.communes
+        or principal.scope.province == province
+    )
 
 
 def check_target_area(principal: Principal, units: AdminUnits, area: str) -> None:

@@ -66,11 +66,12 @@ async def set_targets(
     body: TargetsIn, request: Request, pool: Pool, units: Units, principal: TargetSetter
 ) -> dict[str, int]:
     """Set (insert or replace) targets. Unchanged values are not re-audited."""
-    rows = [
-        TargetRow(t.area_code, t.year, t.quarter or 0, t.indicator, t.market or "", t.value)
-        for t in body.targets
-    ]
+    rows = [_row_of(t) for t in body.targets]
     return await _save(request, pool, units, principal, rows)
+
+
+def _row_of(t: TargetIn) -> TargetRow:
+    return TargetRow(t.area_code, t.year, t.quarter or 0, t.indicator, t.market or "", t.value)
 
 
 @router.post("/import")
