@@ -56,7 +56,6 @@ async def disbursements_due(
     from_day: Annotated[IsoDate | None, Query(alias="from")] = None,
     until: IsoDate | None = None,
 ) -> list[dict[str, Any]]:
-    service = service
     start = _within_reach(from_day or local_today(), "from")
     end = None if until is None else _within_reach(until, "until")
     async with service.pool.acquire() as conn:
