@@ -41,17 +41,20 @@ class NewBroadcastMessage:
     not_before: dt.datetime
 
 
-async def add(conn: Conn, m: NewBroadcastMessage, now: dt.datetime) -> bool:
-    """False when this (broadcast, recipient) is already here: a redelivery, or the same
-    recipient twice in one broadcast."""
-    inserted = await conn.fetchval(
-        """INSERT INTO broadcast_message (id, event_id, campaign_id, broadcast_id, recipient_id,
+_INSERT = """INSERT INTO broadcast_message (id, event_id, campaign_id, broadcast_id, recipient_id,
                commune_code, province_code, phone_ciphertext, phone_index, route, sms_text,
                encoding, segments, zalo_template_id, zalo_params, state, next_attempt_at,
                created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb,
                    $16, $17, $18)
-           ON CONFLICT DO NOTHING RETURNING true""",
+           ON CONFLICT DO NOTHING RETURNING true"""
+
+
+async def add(conn: Conn, m: NewBroadcastMessage, now: dt.datetime) -> bool:
+    """False when this (broadcast, recipient) is already here: a redelivery, or the same
+    recipient twice in one broadcast."""
+    inserted = await conn.fetchval(
+        _INSERT,
         m.id,
         m.event_id,
         m.campaign_id,
@@ -210,9 +213,7 @@ class Change:
     final: bool = False
 
 
-async def save(conn: Conn, message_id: uuid.UUID, c: Change, now: dt.datetime) -> None:
-    await conn.execute(
-        """UPDATE broadcast_message SET state = $2, fell_back = $3, reason = $4,
+_SAVE = """UPDATE broadcast_message SET state = $2, fell_back = $3, reason = $4,
                channel = coalesce($5, channel), lease_until = NULL,
                next_attempt_at = coalesce($6, next_attempt_at),
                attempts = CASE WHEN $7 THEN 0 ELSE attempts END,
@@ -226,7 +227,12 @@ async def save(conn: Conn, message_id: uuid.UUID, c: Change, now: dt.datetime) -
                                   ELSE sms_sent_at END,
                zalo_late_delivered_at = CASE WHEN $12 THEN $14 ELSE zalo_late_delivered_at END,
                settled_at = CASE WHEN $13 THEN $14 ELSE settled_at END
-           WHERE id = $1""",
+           WHERE id = $1"""
+
+
+async def save(conn: Conn, message_id: uuid.UUID, c: Change, now: dt.datetime) -> None:
+    await conn.execute(
+        _SAVE,
         message_id,
         c.state,
         c.fell_back,
@@ -244,16 +250,7 @@ async def save(conn: Conn, message_id: uuid.UUID, c: Change, now: dt.datetime) -
     )
 
 
-async def channel_report(
-    pool: asyncpg.Pool,
-    communes: Sequence[str],
-    province: str | None,
-    start: dt.datetime,
-    end: dt.datetime,
-) -> Sequence[asyncpg.Record]:
-    """Per channel, for broadcasts queued in [start, end) in the reader's area."""
-    return await pool.fetch(
-        """WITH scoped AS (
+_CHANNEL_REPORT = """WITH scoped AS (
                SELECT * FROM broadcast_message
                WHERE created_at >= $3 AND created_at < $4
                  AND (commune_code = ANY($1::text[]) OR province_code = $2))
@@ -276,7 +273,19 @@ async def channel_report(
            FROM scoped
            UNION ALL
            SELECT 'suppressed', count(*) FILTER (WHERE state = 'suppressed'), 0, 0, 0, 0, 0
-           FROM scoped""",
+           FROM scoped"""
+
+
+async def channel_report(
+    pool: asyncpg.Pool,
+    communes: Sequence[str],
+    province: str | None,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> Sequence[asyncpg.Record]:
+    """Per channel, for broadcasts queued in [start, end) in the reader's area."""
+    return await pool.fetch(
+        _CHANNEL_REPORT,
         list(communes),
         province,
         start,
