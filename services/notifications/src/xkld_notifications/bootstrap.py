@@ -46,6 +46,7 @@ from xkld_notifications.entrypoints import (
     check_in_replies_http,
     http,
     log_redaction,
+    manual_http,
     templates_http,
     trainee_replies_http,
 )
@@ -235,6 +236,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
 
     routers = [
         http.router,
+        manual_http.router,
         templates_http.router,
         trainee_replies_http.router,
         audit_router("notifications"),
