@@ -33,14 +33,19 @@ async def forget_contact(
     """Returns the messages it suppressed (pending, or waiting for the contact), for their
     events. The erasure itself is remembered, so later events suppress rather than wait."""
     rows = await conn.fetch(_FORGET, registration_id)
-    await conn.execute("DELETE FROM contact WHERE registration_id = $1", registration_id)
-    await conn.execute("DELETE FROM enrolment WHERE registration_id = $1", registration_id)
-    await conn.execute("DELETE FROM trainee_work_reply WHERE trainee_id = $1", registration_id)
-    await conn.execute("DELETE FROM check_in_reply WHERE registration_id = $1", registration_id)
+    await _delete_personal_rows(conn, registration_id)
     await conn.execute(
         "INSERT INTO erased_contact VALUES ($1, $2) ON CONFLICT DO NOTHING", registration_id, now
     )
     return list(rows)
+
+
+async def _delete_personal_rows(conn: Conn, registration_id: uuid.UUID) -> None:
+    """The contact, its enrolments and its replies: every row here with their personal data."""
+    await conn.execute("DELETE FROM contact WHERE registration_id = $1", registration_id)
+    await conn.execute("DELETE FROM enrolment WHERE registration_id = $1", registration_id)
+    await conn.execute("DELETE FROM trainee_work_reply WHERE trainee_id = $1", registration_id)
+    await conn.execute("DELETE FROM check_in_reply WHERE registration_id = $1", registration_id)
 
 
 _INSERT = """INSERT INTO sms_message (id, registration_id, event_id, template, template_version,

@@ -135,15 +135,7 @@ class Notifier:
     async def _announce(
         self, conn: Conn, sms: OutboundSms, envelope: Envelope, now: dt.datetime
     ) -> None:
-        row = message_row(
-            message_id=sms.id,
-            registration_id=sms.registration_id,
-            event_id=envelope.event_id,
-            template=sms.template,
-            template_version=sms.template_version,
-            segments=sms.segments,
-            encoding=sms.encoding,
-        )
+        row = _row_of(sms, envelope)
         if sms.status is MessageStatus.SUPPRESSED:
             await self._events.suppressed(conn, row, now, sms.suppressed_reason or "erased")
         elif sms.status is MessageStatus.FAILED:
@@ -187,6 +179,19 @@ async def current_template(conn: Conn, rules: Rules, template: Template) -> Temp
     if row is None or row["version"] <= template.version:
         return template
     return Template(template.code, row["version"], row["text"], row["max_segments"], row["ucs2"])
+
+
+def _row_of(sms: OutboundSms, envelope: Envelope) -> dict[str, Any]:
+    """The message as its events describe it."""
+    return message_row(
+        message_id=sms.id,
+        registration_id=sms.registration_id,
+        event_id=envelope.event_id,
+        template=sms.template,
+        template_version=sms.template_version,
+        segments=sms.segments,
+        encoding=sms.encoding,
+    )
 
 
 def _after_quiet_hours(sms: OutboundSms, rules: Rules) -> OutboundSms:
