@@ -74,41 +74,51 @@ class Member:
 
 def member_problems(member: Member, prefix: str = "") -> list[FieldProblem]:
     """The answers that contradict one another (a trade without wanting training, ...)."""
-    problems = []
+    return [
+        *_training_problems(member, prefix),
+        *_abroad_problems(member, prefix),
+        *phone_problems(member, prefix),
+    ]
+
+
+def _training_problems(member: Member, prefix: str) -> list[FieldProblem]:
     if member.wants_training and member.trade_code is None:
-        problems.append(
+        return [
             FieldProblem(
                 f"{prefix}trade_code",
                 "Muốn học nghề thì cần ghi nghề muốn học",
                 "Give the trade when the person wants training",
             )
-        )
+        ]
     if not member.wants_training and member.trade_code is not None:
-        problems.append(
+        return [
             FieldProblem(
                 f"{prefix}trade_code",
                 "Chỉ ghi nghề khi người đó muốn học nghề",
                 "A trade is only given when the person wants training",
             )
-        )
+        ]
+    return []
+
+
+def _abroad_problems(member: Member, prefix: str) -> list[FieldProblem]:
     if member.wants_abroad and (member.market_code is None or member.abroad_when is None):
-        problems.append(
+        return [
             FieldProblem(
                 f"{prefix}market_code",
                 "Muốn đi làm việc ở nước ngoài thì cần ghi thị trường và thời điểm",
                 "Give the market and when, for a person who wants to work abroad",
             )
-        )
+        ]
     if not member.wants_abroad and (member.market_code or member.abroad_when):
-        problems.append(
+        return [
             FieldProblem(
                 f"{prefix}market_code",
                 "Chỉ ghi thị trường khi người đó muốn đi làm việc ở nước ngoài",
                 "A market is only given when the person wants to work abroad",
             )
-        )
-    problems.extend(phone_problems(member, prefix))
-    return problems
+        ]
+    return []
 
 
 def phone_problems(member: Member, prefix: str = "") -> list[FieldProblem]:
