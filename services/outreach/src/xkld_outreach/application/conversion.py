@@ -131,13 +131,17 @@ async def forget_erased(conn: Conn, envelope: Envelope) -> None:
     row = await followed_store.forget_member_of(conn, envelope.registration_id)
     if row is None:
         return
+    await _audit_forgotten(conn, envelope, row["id"])
+
+
+async def _audit_forgotten(conn: Conn, envelope: Envelope, member_id: uuid.UUID) -> None:
     context = ChangeContext(REGISTRATION_SERVICE, None, envelope.correlation_id)
     await record_change(
         conn,
         context,
         action="survey_member.name_erased",
         entity_type="survey_member",
-        entity_id=str(row["id"]),
+        entity_id=str(member_id),
         before={"full_name": "«sealed»", "phone": "«sealed»"},
         after={"full_name": None, "phone": None},
     )
