@@ -26,6 +26,7 @@ from xkld_outreach.adapters import store
 from xkld_outreach.adapters.communes import CurrentCommunes
 from xkld_outreach.adapters.phones import PhoneSealer
 from xkld_outreach.application.scope import RoundNotFound, check_writes, readable, writable
+from xkld_outreach.application.unit_of_work import once
 from xkld_outreach.domain.survey import (
     Member,
     OpenRound,
@@ -90,7 +91,7 @@ class Survey:
             await self._changed(conn, context, "survey_round.opened", round_id, {}, body, [event])
             return idempotency.Answer(201, body)
 
-        return await self._once(keyed, work)
+        return await once(self._pool, keyed, work)
 
     def _province_of(self, commune_code: str) -> str:
         province = self._communes.province_of(commune_code)
@@ -146,7 +147,7 @@ class Survey:
         if keyed is None:
             async with self._pool.acquire() as conn, conn.transaction():
                 return await work(conn)
-        return await self._once(keyed, work)
+        return await once(self._pool, keyed, work)
 
     async def write_household(
         self, conn: Conn, round_id: uuid.UUID, household: Household, context: ChangeContext
@@ -166,15 +167,6 @@ class Survey:
             conn, context, "survey_household.recorded", household_id, {}, body, events
         )
         return idempotency.Answer(201, body)
-
-    async def _once(self, keyed: idempotency.Keyed, work: Any) -> idempotency.Answer:
-        async with self._pool.acquire() as conn, conn.transaction():
-            stored = (await idempotency.lock_and_find(conn, [keyed])).get(keyed.ident)
-            if stored is not None:
-                return stored.replay_for(keyed)
-            answer: idempotency.Answer = await work(conn)
-            await idempotency.store(conn, [(keyed, answer)])
-            return answer
 
     async def _changed(
         self,
