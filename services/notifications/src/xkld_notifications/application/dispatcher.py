@@ -107,12 +107,16 @@ class SmsDispatcher:
 
     async def sweep_awaiting(self, now: dt.datetime) -> None:
         """Messages still waiting although their contact is known (or erased) now."""
+        released = await self._sweep(now)
+        if released:
+            log.info("sms messages released after their contact", extra={"count": released})
+
+    async def _sweep(self, now: dt.datetime) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
             released, suppressed = await awaiting.sweep_awaiting(conn)
             for row in suppressed:
                 await self._events.suppressed(conn, dict(row), now, "erased")
-        if released:
-            log.info("sms messages released after their contact", extra={"count": released})
+        return released
 
     async def _handle(self, row: dict[str, Any], now: dt.datetime) -> None:
         # Each attempt is a span in the trace of the event that queued the message.

@@ -167,9 +167,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """Same day of the month, clipped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
+    return _clipped(year, month, day.day)
+
+
+def _clipped(year: int, month: int, day: int) -> dt.date:
+    for candidate in (day, 30, 29, 28):
         try:
-            return dt.date(year, month, min(day.day, candidate))
+            return dt.date(year, month, min(day, candidate))
         except ValueError:
             continue
     raise AssertionError("unreachable")

@@ -68,14 +68,21 @@ class ZaloEvent(BaseModel):
 @router.post("/zalo-callbacks", dependencies=[Depends(_zalo_token)])
 async def receive_zalo_event(event: ZaloEvent, flow: Flow, pool: Pool) -> dict[str, bool]:
     """Idempotent: a repeated or late callback changes nothing (`changed: false`)."""
-    if event.event_name != "user_received_message" or event.message is None:
-        return {"accepted": True, "changed": False}
-    try:
-        message_id = uuid.UUID(event.message.tracking_id)
-    except ValueError:
+    message_id = _delivered_message(event)
+    if message_id is None or event.message is None:
         return {"accepted": True, "changed": False}
     changed = await flow.report(pool, message_id, Happened.ZALO_DELIVERED, event.message.msg_id)
     return {"accepted": True, "changed": bool(changed)}
+
+
+def _delivered_message(event: ZaloEvent) -> uuid.UUID | None:
+    """The broadcast message a delivery event is about; None for other events and ids."""
+    if event.event_name != "user_received_message" or event.message is None:
+        return None
+    try:
+        return uuid.UUID(event.message.tracking_id)
+    except ValueError:
+        return None
 
 
 class ChannelLine(BaseModel):
@@ -149,14 +156,18 @@ async def _channel_lines(
 
 def _channel_file(lines: list[ChannelLine], start: dt.date, end: dt.date, format: str) -> Response:
     title = f"Báo cáo kênh gửi tin chiến dịch từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
-    table = [
-        [_NAMES[x.channel], x.sent, x.delivered, x.failed, x.cost_vnd, x.fallbacks, x.no_account]
-        for x in lines
-    ]
+    table = _table(lines)
     name = f"kenh-gui-tin-{start}-{end}"
     if format == "csv":
         return _download(_csv(title, table), "text/csv; charset=utf-8", f"{name}.csv")
     return _download(_xlsx(title, table), XLSX, f"{name}.xlsx")
+
+
+def _table(lines: list[ChannelLine]) -> list[list[Any]]:
+    return [
+        [_NAMES[x.channel], x.sent, x.delivered, x.failed, x.cost_vnd, x.fallbacks, x.no_account]
+        for x in lines
+    ]
 
 
 def _csv(title: str, table: list[list[Any]]) -> bytes:

@@ -57,11 +57,14 @@ async def preview(
     body: PreviewBody, request: Request, rules: RulesDep, _: TemplateReaders
 ) -> PreviewView:
     template = await _preview_template(body, request, rules)
+    return _preview_view(body, template, _rendered(template, body))
+
+
+def _rendered(template: Template, body: PreviewBody) -> Rendered:
     try:
-        rendered = render(template, dict(body.variables))
+        return render(template, dict(body.variables))
     except TemplateProblem as exc:
         raise template_problem("variables", exc) from exc
-    return _preview_view(body, template, rendered)
 
 
 async def _preview_template(body: PreviewBody, request: Request, rules: Rules) -> Template:
