@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import asyncpg
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from xkld_shared.audit_http import audit_router
 from xkld_shared.contracts.outreach import CampaignBroadcastRequested
 from xkld_shared.contracts.topics import Stream, Topics
@@ -46,6 +46,7 @@ from xkld_notifications.entrypoints import (
     check_in_replies_http,
     http,
     log_redaction,
+    manual_http,
     templates_http,
     trainee_replies_http,
 )
@@ -68,7 +69,11 @@ def provider_of(settings: NotificationsSettings, client: httpx.AsyncClient) -> S
             s.sms_base_url, s.secret("sms_api_key"), s.sms_callback_url, s.sms_timeout_seconds
         )
         return WebhookProvider(hook, client)
-    esms = EsmsConfig(
+    return EsmsProvider(_esms_config(s), client)
+
+
+def _esms_config(s: NotificationsSettings) -> EsmsConfig:
+    return EsmsConfig(
         base_url=s.sms_base_url,
         api_key=s.secret("sms_api_key"),
         secret_key=s.secret("sms_secret_key"),
@@ -78,7 +83,6 @@ def provider_of(settings: NotificationsSettings, client: httpx.AsyncClient) -> S
         callback_token=s.sms_callback_token,
         timeout_seconds=s.sms_timeout_seconds,
     )
-    return EsmsProvider(esms, client)
 
 
 def rules_of(settings: NotificationsSettings) -> Rules:
@@ -153,15 +157,7 @@ async def _wire_sms(
     """The SMS of the journey: rules on the registration and loan streams, staff actions,
     replies, and the dispatcher that sends them."""
     s = p.settings
-    app.state.callback_token = s.secret("sms_callback_token")
-    app.state.inbound_token = s.secret("sms_inbound_token")
-    app.state.rules = p.rules
-    notifier = Notifier(p.rules, p.events, p.phones, p.index)
-    app.state.staff_actions = StaffActions(
-        pool, p.rules, notifier, p.events, p.index, notifier.clock
-    )
-    app.state.trainee_replies = TraineeReplies(pool, p.events, p.index, notifier.clock)
-    app.state.check_in_replies = CheckInReplies(pool, p.events, p.index, notifier.clock)
+    notifier = _serve_sms(app, pool, p)
     for stream in (Stream.REGISTRATION, Stream.LOAN):
         await rt.add_consumer(stream, notifier.handlers(stream))
     rt.new_relay()
@@ -180,6 +176,21 @@ async def _wire_sms(
     return dispatcher, breaker
 
 
+def _serve_sms(app: FastAPI, pool: asyncpg.Pool, p: _Parts) -> Notifier:
+    """What the SMS endpoints find on the app: tokens, rules, staff actions, reply flows."""
+    s = p.settings
+    app.state.callback_token = s.secret("sms_callback_token")
+    app.state.inbound_token = s.secret("sms_inbound_token")
+    app.state.rules = p.rules
+    notifier = Notifier(p.rules, p.events, p.phones, p.index)
+    app.state.staff_actions = StaffActions(
+        pool, p.rules, notifier, p.events, p.index, notifier.clock
+    )
+    app.state.trainee_replies = TraineeReplies(pool, p.events, p.index, notifier.clock)
+    app.state.check_in_replies = CheckInReplies(pool, p.events, p.index, notifier.clock)
+    return notifier
+
+
 async def _wire_broadcasts(
     rt: ServiceRuntime,
     app: FastAPI,
@@ -191,24 +202,12 @@ async def _wire_broadcasts(
     SMS provider and its breaker are the journey's: one provider account, one health."""
     s, (dispatcher, breaker) = p.settings, sms
     app.state.zalo_callback_token = s.secret("zalo_callback_token")
-    app.state.broadcast_flow = flow = BroadcastFlow(
-        p.events.topic,
-        p.phones,
-        p.index,
-        ChannelCosts(s.sms_cost_vnd_per_segment, s.zalo_cost_vnd_per_message),
-        p.rules.quiet_hours.end,
-        p.rules.quiet_hours.zone,
-    )
+    app.state.broadcast_flow = flow = _broadcast_flow(p)
     await rt.add_consumer(
         Stream.OUTREACH, {CampaignBroadcastRequested.EVENT_TYPE: flow.on_requested}
     )
     add_broadcast_metrics(rt.metrics)
-    channels = Channels(
-        dispatcher.provider,
-        zalo_of(s, p.client),
-        breaker,
-        CircuitBreaker(s.sms_breaker_threshold, s.sms_breaker_cooldown_seconds),
-    )
+    channels = _channels(p, dispatcher.provider, breaker)
     broadcaster = BroadcastDispatcher(
         pool,
         channels,
@@ -218,6 +217,25 @@ async def _wire_broadcasts(
         PgWakeup(rt.dsn, "broadcast_message"),
     )
     rt.add_worker(broadcaster.run, "broadcast-dispatcher")
+
+
+def _broadcast_flow(p: _Parts) -> BroadcastFlow:
+    s = p.settings
+    return BroadcastFlow(
+        p.events.topic,
+        p.phones,
+        p.index,
+        ChannelCosts(s.sms_cost_vnd_per_segment, s.zalo_cost_vnd_per_message),
+        p.rules.quiet_hours.end,
+        p.rules.quiet_hours.zone,
+    )
+
+
+def _channels(p: _Parts, sms: SmsProvider, sms_breaker: CircuitBreaker) -> Channels:
+    """Zalo gets a breaker of its own; the SMS provider and its breaker are the journey's."""
+    s = p.settings
+    zalo_breaker = CircuitBreaker(s.sms_breaker_threshold, s.sms_breaker_cooldown_seconds)
+    return Channels(sms, zalo_of(s, p.client), sms_breaker, zalo_breaker)
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
@@ -233,12 +251,16 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         await _wire_broadcasts(rt, app, pool, parts, sms)
         rt.on_stop(parts.client.aclose)
 
-    routers = [
+    return service_app(runtime, start, _routers())
+
+
+def _routers() -> list[APIRouter]:
+    return [
         http.router,
+        manual_http.router,
         templates_http.router,
         trainee_replies_http.router,
         audit_router("notifications"),
         check_in_replies_http.router,
         broadcasts_http.router,
     ]
-    return service_app(runtime, start, routers)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import asyncpg
+from fastapi import APIRouter, FastAPI
 from xkld_shared.audit_http import audit_router
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.http.app import service_app
@@ -46,23 +47,32 @@ def create_app(settings: OutreachSettings | None = None) -> FastAPI:
 
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = pool = await rt.open_pool()
-        communes = CurrentCommunes()
-        app.state.survey = survey = Survey(pool, topic, communes, sealer)
-        app.state.survey_import = SurveyImport(pool, survey)
-        app.state.rollups = Rollups(pool, communes)
-        app.state.conversion = Conversion(pool)
-        app.state.templates = Templates(pool)
-        app.state.campaigns = Campaigns(pool, communes)
-        app.state.broadcasts = Broadcasts(pool, topic)
-        app.state.outcomes = Outcomes(pool)
-        app.state.member_erasure = MemberErasure(pool)
+        _serve(app, pool, topic, sealer)
         rt.new_relay()
         # Course-plan places, and files made from respondents, from the registration stream.
         await rt.add_consumer(Stream.REGISTRATION, on_registration.handlers(topic))
         # What became of each campaign broadcast's recipients.
         await rt.add_consumer(Stream.NOTIFICATION, on_notifications.handlers())
 
-    routers = [
+    return service_app(runtime, start, _routers())
+
+
+def _serve(app: FastAPI, pool: asyncpg.Pool, topic: str, sealer: PhoneSealer) -> None:
+    """The use cases the endpoints find on the app."""
+    communes = CurrentCommunes()
+    app.state.survey = survey = Survey(pool, topic, communes, sealer)
+    app.state.survey_import = SurveyImport(pool, survey)
+    app.state.rollups = Rollups(pool, communes)
+    app.state.conversion = Conversion(pool)
+    app.state.templates = Templates(pool)
+    app.state.campaigns = Campaigns(pool, communes)
+    app.state.broadcasts = Broadcasts(pool, topic)
+    app.state.outcomes = Outcomes(pool)
+    app.state.member_erasure = MemberErasure(pool)
+
+
+def _routers() -> list[APIRouter]:
+    return [
         http.router,
         import_http.router,
         outcomes_http.exports_router,
@@ -74,4 +84,3 @@ def create_app(settings: OutreachSettings | None = None) -> FastAPI:
         outcomes_http.router,
         audit_router("outreach"),
     ]
-    return service_app(runtime, start, routers)

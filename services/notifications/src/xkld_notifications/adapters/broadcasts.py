@@ -41,17 +41,20 @@ class NewBroadcastMessage:
     not_before: dt.datetime
 
 
-async def add(conn: Conn, m: NewBroadcastMessage, now: dt.datetime) -> bool:
-    """False when this (broadcast, recipient) is already here: a redelivery, or the same
-    recipient twice in one broadcast."""
-    inserted = await conn.fetchval(
-        """INSERT INTO broadcast_message (id, event_id, campaign_id, broadcast_id, recipient_id,
+_INSERT = """INSERT INTO broadcast_message (id, event_id, campaign_id, broadcast_id, recipient_id,
                commune_code, province_code, phone_ciphertext, phone_index, route, sms_text,
                encoding, segments, zalo_template_id, zalo_params, state, next_attempt_at,
                created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb,
                    $16, $17, $18)
-           ON CONFLICT DO NOTHING RETURNING true""",
+           ON CONFLICT DO NOTHING RETURNING true"""
+
+
+async def add(conn: Conn, m: NewBroadcastMessage, now: dt.datetime) -> bool:
+    """False when this (broadcast, recipient) is already here: a redelivery, or the same
+    recipient twice in one broadcast."""
+    inserted = await conn.fetchval(
+        _INSERT,
         m.id,
         m.event_id,
         m.campaign_id,
@@ -83,15 +86,7 @@ async def wake_dispatcher(conn: Conn) -> None:
     await conn.execute("SELECT pg_notify('broadcast_message', '')")
 
 
-async def claim(
-    pool: asyncpg.Pool, state: str, limit: int, lease_seconds: int, now: dt.datetime
-) -> Sequence[asyncpg.Record]:
-    """Lease due rows in `state`. Taking a row up for SMS marks it attempted in the same
-    statement, so a late Zalo report (which locks the row) sees it."""
-    if limit <= 0:
-        return []
-    return await pool.fetch(
-        f"""UPDATE broadcast_message b
+_CLAIM = f"""UPDATE broadcast_message b
            SET lease_until = $3 + make_interval(secs => $2), attempts = attempts + 1,
                sms_attempts = sms_attempts + CASE WHEN $4 = 'pending_sms' THEN 1 ELSE 0 END
            WHERE b.id IN (
@@ -99,67 +94,69 @@ async def claim(
                WHERE state = $4 AND next_attempt_at <= $3
                  AND (lease_until IS NULL OR lease_until < $3)
                ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-           RETURNING {_COLUMNS}""",
-        limit,
-        lease_seconds,
-        now,
-        state,
-    )
+           RETURNING {_COLUMNS}"""
+
+
+async def claim(
+    pool: asyncpg.Pool, state: str, limit: int, lease_seconds: int, now: dt.datetime
+) -> Sequence[asyncpg.Record]:
+    """Lease due rows in `state`. Taking a row up for SMS marks it attempted in the same
+    statement, so a late Zalo report (which locks the row) sees it."""
+    if limit <= 0:
+        return []
+    return await pool.fetch(_CLAIM, limit, lease_seconds, now, state)
+
+
+_EXPIRED_ZALO = """SELECT id FROM broadcast_message
+           WHERE state = 'zalo_sent' AND next_attempt_at <= $1
+           ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED"""
 
 
 async def expired_zalo(conn: Conn, now: dt.datetime, limit: int) -> list[uuid.UUID]:
     """Zalo accepted these but sent no delivery callback in time."""
-    rows = await conn.fetch(
-        """SELECT id FROM broadcast_message
-           WHERE state = 'zalo_sent' AND next_attempt_at <= $1
-           ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED""",
-        now,
-        limit,
-    )
+    rows = await conn.fetch(_EXPIRED_ZALO, now, limit)
     return [r["id"] for r in rows]
+
+
+_RELEASE = """UPDATE broadcast_message SET lease_until = NULL, attempts = attempts - 1
+               WHERE id = ANY($1::uuid[])"""
 
 
 async def release(pool: asyncpg.Pool, ids: Sequence[uuid.UUID]) -> None:
     """Claimed over the provider's rate: back to the queue, not an attempt."""
     if ids:
-        await pool.execute(
-            """UPDATE broadcast_message SET lease_until = NULL, attempts = attempts - 1
-               WHERE id = ANY($1::uuid[])""",
-            list(ids),
-        )
+        await pool.execute(_RELEASE, list(ids))
+
+
+_DEFER = """UPDATE broadcast_message SET lease_until = NULL, next_attempt_at = $2,
+               attempts = attempts - 1
+           WHERE id = $1 AND state IN ('pending_zalo', 'pending_sms')"""
 
 
 async def defer(pool: asyncpg.Pool, message_id: uuid.UUID, until: dt.datetime) -> None:
     """Quiet hours or the daily limit: later, and waiting is not an attempt."""
-    await pool.execute(
-        """UPDATE broadcast_message SET lease_until = NULL, next_attempt_at = $2,
-               attempts = attempts - 1
-           WHERE id = $1 AND state IN ('pending_zalo', 'pending_sms')""",
-        message_id,
-        until,
-    )
+    await pool.execute(_DEFER, message_id, until)
+
+
+_SCHEDULE_RETRY = """UPDATE broadcast_message SET lease_until = NULL, next_attempt_at = $2,
+               last_error = $3
+           WHERE id = $1 AND state IN ('pending_zalo', 'pending_sms')"""
 
 
 async def schedule_retry(
     pool: asyncpg.Pool, message_id: uuid.UUID, at: dt.datetime, error: str
 ) -> None:
-    await pool.execute(
-        """UPDATE broadcast_message SET lease_until = NULL, next_attempt_at = $2, last_error = $3
-           WHERE id = $1 AND state IN ('pending_zalo', 'pending_sms')""",
-        message_id,
-        at,
-        error,
-    )
+    await pool.execute(_SCHEDULE_RETRY, message_id, at, error)
+
+
+_IS_OPTED_OUT = """SELECT EXISTS (SELECT 1 FROM phone_opt_out WHERE phone_index = $1)
+               OR EXISTS (SELECT 1 FROM contact
+                          WHERE phone_index = $1 AND opted_out_at IS NOT NULL)"""
 
 
 async def is_opted_out(conn: Conn, phone_index: bytes) -> bool:
     """A stop keyword from this phone, or a contact with this phone opted out."""
-    found = await conn.fetchval(
-        """SELECT EXISTS (SELECT 1 FROM phone_opt_out WHERE phone_index = $1)
-               OR EXISTS (SELECT 1 FROM contact
-                          WHERE phone_index = $1 AND opted_out_at IS NOT NULL)""",
-        phone_index,
-    )
+    found = await conn.fetchval(_IS_OPTED_OUT, phone_index)
     return bool(found)
 
 
@@ -210,9 +207,7 @@ class Change:
     final: bool = False
 
 
-async def save(conn: Conn, message_id: uuid.UUID, c: Change, now: dt.datetime) -> None:
-    await conn.execute(
-        """UPDATE broadcast_message SET state = $2, fell_back = $3, reason = $4,
+_SAVE = """UPDATE broadcast_message SET state = $2, fell_back = $3, reason = $4,
                channel = coalesce($5, channel), lease_until = NULL,
                next_attempt_at = coalesce($6, next_attempt_at),
                attempts = CASE WHEN $7 THEN 0 ELSE attempts END,
@@ -226,7 +221,12 @@ async def save(conn: Conn, message_id: uuid.UUID, c: Change, now: dt.datetime) -
                                   ELSE sms_sent_at END,
                zalo_late_delivered_at = CASE WHEN $12 THEN $14 ELSE zalo_late_delivered_at END,
                settled_at = CASE WHEN $13 THEN $14 ELSE settled_at END
-           WHERE id = $1""",
+           WHERE id = $1"""
+
+
+async def save(conn: Conn, message_id: uuid.UUID, c: Change, now: dt.datetime) -> None:
+    await conn.execute(
+        _SAVE,
         message_id,
         c.state,
         c.fell_back,
@@ -244,16 +244,7 @@ async def save(conn: Conn, message_id: uuid.UUID, c: Change, now: dt.datetime) -
     )
 
 
-async def channel_report(
-    pool: asyncpg.Pool,
-    communes: Sequence[str],
-    province: str | None,
-    start: dt.datetime,
-    end: dt.datetime,
-) -> Sequence[asyncpg.Record]:
-    """Per channel, for broadcasts queued in [start, end) in the reader's area."""
-    return await pool.fetch(
-        """WITH scoped AS (
+_CHANNEL_REPORT = """WITH scoped AS (
                SELECT * FROM broadcast_message
                WHERE created_at >= $3 AND created_at < $4
                  AND (commune_code = ANY($1::text[]) OR province_code = $2))
@@ -276,9 +267,15 @@ async def channel_report(
            FROM scoped
            UNION ALL
            SELECT 'suppressed', count(*) FILTER (WHERE state = 'suppressed'), 0, 0, 0, 0, 0
-           FROM scoped""",
-        list(communes),
-        province,
-        start,
-        end,
-    )
+           FROM scoped"""
+
+
+async def channel_report(
+    pool: asyncpg.Pool,
+    communes: Sequence[str],
+    province: str | None,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> Sequence[asyncpg.Record]:
+    """Per channel, for broadcasts queued in [start, end) in the reader's area."""
+    return await pool.fetch(_CHANNEL_REPORT, list(communes), province, start, end)

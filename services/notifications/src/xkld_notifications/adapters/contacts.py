@@ -24,16 +24,19 @@ class Contact:
     phone_index: bytes | None = None
 
 
-async def upsert_contact(conn: Conn, contact: Contact) -> None:
-    await conn.execute(
-        """INSERT INTO contact (registration_id, phone_ciphertext, sms_consent, commune_code,
+_UPSERT = """INSERT INTO contact (registration_id, phone_ciphertext, sms_consent, commune_code,
                province_code, phone_index)
            VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (registration_id) DO UPDATE
            SET phone_ciphertext = EXCLUDED.phone_ciphertext,
                sms_consent = EXCLUDED.sms_consent, commune_code = EXCLUDED.commune_code,
                province_code = EXCLUDED.province_code, phone_index = EXCLUDED.phone_index,
-               updated_at = now()""",
+               updated_at = now()"""
+
+
+async def upsert_contact(conn: Conn, contact: Contact) -> None:
+    await conn.execute(
+        _UPSERT,
         contact.registration_id,
         contact.phone_ciphertext,
         contact.sms_consent,
@@ -43,27 +46,27 @@ async def upsert_contact(conn: Conn, contact: Contact) -> None:
     )
 
 
-async def contact_state(conn: Conn, registration_id: uuid.UUID) -> ContactState | None:
-    """None while the contact is not known here yet (its registration event is still behind)."""
-    row = await conn.fetchrow(
-        """SELECT c.sms_consent, c.opted_out_at IS NOT NULL AS opted_out, false AS erased
+_CONTACT_STATE = """SELECT c.sms_consent, c.opted_out_at IS NOT NULL AS opted_out, false AS erased
            FROM contact c WHERE c.registration_id = $1
            UNION ALL
            SELECT false, false, true FROM erased_contact e WHERE e.registration_id = $1
-           ORDER BY 3 DESC LIMIT 1""",
-        registration_id,
-    )
+           ORDER BY 3 DESC LIMIT 1"""
+
+
+async def contact_state(conn: Conn, registration_id: uuid.UUID) -> ContactState | None:
+    """None while the contact is not known here yet (its registration event is still behind)."""
+    row = await conn.fetchrow(_CONTACT_STATE, registration_id)
     if row is None:
         return None
     return ContactState(row["sms_consent"], row["opted_out"], erased=row["erased"])
 
 
+_CONTACT_AREA = """SELECT commune_code, province_code, sms_consent, opted_out_at
+           FROM contact WHERE registration_id = $1"""
+
+
 async def contact_area(pool: asyncpg.Pool, registration_id: uuid.UUID) -> asyncpg.Record | None:
-    row: asyncpg.Record | None = await pool.fetchrow(
-        """SELECT commune_code, province_code, sms_consent, opted_out_at
-           FROM contact WHERE registration_id = $1""",
-        registration_id,
-    )
+    row: asyncpg.Record | None = await pool.fetchrow(_CONTACT_AREA, registration_id)
     return row
 
 
@@ -72,6 +75,12 @@ async def contacts_by_phone(conn: Conn, phone_index: bytes) -> list[uuid.UUID]:
         "SELECT registration_id FROM contact WHERE phone_index = $1", phone_index
     )
     return [r["registration_id"] for r in rows]
+
+
+_SET_OPTED_OUT = """UPDATE contact
+           SET opted_out_at = CASE WHEN $2 THEN coalesce(opted_out_at, $3) END,
+               updated_at = $3
+           WHERE registration_id = $1"""
 
 
 async def set_opted_out(
@@ -84,14 +93,7 @@ async def set_opted_out(
     )
     if before is None:
         return None
-    await conn.execute(
-        """UPDATE contact SET opted_out_at = CASE WHEN $2 THEN coalesce(opted_out_at, $3) END,
-               updated_at = $3
-           WHERE registration_id = $1""",
-        registration_id,
-        opted_out,
-        now,
-    )
+    await conn.execute(_SET_OPTED_OUT, registration_id, opted_out, now)
     return bool(before), opted_out
 
 
@@ -111,10 +113,10 @@ async def course_members(conn: Conn, course_id: uuid.UUID) -> list[uuid.UUID]:
     return [r["registration_id"] for r in rows]
 
 
+_AREAS_OF = """SELECT registration_id, commune_code, province_code FROM contact
+           WHERE registration_id = ANY($1::uuid[])"""
+
+
 async def areas_of(conn: Conn, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, asyncpg.Record]:
-    rows = await conn.fetch(
-        """SELECT registration_id, commune_code, province_code FROM contact
-           WHERE registration_id = ANY($1::uuid[])""",
-        list(ids),
-    )
+    rows = await conn.fetch(_AREAS_OF, list(ids))
     return {r["registration_id"]: r for r in rows}

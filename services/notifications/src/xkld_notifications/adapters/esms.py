@@ -59,19 +59,7 @@ class EsmsProvider:
         self, *, request_id: str, phone_e164: str, text: str, unicode: bool
     ) -> SendOutcome:
         c = self._config
-        body = {
-            "ApiKey": c.api_key.get_secret_value(),
-            "SecretKey": c.secret_key.get_secret_value(),
-            "Content": text,
-            "Phone": national_format(phone_e164),
-            "Brandname": c.brandname,
-            "SmsType": c.sms_type,
-            "IsUnicode": "1" if unicode else "0",
-            "Sandbox": "1" if c.sandbox else "0",
-            "RequestId": request_id,
-        }
-        if callback := c.signed_callback_url():
-            body["CallbackUrl"] = callback
+        body = _body(c, request_id, phone_e164, text, unicode)
         url = httpx.URL(c.base_url.rstrip("/") + SEND_PATH)
         try:
             with client_span("esms send", "POST", url.host) as trace_headers:
@@ -83,6 +71,25 @@ class EsmsProvider:
         except httpx.TransportError as exc:
             return TransientFailure(f"transport: {type(exc).__name__}")
         return _outcome(response)
+
+
+def _body(
+    c: EsmsConfig, request_id: str, phone_e164: str, text: str, unicode: bool
+) -> dict[str, object]:
+    body: dict[str, object] = {
+        "ApiKey": c.api_key.get_secret_value(),
+        "SecretKey": c.secret_key.get_secret_value(),
+        "Content": text,
+        "Phone": national_format(phone_e164),
+        "Brandname": c.brandname,
+        "SmsType": c.sms_type,
+        "IsUnicode": "1" if unicode else "0",
+        "Sandbox": "1" if c.sandbox else "0",
+        "RequestId": request_id,
+    }
+    if callback := c.signed_callback_url():
+        body["CallbackUrl"] = callback
+    return body
 
 
 def _outcome(response: httpx.Response) -> SendOutcome:

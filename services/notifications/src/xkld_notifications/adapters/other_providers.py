@@ -70,31 +70,35 @@ class SpeedSmsProvider:
         self, *, request_id: str, phone_e164: str, text: str, unicode: bool
     ) -> SendOutcome:
         c = self._config
-        body: dict[str, object] = {
-            "to": [phone_e164.removeprefix("+")],
-            "content": text,
-            "sms_type": c.sms_type,
-            "sender": c.sender,
-            "request_id": request_id,
-        }
         answer = await post_json(
             self._client,
             c.base_url.rstrip("/") + SPEEDSMS_PATH,
-            body,
+            self._body(request_id, phone_e164, text),
             c.timeout_seconds,
             auth=(c.access_token.get_secret_value(), "x"),
         )
         if not isinstance(answer, httpx.Response):
             return answer
-        if (status := _http_outcome(answer)) is not None:
-            return status
-        try:
-            data = answer.json()
-        except ValueError:
-            return TransientFailure("unreadable provider answer")
-        if data.get("status") == "success" and data.get("data", {}).get("tranId") is not None:
-            return Accepted(str(data["data"]["tranId"]))
-        return PermanentFailure(f"provider code {data.get('code', '?')}")
+        return _http_outcome(answer) or _speedsms_outcome(answer)
+
+    def _body(self, request_id: str, phone_e164: str, text: str) -> dict[str, object]:
+        return {
+            "to": [phone_e164.removeprefix("+")],
+            "content": text,
+            "sms_type": self._config.sms_type,
+            "sender": self._config.sender,
+            "request_id": request_id,
+        }
+
+
+def _speedsms_outcome(answer: httpx.Response) -> SendOutcome:
+    try:
+        data = answer.json()
+    except ValueError:
+        return TransientFailure("unreadable provider answer")
+    if data.get("status") == "success" and data.get("data", {}).get("tranId") is not None:
+        return Accepted(str(data["data"]["tranId"]))
+    return PermanentFailure(f"provider code {data.get('code', '?')}")
 
 
 @dataclass(frozen=True)
@@ -128,10 +132,12 @@ class WebhookProvider:
         answer = await post_json(self._client, c.url, body, c.timeout_seconds, headers=headers)
         if not isinstance(answer, httpx.Response):
             return answer
-        if (status := _http_outcome(answer)) is not None:
-            return status
-        try:
-            provider_id = answer.json().get("id")
-        except (ValueError, AttributeError):
-            return TransientFailure("unreadable provider answer")
-        return Accepted(str(provider_id or request_id))
+        return _http_outcome(answer) or _webhook_outcome(answer, request_id)
+
+
+def _webhook_outcome(answer: httpx.Response, request_id: str) -> SendOutcome:
+    try:
+        provider_id = answer.json().get("id")
+    except (ValueError, AttributeError):
+        return TransientFailure("unreadable provider answer")
+    return Accepted(str(provider_id or request_id))

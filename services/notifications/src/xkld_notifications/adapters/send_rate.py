@@ -7,6 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 import asyncpg
+from xkld_shared.db.pool import Conn
+
+_OPEN_WINDOW = """INSERT INTO send_rate (channel, window_start, used) VALUES ($1, $2, 0)
+               ON CONFLICT DO NOTHING"""
+_USE_SLOTS = """UPDATE send_rate SET used = used + $3
+                   WHERE channel = $1 AND window_start = $2"""
 
 
 async def take(
@@ -17,33 +23,33 @@ async def take(
         return wanted
     window = now.replace(microsecond=0)
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(
-            """INSERT INTO send_rate (channel, window_start, used) VALUES ($1, $2, 0)
-               ON CONFLICT DO NOTHING""",
-            channel,
-            window,
-        )
-        used = await conn.fetchval(
-            "SELECT used FROM send_rate WHERE channel = $1 AND window_start = $2 FOR UPDATE",
-            channel,
-            window,
-        )
-        granted = max(0, min(wanted, per_second - int(used)))
-        if granted:
-            await conn.execute(
-                """UPDATE send_rate SET used = used + $3
-                   WHERE channel = $1 AND window_start = $2""",
-                channel,
-                window,
-                granted,
-            )
-        # Old windows are of no use; keep the table a few rows long.
-        await conn.execute(
-            "DELETE FROM send_rate WHERE channel = $1 AND window_start < $2",
-            channel,
-            window - dt.timedelta(seconds=10),
-        )
+        granted = await _grant(conn, channel, window, wanted, per_second)
+        await _drop_old_windows(conn, channel, window)
     return granted
+
+
+async def _grant(
+    conn: Conn, channel: str, window: dt.datetime, wanted: int, per_second: int
+) -> int:
+    await conn.execute(_OPEN_WINDOW, channel, window)
+    used = await conn.fetchval(
+        "SELECT used FROM send_rate WHERE channel = $1 AND window_start = $2 FOR UPDATE",
+        channel,
+        window,
+    )
+    granted = max(0, min(wanted, per_second - int(used)))
+    if granted:
+        await conn.execute(_USE_SLOTS, channel, window, granted)
+    return granted
+
+
+async def _drop_old_windows(conn: Conn, channel: str, window: dt.datetime) -> None:
+    # Old windows are of no use; keep the table a few rows long.
+    await conn.execute(
+        "DELETE FROM send_rate WHERE channel = $1 AND window_start < $2",
+        channel,
+        window - dt.timedelta(seconds=10),
+    )
 
 
 def next_window(now: dt.datetime) -> dt.datetime:

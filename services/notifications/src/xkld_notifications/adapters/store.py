@@ -21,37 +21,45 @@ MESSAGE_COLUMNS = """m.id, m.registration_id, m.event_id, m.template, m.template
     m.body, m.encoding, m.segments, m.status, m.attempts, m.urgent, m.quota_day"""
 
 
+_FORGET = f"""UPDATE sms_message m SET status = 'suppressed', suppressed_reason = 'erased',
+               lease_until = NULL
+           WHERE registration_id = $1 AND status IN ('pending', 'awaiting_contact')
+           RETURNING {MESSAGE_COLUMNS}"""
+
+
 async def forget_contact(
     conn: Conn, registration_id: uuid.UUID, now: dt.datetime
 ) -> list[asyncpg.Record]:
     """Returns the messages it suppressed (pending, or waiting for the contact), for their
     events. The erasure itself is remembered, so later events suppress rather than wait."""
-    rows = await conn.fetch(
-        f"""UPDATE sms_message m SET status = 'suppressed', suppressed_reason = 'erased',
-               lease_until = NULL
-           WHERE registration_id = $1 AND status IN ('pending', 'awaiting_contact')
-           RETURNING {MESSAGE_COLUMNS}""",
-        registration_id,
-    )
-    await conn.execute("DELETE FROM contact WHERE registration_id = $1", registration_id)
-    await conn.execute("DELETE FROM enrolment WHERE registration_id = $1", registration_id)
-    await conn.execute("DELETE FROM trainee_work_reply WHERE trainee_id = $1", registration_id)
-    await conn.execute("DELETE FROM check_in_reply WHERE registration_id = $1", registration_id)
+    rows = await conn.fetch(_FORGET, registration_id)
+    await _delete_personal_rows(conn, registration_id)
     await conn.execute(
         "INSERT INTO erased_contact VALUES ($1, $2) ON CONFLICT DO NOTHING", registration_id, now
     )
     return list(rows)
 
 
-async def add_message(conn: Conn, sms: OutboundSms, event_id: uuid.UUID, now: dt.datetime) -> bool:
-    """False if this message id exists already (a replay): nothing is queued twice."""
-    inserted = await conn.fetchval(
-        """INSERT INTO sms_message (id, registration_id, event_id, template, template_version,
+async def _delete_personal_rows(conn: Conn, registration_id: uuid.UUID) -> None:
+    """The contact, its enrolments and its replies: every row here with their personal data."""
+    await conn.execute("DELETE FROM contact WHERE registration_id = $1", registration_id)
+    await conn.execute("DELETE FROM enrolment WHERE registration_id = $1", registration_id)
+    await conn.execute("DELETE FROM trainee_work_reply WHERE trainee_id = $1", registration_id)
+    await conn.execute("DELETE FROM check_in_reply WHERE registration_id = $1", registration_id)
+
+
+_INSERT = """INSERT INTO sms_message (id, registration_id, event_id, template, template_version,
                body, encoding, segments, status, suppressed_reason, last_error, urgent,
                next_attempt_at, created_at, failed_at, course_id, traceparent)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
                    CASE WHEN $9::text = 'failed' THEN $14::timestamptz END, $15, $16)
-           ON CONFLICT (id) DO NOTHING RETURNING true""",
+           ON CONFLICT (id) DO NOTHING RETURNING true"""
+
+
+async def add_message(conn: Conn, sms: OutboundSms, event_id: uuid.UUID, now: dt.datetime) -> bool:
+    """False if this message id exists already (a replay): nothing is queued twice."""
+    inserted = await conn.fetchval(
+        _INSERT,
         sms.id,
         sms.registration_id,
         event_id,
@@ -73,6 +81,14 @@ async def add_message(conn: Conn, sms: OutboundSms, event_id: uuid.UUID, now: dt
     return inserted is True
 
 
+_CANCEL_PENDING = """UPDATE sms_message SET status = 'cancelled', lease_until = NULL
+           WHERE registration_id = $1 AND template = ANY($2::text[])
+             AND status IN ('pending', 'awaiting_contact')
+             AND ($3::uuid IS NULL OR course_id = $3)
+             AND event_id IS DISTINCT FROM $4
+           RETURNING id"""
+
+
 async def cancel_pending(
     conn: Conn,
     registration_id: uuid.UUID,
@@ -82,27 +98,11 @@ async def cancel_pending(
 ) -> int:
     """Messages of these templates that no longer hold; with `course_id`, only that course's.
     Those planned by `cause` itself stay: a replayed event must not cancel its own plan."""
-    done = await conn.fetch(
-        """UPDATE sms_message SET status = 'cancelled', lease_until = NULL
-           WHERE registration_id = $1 AND template = ANY($2::text[])
-             AND status IN ('pending', 'awaiting_contact')
-             AND ($3::uuid IS NULL OR course_id = $3)
-             AND event_id IS DISTINCT FROM $4
-           RETURNING id""",
-        registration_id,
-        list(templates),
-        course_id,
-        cause,
-    )
+    done = await conn.fetch(_CANCEL_PENDING, registration_id, list(templates), course_id, cause)
     return len(done)
 
 
-async def claim_due(
-    pool: asyncpg.Pool, limit: int, lease_seconds: int, now: dt.datetime
-) -> Sequence[asyncpg.Record]:
-    """Lease due messages so that another replica does not send them at the same time."""
-    return await pool.fetch(
-        f"""UPDATE sms_message m
+_CLAIM_DUE = f"""UPDATE sms_message m
            SET lease_until = $3 + make_interval(secs => $2), attempts = attempts + 1
            WHERE m.id IN (
                SELECT id FROM sms_message
@@ -117,24 +117,25 @@ async def claim_due(
                (SELECT c.opted_out_at IS NOT NULL FROM contact c
                 WHERE c.registration_id = m.registration_id) AS opted_out,
                EXISTS (SELECT 1 FROM erased_contact e
-                       WHERE e.registration_id = m.registration_id) AS erased""",
-        limit,
-        lease_seconds,
-        now,
-    )
+                       WHERE e.registration_id = m.registration_id) AS erased"""
+
+
+async def claim_due(
+    pool: asyncpg.Pool, limit: int, lease_seconds: int, now: dt.datetime
+) -> Sequence[asyncpg.Record]:
+    """Lease due messages so that another replica does not send them at the same time."""
+    return await pool.fetch(_CLAIM_DUE, limit, lease_seconds, now)
+
+
+_COUNT_IN_DAY = """INSERT INTO sms_quota AS q (registration_id, day, used) VALUES ($1, $2, 1)
+           ON CONFLICT (registration_id, day) DO UPDATE SET used = q.used + 1
+           WHERE q.used < $3 RETURNING used"""
 
 
 async def count_in_day(conn: Conn, recipient_id: uuid.UUID, day: dt.date, limit: int) -> bool:
     """One more send in the recipient's day, unless the day is full (one statement, so two
     replicas cannot both take the last slot). Shared by the journey's SMS and broadcasts."""
-    used = await conn.fetchval(
-        """INSERT INTO sms_quota AS q (registration_id, day, used) VALUES ($1, $2, 1)
-           ON CONFLICT (registration_id, day) DO UPDATE SET used = q.used + 1
-           WHERE q.used < $3 RETURNING used""",
-        recipient_id,
-        day,
-        limit,
-    )
+    used = await conn.fetchval(_COUNT_IN_DAY, recipient_id, day, limit)
     return used is not None
 
 
@@ -154,28 +155,37 @@ async def take_quota(
     return True
 
 
+_AWAIT_CONTACT = """UPDATE sms_message SET status = 'awaiting_contact', lease_until = NULL,
+               attempts = attempts - 1
+           WHERE id = $1 AND status = 'pending'"""
+
+
 async def await_contact(pool: asyncpg.Pool, message_id: uuid.UUID) -> None:
     """A claimed message whose contact is unknown goes back to wait for it; not an attempt."""
-    await pool.execute(
-        """UPDATE sms_message SET status = 'awaiting_contact', lease_until = NULL,
-               attempts = attempts - 1
-           WHERE id = $1 AND status = 'pending'""",
-        message_id,
-    )
+    await pool.execute(_AWAIT_CONTACT, message_id)
+
+
+_DEFER = """UPDATE sms_message SET lease_until = NULL, next_attempt_at = $2,
+               attempts = attempts - CASE WHEN $3 THEN 1 ELSE 0 END
+           WHERE id = $1 AND status = 'pending'"""
 
 
 async def defer(
     pool: asyncpg.Pool, message_id: uuid.UUID, until: dt.datetime, *, refund_attempt: bool
 ) -> None:
     """Put a claimed message back for later; waiting is not an attempt."""
-    await pool.execute(
-        """UPDATE sms_message SET lease_until = NULL, next_attempt_at = $2,
-               attempts = attempts - CASE WHEN $3 THEN 1 ELSE 0 END
-           WHERE id = $1 AND status = 'pending'""",
-        message_id,
-        until,
-        refund_attempt,
-    )
+    await pool.execute(_DEFER, message_id, until, refund_attempt)
+
+
+_MARK_SENT = f"""UPDATE sms_message m SET provider_message_id = coalesce(provider_message_id, $2),
+               lease_until = NULL, sent_at = coalesce(sent_at, $3), status = 'sent'
+           WHERE id = $1 AND status = 'pending' RETURNING {MESSAGE_COLUMNS}"""
+
+
+_RELEASE_UNSENT = (
+    "UPDATE sms_message SET lease_until = NULL, "
+    "provider_message_id = coalesce(provider_message_id, $2) WHERE id = $1"
+)
 
 
 async def mark_sent(
@@ -183,59 +193,51 @@ async def mark_sent(
 ) -> asyncpg.Record | None:
     """The row as it was if this call moved it out of `pending`; None if a delivery report
     got there first (it already recorded the send) or the message is no longer pending."""
-    row: asyncpg.Record | None = await conn.fetchrow(
-        f"""UPDATE sms_message m SET provider_message_id = coalesce(provider_message_id, $2),
-               lease_until = NULL, sent_at = coalesce(sent_at, $3), status = 'sent'
-           WHERE id = $1 AND status = 'pending' RETURNING {MESSAGE_COLUMNS}""",
-        message_id,
-        provider_id,
-        now,
-    )
+    row: asyncpg.Record | None = await conn.fetchrow(_MARK_SENT, message_id, provider_id, now)
     if row is None:
-        await conn.execute(
-            "UPDATE sms_message SET lease_until = NULL, "
-            "provider_message_id = coalesce(provider_message_id, $2) WHERE id = $1",
-            message_id,
-            provider_id,
-        )
+        await conn.execute(_RELEASE_UNSENT, message_id, provider_id)
     return row
+
+
+_SCHEDULE_RETRY = """UPDATE sms_message SET lease_until = NULL, last_error = $3,
+               next_attempt_at = $2
+           WHERE id = $1 AND status = 'pending'"""
 
 
 async def schedule_retry(
     pool: asyncpg.Pool, message_id: uuid.UUID, at: dt.datetime, reason: str
 ) -> None:
-    await pool.execute(
-        """UPDATE sms_message SET lease_until = NULL, last_error = $3, next_attempt_at = $2
-           WHERE id = $1 AND status = 'pending'""",
-        message_id,
-        at,
-        reason,
-    )
+    await pool.execute(_SCHEDULE_RETRY, message_id, at, reason)
+
+
+_MARK_FAILED = f"""UPDATE sms_message m SET status = 'failed', lease_until = NULL, last_error = $2,
+               failed_at = $3
+           WHERE id = $1 AND status = 'pending' RETURNING {MESSAGE_COLUMNS}"""
 
 
 async def mark_failed(
     conn: Conn, message_id: uuid.UUID, reason: str, now: dt.datetime
 ) -> asyncpg.Record | None:
-    row: asyncpg.Record | None = await conn.fetchrow(
-        f"""UPDATE sms_message m SET status = 'failed', lease_until = NULL, last_error = $2,
-               failed_at = $3
-           WHERE id = $1 AND status = 'pending' RETURNING {MESSAGE_COLUMNS}""",
-        message_id,
-        reason,
-        now,
-    )
+    row: asyncpg.Record | None = await conn.fetchrow(_MARK_FAILED, message_id, reason, now)
     return row
+
+
+_SUPPRESS = f"""UPDATE sms_message m SET status = 'suppressed', suppressed_reason = $2,
+               lease_until = NULL
+           WHERE id = $1 AND status = 'pending' RETURNING {MESSAGE_COLUMNS}"""
 
 
 async def suppress(conn: Conn, message_id: uuid.UUID, reason: str) -> asyncpg.Record | None:
-    row: asyncpg.Record | None = await conn.fetchrow(
-        f"""UPDATE sms_message m SET status = 'suppressed', suppressed_reason = $2,
-               lease_until = NULL
-           WHERE id = $1 AND status = 'pending' RETURNING {MESSAGE_COLUMNS}""",
-        message_id,
-        reason,
-    )
+    row: asyncpg.Record | None = await conn.fetchrow(_SUPPRESS, message_id, reason)
     return row
+
+
+_RECORD_DELIVERY = f"""UPDATE sms_message m SET status = $3::text, lease_until = NULL,
+               delivered_at = CASE WHEN $3::text = 'delivered' THEN $4::timestamptz END,
+               failed_at = CASE WHEN $3::text = 'failed' THEN $4::timestamptz END,
+               sent_at = coalesce(sent_at, $4::timestamptz),
+               provider_message_id = coalesce(provider_message_id, $2)
+           WHERE id = $1 RETURNING {MESSAGE_COLUMNS}"""
 
 
 async def record_delivery(
@@ -253,30 +255,19 @@ async def record_delivery(
     )
     if before not in ("pending", "sent"):
         return None
-    row = await conn.fetchrow(
-        f"""UPDATE sms_message m SET status = $3::text, lease_until = NULL,
-               delivered_at = CASE WHEN $3::text = 'delivered' THEN $4::timestamptz END,
-               failed_at = CASE WHEN $3::text = 'failed' THEN $4::timestamptz END,
-               sent_at = coalesce(sent_at, $4::timestamptz),
-               provider_message_id = coalesce(provider_message_id, $2)
-           WHERE id = $1 RETURNING {MESSAGE_COLUMNS}""",
-        request_id,
-        provider_id,
-        status.value,
-        now,
-    )
+    row = await conn.fetchrow(_RECORD_DELIVERY, request_id, provider_id, status.value, now)
     assert row is not None
     return str(before), row
 
 
-async def messages_of(pool: asyncpg.Pool, registration_id: uuid.UUID) -> Sequence[asyncpg.Record]:
-    return await pool.fetch(
-        """SELECT id, template, template_version, body, encoding, segments, status,
+_MESSAGES_OF = """SELECT id, template, template_version, body, encoding, segments, status,
                   suppressed_reason, attempts, created_at, next_attempt_at, sent_at,
                   delivered_at
-           FROM sms_message WHERE registration_id = $1 ORDER BY created_at""",
-        registration_id,
-    )
+           FROM sms_message WHERE registration_id = $1 ORDER BY created_at"""
+
+
+async def messages_of(pool: asyncpg.Pool, registration_id: uuid.UUID) -> Sequence[asyncpg.Record]:
+    return await pool.fetch(_MESSAGES_OF, registration_id)
 
 
 async def wake_dispatcher(conn: Conn) -> None:

@@ -109,20 +109,31 @@ class BroadcastDispatcher:
                 await self._flow.apply(conn, message_id, Happened.ZALO_DEADLINE, Evidence())
 
     async def _pass(self, channel: str, state: State, now: dt.datetime) -> int:
-        p = self._policy
-        breaker = self._ch.zalo_breaker if channel == "zalo" else self._ch.sms_breaker
-        room = max(0, p.dispatch.batch_size - len(self._in_flight))
+        breaker = self._breaker(channel)
+        room = await self._room(channel, now)
+        allowed = breaker.allowance(now.timestamp(), room) if room else 0
+        lease = self._policy.dispatch.lease_seconds
+        rows = await db.claim(self._pool, state.value, allowed, lease, now)
+        for r in rows:
+            self._start(dict(r), channel, now)
+        return len(rows)
+
+    async def _room(self, channel: str, now: dt.datetime) -> int:
+        """Free send slots: what the batch has left, within the second's rate."""
+        room = max(0, self._policy.dispatch.batch_size - len(self._in_flight))
         rate = self._rate(channel)
         if rate is not None and room:
             room = min(room, await send_rate.remaining(self._pool, channel, now, rate))
             self.rate_limited = self.rate_limited or room == 0
-        allowed = breaker.allowance(now.timestamp(), room) if room else 0
-        rows = await db.claim(self._pool, state.value, allowed, p.dispatch.lease_seconds, now)
-        for r in rows:
-            task = asyncio.create_task(self._handle(dict(r), channel, now))
-            self._in_flight.add(task)
-            task.add_done_callback(self._done)
-        return len(rows)
+        return room
+
+    def _start(self, row: dict[str, Any], channel: str, now: dt.datetime) -> None:
+        task = asyncio.create_task(self._handle(row, channel, now))
+        self._in_flight.add(task)
+        task.add_done_callback(self._done)
+
+    def _breaker(self, channel: str) -> CircuitBreaker:
+        return self._ch.zalo_breaker if channel == "zalo" else self._ch.sms_breaker
 
     def _rate(self, channel: str) -> int | None:
         p = self._policy
@@ -135,27 +146,33 @@ class BroadcastDispatcher:
             log.warning("broadcast send failed; the lease will retry it", exc_info=error)
 
     async def _handle(self, row: dict[str, Any], channel: str, now: dt.datetime) -> None:
-        breaker = self._ch.zalo_breaker if channel == "zalo" else self._ch.sms_breaker
+        breaker = self._breaker(channel)
         if await self._held_back(row, now) or not await self._slot(row, channel):
             breaker.abandon_probe()
             return
         phone = self._phones.open(row["phone_ciphertext"])
         if channel == "zalo":
-            params = row["zalo_params"]
-            outcome: ZaloOutcome = await self._ch.zalo.send(
-                tracking_id=str(row["id"]),
-                phone_e164=phone,
-                template_id=row["zalo_template_id"],
-                params=json.loads(params) if isinstance(params, str) else dict(params),
-            )
+            outcome = await self._send_zalo(row, phone)
         else:
-            outcome = await self._ch.sms.send(
-                request_id=str(row["id"]),
-                phone_e164=phone,
-                text=row["sms_text"],
-                unicode=row["encoding"] == "ucs2",
-            )
+            outcome = await self._send_sms(row, phone)
         await self._record(row, channel, outcome, breaker)
+
+    async def _send_zalo(self, row: dict[str, Any], phone: str) -> ZaloOutcome:
+        params = row["zalo_params"]
+        return await self._ch.zalo.send(
+            tracking_id=str(row["id"]),
+            phone_e164=phone,
+            template_id=row["zalo_template_id"],
+            params=json.loads(params) if isinstance(params, str) else dict(params),
+        )
+
+    async def _send_sms(self, row: dict[str, Any], phone: str) -> ZaloOutcome:
+        return await self._ch.sms.send(
+            request_id=str(row["id"]),
+            phone_e164=phone,
+            text=row["sms_text"],
+            unicode=row["encoding"] == "ucs2",
+        )
 
     async def _slot(self, row: dict[str, Any], channel: str) -> bool:
         """A slot of the provider's rate in this very second; without one the row goes back
@@ -170,11 +187,14 @@ class BroadcastDispatcher:
     async def _held_back(self, row: dict[str, Any], now: dt.datetime) -> bool:
         """Night (deferred), opted out (suppressed) or a full day (deferred): no send now.
         The opt-out and the day's count share one transaction: one round trip per message."""
-        message_id: uuid.UUID = row["id"]
         q = self._policy.dispatch.quiet_hours
         if in_quiet_hours(now, q.start, q.end, self._tz):
-            await db.defer(self._pool, message_id, release_time(now, q.start, q.end, self._tz))
+            await db.defer(self._pool, row["id"], release_time(now, q.start, q.end, self._tz))
             return True
+        return await self._opted_out_or_day_full(row, now)
+
+    async def _opted_out_or_day_full(self, row: dict[str, Any], now: dt.datetime) -> bool:
+        message_id: uuid.UUID = row["id"]
         day, limit = local_day(now, self._tz), self._policy.dispatch.daily_limit
         async with self._pool.acquire() as conn, conn.transaction():
             if await db.is_opted_out(conn, row["phone_index"]):
@@ -182,7 +202,8 @@ class BroadcastDispatcher:
                 return True
             within = await db.take_quota(conn, message_id, row["recipient_id"], day, limit)
         if not within:
-            await db.defer(self._pool, message_id, next_morning(now, q.end, self._tz))
+            morning = next_morning(now, self._policy.dispatch.quiet_hours.end, self._tz)
+            await db.defer(self._pool, message_id, morning)
             return True
         return False
 
@@ -194,10 +215,7 @@ class BroadcastDispatcher:
         match outcome:
             case Accepted(provider_message_id=provider_id):
                 breaker.succeeded()
-                wait = dt.timedelta(seconds=self._policy.zalo_callback_timeout_seconds)
-                ev = Evidence(provider_id, now + wait if zalo else None)
-                happened = Happened.ZALO_ACCEPTED if zalo else Happened.SMS_ACCEPTED
-                await self._apply(row["id"], happened, ev)
+                await self._accepted(row, zalo, provider_id, now)
             case NoZaloAccount():
                 breaker.succeeded()
                 await self._apply(row["id"], Happened.ZALO_NO_ACCOUNT, Evidence())
@@ -205,19 +223,28 @@ class BroadcastDispatcher:
                 row["attempts"] < self._policy.dispatch.max_attempts
             ):
                 breaker.failed(now.timestamp())
-                d = self._policy.dispatch
-                delay = retry_delay_seconds(
-                    row["attempts"], d.retry_base_seconds, d.retry_cap_seconds, self._jitter()
-                )
-                await db.schedule_retry(
-                    self._pool, row["id"], now + dt.timedelta(seconds=delay), reason
-                )
+                await self._retry(row, reason, now)
             case TransientFailure():
                 breaker.failed(now.timestamp())
                 await self._refused(row, zalo)
             case PermanentFailure():
                 breaker.succeeded()  # the provider answered
                 await self._refused(row, zalo)
+
+    async def _accepted(
+        self, row: dict[str, Any], zalo: bool, provider_id: str, now: dt.datetime
+    ) -> None:
+        wait = dt.timedelta(seconds=self._policy.zalo_callback_timeout_seconds)
+        ev = Evidence(provider_id, now + wait if zalo else None)
+        happened = Happened.ZALO_ACCEPTED if zalo else Happened.SMS_ACCEPTED
+        await self._apply(row["id"], happened, ev)
+
+    async def _retry(self, row: dict[str, Any], reason: str, now: dt.datetime) -> None:
+        d = self._policy.dispatch
+        delay = retry_delay_seconds(
+            row["attempts"], d.retry_base_seconds, d.retry_cap_seconds, self._jitter()
+        )
+        await db.schedule_retry(self._pool, row["id"], now + dt.timedelta(seconds=delay), reason)
 
     async def _refused(self, row: dict[str, Any], zalo: bool) -> None:
         happened = Happened.ZALO_REFUSED if zalo else Happened.SMS_REFUSED

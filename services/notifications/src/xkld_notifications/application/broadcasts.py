@@ -28,6 +28,7 @@ from xkld_notifications.domain.broadcast import (
     Recipient,
     Settle,
     State,
+    Step,
     initial,
     step,
 )
@@ -82,11 +83,18 @@ class BroadcastFlow:
     async def on_requested(self, conn: Conn, envelope: Envelope, event: EventPayload) -> None:
         assert isinstance(event, CampaignBroadcastRequested)
         now = self.clock()
+        message = self._new_message(envelope, event, now)
+        if await db.add(conn, message, now):
+            await db.wake_dispatcher(conn)
+
+    def _new_message(
+        self, envelope: Envelope, event: CampaignBroadcastRequested, now: dt.datetime
+    ) -> db.NewBroadcastMessage:
         phone = self._phones.open(event.phone_ciphertext)
         text = unaccent(event.sms_text)
         # `send_from` is a local day: not before that morning.
         opens = dt.datetime.combine(event.send_from, self._day_starts, tzinfo=self._tz)
-        message = db.NewBroadcastMessage(
+        return db.NewBroadcastMessage(
             id=message_id_of(event.broadcast_id, event.recipient_id),
             event_id=envelope.event_id,
             campaign_id=event.campaign_id,
@@ -105,8 +113,6 @@ class BroadcastFlow:
             state=initial(event.route, event.zalo_template_id is not None).value,
             not_before=max(now, opens),
         )
-        if await db.add(conn, message, now):
-            await db.wake_dispatcher(conn)
 
     async def apply(
         self, conn: Conn, message_id: uuid.UUID, happened: Happened, ev: Evidence
@@ -117,11 +123,25 @@ class BroadcastFlow:
         if row is None:
             return False
         now = self.clock()
-        current = Recipient(
-            State(row["state"]), row["fell_back"], row["sms_attempts"] > 0, row["reason"]
-        )
+        current = _recipient_of(row)
         nxt = step(current, happened)
-        change = db.Change(
+        change = self._change(row, current, nxt, happened, ev, now)
+        await db.save(conn, message_id, change, now)
+        if nxt is None or nxt.settle is None:
+            return nxt is not None
+        await self._settled(conn, row, nxt.settle, nxt.fell_back, _total_cost(change, row), now)
+        return True
+
+    def _change(
+        self,
+        row: asyncpg.Record,
+        current: Recipient,
+        nxt: Step | None,
+        happened: Happened,
+        ev: Evidence,
+        now: dt.datetime,
+    ) -> db.Change:
+        return db.Change(
             state=(nxt.state if nxt else current.state).value,
             fell_back=nxt.fell_back if nxt else current.fell_back,
             reason=nxt.reason if nxt else current.reason,
@@ -132,13 +152,6 @@ class BroadcastFlow:
             final=bool(nxt and nxt.state in FINAL),
             **self._charges(row, happened, ev),
         )
-        await db.save(conn, message_id, change, now)
-        if nxt is None or nxt.settle is None:
-            return nxt is not None
-        cost = change.zalo_cost_vnd if change.zalo_cost_vnd is not None else row["zalo_cost_vnd"]
-        cost += change.sms_cost_vnd if change.sms_cost_vnd is not None else row["sms_cost_vnd"]
-        await self._settled(conn, row, nxt.settle, nxt.fell_back, cost, now)
-        return True
 
     def _next_attempt(
         self, state: State | None, ev: Evidence, now: dt.datetime
@@ -161,17 +174,7 @@ class BroadcastFlow:
     async def _settled(
         self, conn: Conn, row: Any, s: Settle, fell_back: bool, cost: int, now: dt.datetime
     ) -> None:
-        payload = BroadcastRecipientSettled(
-            campaign_id=row["campaign_id"],
-            broadcast_id=row["broadcast_id"],
-            recipient_id=row["recipient_id"],
-            outcome=s.outcome,
-            channel=s.channel,
-            fell_back=fell_back and s.channel == "sms",
-            reason=s.reason,
-            cost_vnd=cost,
-            settled_at=now,
-        )
+        payload = _settled_payload(row, s, fell_back, cost, now)
         # Keyed by the campaign: outreach reads a campaign's recipients in order.
         envelope = new_envelope(
             payload,
@@ -194,3 +197,30 @@ class BroadcastFlow:
         """Remembered per phone: a campaign reaches people who are no contact here."""
         async with pool.acquire() as conn, conn.transaction():
             await db.opt_out_phone(conn, self._index.of(phone_e164), self.clock())
+
+
+def _recipient_of(row: asyncpg.Record) -> Recipient:
+    return Recipient(State(row["state"]), row["fell_back"], row["sms_attempts"] > 0, row["reason"])
+
+
+def _total_cost(change: db.Change, row: asyncpg.Record) -> int:
+    """What the recipient cost on both channels, this change's charges included."""
+    cost: int = change.zalo_cost_vnd if change.zalo_cost_vnd is not None else row["zalo_cost_vnd"]
+    cost += change.sms_cost_vnd if change.sms_cost_vnd is not None else row["sms_cost_vnd"]
+    return cost
+
+
+def _settled_payload(
+    row: Any, s: Settle, fell_back: bool, cost: int, now: dt.datetime
+) -> BroadcastRecipientSettled:
+    return BroadcastRecipientSettled(
+        campaign_id=row["campaign_id"],
+        broadcast_id=row["broadcast_id"],
+        recipient_id=row["recipient_id"],
+        outcome=s.outcome,
+        channel=s.channel,
+        fell_back=fell_back and s.channel == "sms",
+        reason=s.reason,
+        cost_vnd=cost,
+        settled_at=now,
+    )

@@ -5,6 +5,7 @@ the phone nor the text is logged, and the phone is not kept."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import asyncpg
 from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.clock import VIETNAM
+from xkld_shared.db.pool import Conn
 from xkld_shared.errors import NotFound
 from xkld_shared.identity.principal import Principal
 
@@ -58,32 +60,25 @@ class CheckInReplies:
         now = self._clock()
         index = self._index.of(phone_e164)
         day = now.astimezone(VIETNAM).date()
+        rid = reply_id(provider_message_id, index, text, day.isoformat())
         async with self._pool.acquire() as conn, conn.transaction():
             asked = await store.answered_check_in(conn, index)
             if asked is None:
                 return None
-            status = parse_check_in_reply(text)
-            reply = store.CheckInReply(
-                id=reply_id(provider_message_id, index, text, day.isoformat()),
-                registration_id=asked["registration_id"],
-                asked_by=asked["id"],
-                employment_status=status,
-                unreadable_text=None if status else text.strip()[:1000],
-                received_at=now,
-                commune_code=asked["commune_code"],
-                province_code=asked["province_code"],
-            )
-            if not await store.add_reply(conn, reply):
+            reply = _reply(asked, rid, text, now)
+            if not await self._record(conn, reply, day):
                 return "duplicate"
-            if status is not None:
-                await self._events.check_in_reported(
-                    conn, reply.registration_id, reply.id, status, day
-                )
-        outcome = "recorded" if status else "unreadable"
-        log.info(
-            "check-in reply %s", outcome, extra={"registration_id": str(reply.registration_id)}
-        )
-        return outcome
+        return _logged(reply)
+
+    async def _record(self, conn: Conn, reply: store.CheckInReply, day: dt.date) -> bool:
+        """False for a reply already recorded; a readable one is reported once."""
+        if not await store.add_reply(conn, reply):
+            return False
+        if reply.employment_status is not None:
+            await self._events.check_in_reported(
+                conn, reply.registration_id, reply.id, reply.employment_status, day
+            )
+        return True
 
     async def mark_handled(
         self, rid: uuid.UUID, staff: Principal, note: str | None, context: ChangeContext
@@ -96,13 +91,41 @@ class CheckInReplies:
             if row["handled_at"] is not None:
                 return Handled(rid, row["handled_by"], changed=False)
             await store.mark_handled(conn, rid, self._clock(), staff.username, note)
-            await record_change(
-                conn,
-                context,
-                action="sms_check_in_reply_handled",
-                entity_type="sms_check_in_reply",
-                entity_id=str(rid),
-                before={"handled": False},
-                after={"handled": True, "note": note},
-            )
+            await _audit_handled(conn, context, rid, note)
         return Handled(rid, staff.username, changed=True)
+
+
+def _reply(
+    asked: asyncpg.Record, rid: uuid.UUID, text: str, now: dt.datetime
+) -> store.CheckInReply:
+    status = parse_check_in_reply(text)
+    return store.CheckInReply(
+        id=rid,
+        registration_id=asked["registration_id"],
+        asked_by=asked["id"],
+        employment_status=status,
+        unreadable_text=None if status else text.strip()[:1000],
+        received_at=now,
+        commune_code=asked["commune_code"],
+        province_code=asked["province_code"],
+    )
+
+
+def _logged(reply: store.CheckInReply) -> str:
+    outcome = "recorded" if reply.employment_status else "unreadable"
+    log.info("check-in reply %s", outcome, extra={"registration_id": str(reply.registration_id)})
+    return outcome
+
+
+async def _audit_handled(
+    conn: Conn, context: ChangeContext, rid: uuid.UUID, note: str | None
+) -> None:
+    await record_change(
+        conn,
+        context,
+        action="sms_check_in_reply_handled",
+        entity_type="sms_check_in_reply",
+        entity_id=str(rid),
+        before={"handled": False},
+        after={"handled": True, "note": note},
+    )

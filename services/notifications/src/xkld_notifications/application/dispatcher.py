@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -90,21 +90,33 @@ class SmsDispatcher:
         if allowed == 0:
             return 0
         rows = await store.claim_due(self._pool, allowed, p.lease_seconds, now)
-        granted = await send_rate.take(self._pool, "sms", now, len(rows), p.rate_per_second)
-        if granted < len(rows):
-            await send_rate.release_sms(self._pool, [r["id"] for r in rows[granted:]])
-            rows = rows[:granted]
+        rows = await self._within_rate(rows, now)
         await asyncio.gather(*(self._handle(dict(row), now) for row in rows))
         return len(rows)
 
+    async def _within_rate(
+        self, rows: Sequence[asyncpg.Record], now: dt.datetime
+    ) -> Sequence[asyncpg.Record]:
+        """The rows the provider's rate allows now; the others go back to the queue."""
+        rate = self._policy.rate_per_second
+        granted = await send_rate.take(self._pool, "sms", now, len(rows), rate)
+        if granted < len(rows):
+            await send_rate.release_sms(self._pool, [r["id"] for r in rows[granted:]])
+            rows = rows[:granted]
+        return rows
+
     async def sweep_awaiting(self, now: dt.datetime) -> None:
         """Messages still waiting although their contact is known (or erased) now."""
+        released = await self._sweep(now)
+        if released:
+            log.info("sms messages released after their contact", extra={"count": released})
+
+    async def _sweep(self, now: dt.datetime) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
             released, suppressed = await awaiting.sweep_awaiting(conn)
             for row in suppressed:
                 await self._events.suppressed(conn, dict(row), now, "erased")
-        if released:
-            log.info("sms messages released after their contact", extra={"count": released})
+        return released
 
     async def _handle(self, row: dict[str, Any], now: dt.datetime) -> None:
         # Each attempt is a span in the trace of the event that queued the message.
@@ -116,40 +128,48 @@ class SmsDispatcher:
             await self._attempt(row, now)
 
     async def _attempt(self, row: dict[str, Any], now: dt.datetime) -> None:
-        message_id: uuid.UUID = row["id"]
-        if row["phone_ciphertext"] is None and not row["erased"]:
-            # Queued while the contact was known, gone since without an erasure: wait again.
-            await store.await_contact(self._pool, message_id)
-            self.breaker.abandon_probe()
-            return
-        contact = ContactState(
-            bool(row["sms_consent"]), bool(row["opted_out"]), erased=bool(row["erased"])
-        )
-        if reason := suppression_reason(contact):
-            async with self._pool.acquire() as conn, conn.transaction():
-                if await store.suppress(conn, message_id, reason) is not None:
-                    await self._events.suppressed(conn, row, now, reason)
-            self.breaker.abandon_probe()
-            return
-        q = self._policy.quiet_hours
-        if in_quiet_hours(now, q.start, q.end, self._tz):
-            # A retry that drifted into the night waits for the morning too.
-            at = release_time(now, q.start, q.end, self._tz)
-            await store.defer(self._pool, message_id, at, refund_attempt=True)
-            self.breaker.abandon_probe()
-            return
-        if not row["urgent"] and not await self._within_daily_limit(row, now):
-            at = next_morning(now, q.end, self._tz)
-            await store.defer(self._pool, message_id, at, refund_attempt=True)
+        if await self._held_back(row, now):
             self.breaker.abandon_probe()
             return
         outcome = await self._provider.send(
-            request_id=str(message_id),
+            request_id=str(row["id"]),
             phone_e164=self._phones.open(row["phone_ciphertext"]),
             text=row["body"],
             unicode=row["encoding"] == "ucs2",
         )
         await self._record(row, outcome)
+
+    async def _held_back(self, row: dict[str, Any], now: dt.datetime) -> bool:
+        """True when the message is not sent this time: it waits for its contact again, is
+        suppressed, or is deferred (each already written)."""
+        message_id: uuid.UUID = row["id"]
+        if row["phone_ciphertext"] is None and not row["erased"]:
+            # Queued while the contact was known, gone since without an erasure: wait again.
+            await store.await_contact(self._pool, message_id)
+            return True
+        if reason := suppression_reason(_contact_of(row)):
+            await self._suppress(row, reason, now)
+            return True
+        return await self._deferred(row, now)
+
+    async def _suppress(self, row: dict[str, Any], reason: str, now: dt.datetime) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            if await store.suppress(conn, row["id"], reason) is not None:
+                await self._events.suppressed(conn, row, now, reason)
+
+    async def _deferred(self, row: dict[str, Any], now: dt.datetime) -> bool:
+        """Quiet hours or the daily limit: the message waits, and waiting is not an attempt."""
+        q = self._policy.quiet_hours
+        if in_quiet_hours(now, q.start, q.end, self._tz):
+            # A retry that drifted into the night waits for the morning too.
+            at = release_time(now, q.start, q.end, self._tz)
+            await store.defer(self._pool, row["id"], at, refund_attempt=True)
+            return True
+        if not row["urgent"] and not await self._within_daily_limit(row, now):
+            at = next_morning(now, q.end, self._tz)
+            await store.defer(self._pool, row["id"], at, refund_attempt=True)
+            return True
+        return False
 
     async def _within_daily_limit(self, row: dict[str, Any], now: dt.datetime) -> bool:
         day = local_day(now, self._tz)
@@ -159,22 +179,14 @@ class SmsDispatcher:
             )
 
     async def _record(self, row: dict[str, Any], outcome: SendOutcome) -> None:
-        message_id: uuid.UUID = row["id"]
         now = self._clock()
         match outcome:
             case Accepted(provider_message_id=provider_id):
                 self.breaker.succeeded()
-                async with self._pool.acquire() as conn, conn.transaction():
-                    if await store.mark_sent(conn, message_id, provider_id, now) is not None:
-                        await self._events.sent(conn, row, now)
+                await self._sent(row, provider_id, now)
             case TransientFailure(reason=reason) if row["attempts"] < self._policy.max_attempts:
                 self.breaker.failed(now.timestamp())
-                p = self._policy
-                delay = retry_delay_seconds(
-                    row["attempts"], p.retry_base_seconds, p.retry_cap_seconds, self._jitter()
-                )
-                at = now + dt.timedelta(seconds=delay)
-                await store.schedule_retry(self._pool, message_id, at, reason)
+                await self._retry(row, reason, now)
             case TransientFailure(reason=reason):
                 self.breaker.failed(now.timestamp())
                 await self._fail(row, reason, "retries_exhausted", now)
@@ -182,6 +194,19 @@ class SmsDispatcher:
                 # The provider answered: it is up, whatever it thought of this message.
                 self.breaker.succeeded()
                 await self._fail(row, reason, "provider_refused", now)
+
+    async def _sent(self, row: dict[str, Any], provider_id: str, now: dt.datetime) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            if await store.mark_sent(conn, row["id"], provider_id, now) is not None:
+                await self._events.sent(conn, row, now)
+
+    async def _retry(self, row: dict[str, Any], reason: str, now: dt.datetime) -> None:
+        p = self._policy
+        delay = retry_delay_seconds(
+            row["attempts"], p.retry_base_seconds, p.retry_cap_seconds, self._jitter()
+        )
+        at = now + dt.timedelta(seconds=delay)
+        await store.schedule_retry(self._pool, row["id"], at, reason)
 
     async def _fail(self, row: dict[str, Any], reason: str, code: str, now: dt.datetime) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
@@ -202,3 +227,9 @@ class SmsDispatcher:
                     await self._wakeup.wait(self._policy.poll_seconds)
         finally:
             await self._wakeup.close()
+
+
+def _contact_of(row: dict[str, Any]) -> ContactState:
+    return ContactState(
+        bool(row["sms_consent"]), bool(row["opted_out"]), erased=bool(row["erased"])
+    )

@@ -32,6 +32,7 @@ from xkld_notifications.adapters import awaiting, contacts, store, templates_sto
 from xkld_notifications.application.events import NotificationEvents, message_row
 from xkld_notifications.application.ports import PhoneIndex, PhoneOpener
 from xkld_notifications.domain.outbound import (
+    ContactState,
     MessageStatus,
     OutboundSms,
     compose,
@@ -88,14 +89,18 @@ class Notifier:
         if isinstance(event, _ENROLMENT_EVENTS):
             await contacts.add_enrolment(conn, event.course_id, envelope.registration_id)
         payload = payload_fields(event)
+        await self._cancel(conn, envelope, payload)
+        planned = plan(self._rules, envelope.event_type, payload, reference_of(envelope), now)
+        await self.queue(conn, envelope, planned, now)
+
+    async def _cancel(self, conn: Conn, envelope: Envelope, payload: Mapping[str, Any]) -> None:
+        """Pending messages that the rules say this event makes moot."""
         for rule in self._rules.by_event.get(envelope.event_type, ()):
             if rule.cancels:
                 course = payload.get("course_id") if rule.cancel_scope == "course" else None
                 await store.cancel_pending(
                     conn, envelope.registration_id, rule.cancels, course, envelope.event_id
                 )
-        planned = plan(self._rules, envelope.event_type, payload, reference_of(envelope), now)
-        await self.queue(conn, envelope, planned, now)
 
     async def queue(
         self, conn: Conn, envelope: Envelope, planned: list[Planned], now: dt.datetime
@@ -105,14 +110,7 @@ class Notifier:
         contact = await contacts.contact_state(conn, envelope.registration_id)
         added = queued = 0
         for item in planned:
-            item = replace(item, template=await current_template(conn, self._rules, item.template))
-            sms = compose(
-                item,
-                event_id=envelope.event_id,
-                registration_id=envelope.registration_id,
-                contact=contact,
-            )
-            sms = _after_quiet_hours(sms, self._rules)
+            sms = await self._compose(conn, item, envelope, contact)
             if not await store.add_message(conn, sms, envelope.event_id, now):
                 continue
             added += 1
@@ -122,18 +120,22 @@ class Notifier:
             await store.wake_dispatcher(conn)
         return added, queued
 
+    async def _compose(
+        self, conn: Conn, item: Planned, envelope: Envelope, contact: ContactState | None
+    ) -> OutboundSms:
+        item = replace(item, template=await current_template(conn, self._rules, item.template))
+        sms = compose(
+            item,
+            event_id=envelope.event_id,
+            registration_id=envelope.registration_id,
+            contact=contact,
+        )
+        return _after_quiet_hours(sms, self._rules)
+
     async def _announce(
         self, conn: Conn, sms: OutboundSms, envelope: Envelope, now: dt.datetime
     ) -> None:
-        row = message_row(
-            message_id=sms.id,
-            registration_id=sms.registration_id,
-            event_id=envelope.event_id,
-            template=sms.template,
-            template_version=sms.template_version,
-            segments=sms.segments,
-            encoding=sms.encoding,
-        )
+        row = _row_of(sms, envelope)
         if sms.status is MessageStatus.SUPPRESSED:
             await self._events.suppressed(conn, row, now, sms.suppressed_reason or "erased")
         elif sms.status is MessageStatus.FAILED:
@@ -177,6 +179,19 @@ async def current_template(conn: Conn, rules: Rules, template: Template) -> Temp
     if row is None or row["version"] <= template.version:
         return template
     return Template(template.code, row["version"], row["text"], row["max_segments"], row["ucs2"])
+
+
+def _row_of(sms: OutboundSms, envelope: Envelope) -> dict[str, Any]:
+    """The message as its events describe it."""
+    return message_row(
+        message_id=sms.id,
+        registration_id=sms.registration_id,
+        event_id=envelope.event_id,
+        template=sms.template,
+        template_version=sms.template_version,
+        segments=sms.segments,
+        encoding=sms.encoding,
+    )
 
 
 def _after_quiet_hours(sms: OutboundSms, rules: Rules) -> OutboundSms:

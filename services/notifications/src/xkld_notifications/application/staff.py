@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.contracts.envelope import Envelope
+from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
 
 from xkld_notifications.adapters import contacts, store, templates_store
@@ -78,14 +80,18 @@ class StaffActions:
             changed = await store.record_delivery(conn, request_id, provider_id, status, now)
             if changed is None:
                 return False
-            before, row = changed[0], dict(changed[1])
-            if before == MessageStatus.PENDING:
-                await self._events.sent(conn, row, now)
-            if delivered:
-                await self._events.delivered(conn, row, now)
-            else:
-                await self._events.failed(conn, row, now, "not_delivered")
+            await self._report_events(conn, changed[0], dict(changed[1]), delivered, now)
         return True
+
+    async def _report_events(
+        self, conn: Conn, before: str, row: dict[str, Any], delivered: bool, now: dt.datetime
+    ) -> None:
+        if before == MessageStatus.PENDING:
+            await self._events.sent(conn, row, now)
+        if delivered:
+            await self._events.delivered(conn, row, now)
+        else:
+            await self._events.failed(conn, row, now, "not_delivered")
 
     async def inbound(self, phone_e164: str, text: str) -> int:
         """A worker texted back; a stop keyword opts out every file with that number."""
@@ -107,15 +113,7 @@ class StaffActions:
             if change is None:
                 return None
             before, after = change
-            await record_change(
-                conn,
-                context,
-                action="sms_opt_out_set",
-                entity_type="sms_contact",
-                entity_id=str(registration_id),
-                before={"opted_out": before},
-                after={"opted_out": after},
-            )
+            await _audit_opt_out(conn, context, registration_id, before, after)
         return after
 
     async def template(self, code: str) -> Template:
@@ -131,27 +129,30 @@ class StaffActions:
         check(Template(code, base.version + 1, text, max_segments, ucs2))
         async with self._pool.acquire() as conn, conn.transaction():
             before = await current_template(conn, self._rules, base)
-            version = await templates_store.save_template(
-                conn,
-                code,
-                base.version,
-                text,
-                max_segments,
-                ucs2,
-                context.actor.username,
-                self._clock(),
-            )
-            saved = Template(code, version, text, max_segments, ucs2)
-            await record_change(
-                conn,
-                context,
-                action="sms_template_saved",
-                entity_type="sms_template",
-                entity_id=code,
-                before={"version": before.version, "text": before.text},
-                after={"version": version, "text": text},
-            )
+            saved = await self._store_template(conn, base, text, max_segments, ucs2, context)
+            await _audit_template(conn, context, before, saved)
         return saved
+
+    async def _store_template(
+        self,
+        conn: Conn,
+        base: Template,
+        text: str,
+        max_segments: int,
+        ucs2: bool,
+        context: ChangeContext,
+    ) -> Template:
+        version = await templates_store.save_template(
+            conn,
+            base.code,
+            base.version,
+            text,
+            max_segments,
+            ucs2,
+            context.actor.username,
+            self._clock(),
+        )
+        return Template(base.code, version, text, max_segments, ucs2)
 
     async def manual(
         self, request: ManualRequest, staff: Principal, context: ChangeContext
@@ -159,46 +160,114 @@ class StaffActions:
         now = self._clock()
         async with self._pool.acquire() as conn, conn.transaction():
             template = await current_template(conn, self._rules, self._rules.template("manual"))
-            targets = list(request.registration_ids)
-            if request.course_id is not None:
-                targets += await contacts.course_members(conn, request.course_id)
-            targets = sorted(set(targets))
-            areas = await contacts.areas_of(conn, targets)
-            in_scope = [
-                t
-                for t in targets
-                if t in areas
-                and staff.covers_commune(areas[t]["commune_code"], areas[t]["province_code"])
-            ]
-            queued = suppressed = already = 0
-            not_sent = [(t, "outside_scope") for t in targets if t not in in_scope]
+            targets = await _manual_targets(conn, request)
+            in_scope = _in_scope(staff, targets, await contacts.areas_of(conn, targets))
+            tally = _Tally(not_sent=[(t, "outside_scope") for t in targets if t not in in_scope])
             for registration_id in in_scope:
-                envelope = _manual_envelope(request.send_key, registration_id, now)
-                planned = Planned(template, {"text": request.text}, now, "manual")
-                added, got = await self._notifier.queue(conn, envelope, [planned], now)
-                queued += got
-                suppressed += added - got
-                already += 1 - added
-                if not got:  # suppressed now, or queued by an earlier try: say which
-                    reason = suppression_reason(await contacts.contact_state(conn, registration_id))
-                    if reason:
-                        not_sent.append((registration_id, reason))
-            await record_change(
-                conn,
-                context,
-                action="sms_manual_sent",
-                entity_type="sms_manual",
-                entity_id=str(request.send_key),
-                before={},
-                after={
-                    "template_version": template.version,
-                    "text": request.text,
-                    "course_id": str(request.course_id) if request.course_id else None,
-                    "recipients": [str(t) for t in in_scope],
-                },
-            )
+                await self._queue_manual(conn, request, template, registration_id, now, tally)
+            await _audit_manual(conn, context, request, template, in_scope)
         outside = len(targets) - len(in_scope)
-        return ManualResult(queued, suppressed, outside, already, tuple(not_sent))
+        return ManualResult(
+            tally.queued, tally.suppressed, outside, tally.already, tuple(tally.not_sent)
+        )
+
+    async def _queue_manual(
+        self,
+        conn: Conn,
+        request: ManualRequest,
+        template: Template,
+        registration_id: uuid.UUID,
+        now: dt.datetime,
+        tally: _Tally,
+    ) -> None:
+        envelope = _manual_envelope(request.send_key, registration_id, now)
+        planned = Planned(template, {"text": request.text}, now, "manual")
+        added, got = await self._notifier.queue(conn, envelope, [planned], now)
+        tally.queued += got
+        tally.suppressed += added - got
+        tally.already += 1 - added
+        if not got:  # suppressed now, or queued by an earlier try: say which
+            reason = suppression_reason(await contacts.contact_state(conn, registration_id))
+            if reason:
+                tally.not_sent.append((registration_id, reason))
+
+
+@dataclass
+class _Tally:
+    """What one manual send did so far, recipient by recipient."""
+
+    queued: int = 0
+    suppressed: int = 0
+    already: int = 0
+    not_sent: list[tuple[uuid.UUID, str]] = field(default_factory=list)
+
+
+async def _manual_targets(conn: Conn, request: ManualRequest) -> list[uuid.UUID]:
+    targets = list(request.registration_ids)
+    if request.course_id is not None:
+        targets += await contacts.course_members(conn, request.course_id)
+    return sorted(set(targets))
+
+
+def _in_scope(
+    staff: Principal, targets: list[uuid.UUID], areas: dict[uuid.UUID, asyncpg.Record]
+) -> list[uuid.UUID]:
+    return [
+        t
+        for t in targets
+        if t in areas and staff.covers_commune(areas[t]["commune_code"], areas[t]["province_code"])
+    ]
+
+
+async def _audit_opt_out(
+    conn: Conn, context: ChangeContext, registration_id: uuid.UUID, before: bool, after: bool
+) -> None:
+    await record_change(
+        conn,
+        context,
+        action="sms_opt_out_set",
+        entity_type="sms_contact",
+        entity_id=str(registration_id),
+        before={"opted_out": before},
+        after={"opted_out": after},
+    )
+
+
+async def _audit_template(
+    conn: Conn, context: ChangeContext, before: Template, saved: Template
+) -> None:
+    await record_change(
+        conn,
+        context,
+        action="sms_template_saved",
+        entity_type="sms_template",
+        entity_id=saved.code,
+        before={"version": before.version, "text": before.text},
+        after={"version": saved.version, "text": saved.text},
+    )
+
+
+async def _audit_manual(
+    conn: Conn,
+    context: ChangeContext,
+    request: ManualRequest,
+    template: Template,
+    in_scope: list[uuid.UUID],
+) -> None:
+    await record_change(
+        conn,
+        context,
+        action="sms_manual_sent",
+        entity_type="sms_manual",
+        entity_id=str(request.send_key),
+        before={},
+        after={
+            "template_version": template.version,
+            "text": request.text,
+            "course_id": str(request.course_id) if request.course_id else None,
+            "recipients": [str(t) for t in in_scope],
+        },
+    )
 
 
 def _manual_envelope(send_key: uuid.UUID, registration_id: uuid.UUID, now: dt.datetime) -> Envelope:

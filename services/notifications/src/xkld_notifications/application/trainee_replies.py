@@ -4,11 +4,14 @@ Neither the phone nor the text is kept or logged."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 
 import asyncpg
 from xkld_shared.clock import VIETNAM
+from xkld_shared.contracts.training import EmploymentOutcome
+from xkld_shared.db.pool import Conn
 
 from xkld_notifications.adapters import trainee_replies as store
 from xkld_notifications.application.events import NotificationEvents
@@ -49,27 +52,46 @@ class TraineeReplies:
         now = self._clock()
         index = self._index.of(phone_e164)
         day = now.astimezone(VIETNAM).date()
+        rid = reply_id(provider_message_id, index, text, day.isoformat())
         async with self._pool.acquire() as conn, conn.transaction():
             asked = await store.answered_follow_up(conn, index)
             if asked is None:
                 return "no_follow_up"
             outcome = parse_work_reply(text)
-            reply = store.WorkReply(
-                id=reply_id(provider_message_id, index, text, day.isoformat()),
-                trainee_id=asked["registration_id"],
-                course_id=asked["course_id"],
-                follow_up_id=asked["id"],
-                outcome=outcome,
-                received_at=now,
-                commune_code=asked["commune_code"],
-                province_code=asked["province_code"],
-            )
-            if not await store.add_reply(conn, reply):
+            reply = _reply(asked, rid, outcome, now)
+            if not await self._record(conn, reply, outcome, day):
                 return "duplicate"
-            if outcome is not None:
-                await self._events.work_reported(
-                    conn, reply.trainee_id, reply.course_id, outcome, day, cause=reply.id
-                )
-        status = "recorded" if outcome else "not_understood"
-        log.info("trainee work reply %s", status, extra={"trainee_id": str(reply.trainee_id)})
-        return status
+        return _logged(reply)
+
+    async def _record(
+        self, conn: Conn, reply: store.WorkReply, outcome: EmploymentOutcome | None, day: dt.date
+    ) -> bool:
+        """False for a reply already recorded; an understood one is reported once."""
+        if not await store.add_reply(conn, reply):
+            return False
+        if outcome is not None:
+            await self._events.work_reported(
+                conn, reply.trainee_id, reply.course_id, outcome, day, cause=reply.id
+            )
+        return True
+
+
+def _reply(
+    asked: asyncpg.Record, rid: uuid.UUID, outcome: EmploymentOutcome | None, now: dt.datetime
+) -> store.WorkReply:
+    return store.WorkReply(
+        id=rid,
+        trainee_id=asked["registration_id"],
+        course_id=asked["course_id"],
+        follow_up_id=asked["id"],
+        outcome=outcome,
+        received_at=now,
+        commune_code=asked["commune_code"],
+        province_code=asked["province_code"],
+    )
+
+
+def _logged(reply: store.WorkReply) -> str:
+    status = "recorded" if reply.outcome else "not_understood"
+    log.info("trainee work reply %s", status, extra={"trainee_id": str(reply.trainee_id)})
+    return status

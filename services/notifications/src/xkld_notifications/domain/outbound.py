@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from xkld_notifications.domain.rules import Planned
 from xkld_notifications.domain.templates import TemplateProblem, render
@@ -78,35 +79,44 @@ def compose(
     contact: ContactState | None,
 ) -> OutboundSms:
     """Render now, so a bad variable is a recorded failure rather than a silent blank."""
-    template = planned.template
-    common = {
-        "id": message_id(event_id, planned.key),
-        "registration_id": registration_id,
-        "template": template.code,
-        "template_version": template.version,
-        "not_before": planned.not_before,
-        "urgent": planned.urgent,
-        "course_id": planned.course_id,
-    }
+    common = _common_fields(planned, event_id, registration_id)
     try:
-        rendered = render(template, planned.variables)
+        rendered = render(planned.template, planned.variables)
     except TemplateProblem as exc:
-        return OutboundSms(
-            **common,  # type: ignore[arg-type]
-            body="",
-            encoding="gsm7",
-            segments=0,
-            status=MessageStatus.FAILED,
-            error=f"template_error: {exc}",
-        )
+        return _unrenderable(common, exc)
     reason = suppression_reason(contact)
     return OutboundSms(
-        **common,  # type: ignore[arg-type]
+        **common,
         body=rendered.text,
         encoding=rendered.encoding.value,
         segments=rendered.segments,
         status=_status(contact, reason),
         suppressed_reason=reason,
+    )
+
+
+def _common_fields(
+    planned: Planned, event_id: uuid.UUID, registration_id: uuid.UUID
+) -> dict[str, Any]:
+    return {
+        "id": message_id(event_id, planned.key),
+        "registration_id": registration_id,
+        "template": planned.template.code,
+        "template_version": planned.template.version,
+        "not_before": planned.not_before,
+        "urgent": planned.urgent,
+        "course_id": planned.course_id,
+    }
+
+
+def _unrenderable(common: dict[str, Any], exc: TemplateProblem) -> OutboundSms:
+    return OutboundSms(
+        **common,
+        body="",
+        encoding="gsm7",
+        segments=0,
+        status=MessageStatus.FAILED,
+        error=f"template_error: {exc}",
     )
 
 

@@ -116,21 +116,8 @@ class Rules:
 def parse_rules(raw: Mapping[str, Any]) -> Rules:
     """Validate everything at once: a bad rule or template stops the service at start."""
     data = RulesFile.model_validate(raw)
-    templates: dict[str, Template] = {}
-    for spec in data.templates:
-        template = Template(spec.code, spec.version, spec.text, spec.max_segments, spec.ucs2)
-        try:
-            check(template)
-        except TemplateProblem as exc:
-            raise TemplateProblem(f"template {spec.code}: {exc}") from exc
-        templates[spec.code] = template
-    by_event: dict[str, list[Rule]] = {}
-    for rule in data.rules:
-        named = {rule.template} if rule.template else set()
-        missing = {*named, *rule.cancels} - set(templates)
-        if missing:
-            raise TemplateProblem(f"rule for {rule.event_type} names unknown {sorted(missing)}")
-        by_event.setdefault(rule.event_type, []).append(rule)
+    templates = {spec.code: _checked_template(spec) for spec in data.templates}
+    by_event = _rules_by_event(data.rules, templates)
     return Rules(
         templates=templates,
         specs={s.code: s for s in data.templates},
@@ -138,6 +125,28 @@ def parse_rules(raw: Mapping[str, Any]) -> Rules:
         send_time=data.send_time,
         quiet_hours=data.quiet_hours,
     )
+
+
+def _checked_template(spec: TemplateSpec) -> Template:
+    template = Template(spec.code, spec.version, spec.text, spec.max_segments, spec.ucs2)
+    try:
+        check(template)
+    except TemplateProblem as exc:
+        raise TemplateProblem(f"template {spec.code}: {exc}") from exc
+    return template
+
+
+def _rules_by_event(
+    rules: tuple[Rule, ...], templates: Mapping[str, Template]
+) -> dict[str, list[Rule]]:
+    by_event: dict[str, list[Rule]] = {}
+    for rule in rules:
+        named = {rule.template} if rule.template else set()
+        missing = {*named, *rule.cancels} - set(templates)
+        if missing:
+            raise TemplateProblem(f"rule for {rule.event_type} names unknown {sorted(missing)}")
+        by_event.setdefault(rule.event_type, []).append(rule)
+    return by_event
 
 
 def load_rules() -> Rules:
@@ -158,9 +167,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """Same day of the month, clipped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
+    return _clipped(year, month, day.day)
+
+
+def _clipped(year: int, month: int, day: int) -> dt.date:
+    for candidate in (day, 30, 29, 28):
         try:
-            return dt.date(year, month, min(day.day, candidate))
+            return dt.date(year, month, min(day, candidate))
         except ValueError:
             continue
     raise AssertionError("unreachable")
@@ -171,61 +184,107 @@ def plan(
 ) -> list[Planned]:
     """`payload` is the typed event's attributes (dates as `date`)."""
     planned: list[Planned] = []
-    course = payload.get("course_id")
-    course_id = course if isinstance(course, uuid.UUID) else None
     for rule in rules.by_event.get(event_type, ()):
-        if rule.template is None:
-            continue
-        spec = rules.specs[rule.template]
-        template = rules.templates[rule.template]
-        urgent = spec.urgent or bool(spec.urgent_field and payload.get(spec.urgent_field))
-        base = variables_of(payload, reference)
-        for key, extra, day in _occurrences(rule, rule.template, payload, rules, now):
-            at = now if day is None else _local(rules, day)
-            planned.append(Planned(template, base | extra, max(at, now), key, urgent, course_id))
+        if rule.template is not None:
+            planned += _plan_rule(rules, rule, rule.template, payload, reference, now)
     return planned
+
+
+def _plan_rule(
+    rules: Rules,
+    rule: Rule,
+    code: str,
+    payload: Mapping[str, Any],
+    reference: str,
+    now: dt.datetime,
+) -> list[Planned]:
+    spec = rules.specs[code]
+    template = rules.templates[code]
+    urgent = spec.urgent or bool(spec.urgent_field and payload.get(spec.urgent_field))
+    course_id = _course_of(payload)
+    base = variables_of(payload, reference)
+    planned: list[Planned] = []
+    for key, extra, day in _occurrences(rule, code, payload, rules, now):
+        at = now if day is None else _local(rules, day)
+        planned.append(Planned(template, base | extra, max(at, now), key, urgent, course_id))
+    return planned
+
+
+def _course_of(payload: Mapping[str, Any]) -> uuid.UUID | None:
+    course = payload.get("course_id")
+    return course if isinstance(course, uuid.UUID) else None
 
 
 def _local(rules: Rules, day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, rules.send_time, tzinfo=rules.zone).astimezone(dt.UTC)
 
 
+Occurrence = tuple[str, dict[str, Any], dt.date | None]
+
+
 def _occurrences(
     rule: Rule, code: str, payload: Mapping[str, Any], rules: Rules, now: dt.datetime
-) -> list[tuple[str, dict[str, Any], dt.date | None]]:
+) -> list[Occurrence]:
     s = rule.schedule
     if s is None:
         return [(code, {}, None)]
     today = now.astimezone(rules.zone).date()
     if s.kind == "on_date":
-        day = payload.get(s.field or "")
-        if not isinstance(day, dt.date) or day < today:
-            return []  # no date yet, or already past: nothing to remind of
-        remind_on = day - dt.timedelta(days=s.days_before)
-        if s.days_before and _local(rules, remind_on) < now:
-            # A reminder ahead of the day is moot once its moment has passed (the first
-            # message gave the date); one on the day itself still helps later that day.
-            return []
-        return [(code, {}, remind_on)]
+        return _on_date(s, code, payload, rules, now, today)
     if s.kind == "months_after":
-        start = payload.get(s.field or "")
-        if not isinstance(start, dt.date):
-            return []
-        day = add_months(start, s.months)
-        return [] if day < today else [(code, {}, day)]
+        return _months_after(s, code, payload, today)
     if s.kind == "installments":
-        first = payload.get(s.first_field or "")
-        count = int(payload.get(s.count_field or "") or 0)
-        if not isinstance(first, dt.date):
-            return []
-        out: list[tuple[str, dict[str, Any], dt.date | None]] = []
-        for n in range(1, count + 1):
-            due = add_months(first, n - 1)
-            if due < today:
-                continue
-            extra = {"installment_no": n, "due_on": _vn_date(due)}
-            out.append((f"{code}#{n}", extra, due - dt.timedelta(days=s.days_before)))
-        return out
+        return _installments(s, code, payload, today)
+    return _monthly(s, code, payload)
+
+
+def _on_date(
+    s: Schedule,
+    code: str,
+    payload: Mapping[str, Any],
+    rules: Rules,
+    now: dt.datetime,
+    today: dt.date,
+) -> list[Occurrence]:
+    day = payload.get(s.field or "")
+    if not isinstance(day, dt.date) or day < today:
+        return []  # no date yet, or already past: nothing to remind of
+    remind_on = day - dt.timedelta(days=s.days_before)
+    if s.days_before and _local(rules, remind_on) < now:
+        # A reminder ahead of the day is moot once its moment has passed (the first
+        # message gave the date); one on the day itself still helps later that day.
+        return []
+    return [(code, {}, remind_on)]
+
+
+def _months_after(
+    s: Schedule, code: str, payload: Mapping[str, Any], today: dt.date
+) -> list[Occurrence]:
+    start = payload.get(s.field or "")
+    if not isinstance(start, dt.date):
+        return []
+    day = add_months(start, s.months)
+    return [] if day < today else [(code, {}, day)]
+
+
+def _installments(
+    s: Schedule, code: str, payload: Mapping[str, Any], today: dt.date
+) -> list[Occurrence]:
+    first = payload.get(s.first_field or "")
+    count = int(payload.get(s.count_field or "") or 0)
+    if not isinstance(first, dt.date):
+        return []
+    out: list[Occurrence] = []
+    for n in range(1, count + 1):
+        due = add_months(first, n - 1)
+        if due < today:
+            continue
+        extra = {"installment_no": n, "due_on": _vn_date(due)}
+        out.append((f"{code}#{n}", extra, due - dt.timedelta(days=s.days_before)))
+    return out
+
+
+def _monthly(s: Schedule, code: str, payload: Mapping[str, Any]) -> list[Occurrence]:
     start = payload.get(s.start_field or "")
     if not isinstance(start, dt.date):
         return []

@@ -68,12 +68,16 @@ def check(template: Template) -> None:
     """What saving a template runs: it parses, and its fixed text fits its encoding."""
     if template.version < 1 or template.max_segments < 1:
         raise TemplateProblem("version and max_segments must be at least 1")
+    _convert(_fixed_text(template.text), template.ucs2)
+
+
+def _fixed_text(text: str) -> str:
+    """The template's own words, without its variables; a syntax error is a problem."""
     try:
-        parsed = _ENV.parse(template.text)
+        parsed = _ENV.parse(text)
     except TemplateError as exc:
         raise TemplateProblem(f"template syntax: {exc}") from exc
-    fixed = "".join(node.data for node in parsed.find_all(nodes.TemplateData))
-    _convert(fixed, template.ucs2)
+    return "".join(node.data for node in parsed.find_all(nodes.TemplateData))
 
 
 def render(template: Template, variables: dict[str, Any]) -> Rendered:

@@ -68,14 +68,21 @@ class ZaloEvent(BaseModel):
 @router.post("/zalo-callbacks", dependencies=[Depends(_zalo_token)])
 async def receive_zalo_event(event: ZaloEvent, flow: Flow, pool: Pool) -> dict[str, bool]:
     """Idempotent: a repeated or late callback changes nothing (`changed: false`)."""
-    if event.event_name != "user_received_message" or event.message is None:
-        return {"accepted": True, "changed": False}
-    try:
-        message_id = uuid.UUID(event.message.tracking_id)
-    except ValueError:
+    message_id = _delivered_message(event)
+    if message_id is None or event.message is None:
         return {"accepted": True, "changed": False}
     changed = await flow.report(pool, message_id, Happened.ZALO_DELIVERED, event.message.msg_id)
     return {"accepted": True, "changed": bool(changed)}
+
+
+def _delivered_message(event: ZaloEvent) -> uuid.UUID | None:
+    """The broadcast message a delivery event is about; None for other events and ids."""
+    if event.event_name != "user_received_message" or event.message is None:
+        return None
+    try:
+        return uuid.UUID(event.message.tracking_id)
+    except ValueError:
+        return None
 
 
 class ChannelLine(BaseModel):
@@ -114,6 +121,14 @@ async def channel_report(
 ) -> Response | dict[str, Any]:
     """Broadcast messages queued between the two days, per channel: sent, delivered, failed
     (for Zalo: handed on to SMS), cost in VND, fallbacks. Counts follow the reader's area."""
+    start, end = _date_range(start, end)
+    lines = await _channel_lines(pool, staff, start, end)
+    if format == "json":
+        return {"from": start, "to": end, "channels": [line.model_dump() for line in lines]}
+    return _channel_file(lines, start, end, format)
+
+
+def _date_range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
     end = end or vietnam_today()
     start = start or end - dt.timedelta(days=29)
     if end < start or (end - start).days >= _MAX_DAYS:
@@ -126,22 +141,33 @@ async def channel_report(
                 )
             ]
         )
+    return start, end
+
+
+async def _channel_lines(
+    pool: asyncpg.Pool, staff: Principal, start: dt.date, end: dt.date
+) -> list[ChannelLine]:
     province = staff.scope.province if Role.LABOUR_OFFICER in staff.roles else None
     begins = dt.datetime.combine(start, dt.time(0), tzinfo=VIETNAM)
     ends = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=VIETNAM)
     rows = await db.channel_report(pool, sorted(staff.scope.communes), province, begins, ends)
-    lines = [ChannelLine(**dict(r)) for r in rows]
-    if format == "json":
-        return {"from": start, "to": end, "channels": [line.model_dump() for line in lines]}
+    return [ChannelLine(**dict(r)) for r in rows]
+
+
+def _channel_file(lines: list[ChannelLine], start: dt.date, end: dt.date, format: str) -> Response:
     title = f"Báo cáo kênh gửi tin chiến dịch từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
-    table = [
-        [_NAMES[x.channel], x.sent, x.delivered, x.failed, x.cost_vnd, x.fallbacks, x.no_account]
-        for x in lines
-    ]
+    table = _table(lines)
     name = f"kenh-gui-tin-{start}-{end}"
     if format == "csv":
         return _download(_csv(title, table), "text/csv; charset=utf-8", f"{name}.csv")
     return _download(_xlsx(title, table), XLSX, f"{name}.xlsx")
+
+
+def _table(lines: list[ChannelLine]) -> list[list[Any]]:
+    return [
+        [_NAMES[x.channel], x.sent, x.delivered, x.failed, x.cost_vnd, x.fallbacks, x.no_account]
+        for x in lines
+    ]
 
 
 def _csv(title: str, table: list[list[Any]]) -> bytes:

@@ -9,23 +9,22 @@ from typing import Annotated, Any
 
 import asyncpg
 import phonenumbers
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from xkld_shared.audit import ChangeContext
 from xkld_shared.errors import FieldProblem, InvalidInput, NotFound, NotSignedIn
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.http.strict import RequestModel
 from xkld_shared.http.wiring import from_app_state
-from xkld_shared.idempotency import checked_key
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_notifications.adapters import contacts, store
 from xkld_notifications.application.check_in_replies import CheckInReplies
-from xkld_notifications.application.staff import ManualRequest, StaffActions, is_stop_keyword
+from xkld_notifications.application.staff import StaffActions, is_stop_keyword
 from xkld_notifications.application.trainee_replies import TraineeReplies
 from xkld_notifications.domain.rules import Rules
-from xkld_notifications.domain.templates import TemplateProblem, render
+from xkld_notifications.domain.templates import TemplateProblem
 from xkld_notifications.entrypoints.broadcasts_http import broadcast_report, broadcast_stop
 
 router = APIRouter(prefix="/sms", tags=["sms"])
@@ -155,6 +154,13 @@ async def receive_inbound(
     if is_stop_keyword(message.Content):
         await broadcast_stop(request, phone)
         return InboundAnswer(opted_out=await actions.inbound(phone, message.Content))
+    return await _answer_reply(phone, message, replies, check_ins)
+
+
+async def _answer_reply(
+    phone: str, message: InboundSms, replies: TraineeReplies, check_ins: CheckInReplies
+) -> InboundAnswer:
+    """A check-in answer if the number was sent one, else a trainee's answer about work."""
     checked_in = await check_ins.receive(phone, message.Content, message.MessageId)
     if checked_in is not None:
         return InboundAnswer(opted_out=0, check_in_reply=checked_in)
@@ -232,68 +238,7 @@ async def get_contact(registration_id: uuid.UUID, pool: Pool, staff: Staff) -> d
     return {"sms_consent": area["sms_consent"], "opted_out": area["opted_out_at"] is not None}
 
 
-class NotSent(BaseModel):
-    registration_id: uuid.UUID
-    reason: str = Field(description="outside_scope, no_consent, opted_out or erased")
-
-
-class ManualAnswer(BaseModel):
-    queued: int
-    suppressed: int
-    skipped_outside_scope: int
-    already_queued: int
-    not_sent: list[NotSent]  # who will not receive it, and why
-
-
-class ManualBody(RequestModel):
-    model_config = ConfigDict(extra="forbid")
-
-    text: str = Field(min_length=1, max_length=400)
-    registration_ids: list[uuid.UUID] = Field(default_factory=list, max_length=1000)
-    course_id: uuid.UUID | None = None
-
-
 def template_problem(field: str, exc: TemplateProblem) -> InvalidInput:
     return InvalidInput.of(
         [FieldProblem(field, f"Không gửi được tin nhắn này: {exc}", f"Cannot send this: {exc}")]
-    )
-
-
-@router.post("/manual-messages", status_code=202)
-async def send_manual(
-    body: ManualBody,
-    request: Request,
-    rules: RulesDep,
-    staff: Staff,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> ManualAnswer:
-    """To listed workers and/or everyone enrolled in a course, within the sender's scope.
-    The Idempotency-Key makes a retried request queue nothing new."""
-    key = checked_key(idempotency_key)
-    if not body.registration_ids and body.course_id is None:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "registration_ids",
-                    "Cần chọn người nhận hoặc một lớp học",
-                    "Choose recipients or a course",
-                )
-            ]
-        )
-    try:
-        render(rules.template("manual"), {"text": body.text})
-    except TemplateProblem as exc:
-        raise template_problem("text", exc) from exc
-    send_key = uuid.uuid5(uuid.NAMESPACE_URL, f"xkld-sms-manual:{staff.subject}:{key}")
-    result = await actions_of(request).manual(
-        ManualRequest(body.text, tuple(body.registration_ids), body.course_id, send_key),
-        staff,
-        change_context(request, staff),
-    )
-    return ManualAnswer(
-        queued=result.queued,
-        suppressed=result.suppressed,
-        skipped_outside_scope=result.skipped_outside_scope,
-        already_queued=result.already_queued,
-        not_sent=[NotSent(registration_id=r, reason=why) for r, why in result.not_sent],
     )

@@ -31,6 +31,10 @@ def add_sms_metrics(metrics: ServiceMetrics) -> None:
             NotificationSuppressed.EVENT_TYPE: "suppressed",
         },
     )
+    _count_segments(metrics)
+
+
+def _count_segments(metrics: ServiceMetrics) -> None:
     segments = Counter(
         "xkld_sms_segments",
         "Segments of the SMS sent (what the provider bills).",
@@ -48,16 +52,7 @@ def add_broadcast_metrics(metrics: ServiceMetrics) -> None:
     outcomes per channel, and SMS sent as a fallback from Zalo. Costs are in the channel
     report (`GET /sms/channel-report`), which sums them per row."""
 
-    outcomes = Counter(
-        "xkld_broadcast_messages",
-        "Campaign broadcast messages by channel (sms, zalo, none when suppressed) and outcome.",
-        ["channel", "outcome"],
-        registry=metrics.registry,
-    )
-    for channel in ("sms", "zalo"):
-        for outcome in ("sent", "delivered", "failed"):
-            outcomes.labels(channel, outcome)
-    outcomes.labels("none", "suppressed")
+    outcomes = _broadcast_outcomes(metrics)
     fallbacks = Counter(
         "xkld_broadcast_fallbacks",
         "Campaign messages Zalo could not carry that went by SMS instead.",
@@ -71,3 +66,18 @@ def add_broadcast_metrics(metrics: ServiceMetrics) -> None:
             fallbacks.inc()
 
     metrics.on_published([BroadcastRecipientSettled.EVENT_TYPE], count)
+
+
+def _broadcast_outcomes(metrics: ServiceMetrics) -> Counter:
+    """Every channel's outcomes shown from the start, at zero."""
+    outcomes = Counter(
+        "xkld_broadcast_messages",
+        "Campaign broadcast messages by channel (sms, zalo, none when suppressed) and outcome.",
+        ["channel", "outcome"],
+        registry=metrics.registry,
+    )
+    for channel in ("sms", "zalo"):
+        for outcome in ("sent", "delivered", "failed"):
+            outcomes.labels(channel, outcome)
+    outcomes.labels("none", "suppressed")
+    return outcomes

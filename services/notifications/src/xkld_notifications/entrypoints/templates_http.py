@@ -11,7 +11,14 @@ from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_notifications.domain.templates import Template, TemplateProblem, check, render
+from xkld_notifications.domain.rules import Rules
+from xkld_notifications.domain.templates import (
+    Rendered,
+    Template,
+    TemplateProblem,
+    check,
+    render,
+)
 from xkld_notifications.entrypoints.http import (
     RulesDep,
     TemplateReaders,
@@ -49,22 +56,38 @@ class PreviewView(BaseModel):
 async def preview(
     body: PreviewBody, request: Request, rules: RulesDep, _: TemplateReaders
 ) -> PreviewView:
+    template = await _preview_template(body, request, rules)
+    return _preview_view(body, template, _rendered(template, body))
+
+
+def _rendered(template: Template, body: PreviewBody) -> Rendered:
+    try:
+        return render(template, dict(body.variables))
+    except TemplateProblem as exc:
+        raise template_problem("variables", exc) from exc
+
+
+async def _preview_template(body: PreviewBody, request: Request, rules: Rules) -> Template:
+    """The saved template named, or the draft text given."""
     if body.template_code is not None:
         if body.template_code not in rules.templates:
             raise template_problem("template_code", TemplateProblem("unknown template"))
-        template = await actions_of(request).template(body.template_code)
-    elif body.text is not None:
-        template = Template("draft", 1, body.text, body.max_segments, body.ucs2)
-        try:
-            check(template)
-        except TemplateProblem as exc:
-            raise template_problem("text", exc) from exc
-    else:
-        raise template_problem("text", TemplateProblem("give template_code or text"))
+        return await actions_of(request).template(body.template_code)
+    if body.text is not None:
+        return _checked_draft(body.text, body.max_segments, body.ucs2)
+    raise template_problem("text", TemplateProblem("give template_code or text"))
+
+
+def _checked_draft(text: str, max_segments: int, ucs2: bool) -> Template:
+    template = Template("draft", 1, text, max_segments, ucs2)
     try:
-        rendered = render(template, dict(body.variables))
+        check(template)
     except TemplateProblem as exc:
-        raise template_problem("variables", exc) from exc
+        raise template_problem("text", exc) from exc
+    return template
+
+
+def _preview_view(body: PreviewBody, template: Template, rendered: Rendered) -> PreviewView:
     return PreviewView(
         template_code=template.code,
         version=template.version if body.template_code else None,
@@ -90,19 +113,20 @@ async def list_templates(
     request: Request, rules: RulesDep, _: TemplateReaders
 ) -> list[TemplateView]:
     current = [await actions_of(request).template(code) for code in rules.templates]
-    return [
-        TemplateView(
-            code=t.code,
-            version=t.version,
-            text=t.text,
-            ucs2=t.ucs2,
-            max_segments=t.max_segments,
-            event_types=sorted(
-                e for e, rs in rules.by_event.items() if any(r.template == t.code for r in rs)
-            ),
-        )
-        for t in current
-    ]
+    return [_template_view(t, rules) for t in current]
+
+
+def _template_view(t: Template, rules: Rules) -> TemplateView:
+    return TemplateView(
+        code=t.code,
+        version=t.version,
+        text=t.text,
+        ucs2=t.ucs2,
+        max_segments=t.max_segments,
+        event_types=sorted(
+            e for e, rs in rules.by_event.items() if any(r.template == t.code for r in rs)
+        ),
+    )
 
 
 class TemplateBody(RequestModel):
@@ -132,12 +156,4 @@ async def save_template(
         )
     except TemplateProblem as exc:
         raise template_problem("text", exc) from exc
-    events = sorted(e for e, rs in rules.by_event.items() if any(r.template == code for r in rs))
-    return TemplateView(
-        code=code,
-        version=saved.version,
-        text=saved.text,
-        ucs2=saved.ucs2,
-        max_segments=saved.max_segments,
-        event_types=events,
-    )
+    return _template_view(saved, rules)

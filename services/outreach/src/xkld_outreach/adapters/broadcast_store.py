@@ -10,21 +10,18 @@ from typing import Any
 import asyncpg
 from xkld_shared.db.pool import Conn
 
-
-async def candidates(conn: Conn, communes: Sequence[str]) -> list[asyncpg.Record]:
-    """Everyone surveyed in these communes and not erased, with what the audience is chosen
-    by. The sealed phone comes along for the event; it never leaves the service otherwise."""
-    return list(
-        await conn.fetch(
-            """SELECT m.id, r.commune_code, r.province_code, h.hamlet, m.age_band,
+_CANDIDATES = """SELECT m.id, r.commune_code, r.province_code, h.hamlet, m.age_band,
                    m.priority_groups, m.contact_consent, m.phone_sealed
                FROM survey_member m
                JOIN survey_household h ON h.id = m.household_id
                JOIN survey_round r ON r.id = m.round_id
-               WHERE r.commune_code = ANY($1::text[]) AND m.erased_at IS NULL""",
-            list(communes),
-        )
-    )
+               WHERE r.commune_code = ANY($1::text[]) AND m.erased_at IS NULL"""
+
+
+async def candidates(conn: Conn, communes: Sequence[str]) -> list[asyncpg.Record]:
+    """Everyone surveyed in these communes and not erased, with what the audience is chosen
+    by. The sealed phone comes along for the event; it never leaves the service otherwise."""
+    return list(await conn.fetch(_CANDIDATES, list(communes)))
 
 
 async def already_sent(conn: Conn, campaign_id: uuid.UUID) -> list[uuid.UUID]:
@@ -34,11 +31,14 @@ async def already_sent(conn: Conn, campaign_id: uuid.UUID) -> list[uuid.UUID]:
     return [r["member_id"] for r in rows]
 
 
+_INSERT_BROADCAST = """INSERT INTO campaign_broadcast (id, campaign_id, route, template_code,
+               template_version, recipients, already_sent, requested_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"""
+
+
 async def insert_broadcast(conn: Conn, values: dict[str, Any]) -> None:
     await conn.execute(
-        """INSERT INTO campaign_broadcast (id, campaign_id, route, template_code,
-               template_version, recipients, already_sent, requested_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+        _INSERT_BROADCAST,
         values["id"],
         values["campaign_id"],
         values["route"],
@@ -50,6 +50,12 @@ async def insert_broadcast(conn: Conn, values: dict[str, Any]) -> None:
     )
 
 
+_INSERT_RECIPIENTS = """INSERT INTO campaign_recipient (id, broadcast_id, campaign_id, member_id,
+               commune_code)
+           SELECT r.id, $1, $2, r.member_id, r.commune_code
+           FROM unnest($3::uuid[], $4::uuid[], $5::text[]) AS r (id, member_id, commune_code)"""
+
+
 async def insert_recipients(
     conn: Conn,
     broadcast_id: uuid.UUID,
@@ -58,9 +64,7 @@ async def insert_recipients(
 ) -> None:
     """(recipient id, member id, commune) per person, in one statement."""
     await conn.execute(
-        """INSERT INTO campaign_recipient (id, broadcast_id, campaign_id, member_id, commune_code)
-           SELECT r.id, $1, $2, r.member_id, r.commune_code
-           FROM unnest($3::uuid[], $4::uuid[], $5::text[]) AS r (id, member_id, commune_code)""",
+        _INSERT_RECIPIENTS,
         broadcast_id,
         campaign_id,
         [r[0] for r in rows],
@@ -76,11 +80,14 @@ async def recipient_for_update(conn: Conn, recipient_id: uuid.UUID) -> asyncpg.R
     return row
 
 
+_SETTLE = """UPDATE campaign_recipient SET outcome = $2, channel = $3, fell_back = $4,
+               reason = $5, cost_vnd = $6, settled_at = $7
+           WHERE id = $1"""
+
+
 async def settle(conn: Conn, recipient_id: uuid.UUID, values: dict[str, Any]) -> None:
     await conn.execute(
-        """UPDATE campaign_recipient SET outcome = $2, channel = $3, fell_back = $4,
-               reason = $5, cost_vnd = $6, settled_at = $7
-           WHERE id = $1""",
+        _SETTLE,
         recipient_id,
         values["outcome"],
         values["channel"],
@@ -91,16 +98,14 @@ async def settle(conn: Conn, recipient_id: uuid.UUID, values: dict[str, Any]) ->
     )
 
 
-async def recipients(conn: Conn, campaign_id: uuid.UUID) -> list[asyncpg.Record]:
-    return list(
-        await conn.fetch(
-            """SELECT id, broadcast_id, member_id, commune_code, outcome, channel, fell_back,
+_RECIPIENTS = """SELECT id, broadcast_id, member_id, commune_code, outcome, channel, fell_back,
                    reason, cost_vnd, settled_at
                FROM campaign_recipient WHERE campaign_id = $1
-               ORDER BY commune_code, member_id""",
-            campaign_id,
-        )
-    )
+               ORDER BY commune_code, member_id"""
+
+
+async def recipients(conn: Conn, campaign_id: uuid.UUID) -> list[asyncpg.Record]:
+    return list(await conn.fetch(_RECIPIENTS, campaign_id))
 
 
 async def broadcasts(conn: Conn, campaign_id: uuid.UUID) -> list[asyncpg.Record]:
@@ -112,11 +117,7 @@ async def broadcasts(conn: Conn, campaign_id: uuid.UUID) -> list[asyncpg.Record]
     )
 
 
-async def funnel_facts(conn: Conn, campaign_id: uuid.UUID) -> list[asyncpg.Record]:
-    """One row per person the campaign touched: a recipient of a broadcast or an attendee."""
-    return list(
-        await conn.fetch(
-            """WITH touched AS (
+_FUNNEL_FACTS = """WITH touched AS (
                    SELECT member_id, outcome = 'delivered' AS delivered, false AS attended,
                           false AS interested
                    FROM campaign_recipient WHERE campaign_id = $1
@@ -130,10 +131,12 @@ async def funnel_facts(conn: Conn, campaign_id: uuid.UUID) -> list[asyncpg.Recor
                    bool_or(t.delivered) AS delivered, bool_or(t.attended) AS attended,
                    bool_or(t.interested) AS marked_interested
                FROM touched t JOIN survey_member m ON m.id = t.member_id
-               GROUP BY m.id""",
-            campaign_id,
-        )
-    )
+               GROUP BY m.id"""
+
+
+async def funnel_facts(conn: Conn, campaign_id: uuid.UUID) -> list[asyncpg.Record]:
+    """One row per person the campaign touched: a recipient of a broadcast or an attendee."""
+    return list(await conn.fetch(_FUNNEL_FACTS, campaign_id))
 
 
 async def walk_ins(conn: Conn, campaign_id: uuid.UUID) -> int:

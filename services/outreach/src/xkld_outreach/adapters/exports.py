@@ -8,6 +8,11 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is made
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # Excel refuses these in a sheet name, and names longer than 31 characters.
 _ILLEGAL = re.compile(r"[\[\]:*?/\\]")
@@ -25,13 +30,18 @@ def sheet_name(name: str, taken: set[str]) -> str:
     """A legal, unique sheet name: no []:*?/\\, not blank, at most 31 characters, and not
     starting or ending with an apostrophe."""
     base = _ILLEGAL.sub("-", name).strip("'").strip() or "Trang"
-    base = base[:MAX_SHEET_NAME]
+    candidate = _unused(base[:MAX_SHEET_NAME], taken)
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _unused(base: str, taken: set[str]) -> str:
+    """`base`, or `base (2)`, `base (3)`... cut to fit, whichever is not taken yet."""
     candidate, n = base, 2
     while candidate.lower() in taken:
         suffix = f" ({n})"
         candidate = base[: MAX_SHEET_NAME - len(suffix)] + suffix
         n += 1
-    taken.add(candidate.lower())
     return candidate
 
 
@@ -57,15 +67,19 @@ def as_xlsx(title: str, tables: Sequence[Table]) -> bytes:
     book.remove(first)
     taken: set[str] = set()
     for table in tables:
-        sheet = book.create_sheet(sheet_name(table.name, taken))
-        sheet.append([title])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append([])
-        sheet.append(list(table.headings))
-        for cell in sheet[3]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append(list(row))
+        _fill(book.create_sheet(sheet_name(table.name, taken)), title, table, Font(bold=True))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _fill(sheet: Worksheet, title: str, table: Table, bold: Font) -> None:
+    """The title, a blank row, the headings (bold) and the table's rows."""
+    sheet.append([title])
+    sheet["A1"].font = bold
+    sheet.append([])
+    sheet.append(list(table.headings))
+    for cell in sheet[3]:
+        cell.font = bold
+    for row in table.rows:
+        sheet.append(list(row))

@@ -70,27 +70,25 @@ async def totals(conn: Conn, area: Area) -> dict[str, Any]:
     return dict(row) if row is not None else {}
 
 
-async def abroad_by_market(conn: Conn, area: Area) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        f"""SELECT m.market_code AS market_code, count(*) AS wanting,
+_ABROAD_BY_MARKET = f"""SELECT m.market_code AS market_code, count(*) AS wanting,
                count(*) FILTER (WHERE m.abroad_when IN ('within_6_months', 'within_12_months'))
                    AS within_12_months,
                count(*) FILTER (WHERE m.needs_loan) AS needs_loan,
                count(*) FILTER (WHERE m.age_band <> '15-17') AS adults
-            {_ROUNDS} AND m.wants_abroad GROUP BY 1 ORDER BY 1""",
-        *area.args(),
-    )
+            {_ROUNDS} AND m.wants_abroad GROUP BY 1 ORDER BY 1"""
+
+
+async def abroad_by_market(conn: Conn, area: Area) -> list[dict[str, Any]]:
+    rows = await conn.fetch(_ABROAD_BY_MARKET, *area.args())
     return [dict(r) for r in rows]
 
 
-async def places_by_trade(conn: Conn, area: Area, plan_year: int) -> dict[str, int]:
-    rows = await conn.fetch(
-        """SELECT trade_code, sum(places)::bigint AS places FROM plan_capacity
+_PLACES_BY_TRADE = """SELECT trade_code, sum(places)::bigint AS places FROM plan_capacity
            WHERE NOT withdrawn AND plan_year = $3
              AND (commune_code = ANY($1::text[]) OR province_code = $2)
-           GROUP BY trade_code""",
-        list(area.communes),
-        area.province,
-        plan_year,
-    )
+           GROUP BY trade_code"""
+
+
+async def places_by_trade(conn: Conn, area: Area, plan_year: int) -> dict[str, int]:
+    rows = await conn.fetch(_PLACES_BY_TRADE, list(area.communes), area.province, plan_year)
     return {r["trade_code"]: int(r["places"]) for r in rows}

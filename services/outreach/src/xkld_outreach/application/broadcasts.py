@@ -73,10 +73,7 @@ class Broadcasts:
             template = await campaign_store.template(conn, row["template_code"])
             assert template is not None  # checked when the campaign was made; never deleted
             _check_route(route, template)
-            rows = await broadcast_store.candidates(conn, row["communes"])
-            already = await broadcast_store.already_sent(conn, campaign_id)
-            chosen = audience([candidate_of(r) for r in rows], target_of(row), already)
-            sealed = {r["id"]: r["phone_sealed"] for r in rows}
+            chosen, sealed = await _audience(conn, row)
             body = await self._write(conn, row, template, route, chosen, sealed, context)
             return idempotency.Answer(201, body)
 
@@ -94,34 +91,58 @@ class Broadcasts:
     ) -> dict[str, Any]:
         broadcast_id, campaign_id = uuid.uuid4(), row["id"]
         people = [(uuid.uuid4(), c.member_id, c.commune_code) for c in chosen.recipients]
-        body = {
-            "broadcast_id": str(broadcast_id),
-            "campaign_id": str(campaign_id),
-            "route": route,
-            "template_code": template["code"],
-            "template_version": template["version"],
-            "recipients": len(people),
-            # In target and reachable, but asked for by an earlier broadcast: not again.
-            "skipped_already_sent": chosen.already_sent,
-        }
+        body = _answer(broadcast_id, campaign_id, route, template, len(people), chosen)
         await broadcast_store.insert_broadcast(
-            conn,
-            {
-                "id": broadcast_id,
-                "campaign_id": campaign_id,
-                "route": route,
-                "template_code": template["code"],
-                "template_version": template["version"],
-                "recipients": len(people),
-                "already_sent": chosen.already_sent,
-                "requested_by": context.actor.username,
-            },
+            conn, _broadcast_row(body, broadcast_id, campaign_id, context)
         )
         await broadcast_store.insert_recipients(conn, broadcast_id, campaign_id, people)
         envelopes = _requests(row, template, route, broadcast_id, people, sealed, context)
         await add_to_outbox(conn, self._topic, envelopes)
         await audited(conn, context, "campaign_broadcast.requested", broadcast_id, {}, body)
         return body
+
+
+async def _audience(conn: Conn, row: asyncpg.Record) -> tuple[Audience, dict[uuid.UUID, str]]:
+    """Who the campaign reaches now, and their sealed phones."""
+    rows = await broadcast_store.candidates(conn, row["communes"])
+    already = await broadcast_store.already_sent(conn, row["id"])
+    chosen = audience([candidate_of(r) for r in rows], target_of(row), already)
+    return chosen, {r["id"]: r["phone_sealed"] for r in rows}
+
+
+def _answer(
+    broadcast_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    route: str,
+    template: asyncpg.Record,
+    recipients: int,
+    chosen: Audience,
+) -> dict[str, Any]:
+    return {
+        "broadcast_id": str(broadcast_id),
+        "campaign_id": str(campaign_id),
+        "route": route,
+        "template_code": template["code"],
+        "template_version": template["version"],
+        "recipients": recipients,
+        # In target and reachable, but asked for by an earlier broadcast: not again.
+        "skipped_already_sent": chosen.already_sent,
+    }
+
+
+def _broadcast_row(
+    body: dict[str, Any], broadcast_id: uuid.UUID, campaign_id: uuid.UUID, context: ChangeContext
+) -> dict[str, Any]:
+    return {
+        "id": broadcast_id,
+        "campaign_id": campaign_id,
+        "route": body["route"],
+        "template_code": body["template_code"],
+        "template_version": body["template_version"],
+        "recipients": body["recipients"],
+        "already_sent": body["skipped_already_sent"],
+        "requested_by": context.actor.username,
+    }
 
 
 def _requests(
@@ -134,28 +155,39 @@ def _requests(
     context: ChangeContext,
 ) -> list[Envelope]:
     """One request per recipient, keyed by the campaign: its recipients stay in order."""
-    campaign_id = row["id"]
     return [
         new_envelope(
-            CampaignBroadcastRequested(
-                campaign_id=campaign_id,
-                broadcast_id=broadcast_id,
-                recipient_id=recipient_id,
-                commune_code=commune,
-                province_code=row["province_code"],
-                phone_ciphertext=sealed[member_id],
-                route=route,
-                sms_text=template["sms_text"],
-                zalo_template_id=template["zalo_template_id"],
-                zalo_params=template["zalo_params"],
-                send_from=row["period_start"],
-            ),
-            registration_id=campaign_id,
+            _request(row, template, route, broadcast_id, recipient_id, commune, sealed[member_id]),
+            registration_id=row["id"],
             producer=PRODUCER,
             correlation_id=context.correlation_id,
         )
         for recipient_id, member_id, commune in people
     ]
+
+
+def _request(
+    row: asyncpg.Record,
+    template: asyncpg.Record,
+    route: str,
+    broadcast_id: uuid.UUID,
+    recipient_id: uuid.UUID,
+    commune: str,
+    phone_ciphertext: str,
+) -> CampaignBroadcastRequested:
+    return CampaignBroadcastRequested(
+        campaign_id=row["id"],
+        broadcast_id=broadcast_id,
+        recipient_id=recipient_id,
+        commune_code=commune,
+        province_code=row["province_code"],
+        phone_ciphertext=phone_ciphertext,
+        route=route,
+        sms_text=template["sms_text"],
+        zalo_template_id=template["zalo_template_id"],
+        zalo_params=template["zalo_params"],
+        send_from=row["period_start"],
+    )
 
 
 def _check_route(route: str, template: asyncpg.Record) -> None:

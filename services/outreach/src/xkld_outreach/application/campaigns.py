@@ -155,14 +155,7 @@ class Campaigns:
         ids = [m for m, _ in attendees]
         if len(set(ids)) != len(ids):
             raise _problem("attendees", "Một người được ghi hai lần", "A person is listed twice")
-        known = await store.members_of_commune(conn, ids, commune)
-        unknown = [str(m) for m in ids if m not in known]
-        if unknown:
-            raise _problem(
-                "attendees",
-                f"Không có người trả lời khảo sát ở xã này với mã: {', '.join(unknown)}",
-                f"No survey respondent of this commune has the id: {', '.join(unknown)}",
-            )
+        await _check_respondents(conn, ids, commune)
 
 
 def _meeting(m: asyncpg.Record) -> dict[str, Any]:
@@ -193,3 +186,15 @@ def _meeting_answer(
         "walk_ins": meeting["walk_ins"],
         "attendees": [{"respondent_id": str(m), "interested": i} for m, i in attendees],
     }
+
+
+async def _check_respondents(conn: Conn, ids: list[uuid.UUID], commune: str) -> None:
+    """Every attendee is a survey respondent of the meeting's commune."""
+    known = await store.members_of_commune(conn, ids, commune)
+    unknown = [str(m) for m in ids if m not in known]
+    if unknown:
+        raise _problem(
+            "attendees",
+            f"Không có người trả lời khảo sát ở xã này với mã: {', '.join(unknown)}",
+            f"No survey respondent of this commune has the id: {', '.join(unknown)}",
+        )

@@ -54,23 +54,28 @@ class Conversion:
         row = readable(actor, row, RespondentNotFound())
         check_not_erased(row["erased_at"])
         check_convertible(row["wants_abroad"], row["age_band"])
-        prefill = {
-            "full_name": row["full_name"],
-            "gender": row["gender"],
-            "commune_code": row["commune_code"],
-            "hamlet": row["hamlet"],
-            "education": row["education"],
-            "priority_groups": list(row["priority_groups"]),
-            "desired_market": row["market_code"],
-            "loan_wanted": row["needs_loan"],
-            "outreach_respondent_id": str(respondent_id),
-        }
+        prefill = _prefill(row, respondent_id)
         linked = row["registration_id"]
         return {
             "intake": {k: v for k, v in prefill.items() if v is not None},
             "still_needed": [f for f in STILL_NEEDED if f not in prefill or prefill[f] is None],
             "registration_id": None if linked is None else str(linked),
         }
+
+
+def _prefill(row: asyncpg.Record, respondent_id: uuid.UUID) -> dict[str, Any]:
+    """What the survey knows, under the intake's names."""
+    return {
+        "full_name": row["full_name"],
+        "gender": row["gender"],
+        "commune_code": row["commune_code"],
+        "hamlet": row["hamlet"],
+        "education": row["education"],
+        "priority_groups": list(row["priority_groups"]),
+        "desired_market": row["market_code"],
+        "loan_wanted": row["needs_loan"],
+        "outreach_respondent_id": str(respondent_id),
+    }
 
 
 async def link_registration(
@@ -83,6 +88,12 @@ async def link_registration(
     row = await followed_store.link_member(conn, respondent_id, envelope.registration_id)
     if row is None:
         return False
+    await _audit_link(conn, envelope, respondent_id)
+    await add_to_outbox(conn, topic, [_converted(row, envelope, respondent_id)])
+    return True
+
+
+async def _audit_link(conn: Conn, envelope: Envelope, respondent_id: uuid.UUID) -> None:
     context = ChangeContext(REGISTRATION_SERVICE, None, envelope.correlation_id)
     await record_change(
         conn,
@@ -93,6 +104,10 @@ async def link_registration(
         before={"registration_id": None},
         after={"registration_id": str(envelope.registration_id)},
     )
+
+
+def _converted(row: asyncpg.Record, envelope: Envelope, respondent_id: uuid.UUID) -> Envelope:
+    """SurveyRespondentConverted, keyed by the household, caused by the registration's event."""
     event = SurveyRespondentConverted(
         round_id=row["round_id"],
         household_id=row["household_id"],
@@ -101,15 +116,13 @@ async def link_registration(
         commune_code=row["commune_code"],
         converted_on=vietnam_today(),
     )
-    converted = new_envelope(
+    return new_envelope(
         event,
         registration_id=row["household_id"],
         producer="outreach",
         correlation_id=envelope.correlation_id,
         causation_id=envelope.event_id,
     )
-    await add_to_outbox(conn, topic, [converted])
-    return True
 
 
 async def forget_erased(conn: Conn, envelope: Envelope) -> None:
@@ -118,13 +131,17 @@ async def forget_erased(conn: Conn, envelope: Envelope) -> None:
     row = await followed_store.forget_member_of(conn, envelope.registration_id)
     if row is None:
         return
+    await _audit_forgotten(conn, envelope, row["id"])
+
+
+async def _audit_forgotten(conn: Conn, envelope: Envelope, member_id: uuid.UUID) -> None:
     context = ChangeContext(REGISTRATION_SERVICE, None, envelope.correlation_id)
     await record_change(
         conn,
         context,
         action="survey_member.name_erased",
         entity_type="survey_member",
-        entity_id=str(row["id"]),
+        entity_id=str(member_id),
         before={"full_name": "«sealed»", "phone": "«sealed»"},
         after={"full_name": None, "phone": None},
     )

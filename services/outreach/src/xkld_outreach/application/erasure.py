@@ -40,12 +40,7 @@ class MemberErasure:
             row = readable(context.actor, found, RespondentNotFound())
             check_erasable(row["erased_at"], row["registration_id"])
             erased = await store.erase_member(conn, member_id, context.actor.username, reason)
-            body = {
-                "respondent_id": str(member_id),
-                "erased_at": erased["erased_at"].isoformat(),
-                "erased_by": context.actor.username,
-                "reason": reason,
-            }
+            body = _answer(member_id, erased, context.actor.username, reason)
             before = _personal(row)
             after = dict.fromkeys(before) | {"reason": reason}
             await audited(conn, context, "survey_member.erased", member_id, before, after)
@@ -59,4 +54,15 @@ def _personal(row: asyncpg.Record) -> dict[str, Any]:
     return {
         "full_name": None if row["full_name"] is None else SEALED,
         "phone": None if row["phone_sealed"] is None else SEALED,
+    }
+
+
+def _answer(
+    member_id: uuid.UUID, erased: asyncpg.Record, erased_by: str, reason: str
+) -> dict[str, Any]:
+    return {
+        "respondent_id": str(member_id),
+        "erased_at": erased["erased_at"].isoformat(),
+        "erased_by": erased_by,
+        "reason": reason,
     }

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import asyncpg
 from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
+from xkld_shared.db.pool import Conn
 from xkld_shared.errors import FieldProblem
 
 from xkld_outreach.adapters import store
@@ -74,31 +75,40 @@ def _household_problem(rows: list[ParsedRow]) -> FieldProblem | None:
 def _judged(rows: list[ParsedRow], dry_run: bool) -> list[RowResult]:
     shared = _household_problem(rows)
     bad = [r.row for r in rows if r.problems]
-    results = []
-    for r in rows:
-        problems = r.problems + ([shared] if shared else [])
-        if problems:
-            vi = "; ".join(f"{p.field}: {p.message_vi}" for p in problems)
-            en = "; ".join(f"{p.field}: {p.message_en}" for p in problems)
-            results.append(RowResult(r.row, r.household, "rejected", vi, en, errors=problems))
-        elif bad or shared:
-            rows_vi = ", ".join(map(str, bad))
-            results.append(
-                RowResult(
-                    r.row,
-                    r.household,
-                    "rejected",
-                    f"Dòng hợp lệ nhưng hộ này có dòng lỗi ({rows_vi}): cả hộ chưa được nhập",
-                    f"Valid, but this household has rows in error ({rows_vi}): not imported",
-                )
-            )
-        elif dry_run:
-            vi, en = "Hợp lệ, sẽ được nhập", "Valid; would be imported"
-            results.append(RowResult(r.row, r.household, "valid", vi, en))
-        else:
-            vi, en = "Đã nhập", "Imported"
-            results.append(RowResult(r.row, r.household, "created", vi, en))
-    return results
+    return [_judged_row(r, shared, bad, dry_run) for r in rows]
+
+
+def _judged_row(
+    r: ParsedRow, shared: FieldProblem | None, bad: list[int], dry_run: bool
+) -> RowResult:
+    problems = r.problems + ([shared] if shared else [])
+    if problems:
+        return _rejected(r, problems)
+    if bad or shared:
+        return _held_back(r, bad)
+    if dry_run:
+        vi, en = "Hợp lệ, sẽ được nhập", "Valid; would be imported"
+        return RowResult(r.row, r.household, "valid", vi, en)
+    vi, en = "Đã nhập", "Imported"
+    return RowResult(r.row, r.household, "created", vi, en)
+
+
+def _rejected(r: ParsedRow, problems: list[FieldProblem]) -> RowResult:
+    vi = "; ".join(f"{p.field}: {p.message_vi}" for p in problems)
+    en = "; ".join(f"{p.field}: {p.message_en}" for p in problems)
+    return RowResult(r.row, r.household, "rejected", vi, en, errors=problems)
+
+
+def _held_back(r: ParsedRow, bad: list[int]) -> RowResult:
+    """A valid row of a household with a row in error: the household goes in whole or not."""
+    rows_vi = ", ".join(map(str, bad))
+    return RowResult(
+        r.row,
+        r.household,
+        "rejected",
+        f"Dòng hợp lệ nhưng hộ này có dòng lỗi ({rows_vi}): cả hộ chưa được nhập",
+        f"Valid, but this household has rows in error ({rows_vi}): not imported",
+    )
 
 
 def report_of(results: list[RowResult], dry_run: bool, ignored: list[str]) -> dict[str, Any]:
@@ -142,14 +152,20 @@ class SurveyImport:
                 return stored.replay_for(keyed)
             results: list[RowResult] = []
             for group in _grouped(rows).values():
-                judged = _judged(group, False)
-                if all(r.outcome == "created" for r in judged):
-                    members = [r.member for r in group if r.member is not None]
-                    household = Household(group[0].hamlet, members)
-                    answer = await self._survey.write_household(conn, round_id, household, context)
-                    for r in judged:
-                        r.household_id = answer.body["household_id"]
-                results.extend(judged)
+                results.extend(await self._import_group(conn, round_id, group, context))
             answer = idempotency.Answer(200, report_of(results, False, ignored))
             await idempotency.store(conn, [(keyed, answer)])
             return answer
+
+    async def _import_group(
+        self, conn: Conn, round_id: uuid.UUID, group: list[ParsedRow], context: ChangeContext
+    ) -> list[RowResult]:
+        """One household: written when every row of it is valid."""
+        judged = _judged(group, False)
+        if all(r.outcome == "created" for r in judged):
+            members = [r.member for r in group if r.member is not None]
+            household = Household(group[0].hamlet, members)
+            answer = await self._survey.write_household(conn, round_id, household, context)
+            for r in judged:
+                r.household_id = answer.body["household_id"]
+        return judged

@@ -32,7 +32,13 @@ async def settle(conn: Conn, envelope: Envelope, s: BroadcastRecipientSettled) -
         return False
     if not furthest(row["outcome"], s.outcome):
         return False
-    values = {
+    await broadcast_store.settle(conn, s.recipient_id, _settled_values(s))
+    await _audit_settled(conn, envelope, s, row["outcome"])
+    return True
+
+
+def _settled_values(s: BroadcastRecipientSettled) -> dict[str, Any]:
+    return {
         "outcome": s.outcome,
         "channel": s.channel,
         "fell_back": s.fell_back,
@@ -40,12 +46,15 @@ async def settle(conn: Conn, envelope: Envelope, s: BroadcastRecipientSettled) -
         "cost_vnd": s.cost_vnd,
         "settled_at": s.settled_at,
     }
-    await broadcast_store.settle(conn, s.recipient_id, values)
+
+
+async def _audit_settled(
+    conn: Conn, envelope: Envelope, s: BroadcastRecipientSettled, outcome_before: str | None
+) -> None:
     context = ChangeContext(NOTIFICATIONS_SERVICE, None, envelope.correlation_id)
-    before = {"outcome": row["outcome"]}
+    before = {"outcome": outcome_before}
     after = {"outcome": s.outcome, "channel": s.channel, "fell_back": s.fell_back}
     await audited(conn, context, "campaign_recipient.settled", s.recipient_id, before, after)
-    return True
 
 
 def recipient_body(r: asyncpg.Record) -> dict[str, Any]:
@@ -73,22 +82,10 @@ class Outcomes:
             readable(actor, await campaign_store.campaign(conn, campaign_id))
             rows = await broadcast_store.recipients(conn, campaign_id)
             sent = await broadcast_store.broadcasts(conn, campaign_id)
-        by_outcome: dict[str, int] = {}
-        for r in rows:
-            by_outcome[r["outcome"]] = by_outcome.get(r["outcome"], 0) + 1
         return {
             "campaign_id": str(campaign_id),
-            "broadcasts": [
-                {
-                    "broadcast_id": str(b["id"]),
-                    "route": b["route"],
-                    "recipients": b["recipients"],
-                    "skipped_already_sent": b["already_sent"],
-                    "requested_at": b["requested_at"].isoformat(),
-                }
-                for b in sent
-            ],
-            "by_outcome": by_outcome,
+            "broadcasts": [_broadcast_body(b) for b in sent],
+            "by_outcome": _by_outcome(rows),
             "recipients": [recipient_body(r) for r in rows],
         }
 
@@ -99,16 +96,33 @@ class Outcomes:
             row = readable(actor, await campaign_store.campaign(conn, campaign_id))
             facts = await broadcast_store.funnel_facts(conn, campaign_id)
             walk_ins = await broadcast_store.walk_ins(conn, campaign_id)
-        people = [
-            Person(
-                priority_groups=frozenset(f["priority_groups"]),
-                delivered=bool(f["delivered"]),
-                attended=bool(f["attended"]),
-                marked_interested=bool(f["marked_interested"]),
-                wants_abroad=f["wants_abroad"],
-                registered=f["registered"],
-                departed=f["departed"],
-            )
-            for f in facts
-        ]
-        return row, funnel(people, walk_ins)
+        return row, funnel([_person(f) for f in facts], walk_ins)
+
+
+def _broadcast_body(b: asyncpg.Record) -> dict[str, Any]:
+    return {
+        "broadcast_id": str(b["id"]),
+        "route": b["route"],
+        "recipients": b["recipients"],
+        "skipped_already_sent": b["already_sent"],
+        "requested_at": b["requested_at"].isoformat(),
+    }
+
+
+def _by_outcome(rows: list[asyncpg.Record]) -> dict[str, int]:
+    by_outcome: dict[str, int] = {}
+    for r in rows:
+        by_outcome[r["outcome"]] = by_outcome.get(r["outcome"], 0) + 1
+    return by_outcome
+
+
+def _person(f: asyncpg.Record) -> Person:
+    return Person(
+        priority_groups=frozenset(f["priority_groups"]),
+        delivered=bool(f["delivered"]),
+        attended=bool(f["attended"]),
+        marked_interested=bool(f["marked_interested"]),
+        wants_abroad=f["wants_abroad"],
+        registered=f["registered"],
+        departed=f["departed"],
+    )

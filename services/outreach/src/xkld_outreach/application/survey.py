@@ -11,7 +11,7 @@ import asyncpg
 from xkld_shared import idempotency
 from xkld_shared.audit import Change, ChangeContext, record_changes
 from xkld_shared.clock import vietnam_today
-from xkld_shared.contracts.envelope import EventPayload, new_envelope
+from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
 from xkld_shared.contracts.outreach import (
     SurveyMemberRecorded,
     SurveyRoundClosed,
@@ -26,6 +26,7 @@ from xkld_outreach.adapters import store
 from xkld_outreach.adapters.communes import CurrentCommunes
 from xkld_outreach.adapters.phones import PhoneSealer
 from xkld_outreach.application.scope import RoundNotFound, check_writes, readable, writable
+from xkld_outreach.application.unit_of_work import once
 from xkld_outreach.domain.survey import (
     Member,
     OpenRound,
@@ -77,6 +78,22 @@ class Survey:
         context: ChangeContext,
         keyed: idempotency.Keyed,
     ) -> idempotency.Answer:
+        province = self._province_of(commune_code)
+        check_writes(context.actor, commune_code)
+        cmd = OpenRound(commune_code, province, title, *period)
+        check_round(cmd)
+
+        async def work(conn: Conn) -> idempotency.Answer:
+            round_id = uuid.uuid4()
+            row = await store.insert_round(conn, round_id, cmd, context.actor.username)
+            event = _opened(round_id, cmd)
+            body = round_body(row)
+            await self._changed(conn, context, "survey_round.opened", round_id, {}, body, [event])
+            return idempotency.Answer(201, body)
+
+        return await once(self._pool, keyed, work)
+
+    def _province_of(self, commune_code: str) -> str:
         province = self._communes.province_of(commune_code)
         if province is None:
             raise InvalidInput.of(
@@ -88,26 +105,7 @@ class Survey:
                     )
                 ]
             )
-        check_writes(context.actor, commune_code)
-        cmd = OpenRound(commune_code, province, title, *period)
-        check_round(cmd)
-
-        async def work(conn: Conn) -> idempotency.Answer:
-            round_id = uuid.uuid4()
-            row = await store.insert_round(conn, round_id, cmd, context.actor.username)
-            event = SurveyRoundOpened(
-                round_id=round_id,
-                commune_code=cmd.commune_code,
-                province_code=province,
-                period_start=cmd.period_start,
-                period_end=cmd.period_end,
-                opened_on=vietnam_today(),
-            )
-            body = round_body(row)
-            await self._changed(conn, context, "survey_round.opened", round_id, {}, body, [event])
-            return idempotency.Answer(201, body)
-
-        return await self._once(keyed, work)
+        return province
 
     async def close_round(self, round_id: uuid.UUID, context: ChangeContext) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
@@ -117,12 +115,7 @@ class Survey:
             if row["status"] != "open":
                 raise RoundAlreadyClosed
             closed = await store.close_round(conn, round_id, context.actor.username)
-            event = SurveyRoundClosed(
-                round_id=round_id,
-                closed_on=vietnam_today(),
-                households=closed["households"],
-                members=closed["members"],
-            )
+            event = _closed(round_id, closed)
             body = round_body(closed)
             before = round_body(row)
             await self._changed(
@@ -154,7 +147,7 @@ class Survey:
         if keyed is None:
             async with self._pool.acquire() as conn, conn.transaction():
                 return await work(conn)
-        return await self._once(keyed, work)
+        return await once(self._pool, keyed, work)
 
     async def write_household(
         self, conn: Conn, round_id: uuid.UUID, household: Household, context: ChangeContext
@@ -169,25 +162,11 @@ class Survey:
         await store.insert_household(conn, household_id, round_id, household.hamlet, actor)
         await store.insert_members(conn, household_id, round_id, members, actor, self._sealer.seal)
         events = [_recorded(row, household_id, household.hamlet, i, m) for i, m in members]
-        body = {
-            "household_id": str(household_id),
-            "round_id": str(round_id),
-            "hamlet": household.hamlet,
-            "member_ids": [str(i) for i, _ in members],
-        }
+        body = _household_body(household_id, round_id, household.hamlet, members)
         await self._changed(
             conn, context, "survey_household.recorded", household_id, {}, body, events
         )
         return idempotency.Answer(201, body)
-
-    async def _once(self, keyed: idempotency.Keyed, work: Any) -> idempotency.Answer:
-        async with self._pool.acquire() as conn, conn.transaction():
-            stored = (await idempotency.lock_and_find(conn, [keyed])).get(keyed.ident)
-            if stored is not None:
-                return stored.replay_for(keyed)
-            answer: idempotency.Answer = await work(conn)
-            await idempotency.store(conn, [(keyed, answer)])
-            return answer
 
     async def _changed(
         self,
@@ -202,16 +181,55 @@ class Survey:
         """The audit row and the events (keyed by the entity: a round or a household)."""
         entity = action.split(".")[0]
         await record_changes(conn, [Change(context, action, entity, str(entity_id), before, after)])
-        envelopes = [
-            new_envelope(
-                e,
-                registration_id=entity_id,
-                producer=PRODUCER,
-                correlation_id=context.correlation_id,
-            )
-            for e in events
-        ]
-        await add_to_outbox(conn, self._topic, envelopes)
+        await add_to_outbox(conn, self._topic, _envelopes(entity_id, events, context))
+
+
+def _envelopes(
+    entity_id: uuid.UUID, events: Sequence[EventPayload], context: ChangeContext
+) -> list[Envelope]:
+    return [
+        new_envelope(
+            e,
+            registration_id=entity_id,
+            producer=PRODUCER,
+            correlation_id=context.correlation_id,
+        )
+        for e in events
+    ]
+
+
+def _opened(round_id: uuid.UUID, cmd: OpenRound) -> SurveyRoundOpened:
+    return SurveyRoundOpened(
+        round_id=round_id,
+        commune_code=cmd.commune_code,
+        province_code=cmd.province_code,
+        period_start=cmd.period_start,
+        period_end=cmd.period_end,
+        opened_on=vietnam_today(),
+    )
+
+
+def _closed(round_id: uuid.UUID, closed: asyncpg.Record) -> SurveyRoundClosed:
+    return SurveyRoundClosed(
+        round_id=round_id,
+        closed_on=vietnam_today(),
+        households=closed["households"],
+        members=closed["members"],
+    )
+
+
+def _household_body(
+    household_id: uuid.UUID,
+    round_id: uuid.UUID,
+    hamlet: str,
+    members: list[tuple[uuid.UUID, Member]],
+) -> dict[str, Any]:
+    return {
+        "household_id": str(household_id),
+        "round_id": str(round_id),
+        "hamlet": hamlet,
+        "member_ids": [str(i) for i, _ in members],
+    }
 
 
 def _province(actor: Principal) -> str | None:

@@ -53,16 +53,7 @@ class Templates:
             if row is None:
                 raise TemplateNotFound
             versions = await store.template_versions(conn, code)
-        return template_body(row) | {
-            "versions": [
-                {
-                    "version": v["version"],
-                    "edited_by": v["edited_by"],
-                    "edited_at": v["edited_at"].isoformat(),
-                }
-                for v in versions
-            ]
-        }
+        return template_body(row) | {"versions": [_version(v) for v in versions]}
 
     async def edit(
         self,
@@ -83,3 +74,11 @@ class Templates:
             return idempotency.Answer(200, after)
 
         return await once(self._pool, keyed, work)
+
+
+def _version(v: asyncpg.Record) -> dict[str, Any]:
+    return {
+        "version": v["version"],
+        "edited_by": v["edited_by"],
+        "edited_at": v["edited_at"].isoformat(),
+    }

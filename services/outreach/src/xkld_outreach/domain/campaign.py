@@ -43,25 +43,24 @@ class NewCampaign:
 
 
 def check_campaign(cmd: NewCampaign) -> None:
-    problems = []
-    if cmd.period_end < cmd.period_start:
-        problems.append(
-            FieldProblem(
-                "period_end",
-                "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu",
-                "The period must end on or after its start",
-            )
+    if problem := _period_problem(cmd.period_start, cmd.period_end):
+        raise InvalidInput.of([problem])
+
+
+def _period_problem(start: dt.date, end: dt.date) -> FieldProblem | None:
+    if end < start:
+        return FieldProblem(
+            "period_end",
+            "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu",
+            "The period must end on or after its start",
         )
-    elif (cmd.period_end - cmd.period_start).days > MAX_CAMPAIGN_DAYS:
-        problems.append(
-            FieldProblem(
-                "period_end",
-                f"Một chiến dịch dài tối đa {MAX_CAMPAIGN_DAYS} ngày",
-                f"A campaign lasts at most {MAX_CAMPAIGN_DAYS} days",
-            )
+    if (end - start).days > MAX_CAMPAIGN_DAYS:
+        return FieldProblem(
+            "period_end",
+            f"Một chiến dịch dài tối đa {MAX_CAMPAIGN_DAYS} ngày",
+            f"A campaign lasts at most {MAX_CAMPAIGN_DAYS} days",
         )
-    if problems:
-        raise InvalidInput.of(problems)
+    return None
 
 
 class CampaignStateConflict(Conflict):

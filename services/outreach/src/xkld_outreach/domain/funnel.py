@@ -50,11 +50,16 @@ def funnel(people: Iterable[Person], walk_ins: int = 0) -> Funnel:
     total = dict.fromkeys(STAGES, 0)
     groups: dict[str, dict[str, int]] = {}
     for p in people:
-        for stage, hit in zip(STAGES, stages_of(p), strict=True):
-            if not hit:
-                continue
-            total[stage] += 1
-            for g in p.priority_groups:
-                groups.setdefault(g, dict.fromkeys(STAGES, 0))[stage] += 1
+        _count(p, total, groups)
     total["reached"] += walk_ins
     return Funnel(total, dict(sorted(groups.items())), walk_ins)
+
+
+def _count(p: Person, total: dict[str, int], groups: dict[str, dict[str, int]]) -> None:
+    """The stages the person reached, in the totals and in each of their priority groups."""
+    for stage, hit in zip(STAGES, stages_of(p), strict=True):
+        if not hit:
+            continue
+        total[stage] += 1
+        for g in p.priority_groups:
+            groups.setdefault(g, dict.fromkeys(STAGES, 0))[stage] += 1

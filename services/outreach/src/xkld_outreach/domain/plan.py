@@ -21,11 +21,8 @@ def suggested_course_plan(
     demand: Mapping[str, int], places: Mapping[str, int], course_size: int
 ) -> list[CourseSuggestion]:
     """Every trade that is wanted or planned, most unmet demand first."""
-    lines = []
-    for trade in sorted(set(demand) | set(places)):
-        wanted, planned = demand.get(trade, 0), places.get(trade, 0)
-        gap = max(wanted - planned, 0)
-        lines.append(CourseSuggestion(trade, wanted, planned, gap, -(-gap // course_size)))
+    trades = sorted(set(demand) | set(places))
+    lines = [_suggestion(t, demand.get(t, 0), places.get(t, 0), course_size) for t in trades]
     return sorted(lines, key=lambda s: (-s.places_to_add, s.trade_code))
 
 
@@ -38,3 +35,8 @@ class TargetSuggestion:
 
 
 SOON = frozenset({"within_6_months", "within_12_months"})
+
+
+def _suggestion(trade: str, wanted: int, planned: int, course_size: int) -> CourseSuggestion:
+    gap = max(wanted - planned, 0)
+    return CourseSuggestion(trade, wanted, planned, gap, -(-gap // course_size))

@@ -30,25 +30,24 @@ class OpenRound:
 
 
 def check_round(cmd: OpenRound) -> None:
-    problems = []
-    if cmd.period_end < cmd.period_start:
-        problems.append(
-            FieldProblem(
-                "period_end",
-                "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu",
-                "The period must end on or after its start",
-            )
+    if problem := _period_problem(cmd.period_start, cmd.period_end):
+        raise InvalidInput.of([problem])
+
+
+def _period_problem(start: dt.date, end: dt.date) -> FieldProblem | None:
+    if end < start:
+        return FieldProblem(
+            "period_end",
+            "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu",
+            "The period must end on or after its start",
         )
-    elif (cmd.period_end - cmd.period_start).days > MAX_ROUND_DAYS:
-        problems.append(
-            FieldProblem(
-                "period_end",
-                f"Một đợt khảo sát dài tối đa {MAX_ROUND_DAYS} ngày",
-                f"A survey round lasts at most {MAX_ROUND_DAYS} days",
-            )
+    if (end - start).days > MAX_ROUND_DAYS:
+        return FieldProblem(
+            "period_end",
+            f"Một đợt khảo sát dài tối đa {MAX_ROUND_DAYS} ngày",
+            f"A survey round lasts at most {MAX_ROUND_DAYS} days",
         )
-    if problems:
-        raise InvalidInput.of(problems)
+    return None
 
 
 @dataclass(frozen=True)
@@ -74,41 +73,51 @@ class Member:
 
 def member_problems(member: Member, prefix: str = "") -> list[FieldProblem]:
     """The answers that contradict one another (a trade without wanting training, ...)."""
-    problems = []
+    return [
+        *_training_problems(member, prefix),
+        *_abroad_problems(member, prefix),
+        *phone_problems(member, prefix),
+    ]
+
+
+def _training_problems(member: Member, prefix: str) -> list[FieldProblem]:
     if member.wants_training and member.trade_code is None:
-        problems.append(
+        return [
             FieldProblem(
                 f"{prefix}trade_code",
                 "Muốn học nghề thì cần ghi nghề muốn học",
                 "Give the trade when the person wants training",
             )
-        )
+        ]
     if not member.wants_training and member.trade_code is not None:
-        problems.append(
+        return [
             FieldProblem(
                 f"{prefix}trade_code",
                 "Chỉ ghi nghề khi người đó muốn học nghề",
                 "A trade is only given when the person wants training",
             )
-        )
+        ]
+    return []
+
+
+def _abroad_problems(member: Member, prefix: str) -> list[FieldProblem]:
     if member.wants_abroad and (member.market_code is None or member.abroad_when is None):
-        problems.append(
+        return [
             FieldProblem(
                 f"{prefix}market_code",
                 "Muốn đi làm việc ở nước ngoài thì cần ghi thị trường và thời điểm",
                 "Give the market and when, for a person who wants to work abroad",
             )
-        )
+        ]
     if not member.wants_abroad and (member.market_code or member.abroad_when):
-        problems.append(
+        return [
             FieldProblem(
                 f"{prefix}market_code",
                 "Chỉ ghi thị trường khi người đó muốn đi làm việc ở nước ngoài",
                 "A market is only given when the person wants to work abroad",
             )
-        )
-    problems.extend(phone_problems(member, prefix))
-    return problems
+        ]
+    return []
 
 
 def phone_problems(member: Member, prefix: str = "") -> list[FieldProblem]:

@@ -62,20 +62,26 @@ async def get_round(
     async with pool.acquire() as conn:
         households = await store.households_of(conn, round_id)
         members = await store.members_of_round(conn, round_id)
+    by_household = _by_household(members)
+    return round_body(row) | {
+        "households": [_household(h, by_household.get(h["id"], [])) for h in households]
+    }
+
+
+def _by_household(members: list[Any]) -> dict[uuid.UUID, list[dict[str, Any]]]:
     by_household: dict[uuid.UUID, list[dict[str, Any]]] = {}
     for m in members:
         by_household.setdefault(m["household_id"], []).append(_member(m))
-    return round_body(row) | {
-        "households": [
-            {
-                "household_id": str(h["id"]),
-                "hamlet": h["hamlet"],
-                "recorded_by": h["recorded_by"],
-                "recorded_at": h["recorded_at"].isoformat(),
-                "members": by_household.get(h["id"], []),
-            }
-            for h in households
-        ]
+    return by_household
+
+
+def _household(h: Any, members: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "household_id": str(h["id"]),
+        "hamlet": h["hamlet"],
+        "recorded_by": h["recorded_by"],
+        "recorded_at": h["recorded_at"].isoformat(),
+        "members": members,
     }
 
 
@@ -112,13 +118,18 @@ async def add_household(
 ) -> JSONResponse:
     """Cần tiêu đề Idempotency-Key (mỗi lần ghi một mã): gửi lại thì không tạo hộ thứ hai."""
     key = idempotency.checked_key(idempotency_key)
-    fingerprint = body.model_dump(mode="json")
-    for member in fingerprint["members"]:
-        member["priority_groups"] = sorted(member["priority_groups"])
     keyed = idempotency.Keyed.of(
-        f"survey_household.add:{officer.subject}:{round_id}", key, fingerprint
+        f"survey_household.add:{officer.subject}:{round_id}", key, _fingerprint(body)
     )
     answer = await survey.add_household(
         round_id, body.household(), context_of(request, officer), keyed
     )
     return _answered(answer)
+
+
+def _fingerprint(body: HouseholdRequest) -> dict[str, Any]:
+    """The request as sent, priority groups in order: the same household reads the same."""
+    fingerprint = body.model_dump(mode="json")
+    for member in fingerprint["members"]:
+        member["priority_groups"] = sorted(member["priority_groups"])
+    return fingerprint

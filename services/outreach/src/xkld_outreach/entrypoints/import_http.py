@@ -71,11 +71,16 @@ async def import_households(
     if key is None:
         results = await imports.dry_run(round_id, rows, context)
         return JSONResponse(report_of(results, True, ignored))
-    fingerprint = {"sha256": hashlib.sha256(data).hexdigest(), "round_id": str(round_id)}
-    keyed = idempotency.Keyed.of(f"survey.import:{officer.subject}", key, fingerprint)
+    keyed = _keyed(officer, key, data, round_id)
     answer = await imports.run(round_id, rows, context, keyed, ignored)
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
     return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+
+
+def _keyed(officer: Principal, key: str, data: bytes, round_id: uuid.UUID) -> idempotency.Keyed:
+    """The same key with another file, or for another round, is a different request."""
+    fingerprint = {"sha256": hashlib.sha256(data).hexdigest(), "round_id": str(round_id)}
+    return idempotency.Keyed.of(f"survey.import:{officer.subject}", key, fingerprint)
 
 
 def _rows(data: bytes) -> tuple[list[ParsedRow], list[str]]:

@@ -89,6 +89,16 @@ def column_map(headings: list[str]) -> tuple[dict[int, str], list[str]]:
 def parsed_row(number: int, cells: list[str], columns: dict[int, str]) -> ParsedRow:
     raw = {field: cells[i].strip() if i < len(cells) else "" for i, field in columns.items()}
     household, hamlet = raw.pop("household", ""), raw.pop("hamlet", "")
+    problems = _place_problems(household, hamlet)
+    try:
+        member = MemberRequest.model_validate(_body(raw)).member()
+    except ValidationError as exc:
+        return ParsedRow(number, household, hamlet, None, problems + _problems(exc))
+    problems += member_problems(member)
+    return ParsedRow(number, household, hamlet, None if problems else member, problems)
+
+
+def _place_problems(household: str, hamlet: str) -> list[FieldProblem]:
     problems = []
     if not household:
         problems.append(FieldProblem("household", "Thiếu số hộ", "The household number is missing"))
@@ -98,12 +108,7 @@ def parsed_row(number: int, cells: list[str], columns: dict[int, str]) -> Parsed
                 "hamlet", "Cần tên ấp (tối đa 100 ký tự)", "A hamlet (up to 100 characters)"
             )
         )
-    try:
-        member = MemberRequest.model_validate(_body(raw)).member()
-    except ValidationError as exc:
-        return ParsedRow(number, household, hamlet, None, problems + _problems(exc))
-    problems += member_problems(member)
-    return ParsedRow(number, household, hamlet, None if problems else member, problems)
+    return problems
 
 
 def _problems(exc: ValidationError) -> list[FieldProblem]:
