@@ -15,10 +15,9 @@ from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.outbox import add_to_outbox
 
-from xkld_registration.adapters.journey_store import JourneyFile, load_file, save_journey
+from xkld_registration.adapters.journey_store import JourneyFile, save_journey
+from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import Clock
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.scope import may_act_on
 from xkld_registration.application.submit_registration import PRODUCER
 from xkld_registration.domain.journey import Decision, decide
 from xkld_registration.domain.journey_commands import Command
@@ -61,9 +60,7 @@ class JourneySteps:
         async with self.pool.acquire() as conn, conn.transaction():
             if (done := await self._done_before(conn, registration_id, context)) is not None:
                 return done
-            file = await load_file(conn, registration_id)
-            if file is None or not may_act_on(context.actor, file.commune_code, file.province_code):
-                raise RegistrationNotFound
+            file = await file_in_scope(conn, registration_id, context.actor)
             decision = decide(file.journey, await command(conn, file))
             await save_journey(conn, registration_id, decision.journey)
             shown = await details(conn, file, decision) if details else {}
@@ -84,9 +81,7 @@ class JourneySteps:
         if stored is None:
             return None
         stored.replay_for(key)  # the same key with another body is refused
-        file = await load_file(conn, registration_id, lock=False)
-        if file is None or not may_act_on(context.actor, file.commune_code, file.province_code):
-            raise RegistrationNotFound
+        file = await file_in_scope(conn, registration_id, context.actor, lock=False)
         return file.journey
 
     async def _record(

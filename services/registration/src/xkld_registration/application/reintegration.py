@@ -18,10 +18,8 @@ from xkld_shared.identity.principal import Principal, Role
 from xkld_shared.messaging.outbox import add_to_outbox
 
 from xkld_registration.adapters import reintegration_store as store
-from xkld_registration.adapters.journey_store import load_file
+from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import Clock
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.scope import may_act_on
 from xkld_registration.application.submit_registration import PRODUCER
 from xkld_registration.domain.journey_state import Stage, stage_refused
 from xkld_registration.domain.reintegration import (
@@ -109,9 +107,7 @@ def _due_item(r: Any, d: Due, today: dt.date) -> dict[str, Any]:
 
 
 async def _check_returned(conn: Conn, rid: uuid.UUID, ctx: ChangeContext) -> None:
-    file = await load_file(conn, rid)
-    if file is None or not may_act_on(ctx.actor, file.commune_code, file.province_code):
-        raise RegistrationNotFound
+    file = await file_in_scope(conn, rid, ctx.actor)
     if file.journey.stage not in _RETURNED:
         raise stage_refused(
             file.journey, "ghi nhận kết quả tái hoà nhập", "record a reintegration outcome"

@@ -10,15 +10,12 @@ from typing import Any
 
 import asyncpg
 from xkld_shared.audit import ChangeContext, record_change
-from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 from xkld_shared.identity.principal import Principal
 
 from xkld_registration.adapters import return_support_store as store
-from xkld_registration.adapters.journey_store import JourneyFile, load_file
+from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import Clock
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.scope import may_act_on
 from xkld_registration.domain.return_support import (
     SupportStatus,
     check_item,
@@ -53,7 +50,7 @@ class ReturnSupport:
 
     async def owed(self, rid: uuid.UUID, reader: Principal) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
-            file = await _file_in_scope(conn, rid, reader, lock=False)
+            file = await file_in_scope(conn, rid, reader, lock=False)
             decided = await store.decided(conn, rid)
         cause = file.journey.early_cause
         items = []
@@ -77,7 +74,7 @@ class ReturnSupport:
         """True when the status changed; the same status again changes nothing."""
         d = decision
         async with self._pool.acquire() as conn, conn.transaction():
-            file = await _file_in_scope(conn, rid, ctx.actor, lock=True)
+            file = await file_in_scope(conn, rid, ctx.actor, lock=True)
             if file.journey.early_cause is None:
                 raise NoEarlyReturn
             check_item(file.journey.early_cause, d.item_code)
@@ -106,12 +103,3 @@ class ReturnSupport:
                 },
             )
         return True
-
-
-async def _file_in_scope(
-    conn: Conn, rid: uuid.UUID, actor: Principal, *, lock: bool
-) -> JourneyFile:
-    file = await load_file(conn, rid, lock=lock)
-    if file is None or not may_act_on(actor, file.commune_code, file.province_code):
-        raise RegistrationNotFound
-    return file

@@ -14,10 +14,8 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.errors import NotFound
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_registration.adapters.journey_store import load_file
+from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import StoryInput, StoryRow, StoryStore
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.scope import may_act_on
 from xkld_registration.domain.success_story import (
     Story,
     StoryNeedsConsent,
@@ -47,9 +45,7 @@ class SuccessStories:
 
     async def write(self, rid: uuid.UUID, ctx: ChangeContext, story: StoryInput) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
-            file = await load_file(conn, rid)
-            if file is None or not may_act_on(ctx.actor, file.commune_code, file.province_code):
-                raise RegistrationNotFound
+            file = await file_in_scope(conn, rid, ctx.actor)
             check_completed(file.journey)
             if not await self._store.consented(conn, rid):
                 raise StoryNeedsConsent
@@ -72,9 +68,7 @@ class SuccessStories:
     async def read(self, rid: uuid.UUID, reader: Principal) -> dict[str, Any] | None:
         """The story, or None when there is none to show (none written, or no consent)."""
         async with self._pool.acquire() as conn:
-            file = await load_file(conn, rid, lock=False)
-            if file is None or not may_act_on(reader, file.commune_code, file.province_code):
-                raise RegistrationNotFound
+            await file_in_scope(conn, rid, reader, lock=False)
             try:
                 return await self._one(conn, rid)
             except StoryNotFound:

@@ -12,12 +12,11 @@ from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 
-from xkld_registration.adapters.journey_store import JourneyFile, find_course, load_file
+from xkld_registration.adapters.journey_store import JourneyFile, find_course
+from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.journey_steps import JourneySteps
 from xkld_registration.application.journey_terms import CourseNotFound
 from xkld_registration.application.ports import Enrolments, FileCourse
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.scope import may_act_on
 from xkld_registration.domain import journey_commands as j
 from xkld_registration.domain.journey import Decision
 from xkld_registration.domain.journey_state import Journey
@@ -128,9 +127,7 @@ class TrainingSteps:
     ) -> None:
         """Attendance moves no stage and emits no event, but it is audited like everything."""
         async with self._pool.acquire() as conn, conn.transaction():
-            file = await load_file(conn, rid)
-            if file is None or not may_act_on(ctx.actor, file.commune_code, file.province_code):
-                raise RegistrationNotFound
+            await file_in_scope(conn, rid, ctx.actor)
             ids = (rid, course_id)
             course, _ = await self._enrolled_course(conn, ids)
             check_attendance_day(course, on)
