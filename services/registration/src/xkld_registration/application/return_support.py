@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 from xkld_shared.identity.principal import Principal
 
@@ -17,6 +18,7 @@ from xkld_registration.adapters import return_support_store as store
 from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import Clock
 from xkld_registration.domain.return_support import (
+    SupportItem,
     SupportStatus,
     check_item,
     next_status,
@@ -53,33 +55,14 @@ class ReturnSupport:
             file = await file_in_scope(conn, rid, reader, lock=False)
             decided = await store.decided(conn, rid)
         cause = file.journey.early_cause
-        items = []
-        for item in owed_for(cause):
-            row = decided.get(item.code)
-            items.append(
-                {
-                    "item_code": item.code,
-                    "label_vi": item.label_vi,
-                    "label_en": item.label_en,
-                    "status": row["status"] if row else SupportStatus.DUE.value,
-                    "decided_on": row["decided_on"] if row else None,
-                    "amount_vnd": row["amount_vnd"] if row else None,
-                    "note": row["note"] if row else None,
-                    "decided_by": row["decided_by"] if row else None,
-                }
-            )
+        items = [_owed_item(item, decided.get(item.code)) for item in owed_for(cause)]
         return {"registration_id": rid, "early_cause": cause, "items": items}
 
     async def decide(self, rid: uuid.UUID, ctx: ChangeContext, decision: Decision) -> bool:
         """True when the status changed; the same status again changes nothing."""
         d = decision
         async with self._pool.acquire() as conn, conn.transaction():
-            file = await file_in_scope(conn, rid, ctx.actor, lock=True)
-            if file.journey.early_cause is None:
-                raise NoEarlyReturn
-            check_item(file.journey.early_cause, d.item_code)
-            row = (await store.decided(conn, rid)).get(d.item_code)
-            current = SupportStatus(row["status"]) if row else SupportStatus.DUE
+            current = await _current_status(conn, rid, ctx, d.item_code)
             if next_status(current, d.status) is None:
                 return False
             on = d.decided_on or self._clock.today()
@@ -87,19 +70,55 @@ class ReturnSupport:
                 conn, rid, d.item_code, d.status.value, on, d.amount_vnd, d.note,
                 ctx.actor.username,
             )  # fmt: skip
-            await record_change(
-                conn,
-                ctx,
-                action=f"return_support.{d.status.value}",
-                entity_type="registration",
-                entity_id=str(rid),
-                before={"item_code": d.item_code, "status": current.value},
-                after={
-                    "item_code": d.item_code,
-                    "status": d.status.value,
-                    "decided_on": on,
-                    "amount_vnd": d.amount_vnd,
-                    "note": d.note,
-                },
-            )
+            await _audit(conn, rid, ctx, (current, d), on)
         return True
+
+
+def _owed_item(item: SupportItem, row: asyncpg.Record | None) -> dict[str, Any]:
+    return {
+        "item_code": item.code,
+        "label_vi": item.label_vi,
+        "label_en": item.label_en,
+        "status": row["status"] if row else SupportStatus.DUE.value,
+        "decided_on": row["decided_on"] if row else None,
+        "amount_vnd": row["amount_vnd"] if row else None,
+        "note": row["note"] if row else None,
+        "decided_by": row["decided_by"] if row else None,
+    }
+
+
+async def _current_status(
+    conn: Conn, rid: uuid.UUID, ctx: ChangeContext, item_code: str
+) -> SupportStatus:
+    """The item's status now, once the file is found to have an early return owing it."""
+    file = await file_in_scope(conn, rid, ctx.actor, lock=True)
+    if file.journey.early_cause is None:
+        raise NoEarlyReturn
+    check_item(file.journey.early_cause, item_code)
+    row = (await store.decided(conn, rid)).get(item_code)
+    return SupportStatus(row["status"]) if row else SupportStatus.DUE
+
+
+async def _audit(
+    conn: Conn,
+    rid: uuid.UUID,
+    ctx: ChangeContext,
+    change: tuple[SupportStatus, Decision],
+    on: dt.date,
+) -> None:
+    current, d = change
+    await record_change(
+        conn,
+        ctx,
+        action=f"return_support.{d.status.value}",
+        entity_type="registration",
+        entity_id=str(rid),
+        before={"item_code": d.item_code, "status": current.value},
+        after={
+            "item_code": d.item_code,
+            "status": d.status.value,
+            "decided_on": on,
+            "amount_vnd": d.amount_vnd,
+            "note": d.note,
+        },
+    )
