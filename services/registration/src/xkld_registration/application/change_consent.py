@@ -9,9 +9,10 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 
+from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.ports import ConsentAnswer, ConsentStore
 from xkld_registration.application.queries import RegistrationNotFound
 from xkld_registration.application.scope import may_act_on
@@ -46,15 +47,13 @@ class ConsentChanges:
                 purpose.value, granted, text_version, actor.subject, actor.username
             )
             await self._store.add(conn, registration_id, answer)
-            await record_change(
-                conn,
-                context,
-                action="registration.consent_changed",
-                entity_type="registration",
-                entity_id=str(registration_id),
-                before={f"consent.{purpose.value}": before},
-                after={f"consent.{purpose.value}": granted, "consent_text_version": text_version}
+            changed = (
+                {f"consent.{purpose.value}": before},
+                {f"consent.{purpose.value}": granted, "consent_text_version": text_version}
                 | await self._forget_story_unless(conn, registration_id, purpose, granted),
+            )
+            await audit_file(
+                conn, context, "registration.consent_changed", registration_id, changed
             )
 
     async def _forget_story_unless(

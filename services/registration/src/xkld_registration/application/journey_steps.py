@@ -9,13 +9,14 @@ from typing import Any
 
 import asyncpg
 from xkld_shared import idempotency
-from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.envelope import new_envelope
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.outbox import add_to_outbox
 
 from xkld_registration.adapters.journey_store import JourneyFile, save_journey
+from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import Clock
 from xkld_registration.application.submit_registration import PRODUCER
@@ -94,15 +95,8 @@ class JourneySteps:
         shown: dict[str, Any],
     ) -> None:
         registration_id = file.id
-        await record_change(
-            conn,
-            context,
-            action=f"journey.{action}",
-            entity_type="registration",
-            entity_id=str(registration_id),
-            before=journey_view(file.journey),
-            after=journey_view(decision.journey) | shown,
-        )
+        change = (journey_view(file.journey), journey_view(decision.journey) | shown)
+        await audit_file(conn, context, f"journey.{action}", registration_id, change)
         envelopes = [
             new_envelope(
                 event,

@@ -8,18 +8,16 @@ import uuid
 from typing import Any
 
 import asyncpg
-from xkld_shared.audit import ChangeContext, record_change
-from xkld_shared.contracts.envelope import new_envelope
+from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.journey import PovertyStatus, PovertyStatusRecorded
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
-from xkld_shared.messaging.outbox import add_to_outbox
 
 from xkld_registration.adapters import reintegration_store
+from xkld_registration.application.file_log import audit_file, emit
 from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import Clock, PovertyRecord, PovertyStore
-from xkld_registration.application.submit_registration import PRODUCER
 from xkld_registration.domain import poverty
 
 
@@ -64,10 +62,7 @@ class PovertyStatuses:
         event = PovertyStatusRecorded(
             basis=record.basis, list_year=record.list_year, status=record.status, recorded_on=today
         )
-        envelope = new_envelope(
-            event, registration_id=rid, producer=PRODUCER, correlation_id=ctx.correlation_id
-        )
-        await add_to_outbox(conn, self._topic, [envelope])
+        await emit(conn, self._topic, event, rid, ctx)
 
     async def of(self, rid: uuid.UUID, reader: Principal) -> list[dict[str, Any]]:
         async with self._pool.acquire() as conn:
@@ -87,12 +82,6 @@ async def _checked_basis(
 
 
 async def _audit(conn: Conn, rid: uuid.UUID, ctx: ChangeContext, record: PovertyRecord) -> None:
-    await record_change(
-        conn,
-        ctx,
-        action="poverty_status.recorded",
-        entity_type="registration",
-        entity_id=str(rid),
-        before={"basis": record.basis, "list_year": record.list_year, "status": None},
-        after={"basis": record.basis, "list_year": record.list_year, "status": record.status},
-    )
+    before = {"basis": record.basis, "list_year": record.list_year, "status": None}
+    after = before | {"status": record.status}
+    await audit_file(conn, ctx, "poverty_status.recorded", rid, (before, after))

@@ -9,18 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from xkld_shared.audit import ChangeContext, record_change
-from xkld_shared.contracts.envelope import Envelope, new_envelope
+from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.journey import ReintegrationOutcome, ReintegrationOutcomeRecorded
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal, Role
-from xkld_shared.messaging.outbox import add_to_outbox
 
 from xkld_registration.adapters import reintegration_store as store
+from xkld_registration.application.file_log import audit_file, emit
 from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import Clock
-from xkld_registration.application.submit_registration import PRODUCER
 from xkld_registration.domain.journey_state import Stage, stage_refused
 from xkld_registration.domain.reintegration import (
     Due,
@@ -73,8 +71,15 @@ class Reintegration:
             conn, rid, seen.checkpoint_months, seen.outcome, observed_on, seen.note,
             ctx.actor.username,
         )  # fmt: skip
-        await _audit(conn, rid, ctx, seen, observed_on)
-        await add_to_outbox(conn, self._topic, [_envelope(rid, ctx, seen, observed_on)])
+        await audit_file(
+            conn, ctx, "reintegration.outcome_recorded", rid, _shown(seen, observed_on)
+        )
+        event = ReintegrationOutcomeRecorded(
+            checkpoint_months=seen.checkpoint_months,
+            outcome=seen.outcome,
+            observed_on=observed_on,
+        )
+        await emit(conn, self._topic, event, rid, ctx)
 
     async def due(self, reader: Principal, within_days: int) -> dict[str, Any]:
         """Checkpoints whose day has come (or comes within `within_days`), the oldest first."""
@@ -124,37 +129,13 @@ async def _already_recorded(conn: Conn, rid: uuid.UUID, seen: Observation) -> bo
     raise OutcomeAlreadyRecorded(seen.checkpoint_months)
 
 
-async def _audit(
-    conn: Conn,
-    rid: uuid.UUID,
-    ctx: ChangeContext,
-    seen: Observation,
-    observed_on: dt.date,
-) -> None:
-    await record_change(
-        conn,
-        ctx,
-        action="reintegration.outcome_recorded",
-        entity_type="registration",
-        entity_id=str(rid),
-        before={"checkpoint_months": seen.checkpoint_months, "outcome": None},
-        after={
-            "checkpoint_months": seen.checkpoint_months,
-            "outcome": seen.outcome,
-            "observed_on": observed_on,
-            "note": seen.note,
-        },
-    )
-
-
-def _envelope(
-    rid: uuid.UUID, ctx: ChangeContext, seen: Observation, observed_on: dt.date
-) -> Envelope:
-    event = ReintegrationOutcomeRecorded(
-        checkpoint_months=seen.checkpoint_months,
-        outcome=seen.outcome,
-        observed_on=observed_on,
-    )
-    return new_envelope(
-        event, registration_id=rid, producer=PRODUCER, correlation_id=ctx.correlation_id
-    )
+def _shown(seen: Observation, observed_on: dt.date) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The audit row's before and after."""
+    before = {"checkpoint_months": seen.checkpoint_months, "outcome": None}
+    after = {
+        "checkpoint_months": seen.checkpoint_months,
+        "outcome": seen.outcome,
+        "observed_on": observed_on,
+        "note": seen.note,
+    }
+    return before, after

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 from xkld_shared.identity.principal import Principal
 
 from xkld_registration.adapters import return_support_store as store
+from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import Clock
 from xkld_registration.domain.return_support import (
@@ -70,7 +71,8 @@ class ReturnSupport:
                 conn, rid, d.item_code, d.status.value, on, d.amount_vnd, d.note,
                 ctx.actor.username,
             )  # fmt: skip
-            await _audit(conn, rid, ctx, (current, d), on)
+            shown = _shown((current, d), on)
+            await audit_file(conn, ctx, f"return_support.{d.status.value}", rid, shown)
         return True
 
 
@@ -99,26 +101,17 @@ async def _current_status(
     return SupportStatus(row["status"]) if row else SupportStatus.DUE
 
 
-async def _audit(
-    conn: Conn,
-    rid: uuid.UUID,
-    ctx: ChangeContext,
-    change: tuple[SupportStatus, Decision],
-    on: dt.date,
-) -> None:
+def _shown(
+    change: tuple[SupportStatus, Decision], on: dt.date
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The audit row's before and after."""
     current, d = change
-    await record_change(
-        conn,
-        ctx,
-        action=f"return_support.{d.status.value}",
-        entity_type="registration",
-        entity_id=str(rid),
-        before={"item_code": d.item_code, "status": current.value},
-        after={
-            "item_code": d.item_code,
-            "status": d.status.value,
-            "decided_on": on,
-            "amount_vnd": d.amount_vnd,
-            "note": d.note,
-        },
-    )
+    before = {"item_code": d.item_code, "status": current.value}
+    after = {
+        "item_code": d.item_code,
+        "status": d.status.value,
+        "decided_on": on,
+        "amount_vnd": d.amount_vnd,
+        "note": d.note,
+    }
+    return before, after

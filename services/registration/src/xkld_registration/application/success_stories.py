@@ -9,11 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
-from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import NotFound
 from xkld_shared.identity.principal import Principal, Role
 
+from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import StoryInput, StoryRow, StoryStore
 from xkld_registration.domain.success_story import (
@@ -50,19 +51,12 @@ class SuccessStories:
             if not await self._store.consented(conn, rid):
                 raise StoryNeedsConsent
             await self._store.put(conn, rid, story, ctx.actor.username)
-            await record_change(
-                conn,
-                ctx,
-                action="success_story.written",
-                entity_type="registration",
-                entity_id=str(rid),
-                before={},
-                after={
-                    "job": story.job,
-                    "savings_vnd": story.savings_vnd,
-                    "after_return": story.after_return,
-                },
-            )
+            shown = {
+                "job": story.job,
+                "savings_vnd": story.savings_vnd,
+                "after_return": story.after_return,
+            }
+            await audit_file(conn, ctx, "success_story.written", rid, ({}, shown))
             return await self._one(conn, rid)
 
     async def read(self, rid: uuid.UUID, reader: Principal) -> dict[str, Any] | None:

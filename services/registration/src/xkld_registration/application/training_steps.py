@@ -8,11 +8,12 @@ import uuid
 from typing import Any
 
 import asyncpg
-from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 
 from xkld_registration.adapters.journey_store import JourneyFile, find_course
+from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.journey_steps import JourneySteps
 from xkld_registration.application.journey_terms import CourseNotFound
@@ -134,12 +135,6 @@ class TrainingSteps:
             before = await self._enrolments.attendance(conn, ids, on)
             await self._enrolments.set_attendance(conn, ids, on, present)
             key = f"attendance.{course_id}.{on.isoformat()}"
-            await record_change(
-                conn,
-                ctx,
-                action="journey.attendance_recorded",
-                entity_type="registration",
-                entity_id=str(rid),
-                before={key: before},
-                after={key: present},
+            await audit_file(
+                conn, ctx, "journey.attendance_recorded", rid, ({key: before}, {key: present})
             )
