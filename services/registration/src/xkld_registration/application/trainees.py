@@ -173,12 +173,8 @@ class Trainees:
         async with self._pool.acquire() as conn, conn.transaction():
             trainee = await self._load(conn, ctx, trainee_id)
             ids = (trainee.id, course_id)
-            course, done = await self._enrolled(conn, ids)
-            if done is not None:
-                raise ResultAlreadyRecorded
-            result = (passed, certificate_number)
-            if not await self._store.complete(conn, ids, completed_on, result):
-                raise CertificateNumberTaken
+            course = await self._unfinished(conn, ids)
+            await self._complete(conn, ids, completed_on, (passed, certificate_number))
             after = {"course_id": str(course_id), "passed": passed}
             await audit(conn, ctx, "trainee.course_completed", trainee.id, {}, after)
             certified = certificate_number is not None
@@ -186,6 +182,18 @@ class Trainees:
             event = events.completed(course, *where, completed_on, passed, certified)
             await self._events.add(conn, trainee.id, event, ctx)
         return {"trainee_id": str(trainee.id), "course_id": str(course_id), "passed": passed}
+
+    async def _unfinished(self, conn: Conn, ids: TraineeCourse) -> Course:
+        course, done = await self._enrolled(conn, ids)
+        if done is not None:
+            raise ResultAlreadyRecorded
+        return course
+
+    async def _complete(
+        self, conn: Conn, ids: TraineeCourse, on: dt.date, result: tuple[bool, str | None]
+    ) -> None:
+        if not await self._store.complete(conn, ids, on, result):
+            raise CertificateNumberTaken
 
     # --- employment after training -----------------------------------------------------------
 
@@ -202,9 +210,7 @@ class Trainees:
             trainee = await self._load(conn, ctx, trainee_id)
             ids = (trainee.id, course_id)
             course, completed_on = await self._enrolled(conn, ids)
-            own_file = registration_id is not None and await self._store.owns_file(
-                conn, registration_id, trainee.cccd_index
-            )
+            own_file = await self._owns_file(conn, registration_id, trainee)
             check_outcome(outcome, observed_on, completed_on, self._clock.today(), own_file)
             assert completed_on is not None  # check_outcome refuses an unfinished course
             abroad = registration_id if outcome == "went_abroad" else None
@@ -214,6 +220,13 @@ class Trainees:
             event = events.employment(course, *where, outcome, observed_on, completed_on)
             await self._events.add(conn, trainee.id, event, ctx)
         return _outcome_answer(ids, (outcome, observed_on, abroad))
+
+    async def _owns_file(
+        self, conn: Conn, registration_id: uuid.UUID | None, trainee: TraineeRow
+    ) -> bool:
+        if registration_id is None:
+            return False
+        return await self._store.owns_file(conn, registration_id, trainee.cccd_index)
 
     async def _put_outcome(
         self,

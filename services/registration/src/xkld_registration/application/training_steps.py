@@ -15,7 +15,7 @@ from xkld_shared.errors import Conflict
 from xkld_registration.adapters.journey_store import JourneyFile, find_course
 from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.file_scope import file_in_scope
-from xkld_registration.application.journey_steps import JourneySteps
+from xkld_registration.application.journey_steps import JourneySteps, MakeCommand, WriteDetails
 from xkld_registration.application.journey_terms import CourseNotFound
 from xkld_registration.application.ports import Enrolments, FileCourse
 from xkld_registration.domain import journey_commands as j
@@ -90,28 +90,38 @@ class TrainingSteps:
         on: dt.date | None,
     ) -> Journey:
         completed_on = self._today(on)
+        result = (passed, certificate_number)
+        make = self._completion(course_id, completed_on, result)
+        write = self._result_writer(course_id, completed_on, result)
+        return await self._steps.run(
+            rid, ctx, action="course_completed", command=make, details=write
+        )
 
+    def _completion(
+        self, course_id: uuid.UUID, completed_on: dt.date, result: tuple[bool, str | None]
+    ) -> MakeCommand:
         async def make(conn: Conn, file: JourneyFile) -> j.Command:
             course, done = await self._enrolled_course(conn, (file.id, course_id))
             if done is not None:
                 raise ResultAlreadyRecorded
-            return j.CompleteCourse(course, completed_on, passed, certificate_number is not None)
+            return j.CompleteCourse(course, completed_on, result[0], result[1] is not None)
 
+        return make
+
+    def _result_writer(
+        self, course_id: uuid.UUID, completed_on: dt.date, result: tuple[bool, str | None]
+    ) -> WriteDetails:
         async def write(conn: Conn, file: JourneyFile, decision: Decision) -> dict[str, Any]:
-            result = (passed, certificate_number)
             await self._enrolments.complete(conn, (file.id, course_id), completed_on, result)
-            newly = (
-                decision.journey.orientation_certified and not file.journey.orientation_certified
-            )
-            if newly and not await self._enrolments.certify_orientation(
-                conn, file.id, certificate_number
-            ):
-                raise CertificateNumberTaken
-            return {"course_id": str(course_id), "passed": passed}
+            if _newly_certified(file, decision):
+                await self._certify(conn, file.id, result[1])
+            return {"course_id": str(course_id), "passed": result[0]}
 
-        return await self._steps.run(
-            rid, ctx, action="course_completed", command=make, details=write
-        )
+        return write
+
+    async def _certify(self, conn: Conn, file_id: uuid.UUID, number: str | None) -> None:
+        if not await self._enrolments.certify_orientation(conn, file_id, number):
+            raise CertificateNumberTaken
 
     async def _enrolled_course(self, conn: Conn, ids: FileCourse) -> tuple[Course, dt.date | None]:
         """The course the file is enrolled in, and the day it was completed (if it was)."""
@@ -138,3 +148,7 @@ class TrainingSteps:
             await audit_file(
                 conn, ctx, "journey.attendance_recorded", rid, ({key: before}, {key: present})
             )
+
+
+def _newly_certified(file: JourneyFile, decision: Decision) -> bool:
+    return decision.journey.orientation_certified and not file.journey.orientation_certified
