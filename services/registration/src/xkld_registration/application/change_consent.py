@@ -11,6 +11,7 @@ import uuid
 import asyncpg
 from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
+from xkld_shared.identity.principal import Principal
 
 from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.ports import ConsentAnswer, ConsentStore
@@ -39,9 +40,7 @@ class ConsentChanges:
         assert purpose in CHANGEABLE, "the HTTP edge admits only these purposes"
         actor = context.actor
         async with self._pool.acquire() as conn, conn.transaction():
-            place = await self._store.lock_place(conn, registration_id)
-            if place is None or not may_act_on(actor, *place):
-                raise RegistrationNotFound
+            await self._lock_in_scope(conn, registration_id, actor)
             before = await self._store.latest(conn, registration_id, purpose.value)
             answer = ConsentAnswer(
                 purpose.value, granted, text_version, actor.subject, actor.username
@@ -55,6 +54,13 @@ class ConsentChanges:
             await audit_file(
                 conn, context, "registration.consent_changed", registration_id, changed
             )
+
+    async def _lock_in_scope(
+        self, conn: Conn, registration_id: uuid.UUID, actor: Principal
+    ) -> None:
+        place = await self._store.lock_place(conn, registration_id)
+        if place is None or not may_act_on(actor, *place):
+            raise RegistrationNotFound
 
     async def _forget_story_unless(
         self, conn: Conn, registration_id: uuid.UUID, purpose: Purpose, granted: bool
