@@ -13,12 +13,13 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.journey import ReintegrationOutcome, ReintegrationOutcomeRecorded
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import Conn
-from xkld_shared.identity.principal import Principal, Role
+from xkld_shared.identity.principal import Principal
 
 from xkld_registration.adapters import reintegration_store as store
 from xkld_registration.application.file_log import audit_file, emit
 from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import Clock
+from xkld_registration.application.scope import listed_scope
 from xkld_registration.domain.journey_state import Stage, stage_refused
 from xkld_registration.domain.reintegration import (
     Due,
@@ -84,8 +85,7 @@ class Reintegration:
     async def due(self, reader: Principal, within_days: int) -> dict[str, Any]:
         """Checkpoints whose day has come (or comes within `within_days`), the oldest first."""
         today = self._clock.today()
-        communes = sorted(reader.scope.communes)
-        province = reader.scope.province if Role.LABOUR_OFFICER in reader.roles else None
+        communes, province = listed_scope(reader)
         async with self._pool.acquire() as conn:
             rows = await store.returned_in_scope(conn, communes, province)
         items = [

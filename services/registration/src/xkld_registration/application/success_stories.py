@@ -12,11 +12,12 @@ import asyncpg
 from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import NotFound
-from xkld_shared.identity.principal import Principal, Role
+from xkld_shared.identity.principal import Principal
 
 from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import StoryInput, StoryRow, StoryStore
+from xkld_registration.application.scope import listed_scope
 from xkld_registration.domain.success_story import (
     Story,
     StoryNeedsConsent,
@@ -70,9 +71,9 @@ class SuccessStories:
 
     async def listing(self, reader: Principal) -> list[dict[str, Any]]:
         """Every story in the reader's scope whose consent stands, newest first."""
-        province = reader.scope.province if Role.LABOUR_OFFICER in reader.roles else None
+        communes, province = listed_scope(reader)
         async with self._pool.acquire() as conn:
-            rows = await self._store.in_scope(conn, sorted(reader.scope.communes), province)
+            rows = await self._store.in_scope(conn, communes, province)
         return [self._shown(r) for r in rows]
 
     async def _one(self, conn: Conn, rid: uuid.UUID) -> dict[str, Any]:
