@@ -99,29 +99,35 @@ class Journeys:
     async def request_loan(
         self, rid: uuid.UUID, ctx: ChangeContext, terms: j.LoanTerms, purpose_note: str | None
     ) -> Journey:
-        today = self._today(None)
-        request_id = uuid.uuid4()
+        request = (uuid.uuid4(), self._today(None))
+        make = self._loan_request(request, terms)
+        write = self._loan_request_writer(request, terms, purpose_note)
+        return await self._steps.run(rid, ctx, action="loan_requested", command=make, details=write)
 
+    def _loan_request(self, request: tuple[uuid.UUID, dt.date], terms: j.LoanTerms) -> MakeCommand:
         async def make(conn: Conn, file: JourneyFile) -> j.Command:
             # The bank's rate and the province's top-up depend on the groups taken at intake.
             groups = await self._details.priority_groups(conn, file.id)
             return j.RequestLoan(
-                request_id,
+                request[0],
                 terms,
-                today,
+                request[1],
                 file.bank_consent,
                 file.commune_code,
                 file.province_code,
                 cast(tuple[PriorityGroup, ...], tuple(sorted(groups))),
             )
 
-        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
-            await self._details.add_loan_request(
-                conn, file.id, (request_id, today), terms, purpose_note
-            )
-            return {"loan_request_id": str(request_id), "requested_vnd": terms.requested_vnd}
+        return make
 
-        return await self._steps.run(rid, ctx, action="loan_requested", command=make, details=write)
+    def _loan_request_writer(
+        self, request: tuple[uuid.UUID, dt.date], terms: j.LoanTerms, purpose_note: str | None
+    ) -> WriteDetails:
+        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
+            await self._details.add_loan_request(conn, file.id, request, terms, purpose_note)
+            return {"loan_request_id": str(request[0]), "requested_vnd": terms.requested_vnd}
+
+        return write
 
     async def declare_no_loan(
         self, rid: uuid.UUID, ctx: ChangeContext, note: str | None

@@ -66,9 +66,7 @@ class JourneySteps:
             await save_journey(conn, registration_id, decision.journey)
             shown = await details(conn, file, decision) if details else {}
             await self._record(conn, context, action, file, decision, shown)
-            if context.idempotency is not None:
-                answer = idempotency.Answer(200, {"action": action})
-                await idempotency.store(conn, [(context.idempotency, answer)])
+            await _keep_answer(conn, context, action)
         return decision.journey
 
     async def _done_before(
@@ -107,3 +105,10 @@ class JourneySteps:
             for event in decision.events
         ]
         await add_to_outbox(conn, self._topic, envelopes)
+
+
+async def _keep_answer(conn: Conn, context: ChangeContext, action: str) -> None:
+    """With an Idempotency-Key, the step's answer is kept for a form sent again."""
+    if context.idempotency is not None:
+        answer = idempotency.Answer(200, {"action": action})
+        await idempotency.store(conn, [(context.idempotency, answer)])

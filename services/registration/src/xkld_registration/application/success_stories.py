@@ -82,8 +82,8 @@ class SuccessStories:
             raise StoryNotFound
         return self._shown(row)
 
-    def _shown(self, row: StoryRow) -> dict[str, Any]:
-        story = Story(
+    def _story(self, row: StoryRow) -> Story:
+        return Story(
             given_name=given_name(row.full_name or ""),
             commune_name=self._commune_name(row.commune_code),
             country_vi=row.country_vi or "nước ngoài",
@@ -92,6 +92,9 @@ class SuccessStories:
             savings_vnd=row.savings_vnd,
             after_return=row.after_return,
         )
+
+    def _shown(self, row: StoryRow) -> dict[str, Any]:
+        story = self._story(row)
         return {
             "registration_id": row.id,
             "given_name": story.given_name,
