@@ -15,7 +15,10 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 
 from xkld_registration.adapters.course_plan_store import find_line
-from xkld_registration.application.journey_terms import CourseNotFound, EnterpriseNotFound
+from xkld_registration.application.journey_terms import (
+    EnterpriseNotFound,
+    found_course,
+)
 from xkld_registration.application.ports import EnterpriseLicence, ReferenceStore
 from xkld_registration.domain.course_plan import check_course_fits
 from xkld_registration.domain.problems import invalid_field
@@ -112,9 +115,7 @@ class ReferenceData:
     async def roster(self, course_code: str) -> list[dict[str, Any]]:
         """Who is enrolled (file ids only, no names), their attendance and result."""
         async with self._pool.acquire() as conn:
-            course_id = await self._store.course_id_of(conn, course_code)
-            if course_id is None:
-                raise CourseNotFound
+            course_id = found_course(await self._store.course_id_of(conn, course_code))
             return await self._store.roster(conn, course_id)
 
     async def _created(

@@ -17,7 +17,7 @@ from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.adapters import trainee_queries as q
-from xkld_registration.application.journey_terms import CourseNotFound
+from xkld_registration.application.journey_terms import found_course
 from xkld_registration.application.ports import PersonalDataVault
 from xkld_registration.application.scope import may_act_on
 from xkld_registration.application.trainee_common import TraineeNotFound
@@ -56,9 +56,7 @@ class TraineeReads:
         return _summary_view(r)
 
     async def of_course(self, actor: Principal, course_code: str) -> list[dict[str, Any]]:
-        course_id = await q.course_id_of(self._pool, course_code)
-        if course_id is None:
-            raise CourseNotFound
+        course_id = found_course(await q.course_id_of(self._pool, course_code))
         rows = await q.course_trainees(self._pool, course_id)
         return [
             _roster_line(r)

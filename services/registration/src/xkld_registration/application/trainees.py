@@ -18,7 +18,7 @@ from xkld_shared.contracts.topics import Topics
 from xkld_shared.db.pool import Conn
 
 from xkld_registration.application import trainee_events as events
-from xkld_registration.application.journey_terms import CourseNotFound
+from xkld_registration.application.journey_terms import found_course
 from xkld_registration.application.ports import (
     Clock,
     CommuneDirectory,
@@ -135,10 +135,7 @@ class Trainees:
         return course
 
     async def _locked_course(self, conn: Conn, course_id: uuid.UUID) -> Course:
-        course = await self._store.course(conn, course_id, lock=True)
-        if course is None:
-            raise CourseNotFound
-        return course
+        return found_course(await self._store.course(conn, course_id, lock=True))
 
     async def record_attendance(
         self,
@@ -253,10 +250,7 @@ class Trainees:
         return course, completed_on
 
     async def _unlocked_course(self, conn: Conn, course_id: uuid.UUID) -> Course:
-        course = await self._store.course(conn, course_id, lock=False)
-        if course is None:
-            raise CourseNotFound
-        return course
+        return found_course(await self._store.course(conn, course_id, lock=False))
 
 
 def _registered(person: Registration, today: dt.date, files: list[FileLink]) -> dict[str, Any]:

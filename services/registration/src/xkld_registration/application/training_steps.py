@@ -16,7 +16,7 @@ from xkld_registration.adapters.journey_store import JourneyFile, find_course
 from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.journey_steps import JourneySteps, MakeCommand, WriteDetails
-from xkld_registration.application.journey_terms import CourseNotFound
+from xkld_registration.application.journey_terms import found_course
 from xkld_registration.application.ports import Enrolments, FileCourse
 from xkld_registration.domain import journey_commands as j
 from xkld_registration.domain.journey import Decision
@@ -66,9 +66,7 @@ class TrainingSteps:
         today = self._today(None)
 
         async def make(conn: Conn, file: JourneyFile) -> j.Command:
-            course = await find_course(conn, course_id, lock=True)
-            if course is None:
-                raise CourseNotFound
+            course = found_course(await find_course(conn, course_id, lock=True))
             check_enrolment(
                 course, *await self._enrolments.seats(conn, (file.id, course_id)), today
             )
@@ -125,9 +123,7 @@ class TrainingSteps:
 
     async def _enrolled_course(self, conn: Conn, ids: FileCourse) -> tuple[Course, dt.date | None]:
         """The course the file is enrolled in, and the day it was completed (if it was)."""
-        course = await find_course(conn, ids[1])
-        if course is None:
-            raise CourseNotFound
+        course = found_course(await find_course(conn, ids[1]))
         enrolled, completed_on = await self._enrolments.enrolment(conn, ids)
         if not enrolled:
             raise NotEnrolled
