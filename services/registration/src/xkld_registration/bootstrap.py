@@ -105,22 +105,33 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
     vault = build_vault(settings)
 
     async def start(rt: ServiceRuntime, app: FastAPI) -> None:
-        app.state.pool = pool = await rt.open_pool()
-        app.state.vault = vault
-        app.state.communes = communes = OfficialCommunes()
-        communes.warm_up()
-        parts = _Parts(pool, vault, Topics(settings.topic_prefix), VietnamClock(), communes)
+        parts = await _open_parts(rt, app.state, vault, settings.topic_prefix)
         rt.on_stop(_wire_files(app.state, parts).aclose)
         _wire_journey_and_training(app.state, parts)
         _wire_follow_up(app.state, parts, settings.silent_days)
-        rt.new_relay()
-        add_programme_metrics(rt.metrics)
-        rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks
-        await rt.add_consumer(Stream.LOAN, LOAN_HANDLERS)
-        by_sms = CheckInBySms(parts.topics.of(Stream.REGISTRATION), PostgresJourneyDetails())
-        await rt.add_consumer(Stream.NOTIFICATION, by_sms.handlers())
+        await _start_messaging(rt, parts)
 
     return service_app(runtime, start, _routers())
+
+
+async def _open_parts(
+    rt: ServiceRuntime, state: State, vault: KeyedVault, topic_prefix: str
+) -> _Parts:
+    state.pool = pool = await rt.open_pool()
+    state.vault = vault
+    state.communes = communes = OfficialCommunes()
+    communes.warm_up()
+    return _Parts(pool, vault, Topics(topic_prefix), VietnamClock(), communes)
+
+
+async def _start_messaging(rt: ServiceRuntime, parts: _Parts) -> None:
+    """The outbox relay, the metrics, and the consumers of the loans and SMS replies."""
+    rt.new_relay()
+    add_programme_metrics(rt.metrics)
+    rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks
+    await rt.add_consumer(Stream.LOAN, LOAN_HANDLERS)
+    by_sms = CheckInBySms(parts.topics.of(Stream.REGISTRATION), PostgresJourneyDetails())
+    await rt.add_consumer(Stream.NOTIFICATION, by_sms.handlers())
 
 
 def _wire_files(state: State, p: _Parts) -> SubmitRegistrationHandler:

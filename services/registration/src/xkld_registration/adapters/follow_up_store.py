@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import asyncpg
 from xkld_shared.db.pool import Conn
 
 from xkld_registration.domain.follow_up import SilentWorker
@@ -31,14 +32,15 @@ async def silent_abroad(
         since,
         limit,
     )
-    return [
-        SilentWorker(
-            registration_id=str(r["id"]),
-            full_name=r["full_name"] or "",
-            commune_code=r["commune_code"],
-            market_code=r["market_code"],
-            departed_on=r["departure_on"],
-            last_check_in=r["last_check_in"],
-        )
-        for r in rows
-    ]
+    return [_silent_worker(r) for r in rows]
+
+
+def _silent_worker(r: asyncpg.Record) -> SilentWorker:
+    return SilentWorker(
+        registration_id=str(r["id"]),
+        full_name=r["full_name"] or "",
+        commune_code=r["commune_code"],
+        market_code=r["market_code"],
+        departed_on=r["departure_on"],
+        last_check_in=r["last_check_in"],
+    )

@@ -42,12 +42,7 @@ class PostgresJourneyDetails:
             terms.requested_term_months,
             requested_on,
         )
-        await conn.execute(
-            """UPDATE registration SET loan_request_id = $2, loan_application_id = NULL
-               WHERE id = $1""",
-            registration_id,
-            request_id,
-        )
+        await _make_current(conn, registration_id, request_id)
 
     async def add_contract(self, conn: Conn, registration_id: uuid.UUID, c: Contract) -> None:
         await conn.execute(
@@ -90,3 +85,13 @@ class PostgresJourneyDetails:
             c.remittance_vnd,
             c.incidents,
         )
+
+
+async def _make_current(conn: Conn, registration_id: uuid.UUID, request_id: uuid.UUID) -> None:
+    """The request becomes the file's current one; an earlier application's link is dropped."""
+    await conn.execute(
+        """UPDATE registration SET loan_request_id = $2, loan_application_id = NULL
+               WHERE id = $1""",
+        registration_id,
+        request_id,
+    )

@@ -45,22 +45,11 @@ async def load_file(
 
 
 def _file_of(row: asyncpg.Record) -> JourneyFile:
-    journey = Journey(
-        stage=Stage(row["status"]),
-        loan=LoanStage(row["loan_stage"]),
-        gates=frozenset(Gate(g) for g in row["gates"]),
-        orientation_certified=row["orientation_certificate_no"] is not None,
-        market_code=row["market_code"],
-        enterprise_code=row["enterprise_code"],
-        programme=row["programme"],
-        departure_on=row["departure_on"],
-        early_cause=row["early_cause"],
-    )
     return JourneyFile(
         id=row["id"],
         commune_code=row["commune_code"],
         province_code=row["province_code"],
-        journey=journey,
+        journey=_journey_of(row),
         bank_consent=bool(row["bank_consent"]),
         loan_request_id=row["loan_request_id"],
         loan_application_id=row["loan_application_id"],
@@ -174,3 +163,17 @@ async def find_course(conn: Conn, course_id: uuid.UUID, *, lock: bool = False) -
     sql = "SELECT * FROM course WHERE id = $1" + (" FOR UPDATE" if lock else "")
     row = await conn.fetchrow(sql, course_id)
     return None if row is None else course_of(row)
+
+
+def _journey_of(row: asyncpg.Record) -> Journey:
+    return Journey(
+        stage=Stage(row["status"]),
+        loan=LoanStage(row["loan_stage"]),
+        gates=frozenset(Gate(g) for g in row["gates"]),
+        orientation_certified=row["orientation_certificate_no"] is not None,
+        market_code=row["market_code"],
+        enterprise_code=row["enterprise_code"],
+        programme=row["programme"],
+        departure_on=row["departure_on"],
+        early_cause=row["early_cause"],
+    )

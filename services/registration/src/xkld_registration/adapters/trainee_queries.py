@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from xkld_shared.db.pool import Conn
 
 from xkld_registration.domain.search import fold
 
@@ -58,6 +59,9 @@ class _Where:
             clause = clause.replace("?", f"${len(self.args)}", 1)
         self.clauses.append(clause)
 
+    def condition(self) -> str:
+        return " AND ".join(self.clauses)
+
 
 def _where(scope: ReaderScope, query: TraineeQuery) -> _Where:
     where = _Where()
@@ -83,11 +87,22 @@ async def trainee_page(
     pool: asyncpg.Pool, scope: ReaderScope, query: TraineeQuery
 ) -> dict[str, Any]:
     where = _where(scope, query)
-    condition = " AND ".join(where.clauses)
-    offset = (query.page - 1) * query.page_size
     async with pool.acquire() as conn:
-        rows = await conn.fetch(
-            f"""SELECT t.id, t.full_name, t.commune_code, t.hamlet, t.gender,
+        rows = await _page_rows(conn, where, query)
+        total = rows[0]["total"] if rows else await _count(conn, where)
+    return {
+        "items": [_item(r) for r in rows],
+        "page": query.page,
+        "page_size": query.page_size,
+        "total": int(total),
+    }
+
+
+async def _page_rows(conn: Conn, where: _Where, query: TraineeQuery) -> list[asyncpg.Record]:
+    condition = where.condition()
+    offset = (query.page - 1) * query.page_size
+    return await conn.fetch(
+        f"""SELECT t.id, t.full_name, t.commune_code, t.hamlet, t.gender,
                        extract(year FROM t.date_of_birth)::int AS birth_year, t.registered_on,
                        t.support_groups,
                        (SELECT count(*) FROM trainee_enrolment e WHERE e.trainee_id = t.id)
@@ -96,21 +111,15 @@ async def trainee_page(
                 FROM trainee t WHERE {condition}
                 ORDER BY t.registered_on DESC, t.full_name, t.id
                 LIMIT {int(query.page_size)} OFFSET {int(offset)}""",
-            *where.args,
-        )
-        total = (
-            rows[0]["total"]
-            if rows
-            else await conn.fetchval(
-                f"SELECT count(*) FROM trainee t WHERE {condition}", *where.args
-            )
-        )
-    return {
-        "items": [_item(r) for r in rows],
-        "page": query.page,
-        "page_size": query.page_size,
-        "total": int(total),
-    }
+        *where.args,
+    )
+
+
+async def _count(conn: Conn, where: _Where) -> int:
+    total: int = await conn.fetchval(
+        f"SELECT count(*) FROM trainee t WHERE {where.condition()}", *where.args
+    )
+    return total
 
 
 def _item(r: asyncpg.Record) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import asyncpg
 from xkld_shared.db.pool import Conn
 
 from xkld_registration.application.ports import FileOwner, TraineeHead
@@ -58,27 +59,7 @@ class PostgresTraineeRecords:
                WHERE e.trainee_id = $1 ORDER BY e.enrolled_on, c.code""",
             trainee_id,
         )
-        return [
-            {
-                "course_id": str(r["id"]),
-                "course_code": r["code"],
-                "title": r["title"],
-                "starts_on": r["starts_on"].isoformat(),
-                "ends_on": r["ends_on"].isoformat(),
-                "enrolled_on": r["enrolled_on"].isoformat(),
-                "distance_km": str(r["distance_km"]),
-                "days_present": r["days_present"],
-                "completed_on": None
-                if r["completed_on"] is None
-                else r["completed_on"].isoformat(),
-                "passed": r["passed"],
-                "employment_outcome": r["outcome"],
-                "outcome_observed_on": None
-                if r["observed_on"] is None
-                else r["observed_on"].isoformat(),
-            }
-            for r in rows
-        ]
+        return [_course_line(r) for r in rows]
 
     async def support_of(
         self, conn: Conn, person_index: bytes | None, trainee_id: uuid.UUID | None = None
@@ -95,17 +76,7 @@ class PostgresTraineeRecords:
             person_index,
             trainee_id,
         )
-        if row is None:
-            return None
-        paid = row["kind"] == "paid"
-        return {
-            "kind": row["kind"],
-            "policy_code": row["policy_code"],
-            "course_id": None if row["course_id"] is None else str(row["course_id"]),
-            "payment_id": None if row["payment_id"] is None else str(row["payment_id"]),
-            "paid_on": row["paid_on"].isoformat() if paid else None,
-            "total_vnd": (row["cost_vnd"] + row["meals_vnd"] + row["travel_vnd"]) if paid else None,
-        }
+        return None if row is None else _support_line(row)
 
     async def outcomes_due(
         self, conn: Conn, communes: list[str], today: dt.date
@@ -127,15 +98,49 @@ class PostgresTraineeRecords:
             since,
             today,
         )
-        return [
-            {
-                "trainee_id": str(r["id"]),
-                "full_name": r["full_name"],
-                "commune_code": r["commune_code"],
-                "course_id": str(r["course_id"]),
-                "course_code": r["code"],
-                "completed_on": r["completed_on"].isoformat(),
-                "due_by": add_months(r["completed_on"], FOLLOW_UP_MONTHS).isoformat(),
-            }
-            for r in rows
-        ]
+        return [_outcome_due(r) for r in rows]
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _course_line(r: asyncpg.Record) -> dict[str, Any]:
+    return {
+        "course_id": str(r["id"]),
+        "course_code": r["code"],
+        "title": r["title"],
+        "starts_on": r["starts_on"].isoformat(),
+        "ends_on": r["ends_on"].isoformat(),
+        "enrolled_on": r["enrolled_on"].isoformat(),
+        "distance_km": str(r["distance_km"]),
+        "days_present": r["days_present"],
+        "completed_on": _iso(r["completed_on"]),
+        "passed": r["passed"],
+        "employment_outcome": r["outcome"],
+        "outcome_observed_on": _iso(r["observed_on"]),
+    }
+
+
+def _support_line(row: asyncpg.Record) -> dict[str, Any]:
+    paid = row["kind"] == "paid"
+    return {
+        "kind": row["kind"],
+        "policy_code": row["policy_code"],
+        "course_id": None if row["course_id"] is None else str(row["course_id"]),
+        "payment_id": None if row["payment_id"] is None else str(row["payment_id"]),
+        "paid_on": row["paid_on"].isoformat() if paid else None,
+        "total_vnd": (row["cost_vnd"] + row["meals_vnd"] + row["travel_vnd"]) if paid else None,
+    }
+
+
+def _outcome_due(r: asyncpg.Record) -> dict[str, Any]:
+    return {
+        "trainee_id": str(r["id"]),
+        "full_name": r["full_name"],
+        "commune_code": r["commune_code"],
+        "course_id": str(r["course_id"]),
+        "course_code": r["code"],
+        "completed_on": r["completed_on"].isoformat(),
+        "due_by": add_months(r["completed_on"], FOLLOW_UP_MONTHS).isoformat(),
+    }

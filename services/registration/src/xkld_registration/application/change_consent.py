@@ -9,9 +9,11 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
+from xkld_shared.identity.principal import Principal
 
+from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.ports import ConsentAnswer, ConsentStore
 from xkld_registration.application.queries import RegistrationNotFound
 from xkld_registration.application.scope import may_act_on
@@ -38,24 +40,27 @@ class ConsentChanges:
         assert purpose in CHANGEABLE, "the HTTP edge admits only these purposes"
         actor = context.actor
         async with self._pool.acquire() as conn, conn.transaction():
-            place = await self._store.lock_place(conn, registration_id)
-            if place is None or not may_act_on(actor, *place):
-                raise RegistrationNotFound
+            await self._lock_in_scope(conn, registration_id, actor)
             before = await self._store.latest(conn, registration_id, purpose.value)
             answer = ConsentAnswer(
                 purpose.value, granted, text_version, actor.subject, actor.username
             )
             await self._store.add(conn, registration_id, answer)
-            await record_change(
-                conn,
-                context,
-                action="registration.consent_changed",
-                entity_type="registration",
-                entity_id=str(registration_id),
-                before={f"consent.{purpose.value}": before},
-                after={f"consent.{purpose.value}": granted, "consent_text_version": text_version}
+            changed = (
+                {f"consent.{purpose.value}": before},
+                {f"consent.{purpose.value}": granted, "consent_text_version": text_version}
                 | await self._forget_story_unless(conn, registration_id, purpose, granted),
             )
+            await audit_file(
+                conn, context, "registration.consent_changed", registration_id, changed
+            )
+
+    async def _lock_in_scope(
+        self, conn: Conn, registration_id: uuid.UUID, actor: Principal
+    ) -> None:
+        place = await self._store.lock_place(conn, registration_id)
+        if place is None or not may_act_on(actor, *place):
+            raise RegistrationNotFound
 
     async def _forget_story_unless(
         self, conn: Conn, registration_id: uuid.UUID, purpose: Purpose, granted: bool

@@ -9,6 +9,7 @@ dropped quietly, since the officer's own records come first.
 from __future__ import annotations
 
 import logging
+import uuid
 
 from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
@@ -18,14 +19,14 @@ from xkld_shared.identity.principal import Principal
 from xkld_shared.messaging.consumer import Handler
 from xkld_shared.messaging.outbox import add_to_outbox
 
-from xkld_registration.adapters.journey_store import load_file, save_journey
+from xkld_registration.adapters.journey_store import JourneyFile, load_file, save_journey
 from xkld_registration.application.journey_steps import journey_view
 from xkld_registration.application.journey_terms import CheckIn
 from xkld_registration.application.ports import JourneyDetails
 from xkld_registration.application.submit_registration import PRODUCER
-from xkld_registration.domain.journey import decide
+from xkld_registration.domain.journey import Decision, decide
 from xkld_registration.domain.journey_commands import RecordCheckIn
-from xkld_registration.domain.journey_state import IllegalStep
+from xkld_registration.domain.journey_state import IllegalStep, Journey
 
 log = logging.getLogger(__name__)
 
@@ -48,37 +49,58 @@ class CheckInBySms:
         if file is None:
             log.info("check-in reply for an unknown registration; nothing recorded")
             return
-        cmd = RecordCheckIn(payload.replied_on, "sms", payload.employment_status, False)
-        try:
-            decision = decide(file.journey, cmd)
-        except IllegalStep:
-            log.info("check-in reply for a file no longer abroad; nothing recorded")
+        decision = _decided(file.journey, payload)
+        if decision is None:
             return
         await save_journey(conn, file.id, decision.journey)
         check = CheckIn(payload.replied_on, "sms", payload.employment_status, NOT_ASKED, None, None)
         await self._details.add_check_in(conn, file.id, check)
-        context = ChangeContext(NOTIFICATIONS_SERVICE, None, envelope.correlation_id)
-        await record_change(
-            conn,
-            context,
-            action="journey.check_in_recorded",
-            entity_type="registration",
-            entity_id=str(file.id),
-            before=journey_view(file.journey),
-            after=journey_view(decision.journey)
-            | {"check_in": payload.replied_on, "channel": "sms", "reply_id": str(payload.reply_id)},
-        )
-        recorded = [
-            new_envelope(
-                event,
-                registration_id=file.id,
-                producer=PRODUCER,
-                correlation_id=envelope.correlation_id,
-                causation_id=envelope.event_id,
-            )
-            for event in decision.events
-        ]
-        await add_to_outbox(conn, self._topic, recorded)
+        await _audit(conn, envelope, payload, (file, decision))
+        await add_to_outbox(conn, self._topic, _recorded(envelope, file.id, decision))
 
     def handlers(self) -> dict[str, Handler]:
         return {WorkerCheckInReported.EVENT_TYPE: self.on_reported}
+
+
+def _decided(journey: Journey, payload: WorkerCheckInReported) -> Decision | None:
+    """The check-in step, or None (logged) when the file is no longer abroad."""
+    cmd = RecordCheckIn(payload.replied_on, "sms", payload.employment_status, False)
+    try:
+        return decide(journey, cmd)
+    except IllegalStep:
+        log.info("check-in reply for a file no longer abroad; nothing recorded")
+        return None
+
+
+async def _audit(
+    conn: Conn,
+    envelope: Envelope,
+    payload: WorkerCheckInReported,
+    step: tuple[JourneyFile, Decision],
+) -> None:
+    file, decision = step
+    context = ChangeContext(NOTIFICATIONS_SERVICE, None, envelope.correlation_id)
+    await record_change(
+        conn,
+        context,
+        action="journey.check_in_recorded",
+        entity_type="registration",
+        entity_id=str(file.id),
+        before=journey_view(file.journey),
+        after=journey_view(decision.journey)
+        | {"check_in": payload.replied_on, "channel": "sms", "reply_id": str(payload.reply_id)},
+    )
+
+
+def _recorded(envelope: Envelope, file_id: uuid.UUID, decision: Decision) -> list[Envelope]:
+    """The step's events, caused by the reply's event."""
+    return [
+        new_envelope(
+            event,
+            registration_id=file_id,
+            producer=PRODUCER,
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.event_id,
+        )
+        for event in decision.events
+    ]

@@ -5,20 +5,21 @@ Every change and its event commit together; a change that changes nothing writes
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import uuid
 from typing import Any
 
 import asyncpg
 from xkld_shared.audit import ChangeContext, record_change
-from xkld_shared.contracts.envelope import EventPayload, new_envelope
+from xkld_shared.contracts.envelope import EventPayload
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.contracts.training import CoursePlanLineSet, CoursePlanLineWithdrawn
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import FieldProblem, InvalidInput, NotAllowed, NotFound
 from xkld_shared.identity.principal import Principal, Role
-from xkld_shared.messaging.outbox import add_to_outbox
 
 from xkld_registration.adapters import course_plan_store as store
+from xkld_registration.application.file_log import emit
 from xkld_registration.application.ports import Clock, CommuneDirectory
 from xkld_registration.domain.communes import resolve_commune
 from xkld_registration.domain.course_plan import (
@@ -76,30 +77,20 @@ class CoursePlan:
         line = self._line(line_id, terms)
         _check_scope(ctx.actor, line)
         async with self._pool.acquire() as conn, conn.transaction():
-            await store.lock_line_id(conn, line_id)
-            old = await store.find_line(conn, line_id, lock=True)
-            if old is not None:
-                _check_scope(ctx.actor, old)
+            old = await _locked_line(conn, line_id, ctx.actor)
             if same_terms(old, line):
                 return line_view(line)
             check_replacement(old, line, await store.courses_linked(conn, line_id))
             await store.save_line(conn, line, ctx.actor.subject)
             before = {} if old is None else _audited(old)
             await self._record(conn, ctx, "course_plan.line_set", line, before, _audited(line))
-            event = CoursePlanLineSet(
-                **{k: v for k, v in dataclasses.asdict(line).items() if k != "id"},
-                line_id=line.id,
-                set_on=self._clock.today(),
-            )
-            await self._emit(conn, line.id, event, ctx)
+            await self._emit(conn, line.id, _line_set(line, self._clock.today()), ctx)
         return line_view(line)
 
     async def withdraw(self, line_id: uuid.UUID, ctx: ChangeContext) -> dict[str, Any]:
         """Taking a line out of the plan; asking again answers the same and announces nothing."""
         async with self._pool.acquire() as conn, conn.transaction():
-            line = await store.find_line(conn, line_id, lock=True)
-            if line is None or not ctx.actor.covers_commune(line.commune_code, line.province_code):
-                raise PlanLineNotFound
+            line = await _line_in_scope(conn, line_id, ctx.actor)
             if line.withdrawn_on is not None:
                 return line_view(line)
             today = self._clock.today()
@@ -150,10 +141,31 @@ class CoursePlan:
         self, conn: Conn, line_id: uuid.UUID, payload: EventPayload, ctx: ChangeContext
     ) -> None:
         # Plan events are keyed by the line's id, so one line's events stay in order.
-        envelope = new_envelope(
-            payload, registration_id=line_id, producer=PRODUCER, correlation_id=ctx.correlation_id
-        )
-        await add_to_outbox(conn, self._topic, [envelope])
+        await emit(conn, self._topic, payload, line_id, ctx)
+
+
+async def _locked_line(conn: Conn, line_id: uuid.UUID, actor: Principal) -> PlanLine | None:
+    """The line as it stands, if any, locked (and its id, even before it exists)."""
+    await store.lock_line_id(conn, line_id)
+    old = await store.find_line(conn, line_id, lock=True)
+    if old is not None:
+        _check_scope(actor, old)
+    return old
+
+
+async def _line_in_scope(conn: Conn, line_id: uuid.UUID, actor: Principal) -> PlanLine:
+    line = await store.find_line(conn, line_id, lock=True)
+    if line is None or not actor.covers_commune(line.commune_code, line.province_code):
+        raise PlanLineNotFound
+    return line
+
+
+def _line_set(line: PlanLine, today: dt.date) -> CoursePlanLineSet:
+    return CoursePlanLineSet(
+        **{k: v for k, v in dataclasses.asdict(line).items() if k != "id"},
+        line_id=line.id,
+        set_on=today,
+    )
 
 
 def _check_scope(actor: Principal, line: PlanLine) -> None:

@@ -10,15 +10,13 @@ import asyncpg
 from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.contracts.enterprise import EnterpriseComplaintRecorded
-from xkld_shared.contracts.envelope import new_envelope
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import Conn
-from xkld_shared.messaging.outbox import add_to_outbox
 
 from xkld_registration.adapters import complaint_store
+from xkld_registration.application.file_log import emit
 from xkld_registration.application.journey_terms import EnterpriseNotFound
 from xkld_registration.application.ports import Clock
-from xkld_registration.application.submit_registration import PRODUCER
 from xkld_registration.domain.complaints import Complaint, check_complaint_date
 
 Keyed = tuple[str | None, dict[str, Any]]
@@ -54,33 +52,38 @@ class EnterpriseComplaints:
         if not await complaint_store.enterprise_listed(conn, c.enterprise_code):
             raise EnterpriseNotFound
         await complaint_store.add_complaint(conn, c, ctx.actor.username)
-        after = asdict(c) | {"id": str(c.id), "complained_on": c.complained_on.isoformat()}
-        await record_change(
-            conn,
-            ctx,
-            action="enterprise.complaint_recorded",
-            entity_type="enterprise",
-            entity_id=c.enterprise_code,
-            before={},
-            after=after,
-        )
+        await _audit(conn, ctx, c)
         # Keyed by the complaint's id: it is no registration's event. No free text travels.
         event = EnterpriseComplaintRecorded(
             enterprise_code=c.enterprise_code, category=c.category, complained_on=c.complained_on
         )
-        envelope = new_envelope(
-            event, registration_id=c.id, producer=PRODUCER, correlation_id=ctx.correlation_id
-        )
-        await add_to_outbox(conn, self._topic, [envelope])
-        return {
-            "id": str(c.id),
-            "enterprise_code": c.enterprise_code,
-            "category": c.category,
-            "complained_on": c.complained_on.isoformat(),
-        }
+        await emit(conn, self._topic, event, c.id, ctx)
+        return _answer(c)
 
     async def of_enterprise(self, code: str) -> list[dict[str, Any]]:
         async with self._pool.acquire() as conn:
             if not await complaint_store.enterprise_listed(conn, code):
                 raise EnterpriseNotFound
             return await complaint_store.complaints_of(conn, code)
+
+
+async def _audit(conn: Conn, ctx: ChangeContext, c: Complaint) -> None:
+    after = asdict(c) | {"id": str(c.id), "complained_on": c.complained_on.isoformat()}
+    await record_change(
+        conn,
+        ctx,
+        action="enterprise.complaint_recorded",
+        entity_type="enterprise",
+        entity_id=c.enterprise_code,
+        before={},
+        after=after,
+    )
+
+
+def _answer(c: Complaint) -> dict[str, Any]:
+    return {
+        "id": str(c.id),
+        "enterprise_code": c.enterprise_code,
+        "category": c.category,
+        "complained_on": c.complained_on.isoformat(),
+    }

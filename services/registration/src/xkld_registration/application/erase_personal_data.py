@@ -5,16 +5,14 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-from xkld_shared.audit import SEALED, ChangeContext, record_change
-from xkld_shared.contracts.envelope import new_envelope
+from xkld_shared.audit import SEALED, ChangeContext
 from xkld_shared.contracts.registration import RegistrationPersonalDataErased
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.identity.principal import Principal, Role
-from xkld_shared.messaging.outbox import add_to_outbox
 
+from xkld_registration.application.file_log import audit_file, emit
 from xkld_registration.application.ports import Clock, FileErasure, FileState
 from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.submit_registration import PRODUCER
 from xkld_registration.domain.erasure import check_erasable
 
 _PERSONAL = (
@@ -47,23 +45,12 @@ class ErasePersonalDataHandler:
                 raise RegistrationNotFound
             check_erasable(file.status, file.erased)
             await self._store.erase(conn, registration_id)
-            await record_change(
-                conn,
-                context,
-                action="registration.personal_data_erased",
-                entity_type="registration",
-                entity_id=str(registration_id),
-                before=dict.fromkeys(_PERSONAL, SEALED),
-                after=dict.fromkeys(_PERSONAL),
+            erased = (dict.fromkeys(_PERSONAL, SEALED), dict.fromkeys(_PERSONAL))
+            await audit_file(
+                conn, context, "registration.personal_data_erased", registration_id, erased
             )
             event = RegistrationPersonalDataErased(erased_on=self._clock.today())
-            envelope = new_envelope(
-                event,
-                registration_id=registration_id,
-                producer=PRODUCER,
-                correlation_id=context.correlation_id,
-            )
-            await add_to_outbox(conn, self._topic, [envelope])
+            await emit(conn, self._topic, event, registration_id, context)
 
 
 def _may_erase(actor: Principal, file: FileState) -> bool:

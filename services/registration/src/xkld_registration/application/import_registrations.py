@@ -19,7 +19,11 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.errors import AppError, FieldProblem
 
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
-from xkld_registration.domain.registration import DuplicateActiveRegistration, SubmitRegistration
+from xkld_registration.domain.registration import (
+    DuplicateActiveRegistration,
+    Registration,
+    SubmitRegistration,
+)
 
 Outcome = Literal["created", "valid", "skipped", "rejected"]
 
@@ -67,33 +71,49 @@ async def _one(
         return _rejected(parsed.row, parsed.problems)
     cccd = cmd.cccd.strip()
     if (first := seen.get(cccd)) is not None:
-        return RowResult(
-            parsed.row,
-            "skipped",
-            f"Trùng số CCCD với dòng {first} trong cùng tệp — bỏ qua",
-            f"Same CCCD as row {first} of this file — skipped",
-        )
+        return _twice_in_file(parsed.row, first)
     try:
         registration = await (submit.check if dry_run else submit)(cmd, context)
     except DuplicateActiveRegistration as dup:
         seen[cccd] = parsed.row
-        return RowResult(
-            parsed.row,
-            "skipped",
-            f"Người này đã có hồ sơ đang hoạt động tại xã/phường mã {dup.existing_commune_code}"
-            " — không nhập lại",
-            f"Already has an active file in commune {dup.existing_commune_code} — not imported",
-        )
+        return _already_active(parsed.row, dup)
     except AppError as error:
-        problems = error.body.fields or [
-            FieldProblem("row", error.body.message_vi, error.body.message_en)
-        ]
-        return _rejected(parsed.row, problems)
+        return _refused(parsed.row, error)
     seen[cccd] = parsed.row
-    if dry_run:
-        return RowResult(parsed.row, "valid", "Hợp lệ, sẽ được nhập", "Valid; would be imported")
+    return _accepted(parsed.row, registration, dry_run)
+
+
+def _twice_in_file(row: int, first: int) -> RowResult:
     return RowResult(
-        parsed.row, "created", "Đã nhập hồ sơ", "File created", registration_id=str(registration.id)
+        row,
+        "skipped",
+        f"Trùng số CCCD với dòng {first} trong cùng tệp — bỏ qua",
+        f"Same CCCD as row {first} of this file — skipped",
+    )
+
+
+def _already_active(row: int, dup: DuplicateActiveRegistration) -> RowResult:
+    return RowResult(
+        row,
+        "skipped",
+        f"Người này đã có hồ sơ đang hoạt động tại xã/phường mã {dup.existing_commune_code}"
+        " — không nhập lại",
+        f"Already has an active file in commune {dup.existing_commune_code} — not imported",
+    )
+
+
+def _refused(row: int, error: AppError) -> RowResult:
+    problems = error.body.fields or [
+        FieldProblem("row", error.body.message_vi, error.body.message_en)
+    ]
+    return _rejected(row, problems)
+
+
+def _accepted(row: int, registration: Registration, dry_run: bool) -> RowResult:
+    if dry_run:
+        return RowResult(row, "valid", "Hợp lệ, sẽ được nhập", "Valid; would be imported")
+    return RowResult(
+        row, "created", "Đã nhập hồ sơ", "File created", registration_id=str(registration.id)
     )
 
 

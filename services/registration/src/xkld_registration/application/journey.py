@@ -64,6 +64,20 @@ class Journeys:
     def _today(self, on: dt.date | None) -> dt.date:
         return on or self._steps.clock.today()
 
+    async def _recorded(
+        self,
+        rid: uuid.UUID,
+        ctx: ChangeContext,
+        step: tuple[str, j.Command],
+        record: tuple[str, dt.date, dict[str, Any]],
+    ) -> Journey:
+        """A step (action, command) whose details are kept as one of the file's journey
+        records (kind, day, details)."""
+        action, cmd = step
+        kind, on, details = record
+        write = _record(kind, on, details, ctx)
+        return await self._steps.run(rid, ctx, action=action, command=_given(cmd), details=write)
+
     async def find_eligible(
         self, rid: uuid.UUID, ctx: ChangeContext, on: dt.date | None
     ) -> Journey:
@@ -72,66 +86,55 @@ class Journeys:
 
     async def reject(self, rid: uuid.UUID, ctx: ChangeContext, reason: Note) -> Journey:
         today = self._today(None)
-        return await self._steps.run(
-            rid,
-            ctx,
-            action="rejected",
-            command=_given(j.Reject(today, reason.code)),
-            details=_record(
-                "rejection", today, {"reason_code": reason.code, "reason": reason.text}, ctx
-            ),
-        )
+        details = {"reason_code": reason.code, "reason": reason.text}
+        step = ("rejected", j.Reject(today, reason.code))
+        return await self._recorded(rid, ctx, step, ("rejection", today, details))
 
     async def withdraw(self, rid: uuid.UUID, ctx: ChangeContext, reason: Note) -> Journey:
         today = self._today(None)
-        return await self._steps.run(
-            rid,
-            ctx,
-            action="withdrawn",
-            command=_given(j.Withdraw(today, reason.code)),
-            details=_record(
-                "withdrawal", today, {"reason_code": reason.code, "reason": reason.text}, ctx
-            ),
-        )
+        details = {"reason_code": reason.code, "reason": reason.text}
+        step = ("withdrawn", j.Withdraw(today, reason.code))
+        return await self._recorded(rid, ctx, step, ("withdrawal", today, details))
 
     async def request_loan(
         self, rid: uuid.UUID, ctx: ChangeContext, terms: j.LoanTerms, purpose_note: str | None
     ) -> Journey:
-        today = self._today(None)
-        request_id = uuid.uuid4()
+        request = (uuid.uuid4(), self._today(None))
+        make = self._loan_request(request, terms)
+        write = self._loan_request_writer(request, terms, purpose_note)
+        return await self._steps.run(rid, ctx, action="loan_requested", command=make, details=write)
 
+    def _loan_request(self, request: tuple[uuid.UUID, dt.date], terms: j.LoanTerms) -> MakeCommand:
         async def make(conn: Conn, file: JourneyFile) -> j.Command:
             # The bank's rate and the province's top-up depend on the groups taken at intake.
             groups = await self._details.priority_groups(conn, file.id)
             return j.RequestLoan(
-                request_id,
+                request[0],
                 terms,
-                today,
+                request[1],
                 file.bank_consent,
                 file.commune_code,
                 file.province_code,
                 cast(tuple[PriorityGroup, ...], tuple(sorted(groups))),
             )
 
-        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
-            await self._details.add_loan_request(
-                conn, file.id, (request_id, today), terms, purpose_note
-            )
-            return {"loan_request_id": str(request_id), "requested_vnd": terms.requested_vnd}
+        return make
 
-        return await self._steps.run(rid, ctx, action="loan_requested", command=make, details=write)
+    def _loan_request_writer(
+        self, request: tuple[uuid.UUID, dt.date], terms: j.LoanTerms, purpose_note: str | None
+    ) -> WriteDetails:
+        async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
+            await self._details.add_loan_request(conn, file.id, request, terms, purpose_note)
+            return {"loan_request_id": str(request[0]), "requested_vnd": terms.requested_vnd}
+
+        return write
 
     async def declare_no_loan(
         self, rid: uuid.UUID, ctx: ChangeContext, note: str | None
     ) -> Journey:
         today = self._today(None)
-        return await self._steps.run(
-            rid,
-            ctx,
-            action="no_loan_declared",
-            command=_given(j.DeclareNoLoan(today)),
-            details=_record("no_loan", today, {"note": note}, ctx),
-        )
+        step = ("no_loan_declared", j.DeclareNoLoan(today))
+        return await self._recorded(rid, ctx, step, ("no_loan", today, {"note": note}))
 
     async def sign_contract(
         self, rid: uuid.UUID, ctx: ChangeContext, contract: Contract
@@ -216,13 +219,8 @@ class Journeys:
         self, rid: uuid.UUID, ctx: ChangeContext, note: str | None
     ) -> Journey:
         today = self._today(None)
-        return await self._steps.run(
-            rid,
-            ctx,
-            action="absconded",
-            command=_given(j.ReportAbsconded(today)),
-            details=_record("absconding", today, {"note": note}, ctx),
-        )
+        step = ("absconded", j.ReportAbsconded(today))
+        return await self._recorded(rid, ctx, step, ("absconding", today, {"note": note}))
 
     async def record_return(
         self,
@@ -234,21 +232,11 @@ class Journeys:
     ) -> Journey:
         returned_on = self._today(on)
         details = {"early_cause_code": early_cause, "note": note}
-        return await self._steps.run(
-            rid,
-            ctx,
-            action="returned",
-            command=_given(j.Return(returned_on, early_cause)),
-            details=_record("return", returned_on, details, ctx),
-        )
+        step = ("returned", j.Return(returned_on, early_cause))
+        return await self._recorded(rid, ctx, step, ("return", returned_on, details))
 
     async def refer_to_job(self, rid: uuid.UUID, ctx: ChangeContext, referral: Note) -> Journey:
         today = self._today(None)
         details = {"referral_code": referral.code, "note": referral.text}
-        return await self._steps.run(
-            rid,
-            ctx,
-            action="reintegration_referred",
-            command=_given(j.ReferToJob(today, referral.code)),
-            details=_record("job_referral", today, details, ctx),
-        )
+        step = ("reintegration_referred", j.ReferToJob(today, referral.code))
+        return await self._recorded(rid, ctx, step, ("job_referral", today, details))

@@ -9,16 +9,16 @@ from typing import Any
 
 import asyncpg
 from xkld_shared import idempotency
-from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.envelope import new_envelope
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.outbox import add_to_outbox
 
-from xkld_registration.adapters.journey_store import JourneyFile, load_file, save_journey
+from xkld_registration.adapters.journey_store import JourneyFile, save_journey
+from xkld_registration.application.file_log import audit_file
+from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import Clock
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.scope import may_act_on
 from xkld_registration.application.submit_registration import PRODUCER
 from xkld_registration.domain.journey import Decision, decide
 from xkld_registration.domain.journey_commands import Command
@@ -61,16 +61,12 @@ class JourneySteps:
         async with self.pool.acquire() as conn, conn.transaction():
             if (done := await self._done_before(conn, registration_id, context)) is not None:
                 return done
-            file = await load_file(conn, registration_id)
-            if file is None or not may_act_on(context.actor, file.commune_code, file.province_code):
-                raise RegistrationNotFound
+            file = await file_in_scope(conn, registration_id, context.actor)
             decision = decide(file.journey, await command(conn, file))
             await save_journey(conn, registration_id, decision.journey)
             shown = await details(conn, file, decision) if details else {}
             await self._record(conn, context, action, file, decision, shown)
-            if context.idempotency is not None:
-                answer = idempotency.Answer(200, {"action": action})
-                await idempotency.store(conn, [(context.idempotency, answer)])
+            await _keep_answer(conn, context, action)
         return decision.journey
 
     async def _done_before(
@@ -84,9 +80,7 @@ class JourneySteps:
         if stored is None:
             return None
         stored.replay_for(key)  # the same key with another body is refused
-        file = await load_file(conn, registration_id, lock=False)
-        if file is None or not may_act_on(context.actor, file.commune_code, file.province_code):
-            raise RegistrationNotFound
+        file = await file_in_scope(conn, registration_id, context.actor, lock=False)
         return file.journey
 
     async def _record(
@@ -99,15 +93,8 @@ class JourneySteps:
         shown: dict[str, Any],
     ) -> None:
         registration_id = file.id
-        await record_change(
-            conn,
-            context,
-            action=f"journey.{action}",
-            entity_type="registration",
-            entity_id=str(registration_id),
-            before=journey_view(file.journey),
-            after=journey_view(decision.journey) | shown,
-        )
+        change = (journey_view(file.journey), journey_view(decision.journey) | shown)
+        await audit_file(conn, context, f"journey.{action}", registration_id, change)
         envelopes = [
             new_envelope(
                 event,
@@ -118,3 +105,10 @@ class JourneySteps:
             for event in decision.events
         ]
         await add_to_outbox(conn, self._topic, envelopes)
+
+
+async def _keep_answer(conn: Conn, context: ChangeContext, action: str) -> None:
+    """With an Idempotency-Key, the step's answer is kept for a form sent again."""
+    if context.idempotency is not None:
+        answer = idempotency.Answer(200, {"action": action})
+        await idempotency.store(conn, [(context.idempotency, answer)])

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
 from xkld_shared.errors import NotFound
+
+_Found = TypeVar("_Found")
 
 
 class CourseNotFound(NotFound):
@@ -14,6 +17,13 @@ class CourseNotFound(NotFound):
 
     def __init__(self) -> None:
         super().__init__("Không tìm thấy khoá học", "No such course")
+
+
+def found_course(found: _Found | None) -> _Found:
+    """What was looked up for a course (the course, or its id), or CourseNotFound."""
+    if found is None:
+        raise CourseNotFound
+    return found
 
 
 class EnterpriseNotFound(NotFound):

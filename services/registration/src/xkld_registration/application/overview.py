@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from xkld_shared.identity.principal import Principal, Role
+from xkld_shared.identity.principal import Principal
 
 from xkld_registration.adapters import overview_store as store
+from xkld_registration.application.scope import listed_scope
 
 LIST_LIMIT = 50
 
@@ -33,8 +34,7 @@ def _month_of(today: dt.date) -> tuple[dt.date, dt.date]:
 async def overview(
     pool: asyncpg.Pool, reader: Principal, today: dt.date, silent_days: int
 ) -> Overview:
-    communes = sorted(reader.scope.communes)
-    province = reader.scope.province if Role.LABOUR_OFFICER in reader.roles else None
+    communes, province = listed_scope(reader)
     first, last = _month_of(today)
     since = today - dt.timedelta(days=silent_days)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):

@@ -3,23 +3,21 @@ reading a file's statuses."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 import asyncpg
-from xkld_shared.audit import ChangeContext, record_change
-from xkld_shared.contracts.envelope import new_envelope
+from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.journey import PovertyStatus, PovertyStatusRecorded
 from xkld_shared.contracts.topics import Stream, Topics
+from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
-from xkld_shared.messaging.outbox import add_to_outbox
 
 from xkld_registration.adapters import reintegration_store
-from xkld_registration.adapters.journey_store import load_file
+from xkld_registration.application.file_log import audit_file, emit
+from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import Clock, PovertyRecord, PovertyStore
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.scope import may_act_on
-from xkld_registration.application.submit_registration import PRODUCER
 from xkld_registration.domain import poverty
 
 
@@ -39,41 +37,51 @@ class PovertyStatuses:
         same list (or a second intake status) is refused (409)."""
         today = self._clock.today()
         async with self._pool.acquire() as conn, conn.transaction():
-            file = await load_file(conn, rid)
-            if file is None or not may_act_on(ctx.actor, file.commune_code, file.province_code):
-                raise RegistrationNotFound
-            basis = poverty.basis_of(file.journey)
-            returned_on = await reintegration_store.returned_on(conn, rid)
-            poverty.check_list_year(basis, list_year, today, returned_on)
-            before = await self._store.recorded(conn, rid, basis, list_year)
-            if before is not None:
-                if before == (list_year, status):
-                    return False
-                raise poverty.PovertyStatusRecorded
-            record = PovertyRecord(basis, list_year, status)
-            await self._store.add(conn, rid, record, (today, ctx.actor.username))
-            shown = {"basis": basis, "list_year": list_year, "status": status}
-            await record_change(
-                conn,
-                ctx,
-                action="poverty_status.recorded",
-                entity_type="registration",
-                entity_id=str(rid),
-                before={"basis": basis, "list_year": list_year, "status": None},
-                after=shown,
-            )
-            event = PovertyStatusRecorded(
-                basis=basis, list_year=list_year, status=status, recorded_on=today
-            )
-            envelope = new_envelope(
-                event, registration_id=rid, producer=PRODUCER, correlation_id=ctx.correlation_id
-            )
-            await add_to_outbox(conn, self._topic, [envelope])
+            basis = await _checked_basis(conn, rid, ctx, list_year, today)
+            if await self._already_recorded(conn, rid, basis, (list_year, status)):
+                return False
+            await self._write(conn, rid, ctx, PovertyRecord(basis, list_year, status), today)
         return True
+
+    async def _already_recorded(
+        self, conn: Conn, rid: uuid.UUID, basis: str, asked: tuple[int, PovertyStatus]
+    ) -> bool:
+        """True for the same status again; another one for the same list is refused."""
+        before = await self._store.recorded(conn, rid, basis, asked[0])
+        if before is None:
+            return False
+        if before == asked:
+            return True
+        raise poverty.PovertyStatusRecorded
+
+    async def _write(
+        self, conn: Conn, rid: uuid.UUID, ctx: ChangeContext, record: PovertyRecord, today: dt.date
+    ) -> None:
+        await self._store.add(conn, rid, record, (today, ctx.actor.username))
+        await _audit(conn, rid, ctx, record)
+        event = PovertyStatusRecorded(
+            basis=record.basis, list_year=record.list_year, status=record.status, recorded_on=today
+        )
+        await emit(conn, self._topic, event, rid, ctx)
 
     async def of(self, rid: uuid.UUID, reader: Principal) -> list[dict[str, Any]]:
         async with self._pool.acquire() as conn:
-            file = await load_file(conn, rid, lock=False)
-            if file is None or not may_act_on(reader, file.commune_code, file.province_code):
-                raise RegistrationNotFound
+            await file_in_scope(conn, rid, reader, lock=False)
             return await self._store.of(conn, rid)
+
+
+async def _checked_basis(
+    conn: Conn, rid: uuid.UUID, ctx: ChangeContext, list_year: int, today: dt.date
+) -> poverty.Basis:
+    """The basis a status is recorded on for this file, once the list's year is checked."""
+    file = await file_in_scope(conn, rid, ctx.actor)
+    basis = poverty.basis_of(file.journey)
+    returned_on = await reintegration_store.returned_on(conn, rid)
+    poverty.check_list_year(basis, list_year, today, returned_on)
+    return basis
+
+
+async def _audit(conn: Conn, rid: uuid.UUID, ctx: ChangeContext, record: PovertyRecord) -> None:
+    before = {"basis": record.basis, "list_year": record.list_year, "status": None}
+    after = before | {"status": record.status}
+    await audit_file(conn, ctx, "poverty_status.recorded", rid, (before, after))

@@ -12,12 +12,16 @@ import asyncpg
 from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.db.pool import Conn
-from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
+from xkld_shared.errors import Conflict
 
 from xkld_registration.adapters.course_plan_store import find_line
-from xkld_registration.application.journey_terms import CourseNotFound, EnterpriseNotFound
+from xkld_registration.application.journey_terms import (
+    EnterpriseNotFound,
+    found_course,
+)
 from xkld_registration.application.ports import EnterpriseLicence, ReferenceStore
 from xkld_registration.domain.course_plan import check_course_fits
+from xkld_registration.domain.problems import invalid_field
 from xkld_registration.domain.reference import Course, check_course_dates, check_licence_dates
 
 __all__ = ["AlreadyListed", "EnterpriseLicence", "ReferenceData", "new_course_id"]
@@ -111,9 +115,7 @@ class ReferenceData:
     async def roster(self, course_code: str) -> list[dict[str, Any]]:
         """Who is enrolled (file ids only, no names), their attendance and result."""
         async with self._pool.acquire() as conn:
-            course_id = await self._store.course_id_of(conn, course_code)
-            if course_id is None:
-                raise CourseNotFound
+            course_id = found_course(await self._store.course_id_of(conn, course_code))
             return await self._store.roster(conn, course_id)
 
     async def _created(
@@ -138,14 +140,10 @@ async def _check_plan_line(conn: Conn, context: ChangeContext, course: Course) -
     officer may see (one outside their province looks like none)."""
     assert course.plan_line_id is not None
     if course.course_type != "vocational":
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "plan_line_id",
-                    "Chỉ khoá học nghề mới thực hiện kế hoạch đặt hàng",
-                    "Only a vocational course fills a line of the course plan",
-                )
-            ]
+        raise invalid_field(
+            "plan_line_id",
+            "Chỉ khoá học nghề mới thực hiện kế hoạch đặt hàng",
+            "Only a vocational course fills a line of the course plan",
         )
     # Locked, so the line cannot be withdrawn while the course is being opened against it.
     line = await find_line(conn, course.plan_line_id, lock=True)

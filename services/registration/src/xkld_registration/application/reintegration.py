@@ -9,21 +9,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from xkld_shared.audit import ChangeContext, record_change
-from xkld_shared.contracts.envelope import new_envelope
+from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.journey import ReintegrationOutcome, ReintegrationOutcomeRecorded
 from xkld_shared.contracts.topics import Stream, Topics
-from xkld_shared.identity.principal import Principal, Role
-from xkld_shared.messaging.outbox import add_to_outbox
+from xkld_shared.db.pool import Conn
+from xkld_shared.identity.principal import Principal
 
 from xkld_registration.adapters import reintegration_store as store
-from xkld_registration.adapters.journey_store import load_file
+from xkld_registration.application.file_log import audit_file, emit
+from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import Clock
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.scope import may_act_on
-from xkld_registration.application.submit_registration import PRODUCER
+from xkld_registration.application.scope import listed_scope
 from xkld_registration.domain.journey_state import Stage, stage_refused
 from xkld_registration.domain.reintegration import (
+    Due,
     OutcomeAlreadyRecorded,
     check_observed_on,
     due_checkpoints,
@@ -53,70 +52,90 @@ class Reintegration:
         today = self._clock.today()
         observed_on = seen.observed_on or today
         async with self._pool.acquire() as conn, conn.transaction():
-            file = await load_file(conn, rid)
-            if file is None or not may_act_on(ctx.actor, file.commune_code, file.province_code):
-                raise RegistrationNotFound
-            if file.journey.stage not in _RETURNED:
-                raise stage_refused(
-                    file.journey, "ghi nhận kết quả tái hoà nhập", "record a reintegration outcome"
-                )
-            before = await store.recorded_outcome(conn, rid, seen.checkpoint_months)
-            if before is not None:
-                if before["outcome"] == seen.outcome:
-                    return False
-                raise OutcomeAlreadyRecorded(seen.checkpoint_months)
+            await _check_returned(conn, rid, ctx)
+            if await _already_recorded(conn, rid, seen):
+                return False
             returned_on = await store.returned_on(conn, rid) or observed_on
             check_observed_on(returned_on, observed_on, today)
-            await store.add_outcome(
-                conn, rid, seen.checkpoint_months, seen.outcome, observed_on, seen.note,
-                ctx.actor.username,
-            )  # fmt: skip
-            await record_change(
-                conn,
-                ctx,
-                action="reintegration.outcome_recorded",
-                entity_type="registration",
-                entity_id=str(rid),
-                before={"checkpoint_months": seen.checkpoint_months, "outcome": None},
-                after={
-                    "checkpoint_months": seen.checkpoint_months,
-                    "outcome": seen.outcome,
-                    "observed_on": observed_on,
-                    "note": seen.note,
-                },
-            )
-            event = ReintegrationOutcomeRecorded(
-                checkpoint_months=seen.checkpoint_months,
-                outcome=seen.outcome,
-                observed_on=observed_on,
-            )
-            envelope = new_envelope(
-                event, registration_id=rid, producer=PRODUCER, correlation_id=ctx.correlation_id
-            )
-            await add_to_outbox(conn, self._topic, [envelope])
+            await self._write(conn, rid, ctx, seen, observed_on)
         return True
+
+    async def _write(
+        self,
+        conn: Conn,
+        rid: uuid.UUID,
+        ctx: ChangeContext,
+        seen: Observation,
+        observed_on: dt.date,
+    ) -> None:
+        await store.add_outcome(
+            conn, rid, seen.checkpoint_months, seen.outcome, observed_on, seen.note,
+            ctx.actor.username,
+        )  # fmt: skip
+        await audit_file(
+            conn, ctx, "reintegration.outcome_recorded", rid, _shown(seen, observed_on)
+        )
+        event = ReintegrationOutcomeRecorded(
+            checkpoint_months=seen.checkpoint_months,
+            outcome=seen.outcome,
+            observed_on=observed_on,
+        )
+        await emit(conn, self._topic, event, rid, ctx)
 
     async def due(self, reader: Principal, within_days: int) -> dict[str, Any]:
         """Checkpoints whose day has come (or comes within `within_days`), the oldest first."""
         today = self._clock.today()
-        communes = sorted(reader.scope.communes)
-        province = reader.scope.province if Role.LABOUR_OFFICER in reader.roles else None
+        communes, province = listed_scope(reader)
         async with self._pool.acquire() as conn:
             rows = await store.returned_in_scope(conn, communes, province)
         items = [
-            {
-                "registration_id": r["id"],
-                "full_name": r["full_name"] or "",
-                "commune_code": r["commune_code"],
-                "early_cause": r["early_cause"],
-                "returned_on": r["returned_on"],
-                "checkpoint_months": d.checkpoint_months,
-                "due_on": d.due_on,
-                "days_overdue": max(0, (today - d.due_on).days),
-            }
+            _due_item(r, d, today)
             for r in rows
             if r["returned_on"] is not None
             for d in due_checkpoints(r["returned_on"], set(r["recorded"]), today, within_days)
         ]
         items.sort(key=lambda i: (i["due_on"], str(i["registration_id"]), i["checkpoint_months"]))
         return {"as_of": today, "within_days": within_days, "due": items[:DUE_LIMIT]}
+
+
+def _due_item(r: Any, d: Due, today: dt.date) -> dict[str, Any]:
+    return {
+        "registration_id": r["id"],
+        "full_name": r["full_name"] or "",
+        "commune_code": r["commune_code"],
+        "early_cause": r["early_cause"],
+        "returned_on": r["returned_on"],
+        "checkpoint_months": d.checkpoint_months,
+        "due_on": d.due_on,
+        "days_overdue": max(0, (today - d.due_on).days),
+    }
+
+
+async def _check_returned(conn: Conn, rid: uuid.UUID, ctx: ChangeContext) -> None:
+    file = await file_in_scope(conn, rid, ctx.actor)
+    if file.journey.stage not in _RETURNED:
+        raise stage_refused(
+            file.journey, "ghi nhận kết quả tái hoà nhập", "record a reintegration outcome"
+        )
+
+
+async def _already_recorded(conn: Conn, rid: uuid.UUID, seen: Observation) -> bool:
+    """True for the same outcome sent again; another outcome for the checkpoint is refused."""
+    before = await store.recorded_outcome(conn, rid, seen.checkpoint_months)
+    if before is None:
+        return False
+    if before["outcome"] == seen.outcome:
+        return True
+    raise OutcomeAlreadyRecorded(seen.checkpoint_months)
+
+
+def _shown(seen: Observation, observed_on: dt.date) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The audit row's before and after."""
+    before = {"checkpoint_months": seen.checkpoint_months, "outcome": None}
+    after = {
+        "checkpoint_months": seen.checkpoint_months,
+        "outcome": seen.outcome,
+        "observed_on": observed_on,
+        "note": seen.note,
+    }
+    return before, after

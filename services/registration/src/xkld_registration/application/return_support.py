@@ -9,17 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 from xkld_shared.identity.principal import Principal
 
 from xkld_registration.adapters import return_support_store as store
-from xkld_registration.adapters.journey_store import JourneyFile, load_file
+from xkld_registration.application.file_log import audit_file
+from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import Clock
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.scope import may_act_on
 from xkld_registration.domain.return_support import (
+    SupportItem,
     SupportStatus,
     check_item,
     next_status,
@@ -53,36 +53,17 @@ class ReturnSupport:
 
     async def owed(self, rid: uuid.UUID, reader: Principal) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
-            file = await _file_in_scope(conn, rid, reader, lock=False)
+            file = await file_in_scope(conn, rid, reader, lock=False)
             decided = await store.decided(conn, rid)
         cause = file.journey.early_cause
-        items = []
-        for item in owed_for(cause):
-            row = decided.get(item.code)
-            items.append(
-                {
-                    "item_code": item.code,
-                    "label_vi": item.label_vi,
-                    "label_en": item.label_en,
-                    "status": row["status"] if row else SupportStatus.DUE.value,
-                    "decided_on": row["decided_on"] if row else None,
-                    "amount_vnd": row["amount_vnd"] if row else None,
-                    "note": row["note"] if row else None,
-                    "decided_by": row["decided_by"] if row else None,
-                }
-            )
+        items = [_owed_item(item, decided.get(item.code)) for item in owed_for(cause)]
         return {"registration_id": rid, "early_cause": cause, "items": items}
 
     async def decide(self, rid: uuid.UUID, ctx: ChangeContext, decision: Decision) -> bool:
         """True when the status changed; the same status again changes nothing."""
         d = decision
         async with self._pool.acquire() as conn, conn.transaction():
-            file = await _file_in_scope(conn, rid, ctx.actor, lock=True)
-            if file.journey.early_cause is None:
-                raise NoEarlyReturn
-            check_item(file.journey.early_cause, d.item_code)
-            row = (await store.decided(conn, rid)).get(d.item_code)
-            current = SupportStatus(row["status"]) if row else SupportStatus.DUE
+            current = await _current_status(conn, rid, ctx, d.item_code)
             if next_status(current, d.status) is None:
                 return False
             on = d.decided_on or self._clock.today()
@@ -90,28 +71,47 @@ class ReturnSupport:
                 conn, rid, d.item_code, d.status.value, on, d.amount_vnd, d.note,
                 ctx.actor.username,
             )  # fmt: skip
-            await record_change(
-                conn,
-                ctx,
-                action=f"return_support.{d.status.value}",
-                entity_type="registration",
-                entity_id=str(rid),
-                before={"item_code": d.item_code, "status": current.value},
-                after={
-                    "item_code": d.item_code,
-                    "status": d.status.value,
-                    "decided_on": on,
-                    "amount_vnd": d.amount_vnd,
-                    "note": d.note,
-                },
-            )
+            shown = _shown((current, d), on)
+            await audit_file(conn, ctx, f"return_support.{d.status.value}", rid, shown)
         return True
 
 
-async def _file_in_scope(
-    conn: Conn, rid: uuid.UUID, actor: Principal, *, lock: bool
-) -> JourneyFile:
-    file = await load_file(conn, rid, lock=lock)
-    if file is None or not may_act_on(actor, file.commune_code, file.province_code):
-        raise RegistrationNotFound
-    return file
+def _owed_item(item: SupportItem, row: asyncpg.Record | None) -> dict[str, Any]:
+    return {
+        "item_code": item.code,
+        "label_vi": item.label_vi,
+        "label_en": item.label_en,
+        "status": row["status"] if row else SupportStatus.DUE.value,
+        "decided_on": row["decided_on"] if row else None,
+        "amount_vnd": row["amount_vnd"] if row else None,
+        "note": row["note"] if row else None,
+        "decided_by": row["decided_by"] if row else None,
+    }
+
+
+async def _current_status(
+    conn: Conn, rid: uuid.UUID, ctx: ChangeContext, item_code: str
+) -> SupportStatus:
+    """The item's status now, once the file is found to have an early return owing it."""
+    file = await file_in_scope(conn, rid, ctx.actor, lock=True)
+    if file.journey.early_cause is None:
+        raise NoEarlyReturn
+    check_item(file.journey.early_cause, item_code)
+    row = (await store.decided(conn, rid)).get(item_code)
+    return SupportStatus(row["status"]) if row else SupportStatus.DUE
+
+
+def _shown(
+    change: tuple[SupportStatus, Decision], on: dt.date
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The audit row's before and after."""
+    current, d = change
+    before = {"item_code": d.item_code, "status": current.value}
+    after = {
+        "item_code": d.item_code,
+        "status": d.status.value,
+        "decided_on": on,
+        "amount_vnd": d.amount_vnd,
+        "note": d.note,
+    }
+    return before, after

@@ -15,3 +15,9 @@ def may_act_on(actor: Principal, commune_code: str, province_code: str | None) -
         and actor.scope.province is not None
         and actor.scope.province == province_code
     )
+
+
+def listed_scope(reader: Principal) -> tuple[list[str], str | None]:
+    """What a list reads: the reader's communes, and their province for a labour officer."""
+    province = reader.scope.province if Role.LABOUR_OFFICER in reader.roles else None
+    return sorted(reader.scope.communes), province

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
 from xkld_shared import idempotency
-from xkld_shared.audit import Change, ChangeContext, record_changes
-from xkld_shared.contracts.envelope import Envelope, new_envelope
+from xkld_shared.audit import ChangeContext, record_changes
+from xkld_shared.contracts.envelope import new_envelope
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.group_commit import GroupCommit
 from xkld_shared.db.pool import Conn
@@ -18,14 +17,19 @@ from xkld_shared.errors import AppError, FieldProblem, NotAllowed
 from xkld_shared.messaging.outbox import add_to_outbox
 from xkld_shared.tracing import current_traceparent
 
+from xkld_registration.application.new_files import (
+    Batch,
+    NewFile,
+    already_made,
+    audit_of,
+    given_by,
+)
 from xkld_registration.application.ports import (
     Clock,
     CommuneDirectory,
-    GivenConsents,
     MarketCatalogue,
     PersonalDataVault,
     RegistrationStore,
-    Row,
     Sealed,
 )
 from xkld_registration.domain.communes import resolve_commune
@@ -34,7 +38,6 @@ from xkld_registration.domain.registration import (
     DuplicateActiveRegistration,
     Registration,
     SubmitRegistration,
-    audit_view,
     submit,
     submitted_event,
 )
@@ -50,48 +53,6 @@ class OutsideYourCommunes(NotAllowed):
             "Bạn chỉ được nhận hồ sơ của xã/phường mình phụ trách",
             "You may only register workers of the communes you are responsible for",
         )
-
-
-def created_body(registration: Registration) -> dict[str, Any]:
-    """The answer to a successful submission (also what an idempotent retry gets back)."""
-    return {
-        "registration_id": str(registration.id),
-        "status": registration.status.value,
-        "commune_code": registration.commune_code,
-        "commune_code_entered": registration.commune_code_entered,
-        "submitted_on": registration.submitted_on.isoformat(),
-    }
-
-
-def already_made(file: Mapping[str, Any]) -> idempotency.Answer:
-    """The answer to converting a survey respondent whose file exists: that file, with 200."""
-    return idempotency.Answer(
-        200,
-        {
-            "registration_id": str(file["registration_id"]),
-            "status": file["status"],
-            "commune_code": file["commune_code"],
-            "commune_code_entered": file["commune_code_entered"],
-            "submitted_on": str(file["submitted_on"]),
-        },
-    )
-
-
-@dataclass(frozen=True)
-class NewFile:
-    """A checked submission, sealed and ready to write: no work is left for the transaction."""
-
-    registration: Registration
-    context: ChangeContext
-    cccd_index: bytes
-    row: Row
-    envelope: Envelope
-    keyed: idempotency.Keyed | None = None
-    # The request's span: the group commit writes in a task of its own, outside any request.
-    traceparent: str | None = None
-
-    def answer(self) -> idempotency.Answer:
-        return idempotency.Answer(201, created_body(self.registration))
 
 
 class SubmitRegistrationHandler:
@@ -226,27 +187,10 @@ class SubmitRegistrationHandler:
         keys = [f.keyed for f in files if f.keyed is not None]
         used = await idempotency.lock_and_find(conn, keys) if keys else {}
         taken = await self._store.active_communes_for(conn, [f.cccd_index for f in files])
-        made = await self._made_from(conn, files)
-        outcomes: list[idempotency.Answer | AppError] = []
-        accepted: list[NewFile] = []
-        for new in files:
-            respondent = new.registration.details.outreach_respondent_id
-            if new.keyed is not None and (stored := used.get(new.keyed.ident)) is not None:
-                outcomes.append(replay_or_refusal(stored, new.keyed))
-            elif respondent is not None and (existing := made.get(respondent)) is not None:
-                outcomes.append(existing)  # this respondent's file is already made
-            elif (commune := taken.get(new.cccd_index)) is not None:
-                outcomes.append(DuplicateActiveRegistration(commune))
-            else:
-                taken[new.cccd_index] = new.registration.commune_code
-                if respondent is not None:
-                    made[respondent] = already_made(new.answer().body)
-                if new.keyed is not None:
-                    used[new.keyed.ident] = idempotency.Stored(new.keyed.fingerprint, new.answer())
-                accepted.append(new)
-                outcomes.append(new.answer())
-        if accepted:
-            await self._insert(conn, sorted(accepted, key=lambda f: f.cccd_index))
+        batch = Batch(used, await self._made_from(conn, files), taken)
+        outcomes = [batch.decide(new) for new in files]
+        if batch.accepted:
+            await self._insert(conn, sorted(batch.accepted, key=lambda f: f.cccd_index))
         return outcomes
 
     async def _made_from(
@@ -271,28 +215,3 @@ class SubmitRegistrationHandler:
         answered = [(f.keyed, f.answer()) for f in files if f.keyed is not None]
         if answered:
             await idempotency.store(conn, answered)
-
-
-def replay_or_refusal(
-    stored: idempotency.Stored, request: idempotency.Keyed
-) -> idempotency.Answer | AppError:
-    try:
-        return stored.replay_for(request)
-    except idempotency.KeyReusedForAnotherRequest as refusal:
-        return refusal
-
-
-def given_by(new: NewFile) -> GivenConsents:
-    actor = new.context.actor
-    return GivenConsents(new.registration, actor.subject, actor.username)
-
-
-def audit_of(new: NewFile) -> Change:
-    return Change(
-        new.context,
-        action="registration.submitted",
-        entity_type="registration",
-        entity_id=str(new.registration.id),
-        before={},
-        after=audit_view(new.registration),
-    )

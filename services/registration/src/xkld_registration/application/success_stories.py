@@ -9,15 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
-from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import NotFound
-from xkld_shared.identity.principal import Principal, Role
+from xkld_shared.identity.principal import Principal
 
-from xkld_registration.adapters.journey_store import load_file
+from xkld_registration.application.file_log import audit_file
+from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.ports import StoryInput, StoryRow, StoryStore
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.scope import may_act_on
+from xkld_registration.application.scope import listed_scope
 from xkld_registration.domain.success_story import (
     Story,
     StoryNeedsConsent,
@@ -47,34 +47,23 @@ class SuccessStories:
 
     async def write(self, rid: uuid.UUID, ctx: ChangeContext, story: StoryInput) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
-            file = await load_file(conn, rid)
-            if file is None or not may_act_on(ctx.actor, file.commune_code, file.province_code):
-                raise RegistrationNotFound
+            file = await file_in_scope(conn, rid, ctx.actor)
             check_completed(file.journey)
             if not await self._store.consented(conn, rid):
                 raise StoryNeedsConsent
             await self._store.put(conn, rid, story, ctx.actor.username)
-            await record_change(
-                conn,
-                ctx,
-                action="success_story.written",
-                entity_type="registration",
-                entity_id=str(rid),
-                before={},
-                after={
-                    "job": story.job,
-                    "savings_vnd": story.savings_vnd,
-                    "after_return": story.after_return,
-                },
-            )
+            shown = {
+                "job": story.job,
+                "savings_vnd": story.savings_vnd,
+                "after_return": story.after_return,
+            }
+            await audit_file(conn, ctx, "success_story.written", rid, ({}, shown))
             return await self._one(conn, rid)
 
     async def read(self, rid: uuid.UUID, reader: Principal) -> dict[str, Any] | None:
         """The story, or None when there is none to show (none written, or no consent)."""
         async with self._pool.acquire() as conn:
-            file = await load_file(conn, rid, lock=False)
-            if file is None or not may_act_on(reader, file.commune_code, file.province_code):
-                raise RegistrationNotFound
+            await file_in_scope(conn, rid, reader, lock=False)
             try:
                 return await self._one(conn, rid)
             except StoryNotFound:
@@ -82,9 +71,9 @@ class SuccessStories:
 
     async def listing(self, reader: Principal) -> list[dict[str, Any]]:
         """Every story in the reader's scope whose consent stands, newest first."""
-        province = reader.scope.province if Role.LABOUR_OFFICER in reader.roles else None
+        communes, province = listed_scope(reader)
         async with self._pool.acquire() as conn:
-            rows = await self._store.in_scope(conn, sorted(reader.scope.communes), province)
+            rows = await self._store.in_scope(conn, communes, province)
         return [self._shown(r) for r in rows]
 
     async def _one(self, conn: Conn, rid: uuid.UUID) -> dict[str, Any]:
@@ -93,8 +82,8 @@ class SuccessStories:
             raise StoryNotFound
         return self._shown(row)
 
-    def _shown(self, row: StoryRow) -> dict[str, Any]:
-        story = Story(
+    def _story(self, row: StoryRow) -> Story:
+        return Story(
             given_name=given_name(row.full_name or ""),
             commune_name=self._commune_name(row.commune_code),
             country_vi=row.country_vi or "nước ngoài",
@@ -103,6 +92,9 @@ class SuccessStories:
             savings_vnd=row.savings_vnd,
             after_return=row.after_return,
         )
+
+    def _shown(self, row: StoryRow) -> dict[str, Any]:
+        story = self._story(row)
         return {
             "registration_id": row.id,
             "given_name": story.given_name,

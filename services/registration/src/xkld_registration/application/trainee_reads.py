@@ -17,7 +17,7 @@ from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.adapters import trainee_queries as q
-from xkld_registration.application.journey_terms import CourseNotFound
+from xkld_registration.application.journey_terms import found_course
 from xkld_registration.application.ports import PersonalDataVault
 from xkld_registration.application.scope import may_act_on
 from xkld_registration.application.trainee_common import TraineeNotFound
@@ -43,11 +43,7 @@ class TraineeReads:
         cccd: str | None = None,
     ) -> dict[str, Any]:
         if name is not None:
-            tokens = name_tokens(name)
-            if not tokens:
-                problem = FieldProblem("name", "Hãy nhập ít nhất một chữ của tên", "Type a name")
-                raise InvalidInput.of([problem])
-            query = replace(query, name_tokens=tuple(sorted(tokens)))
+            query = replace(query, name_tokens=_searched_tokens(name))
         if cccd is not None:
             index = self._vault.cccd_index(cccd.strip())
             query = replace(query, cccd_index=index)
@@ -57,37 +53,45 @@ class TraineeReads:
         r = await q.trainee_summary(self._pool, trainee_id)
         if r is None or not may_act_on(actor, r["commune_code"], r["province_code"]):
             raise TraineeNotFound
-        consents = r["consents"]
-        return {
-            "trainee_id": str(r["id"]),
-            "full_name": r["full_name"],
-            "commune_code": r["commune_code"],
-            "province_code": r["province_code"],
-            "hamlet": r["hamlet"],
-            "gender": r["gender"],
-            # Erased on request: the personal columns are empty, the record of training stays.
-            "date_of_birth": None if r["date_of_birth"] is None else r["date_of_birth"].isoformat(),
-            "personal_data_erased": r["erased_at"] is not None,
-            "registered_on": r["registered_on"].isoformat(),
-            "support_groups": list(r["support_groups"]),
-            "difficult_commune": r["difficult_commune"],
-            "consents": consents if isinstance(consents, dict) else {},
-            "consent_text_version": r["consent_text_version"],
-            "other_state_support": r["support_policy"]
-            if r["support_kind"] == "other_policy"
-            else None,
-        }
+        return _summary_view(r)
 
     async def of_course(self, actor: Principal, course_code: str) -> list[dict[str, Any]]:
-        course_id = await q.course_id_of(self._pool, course_code)
-        if course_id is None:
-            raise CourseNotFound
+        course_id = found_course(await q.course_id_of(self._pool, course_code))
         rows = await q.course_trainees(self._pool, course_id)
         return [
             _roster_line(r)
             for r in rows
             if may_act_on(actor, r["commune_code"], r["province_code"])
         ]
+
+
+def _searched_tokens(name: str) -> tuple[str, ...]:
+    tokens = name_tokens(name)
+    if not tokens:
+        problem = FieldProblem("name", "Hãy nhập ít nhất một chữ của tên", "Type a name")
+        raise InvalidInput.of([problem])
+    return tuple(sorted(tokens))
+
+
+def _summary_view(r: asyncpg.Record) -> dict[str, Any]:
+    consents = r["consents"]
+    return {
+        "trainee_id": str(r["id"]),
+        "full_name": r["full_name"],
+        "commune_code": r["commune_code"],
+        "province_code": r["province_code"],
+        "hamlet": r["hamlet"],
+        "gender": r["gender"],
+        # Erased on request: the personal columns are empty, the record of training stays.
+        "date_of_birth": None if r["date_of_birth"] is None else r["date_of_birth"].isoformat(),
+        "personal_data_erased": r["erased_at"] is not None,
+        "registered_on": r["registered_on"].isoformat(),
+        "support_groups": list(r["support_groups"]),
+        "difficult_commune": r["difficult_commune"],
+        "consents": consents if isinstance(consents, dict) else {},
+        "consent_text_version": r["consent_text_version"],
+        "other_state_support": r["support_policy"] if r["support_kind"] == "other_policy" else None,
+    }
 
 
 def _roster_line(r: asyncpg.Record) -> dict[str, Any]:

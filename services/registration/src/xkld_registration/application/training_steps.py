@@ -8,16 +8,16 @@ import uuid
 from typing import Any
 
 import asyncpg
-from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 
-from xkld_registration.adapters.journey_store import JourneyFile, find_course, load_file
-from xkld_registration.application.journey_steps import JourneySteps
-from xkld_registration.application.journey_terms import CourseNotFound
+from xkld_registration.adapters.journey_store import JourneyFile, find_course
+from xkld_registration.application.file_log import audit_file
+from xkld_registration.application.file_scope import file_in_scope
+from xkld_registration.application.journey_steps import JourneySteps, MakeCommand, WriteDetails
+from xkld_registration.application.journey_terms import found_course
 from xkld_registration.application.ports import Enrolments, FileCourse
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.scope import may_act_on
 from xkld_registration.domain import journey_commands as j
 from xkld_registration.domain.journey import Decision
 from xkld_registration.domain.journey_state import Journey
@@ -66,9 +66,7 @@ class TrainingSteps:
         today = self._today(None)
 
         async def make(conn: Conn, file: JourneyFile) -> j.Command:
-            course = await find_course(conn, course_id, lock=True)
-            if course is None:
-                raise CourseNotFound
+            course = found_course(await find_course(conn, course_id, lock=True))
             check_enrolment(
                 course, *await self._enrolments.seats(conn, (file.id, course_id)), today
             )
@@ -90,34 +88,42 @@ class TrainingSteps:
         on: dt.date | None,
     ) -> Journey:
         completed_on = self._today(on)
-
-        async def make(conn: Conn, file: JourneyFile) -> j.Command:
-            course, done = await self._enrolled_course(conn, (file.id, course_id))
-            if done is not None:
-                raise ResultAlreadyRecorded
-            return j.CompleteCourse(course, completed_on, passed, certificate_number is not None)
-
-        async def write(conn: Conn, file: JourneyFile, decision: Decision) -> dict[str, Any]:
-            result = (passed, certificate_number)
-            await self._enrolments.complete(conn, (file.id, course_id), completed_on, result)
-            newly = (
-                decision.journey.orientation_certified and not file.journey.orientation_certified
-            )
-            if newly and not await self._enrolments.certify_orientation(
-                conn, file.id, certificate_number
-            ):
-                raise CertificateNumberTaken
-            return {"course_id": str(course_id), "passed": passed}
-
+        result = (passed, certificate_number)
+        make = self._completion(course_id, completed_on, result)
+        write = self._result_writer(course_id, completed_on, result)
         return await self._steps.run(
             rid, ctx, action="course_completed", command=make, details=write
         )
 
+    def _completion(
+        self, course_id: uuid.UUID, completed_on: dt.date, result: tuple[bool, str | None]
+    ) -> MakeCommand:
+        async def make(conn: Conn, file: JourneyFile) -> j.Command:
+            course, done = await self._enrolled_course(conn, (file.id, course_id))
+            if done is not None:
+                raise ResultAlreadyRecorded
+            return j.CompleteCourse(course, completed_on, result[0], result[1] is not None)
+
+        return make
+
+    def _result_writer(
+        self, course_id: uuid.UUID, completed_on: dt.date, result: tuple[bool, str | None]
+    ) -> WriteDetails:
+        async def write(conn: Conn, file: JourneyFile, decision: Decision) -> dict[str, Any]:
+            await self._enrolments.complete(conn, (file.id, course_id), completed_on, result)
+            if _newly_certified(file, decision):
+                await self._certify(conn, file.id, result[1])
+            return {"course_id": str(course_id), "passed": result[0]}
+
+        return write
+
+    async def _certify(self, conn: Conn, file_id: uuid.UUID, number: str | None) -> None:
+        if not await self._enrolments.certify_orientation(conn, file_id, number):
+            raise CertificateNumberTaken
+
     async def _enrolled_course(self, conn: Conn, ids: FileCourse) -> tuple[Course, dt.date | None]:
         """The course the file is enrolled in, and the day it was completed (if it was)."""
-        course = await find_course(conn, ids[1])
-        if course is None:
-            raise CourseNotFound
+        course = found_course(await find_course(conn, ids[1]))
         enrolled, completed_on = await self._enrolments.enrolment(conn, ids)
         if not enrolled:
             raise NotEnrolled
@@ -128,21 +134,17 @@ class TrainingSteps:
     ) -> None:
         """Attendance moves no stage and emits no event, but it is audited like everything."""
         async with self._pool.acquire() as conn, conn.transaction():
-            file = await load_file(conn, rid)
-            if file is None or not may_act_on(ctx.actor, file.commune_code, file.province_code):
-                raise RegistrationNotFound
+            await file_in_scope(conn, rid, ctx.actor)
             ids = (rid, course_id)
             course, _ = await self._enrolled_course(conn, ids)
             check_attendance_day(course, on)
             before = await self._enrolments.attendance(conn, ids, on)
             await self._enrolments.set_attendance(conn, ids, on, present)
             key = f"attendance.{course_id}.{on.isoformat()}"
-            await record_change(
-                conn,
-                ctx,
-                action="journey.attendance_recorded",
-                entity_type="registration",
-                entity_id=str(rid),
-                before={key: before},
-                after={key: present},
+            await audit_file(
+                conn, ctx, "journey.attendance_recorded", rid, ({key: before}, {key: present})
             )
+
+
+def _newly_certified(file: JourneyFile, decision: Decision) -> bool:
+    return decision.journey.orientation_certified and not file.journey.orientation_certified

@@ -86,26 +86,31 @@ class TrainingSupport:
     async def _paid(
         self, conn: Conn, sheet: Sheet, paid_on: dt.date, ctx: ChangeContext
     ) -> idempotency.Answer:
-        due = sorted((ln for ln in sheet.lines if ln.status == "due"), key=lambda x: x.person_index)
-        if not due:
-            raise NothingToPay
+        due = _due_lines(sheet)
         total_due = sum(ln.support.total_vnd for ln in due)
         payment = NewPayment(
             uuid.uuid4(), sheet.course.id, sheet.policy.code, paid_on, total_due, ctx.actor.subject
         )
         await self._store.add_payment(conn, payment)
+        won = await self._claimed(conn, payment, due)
+        total = sum(ln.support.total_vnd for ln in won)
+        await self._store.settle(conn, payment.id, total, [ln.support for ln in won])
+        await add_to_outbox(conn, self._topic, [_event(ln, sheet, payment, ctx) for ln in won])
+        skipped = _skipped(due, won)
+        await _audit_payment(conn, ctx, payment, total, won)
+        return idempotency.Answer(201, _payment_view(sheet, payment, total, won, skipped))
+
+    async def _claimed(
+        self, conn: Conn, payment: NewPayment, due: list[SheetLine]
+    ) -> list[SheetLine]:
+        """The lines this payment won the once-table for."""
         won_ids = await self._store.claim(
             conn, payment, [(ln.person_index, ln.trainee_id) for ln in due]
         )
         won = [ln for ln in due if ln.trainee_id in won_ids]
         if not won:
             raise NothingToPay  # every one of them was paid by someone else meanwhile
-        total = sum(ln.support.total_vnd for ln in won)
-        await self._store.settle(conn, payment.id, total, [ln.support for ln in won])
-        await add_to_outbox(conn, self._topic, [_event(ln, sheet, payment, ctx) for ln in won])
-        skipped = [str(ln.trainee_id) for ln in due if ln.trainee_id not in won_ids]
-        await _audit_payment(conn, ctx, payment, total, won)
-        return idempotency.Answer(201, _payment_view(sheet, payment, total, won, skipped))
+        return won
 
     async def _course(self, conn: Conn, course_code: str, *, lock: bool = False) -> Course:
         course = await self._store.course_by_code(conn, course_code, lock=lock)
@@ -118,6 +123,19 @@ class TrainingSupport:
         if terms is None:
             raise SupportTermsMissing(course.code)
         return sheet_of(course, terms, await self._store.facts(conn, course.id), reader)
+
+
+def _due_lines(sheet: Sheet) -> list[SheetLine]:
+    due = sorted((ln for ln in sheet.lines if ln.status == "due"), key=lambda x: x.person_index)
+    if not due:
+        raise NothingToPay
+    return due
+
+
+def _skipped(due: list[SheetLine], won: list[SheetLine]) -> list[str]:
+    """The due lines someone else paid meanwhile (already supported)."""
+    won_ids = {ln.trainee_id for ln in won}
+    return [str(ln.trainee_id) for ln in due if ln.trainee_id not in won_ids]
 
 
 def _terms_view(terms: CourseTerms) -> dict[str, Any]:

@@ -61,19 +61,32 @@ def resolve_commune(
     if unit.valid_on(on):
         return CurrentCommune(unit.code, unit.province_code, code)
     current = [u for u in map(lookup, unit.successors) if u is not None and u.valid_on(on)]
+    return _succeeded(unit, code, current, field)
+
+
+def _succeeded(
+    unit: AdminUnit, code: str, current: list[AdminUnit], field: str
+) -> CurrentCommune | FieldProblem:
+    """An old unit's one successor today, or why its code cannot be used."""
     if len(current) == 1:
         return CurrentCommune(current[0].code, current[0].province_code, code)
     if len(current) > 1:
-        choices = ", ".join(f"{u.code} {u.name}" for u in current)
-        return FieldProblem(
-            field,
-            f"{unit.name} (mã cũ {code}) đã được chia cho nhiều xã/phường mới: {choices}. "
-            "Hãy nhập mã xã/phường mới",
-            f"{unit.name} (old code {code}) was split between several new units: {choices}. "
-            "Enter the new code",
-        )
+        return _split_between(unit, code, current, field)
     return FieldProblem(
         field,
         f"Mã xã/phường {code} không còn hiệu lực và không có đơn vị thay thế",
         f"Commune code {code} is no longer valid and has no successor",
+    )
+
+
+def _split_between(
+    unit: AdminUnit, code: str, current: list[AdminUnit], field: str
+) -> FieldProblem:
+    choices = ", ".join(f"{u.code} {u.name}" for u in current)
+    return FieldProblem(
+        field,
+        f"{unit.name} (mã cũ {code}) đã được chia cho nhiều xã/phường mới: {choices}. "
+        "Hãy nhập mã xã/phường mới",
+        f"{unit.name} (old code {code}) was split between several new units: {choices}. "
+        "Enter the new code",
     )

@@ -7,7 +7,8 @@ import uuid
 from dataclasses import dataclass
 
 from xkld_shared.contracts.enterprise import ComplaintCategory
-from xkld_shared.errors import FieldProblem, InvalidInput
+
+from xkld_registration.domain.problems import invalid_field
 
 
 @dataclass(frozen=True)
@@ -22,12 +23,8 @@ class Complaint:
 def check_complaint_date(complained_on: dt.date, today: dt.date) -> None:
     """A complaint is recorded after it was made, not before."""
     if complained_on > today:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "complained_on",
-                    "Ngày khiếu nại không được sau ngày hôm nay",
-                    "The complaint's date cannot be after today",
-                )
-            ]
+        raise invalid_field(
+            "complained_on",
+            "Ngày khiếu nại không được sau ngày hôm nay",
+            "The complaint's date cannot be after today",
         )

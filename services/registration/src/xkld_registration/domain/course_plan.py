@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
 
+from xkld_registration.domain.problems import invalid_field
+
 
 @dataclass(frozen=True)
 class PlanLine:
@@ -33,32 +35,39 @@ class PlanLineRefused(Conflict):
 def date_problems(plan_year: int, starts_on: dt.date, ends_on: dt.date) -> list[FieldProblem]:
     """A line's course starts in its plan year; it may end early the next year (a course of a
     few months that starts in the autumn), never before it starts."""
-    problems = []
-    if starts_on.year != plan_year:
-        problems.append(
-            FieldProblem(
-                "planned_starts_on",
-                f"Ngày khai giảng dự kiến phải trong năm kế hoạch {plan_year}",
-                f"The planned start must fall in the plan year {plan_year}",
-            )
+    return [*_start_problems(plan_year, starts_on), *_end_problems(plan_year, starts_on, ends_on)]
+
+
+def _start_problems(plan_year: int, starts_on: dt.date) -> list[FieldProblem]:
+    if starts_on.year == plan_year:
+        return []
+    return [
+        FieldProblem(
+            "planned_starts_on",
+            f"Ngày khai giảng dự kiến phải trong năm kế hoạch {plan_year}",
+            f"The planned start must fall in the plan year {plan_year}",
         )
+    ]
+
+
+def _end_problems(plan_year: int, starts_on: dt.date, ends_on: dt.date) -> list[FieldProblem]:
     if ends_on < starts_on:
-        problems.append(
+        return [
             FieldProblem(
                 "planned_ends_on",
                 "Ngày kết thúc dự kiến không được trước ngày khai giảng",
                 "The planned end must not be before the planned start",
             )
-        )
-    elif ends_on.year > plan_year + 1:
-        problems.append(
+        ]
+    if ends_on.year > plan_year + 1:
+        return [
             FieldProblem(
                 "planned_ends_on",
                 f"Ngày kết thúc dự kiến phải trước hết năm {plan_year + 1}",
                 f"The planned end must fall no later than the end of {plan_year + 1}",
             )
-        )
-    return problems
+        ]
+    return []
 
 
 def check_dates(plan_year: int, starts_on: dt.date, ends_on: dt.date) -> None:
@@ -90,14 +99,10 @@ def same_terms(old: PlanLine | None, new: PlanLine) -> bool:
 def check_course_fits(line: PlanLine | None, trade_code: str | None) -> None:
     """A course opened for a plan line exists for it: the line is live and the trade matches."""
     if line is None:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "plan_line_id",
-                    "Không có dòng kế hoạch này",
-                    "There is no such plan line",
-                )
-            ]
+        raise invalid_field(
+            "plan_line_id",
+            "Không có dòng kế hoạch này",
+            "There is no such plan line",
         )
     if line.withdrawn_on is not None:
         raise PlanLineRefused(
@@ -105,12 +110,8 @@ def check_course_fits(line: PlanLine | None, trade_code: str | None) -> None:
             "This plan line was withdrawn from the plan",
         )
     if trade_code != line.trade_code:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "trade_code",
-                    f"Nghề của khoá học phải là nghề của dòng kế hoạch ({line.trade_code})",
-                    f"The course's trade must be the plan line's trade ({line.trade_code})",
-                )
-            ]
+        raise invalid_field(
+            "trade_code",
+            f"Nghề của khoá học phải là nghề của dòng kế hoạch ({line.trade_code})",
+            f"The course's trade must be the plan line's trade ({line.trade_code})",
         )

@@ -43,6 +43,11 @@ _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*$")
 
 def cccd_problem(cccd: str, date_of_birth: dt.date, gender: Gender) -> FieldProblem | None:
     """None when the CCCD is well formed and agrees with the date of birth and gender."""
+    shape = _cccd_shape_problem(cccd)
+    return shape if shape is not None else _cccd_birth_problem(cccd, date_of_birth, gender)
+
+
+def _cccd_shape_problem(cccd: str) -> FieldProblem | None:
     if not re.fullmatch(r"\d{12}", cccd):
         return FieldProblem(
             "cccd", "Số CCCD phải gồm đúng 12 chữ số", "A CCCD is exactly 12 digits"
@@ -53,6 +58,11 @@ def cccd_problem(cccd: str, date_of_birth: dt.date, gender: Gender) -> FieldProb
             "Mã tỉnh (3 số đầu) của CCCD không tồn tại",
             "The CCCD's province code (first 3 digits) does not exist",
         )
+    return None
+
+
+def _cccd_birth_problem(cccd: str, date_of_birth: dt.date, gender: Gender) -> FieldProblem | None:
+    """The century/gender digit and the year digits against what the person declared."""
     century, digit_gender = _CENTURY_DIGIT[cccd[3]]
     if century + int(cccd[4:6]) != date_of_birth.year:
         return FieldProblem(

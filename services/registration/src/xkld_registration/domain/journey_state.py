@@ -98,28 +98,37 @@ class MissingBankConsent(IllegalStep):
         )
 
 
+_GATE_NAMES = {
+    Gate.HEALTH_CERTIFICATE: ("giấy khám sức khoẻ", "health certificate"),
+    Gate.CONTRACT: ("hợp đồng với doanh nghiệp được cấp phép", "contract"),
+    Gate.DEPOSIT_OR_GUARANTEE: ("tiền ký quỹ hoặc bảo lãnh", "deposit or guarantee"),
+    Gate.VISA: ("thị thực (visa)", "visa"),
+}
+
+
 def departure_blockers(journey: Journey) -> list[tuple[str, str]]:
     """What still stands between this file and a departure date (Vietnamese, English)."""
     blockers: list[tuple[str, str]] = []
     if not journey.orientation_certified:
         blockers.append(("chưa có chứng chỉ giáo dục định hướng", "no orientation certificate"))
-    names = {
-        Gate.HEALTH_CERTIFICATE: ("giấy khám sức khoẻ", "health certificate"),
-        Gate.CONTRACT: ("hợp đồng với doanh nghiệp được cấp phép", "contract"),
-        Gate.DEPOSIT_OR_GUARANTEE: ("tiền ký quỹ hoặc bảo lãnh", "deposit or guarantee"),
-        Gate.VISA: ("thị thực (visa)", "visa"),
-    }
-    for gate in sorted(ALL_GATES - journey.gates):
-        vi, en = names[gate]
-        blockers.append((f"thiếu {vi}", f"missing {en}"))
-    if journey.loan not in LOAN_SETTLED:
-        blockers.append(
-            (
-                f"khoản vay «{journey.loan.value}» chưa giải ngân và chưa khai không vay",
-                f"loan '{journey.loan.value}' is neither disbursed nor declared not needed",
-            )
+    blockers += [_missing(gate) for gate in sorted(ALL_GATES - journey.gates)]
+    return blockers + _loan_blockers(journey)
+
+
+def _missing(gate: Gate) -> tuple[str, str]:
+    vi, en = _GATE_NAMES[gate]
+    return f"thiếu {vi}", f"missing {en}"
+
+
+def _loan_blockers(journey: Journey) -> list[tuple[str, str]]:
+    if journey.loan in LOAN_SETTLED:
+        return []
+    return [
+        (
+            f"khoản vay «{journey.loan.value}» chưa giải ngân và chưa khai không vay",
+            f"loan '{journey.loan.value}' is neither disbursed nor declared not needed",
         )
-    return blockers
+    ]
 
 
 # --- facts from the loans service -------------------------------------------------------------
@@ -148,15 +157,7 @@ def invariant_problems(journey: Journey) -> list[str]:
     """What must hold of any journey reachable through `decide` and `apply_loan_fact`."""
     problems: list[str] = []
     if journey.stage in DEPARTED | {Stage.DEPARTURE_SCHEDULED}:
-        # Spelled out rather than reusing departure_blockers, so a slip there shows here.
-        if journey.gates != ALL_GATES:
-            problems.append("scheduled or departed with a gate missing")
-        if not journey.orientation_certified:
-            problems.append("scheduled or departed without an orientation certificate")
-        if journey.loan not in {LoanStage.DISBURSED, LoanStage.DECLINED}:
-            problems.append("scheduled or departed with the loan question open")
-        if journey.departure_on is None:
-            problems.append("scheduled or departed without a departure date")
+        problems += _departure_problems(journey)
     if journey.stage is Stage.TRAINED and not journey.orientation_certified:
         problems.append("trained without an orientation certificate")
     if journey.stage is Stage.RETURNED_EARLY and journey.early_cause is None:
@@ -166,4 +167,18 @@ def invariant_problems(journey: Journey) -> list[str]:
         problems.append("an early-return cause on a file that did not return early")
     if (Gate.CONTRACT in journey.gates) != (journey.enterprise_code is not None):
         problems.append("contract gate without an enterprise, or the reverse")
+    return problems
+
+
+def _departure_problems(journey: Journey) -> list[str]:
+    # Spelled out rather than reusing departure_blockers, so a slip there shows here.
+    problems: list[str] = []
+    if journey.gates != ALL_GATES:
+        problems.append("scheduled or departed with a gate missing")
+    if not journey.orientation_certified:
+        problems.append("scheduled or departed without an orientation certificate")
+    if journey.loan not in {LoanStage.DISBURSED, LoanStage.DECLINED}:
+        problems.append("scheduled or departed with the loan question open")
+    if journey.departure_on is None:
+        problems.append("scheduled or departed without a departure date")
     return problems

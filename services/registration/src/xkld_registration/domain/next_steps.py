@@ -26,25 +26,43 @@ _BACK_HOME = frozenset({Stage.RETURNED_COMPLETED, Stage.RETURNED_EARLY, Stage.RE
 def next_steps(journey: Journey) -> list[str]:
     """The steps `decide` would accept now (training results also need an enrolment; erasure
     also needs a file not erased already)."""
-    steps: list[str] = []
-    if journey.stage is Stage.SUBMITTED:
-        steps += ["eligibility", "rejection"]
+    return [
+        *_intake_steps(journey),
+        *_departure_steps(journey),
+        *_abroad_steps(journey),
+        *_closing_steps(journey),
+    ]
+
+
+def _intake_steps(journey: Journey) -> list[str]:
+    steps = ["eligibility", "rejection"] if journey.stage is Stage.SUBMITTED else []
     if journey.stage in PREPARING:
         steps += _preparing(journey)
+    return steps
+
+
+def _departure_steps(journey: Journey) -> list[str]:
+    steps = []
     if journey.stage in {Stage.TRAINED, Stage.DEPARTURE_SCHEDULED} and not departure_blockers(
         journey
     ):
         steps.append("departure-schedule")
     if journey.stage is Stage.DEPARTURE_SCHEDULED:
         steps.append("departure")
-    if journey.stage is Stage.ABROAD:
-        steps += ["check-ins", "absconding"]
+    return steps
+
+
+def _abroad_steps(journey: Journey) -> list[str]:
+    steps = ["check-ins", "absconding"] if journey.stage is Stage.ABROAD else []
     if journey.stage in {Stage.ABROAD, Stage.ABSCONDED}:
         steps.append("return")
     if journey.stage in _BACK_HOME:
         steps.append("reintegration-referrals")
-    if journey.stage in BEFORE_DEPARTURE:
-        steps.append("withdrawal")
+    return steps
+
+
+def _closing_steps(journey: Journey) -> list[str]:
+    steps = ["withdrawal"] if journey.stage in BEFORE_DEPARTURE else []
     if journey.stage not in DEPARTED:
         steps.append("erasure")  # once departed, the file is evidence and is kept
     return steps

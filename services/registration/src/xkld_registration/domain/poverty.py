@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
+from xkld_shared.errors import Conflict
 
 from xkld_registration.domain.journey_state import Journey, Stage, stage_refused
+from xkld_registration.domain.problems import invalid_field
 
 Basis = Literal["intake", "after_return"]
 
@@ -37,14 +38,10 @@ def check_list_year(
 ) -> None:
     first = returned_on.year if basis == "after_return" and returned_on else 2000
     if not first <= list_year <= today.year:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "list_year",
-                    f"Năm của danh sách hộ nghèo phải từ {first} đến {today.year}",
-                    f"The list's year must fall between {first} and {today.year}",
-                )
-            ]
+        raise invalid_field(
+            "list_year",
+            f"Năm của danh sách hộ nghèo phải từ {first} đến {today.year}",
+            f"The list's year must fall between {first} and {today.year}",
         )
 
 

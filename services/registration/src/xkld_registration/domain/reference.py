@@ -7,7 +7,9 @@ import uuid
 from dataclasses import dataclass
 
 from xkld_shared.contracts.journey import CourseType
-from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
+from xkld_shared.errors import Conflict
+
+from xkld_registration.domain.problems import invalid_field
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,10 @@ def licence_problem(
 
 def check_licence_dates(valid_from: dt.date, valid_to: dt.date) -> None:
     if valid_to < valid_from:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "licence_valid_to",
-                    "Ngày hết hạn giấy phép phải sau ngày cấp",
-                    "The licence must end after it starts",
-                )
-            ]
+        raise invalid_field(
+            "licence_valid_to",
+            "Ngày hết hạn giấy phép phải sau ngày cấp",
+            "The licence must end after it starts",
         )
 
 
@@ -79,14 +77,10 @@ class Course:
 
 def check_course_dates(starts_on: dt.date, ends_on: dt.date) -> None:
     if ends_on < starts_on:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "ends_on",
-                    "Ngày kết thúc khoá học phải sau ngày khai giảng",
-                    "The course must end after it starts",
-                )
-            ]
+        raise invalid_field(
+            "ends_on",
+            "Ngày kết thúc khoá học phải sau ngày khai giảng",
+            "The course must end after it starts",
         )
 
 
@@ -114,12 +108,8 @@ def check_enrolment(course: Course, enrolled: int, already_in: bool, today: dt.d
 
 def check_attendance_day(course: Course, day: dt.date) -> None:
     if not course.starts_on <= day <= course.ends_on:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "attended_on",
-                    "Ngày điểm danh nằm ngoài thời gian khoá học",
-                    "The attendance day is outside the course dates",
-                )
-            ]
+        raise invalid_field(
+            "attended_on",
+            "Ngày điểm danh nằm ngoài thời gian khoá học",
+            "The attendance day is outside the course dates",
         )

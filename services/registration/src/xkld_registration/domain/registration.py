@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -14,18 +12,15 @@ from xkld_shared.contracts.registration import PriorityGroup, RegistrationSubmit
 from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
 
 from xkld_registration.domain.communes import CurrentCommune
-from xkld_registration.domain.consent import ConsentAnswers, Purpose, consent_problem
+from xkld_registration.domain.consent import ConsentAnswers, Purpose
 from xkld_registration.domain.identity import (
-    MINIMUM_AGE,
     Gender,
     HouseholdPoverty,
-    age_on,
-    cccd_problem,
-    ethnicity_problem,
     normalise_mobile,
     normalise_name,
 )
-from xkld_registration.domain.markets import Market, market_age_problem
+from xkld_registration.domain.markets import Market
+from xkld_registration.domain.registration_checks import normalised, submission_problems
 
 
 class Status(StrEnum):
@@ -138,14 +133,21 @@ def submit(
     name = normalise_name(cmd.full_name)
     cccd = cmd.cccd.strip()
     phone = normalise_mobile(cmd.phone)
-    problems = _person_problems(cmd, (name, cccd, phone), today)
-    if isinstance(commune, FieldProblem):
-        problems.append(commune)
-    if (ethnicity_issue := ethnicity_problem(cmd.ethnicity_code)) is not None:
-        problems.append(ethnicity_issue)
-    problems += _details_problems(cmd.details, cmd.date_of_birth, today, market)
+    problems = submission_problems(cmd, (name, cccd, phone), today, commune, market)
     if problems or name is None or phone is None or isinstance(commune, FieldProblem):
         raise InvalidInput.of(problems)
+    return _opened(cmd, registration_id, today, commune, (name, cccd, phone))
+
+
+def _opened(
+    cmd: SubmitRegistration,
+    registration_id: uuid.UUID,
+    today: dt.date,
+    commune: CurrentCommune,
+    cleaned: tuple[str, str, str],
+) -> Registration:
+    """The new file from a valid command; `cleaned` is the name, CCCD and phone as normalised."""
+    name, cccd, phone = cleaned
     return Registration(
         id=registration_id,
         full_name=name,
@@ -160,88 +162,11 @@ def submit(
         submitted_on=today,
         ethnicity_code=cmd.ethnicity_code,
         household_poverty=cmd.household_poverty,
-        details=_normalised(cmd.details),
+        details=normalised(cmd.details),
         commune_code_entered=(
             commune.entered_code if commune.entered_code != commune.code else None
         ),
     )
-
-
-def _person_problems(
-    cmd: SubmitRegistration, cleaned: tuple[str | None, str, str | None], today: dt.date
-) -> list[FieldProblem]:
-    """The consents and the person's own fields, in the form's order; `cleaned` is the name,
-    CCCD and phone as normalised (None when not valid)."""
-    name, cccd, phone = cleaned
-    problems: list[FieldProblem] = []
-    if (consent_issue := consent_problem(cmd.consents)) is not None:
-        problems.append(consent_issue)
-    if name is None:
-        problems.append(
-            FieldProblem("full_name", "Họ tên không hợp lệ", "The full name is not valid")
-        )
-    if (cccd_issue := cccd_problem(cccd, cmd.date_of_birth, cmd.gender)) is not None:
-        problems.append(cccd_issue)
-    if (birth_issue := _birth_problem(cmd.date_of_birth, today)) is not None:
-        problems.append(birth_issue)
-    if phone is None:
-        problems.append(
-            FieldProblem(
-                "phone",
-                "Số điện thoại di động Việt Nam không hợp lệ",
-                "Not a valid Vietnamese mobile number",
-            )
-        )
-    return problems
-
-
-def _birth_problem(date_of_birth: dt.date, today: dt.date) -> FieldProblem | None:
-    if date_of_birth > today:
-        return FieldProblem(
-            "date_of_birth", "Ngày sinh ở tương lai", "The date of birth is in the future"
-        )
-    if age_on(date_of_birth, today) < MINIMUM_AGE:
-        return FieldProblem(
-            "date_of_birth",
-            f"Người lao động phải đủ {MINIMUM_AGE} tuổi",
-            f"The worker must be at least {MINIMUM_AGE} years old",
-        )
-    return None
-
-
-def _clean_text(raw: str | None) -> str | None:
-    if raw is None:
-        return None
-    text = " ".join(unicodedata.normalize("NFC", raw).split())
-    return text or None
-
-
-def _normalised(details: IntakeDetails) -> IntakeDetails:
-    return dataclasses.replace(
-        details,
-        hamlet=_clean_text(details.hamlet),
-        occupation=_clean_text(details.occupation),
-        desired_occupation=_clean_text(details.desired_occupation),
-    )
-
-
-def _details_problems(
-    details: IntakeDetails,
-    date_of_birth: dt.date,
-    today: dt.date,
-    market: Market | FieldProblem | None,
-) -> list[FieldProblem]:
-    problems: list[FieldProblem] = []
-    if details.hamlet is not None and not 1 <= len(_clean_text(details.hamlet) or "") <= 100:
-        problems.append(
-            FieldProblem("hamlet", "Tên ấp/thôn không hợp lệ", "The hamlet name is not valid")
-        )
-    if isinstance(market, FieldProblem):
-        problems.append(market)
-    elif market is not None and date_of_birth <= today:
-        age_issue = market_age_problem(market, date_of_birth, today)
-        problems += [] if age_issue is None else [age_issue]
-    return problems
 
 
 def submitted_event(registration: Registration, phone_ciphertext: str) -> RegistrationSubmitted:

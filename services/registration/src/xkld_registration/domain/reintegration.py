@@ -6,7 +6,9 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
+from xkld_shared.errors import Conflict
+
+from xkld_registration.domain.problems import invalid_field
 
 CHECKPOINTS = (3, 6)
 
@@ -49,12 +51,8 @@ class OutcomeAlreadyRecorded(Conflict):
 
 def check_observed_on(returned_on: dt.date, observed_on: dt.date, today: dt.date) -> None:
     if not returned_on <= observed_on <= today:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "observed_on",
-                    "Ngày ghi nhận phải từ ngày về nước đến hôm nay",
-                    "The day observed must fall between the return and today",
-                )
-            ]
+        raise invalid_field(
+            "observed_on",
+            "Ngày ghi nhận phải từ ngày về nước đến hôm nay",
+            "The day observed must fall between the return and today",
         )

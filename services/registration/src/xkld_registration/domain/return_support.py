@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
+from xkld_shared.errors import Conflict
+
+from xkld_registration.domain.problems import invalid_field
 
 
 class SupportStatus(StrEnum):
@@ -106,14 +108,10 @@ def check_item(cause: str | None, item_code: str) -> SupportItem:
     for item in owed_for(cause):
         if item.code == item_code:
             return item
-    raise InvalidInput.of(
-        [
-            FieldProblem(
-                "item_code",
-                f"Khoản hỗ trợ «{item_code}» không áp dụng cho nguyên nhân về nước này",
-                f"Support '{item_code}' does not apply to this cause of return",
-            )
-        ]
+    raise invalid_field(
+        "item_code",
+        f"Khoản hỗ trợ «{item_code}» không áp dụng cho nguyên nhân về nước này",
+        f"Support '{item_code}' does not apply to this cause of return",
     )
 
 

@@ -33,38 +33,56 @@ def check_outcome(
 ) -> None:
     """An outcome is observed after the course was completed, within six months of it, not in
     the future; "went abroad" names the person's own labour-export file."""
-    problems: list[FieldProblem] = []
+    problems = [
+        *_completion_problems(observed_on, completed_on, today),
+        *_future_problems(observed_on, today),
+        *_abroad_problems(outcome, abroad_file_found),
+    ]
+    if problems:
+        raise InvalidInput.of(problems)
+
+
+def _completion_problems(
+    observed_on: dt.date, completed_on: dt.date | None, today: dt.date
+) -> list[FieldProblem]:
     if completed_on is None:
-        problems.append(
+        return [
             FieldProblem(
                 "course_id",
                 "Khoá học chưa có kết quả; chỉ ghi việc làm sau khi học xong",
                 "The course has no result yet; employment is recorded after the course",
             )
-        )
-    elif observed_on < completed_on or (
+        ]
+    if observed_on < completed_on or (
         # A future date is refused below; only a past one is compared with six months on
         # (which also keeps the date arithmetic far from year 9999).
         observed_on <= today and observed_on > add_months(completed_on, FOLLOW_UP_MONTHS)
     ):
-        problems.append(
+        return [
             FieldProblem(
                 "observed_on",
                 f"Ngày ghi nhận phải trong {FOLLOW_UP_MONTHS} tháng sau khi học xong",
                 f"The date must be within {FOLLOW_UP_MONTHS} months after the course ended",
             )
-        )
+        ]
+    return []
+
+
+def _future_problems(observed_on: dt.date, today: dt.date) -> list[FieldProblem]:
     if observed_on > today:
-        problems.append(
+        return [
             FieldProblem("observed_on", "Ngày ghi nhận ở tương lai", "The date is in the future")
-        )
+        ]
+    return []
+
+
+def _abroad_problems(outcome: Outcome, abroad_file_found: bool) -> list[FieldProblem]:
     if outcome == "went_abroad" and not abroad_file_found:
-        problems.append(
+        return [
             FieldProblem(
                 "registration_id",
                 "Đi làm việc ở nước ngoài cần mã hồ sơ XKLĐ của chính người này",
                 "Went abroad needs this person's own labour-export file id",
             )
-        )
-    if problems:
-        raise InvalidInput.of(problems)
+        ]
+    return []

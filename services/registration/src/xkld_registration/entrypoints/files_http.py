@@ -18,6 +18,7 @@ from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.application.files import FileFilters, Lookup, Sort
 from xkld_registration.domain.markets import Market
+from xkld_registration.domain.problems import invalid_field
 from xkld_registration.entrypoints.openapi import ERROR_RESPONSES, READ_ERRORS
 from xkld_registration.entrypoints.wiring import Files, MarketList, Markets
 
@@ -73,14 +74,10 @@ class Filters(BaseModel):
 
     def filters(self) -> FileFilters:
         if self.submitted_from and self.submitted_to and self.submitted_from > self.submitted_to:
-            raise InvalidInput.of(
-                [
-                    FieldProblem(
-                        "submitted_to",
-                        "Ngày kết thúc phải sau ngày bắt đầu",
-                        "The end date must not be before the start date",
-                    )
-                ]
+            raise invalid_field(
+                "submitted_to",
+                "Ngày kết thúc phải sau ngày bắt đầu",
+                "The end date must not be before the start date",
             )
         return FileFilters(**self.model_dump(include=set(Filters.model_fields)))
 

@@ -21,6 +21,7 @@ from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.adapters.postgres_store import consent_history
 from xkld_registration.application.queries import RegistrationView, find_in_scope, view_of
+from xkld_registration.application.submit_registration import SubmitRegistrationHandler
 from xkld_registration.domain.consent import PURPOSE_TEXT_VI, ConsentAnswers, Purpose
 from xkld_registration.domain.registration import Education, IntakeDetails, SubmitRegistration
 from xkld_registration.entrypoints.consent_print import render_consent_record
@@ -159,6 +160,16 @@ async def submit_registration(
     if idempotency_key is None:
         made = await submit.answer(body.command(), context)
         return JSONResponse(made.body, status_code=made.status_code)
+    return await _submit_once(submit, body, context, idempotency_key)
+
+
+async def _submit_once(
+    submit: SubmitRegistrationHandler,
+    body: RegistrationRequest,
+    context: ChangeContext,
+    idempotency_key: str,
+) -> JSONResponse:
+    """With an Idempotency-Key: a retry gets the first answer back, marked as replayed."""
     key = idempotency.checked_key(idempotency_key)
     fingerprinted = body.model_dump(mode="json") | {"priority_groups": sorted(body.priority_groups)}
     answer = await submit.once(body.command(), context, key, fingerprinted)

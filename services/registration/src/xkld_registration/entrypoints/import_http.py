@@ -58,6 +58,13 @@ def _file_problem(vi: str, en: str) -> InvalidInput:
     return InvalidInput.of([FieldProblem("file", vi, en)])
 
 
+async def _file_of(request: Request) -> bytes:
+    data = await request.body()
+    if len(data) > MAX_BYTES:
+        raise _file_problem("Tệp lớn hơn 5 MB", "The file is larger than 5 MB")
+    return data
+
+
 @router.post(
     "/imports",
     summary="Nhập hồ sơ hàng loạt từ tệp CSV/XLSX (bulk import)",
@@ -78,9 +85,7 @@ async def import_registrations(
     không gì cả), dòng lỗi được trả lại kèm số dòng và lý do bằng tiếng Việt. Người đã có hồ
     sơ đang hoạt động được bỏ qua, nên nhập lại cùng tệp không tạo hồ sơ trùng. `dry_run=true`
     kiểm tra mọi thứ mà không lưu."""
-    data = await request.body()
-    if len(data) > MAX_BYTES:
-        raise _file_problem("Tệp lớn hơn 5 MB", "The file is larger than 5 MB")
+    data = await _file_of(request)
     fingerprinted = {"sha256": hashlib.sha256(data).hexdigest(), "dry_run": dry_run}
     scope = f"registration.import:{officer.subject}"
     key = None if idempotency_key is None else idempotency.checked_key(idempotency_key)

@@ -14,10 +14,9 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 from xkld_shared.audit import SEALED
 
-from xkld_registration.adapters.journey_store import load_file, records_of
+from xkld_registration.adapters.journey_store import records_of
+from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.journey_terms import Note
-from xkld_registration.application.queries import RegistrationNotFound
-from xkld_registration.application.scope import may_act_on
 from xkld_registration.domain.consent import Purpose
 from xkld_registration.domain.journey_commands import LoanTerms
 from xkld_registration.entrypoints.journey_common import (
@@ -47,9 +46,7 @@ router = APIRouter(
 async def get_journey(registration_id: uuid.UUID, pool: DbPool, reader: Reader) -> dict[str, Any]:
     """Bước hiện tại của hồ sơ, các điều kiện xuất cảnh còn thiếu và nhật ký các bước."""
     async with pool.acquire() as conn, conn.transaction():
-        file = await load_file(conn, registration_id, lock=False)
-        if file is None or not may_act_on(reader, file.commune_code, file.province_code):
-            raise RegistrationNotFound
+        file = await file_in_scope(conn, registration_id, reader, lock=False)
         records = await records_of(conn, registration_id)
     state = answer(registration_id, file.journey).model_dump(mode="json")
     steps = [_shown(r) for r in records]
@@ -142,6 +139,18 @@ class LoanRequestBody(Body):
     contract_term_months: int = Field(gt=0, le=240)
 
     def terms(self) -> LoanTerms:
+        self._check_costs()
+        return LoanTerms(
+            requested_vnd=self.requested_vnd,
+            cost_breakdown_vnd=dict(self.cost_breakdown_vnd),
+            purpose_code=self.purpose_code,
+            requested_term_months=self.requested_term_months,
+            market_code=self.market_code,
+            programme=self.programme,
+            contract_term_months=self.contract_term_months,
+        )
+
+    def _check_costs(self) -> None:
         costs = self.cost_breakdown_vnd
         if any(v <= 0 for v in costs.values()) or not all(0 < len(k) <= 40 for k in costs):
             raise invalid(
@@ -155,15 +164,6 @@ class LoanRequestBody(Body):
                 "Số tiền vay không được vượt tổng chi phí theo hợp đồng",
                 "The loan cannot exceed the total contract costs",
             )
-        return LoanTerms(
-            requested_vnd=self.requested_vnd,
-            cost_breakdown_vnd=dict(self.cost_breakdown_vnd),
-            purpose_code=self.purpose_code,
-            requested_term_months=self.requested_term_months,
-            market_code=self.market_code,
-            programme=self.programme,
-            contract_term_months=self.contract_term_months,
-        )
 
 
 @router.post("/loan-request")

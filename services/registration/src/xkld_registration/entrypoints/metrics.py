@@ -8,6 +8,11 @@ from xkld_shared.metrics import ServiceMetrics
 
 
 def add_programme_metrics(metrics: ServiceMetrics) -> None:
+    _count_files(metrics)
+    _count_trainees(metrics)
+
+
+def _count_files(metrics: ServiceMetrics) -> None:
     metrics.count_events(
         "xkld_registrations",
         "Labour-export files by step reached: submitted, eligible, rejected, withdrawn, "
@@ -23,6 +28,9 @@ def add_programme_metrics(metrics: ServiceMetrics) -> None:
             journey.WorkerAbsconded.EVENT_TYPE: "absconded",
         },
     )
+
+
+def _count_trainees(metrics: ServiceMetrics) -> None:
     metrics.count_events(
         "xkld_trainees",
         "Rural vocational trainees by step reached: registered, enrolled, completed, "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from xkld_shared.audit import ChangeContext, record_change
+from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.loan import (
     LoanApplicationReceived,
@@ -25,6 +25,7 @@ from xkld_registration.adapters.loan_links import (
     link_decided_application,
     link_requested_application,
 )
+from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.journey_steps import journey_view
 from xkld_registration.domain.journey_state import LoanFact, apply_loan_fact
 
@@ -56,22 +57,24 @@ async def on_loan_decided(conn: Conn, envelope: Envelope, payload: EventPayload)
         # An application the bank took directly, for a file this service does not hold.
         log.info("loan event for an unknown registration; nothing to update")
         return
-    journey = apply_loan_fact(file.journey, _FACTS[envelope.event_type])
+    fact = _FACTS[envelope.event_type]
+    journey = apply_loan_fact(file.journey, fact)
     await save_journey(conn, file.id, journey)
-    details = payload.model_dump(mode="json")
-    await link_decided_application(conn, file.id, uuid.UUID(details["loan_application_id"]))
-    kind = f"loan_{_FACTS[envelope.event_type].value}"
-    await add_record(conn, file.id, kind, envelope.occurred_at.date(), details, "loans-service")
+    kind = await _keep_decision(conn, envelope, payload, file.id)
     context = ChangeContext(LOANS_SERVICE, None, envelope.correlation_id)
-    await record_change(
-        conn,
-        context,
-        action=f"journey.{kind}",
-        entity_type="registration",
-        entity_id=str(file.id),
-        before=journey_view(file.journey),
-        after=journey_view(journey),
-    )
+    change = (journey_view(file.journey), journey_view(journey))
+    await audit_file(conn, context, f"journey.{kind}", file.id, change)
+
+
+async def _keep_decision(
+    conn: Conn, envelope: Envelope, payload: EventPayload, file_id: uuid.UUID
+) -> str:
+    """Link the decided application and keep the decision as a journey record; its kind."""
+    details = payload.model_dump(mode="json")
+    await link_decided_application(conn, file_id, uuid.UUID(details["loan_application_id"]))
+    kind = f"loan_{_FACTS[envelope.event_type].value}"
+    await add_record(conn, file_id, kind, envelope.occurred_at.date(), details, "loans-service")
+    return kind
 
 
 LOAN_HANDLERS = {

@@ -124,39 +124,43 @@ def sheet_xlsx(sheet: Sheet) -> bytes:
     ws = book.active
     assert ws is not None  # a new workbook always has one sheet
     ws.title = "Bang ke"
-    _append(ws, [f"BẢNG KÊ HỖ TRỢ HỌC NGHỀ – KHOÁ {sheet.course.code}: {sheet.course.title}"])
-    _append(
-        ws,
-        [
-            f"{sheet.course.provider}; {sheet.course.starts_on:%d/%m/%Y} – "
-            f"{sheet.course.ends_on:%d/%m/%Y}"
-        ],
-    )
+    _append_title(ws, sheet)
+    _append_lines(ws, view)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _append_title(ws: Any, sheet: Sheet) -> None:
+    course = sheet.course
+    _append(ws, [f"BẢNG KÊ HỖ TRỢ HỌC NGHỀ – KHOÁ {course.code}: {course.title}"])
+    _append(ws, [f"{course.provider}; {course.starts_on:%d/%m/%Y} – {course.ends_on:%d/%m/%Y}"])
     _append(ws, [f"Căn cứ: {sheet.policy.legal_basis}"])
     _append(ws, [f"Học phí một học viên: {sheet.terms.tuition_vnd} đ"])
+
+
+def _append_lines(ws: Any, view: dict[str, Any]) -> None:
     _append(ws, list(_HEADINGS))
     for n, line in enumerate(view["lines"], start=1):
-        _append(
-            ws,
-            [
-                n,
-                line["full_name"],
-                line["trainee_id"],
-                line["commune_code"],
-                line["days_present"],
-                line["distance_km"],
-                line["cost_vnd"],
-                line["meals_vnd"],
-                line["travel_vnd"],
-                line["total_vnd"],
-                _STATUS_VI[line["status"]],
-                "",
-            ],
-        )
+        _append(ws, _sheet_row(n, line))
     _append(
         ws,
         ["", "Tổng được hỗ trợ (chưa chi trả)", "", "", "", "", "", "", "", view["due_total_vnd"]],
     )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+
+
+def _sheet_row(n: int, line: dict[str, Any]) -> list[Any]:
+    return [
+        n,
+        line["full_name"],
+        line["trainee_id"],
+        line["commune_code"],
+        line["days_present"],
+        line["distance_km"],
+        line["cost_vnd"],
+        line["meals_vnd"],
+        line["travel_vnd"],
+        line["total_vnd"],
+        _STATUS_VI[line["status"]],
+        "",
+    ]
