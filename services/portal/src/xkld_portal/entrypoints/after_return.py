@@ -29,6 +29,17 @@ ItemCode = Annotated[str, Path(pattern=r"^[a-z_]{1,60}$")]
 RETURNED = ("returned_completed", "returned_early", "reintegration")
 COMPLETED = ("returned_completed", "reintegration")
 _PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+# What the page's forms offer to choose from.
+_CHOICES = {
+    "statuses": o.SUPPORT_STATUSES,
+    "decisions": o.SUPPORT_DECISIONS,
+    "outcomes": o.REINTEGRATION_OUTCOMES,
+    "checkpoints": o.CHECKPOINTS,
+    "poverty_statuses": o.POVERTY_STATUSES,
+    "bases": o.POVERTY_BASES,
+    "returned": RETURNED,
+    "completed": COMPLETED,
+}
 
 
 def officers_only(visitor: Visitor) -> None:
@@ -51,6 +62,24 @@ async def _part(portal: Portal, visitor: Visitor, path: str) -> Any:
 async def _show(
     request: Request, portal: Portal, visitor: Visitor, rid: uuid.UUID, attempt: Attempt
 ) -> Response:
+    context = await _read(portal, visitor, rid)
+    today = dt.datetime.now(VIETNAM).date()
+    return render(
+        request,
+        portal,
+        "after_return.html",
+        visitor=visitor,
+        status_code=attempt.status,
+        attempt=attempt,
+        today=today.isoformat(),
+        this_year=today.year,
+        **_CHOICES,
+        **context,
+    )
+
+
+async def _read(portal: Portal, visitor: Visitor, rid: uuid.UUID) -> dict[str, Any]:
+    """The file and the parts after its return that its stage has."""
     base = f"/registrations/{rid}"
     file = await portal.api.get(Service.REGISTRATION, base, token=visitor.token)
     support, poverty, story = await asyncio.gather(
@@ -59,31 +88,14 @@ async def _show(
         _part(portal, visitor, f"{base}/success-story"),
     )
     written = (story or {}).get("story")
-    today = dt.datetime.now(VIETNAM).date()
-    return render(
-        request,
-        portal,
-        "after_return.html",
-        visitor=visitor,
-        status_code=attempt.status,
-        rid=rid,
-        file=file,
-        support=support,
-        poverty=poverty or [],
-        story=written,
-        story_typed=o.story_typed(written),
-        attempt=attempt,
-        today=today.isoformat(),
-        this_year=today.year,
-        statuses=o.SUPPORT_STATUSES,
-        decisions=o.SUPPORT_DECISIONS,
-        outcomes=o.REINTEGRATION_OUTCOMES,
-        checkpoints=o.CHECKPOINTS,
-        poverty_statuses=o.POVERTY_STATUSES,
-        bases=o.POVERTY_BASES,
-        returned=RETURNED,
-        completed=COMPLETED,
-    )
+    return {
+        "rid": rid,
+        "file": file,
+        "support": support,
+        "poverty": poverty or [],
+        "story": written,
+        "story_typed": o.story_typed(written),
+    }
 
 
 @router.get("/files/{rid}/after-return")

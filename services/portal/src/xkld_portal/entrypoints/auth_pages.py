@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -46,25 +46,36 @@ async def login_page(request: Request, portal: PortalDep, next: Next = "/") -> R
     )
 
 
-@router.post("/login")
-async def login(request: Request, portal: PortalDep, form: FormDep) -> Response:
+def _credentials(form: dict[str, Any]) -> tuple[str, str]:
     username = str(form.get("username") or "")[:128]
     password = str(form.get("password") or "")[:1024]
+    return username, password
+
+
+async def _verified_tokens(portal: Portal, username: str, password: str, source: str) -> Any:
+    """Identity's tokens for the credentials, sent with the browser's address."""
+    tokens = await portal.api.send(
+        Service.IDENTITY,
+        "POST",
+        "/auth/login",
+        token=None,
+        json={"username": username, "password": password},
+        forwarded_for=source,
+    )
+    portal.verifier.verify(tokens["access_token"])  # a token it cannot verify is no sign-in
+    return tokens
+
+
+@router.post("/login")
+async def login(request: Request, portal: PortalDep, form: FormDep) -> Response:
+    username, password = _credentials(form)
     target = local_path(str(form.get("next") or "/"))
     source = request.client.host if request.client else "?"
     subjects = (f"ip:{source}", f"user:{username.lower()}")
     if portal.attempts.blocked(*subjects):
         raise TooManyAttempts
     try:
-        tokens = await portal.api.send(
-            Service.IDENTITY,
-            "POST",
-            "/auth/login",
-            token=None,
-            json={"username": username, "password": password},
-            forwarded_for=source,
-        )
-        portal.verifier.verify(tokens["access_token"])  # a token it cannot verify is no sign-in
+        tokens = await _verified_tokens(portal, username, password, source)
     except (SignInNeeded, InvalidToken):
         portal.attempts.failed(*subjects)
         return _again(request, portal, target, username, problem="wrong")

@@ -15,7 +15,12 @@ from xkld_portal.application.errors import NotAllowed, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import bank
 from xkld_portal.domain.staff_forms import optional, text
-from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of
+from xkld_portal.entrypoints.staff_common import (
+    Attempt,
+    answer_or_refusal,
+    finished,
+    form_key_of,
+)
 from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
 
 router = APIRouter()
@@ -67,6 +72,17 @@ async def decision_page(
     return await _decision_page(request, portal, visitor, lid, Attempt())
 
 
+def _decision(form: dict[str, Any], agree: bool) -> dict[str, Any]:
+    return {"agree": True} if agree else {"agree": False, "reason": optional(form, "reason")}
+
+
+async def _send_decision(
+    portal: Portal, visitor: Visitor, lid: uuid.UUID, decision: dict[str, Any], key: str
+) -> None:
+    path = f"/loan-applications/{lid}/decision"
+    await portal.api.send(Service.LOANS, "POST", path, token=visitor.token, json=decision, key=key)
+
+
 @router.post("/loans/{lid}/decision")
 async def decide(
     lid: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
@@ -75,14 +91,7 @@ async def decide(
     key = form_key_of(form)
     agree = text(form, "agree") == "true"
     try:
-        await portal.api.send(
-            Service.LOANS,
-            "POST",
-            f"/loan-applications/{lid}/decision",
-            token=visitor.token,
-            json={"agree": True} if agree else {"agree": False, "reason": optional(form, "reason")},
-            key=key,
-        )
+        await _send_decision(portal, visitor, lid, _decision(form, agree), key)
     except Refusal as refused:
         name = "confirm" if agree else "send-back"
         return await _decision_page(
@@ -105,13 +114,9 @@ async def portfolio(
 ) -> Response:
     manager_only(visitor)
     params = _portfolio_params(as_of, by)
-    refusal, report = None, None
-    try:
-        report = await portal.api.get(
-            Service.LOANS, "/portfolio", token=visitor.token, params=params
-        )
-    except Refusal as refused:
-        refusal = refused
+    report, refusal = await answer_or_refusal(
+        portal.api.get(Service.LOANS, "/portfolio", token=visitor.token, params=params)
+    )
     return render(
         request,
         portal,

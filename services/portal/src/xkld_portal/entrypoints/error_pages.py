@@ -67,28 +67,33 @@ _PAGES: dict[type[Exception], tuple[int, str]] = {
 
 
 def install_error_pages(app: FastAPI) -> None:
-    async def _page(request: Request, exc: Exception) -> Response:
-        status, kind = next(page for kind, page in _PAGES.items() if isinstance(exc, kind))
-        return _error(request, status, kind)
-
     for failure in _PAGES:
         app.add_exception_handler(failure, _page)
+    app.exception_handler(SignInNeeded)(_sign_in)
+    app.exception_handler(Refusal)(_refused)
+    app.exception_handler(StarletteHTTPException)(_http)
+    app.exception_handler(Exception)(_crash)
 
-    @app.exception_handler(SignInNeeded)
-    async def _sign_in(request: Request, _: SignInNeeded) -> Response:
-        return sign_in_again(request)
 
-    @app.exception_handler(Refusal)
-    async def _refused(request: Request, exc: Refusal) -> Response:
-        lang = request.cookies.get("xkld_lang", "vi")
-        return _error(request, exc.status, "refused", exc.message(lang))
+async def _page(request: Request, exc: Exception) -> Response:
+    status, kind = next(page for kind, page in _PAGES.items() if isinstance(exc, kind))
+    return _error(request, status, kind)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        kind = "not_found" if exc.status_code == 404 else "invalid"
-        return _error(request, exc.status_code, kind)
 
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> Response:
-        log.error("page failed", extra={"error": type(exc).__name__, "path": request.url.path})
-        return _error(request, 500, "unavailable")
+async def _sign_in(request: Request, _: SignInNeeded) -> Response:
+    return sign_in_again(request)
+
+
+async def _refused(request: Request, exc: Refusal) -> Response:
+    lang = request.cookies.get("xkld_lang", "vi")
+    return _error(request, exc.status, "refused", exc.message(lang))
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+    kind = "not_found" if exc.status_code == 404 else "invalid"
+    return _error(request, exc.status_code, kind)
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    log.error("page failed", extra={"error": type(exc).__name__, "path": request.url.path})
+    return _error(request, 500, "unavailable")

@@ -39,12 +39,9 @@ async def _reference(api: Api, visitor: Visitor, steps: list[Step]) -> dict[str,
     return dict(zip(wanted, got, strict=True))
 
 
-async def load_file(api: Api, visitor: Visitor, rid: uuid.UUID) -> dict[str, Any]:
+async def _timeline_and_sms(api: Api, visitor: Visitor, rid: uuid.UUID) -> tuple[Any, Any, Any]:
+    """The timeline, and the SMS sent and the contact for the roles that read them."""
     path = f"/registrations/{rid}"
-    file, journey = await asyncio.gather(
-        api.get(Service.REGISTRATION, path, token=visitor.token),
-        api.get(Service.REGISTRATION, f"{path}/journey", token=visitor.token),
-    )
     sms = visitor.can(*SMS_READERS)
     timeline, messages, contact = await asyncio.gather(
         _optional(api.get(Service.REGISTRATION, f"{path}/timeline", token=visitor.token)),
@@ -55,9 +52,25 @@ async def load_file(api: Api, visitor: Visitor, rid: uuid.UUID) -> dict[str, Any
         if sms
         else asyncio.sleep(0, None),
     )
+    return timeline, messages, contact
+
+
+def _steps(visitor: Visitor, file: dict[str, Any], journey: dict[str, Any]) -> list[Step]:
+    """The next steps this visitor may take; an erased file is not erased twice."""
     steps = offered(journey["next_steps"], frozenset(visitor.principal.roles))
     if file.get("erased_at"):
         steps = [s for s in steps if s.path != "erasure"]
+    return steps
+
+
+async def load_file(api: Api, visitor: Visitor, rid: uuid.UUID) -> dict[str, Any]:
+    path = f"/registrations/{rid}"
+    file, journey = await asyncio.gather(
+        api.get(Service.REGISTRATION, path, token=visitor.token),
+        api.get(Service.REGISTRATION, f"{path}/journey", token=visitor.token),
+    )
+    timeline, messages, contact = await _timeline_and_sms(api, visitor, rid)
+    steps = _steps(visitor, file, journey)
     return {
         "file": file,
         "journey": journey,

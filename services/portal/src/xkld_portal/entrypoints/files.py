@@ -31,6 +31,23 @@ def _chosen(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k in _FILTERS and v not in (None, "")}
 
 
+async def _found(
+    portal: PortalDep, visitor: Visitor, query: dict[str, Any], lookup: dict[str, str] | None
+) -> Any:
+    """The page of files: a search by name or CCCD is posted, a filtered list is read."""
+    if lookup:
+        return await portal.api.send(
+            Service.REGISTRATION,
+            "POST",
+            "/registrations/search",
+            token=visitor.token,
+            json=query | lookup,
+        )
+    return await portal.api.get(
+        Service.REGISTRATION, "/registrations", token=visitor.token, params=query
+    )
+
+
 async def _page(
     request: Request,
     portal: PortalDep,
@@ -40,18 +57,7 @@ async def _page(
     lookup: dict[str, str] | None = None,
 ) -> Response:
     query = filters | {"page": page, "page_size": 25}
-    if lookup:
-        found = await portal.api.send(
-            Service.REGISTRATION,
-            "POST",
-            "/registrations/search",
-            token=visitor.token,
-            json=query | lookup,
-        )
-    else:
-        found = await portal.api.get(
-            Service.REGISTRATION, "/registrations", token=visitor.token, params=query
-        )
+    found = await _found(portal, visitor, query, lookup)
     markets = await portal.api.get(Service.REGISTRATION, "/markets", token=visitor.token)
     return render(
         request,
