@@ -20,7 +20,15 @@ from xkld_portal.application.errors import NotAllowed, NothingHere, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import outcomes as o
 from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of
-from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import (
+    FormDep,
+    Portal,
+    PortalDep,
+    Visitor,
+    VisitorDep,
+    printable,
+    render,
+)
 
 router = APIRouter()
 ItemCode = Annotated[str, Path(pattern=r"^[a-z_]{1,60}$")]
@@ -28,7 +36,6 @@ ItemCode = Annotated[str, Path(pattern=r"^[a-z_]{1,60}$")]
 # only spare the officer a form that would be refused).
 RETURNED = ("returned_completed", "returned_early", "reintegration")
 COMPLETED = ("returned_completed", "reintegration")
-_PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 # What the page's forms offer to choose from.
 _CHOICES = {
     "statuses": o.SUPPORT_STATUSES,
@@ -173,5 +180,4 @@ async def printable_story(rid: uuid.UUID, portal: PortalDep, visitor: VisitorDep
     page, _ = await portal.api.raw(
         Service.REGISTRATION, f"/registrations/{rid}/success-story/print", token=visitor.token
     )
-    headers = {"Content-Security-Policy": _PRINT_CSP, "Cache-Control": "no-store"}
-    return Response(page, media_type="text/html; charset=utf-8", headers=headers)
+    return printable(page)

@@ -21,7 +21,15 @@ from xkld_portal.entrypoints.staff_common import (
     finished,
     form_key_of,
 )
-from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import (
+    FormDep,
+    Portal,
+    PortalDep,
+    Visitor,
+    VisitorDep,
+    attachment,
+    render,
+)
 
 router = APIRouter()
 GroupBy = Literal["commune", "regime"]
@@ -144,5 +152,4 @@ async def portfolio_export(
     params = _portfolio_params(as_of, by) | {"format": kind}
     body, _ = await portal.api.raw(Service.LOANS, "/portfolio", token=visitor.token, params=params)
     name = f"du-no-{by}-{as_of or 'hom-nay'}.{kind}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return Response(body, media_type=EXPORTS[kind], headers=headers)
+    return attachment(body, EXPORTS[kind], name, no_store=True)

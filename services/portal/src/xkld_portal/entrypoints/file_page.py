@@ -15,7 +15,7 @@ from xkld_portal.application.errors import NotAllowed, NothingHere, Refusal
 from xkld_portal.application.ports import Api, Service
 from xkld_portal.domain import labels
 from xkld_portal.domain.steps import COST_LINES, Problem, Step, offered
-from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, printable, render
 
 router = APIRouter()
 SMS_READERS = (Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER)
@@ -121,10 +121,6 @@ async def file_page(
     return show_file(request, portal, visitor, loaded)
 
 
-# The service's printable page styles itself inline; this one answer may, nothing else.
-_PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
-
-
 @router.get("/files/{rid}/consent-form")
 async def consent_form(
     rid: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep
@@ -132,5 +128,4 @@ async def consent_form(
     page, _ = await portal.api.raw(
         Service.REGISTRATION, f"/registrations/{rid}/consents/print", token=visitor.token
     )
-    headers = {"Content-Security-Policy": _PRINT_CSP, "Cache-Control": "no-store"}
-    return Response(page, media_type="text/html; charset=utf-8", headers=headers)
+    return printable(page)

@@ -11,7 +11,14 @@ from pydantic import BaseModel, Field
 
 from xkld_portal.application.ports import Service
 from xkld_portal.domain.labels import PRIORITY_GROUPS, STAGES
-from xkld_portal.entrypoints.web import FormDep, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import (
+    FormDep,
+    PortalDep,
+    Visitor,
+    VisitorDep,
+    lookup_of,
+    render,
+)
 
 router = APIRouter()
 _FILTERS = ("stage", "market", "priority_group", "hamlet", "submitted_from", "submitted_to")
@@ -84,8 +91,6 @@ async def list_files(
 async def search_files(
     request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
 ) -> Response:
-    name = str(form.get("name") or "").strip()[:200]
-    cccd = "".join(str(form.get("cccd") or "").split())[:20]
-    lookup = {"cccd": cccd} if cccd else ({"name": name} if name else {})
+    lookup = lookup_of(form)
     page = int(str(form.get("page") or "1")) if str(form.get("page") or "1").isdigit() else 1
     return await _page(request, portal, visitor, _chosen(form), page, lookup)

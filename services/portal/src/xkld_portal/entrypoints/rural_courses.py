@@ -58,9 +58,8 @@ async def _step(
     try:
         await _send(portal, visitor, (code, key), form, step)
     except Refusal as refused:
-        return await _course_page(
-            request, portal, visitor, code, Attempt(step[0], key, form, refused)
-        )
+        attempt = Attempt(step[0], key, form, refused)
+        return await _course_page(request, portal, visitor, code, attempt)
     return finished(request, f"/courses/{quote(code)}", key)
 
 

@@ -19,7 +19,7 @@ from xkld_portal.domain.reports import STREAMS, percent_shown
 from xkld_portal.domain.rural_reports import RURAL_REPORTS, RuralReport
 from xkld_portal.entrypoints.progress import year_of
 from xkld_portal.entrypoints.reading import area_of, readers_only
-from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, attachment, render
 
 router = APIRouter()
 Text = Annotated[str | None, Query(max_length=20)]
@@ -77,11 +77,7 @@ async def export(
     table = report.table(await _answer(portal, visitor, report, query))
     body, media = _file(report, table, kind, translations(visitor.lang).gettext)
     filename = f"dao-tao-nghe-{report.name}-{query['area']}-{query['year']}-{query['by']}.{kind}"
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(body, media, filename)
 
 
 @router.get(BASE + "/{name}")

@@ -27,6 +27,7 @@ from xkld_portal.entrypoints.web import (
     PortalDep,
     Visitor,
     VisitorDep,
+    attachment,
     finished,
     form_key_of,
     render,
@@ -106,9 +107,7 @@ async def support_sheet_xlsx(code: str, portal: PortalDep, visitor: VisitorDep) 
     body, _ = await portal.api.raw(
         REG, f"/courses/{quote(code)}/support-sheet", token=visitor.token, params={"format": "xlsx"}
     )
-    name = f"bang-ke-{quote(code)}.xlsx"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return Response(body, media_type=XLSX, headers=headers)
+    return attachment(body, XLSX, f"bang-ke-{quote(code)}.xlsx", no_store=True)
 
 
 @router.post("/courses/{code}/support/terms")

@@ -38,8 +38,7 @@ def _senders_only(visitor: Visitor) -> None:
 
 async def _page(request: Request, portal: Portal, visitor: Visitor, attempt: Attempt) -> Response:
     courses, files = await _courses_and_files(portal, visitor)
-    if attempt.form is None:
-        attempt = Attempt("manual", attempt.key("manual"), {})
+    attempt = _with_manual_form(attempt)
     preview = await _preview(portal, visitor, attempt.value("manual", "text"))
     return render(
         request,
@@ -55,6 +54,13 @@ async def _page(request: Request, portal: Portal, visitor: Visitor, attempt: Att
         manual=True,
         **preview,
     )
+
+
+def _with_manual_form(attempt: Attempt) -> Attempt:
+    """With no form refused, the message form starts empty with a key of its own."""
+    if attempt.form is None:
+        return Attempt("manual", attempt.key("manual"), {})
+    return attempt
 
 
 async def _courses_and_files(portal: Portal, visitor: Visitor) -> tuple[Any, Any]:

@@ -21,7 +21,15 @@ from xkld_portal.domain.reports import INDICATORS, QUARTERS, ROW_OUTCOMES
 from xkld_portal.entrypoints.progress import year_of
 from xkld_portal.entrypoints.reading import area_of, labour_only
 from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of
-from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import (
+    FormDep,
+    Portal,
+    PortalDep,
+    Visitor,
+    VisitorDep,
+    attachment,
+    render,
+)
 
 router = APIRouter()
 Text = Annotated[str | None, Query(max_length=20)]
@@ -202,8 +210,4 @@ async def template(portal: PortalDep, visitor: VisitorDep) -> Response:
     body, media = await portal.api.raw(
         Service.REPORTING, "/targets/template.csv", token=visitor.token
     )
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": 'attachment; filename="mau-chi-tieu.csv"'},
-    )
+    return attachment(body, media, "mau-chi-tieu.csv")
