@@ -26,7 +26,7 @@ from xkld_portal.entrypoints.web import (
     PortalDep,
     Visitor,
     VisitorDep,
-    printable,
+    printable_from,
     render,
 )
 
@@ -177,7 +177,5 @@ async def write_story(
 async def printable_story(rid: uuid.UUID, portal: PortalDep, visitor: VisitorDep) -> Response:
     """Registration's printable page, passed on; it styles itself inline, as the consent form."""
     officers_only(visitor)
-    page, _ = await portal.api.raw(
-        Service.REGISTRATION, f"/registrations/{rid}/success-story/print", token=visitor.token
-    )
-    return printable(page)
+    path = f"/registrations/{rid}/success-story/print"
+    return await printable_from(portal, visitor, Service.REGISTRATION, path)

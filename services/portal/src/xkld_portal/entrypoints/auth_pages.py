@@ -35,15 +35,7 @@ Next = Annotated[str, Query(max_length=500)]
 
 @router.get("/login")
 async def login_page(request: Request, portal: PortalDep, next: Next = "/") -> Response:
-    return render(
-        request,
-        portal,
-        "login.html",
-        next=local_path(next),
-        problem=None,
-        refusal=None,
-        username="",
-    )
+    return _login_form(request, portal, local_path(next), "")
 
 
 def _credentials(form: dict[str, Any]) -> tuple[str, str]:
@@ -96,6 +88,18 @@ def _again(
     refusal: Refusal | None = None,
 ) -> Response:
     status = refusal.status if refusal else 401
+    return _login_form(request, portal, target, username, problem, refusal, status)
+
+
+def _login_form(
+    request: Request,
+    portal: Portal,
+    target: str,
+    username: str,
+    problem: str | None = None,
+    refusal: Refusal | None = None,
+    status: int = 200,
+) -> Response:
     return render(
         request,
         portal,

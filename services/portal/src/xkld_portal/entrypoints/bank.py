@@ -17,11 +17,21 @@ from xkld_portal.application.errors import NotAllowed, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import bank
 from xkld_portal.domain.format import today
-from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of
+from xkld_portal.entrypoints.staff_common import (
+    Attempt,
+    answer_or_refusal,
+    finished,
+    form_key_of,
+)
 from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
 
 router = APIRouter()
 Day = Annotated[str | None, Query(max_length=10)]
+
+
+def manager_only(visitor: Visitor) -> None:
+    if not visitor.can(Role.BANK_MANAGER):
+        raise NotAllowed
 
 
 def officer_only(visitor: Visitor) -> None:
@@ -177,13 +187,9 @@ async def _balance(
 ) -> tuple[Any, Refusal | None]:
     """The balance on the chosen day, or the service's refusal of that day."""
     params = {"on": on} if on else None
-    try:
-        found = await portal.api.get(
-            Service.LOANS, f"{base}/balance", token=visitor.token, params=params
-        )
-    except Refusal as refused:
-        return None, refused
-    return found, None
+    return await answer_or_refusal(
+        portal.api.get(Service.LOANS, f"{base}/balance", token=visitor.token, params=params)
+    )
 
 
 def _money(
@@ -271,7 +277,6 @@ async def repay(
 async def restructure(
     lid: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
 ) -> Response:
-    if not visitor.can(Role.BANK_MANAGER):
-        raise NotAllowed
+    manager_only(visitor)
     body = bank.restructuring_body(form)
     return await loan_action(request, portal, visitor, form, (lid, "restructuring", body))

@@ -15,7 +15,14 @@ from xkld_portal.application.errors import NotAllowed, NothingHere, Refusal
 from xkld_portal.application.ports import Api, Service
 from xkld_portal.domain import labels
 from xkld_portal.domain.steps import COST_LINES, Problem, Step, offered
-from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, printable, render
+from xkld_portal.entrypoints.web import (
+    Portal,
+    PortalDep,
+    Visitor,
+    VisitorDep,
+    printable_from,
+    render,
+)
 
 router = APIRouter()
 SMS_READERS = (Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER)
@@ -125,7 +132,5 @@ async def file_page(
 async def consent_form(
     rid: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep
 ) -> Response:
-    page, _ = await portal.api.raw(
-        Service.REGISTRATION, f"/registrations/{rid}/consents/print", token=visitor.token
-    )
-    return printable(page)
+    path = f"/registrations/{rid}/consents/print"
+    return await printable_from(portal, visitor, Service.REGISTRATION, path)

@@ -11,6 +11,7 @@ from xkld_shared.identity.principal import Role
 
 from xkld_portal.application.errors import NotAllowed
 from xkld_portal.application.ports import Service
+from xkld_portal.domain.staff_forms import whole_within
 from xkld_portal.entrypoints.staff_common import answer_or_refusal
 from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
 
@@ -20,11 +21,7 @@ Days = Annotated[str | None, Query(max_length=5)]
 
 def _days(asked: str | None) -> int | None:
     """A number of days as typed (1 to 3650), else none: the service's own default (90)."""
-    try:
-        days = int((asked or "").strip())
-    except ValueError:
-        return None
-    return days if 1 <= days <= 3650 else None
+    return whole_within(asked, 1, 3650)
 
 
 @router.get("/follow-up/silent-abroad")

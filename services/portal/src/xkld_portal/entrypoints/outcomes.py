@@ -30,20 +30,12 @@ INBOX = "/sms/check-in-replies"
 
 def _within(asked: str | None) -> int | None:
     """Days ahead, 0 to 90, as typed; else none (the service's default, 14)."""
-    try:
-        days = int((asked or "").strip())
-    except ValueError:
-        return None
-    return days if 0 <= days <= 90 else None
+    return forms.whole_within(asked, 0, 90)
 
 
 async def _replies(portal: Portal, visitor: Visitor, handled: bool) -> Any:
-    return await portal.api.get(
-        Service.NOTIFICATIONS,
-        INBOX,
-        token=visitor.token,
-        params={"handled": "true" if handled else "false"},
-    )
+    params = {"handled": "true" if handled else "false"}
+    return await portal.api.get(Service.NOTIFICATIONS, INBOX, token=visitor.token, params=params)
 
 
 async def _inbox(

@@ -92,10 +92,13 @@ async def search(
     request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
 ) -> Response:
     _readers_only(visitor)
-    lookup = lookup_of(form)
+    return await _list(request, portal, visitor, _page_of(form), lookup_of(form))
+
+
+def _page_of(form: dict[str, Any]) -> int:
+    """The list's page the search was sent from (the first if it says none)."""
     typed_page = str(form.get("page") or "1")
-    page = int(typed_page) if typed_page.isdigit() and int(typed_page) > 0 else 1
-    return await _list(request, portal, visitor, page, lookup)
+    return int(typed_page) if typed_page.isdigit() and int(typed_page) > 0 else 1
 
 
 async def _intake(

@@ -92,11 +92,10 @@ async def counter(
 
 async def _template(portal: Portal, visitor: Visitor, code: str) -> dict[str, Any]:
     listed = await portal.api.get(NOTES, "/sms/templates", token=visitor.token)
-    found = next((t for t in listed if t["code"] == code), None)
+    found: dict[str, Any] | None = next((t for t in listed if t["code"] == code), None)
     if found is None:
         raise NothingHere
-    template: dict[str, Any] = found
-    return template
+    return found
 
 
 async def _editor(

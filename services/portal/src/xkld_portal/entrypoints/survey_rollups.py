@@ -15,6 +15,7 @@ from xkld_portal.application.errors import Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import labels
 from xkld_portal.domain import survey as sv
+from xkld_portal.domain.staff_forms import whole_within
 from xkld_portal.entrypoints.after_return import officers_only
 from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
 
@@ -25,19 +26,11 @@ _ROUND = re.compile(r"^[0-9a-fA-F-]{36}$")
 
 
 def _year(asked: str | None) -> int | None:
-    try:
-        year = int((asked or "").strip())
-    except ValueError:
-        return None
-    return year if 2000 <= year <= 2100 else None
+    return whole_within(asked, 2000, 2100)
 
 
 def _size(asked: str | None) -> int:
-    try:
-        size = int((asked or "").strip())
-    except ValueError:
-        return 25
-    return size if 1 <= size <= 500 else 25
+    return whole_within(asked, 1, 500) or 25
 
 
 def _filters(commune: str | None, year: str | None, round_id: str | None) -> dict[str, Any]:

@@ -65,8 +65,7 @@ def _status(attempt: Attempt, values: dict[str, Any]) -> int:
     if values["upload_problem"]:
         return 422
     if values["upload_refusal"] is not None:
-        status: int = values["upload_refusal"].status
-        return status
+        return int(values["upload_refusal"].status)
     return attempt.status
 
 

@@ -182,6 +182,12 @@ def printable(page: bytes) -> Response:
     return Response(page, media_type="text/html; charset=utf-8", headers=headers)
 
 
+async def printable_from(portal: Portal, visitor: Visitor, service: Service, path: str) -> Response:
+    """A service's printable page, read with the visitor's token and passed on."""
+    page, _ = await portal.api.raw(service, path, token=visitor.token)
+    return printable(page)
+
+
 def attachment(body: bytes, media_type: str, filename: str, *, no_store: bool = False) -> Response:
     """A file to download, under the name given."""
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
