@@ -116,27 +116,28 @@ def _login_form(
 async def logout(request: Request, portal: PortalDep, _: FormDep) -> Response:
     session = portal.cookies.open(request.cookies.get(COOKIE))
     if session is not None:
-        # The cookie goes anyway; an unrevoked refresh token expires on its own.
-        with contextlib.suppress(Refusal, Unavailable):
-            await portal.api.send(
-                Service.IDENTITY,
-                "POST",
-                "/auth/logout",
-                token=None,
-                json={"refresh_token": session.refresh_token},
-            )
+        await _revoke(portal, session)
     request.state.session_out = ""
     return RedirectResponse("/login", status_code=303)
 
 
+async def _revoke(portal: Portal, session: Session) -> None:
+    # The cookie goes anyway; an unrevoked refresh token expires on its own.
+    body = {"refresh_token": session.refresh_token}
+    with contextlib.suppress(Refusal, Unavailable):
+        await portal.api.send(Service.IDENTITY, "POST", "/auth/logout", token=None, json=body)
+
+
 @router.post("/language")
 async def choose_language(request: Request, form: FormDep, portal: PortalDep) -> Response:
-    lang = str(form.get("lang") or "")
-    chosen = lang if lang in LANGUAGES else language(request)
     back = local_path(str(form.get("next") or "/"))
     answer = RedirectResponse(back, status_code=303)
-    secure = portal.cookie_secure
-    answer.headers.append(
-        "set-cookie", cookie_header(LANG_COOKIE, chosen, secure=secure, max_age=ONE_YEAR)
-    )
+    answer.headers.append("set-cookie", _language_cookie(request, form, portal.cookie_secure))
     return answer
+
+
+def _language_cookie(request: Request, form: dict[str, Any], secure: bool) -> str:
+    """The language chosen, kept for a year; one this portal does not have keeps the current."""
+    lang = str(form.get("lang") or "")
+    chosen = lang if lang in LANGUAGES else language(request)
+    return cookie_header(LANG_COOKIE, chosen, secure=secure, max_age=ONE_YEAR)
