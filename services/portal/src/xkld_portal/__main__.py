@@ -10,15 +10,17 @@ from xkld_portal.settings import PortalSettings
 
 
 def main() -> None:
-    settings = PortalSettings()
-    config = uvicorn.Config(
+    DrainingServer(_config(PortalSettings())).run()
+
+
+def _config(settings: PortalSettings) -> uvicorn.Config:
+    return uvicorn.Config(
         create_app(settings),
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,
         timeout_graceful_shutdown=10,
     )
-    DrainingServer(config).run()
 
 
 if __name__ == "__main__":

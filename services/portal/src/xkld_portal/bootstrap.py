@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -46,6 +46,19 @@ def _session_key(s: PortalSettings) -> bytes:
 def create_app(settings: PortalSettings | None = None) -> FastAPI:
     s = settings or PortalSettings()
     configure_logging("portal", s.log_level, s.log_json)
+    app = FastAPI(
+        title="xkld portal", lifespan=_lifespan(s), docs_url=None, redoc_url=None, openapi_url=None
+    )
+    install_error_pages(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in pages.routers():
+        app.include_router(router)
+    _add_middleware(app, s)
+    return app
+
+
+def _lifespan(s: PortalSettings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The portal made when the app starts, its backend clients closed when it stops."""
     api = HttpApi(_urls(s), s.portal_backend_timeout_seconds)
     cookies = SessionCookie(_session_key(s))
 
@@ -62,13 +75,10 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         yield
         await api.close()
 
-    app = FastAPI(
-        title="xkld portal", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
-    )
-    install_error_pages(app)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in pages.routers():
-        app.include_router(router)
+    return lifespan
+
+
+def _add_middleware(app: FastAPI, s: PortalSettings) -> None:
     app.add_middleware(PortalCookies, secure=s.portal_cookie_secure)
     app.add_middleware(CorrelationMiddleware)
     # A server span per page, continued by each service the page calls (adapters/backend.py).
@@ -77,4 +87,3 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     metrics = ServiceMetrics("portal")
     app.include_router(metrics_router(metrics))
     app.add_middleware(HttpMetrics, metrics=metrics)
-    return app

@@ -8,8 +8,12 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from xkld_portal.domain.reports import Cell, Column, Table
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 Translate = Callable[[str], str]
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -50,6 +54,12 @@ def sheet_name(title: str) -> str:
 
 
 def as_xlsx(table: Table, translate: Translate, sheet_title: str) -> bytes:
+    out = io.BytesIO()
+    _workbook(table, translate, sheet_title).save(out)
+    return out.getvalue()
+
+
+def _workbook(table: Table, translate: Translate, sheet_title: str) -> Workbook:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -58,9 +68,7 @@ def as_xlsx(table: Table, translate: Translate, sheet_title: str) -> bytes:
     sheet.title = sheet_name(sheet_title)
     for line in _lines(table, translate):
         sheet.append(line)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book
 
 
 def read_rows(content: bytes, limit: int = 2000) -> list[list[str]]:

@@ -114,7 +114,14 @@ def by_transaction_day(
 
 
 def instalment_state(row: Mapping[str, Any], today: dt.date) -> str:
-    owed = (
+    if _owed(row) <= 0:
+        return "paid"
+    return "overdue" if dt.date.fromisoformat(str(row["due_on"])) < today else "due"
+
+
+def _owed(row: Mapping[str, Any]) -> Any:
+    """What is left of the instalment: principal, interest and overdue interest, less paid."""
+    return (
         row["principal_vnd"]
         - row["principal_paid_vnd"]
         + row["interest_vnd"]
@@ -122,9 +129,6 @@ def instalment_state(row: Mapping[str, Any], today: dt.date) -> str:
         + row["overdue_interest_vnd"]
         - row["overdue_interest_paid_vnd"]
     )
-    if owed <= 0:
-        return "paid"
-    return "overdue" if dt.date.fromisoformat(str(row["due_on"])) < today else "due"
 
 
 def percent(ratio: str | float | None) -> str:

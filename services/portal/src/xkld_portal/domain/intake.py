@@ -39,13 +39,26 @@ def _listed(form: dict[str, Any], name: str) -> list[str]:
     return [v for v in values if isinstance(v, str)]
 
 
-def intake_body(form: dict[str, Any]) -> Parsed:
-    parsed = Parsed()
+def _read_required(form: dict[str, Any], parsed: Parsed) -> None:
     for name in _REQUIRED:
         if value := _text(form, name):
             parsed.body[name] = value
         else:
             parsed.problems.append(Problem(name, N_("This field is required")))
+
+
+def _consents(form: dict[str, Any]) -> dict[str, Any]:
+    """Each purpose, agreed to or not, and the consent text's version they were shown."""
+    consents = set(_listed(form, "consents"))
+    return {
+        "consents": {purpose: purpose in consents for purpose in PURPOSES},
+        "consent_text_version": CONSENT_TEXT_VERSION,
+    }
+
+
+def intake_body(form: dict[str, Any]) -> Parsed:
+    parsed = Parsed()
+    _read_required(form, parsed)
     for name in _OPTIONAL:
         if value := _text(form, name):
             parsed.body[name] = value
@@ -55,9 +68,7 @@ def intake_body(form: dict[str, Any]) -> Parsed:
     loan = _text(form, "loan_wanted")
     if loan in ("true", "false"):
         parsed.body["loan_wanted"] = loan == "true"
-    consents = set(_listed(form, "consents"))
-    parsed.body["consents"] = {purpose: purpose in consents for purpose in PURPOSES}
-    parsed.body["consent_text_version"] = CONSENT_TEXT_VERSION
+    parsed.body |= _consents(form)
     if respondent := _respondent(form):
         parsed.body["outreach_respondent_id"] = respondent
     return parsed

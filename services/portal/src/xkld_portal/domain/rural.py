@@ -72,15 +72,28 @@ def _listed(form: Form, name: str) -> list[str]:
     return [v for v in values if isinstance(v, str)]
 
 
-def trainee_body(form: Form) -> Parsed:
-    """The intake form as `POST /trainees` takes it: the same person and consents as a worker's
-    file, and the facts Decision 46/2015 support depends on."""
-    parsed = Parsed()
+def _read_required(form: Form, parsed: Parsed) -> None:
     for name in _REQUIRED:
         if value := text(form, name):
             parsed.body[name] = value
         else:
             parsed.problems.append(Problem(name, N_("This field is required")))
+
+
+def _consents(form: Form) -> dict[str, Any]:
+    """Each purpose, agreed to or not, and the consent text's version they were shown."""
+    consents = set(_listed(form, "consents"))
+    return {
+        "consents": {purpose: purpose in consents for purpose in TRAINEE_PURPOSES},
+        "consent_text_version": CONSENT_TEXT_VERSION,
+    }
+
+
+def trainee_body(form: Form) -> Parsed:
+    """The intake form as `POST /trainees` takes it: the same person and consents as a worker's
+    file, and the facts Decision 46/2015 support depends on."""
+    parsed = Parsed()
+    _read_required(form, parsed)
     if hamlet := optional(form, "hamlet"):
         parsed.body["hamlet"] = hamlet
     groups = _listed(form, "support_groups")
@@ -88,9 +101,7 @@ def trainee_body(form: Form) -> Parsed:
     parsed.body["difficult_commune"] = yes(form, "difficult_commune")
     if other := optional(form, "other_state_support"):
         parsed.body["other_state_support"] = other
-    consents = set(_listed(form, "consents"))
-    parsed.body["consents"] = {purpose: purpose in consents for purpose in TRAINEE_PURPOSES}
-    parsed.body["consent_text_version"] = CONSENT_TEXT_VERSION
+    parsed.body |= _consents(form)
     return parsed
 
 

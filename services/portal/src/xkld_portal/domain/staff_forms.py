@@ -73,6 +73,15 @@ def whole(form: Form, name: str) -> int | str | None:
     return int(typed) if typed.isdigit() and len(typed) <= 15 else (typed or None)
 
 
+def whole_within(typed: str | None, low: int, high: int) -> int | None:
+    """A whole number as typed (a query's value) when it lies from low to high; else none."""
+    try:
+        value = int((typed or "").strip())
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
 def course_body(form: Form) -> dict[str, Any]:
     fields = ("code", "course_type", "title", "provider", "venue", "starts_on", "ends_on")
     body = {name: text(form, name) for name in fields} | {"capacity": whole(form, "capacity")}

@@ -70,18 +70,30 @@ async def accounts(request: Request, portal: PortalDep, visitor: VisitorDep) -> 
     return await _list_page(request, portal, visitor, Attempt())
 
 
+def _new_account(form: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "username": forms.text(form, "username"),
+        "full_name": forms.text(form, "full_name"),
+        "password": _password(form),
+        "roles": _roles(form),
+    } | _scope(form)
+
+
+def _password(form: dict[str, Any]) -> Any:
+    return form.get("password") if isinstance(form.get("password"), str) else ""
+
+
+def _profile(form: dict[str, Any]) -> dict[str, Any]:
+    return {"full_name": forms.text(form, "full_name"), "roles": _roles(form)} | _scope(form)
+
+
 @router.post("/admin/accounts")
 async def create(
     request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
 ) -> Response:
     _admin_only(visitor)
     key = form_key_of(form)
-    body = {
-        "username": forms.text(form, "username"),
-        "full_name": forms.text(form, "full_name"),
-        "password": form.get("password") if isinstance(form.get("password"), str) else "",
-        "roles": _roles(form),
-    } | _scope(form)
+    body = _new_account(form)
     try:
         made = await portal.api.send(
             ID, "POST", "/accounts", token=visitor.token, json=body, key=key
@@ -154,8 +166,7 @@ async def edit(
     aid: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
 ) -> Response:
     _admin_only(visitor)
-    body = {"full_name": forms.text(form, "full_name"), "roles": _roles(form)} | _scope(form)
-    calls = [("PATCH", f"/accounts/{aid}", body)]
+    calls = [("PATCH", f"/accounts/{aid}", _profile(form))]
     return await _change(request, portal, visitor, aid, form, "edit", calls)
 
 
@@ -164,8 +175,7 @@ async def reset_password(
     aid: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
 ) -> Response:
     _admin_only(visitor)
-    password = form.get("password") if isinstance(form.get("password"), str) else ""
-    calls = [("POST", f"/accounts/{aid}/reset-password", {"password": password})]
+    calls = [("POST", f"/accounts/{aid}/reset-password", {"password": _password(form)})]
     return await _change(request, portal, visitor, aid, form, "password", calls)
 
 

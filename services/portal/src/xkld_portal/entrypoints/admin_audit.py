@@ -14,7 +14,7 @@ from xkld_shared.identity.principal import Role
 
 from xkld_portal.application.errors import NotAllowed, Refusal, Unavailable
 from xkld_portal.application.ports import Api, Service
-from xkld_portal.entrypoints.web import PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
 
 router = APIRouter()
 # Every trail: identity's accounts and each service's records.
@@ -64,13 +64,32 @@ async def audit(
         raise NotAllowed
     chosen = {"actor": actor, "entity_type": entity_type, "action": action}
     chosen |= {"since": since, "until": until}
+    trails = await _trails(portal.api, visitor, chosen, service)
+    return _shown(request, portal, visitor, trails, chosen | {"service": service})
+
+
+async def _trails(
+    api: Api, visitor: Visitor, chosen: dict[str, str], service: str
+) -> dict[str, Any]:
+    """The asked services' rows merged, newest first, with a refusal and who did not answer."""
     params = {k: v.strip() for k, v in chosen.items() if v.strip()} | {"limit": SHOWN}
     asked = [s for s in AUDITED if service in ("", s.value)]
-    answers = await asyncio.gather(*(_trail(portal.api, visitor, s, params) for s in asked))
+    answers = await asyncio.gather(*(_trail(api, visitor, s, params) for s in asked))
     rows = [row for a in answers if isinstance(a, list) for row in a]
     rows.sort(key=_when, reverse=True)
     refusal = next((a for a in answers if isinstance(a, Refusal)), None)
     silent = [s.value for s, a in zip(asked, answers, strict=True) if a is None]
+    return {"rows": rows, "refusal": refusal, "silent": silent}
+
+
+def _shown(
+    request: Request,
+    portal: Portal,
+    visitor: Visitor,
+    trails: dict[str, Any],
+    filters: dict[str, str],
+) -> Response:
+    refusal, rows = trails["refusal"], trails["rows"]
     return render(
         request,
         portal,
@@ -79,8 +98,8 @@ async def audit(
         status_code=refusal.status if refusal else 200,
         rows=rows[:SHOWN],
         more=len(rows) > SHOWN,
-        filters=chosen | {"service": service},
+        filters=filters,
         services=[s.value for s in AUDITED],
         refusal=refusal,
-        silent=silent,
+        silent=trails["silent"],
     )

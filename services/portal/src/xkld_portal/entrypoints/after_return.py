@@ -20,7 +20,15 @@ from xkld_portal.application.errors import NotAllowed, NothingHere, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import outcomes as o
 from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of
-from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import (
+    FormDep,
+    Portal,
+    PortalDep,
+    Visitor,
+    VisitorDep,
+    printable_from,
+    render,
+)
 
 router = APIRouter()
 ItemCode = Annotated[str, Path(pattern=r"^[a-z_]{1,60}$")]
@@ -28,7 +36,17 @@ ItemCode = Annotated[str, Path(pattern=r"^[a-z_]{1,60}$")]
 # only spare the officer a form that would be refused).
 RETURNED = ("returned_completed", "returned_early", "reintegration")
 COMPLETED = ("returned_completed", "reintegration")
-_PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+# What the page's forms offer to choose from.
+_CHOICES = {
+    "statuses": o.SUPPORT_STATUSES,
+    "decisions": o.SUPPORT_DECISIONS,
+    "outcomes": o.REINTEGRATION_OUTCOMES,
+    "checkpoints": o.CHECKPOINTS,
+    "poverty_statuses": o.POVERTY_STATUSES,
+    "bases": o.POVERTY_BASES,
+    "returned": RETURNED,
+    "completed": COMPLETED,
+}
 
 
 def officers_only(visitor: Visitor) -> None:
@@ -51,6 +69,24 @@ async def _part(portal: Portal, visitor: Visitor, path: str) -> Any:
 async def _show(
     request: Request, portal: Portal, visitor: Visitor, rid: uuid.UUID, attempt: Attempt
 ) -> Response:
+    context = await _read(portal, visitor, rid)
+    today = dt.datetime.now(VIETNAM).date()
+    return render(
+        request,
+        portal,
+        "after_return.html",
+        visitor=visitor,
+        status_code=attempt.status,
+        attempt=attempt,
+        today=today.isoformat(),
+        this_year=today.year,
+        **_CHOICES,
+        **context,
+    )
+
+
+async def _read(portal: Portal, visitor: Visitor, rid: uuid.UUID) -> dict[str, Any]:
+    """The file and the parts after its return that its stage has."""
     base = f"/registrations/{rid}"
     file = await portal.api.get(Service.REGISTRATION, base, token=visitor.token)
     support, poverty, story = await asyncio.gather(
@@ -59,31 +95,14 @@ async def _show(
         _part(portal, visitor, f"{base}/success-story"),
     )
     written = (story or {}).get("story")
-    today = dt.datetime.now(VIETNAM).date()
-    return render(
-        request,
-        portal,
-        "after_return.html",
-        visitor=visitor,
-        status_code=attempt.status,
-        rid=rid,
-        file=file,
-        support=support,
-        poverty=poverty or [],
-        story=written,
-        story_typed=o.story_typed(written),
-        attempt=attempt,
-        today=today.isoformat(),
-        this_year=today.year,
-        statuses=o.SUPPORT_STATUSES,
-        decisions=o.SUPPORT_DECISIONS,
-        outcomes=o.REINTEGRATION_OUTCOMES,
-        checkpoints=o.CHECKPOINTS,
-        poverty_statuses=o.POVERTY_STATUSES,
-        bases=o.POVERTY_BASES,
-        returned=RETURNED,
-        completed=COMPLETED,
-    )
+    return {
+        "rid": rid,
+        "file": file,
+        "support": support,
+        "poverty": poverty or [],
+        "story": written,
+        "story_typed": o.story_typed(written),
+    }
 
 
 @router.get("/files/{rid}/after-return")
@@ -158,8 +177,5 @@ async def write_story(
 async def printable_story(rid: uuid.UUID, portal: PortalDep, visitor: VisitorDep) -> Response:
     """Registration's printable page, passed on; it styles itself inline, as the consent form."""
     officers_only(visitor)
-    page, _ = await portal.api.raw(
-        Service.REGISTRATION, f"/registrations/{rid}/success-story/print", token=visitor.token
-    )
-    headers = {"Content-Security-Policy": _PRINT_CSP, "Cache-Control": "no-store"}
-    return Response(page, media_type="text/html; charset=utf-8", headers=headers)
+    path = f"/registrations/{rid}/success-story/print"
+    return await printable_from(portal, visitor, Service.REGISTRATION, path)

@@ -17,11 +17,21 @@ from xkld_portal.application.errors import NotAllowed, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import bank
 from xkld_portal.domain.format import today
-from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of
+from xkld_portal.entrypoints.staff_common import (
+    Attempt,
+    answer_or_refusal,
+    finished,
+    form_key_of,
+)
 from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
 
 router = APIRouter()
 Day = Annotated[str | None, Query(max_length=10)]
+
+
+def manager_only(visitor: Visitor) -> None:
+    if not visitor.can(Role.BANK_MANAGER):
+        raise NotAllowed
 
 
 def officer_only(visitor: Visitor) -> None:
@@ -51,6 +61,21 @@ async def queue(request: Request, portal: PortalDep, visitor: VisitorDep) -> Res
     )
 
 
+async def _disbursements_due(
+    portal: Portal, visitor: Visitor, days: tuple[str | None, str | None]
+) -> tuple[Any, Refusal | None]:
+    """The disbursements due between the days, or none and the service's refusal of them."""
+    start, until = days
+    params = {k: v for k, v in (("from", start), ("until", until)) if v}
+    try:
+        rows = await portal.api.get(
+            Service.LOANS, "/work-queues/disbursements-due", token=visitor.token, params=params
+        )
+    except Refusal as refused:
+        return [], refused
+    return rows, None
+
+
 async def _day_sheet(
     request: Request,
     portal: Portal,
@@ -59,14 +84,7 @@ async def _day_sheet(
     attempt: Attempt,
 ) -> Response:
     start, until = days
-    params = {k: v for k, v in (("from", start), ("until", until)) if v}
-    refusal = None
-    try:
-        rows = await portal.api.get(
-            Service.LOANS, "/work-queues/disbursements-due", token=visitor.token, params=params
-        )
-    except Refusal as refused:
-        rows, refusal = [], refused
+    rows, refusal = await _disbursements_due(portal, visitor, days)
     return render(
         request,
         portal,
@@ -123,6 +141,22 @@ async def disburse(
     return finished(request, f"/loans/{lid}", key)
 
 
+async def _loan_reads(
+    portal: Portal, visitor: Visitor, lid: uuid.UUID, on: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The loan's summary, and its money (empty for a loan without)."""
+    base = f"/loan-applications/{lid}"
+    # Two reads at once: loans answers everything but the balance in one request, and the
+    # balance on its own because it may refuse the chosen day.
+    summary, balance = await asyncio.gather(
+        portal.api.get(Service.LOANS, f"{base}/summary", token=visitor.token),
+        _balance(portal, visitor, base, on),
+    )
+    if summary["application"]["status"] not in bank.WITH_MONEY:
+        return summary, {}
+    return summary, _money(summary, balance, on)
+
+
 async def _loan_page(
     request: Request,
     portal: Portal,
@@ -131,24 +165,14 @@ async def _loan_page(
     on: str | None,
     attempt: Attempt,
 ) -> Response:
-    base = f"/loan-applications/{lid}"
-    # Two reads at once: loans answers everything but the balance in one request, and the
-    # balance on its own because it may refuse the chosen day.
-    summary, (balance, balance_refusal) = await asyncio.gather(
-        portal.api.get(Service.LOANS, f"{base}/summary", token=visitor.token),
-        _balance(portal, visitor, base, on),
-    )
-    app = summary["application"]
-    money = {}
-    if app["status"] in bank.WITH_MONEY:
-        money = _money(summary, (balance, balance_refusal), on)
+    summary, money = await _loan_reads(portal, visitor, lid, on)
     return render(
         request,
         portal,
         "loan.html",
         visitor=visitor,
         status_code=attempt.status,
-        app=app,
+        app=summary["application"],
         regime=summary["regime"],
         history=summary["history"],
         attempt=attempt,
@@ -163,13 +187,9 @@ async def _balance(
 ) -> tuple[Any, Refusal | None]:
     """The balance on the chosen day, or the service's refusal of that day."""
     params = {"on": on} if on else None
-    try:
-        found = await portal.api.get(
-            Service.LOANS, f"{base}/balance", token=visitor.token, params=params
-        )
-    except Refusal as refused:
-        return None, refused
-    return found, None
+    return await answer_or_refusal(
+        portal.api.get(Service.LOANS, f"{base}/balance", token=visitor.token, params=params)
+    )
 
 
 def _money(
@@ -196,6 +216,17 @@ async def loan_page(
     return await _loan_page(request, portal, visitor, lid, on, Attempt())
 
 
+async def _send_step(
+    portal: Portal,
+    visitor: Visitor,
+    action: tuple[uuid.UUID, str, dict[str, Any] | None],
+    key: str,
+) -> None:
+    lid, step, body = action
+    path = f"/loan-applications/{lid}/{step}"
+    await portal.api.send(Service.LOANS, "POST", path, token=visitor.token, json=body, key=key)
+
+
 async def loan_action(
     request: Request,
     portal: Portal,
@@ -205,17 +236,10 @@ async def loan_action(
 ) -> Response:
     """`action` is (loan, step, body): the step's form on the loan page, sent with its key; a
     refusal shows at that form and no other."""
-    lid, step, body = action
+    lid, step, _ = action
     key = form_key_of(form)
     try:
-        await portal.api.send(
-            Service.LOANS,
-            "POST",
-            f"/loan-applications/{lid}/{step}",
-            token=visitor.token,
-            json=body,
-            key=key,
-        )
+        await _send_step(portal, visitor, action, key)
     except Refusal as refused:
         return await _loan_page(
             request, portal, visitor, lid, None, Attempt(step, key, form, refused)
@@ -253,7 +277,6 @@ async def repay(
 async def restructure(
     lid: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
 ) -> Response:
-    if not visitor.can(Role.BANK_MANAGER):
-        raise NotAllowed
+    manager_only(visitor)
     body = bank.restructuring_body(form)
     return await loan_action(request, portal, visitor, form, (lid, "restructuring", body))

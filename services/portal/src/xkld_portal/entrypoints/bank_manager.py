@@ -15,8 +15,21 @@ from xkld_portal.application.errors import NotAllowed, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import bank
 from xkld_portal.domain.staff_forms import optional, text
-from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of
-from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.staff_common import (
+    Attempt,
+    answer_or_refusal,
+    finished,
+    form_key_of,
+)
+from xkld_portal.entrypoints.web import (
+    FormDep,
+    Portal,
+    PortalDep,
+    Visitor,
+    VisitorDep,
+    attachment,
+    render,
+)
 
 router = APIRouter()
 GroupBy = Literal["commune", "regime"]
@@ -67,6 +80,17 @@ async def decision_page(
     return await _decision_page(request, portal, visitor, lid, Attempt())
 
 
+def _decision(form: dict[str, Any], agree: bool) -> dict[str, Any]:
+    return {"agree": True} if agree else {"agree": False, "reason": optional(form, "reason")}
+
+
+async def _send_decision(
+    portal: Portal, visitor: Visitor, lid: uuid.UUID, decision: dict[str, Any], key: str
+) -> None:
+    path = f"/loan-applications/{lid}/decision"
+    await portal.api.send(Service.LOANS, "POST", path, token=visitor.token, json=decision, key=key)
+
+
 @router.post("/loans/{lid}/decision")
 async def decide(
     lid: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
@@ -75,14 +99,7 @@ async def decide(
     key = form_key_of(form)
     agree = text(form, "agree") == "true"
     try:
-        await portal.api.send(
-            Service.LOANS,
-            "POST",
-            f"/loan-applications/{lid}/decision",
-            token=visitor.token,
-            json={"agree": True} if agree else {"agree": False, "reason": optional(form, "reason")},
-            key=key,
-        )
+        await _send_decision(portal, visitor, lid, _decision(form, agree), key)
     except Refusal as refused:
         name = "confirm" if agree else "send-back"
         return await _decision_page(
@@ -105,13 +122,9 @@ async def portfolio(
 ) -> Response:
     manager_only(visitor)
     params = _portfolio_params(as_of, by)
-    refusal, report = None, None
-    try:
-        report = await portal.api.get(
-            Service.LOANS, "/portfolio", token=visitor.token, params=params
-        )
-    except Refusal as refused:
-        refusal = refused
+    report, refusal = await answer_or_refusal(
+        portal.api.get(Service.LOANS, "/portfolio", token=visitor.token, params=params)
+    )
     return render(
         request,
         portal,
@@ -139,5 +152,4 @@ async def portfolio_export(
     params = _portfolio_params(as_of, by) | {"format": kind}
     body, _ = await portal.api.raw(Service.LOANS, "/portfolio", token=visitor.token, params=params)
     name = f"du-no-{by}-{as_of or 'hom-nay'}.{kind}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return Response(body, media_type=EXPORTS[kind], headers=headers)
+    return attachment(body, EXPORTS[kind], name, no_store=True)

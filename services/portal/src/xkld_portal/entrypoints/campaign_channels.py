@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from xkld_portal.application.errors import NothingHere, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.entrypoints.after_return import officers_only
-from xkld_portal.entrypoints.web import PortalDep, VisitorDep, render
+from xkld_portal.entrypoints.web import PortalDep, VisitorDep, attachment, render
 
 router = APIRouter()
 REPORT = "/sms/channel-report"
@@ -74,6 +74,4 @@ async def channel_report_export(
     body, _ = await portal.api.raw(
         Service.NOTIFICATIONS, REPORT, token=visitor.token, params=params
     )
-    name = f"kenh-gui-tin-chien-dich.{kind}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(body, media_type=_EXPORTS[kind], headers=headers)
+    return attachment(body, _EXPORTS[kind], f"kenh-gui-tin-chien-dich.{kind}")

@@ -16,12 +16,19 @@ from xkld_portal.entrypoints.after_return import officers_only
 from xkld_portal.entrypoints.campaign_meetings import respondents_in
 from xkld_portal.entrypoints.campaigns import campaign_path, choices
 from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of, refusal
-from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import (
+    FormDep,
+    Portal,
+    PortalDep,
+    Visitor,
+    VisitorDep,
+    attachment,
+    printable,
+    render,
+)
 
 router = APIRouter()
 OUT = Service.OUTREACH
-# Outreach's printable page styles itself inline and runs nothing.
-_PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 # Added before outreach's own </head>: on paper the page uses the whole sheet, and a paragraph
 # of the text is not split across two sheets (it is read out aloud from the printout).
 _PRINT_STYLE = (
@@ -41,9 +48,7 @@ async def announcement(campaign_id: uuid.UUID, portal: PortalDep, visitor: Visit
     page, _ = await portal.api.raw(
         OUT, f"{campaign_path(campaign_id)}/announcement", token=visitor.token
     )
-    printable = page.replace(b"</head>", _PRINT_STYLE + b"</head>", 1)
-    headers = {"Content-Security-Policy": _PRINT_CSP, "Cache-Control": "no-store"}
-    return Response(printable, media_type="text/html; charset=utf-8", headers=headers)
+    return printable(page.replace(b"</head>", _PRINT_STYLE + b"</head>", 1))
 
 
 async def _broadcast(
@@ -128,6 +133,4 @@ async def funnel_export(
     body, _ = await portal.api.raw(
         OUT, f"{campaign_path(campaign_id)}/funnel", token=visitor.token, params={"format": kind}
     )
-    name = f"pheu-chien-dich-{campaign_id}.{kind}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(body, media_type=_EXPORTS[kind], headers=headers)
+    return attachment(body, _EXPORTS[kind], f"pheu-chien-dich-{campaign_id}.{kind}")

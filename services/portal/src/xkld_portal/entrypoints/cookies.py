@@ -51,9 +51,7 @@ class PortalCookies:
             return
         state = scope.setdefault("state", {})
         jar = _cookies(scope)
-        made = None
-        if not _valid_token(jar.get(CSRF_COOKIE)):
-            made = secrets.token_urlsafe(32)
+        made = None if _valid_token(jar.get(CSRF_COOKIE)) else secrets.token_urlsafe(32)
         state["csrf"] = made or jar[CSRF_COOKIE]
 
         started = time.perf_counter()
@@ -63,17 +61,21 @@ class PortalCookies:
                 headers = MutableHeaders(scope=message)
                 total = (time.perf_counter() - started) * 1000
                 headers["Server-Timing"] = f"app;dur={total:.1f}, backend;dur={spent[0] * 1000:.1f}"
-                for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
-                if made:
-                    headers.append("set-cookie", self._cookie(CSRF_COOKIE, made, None))
-                if (sealed := state.get("session_out")) is not None:
-                    age = None if sealed else 0
-                    headers.append("set-cookie", self._cookie(SESSION_COOKIE, sealed, age))
+                self._stamp(headers, made, state.get("session_out"))
             await send(message)
 
         with page_timing() as spent:
             await self.app(scope, receive, send_with_cookies)
+
+    def _stamp(self, headers: MutableHeaders, made: str | None, sealed: str | None) -> None:
+        """The security headers, a new CSRF cookie, and the session cookie renewed or ended."""
+        for name, value in HEADERS.items():
+            headers.setdefault(name, value)
+        if made:
+            headers.append("set-cookie", self._cookie(CSRF_COOKIE, made, None))
+        if sealed is not None:
+            age = None if sealed else 0
+            headers.append("set-cookie", self._cookie(SESSION_COOKIE, sealed, age))
 
     def _cookie(self, name: str, value: str, max_age: int | None) -> str:
         return cookie_header(name, value, secure=self.secure, max_age=max_age)

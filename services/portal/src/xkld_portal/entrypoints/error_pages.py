@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
@@ -40,12 +41,14 @@ def _error(request: Request, status: int, kind: str, message: str | None = None)
 def _back_here(request: Request) -> str:
     """The page to come back to after signing in: this one, or for a form the page it was on."""
     if request.method == "GET" and not is_htmx(request):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    else:
-        came_from = request.headers.get("hx-current-url") or request.headers.get("referer") or "/"
-        parts = urlsplit(came_from)
-        target = parts.path + (f"?{parts.query}" if parts.query else "")
-    return local_path(target)
+        return local_path(_path_and_query(request.url.path, request.url.query))
+    came_from = request.headers.get("hx-current-url") or request.headers.get("referer") or "/"
+    parts = urlsplit(came_from)
+    return local_path(_path_and_query(parts.path, parts.query))
+
+
+def _path_and_query(path: str, query: str) -> str:
+    return path + (f"?{query}" if query else "")
 
 
 def sign_in_again(request: Request) -> Response:
@@ -67,28 +70,40 @@ _PAGES: dict[type[Exception], tuple[int, str]] = {
 
 
 def install_error_pages(app: FastAPI) -> None:
-    async def _page(request: Request, exc: Exception) -> Response:
-        status, kind = next(page for kind, page in _PAGES.items() if isinstance(exc, kind))
-        return _error(request, status, kind)
-
     for failure in _PAGES:
         app.add_exception_handler(failure, _page)
+    for failure, handler in _HANDLERS:
+        app.exception_handler(failure)(handler)
 
-    @app.exception_handler(SignInNeeded)
-    async def _sign_in(request: Request, _: SignInNeeded) -> Response:
-        return sign_in_again(request)
 
-    @app.exception_handler(Refusal)
-    async def _refused(request: Request, exc: Refusal) -> Response:
-        lang = request.cookies.get("xkld_lang", "vi")
-        return _error(request, exc.status, "refused", exc.message(lang))
+async def _page(request: Request, exc: Exception) -> Response:
+    status, kind = next(page for kind, page in _PAGES.items() if isinstance(exc, kind))
+    return _error(request, status, kind)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        kind = "not_found" if exc.status_code == 404 else "invalid"
-        return _error(request, exc.status_code, kind)
 
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> Response:
-        log.error("page failed", extra={"error": type(exc).__name__, "path": request.url.path})
-        return _error(request, 500, "unavailable")
+async def _sign_in(request: Request, _: SignInNeeded) -> Response:
+    return sign_in_again(request)
+
+
+async def _refused(request: Request, exc: Refusal) -> Response:
+    lang = request.cookies.get("xkld_lang", "vi")
+    return _error(request, exc.status, "refused", exc.message(lang))
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+    kind = "not_found" if exc.status_code == 404 else "invalid"
+    return _error(request, exc.status_code, kind)
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    log.error("page failed", extra={"error": type(exc).__name__, "path": request.url.path})
+    return _error(request, 500, "unavailable")
+
+
+# The failures answered otherwise than by their error page alone.
+_HANDLERS: tuple[tuple[type[Exception], Callable[..., Awaitable[Response]]], ...] = (
+    (SignInNeeded, _sign_in),
+    (Refusal, _refused),
+    (StarletteHTTPException, _http),
+    (Exception, _crash),
+)

@@ -15,7 +15,14 @@ from xkld_portal.application.errors import NotAllowed, NothingHere, Refusal
 from xkld_portal.application.ports import Api, Service
 from xkld_portal.domain import labels
 from xkld_portal.domain.steps import COST_LINES, Problem, Step, offered
-from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import (
+    Portal,
+    PortalDep,
+    Visitor,
+    VisitorDep,
+    printable_from,
+    render,
+)
 
 router = APIRouter()
 SMS_READERS = (Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER)
@@ -39,12 +46,9 @@ async def _reference(api: Api, visitor: Visitor, steps: list[Step]) -> dict[str,
     return dict(zip(wanted, got, strict=True))
 
 
-async def load_file(api: Api, visitor: Visitor, rid: uuid.UUID) -> dict[str, Any]:
+async def _timeline_and_sms(api: Api, visitor: Visitor, rid: uuid.UUID) -> tuple[Any, Any, Any]:
+    """The timeline, and the SMS sent and the contact for the roles that read them."""
     path = f"/registrations/{rid}"
-    file, journey = await asyncio.gather(
-        api.get(Service.REGISTRATION, path, token=visitor.token),
-        api.get(Service.REGISTRATION, f"{path}/journey", token=visitor.token),
-    )
     sms = visitor.can(*SMS_READERS)
     timeline, messages, contact = await asyncio.gather(
         _optional(api.get(Service.REGISTRATION, f"{path}/timeline", token=visitor.token)),
@@ -55,9 +59,25 @@ async def load_file(api: Api, visitor: Visitor, rid: uuid.UUID) -> dict[str, Any
         if sms
         else asyncio.sleep(0, None),
     )
+    return timeline, messages, contact
+
+
+def _steps(visitor: Visitor, file: dict[str, Any], journey: dict[str, Any]) -> list[Step]:
+    """The next steps this visitor may take; an erased file is not erased twice."""
     steps = offered(journey["next_steps"], frozenset(visitor.principal.roles))
     if file.get("erased_at"):
         steps = [s for s in steps if s.path != "erasure"]
+    return steps
+
+
+async def load_file(api: Api, visitor: Visitor, rid: uuid.UUID) -> dict[str, Any]:
+    path = f"/registrations/{rid}"
+    file, journey = await asyncio.gather(
+        api.get(Service.REGISTRATION, path, token=visitor.token),
+        api.get(Service.REGISTRATION, f"{path}/journey", token=visitor.token),
+    )
+    timeline, messages, contact = await _timeline_and_sms(api, visitor, rid)
+    steps = _steps(visitor, file, journey)
     return {
         "file": file,
         "journey": journey,
@@ -108,16 +128,9 @@ async def file_page(
     return show_file(request, portal, visitor, loaded)
 
 
-# The service's printable page styles itself inline; this one answer may, nothing else.
-_PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
-
-
 @router.get("/files/{rid}/consent-form")
 async def consent_form(
     rid: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep
 ) -> Response:
-    page, _ = await portal.api.raw(
-        Service.REGISTRATION, f"/registrations/{rid}/consents/print", token=visitor.token
-    )
-    headers = {"Content-Security-Policy": _PRINT_CSP, "Cache-Control": "no-store"}
-    return Response(page, media_type="text/html; charset=utf-8", headers=headers)
+    path = f"/registrations/{rid}/consents/print"
+    return await printable_from(portal, visitor, Service.REGISTRATION, path)

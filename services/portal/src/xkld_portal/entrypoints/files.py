@@ -11,7 +11,14 @@ from pydantic import BaseModel, Field
 
 from xkld_portal.application.ports import Service
 from xkld_portal.domain.labels import PRIORITY_GROUPS, STAGES
-from xkld_portal.entrypoints.web import FormDep, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import (
+    FormDep,
+    PortalDep,
+    Visitor,
+    VisitorDep,
+    lookup_of,
+    render,
+)
 
 router = APIRouter()
 _FILTERS = ("stage", "market", "priority_group", "hamlet", "submitted_from", "submitted_to")
@@ -31,6 +38,23 @@ def _chosen(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k in _FILTERS and v not in (None, "")}
 
 
+async def _found(
+    portal: PortalDep, visitor: Visitor, query: dict[str, Any], lookup: dict[str, str] | None
+) -> Any:
+    """The page of files: a search by name or CCCD is posted, a filtered list is read."""
+    if lookup:
+        return await portal.api.send(
+            Service.REGISTRATION,
+            "POST",
+            "/registrations/search",
+            token=visitor.token,
+            json=query | lookup,
+        )
+    return await portal.api.get(
+        Service.REGISTRATION, "/registrations", token=visitor.token, params=query
+    )
+
+
 async def _page(
     request: Request,
     portal: PortalDep,
@@ -40,18 +64,7 @@ async def _page(
     lookup: dict[str, str] | None = None,
 ) -> Response:
     query = filters | {"page": page, "page_size": 25}
-    if lookup:
-        found = await portal.api.send(
-            Service.REGISTRATION,
-            "POST",
-            "/registrations/search",
-            token=visitor.token,
-            json=query | lookup,
-        )
-    else:
-        found = await portal.api.get(
-            Service.REGISTRATION, "/registrations", token=visitor.token, params=query
-        )
+    found = await _found(portal, visitor, query, lookup)
     markets = await portal.api.get(Service.REGISTRATION, "/markets", token=visitor.token)
     return render(
         request,
@@ -78,8 +91,6 @@ async def list_files(
 async def search_files(
     request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
 ) -> Response:
-    name = str(form.get("name") or "").strip()[:200]
-    cccd = "".join(str(form.get("cccd") or "").split())[:20]
-    lookup = {"cccd": cccd} if cccd else ({"name": name} if name else {})
+    lookup = lookup_of(form)
     page = int(str(form.get("page") or "1")) if str(form.get("page") or "1").isdigit() else 1
     return await _page(request, portal, visitor, _chosen(form), page, lookup)

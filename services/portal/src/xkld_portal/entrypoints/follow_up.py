@@ -9,9 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from xkld_shared.identity.principal import Role
 
-from xkld_portal.application.errors import NotAllowed, Refusal
+from xkld_portal.application.errors import NotAllowed
 from xkld_portal.application.ports import Service
-from xkld_portal.entrypoints.web import PortalDep, VisitorDep, render
+from xkld_portal.domain.staff_forms import whole_within
+from xkld_portal.entrypoints.staff_common import answer_or_refusal
+from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
 
 router = APIRouter()
 Days = Annotated[str | None, Query(max_length=5)]
@@ -19,11 +21,7 @@ Days = Annotated[str | None, Query(max_length=5)]
 
 def _days(asked: str | None) -> int | None:
     """A number of days as typed (1 to 3650), else none: the service's own default (90)."""
-    try:
-        days = int((asked or "").strip())
-    except ValueError:
-        return None
-    return days if 1 <= days <= 3650 else None
+    return whole_within(asked, 1, 3650)
 
 
 @router.get("/follow-up/silent-abroad")
@@ -33,17 +31,7 @@ async def silent_abroad(
     if not visitor.can(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER):
         raise NotAllowed
     asked = _days(days)
-    params = {"silent_days": asked} if asked else None
-    context: dict[str, Any] = {"worklist": None, "refusal": None}
-    try:
-        context["worklist"] = await portal.api.get(
-            Service.REGISTRATION,
-            "/registrations/follow-up/silent-abroad",
-            token=visitor.token,
-            params=params,
-        )
-    except Refusal as refused:
-        context["refusal"] = refused
+    context = await _worklist(portal, visitor, asked)
     return render(
         request,
         portal,
@@ -53,3 +41,17 @@ async def silent_abroad(
         days=asked or "",
         **context,
     )
+
+
+async def _worklist(portal: Portal, visitor: Visitor, asked: int | None) -> dict[str, Any]:
+    """Who is abroad and silent for the days asked, or the service's refusal."""
+    params = {"silent_days": asked} if asked else None
+    worklist, refusal = await answer_or_refusal(
+        portal.api.get(
+            Service.REGISTRATION,
+            "/registrations/follow-up/silent-abroad",
+            token=visitor.token,
+            params=params,
+        )
+    )
+    return {"worklist": worklist, "refusal": refusal}

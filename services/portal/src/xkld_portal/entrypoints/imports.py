@@ -57,6 +57,13 @@ async def _sheet(form: dict[str, Any]) -> bytes | None:
     return data if 0 < len(data) <= MAX_BYTES else None
 
 
+async def _send(portal: Portal, visitor: Visitor, data: bytes, **options: Any) -> Any:
+    """The file posted as it is; `options` is the check's `params` or the import's `key`."""
+    return await portal.api.send(
+        Service.REGISTRATION, "POST", _PATH, token=visitor.token, content=data, **options
+    )
+
+
 @router.post("/imports/check")
 async def check(
     request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
@@ -66,14 +73,7 @@ async def check(
         problem = N_("Choose a CSV or XLSX file of at most 5 MB")
         return _show(request, portal, visitor, 422, problem=problem)
     try:
-        report = await portal.api.send(
-            Service.REGISTRATION,
-            "POST",
-            _PATH,
-            token=visitor.token,
-            content=data,
-            params={"dry_run": "true"},
-        )
+        report = await _send(portal, visitor, data, params={"dry_run": "true"})
     except Refusal as refused:
         return _show(request, portal, visitor, refused.status, refusal=refused)
     sealed = portal.cookies.seal_blob(data)
@@ -89,14 +89,7 @@ async def confirm(
     if data is None:
         return _show(request, portal, visitor, 422, problem=N_("Upload the file again"))
     try:
-        report = await portal.api.send(
-            Service.REGISTRATION,
-            "POST",
-            _PATH,
-            token=visitor.token,
-            content=data,
-            key=form_key_of(form),
-        )
+        report = await _send(portal, visitor, data, key=form_key_of(form))
     except Refusal as refused:
         return _show(request, portal, visitor, refused.status, refusal=refused)
     return _show(request, portal, visitor, report=report)

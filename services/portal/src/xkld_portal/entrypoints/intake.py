@@ -78,22 +78,25 @@ async def submit(
             request, portal, visitor, typed=form, form_key=key, problems=parsed.problems
         )
     try:
-        created = await portal.api.send(
-            Service.REGISTRATION,
-            "POST",
-            "/registrations",
-            token=visitor.token,
-            json=parsed.body,
-            key=key,
-        )
+        created = await _send(portal, visitor, parsed.body, key)
     except Refusal as refused:
-        existing = (
-            await _existing(portal, visitor, parsed.body) if refused.code == DUPLICATE else []
-        )
+        existing = await _existing_if_duplicate(portal, visitor, parsed.body, refused)
         return await _show(
             request, portal, visitor, typed=form, form_key=key, refusal=refused, existing=existing
         )
     return finished(request, f"/files/{created['registration_id']}", key)
+
+
+async def _send(portal: Portal, visitor: Visitor, body: dict[str, Any], key: str) -> Any:
+    return await portal.api.send(
+        Service.REGISTRATION, "POST", "/registrations", token=visitor.token, json=body, key=key
+    )
+
+
+async def _existing_if_duplicate(
+    portal: Portal, visitor: Visitor, body: dict[str, Any], refused: Refusal
+) -> list[dict[str, Any]]:
+    return await _existing(portal, visitor, body) if refused.code == DUPLICATE else []
 
 
 async def _existing(portal: Portal, visitor: Visitor, body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, Vis
 router = APIRouter()
 PAGE_SIZE = 25
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
+_CHOICES = {"reasons": forms.REJECTION_REASONS, "priority_groups": PRIORITY_GROUPS}
 
 
 def _labour_only(visitor: Visitor) -> None:
@@ -43,8 +44,7 @@ async def _queue(
         files=files,
         pages=max(1, -(-int(files["total"]) // PAGE_SIZE)),
         attempt=attempt,
-        reasons=forms.REJECTION_REASONS,
-        priority_groups=PRIORITY_GROUPS,
+        **_CHOICES,
     )
 
 
@@ -54,6 +54,20 @@ async def queue(
 ) -> Response:
     _labour_only(visitor)
     return await _queue(request, portal, visitor, page, Attempt())
+
+
+def _page_of(form: dict[str, Any]) -> int:
+    """The queue's page the form was sent from (the first if it says none)."""
+    typed_page = forms.text(form, "page")
+    return int(typed_page) if typed_page.isdigit() and int(typed_page) > 0 else 1
+
+
+async def _send(
+    portal: Portal, visitor: Visitor, path: str, body: dict[str, Any], key: str
+) -> None:
+    await portal.api.send(
+        Service.REGISTRATION, "POST", path, token=visitor.token, json=body, key=key
+    )
 
 
 async def _decide(
@@ -68,17 +82,9 @@ async def _decide(
     _labour_only(visitor)
     step, rid, body = decision
     key = form_key_of(form)
-    typed_page = forms.text(form, "page")
-    page = int(typed_page) if typed_page.isdigit() and int(typed_page) > 0 else 1
+    page = _page_of(form)
     try:
-        await portal.api.send(
-            Service.REGISTRATION,
-            "POST",
-            f"/registrations/{rid}/{step}",
-            token=visitor.token,
-            json=body,
-            key=key,
-        )
+        await _send(portal, visitor, f"/registrations/{rid}/{step}", body, key)
     except Refusal as refused:
         attempt = Attempt(f"{step}-{rid}", key, form, refused)
         return await _queue(request, portal, visitor, page, attempt)

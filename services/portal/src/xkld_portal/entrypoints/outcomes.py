@@ -15,7 +15,12 @@ from xkld_portal.application.ports import Service
 from xkld_portal.domain import staff_forms as forms
 from xkld_portal.domain.outcomes import CHECKPOINTS
 from xkld_portal.entrypoints.after_return import officers_only
-from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of
+from xkld_portal.entrypoints.staff_common import (
+    Attempt,
+    answer_or_refusal,
+    finished,
+    form_key_of,
+)
 from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
 
 router = APIRouter()
@@ -25,22 +30,18 @@ INBOX = "/sms/check-in-replies"
 
 def _within(asked: str | None) -> int | None:
     """Days ahead, 0 to 90, as typed; else none (the service's default, 14)."""
-    try:
-        days = int((asked or "").strip())
-    except ValueError:
-        return None
-    return days if 0 <= days <= 90 else None
+    return forms.whole_within(asked, 0, 90)
+
+
+async def _replies(portal: Portal, visitor: Visitor, handled: bool) -> Any:
+    params = {"handled": "true" if handled else "false"}
+    return await portal.api.get(Service.NOTIFICATIONS, INBOX, token=visitor.token, params=params)
 
 
 async def _inbox(
     request: Request, portal: Portal, visitor: Visitor, handled: bool, attempt: Attempt
 ) -> Response:
-    replies = await portal.api.get(
-        Service.NOTIFICATIONS,
-        INBOX,
-        token=visitor.token,
-        params={"handled": "true" if handled else "false"},
-    )
+    replies = await _replies(portal, visitor, handled)
     return render(
         request,
         portal,
@@ -61,6 +62,15 @@ async def check_in_replies(
     return await _inbox(request, portal, visitor, handled == "true", Attempt())
 
 
+async def _send_handled(
+    portal: Portal, visitor: Visitor, reply_id: uuid.UUID, body: dict[str, Any], key: str
+) -> None:
+    path = f"{INBOX}/{reply_id}/handled"
+    await portal.api.send(
+        Service.NOTIFICATIONS, "POST", path, token=visitor.token, json=body, key=key
+    )
+
+
 @router.post(INBOX + "/{reply_id}/handled")
 async def mark_handled(
     reply_id: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
@@ -69,18 +79,24 @@ async def mark_handled(
     key = form_key_of(form)
     note = forms.optional(form, "note")
     try:
-        await portal.api.send(
-            Service.NOTIFICATIONS,
-            "POST",
-            f"{INBOX}/{reply_id}/handled",
-            token=visitor.token,
-            json={"note": note} if note else {},
-            key=key,
-        )
+        await _send_handled(portal, visitor, reply_id, {"note": note} if note else {}, key)
     except Refusal as refused:
         attempt = Attempt(f"reply-{reply_id}", key, form, refused)
         return await _inbox(request, portal, visitor, False, attempt)
     return finished(request, INBOX, key)
+
+
+async def _due(portal: Portal, visitor: Visitor, asked: int | None) -> dict[str, Any]:
+    """Who is due a reintegration check within the days asked, or the service's refusal."""
+    due, refusal = await answer_or_refusal(
+        portal.api.get(
+            Service.REGISTRATION,
+            "/registrations/follow-up/reintegration-due",
+            token=visitor.token,
+            params=None if asked is None else {"within_days": asked},
+        )
+    )
+    return {"due": due, "refusal": refusal}
 
 
 @router.get("/follow-up/reintegration-due")
@@ -89,16 +105,7 @@ async def reintegration_due(
 ) -> Response:
     officers_only(visitor)
     asked = _within(within)
-    context: dict[str, Any] = {"due": None, "refusal": None}
-    try:
-        context["due"] = await portal.api.get(
-            Service.REGISTRATION,
-            "/registrations/follow-up/reintegration-due",
-            token=visitor.token,
-            params=None if asked is None else {"within_days": asked},
-        )
-    except Refusal as refused:
-        context["refusal"] = refused
+    context = await _due(portal, visitor, asked)
     return render(
         request,
         portal,

@@ -14,7 +14,7 @@ from xkld_portal.application.errors import NothingHere, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain.reports import INDICATORS, STREAMS, percent_shown
 from xkld_portal.entrypoints.reading import area_of, home_area, readers_only
-from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, attachment, render
 
 router = APIRouter()
 Text = Annotated[str | None, Query(max_length=20)]
@@ -86,12 +86,7 @@ async def progress_export(
     body, media = await portal.api.raw(
         Service.REPORTING, f"/reports/progress.{kind}", token=visitor.token, params=query
     )
-    name = f"tien-do-{query['area']}-{query['year']}.{kind}"
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(body, media, f"tien-do-{query['area']}-{query['year']}.{kind}")
 
 
 @router.get("/charts/{name}.svg")

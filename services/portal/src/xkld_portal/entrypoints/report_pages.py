@@ -3,6 +3,7 @@ the reporting service with its filters, how fresh it is, and the same table as C
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,7 +25,7 @@ from xkld_portal.domain.reports import (
 )
 from xkld_portal.entrypoints.progress import year_of
 from xkld_portal.entrypoints.reading import area_of, readers_only
-from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, attachment, render
 
 router = APIRouter()
 _CHOICES = {"milestone": MILESTONES, "by": DIMENSIONS, "granularity": GRANULARITIES}
@@ -80,17 +81,17 @@ async def export(
         raise NothingHere
     query = query_of(report, visitor, dict(request.query_params))
     table = report.table(await _answer(portal, visitor, report, query))
-    translate = translations(visitor.lang).gettext
+    body, media = _file(report, table, kind, translations(visitor.lang).gettext)
+    return attachment(body, media, f"bao-cao-{report.name}.{kind}")
+
+
+def _file(
+    report: Report, table: Any, kind: str, translate: Callable[[str], str]
+) -> tuple[bytes, str]:
+    """The table as a CSV or an XLSX file, and its media type."""
     if kind == "csv":
-        body, media = as_csv(table, translate), CSV_TYPE
-    else:
-        body, media = as_xlsx(table, translate, translate(report.title)), XLSX_TYPE
-    filename = f"bao-cao-{report.name}.{kind}"
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+        return as_csv(table, translate), CSV_TYPE
+    return as_xlsx(table, translate, translate(report.title)), XLSX_TYPE
 
 
 @router.get("/reports/{name}")

@@ -55,6 +55,24 @@ async def _step(
     if not visitor.can(Role.TRAINING_STAFF):
         raise NotAllowed
     key = form_key_of(form)
+    try:
+        await _send(portal, visitor, (code, key), form, step)
+    except Refusal as refused:
+        attempt = Attempt(step[0], key, form, refused)
+        return await _course_page(request, portal, visitor, code, attempt)
+    return finished(request, f"/courses/{quote(code)}", key)
+
+
+async def _send(
+    portal: Portal,
+    visitor: Visitor,
+    course_and_key: tuple[str, str],
+    form: FormDep,
+    step: tuple[str, str, dict[str, Any]],
+) -> None:
+    """The step sent for the trainee named in the form; one not found (nor the course) is
+    refused at the form's trainee field."""
+    code, key = course_and_key
     which, path, body = step
     field_name = "trainee_code" if which == "trainee-enrol" else "trainee_id"
     try:
@@ -69,20 +87,16 @@ async def _step(
             key=key,
         )
     except NothingHere:
-        missing = refusal(
-            field_name,
-            "Không có học viên nào với mã này trong phạm vi của bạn",
-            "No trainee with this code in your area",
-            status=404,
-        )
-        return await _course_page(
-            request, portal, visitor, code, Attempt(which, key, form, missing)
-        )
-    except Refusal as refused:
-        return await _course_page(
-            request, portal, visitor, code, Attempt(which, key, form, refused)
-        )
-    return finished(request, f"/courses/{quote(code)}", key)
+        raise _not_in_area(field_name) from None
+
+
+def _not_in_area(field_name: str) -> Refusal:
+    return refusal(
+        field_name,
+        "Không có học viên nào với mã này trong phạm vi của bạn",
+        "No trainee with this code in your area",
+        status=404,
+    )
 
 
 @router.post("/courses/{code}/trainee-enrolments")

@@ -5,6 +5,7 @@ its total, and the same table as CSV or XLSX (the reporting service answers only
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -18,7 +19,7 @@ from xkld_portal.domain.reports import STREAMS, percent_shown
 from xkld_portal.domain.rural_reports import RURAL_REPORTS, RuralReport
 from xkld_portal.entrypoints.progress import year_of
 from xkld_portal.entrypoints.reading import area_of, readers_only
-from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, attachment, render
 
 router = APIRouter()
 Text = Annotated[str | None, Query(max_length=20)]
@@ -47,6 +48,17 @@ async def _answer(
     return answer
 
 
+def _file(
+    report: RuralReport, table: Any, kind: str, translate: Callable[[str], str]
+) -> tuple[bytes, str]:
+    """The table as a CSV or an XLSX file, and its media type."""
+    if kind == "csv":
+        return as_csv(table, translate), CSV_TYPE
+    # Excel refuses a sheet name holding a colon, brackets, slashes, * or ?
+    sheet = re.sub(r"[\[\]:*?/\\]", " ", translate(report.title)).strip()
+    return as_xlsx(table, translate, sheet), XLSX_TYPE
+
+
 @router.get(BASE + "/{name}.{kind}")
 async def export(
     portal: PortalDep,
@@ -63,19 +75,9 @@ async def export(
         raise NothingHere
     query = _query(report, visitor, area, year, by)
     table = report.table(await _answer(portal, visitor, report, query))
-    translate = translations(visitor.lang).gettext
-    if kind == "csv":
-        body, media = as_csv(table, translate), CSV_TYPE
-    else:
-        # Excel refuses a sheet name holding a colon, brackets, slashes, * or ?
-        sheet = re.sub(r"[\[\]:*?/\\]", " ", translate(report.title)).strip()
-        body, media = as_xlsx(table, translate, sheet), XLSX_TYPE
+    body, media = _file(report, table, kind, translations(visitor.lang).gettext)
     filename = f"dao-tao-nghe-{report.name}-{query['area']}-{query['year']}-{query['by']}.{kind}"
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(body, media, filename)
 
 
 @router.get(BASE + "/{name}")
@@ -91,22 +93,32 @@ async def page(
     readers_only(visitor)
     report = _report(name)
     query = _query(report, visitor, area, year, by)
+    context = await _read(portal, visitor, report, query)
+    return _shown(request, portal, visitor, context | {"report": report, "query": query})
+
+
+async def _read(
+    portal: Portal, visitor: Visitor, report: RuralReport, query: dict[str, Any]
+) -> dict[str, Any]:
+    """The answer and its table, or the service's refusal of the query."""
     context: dict[str, Any] = {"answer": None, "table": None, "refusal": None}
     try:
         answer = await _answer(portal, visitor, report, query)
         context |= {"answer": answer, "table": report.table(answer)}
     except Refusal as refused:
         context["refusal"] = refused
+    return context
+
+
+def _shown(request: Request, portal: Portal, visitor: Visitor, context: dict[str, Any]) -> Response:
     return render(
         request,
         portal,
         "rural_report.html",
         visitor=visitor,
         status_code=context["refusal"].status if context["refusal"] else 200,
-        report=report,
         reports=RURAL_REPORTS,
         base=BASE,
-        query=query,
         streams=STREAMS,
         percent=percent_shown,
         **context,

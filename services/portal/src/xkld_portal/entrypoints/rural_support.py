@@ -19,7 +19,7 @@ from xkld_portal.application.errors import NotAllowed, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import rural
 from xkld_portal.domain import staff_forms as forms
-from xkld_portal.entrypoints.staff_common import Attempt, refusal
+from xkld_portal.entrypoints.staff_common import Attempt, answer_or_refusal, refusal
 from xkld_portal.entrypoints.training import _course
 from xkld_portal.entrypoints.web import (
     FormDep,
@@ -27,6 +27,7 @@ from xkld_portal.entrypoints.web import (
     PortalDep,
     Visitor,
     VisitorDep,
+    attachment,
     finished,
     form_key_of,
     render,
@@ -60,13 +61,13 @@ def _today() -> str:
     return dt.datetime.now(VIETNAM).date().isoformat()
 
 
+def _sheet_path(code: str) -> str:
+    return f"/courses/{quote(code)}/support-sheet"
+
+
 async def _sheet(portal: Portal, visitor: Visitor, code: str) -> tuple[Any, Refusal | None]:
     """The sheet, or why there is none yet (no tuition set, no policy in force)."""
-    try:
-        path = f"/courses/{quote(code)}/support-sheet"
-        return await portal.api.get(REG, path, token=visitor.token), None
-    except Refusal as refused:
-        return None, refused
+    return await answer_or_refusal(portal.api.get(REG, _sheet_path(code), token=visitor.token))
 
 
 async def _page(
@@ -103,12 +104,9 @@ async def support_sheet(
 async def support_sheet_xlsx(code: str, portal: PortalDep, visitor: VisitorDep) -> Response:
     """Registration's own printable workbook, passed on as it is."""
     _readers(visitor)
-    body, _ = await portal.api.raw(
-        REG, f"/courses/{quote(code)}/support-sheet", token=visitor.token, params={"format": "xlsx"}
-    )
-    name = f"bang-ke-{quote(code)}.xlsx"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return Response(body, media_type=XLSX, headers=headers)
+    params = {"format": "xlsx"}
+    body, _ = await portal.api.raw(REG, _sheet_path(code), token=visitor.token, params=params)
+    return attachment(body, XLSX, f"bang-ke-{quote(code)}.xlsx", no_store=True)
 
 
 @router.post("/courses/{code}/support/terms")

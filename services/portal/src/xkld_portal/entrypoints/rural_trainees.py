@@ -27,6 +27,7 @@ from xkld_portal.entrypoints.web import (
     VisitorDep,
     finished,
     form_key_of,
+    lookup_of,
     new_form_key,
     render,
 )
@@ -52,16 +53,20 @@ def _today() -> str:
     return dt.datetime.now(VIETNAM).date().isoformat()
 
 
+async def _found(portal: Portal, visitor: Visitor, page: int, lookup: dict[str, str]) -> Any:
+    """A page of trainees: a search by name or CCCD is posted, the list is read."""
+    query = {"page": page, "page_size": PAGE_SIZE}
+    if lookup:
+        return await portal.api.send(
+            REG, "POST", "/trainees/search", token=visitor.token, json=query | lookup
+        )
+    return await portal.api.get(REG, "/trainees", token=visitor.token, params=query)
+
+
 async def _list(
     request: Request, portal: Portal, visitor: Visitor, page: int, lookup: dict[str, str]
 ) -> Response:
-    query = {"page": page, "page_size": PAGE_SIZE}
-    if lookup:
-        found = await portal.api.send(
-            REG, "POST", "/trainees/search", token=visitor.token, json=query | lookup
-        )
-    else:
-        found = await portal.api.get(REG, "/trainees", token=visitor.token, params=query)
+    found = await _found(portal, visitor, page, lookup)
     return render(
         request,
         portal,
@@ -87,12 +92,13 @@ async def search(
     request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
 ) -> Response:
     _readers_only(visitor)
-    name = str(form.get("name") or "").strip()[:200]
-    cccd = "".join(str(form.get("cccd") or "").split())[:20]
-    lookup = {"cccd": cccd} if cccd else ({"name": name} if name else {})
+    return await _list(request, portal, visitor, _page_of(form), lookup_of(form))
+
+
+def _page_of(form: dict[str, Any]) -> int:
+    """The list's page the search was sent from (the first if it says none)."""
     typed_page = str(form.get("page") or "1")
-    page = int(typed_page) if typed_page.isdigit() and int(typed_page) > 0 else 1
-    return await _list(request, portal, visitor, page, lookup)
+    return int(typed_page) if typed_page.isdigit() and int(typed_page) > 0 else 1
 
 
 async def _intake(
@@ -142,17 +148,25 @@ async def take_in(
             request, portal, visitor, typed=form, form_key=key, problems=parsed.problems
         )
     try:
-        made = await portal.api.send(
-            REG, "POST", "/trainees", token=visitor.token, json=parsed.body, key=key
-        )
+        made = await _send(portal, visitor, "/trainees", parsed.body, key)
     except Refusal as refused:
-        existing = []
-        if refused.code == DUPLICATE:
-            existing = await _existing(portal, visitor, str(parsed.body["cccd"]))
+        existing = await _existing_if_duplicate(portal, visitor, parsed.body, refused)
         return await _intake(
             request, portal, visitor, typed=form, form_key=key, refusal=refused, existing=existing
         )
     return finished(request, f"/trainees/{made['trainee_id']}", key)
+
+
+async def _send(portal: Portal, visitor: Visitor, path: str, body: dict[str, Any], key: str) -> Any:
+    return await portal.api.send(REG, "POST", path, token=visitor.token, json=body, key=key)
+
+
+async def _existing_if_duplicate(
+    portal: Portal, visitor: Visitor, body: dict[str, Any], refused: Refusal
+) -> list[dict[str, Any]]:
+    if refused.code != DUPLICATE:
+        return []
+    return await _existing(portal, visitor, str(body["cccd"]))
 
 
 async def _existing(portal: Portal, visitor: Visitor, cccd: str) -> list[dict[str, Any]]:
@@ -214,15 +228,9 @@ async def record_outcome(
     form changes nothing more; the key is still sent, as with every form."""
     _officer_only(visitor)
     key = form_key_of(form)
+    body = rural.outcome_body(form)
     try:
-        await portal.api.send(
-            REG,
-            "POST",
-            f"/trainees/{tid}/employment-outcomes",
-            token=visitor.token,
-            json=rural.outcome_body(form),
-            key=key,
-        )
+        await _send(portal, visitor, f"/trainees/{tid}/employment-outcomes", body, key)
     except Refusal as refused:
         attempt = Attempt("outcome", key, form, refused)
         return await _trainee_page(request, portal, visitor, tid, attempt)

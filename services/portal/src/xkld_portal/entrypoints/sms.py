@@ -43,21 +43,25 @@ async def templates(request: Request, portal: PortalDep, visitor: VisitorDep) ->
     )
 
 
+def _preview_body(form: dict[str, Any]) -> dict[str, Any]:
+    """What the service previews: the manual message's text, or the template's draft."""
+    text = forms.text(form, "text")
+    if forms.text(form, "counter_for") == "manual":
+        return {"template_code": "manual", "variables": {"text": text or " "}}
+    ucs2 = forms.yes(form, "keep_diacritics") and sms_counter.needs_ucs2(text)
+    return {
+        "text": text or " ",
+        "ucs2": ucs2,
+        "max_segments": sms_counter.MAX_SEGMENTS,
+        "variables": sms_counter.sample_variables(text),
+    }
+
+
 async def _count(portal: Portal, visitor: Visitor, form: dict[str, Any]) -> Count | Refusal:
     """The preview of what is typed: a template's draft text, or a manual message's text."""
-    text = forms.text(form, "text")
     limit = forms.whole(form, "max_segments")
     max_segments = limit if isinstance(limit, int) and limit >= 1 else 1
-    if forms.text(form, "counter_for") == "manual":
-        body: dict[str, Any] = {"template_code": "manual", "variables": {"text": text or " "}}
-    else:
-        ucs2 = forms.yes(form, "keep_diacritics") and sms_counter.needs_ucs2(text)
-        body = {
-            "text": text or " ",
-            "ucs2": ucs2,
-            "max_segments": sms_counter.MAX_SEGMENTS,
-            "variables": sms_counter.sample_variables(text),
-        }
+    body = _preview_body(form)
     try:
         preview = await portal.api.send(
             NOTES, "POST", "/sms/templates/preview", token=visitor.token, json=body
@@ -88,11 +92,10 @@ async def counter(
 
 async def _template(portal: Portal, visitor: Visitor, code: str) -> dict[str, Any]:
     listed = await portal.api.get(NOTES, "/sms/templates", token=visitor.token)
-    found = next((t for t in listed if t["code"] == code), None)
+    found: dict[str, Any] | None = next((t for t in listed if t["code"] == code), None)
     if found is None:
         raise NothingHere
-    template: dict[str, Any] = found
-    return template
+    return found
 
 
 async def _editor(
@@ -100,12 +103,7 @@ async def _editor(
 ) -> Response:
     template = await _template(portal, visitor, code)
     if attempt.form is None:
-        typed = {
-            "text": template["text"],
-            "max_segments": str(template["max_segments"]),
-            "keep_diacritics": "true" if template["ucs2"] else "",
-        }
-        attempt = Attempt("template", attempt.key("template"), typed)
+        attempt = Attempt("template", attempt.key("template"), _typed_from(template))
     return render(
         request,
         portal,
@@ -115,12 +113,28 @@ async def _editor(
         tpl=template,
         attempt=attempt,
         may_edit=visitor.can(*EDITORS),
-        count=await _count(portal, visitor, dict(attempt.typed)),
-        typed=attempt.value("template", "text"),
-        diacritics=sms_counter.needs_ucs2(attempt.value("template", "text")),
-        keep=attempt.value("template", "keep_diacritics") == "true",
-        manual=False,
+        **await _counter(portal, visitor, attempt),
     )
+
+
+def _typed_from(template: dict[str, Any]) -> dict[str, Any]:
+    """The editor's fields as the template now has them."""
+    return {
+        "text": template["text"],
+        "max_segments": str(template["max_segments"]),
+        "keep_diacritics": "true" if template["ucs2"] else "",
+    }
+
+
+async def _counter(portal: Portal, visitor: Visitor, attempt: Attempt) -> dict[str, Any]:
+    """The counter under the editor, for the text typed."""
+    return {
+        "count": await _count(portal, visitor, dict(attempt.typed)),
+        "typed": attempt.value("template", "text"),
+        "diacritics": sms_counter.needs_ucs2(attempt.value("template", "text")),
+        "keep": attempt.value("template", "keep_diacritics") == "true",
+        "manual": False,
+    }
 
 
 @router.get("/sms/templates/{code}")
@@ -131,19 +145,23 @@ async def template_page(
     return await _editor(request, portal, visitor, code[:40], Attempt())
 
 
+def _version_body(form: dict[str, Any], code: str) -> dict[str, Any]:
+    text = forms.text(form, "text")
+    return {
+        "code": code,
+        "text": text,
+        "max_segments": forms.whole(form, "max_segments"),
+        "ucs2": forms.yes(form, "keep_diacritics") and sms_counter.needs_ucs2(text),
+    }
+
+
 @router.post("/sms/templates/{code}")
 async def save_template(
     code: str, request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
 ) -> Response:
     _only(visitor, *EDITORS)
     key = form_key_of(form)
-    text = forms.text(form, "text")
-    body = {
-        "code": code[:40],
-        "text": text,
-        "max_segments": forms.whole(form, "max_segments"),
-        "ucs2": forms.yes(form, "keep_diacritics") and sms_counter.needs_ucs2(text),
-    }
+    body = _version_body(form, code[:40])
     try:
         await portal.api.send(
             NOTES, "POST", "/sms/template-versions", token=visitor.token, json=body, key=key

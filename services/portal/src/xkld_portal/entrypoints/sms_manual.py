@@ -37,17 +37,9 @@ def _senders_only(visitor: Visitor) -> None:
 
 
 async def _page(request: Request, portal: Portal, visitor: Visitor, attempt: Attempt) -> Response:
-    reg = Service.REGISTRATION
-    courses, files = await asyncio.gather(
-        portal.api.get(reg, "/courses", token=visitor.token),
-        portal.api.get(
-            reg, "/registrations", token=visitor.token, params={"page": 1, "page_size": 25}
-        ),
-    )
-    if attempt.form is None:
-        attempt = Attempt("manual", attempt.key("manual"), {})
-    typed = attempt.value("manual", "text")
-    count = await _count(portal, visitor, typed) if typed else None
+    courses, files = await _courses_and_files(portal, visitor)
+    attempt = _with_manual_form(attempt)
+    preview = await _preview(portal, visitor, attempt.value("manual", "text"))
     return render(
         request,
         portal,
@@ -58,12 +50,34 @@ async def _page(request: Request, portal: Portal, visitor: Visitor, attempt: Att
         courses=courses,
         files=files.get("items", []),
         chosen=set(forms.codes(dict(attempt.typed), "registration_ids_joined")),
-        count=count,
-        typed=typed,
-        diacritics=sms_counter.needs_ucs2(typed),
         keep=False,
         manual=True,
+        **preview,
     )
+
+
+def _with_manual_form(attempt: Attempt) -> Attempt:
+    """With no form refused, the message form starts empty with a key of its own."""
+    if attempt.form is None:
+        return Attempt("manual", attempt.key("manual"), {})
+    return attempt
+
+
+async def _courses_and_files(portal: Portal, visitor: Visitor) -> tuple[Any, Any]:
+    reg = Service.REGISTRATION
+    courses, files = await asyncio.gather(
+        portal.api.get(reg, "/courses", token=visitor.token),
+        portal.api.get(
+            reg, "/registrations", token=visitor.token, params={"page": 1, "page_size": 25}
+        ),
+    )
+    return courses, files
+
+
+async def _preview(portal: Portal, visitor: Visitor, typed: str) -> dict[str, Any]:
+    """The text typed, how many SMS it makes, and whether its diacritics cost more."""
+    count = await _count(portal, visitor, typed) if typed else None
+    return {"count": count, "typed": typed, "diacritics": sms_counter.needs_ucs2(typed)}
 
 
 async def _count(portal: Portal, visitor: Visitor, text: str) -> Any:
@@ -99,6 +113,13 @@ def _body(form: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def _send(portal: Portal, visitor: Visitor, body: dict[str, Any], key: str) -> Any:
+    path = "/sms/manual-messages"
+    return await portal.api.send(
+        Service.NOTIFICATIONS, "POST", path, token=visitor.token, json=body, key=key
+    )
+
+
 @router.post("/sms/messages")
 async def send_message(
     request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
@@ -107,14 +128,7 @@ async def send_message(
     key = form_key_of(form)
     body = _body(form)
     try:
-        answer = await portal.api.send(
-            Service.NOTIFICATIONS,
-            "POST",
-            "/sms/manual-messages",
-            token=visitor.token,
-            json=body,
-            key=key,
-        )
+        answer = await _send(portal, visitor, body, key)
     except Refusal as refused:
         typed = {k: v for k, v in form.items() if isinstance(v, str)}
         typed["registration_ids_joined"] = " ".join(body["registration_ids"])
@@ -173,19 +187,26 @@ async def sent(
     t: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Response:
     _senders_only(visitor)
-    counts = [int(c) if c.isdigit() else 0 for c in (r.split(".") + ["0"] * 4)[:4]]
-    not_sent = _not_sent(n or [])
-    names = await asyncio.gather(*(_name(portal, visitor, rid, why) for rid, why in not_sent))
-    rows = [(rid, name, REASONS[why]) for (rid, why), name in zip(not_sent, names, strict=True)]
+    rows = await _not_sent_rows(portal, visitor, _not_sent(n or []))
     return render(
         request,
         portal,
         "sms_sent.html",
         visitor=visitor,
-        queued=counts[0],
-        suppressed=counts[1],
-        outside=counts[2],
-        already=counts[3],
         rows=rows,
         more=max(t - len(rows), 0),
+        **_counts(r),
     )
+
+
+def _counts(r: str) -> dict[str, int]:
+    counts = [int(c) if c.isdigit() else 0 for c in (r.split(".") + ["0"] * 4)[:4]]
+    return dict(zip(("queued", "suppressed", "outside", "already"), counts, strict=True))
+
+
+async def _not_sent_rows(
+    portal: Portal, visitor: Visitor, not_sent: list[tuple[str, str]]
+) -> list[tuple[str, str | None, str]]:
+    """Each recipient not sent to: the file, the worker's name where readable, and why."""
+    names = await asyncio.gather(*(_name(portal, visitor, rid, why) for rid, why in not_sent))
+    return [(rid, name, REASONS[why]) for (rid, why), name in zip(not_sent, names, strict=True)]

@@ -4,7 +4,7 @@ to a form that went through."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,3 +60,11 @@ def finished(request: Request, target: str, form_key: str) -> Response:
 def refusal(field_name: str, vi: str, en: str, status: int = 422) -> Refusal:
     """A refusal the portal itself gives, shaped like a service's, before anything is sent."""
     return Refusal(status, vi, en, {field_name: (vi, en)})
+
+
+async def answer_or_refusal(call: Awaitable[Any]) -> tuple[Any, Refusal | None]:
+    """A read's answer, or None and the service's refusal of what was asked."""
+    try:
+        return await call, None
+    except Refusal as refused:
+        return None, refused

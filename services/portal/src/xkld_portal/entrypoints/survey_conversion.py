@@ -15,7 +15,14 @@ from xkld_portal.application.errors import Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.entrypoints.intake import show_intake
 from xkld_portal.entrypoints.survey_rounds import commune_officer_only
-from xkld_portal.entrypoints.web import PortalDep, VisitorDep, new_form_key, render
+from xkld_portal.entrypoints.web import (
+    Portal,
+    PortalDep,
+    Visitor,
+    VisitorDep,
+    new_form_key,
+    render,
+)
 
 router = APIRouter()
 
@@ -29,6 +36,25 @@ def typed_from(prefill: dict[str, Any]) -> dict[str, Any]:
     return typed
 
 
+def _converted(
+    request: Request,
+    portal: Portal,
+    visitor: Visitor,
+    refusal: Refusal | None,
+    registration_id: Any,
+) -> Response:
+    """Outreach's refusal, or the file the respondent already became."""
+    return render(
+        request,
+        portal,
+        "survey_converted.html",
+        visitor=visitor,
+        status_code=refusal.status if refusal else 200,
+        refusal=refusal,
+        registration_id=registration_id,
+    )
+
+
 @router.get("/survey-respondents/{respondent_id}/intake")
 async def converted_intake(
     respondent_id: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep
@@ -39,23 +65,8 @@ async def converted_intake(
             Service.OUTREACH, f"/respondents/{respondent_id}/intake", token=visitor.token
         )
     except Refusal as refused:
-        return render(
-            request,
-            portal,
-            "survey_converted.html",
-            visitor=visitor,
-            status_code=refused.status,
-            refusal=refused,
-            registration_id=None,
-        )
+        return _converted(request, portal, visitor, refused, None)
     if answer.get("registration_id"):
-        return render(
-            request,
-            portal,
-            "survey_converted.html",
-            visitor=visitor,
-            refusal=None,
-            registration_id=answer["registration_id"],
-        )
+        return _converted(request, portal, visitor, None, answer["registration_id"])
     typed = typed_from(answer["intake"])
     return await show_intake(request, portal, visitor, typed=typed, form_key=new_form_key())

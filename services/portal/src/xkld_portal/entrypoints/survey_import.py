@@ -72,6 +72,16 @@ async def _sheet(form: dict[str, Any]) -> bytes | None:
     return data if 0 < len(data) <= MAX_BYTES else None
 
 
+async def _send(
+    portal: Portal, visitor: Visitor, round_id: uuid.UUID, data: bytes, **options: Any
+) -> Any:
+    """The file posted as it is; `options` is the check's `params` or the import's `key`."""
+    path = f"{round_path(round_id)}/imports"
+    return await portal.api.send(
+        Service.OUTREACH, "POST", path, token=visitor.token, content=data, **options
+    )
+
+
 @router.post(PAGE + "/check")
 async def check(
     round_id: uuid.UUID, request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
@@ -82,14 +92,7 @@ async def check(
         problem = N_("Choose a CSV or XLSX file of at most 5 MB")
         return await _show(request, portal, visitor, round_id, 422, problem=problem)
     try:
-        report = await portal.api.send(
-            Service.OUTREACH,
-            "POST",
-            f"{round_path(round_id)}/imports",
-            token=visitor.token,
-            content=data,
-            params={"dry_run": "true"},
-        )
+        report = await _send(portal, visitor, round_id, data, params={"dry_run": "true"})
     except Refusal as refused:
         return await _show(request, portal, visitor, round_id, refused.status, refusal=refused)
     sealed = portal.cookies.seal_blob(data)
@@ -107,14 +110,7 @@ async def confirm(
         problem = N_("Upload the file again")
         return await _show(request, portal, visitor, round_id, 422, problem=problem)
     try:
-        report = await portal.api.send(
-            Service.OUTREACH,
-            "POST",
-            f"{round_path(round_id)}/imports",
-            token=visitor.token,
-            content=data,
-            key=form_key_of(form),
-        )
+        report = await _send(portal, visitor, round_id, data, key=form_key_of(form))
     except Refusal as refused:
         return await _show(request, portal, visitor, round_id, refused.status, refusal=refused)
     return await _show(request, portal, visitor, round_id, report=report)

@@ -15,8 +15,9 @@ from xkld_portal.application.errors import Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import labels
 from xkld_portal.domain import survey as sv
+from xkld_portal.domain.staff_forms import whole_within
 from xkld_portal.entrypoints.after_return import officers_only
-from xkld_portal.entrypoints.web import PortalDep, VisitorDep, render
+from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
 
 router = APIRouter()
 Asked = Annotated[str | None, Query(max_length=40)]
@@ -25,19 +26,11 @@ _ROUND = re.compile(r"^[0-9a-fA-F-]{36}$")
 
 
 def _year(asked: str | None) -> int | None:
-    try:
-        year = int((asked or "").strip())
-    except ValueError:
-        return None
-    return year if 2000 <= year <= 2100 else None
+    return whole_within(asked, 2000, 2100)
 
 
 def _size(asked: str | None) -> int:
-    try:
-        size = int((asked or "").strip())
-    except ValueError:
-        return 25
-    return size if 1 <= size <= 500 else 25
+    return whole_within(asked, 1, 500) or 25
 
 
 def _filters(commune: str | None, year: str | None, round_id: str | None) -> dict[str, Any]:
@@ -50,6 +43,42 @@ def _filters(commune: str | None, year: str | None, round_id: str | None) -> dic
     if round_id and _ROUND.match(round_id.strip()):
         chosen["round_id"] = round_id.strip()
     return chosen
+
+
+async def _rollups(
+    portal: Portal, visitor: Visitor, chosen: dict[str, Any], planned: dict[str, Any]
+) -> dict[str, Any]:
+    """The three tables; a refusal (a bad filter) leaves what is not read yet empty."""
+    wide = {k: v for k, v in chosen.items() if k != "round_id"}  # plan and target: no round
+    context: dict[str, Any] = {"rollups": None, "plan": None, "target": None, "refusal": None}
+    try:
+        context["rollups"] = await _outreach(portal, visitor, "/survey-rollups", chosen)
+        context["plan"] = await _outreach(
+            portal, visitor, "/survey-rollups/course-plan", wide | planned
+        )
+        context["target"] = await _outreach(portal, visitor, "/survey-rollups/target", wide)
+    except Refusal as refused:
+        context["refusal"] = refused
+    return context
+
+
+async def _outreach(portal: Portal, visitor: Visitor, path: str, params: dict[str, Any]) -> Any:
+    return await portal.api.get(Service.OUTREACH, path, token=visitor.token, params=params)
+
+
+def _page(request: Request, portal: Portal, visitor: Visitor, context: dict[str, Any]) -> Response:
+    refusal = context["refusal"]
+    return render(
+        request,
+        portal,
+        "survey_rollups.html",
+        visitor=visitor,
+        status_code=refusal.status if refusal else 200,
+        communes=sorted(visitor.principal.scope.communes),
+        tables=sv.ROLLUP_TABLES,
+        labels=labels,
+        **context,
+    )
 
 
 @router.get("/survey-rollups")
@@ -65,37 +94,9 @@ async def rollups_page(
 ) -> Response:
     officers_only(visitor)
     chosen = _filters(commune_code, year, round_id)
-    wide = {k: v for k, v in chosen.items() if k != "round_id"}  # plan and target: no round
     plan_for = _year(plan_year) or vietnam_today().year
     planned = {"plan_year": plan_for, "course_size": _size(course_size)}
-    context: dict[str, Any] = {"rollups": None, "plan": None, "target": None, "refusal": None}
     rounds = await portal.api.get(Service.OUTREACH, "/survey-rounds", token=visitor.token)
-    try:
-        context["rollups"] = await portal.api.get(
-            Service.OUTREACH, "/survey-rollups", token=visitor.token, params=chosen
-        )
-        context["plan"] = await portal.api.get(
-            Service.OUTREACH,
-            "/survey-rollups/course-plan",
-            token=visitor.token,
-            params=wide | planned,
-        )
-        context["target"] = await portal.api.get(
-            Service.OUTREACH, "/survey-rollups/target", token=visitor.token, params=wide
-        )
-    except Refusal as refused:
-        context["refusal"] = refused
-    return render(
-        request,
-        portal,
-        "survey_rollups.html",
-        visitor=visitor,
-        status_code=context["refusal"].status if context["refusal"] else 200,
-        chosen=chosen,
-        planned=planned,
-        rounds=rounds,
-        communes=sorted(visitor.principal.scope.communes),
-        tables=sv.ROLLUP_TABLES,
-        labels=labels,
-        **context,
-    )
+    context = await _rollups(portal, visitor, chosen, planned)
+    shown = {"chosen": chosen, "planned": planned, "rounds": rounds}
+    return _page(request, portal, visitor, context | shown)

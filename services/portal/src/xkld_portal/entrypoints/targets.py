@@ -21,11 +21,20 @@ from xkld_portal.domain.reports import INDICATORS, QUARTERS, ROW_OUTCOMES
 from xkld_portal.entrypoints.progress import year_of
 from xkld_portal.entrypoints.reading import area_of, labour_only
 from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of
-from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import (
+    FormDep,
+    Portal,
+    PortalDep,
+    Visitor,
+    VisitorDep,
+    attachment,
+    render,
+)
 
 router = APIRouter()
 Text = Annotated[str | None, Query(max_length=20)]
 MAX_BYTES = 2 * 1024 * 1024  # the reporting service's own limit
+_CHOICES = {"indicators": INDICATORS, "quarters": QUARTERS, "row_outcomes": ROW_OUTCOMES}
 
 
 async def _page(
@@ -37,27 +46,41 @@ async def _page(
     **context: Any,
 ) -> Response:
     listed = await portal.api.get(Service.REPORTING, "/targets", token=visitor.token, params=query)
-    if attempt.form is None:
-        typed = {"area_code": query["area"], "year": str(query["year"])}
-        attempt = Attempt("target", attempt.key("target"), typed)
+    attempt = _with_target_form(attempt, query)
     blank: dict[str, Any] = {"uploaded": None, "upload_refusal": None, "upload_problem": None}
     values = blank | {"lines": []} | context
-    status = attempt.status
+    shown = values | {"targets": listed["targets"], "query": query}
+    return _shown(request, portal, visitor, attempt, shown)
+
+
+def _with_target_form(attempt: Attempt, query: dict[str, Any]) -> Attempt:
+    """With no form refused, the target form starts on the area and year shown."""
+    if attempt.form is not None:
+        return attempt
+    typed = {"area_code": query["area"], "year": str(query["year"])}
+    return Attempt("target", attempt.key("target"), typed)
+
+
+def _status(attempt: Attempt, values: dict[str, Any]) -> int:
+    if values["upload_problem"]:
+        return 422
     if values["upload_refusal"] is not None:
-        status = values["upload_refusal"].status
+        return int(values["upload_refusal"].status)
+    return attempt.status
+
+
+def _shown(
+    request: Request, portal: Portal, visitor: Visitor, attempt: Attempt, values: dict[str, Any]
+) -> Response:
     return render(
         request,
         portal,
         "targets.html",
         visitor=visitor,
-        status_code=422 if values["upload_problem"] else status,
-        targets=listed["targets"],
-        query=query,
+        status_code=_status(attempt, values),
         attempt=attempt,
-        indicators=INDICATORS,
-        quarters=QUARTERS,
-        row_outcomes=ROW_OUTCOMES,
         upload_key=attempt.key("upload"),
+        **_CHOICES,
         **values,
     )
 
@@ -96,6 +119,13 @@ def of_the_form(refused: Refusal) -> Refusal:
     return Refusal(refused.status, refused.message_vi, refused.message_en, fields, refused.code)
 
 
+async def _send(portal: Portal, visitor: Visitor, path: str, key: str, **body: Any) -> Any:
+    """Posts to the reporting service with the form's key; `body` is its `json` or `content`."""
+    return await portal.api.send(
+        Service.REPORTING, "POST", path, token=visitor.token, key=key, **body
+    )
+
+
 @router.post("/targets")
 async def set_target(
     request: Request, portal: PortalDep, visitor: VisitorDep, form: FormDep
@@ -104,14 +134,7 @@ async def set_target(
     key = form_key_of(form)
     query = _query(visitor, forms.text(form, "area_code"), forms.text(form, "year"))
     try:
-        await portal.api.send(
-            Service.REPORTING,
-            "POST",
-            "/targets",
-            token=visitor.token,
-            json=target_body(form),
-            key=key,
-        )
+        await _send(portal, visitor, "/targets", key, json=target_body(form))
     except Refusal as refused:
         attempt = Attempt("target", key, form, of_the_form(refused))
         return await _page(request, portal, visitor, query, attempt)
@@ -140,21 +163,13 @@ async def upload(
         return await _page(request, portal, visitor, query, Attempt(), upload_problem=problem)
     rows = read_rows(sheet[0])
     try:
-        report = await portal.api.send(
-            Service.REPORTING,
-            "POST",
-            "/targets/import",
-            token=visitor.token,
-            content=sheet[0],
-            key=form_key_of(form),
+        report = await _send(
+            portal, visitor, "/targets/import", form_key_of(form), content=sheet[0]
         )
+        outcome = {"uploaded": report, "lines": row_report(rows, None)}
     except Refusal as refused:
-        lines = row_report(rows, refused)
-        return await _page(
-            request, portal, visitor, query, Attempt(), upload_refusal=refused, lines=lines
-        )
-    lines = row_report(rows, None)
-    return await _page(request, portal, visitor, query, Attempt(), uploaded=report, lines=lines)
+        outcome = {"upload_refusal": refused, "lines": row_report(rows, refused)}
+    return await _page(request, portal, visitor, query, Attempt(), **outcome)
 
 
 _ROW = re.compile(r"^Line (\d+):")
@@ -194,8 +209,4 @@ async def template(portal: PortalDep, visitor: VisitorDep) -> Response:
     body, media = await portal.api.raw(
         Service.REPORTING, "/targets/template.csv", token=visitor.token
     )
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": 'attachment; filename="mau-chi-tieu.csv"'},
-    )
+    return attachment(body, media, "mau-chi-tieu.csv")

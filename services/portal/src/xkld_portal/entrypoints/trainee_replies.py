@@ -15,6 +15,7 @@ from xkld_shared.identity.principal import Role
 from xkld_portal.application.errors import NotAllowed, NothingHere, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain.rural_reports import OUTCOMES
+from xkld_portal.entrypoints.staff_common import answer_or_refusal
 from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
 
 router = APIRouter()
@@ -46,14 +47,7 @@ async def replies(
     if not visitor.can(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER):
         raise NotAllowed
     day = _since(since)
-    params: dict[str, Any] = {"limit": LIMIT} | ({"since": day} if day else {})
-    context: dict[str, Any] = {"replies": None, "refusal": None}
-    try:
-        context["replies"] = await portal.api.get(
-            Service.NOTIFICATIONS, "/sms/trainee-replies", token=visitor.token, params=params
-        )
-    except Refusal as refused:
-        context["refusal"] = refused
+    context = await _replies(portal, visitor, day)
     return render(
         request,
         portal,
@@ -62,7 +56,18 @@ async def replies(
         status_code=context["refusal"].status if context["refusal"] else 200,
         since=day or "",
         limit=LIMIT,
-        courses=await _courses(portal, visitor) if context["replies"] else {},
         outcomes=OUTCOMES,
         **context,
     )
+
+
+async def _replies(portal: Portal, visitor: Visitor, day: str | None) -> dict[str, Any]:
+    """The replies since the day and their courses, or the service's refusal."""
+    params: dict[str, Any] = {"limit": LIMIT} | ({"since": day} if day else {})
+    found, refusal = await answer_or_refusal(
+        portal.api.get(
+            Service.NOTIFICATIONS, "/sms/trainee-replies", token=visitor.token, params=params
+        )
+    )
+    courses = await _courses(portal, visitor) if found else {}
+    return {"replies": found, "refusal": refusal, "courses": courses}

@@ -145,6 +145,24 @@ async def _step(
     """One training step of one file, sent with the form's key; refused, the course page comes
     back with the service's message at that form. `step` is (file field, path, body)."""
     key = form_key_of(form)
+    try:
+        await _send(portal, visitor, (code, key), form, step)
+    except Refusal as refused:
+        attempt = Attempt(which, key, form, refused)
+        return await _course_page(request, portal, visitor, code, attempt)
+    return finished(request, f"/courses/{quote(code)}", key)
+
+
+async def _send(
+    portal: Portal,
+    visitor: Visitor,
+    course_and_key: tuple[str, str],
+    form: FormDep,
+    step: tuple[str, str, dict[str, Any] | None],
+) -> None:
+    """The step sent for the file named in the form; one not found (nor the course) is
+    refused at the form's file field."""
+    code, key = course_and_key
     field_name, path, body = step
     try:
         rid = _file_of(form, field_name)
@@ -154,12 +172,7 @@ async def _step(
             REG, "POST", f"/registrations/{rid}{path}", token=visitor.token, json=json, key=key
         )
     except NothingHere:
-        attempt = Attempt(which, key, form, _no_such_file(field_name))
-        return await _course_page(request, portal, visitor, code, attempt)
-    except Refusal as refused:
-        attempt = Attempt(which, key, form, refused)
-        return await _course_page(request, portal, visitor, code, attempt)
-    return finished(request, f"/courses/{quote(code)}", key)
+        raise _no_such_file(field_name) from None
 
 
 def _no_such_file(field_name: str) -> Refusal:

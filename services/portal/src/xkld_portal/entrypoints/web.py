@@ -162,3 +162,35 @@ def form_key_of(form: dict[str, Any]) -> str:
     if isinstance(key, str) and 8 <= len(key) <= 64 and key.replace("-", "").isalnum():
         return key
     return new_form_key()
+
+
+def lookup_of(form: dict[str, Any]) -> dict[str, str]:
+    """A search form's one lookup: by CCCD if one was typed, else by name, else none."""
+    name = str(form.get("name") or "").strip()[:200]
+    cccd = "".join(str(form.get("cccd") or "").split())[:20]
+    return {"cccd": cccd} if cccd else ({"name": name} if name else {})
+
+
+# A service's printable page styles itself inline and runs nothing; this one answer may style
+# inline, nothing else.
+_PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
+def printable(page: bytes) -> Response:
+    """A service's printable page, passed on."""
+    headers = {"Content-Security-Policy": _PRINT_CSP, "Cache-Control": "no-store"}
+    return Response(page, media_type="text/html; charset=utf-8", headers=headers)
+
+
+async def printable_from(portal: Portal, visitor: Visitor, service: Service, path: str) -> Response:
+    """A service's printable page, read with the visitor's token and passed on."""
+    page, _ = await portal.api.raw(service, path, token=visitor.token)
+    return printable(page)
+
+
+def attachment(body: bytes, media_type: str, filename: str, *, no_store: bool = False) -> Response:
+    """A file to download, under the name given."""
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if no_store:
+        headers["Cache-Control"] = "no-store"
+    return Response(body, media_type=media_type, headers=headers)
