@@ -7,10 +7,12 @@ when the message is rendered, never sent as garbage.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, UndefinedError, nodes
+from jinja2 import Template as Compiled
 from jinja2.sandbox import SandboxedEnvironment
 
 from xkld_notifications.domain.sms_text import (
@@ -80,9 +82,16 @@ def _fixed_text(text: str) -> str:
     return "".join(node.data for node in parsed.find_all(nodes.TemplateData))
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(text: str) -> Compiled:
+    """Compiling is most of a render's cost, and a message is rendered from one of a few dozen
+    texts: under load the consumer compiled the same text for every message."""
+    return _ENV.from_string(text)
+
+
 def render(template: Template, variables: dict[str, Any]) -> Rendered:
     try:
-        raw = _ENV.from_string(template.text).render(**variables)
+        raw = _compiled(template.text).render(**variables)
     except UndefinedError as exc:
         raise TemplateProblem(f"missing variable: {exc.message}") from exc
     except TemplateError as exc:
