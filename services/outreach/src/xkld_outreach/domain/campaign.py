@@ -9,11 +9,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
+from xkld_shared.errors import Conflict, InvalidInput
+
+from xkld_outreach.domain.period import PeriodLimit, period_problem
 
 Channel = Literal["sms_broadcast", "meeting", "loudspeaker"]
 Status = Literal["draft", "active", "closed"]
 MAX_CAMPAIGN_DAYS = 366
+_PERIOD = PeriodLimit(MAX_CAMPAIGN_DAYS, "Một chiến dịch", "A campaign")
 # Which state may follow which; a closed campaign stays closed.
 NEXT: dict[str, frozenset[str]] = {
     "draft": frozenset({"active", "closed"}),
@@ -43,24 +46,8 @@ class NewCampaign:
 
 
 def check_campaign(cmd: NewCampaign) -> None:
-    if problem := _period_problem(cmd.period_start, cmd.period_end):
+    if problem := period_problem(cmd.period_start, cmd.period_end, _PERIOD):
         raise InvalidInput.of([problem])
-
-
-def _period_problem(start: dt.date, end: dt.date) -> FieldProblem | None:
-    if end < start:
-        return FieldProblem(
-            "period_end",
-            "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu",
-            "The period must end on or after its start",
-        )
-    if (end - start).days > MAX_CAMPAIGN_DAYS:
-        return FieldProblem(
-            "period_end",
-            f"Một chiến dịch dài tối đa {MAX_CAMPAIGN_DAYS} ngày",
-            f"A campaign lasts at most {MAX_CAMPAIGN_DAYS} days",
-        )
-    return None
 
 
 class CampaignStateConflict(Conflict):

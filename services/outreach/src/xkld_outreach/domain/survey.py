@@ -11,9 +11,11 @@ from xkld_shared.contracts.outreach import AbroadWhen, AgeBand, CurrentWork, Edu
 from xkld_shared.contracts.registration import PriorityGroup
 from xkld_shared.errors import Conflict, FieldProblem, InvalidInput
 
+from xkld_outreach.domain.period import PeriodLimit, period_problem
 from xkld_outreach.domain.phone import normalise_mobile
 
 MAX_ROUND_DAYS = 366
+_PERIOD = PeriodLimit(MAX_ROUND_DAYS, "Một đợt khảo sát", "A survey round")
 MAX_MEMBERS = 20
 # People under 18 may answer (they are of working age from 15) but may not go abroad (Law
 # 69/2020 Art. 44): they are counted, and never converted into a registration.
@@ -30,24 +32,8 @@ class OpenRound:
 
 
 def check_round(cmd: OpenRound) -> None:
-    if problem := _period_problem(cmd.period_start, cmd.period_end):
+    if problem := period_problem(cmd.period_start, cmd.period_end, _PERIOD):
         raise InvalidInput.of([problem])
-
-
-def _period_problem(start: dt.date, end: dt.date) -> FieldProblem | None:
-    if end < start:
-        return FieldProblem(
-            "period_end",
-            "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu",
-            "The period must end on or after its start",
-        )
-    if (end - start).days > MAX_ROUND_DAYS:
-        return FieldProblem(
-            "period_end",
-            f"Một đợt khảo sát dài tối đa {MAX_ROUND_DAYS} ngày",
-            f"A survey round lasts at most {MAX_ROUND_DAYS} days",
-        )
-    return None
 
 
 @dataclass(frozen=True)
