@@ -129,6 +129,11 @@ async def get_application(
 ) -> dict[str, Any]:
     async with service.pool.acquire() as conn:
         row = await readable(conn, application_id, staff)
+    return application_view(row)
+
+
+def application_view(row: dict[str, Any]) -> dict[str, Any]:
+    """An application as readers see it, with what the worker asked for."""
     return _view(store.application_of(row)) | _ask_of(row)
 
 
@@ -238,10 +243,10 @@ async def get_schedule(
     async with service.pool.acquire() as conn:
         row = await readable(conn, application_id, staff)
         rows = await store.schedule_of(conn, application_id)
-    return _with_province_share(rows, row["evaluation"])
+    return with_province_share(rows, row["evaluation"])
 
 
-def _with_province_share(
+def with_province_share(
     rows: list[dict[str, Any]], evaluation: dict[str, Any]
 ) -> list[dict[str, Any]]:
     share = store.evaluation_from_json(evaluation).subsidised_share_of_interest

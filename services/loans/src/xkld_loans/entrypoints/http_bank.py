@@ -113,10 +113,10 @@ async def history(
     async with service.pool.acquire() as conn:
         await readable(conn, application_id, staff)
     rows = await trail_of(service.pool, "loan_application", str(application_id))
-    return [_history_entry(row) for row in rows]
+    return [history_entry(row) for row in rows]
 
 
-def _history_entry(row: Any) -> dict[str, Any]:
+def history_entry(row: Any) -> dict[str, Any]:
     changes = row["changes"]
     if isinstance(changes, str):  # a pool without the jsonb codec hands over the text
         changes = json.loads(changes)

@@ -42,7 +42,7 @@ _EXAMPLE = {
 }
 
 
-def _view(book: RegimeBook, regime: Regime) -> dict[str, Any]:
+def regime_view(book: RegimeBook, regime: Regime) -> dict[str, Any]:
     return {
         "code": regime.code,
         "name": regime.name,
@@ -66,7 +66,9 @@ async def list_regimes(service: Applications, reader: Readers) -> list[dict[str,
     book = service.regimes
     async with service.pool.acquire() as conn:
         regimes = await book.current(conn)
-    return [_view(book, r) for r in sorted(regimes, key=lambda r: (r.programme, r.effective_from))]
+    return [
+        regime_view(book, r) for r in sorted(regimes, key=lambda r: (r.programme, r.effective_from))
+    ]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm một chế độ cho vay")
@@ -81,7 +83,7 @@ async def add_regime(
     book = service.regimes
     async with service.pool.acquire() as conn, conn.transaction():
         regime = await book.add(conn, document, context_of(request, staff))
-    return _view(book, regime)
+    return regime_view(book, regime)
 
 
 class ClosureRequest(RequestModel):
@@ -99,4 +101,4 @@ async def close_regime(
     book = service.regimes
     async with service.pool.acquire() as conn, conn.transaction():
         regime = await book.close(conn, code, body.effective_to, context_of(request, staff))
-    return _view(book, regime)
+    return regime_view(book, regime)

@@ -3,19 +3,30 @@ it was evaluated under, its history, its schedule and its repayments.
 
 The portal's loan page used to ask for these in five requests at once. Each one paid for its
 own token check, middleware, tracing and connection on both sides, and under load the page
-waited for the slowest of five. These are the same views as the single routes, composed here;
-the balance stays its own request because it can refuse the chosen day on its own."""
+waited for the slowest of five. These are the same views as the single routes, read on one
+connection after one branch check; the balance stays its own request because it can refuse the
+chosen day on its own."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter
+from xkld_shared.audit import trail_of
 
-from xkld_loans.entrypoints.http import Applications, get_application, get_schedule
-from xkld_loans.entrypoints.http_bank import BankStaff, history, repayments
-from xkld_loans.entrypoints.http_regimes import list_regimes
+from xkld_loans.adapters import bank_views, store
+from xkld_loans.application.regime_book import RegimeBook
+from xkld_loans.domain.regime_model import Regime
+from xkld_loans.entrypoints.http import (
+    Applications,
+    application_view,
+    readable,
+    with_province_share,
+)
+from xkld_loans.entrypoints.http_bank import BankStaff, history_entry
+from xkld_loans.entrypoints.http_regimes import regime_view
 
 router = APIRouter(tags=["bank work"])
 
@@ -29,16 +40,25 @@ async def loan_summary(
 ) -> dict[str, Any]:
     """`regime` is the regime named by the application's evaluation (null if it is gone);
     `schedule` and `repayments` are empty until the loan is disbursed."""
-    application = await get_application(application_id, service, staff)
+    async with service.pool.acquire() as conn:
+        row = await readable(conn, application_id, staff)
+        instalments = await store.schedule_of(conn, application_id)
+        paid = await bank_views.repayments_of(conn, application_id)
+        regimes = await service.regimes.current(conn)
+    trail = await trail_of(service.pool, "loan_application", str(application_id))
+    application = application_view(row)
     return {
         "application": application,
-        "regime": _regime_named(await list_regimes(service, staff), application),
-        "history": await history(application_id, service, staff),
-        "schedule": await get_schedule(application_id, service, staff),
-        "repayments": await repayments(application_id, service, staff),
+        "regime": _regime_named(service.regimes, regimes, application),
+        "history": [history_entry(entry) for entry in trail],
+        "schedule": with_province_share(instalments, row["evaluation"]),
+        "repayments": paid,
     }
 
 
-def _regime_named(regimes: list[dict[str, Any]], application: dict[str, Any]) -> Any:
+def _regime_named(
+    book: RegimeBook, regimes: Sequence[Regime], application: dict[str, Any]
+) -> dict[str, Any] | None:
     code = application["evaluation"]["regime_code"]
-    return next((regime for regime in regimes if regime.get("code") == code), None)
+    named = next((regime for regime in regimes if regime.code == code), None)
+    return None if named is None else regime_view(book, named)
