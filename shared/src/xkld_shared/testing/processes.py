@@ -136,6 +136,18 @@ class ServiceProcess:
         """SIGTERM and wait: the graceful drain path."""
         return await self._signal(signal.SIGTERM, timeout)
 
+    async def exited(self, timeout: float = START_TIMEOUT_SECONDS) -> int:
+        """Waits, without signalling, for the process to stop on its own; its exit code."""
+        proc = self._proc
+        if proc is None:
+            raise RuntimeError(f"{self.module} has not been started")
+        deadline = asyncio.get_running_loop().time() + timeout
+        while proc.poll() is None:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{self.module} did not stop on its own in {timeout:.0f} s")
+            await asyncio.sleep(0.1)
+        return proc.returncode
+
     async def kill(self) -> int:
         """SIGKILL: a crash, with no chance to commit or clean up."""
         return await self._signal(signal.SIGKILL, 10.0)
