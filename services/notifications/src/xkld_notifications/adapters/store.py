@@ -139,20 +139,30 @@ async def count_in_day(conn: Conn, recipient_id: uuid.UUID, day: dt.date, limit:
     return used is not None
 
 
+# Counted already (a retry on the same day) is true at once; otherwise the day's count goes up
+# unless full, and the message remembers the day it was counted in. One statement: no
+# transaction to open, and two replicas cannot both take the day's last slot.
+_TAKE_QUOTA = """WITH msg AS (SELECT quota_day = $2 AS counted FROM sms_message WHERE id = $1),
+           taken AS (
+               INSERT INTO sms_quota AS q (registration_id, day, used)
+               SELECT $3, $2, 1 WHERE NOT coalesce((SELECT counted FROM msg), false)
+               ON CONFLICT (registration_id, day) DO UPDATE SET used = q.used + 1
+               WHERE q.used < $4 RETURNING used),
+           marked AS (UPDATE sms_message SET quota_day = $2
+               WHERE id = $1 AND EXISTS (SELECT 1 FROM taken) RETURNING id)
+       SELECT coalesce((SELECT counted FROM msg), false) OR EXISTS (SELECT 1 FROM taken)"""
+
+
 async def take_quota(
-    conn: Conn, message_id: uuid.UUID, registration_id: uuid.UUID, day: dt.date, limit: int
+    conn: Conn | asyncpg.Pool,
+    message_id: uuid.UUID,
+    registration_id: uuid.UUID,
+    day: dt.date,
+    limit: int,
 ) -> bool:
     """Count this message against the recipient's day, unless the day is full. A retry of a
     message already counted today does not count twice."""
-    counted = await conn.fetchval(
-        "SELECT quota_day = $2 FROM sms_message WHERE id = $1", message_id, day
-    )
-    if counted:
-        return True
-    if not await count_in_day(conn, registration_id, day, limit):
-        return False
-    await conn.execute("UPDATE sms_message SET quota_day = $2 WHERE id = $1", message_id, day)
-    return True
+    return bool(await conn.fetchval(_TAKE_QUOTA, message_id, day, registration_id, limit))
 
 
 _AWAIT_CONTACT = """UPDATE sms_message SET status = 'awaiting_contact', lease_until = NULL,

@@ -173,10 +173,9 @@ class SmsDispatcher:
 
     async def _within_daily_limit(self, row: dict[str, Any], now: dt.datetime) -> bool:
         day = local_day(now, self._tz)
-        async with self._pool.acquire() as conn, conn.transaction():
-            return await store.take_quota(
-                conn, row["id"], row["registration_id"], day, self._policy.daily_limit
-            )
+        return await store.take_quota(
+            self._pool, row["id"], row["registration_id"], day, self._policy.daily_limit
+        )
 
     async def _record(self, row: dict[str, Any], outcome: SendOutcome) -> None:
         now = self._clock()
