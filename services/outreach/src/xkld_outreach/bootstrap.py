@@ -10,6 +10,7 @@ from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime
 
+from xkld_outreach.adapters import broadcast_store, campaign_store, rollup_queries, store
 from xkld_outreach.adapters.communes import CurrentCommunes
 from xkld_outreach.adapters.phones import PhoneSealer
 from xkld_outreach.application.broadcasts import Broadcasts
@@ -60,15 +61,15 @@ def create_app(settings: OutreachSettings | None = None) -> FastAPI:
 def _serve(app: FastAPI, pool: asyncpg.Pool, topic: str, sealer: PhoneSealer) -> None:
     """The use cases the endpoints find on the app."""
     communes = CurrentCommunes()
-    app.state.survey = survey = Survey(pool, topic, communes, sealer)
-    app.state.survey_import = SurveyImport(pool, survey)
-    app.state.rollups = Rollups(pool, communes)
-    app.state.conversion = Conversion(pool)
-    app.state.templates = Templates(pool)
-    app.state.campaigns = Campaigns(pool, communes)
-    app.state.broadcasts = Broadcasts(pool, topic)
-    app.state.outcomes = Outcomes(pool)
-    app.state.member_erasure = MemberErasure(pool)
+    app.state.survey = survey = Survey(pool, store, topic, communes, sealer)
+    app.state.survey_import = SurveyImport(pool, store, survey)
+    app.state.rollups = Rollups(pool, rollup_queries, communes)
+    app.state.conversion = Conversion(pool, store)
+    app.state.templates = Templates(pool, campaign_store)
+    app.state.campaigns = Campaigns(pool, campaign_store, communes)
+    app.state.broadcasts = Broadcasts(pool, campaign_store, broadcast_store, topic)
+    app.state.outcomes = Outcomes(pool, campaign_store, broadcast_store)
+    app.state.member_erasure = MemberErasure(pool, store)
 
 
 def _routers() -> list[APIRouter]:

@@ -9,9 +9,12 @@ from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime, Starter
 
+from xkld_reporting.adapters import admin_units as unit_map
+from xkld_reporting.adapters import fact_writes, projection_writes, rows
 from xkld_reporting.adapters.admin_units import admin_units
 from xkld_reporting.adapters.reputation_rules import load_rules
 from xkld_reporting.application.consumer import add_projection_consumer
+from xkld_reporting.application.projector import Projector
 from xkld_reporting.entrypoints import (
     enterprise_http,
     http,
@@ -39,12 +42,18 @@ def _starter(settings: ReportingSettings) -> Starter:
         add_projection_metrics(rt.metrics, pool)
         app.state.reputation_rules = load_rules(settings.reputation_rules_file)
         # Projections are the high-volume consumers: one transaction per batch of events.
+        projection = projector()
         for stream in Stream:
-            await add_projection_consumer(rt, stream)
+            await add_projection_consumer(rt, stream, projection)
         # Loaded now, so that the heap the shared start-up settles (xkld_shared.heap) has it.
         admin_units()
 
     return start
+
+
+def projector() -> Projector:
+    """The projection with its storage: the live consumers' and the rebuild's."""
+    return Projector(projection_writes, rows, fact_writes, unit_map)
 
 
 def _routers() -> list[APIRouter]:

@@ -10,17 +10,13 @@ from xkld_shared.contracts.registry import default_registry
 from xkld_shared.contracts.topics import Stream
 
 from xkld_reporting.adapters.projection_schema import NEXT
-from xkld_reporting.application.projector import (
-    EVENT_TYPES,
-    begin_batch,
-    claim,
-    fresh_events,
-    project,
-)
+from xkld_reporting.application.projector import EVENT_TYPES, fresh_events
+from xkld_reporting.bootstrap import projector
 
 Record = ConsumerRecord[bytes, bytes]
 Parts = dict[TopicPartition, list[Record]]  # fetched records, by partition
 _REGISTRY = default_registry()
+_PROJECTOR = projector()
 
 
 def _decode(record: Record, stream: Stream) -> tuple[Envelope, EventPayload] | None:
@@ -40,10 +36,10 @@ async def _apply(conn: asyncpg.Connection, stream: Stream, parts: Parts) -> tupl
     registrations, and each partition's records stay in order."""
     records = [r for part in parts.values() for r in part]
     decoded = [d for d in (_decode(r, stream) for r in records) if d is not None]
-    await begin_batch(conn, NEXT)
-    fresh_ids = await claim(conn, NEXT, [env.event_id for env, _ in decoded])
+    await _PROJECTOR.begin_batch(conn, NEXT)
+    fresh_ids = await _PROJECTOR.claim(conn, NEXT, [env.event_id for env, _ in decoded])
     events = fresh_events(decoded, fresh_ids)
-    await project(conn, NEXT, stream, events)
+    await _PROJECTOR.project(conn, NEXT, stream, events)
     await _save_offsets(conn, parts)
     return len(events), len(records) - len(decoded)
 

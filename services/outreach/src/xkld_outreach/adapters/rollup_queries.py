@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from xkld_shared.db.pool import Conn
 
-
-@dataclass(frozen=True)
-class Area:
-    """Which rounds count: those of these communes, or of this province; optionally one year
-    (of the round's start) or one round."""
-
-    communes: tuple[str, ...]
-    province: str | None
-    year: int | None = None
-    round_id: uuid.UUID | None = None
-
-    def args(self) -> tuple[Any, ...]:
-        start = None if self.year is None else dt.date(self.year, 1, 1)
-        end = None if self.year is None else dt.date(self.year + 1, 1, 1)
-        return list(self.communes), self.province, start, end, self.round_id
-
+from xkld_outreach.application.ports import Area
 
 _ROUNDS = """FROM survey_member m
     JOIN survey_household h ON h.id = m.household_id
@@ -49,6 +31,11 @@ DIMENSIONS = {
     "age_band": ("m.age_band", ""),
     "gender": ("m.gender", ""),
 }
+
+
+def dimensions() -> tuple[str, ...]:
+    """The roll-up's dimensions, in the order the answer lists them."""
+    return tuple(DIMENSIONS)
 
 
 async def rollup(conn: Conn, area: Area, dimension: str) -> list[dict[str, Any]]:

@@ -16,8 +16,8 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.messaging.outbox import add_to_outbox
 
-from xkld_outreach.adapters import broadcast_store, campaign_store
 from xkld_outreach.application.campaign_scope import writable
+from xkld_outreach.application.ports import BroadcastStore, CampaignStore
 from xkld_outreach.application.unit_of_work import audited, once
 from xkld_outreach.domain.campaign import (
     Audience,
@@ -52,8 +52,16 @@ def candidate_of(r: asyncpg.Record) -> Candidate:
 
 
 class Broadcasts:
-    def __init__(self, pool: asyncpg.Pool, topic: str) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        campaigns: CampaignStore,
+        broadcasts: BroadcastStore,
+        topic: str,
+    ) -> None:
         self._pool = pool
+        self._campaigns = campaigns
+        self._broadcasts = broadcasts
         self._topic = topic
 
     async def broadcast(
@@ -67,13 +75,13 @@ class Broadcasts:
             # The campaign's row lock puts two broadcasts of it one after the other, so the
             # second sees every person the first asked for.
             row = writable(
-                context.actor, await campaign_store.campaign(conn, campaign_id, lock=True)
+                context.actor, await self._campaigns.campaign(conn, campaign_id, lock=True)
             )
             check_broadcastable(row["status"], row["channels"])
-            template = await campaign_store.template(conn, row["template_code"])
+            template = await self._campaigns.template(conn, row["template_code"])
             assert template is not None  # checked when the campaign was made; never deleted
             _check_route(route, template)
-            chosen, sealed = await _audience(conn, row)
+            chosen, sealed = await _audience(self._broadcasts, conn, row)
             body = await self._write(conn, row, template, route, chosen, sealed, context)
             return idempotency.Answer(201, body)
 
@@ -92,20 +100,22 @@ class Broadcasts:
         broadcast_id, campaign_id = uuid.uuid4(), row["id"]
         people = [(uuid.uuid4(), c.member_id, c.commune_code) for c in chosen.recipients]
         body = _answer(broadcast_id, campaign_id, route, template, len(people), chosen)
-        await broadcast_store.insert_broadcast(
+        await self._broadcasts.insert_broadcast(
             conn, _broadcast_row(body, broadcast_id, campaign_id, context)
         )
-        await broadcast_store.insert_recipients(conn, broadcast_id, campaign_id, people)
+        await self._broadcasts.insert_recipients(conn, broadcast_id, campaign_id, people)
         envelopes = _requests(row, template, route, broadcast_id, people, sealed, context)
         await add_to_outbox(conn, self._topic, envelopes)
         await audited(conn, context, "campaign_broadcast.requested", broadcast_id, {}, body)
         return body
 
 
-async def _audience(conn: Conn, row: asyncpg.Record) -> tuple[Audience, dict[uuid.UUID, str]]:
+async def _audience(
+    store: BroadcastStore, conn: Conn, row: asyncpg.Record
+) -> tuple[Audience, dict[uuid.UUID, str]]:
     """Who the campaign reaches now, and their sealed phones."""
-    rows = await broadcast_store.candidates(conn, row["communes"])
-    already = await broadcast_store.already_sent(conn, row["id"])
+    rows = await store.candidates(conn, row["communes"])
+    already = await store.already_sent(conn, row["id"])
     chosen = audience([candidate_of(r) for r in rows], target_of(row), already)
     return chosen, {r["id"]: r["phone_sealed"] for r in rows}
 

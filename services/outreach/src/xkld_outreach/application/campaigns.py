@@ -13,14 +13,13 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.identity.principal import Principal
 
-from xkld_outreach.adapters import campaign_store as store
-from xkld_outreach.adapters.communes import CurrentCommunes
 from xkld_outreach.application.campaign_scope import (
     check_covers,
     province_filter,
     readable,
     writable,
 )
+from xkld_outreach.application.ports import CampaignStore, Communes
 from xkld_outreach.application.templates import TemplateNotFound
 from xkld_outreach.application.unit_of_work import audited, once
 from xkld_outreach.domain.campaign import (
@@ -50,8 +49,9 @@ def _problem(field: str, vi: str, en: str) -> InvalidInput:
 
 
 class Campaigns:
-    def __init__(self, pool: asyncpg.Pool, communes: CurrentCommunes) -> None:
+    def __init__(self, pool: asyncpg.Pool, store: CampaignStore, communes: Communes) -> None:
         self._pool = pool
+        self._store = store
         self._communes = communes
 
     def _province(self, communes: frozenset[str]) -> str:
@@ -80,10 +80,10 @@ class Campaigns:
         check_covers(context.actor, cmd.target.communes, province)
 
         async def work(conn: Conn) -> idempotency.Answer:
-            if await store.template(conn, cmd.template_code) is None:
+            if await self._store.template(conn, cmd.template_code) is None:
                 raise TemplateNotFound
             campaign_id = uuid.uuid4()
-            row = await store.insert_campaign(
+            row = await self._store.insert_campaign(
                 conn, campaign_id, cmd, province, context.actor.username
             )
             body = campaign_body(row)
@@ -94,24 +94,24 @@ class Campaigns:
 
     async def in_scope(self, actor: Principal) -> list[dict[str, Any]]:
         async with self._pool.acquire() as conn:
-            rows = await store.campaigns_in(
+            rows = await self._store.campaigns_in(
                 conn, sorted(actor.scope.communes), province_filter(actor)
             )
         return [campaign_body(r) for r in rows]
 
     async def show(self, campaign_id: uuid.UUID, actor: Principal) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
-            row = readable(actor, await store.campaign(conn, campaign_id))
-            meetings = await store.meetings_of(conn, campaign_id)
+            row = readable(actor, await self._store.campaign(conn, campaign_id))
+            meetings = await self._store.meetings_of(conn, campaign_id)
         return campaign_body(row) | {"meetings": [_meeting(m) for m in meetings]}
 
     async def set_status(
         self, campaign_id: uuid.UUID, wanted: str, context: ChangeContext
     ) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
-            row = writable(context.actor, await store.campaign(conn, campaign_id, lock=True))
+            row = writable(context.actor, await self._store.campaign(conn, campaign_id, lock=True))
             check_transition(row["status"], wanted)
-            changed = await store.set_status(conn, campaign_id, wanted)
+            changed = await self._store.set_status(conn, campaign_id, wanted)
             before, after = campaign_body(row), campaign_body(changed)
             await audited(conn, context, f"campaign.{wanted}", campaign_id, before, after)
             return after
@@ -125,14 +125,14 @@ class Campaigns:
         keyed: idempotency.Keyed,
     ) -> idempotency.Answer:
         async def work(conn: Conn) -> idempotency.Answer:
-            row = writable(context.actor, await store.campaign(conn, campaign_id, lock=True))
+            row = writable(context.actor, await self._store.campaign(conn, campaign_id, lock=True))
             check_not_closed(row["status"])
             await self._check_attendees(conn, row, meeting["commune_code"], attendees)
             meeting_id = uuid.uuid4()
-            await store.insert_meeting(
+            await self._store.insert_meeting(
                 conn, meeting_id, campaign_id, meeting, context.actor.username
             )
-            await store.insert_attendees(conn, meeting_id, attendees)
+            await self._store.insert_attendees(conn, meeting_id, attendees)
             body = _meeting_answer(meeting_id, campaign_id, meeting, attendees)
             await audited(conn, context, "campaign_meeting.recorded", meeting_id, {}, body)
             return idempotency.Answer(201, body)
@@ -155,7 +155,7 @@ class Campaigns:
         ids = [m for m, _ in attendees]
         if len(set(ids)) != len(ids):
             raise _problem("attendees", "Một người được ghi hai lần", "A person is listed twice")
-        await _check_respondents(conn, ids, commune)
+        await _check_respondents(self._store, conn, ids, commune)
 
 
 def _meeting(m: asyncpg.Record) -> dict[str, Any]:
@@ -188,7 +188,9 @@ def _meeting_answer(
     }
 
 
-async def _check_respondents(conn: Conn, ids: list[uuid.UUID], commune: str) -> None:
+async def _check_respondents(
+    store: CampaignStore, conn: Conn, ids: list[uuid.UUID], commune: str
+) -> None:
     """Every attendee is a survey respondent of the meeting's commune."""
     known = await store.members_of_commune(conn, ids, commune)
     unknown = [str(m) for m in ids if m not in known]

@@ -21,7 +21,7 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
 from xkld_shared.messaging.outbox import add_to_outbox
 
-from xkld_outreach.adapters import followed_store, store
+from xkld_outreach.application.ports import FollowedStore, SurveyStore
 from xkld_outreach.application.scope import RespondentNotFound, readable
 from xkld_outreach.domain.erasure import check_not_erased
 from xkld_outreach.domain.survey import check_convertible
@@ -43,14 +43,15 @@ REGISTRATION_SERVICE = Principal(
 
 
 class Conversion:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, store: SurveyStore) -> None:
         self._pool = pool
+        self._store = store
 
     async def intake(self, respondent_id: uuid.UUID, actor: Principal) -> dict[str, Any]:
         """The registration intake's body, pre-filled from the survey, for the officer to
         complete and send to registration's `POST /registrations`."""
         async with self._pool.acquire() as conn:
-            row = await store.member_with_round(conn, respondent_id)
+            row = await self._store.member_with_round(conn, respondent_id)
         row = readable(actor, row, RespondentNotFound())
         check_not_erased(row["erased_at"])
         check_convertible(row["wants_abroad"], row["age_band"])
@@ -79,13 +80,13 @@ def _prefill(row: asyncpg.Record, respondent_id: uuid.UUID) -> dict[str, Any]:
 
 
 async def link_registration(
-    conn: Conn, envelope: Envelope, respondent_id: uuid.UUID, topic: str
+    store: FollowedStore, conn: Conn, envelope: Envelope, respondent_id: uuid.UUID, topic: str
 ) -> bool:
     """Link the respondent to the file made from them; False when already linked (or unknown).
 
     An erased member is never linked: an intake sent after the erasure (made from a pre-fill
     fetched before it) would tie the anonymous answers back to a named file."""
-    row = await followed_store.link_member(conn, respondent_id, envelope.registration_id)
+    row = await store.link_member(conn, respondent_id, envelope.registration_id)
     if row is None:
         return False
     await _audit_link(conn, envelope, respondent_id)
@@ -125,10 +126,10 @@ def _converted(row: asyncpg.Record, envelope: Envelope, respondent_id: uuid.UUID
     )
 
 
-async def forget_erased(conn: Conn, envelope: Envelope) -> None:
+async def forget_erased(store: FollowedStore, conn: Conn, envelope: Envelope) -> None:
     """The file made from a respondent was erased on request: the survey forgets the name it
     held for the pre-fill too. The answers (bands and codes) stay, as counts do in reporting."""
-    row = await followed_store.forget_member_of(conn, envelope.registration_id)
+    row = await store.forget_member_of(conn, envelope.registration_id)
     if row is None:
         return
     await _audit_forgotten(conn, envelope, row["id"])

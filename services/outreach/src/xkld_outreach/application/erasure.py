@@ -17,15 +17,16 @@ from xkld_shared import idempotency
 from xkld_shared.audit import SEALED, ChangeContext
 from xkld_shared.db.pool import Conn
 
-from xkld_outreach.adapters import store
+from xkld_outreach.application.ports import SurveyStore
 from xkld_outreach.application.scope import RespondentNotFound, readable
 from xkld_outreach.application.unit_of_work import audited, once
 from xkld_outreach.domain.erasure import check_erasable
 
 
 class MemberErasure:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, store: SurveyStore) -> None:
         self._pool = pool
+        self._store = store
 
     async def erase(
         self,
@@ -36,10 +37,10 @@ class MemberErasure:
     ) -> idempotency.Answer:
         async def work(conn: Conn) -> idempotency.Answer:
             # The row lock orders this against a conversion link arriving at the same moment.
-            found = await store.member_with_round(conn, member_id, lock=True)
+            found = await self._store.member_with_round(conn, member_id, lock=True)
             row = readable(context.actor, found, RespondentNotFound())
             check_erasable(row["erased_at"], row["registration_id"])
-            erased = await store.erase_member(conn, member_id, context.actor.username, reason)
+            erased = await self._store.erase_member(conn, member_id, context.actor.username, reason)
             body = _answer(member_id, erased, context.actor.username, reason)
             before = _personal(row)
             after = dict.fromkeys(before) | {"reason": reason}

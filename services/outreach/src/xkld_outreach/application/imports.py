@@ -19,7 +19,7 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import FieldProblem
 
-from xkld_outreach.adapters import store
+from xkld_outreach.application.ports import SurveyStore
 from xkld_outreach.application.scope import RoundNotFound, writable
 from xkld_outreach.application.survey import Household, Survey
 from xkld_outreach.domain.survey import MAX_MEMBERS, Member, check_open
@@ -126,15 +126,17 @@ def report_of(results: list[RowResult], dry_run: bool, ignored: list[str]) -> di
 
 
 class SurveyImport:
-    def __init__(self, pool: asyncpg.Pool, survey: Survey) -> None:
+    def __init__(self, pool: asyncpg.Pool, store: SurveyStore, survey: Survey) -> None:
         self._pool = pool
+        self._store = store
         self._survey = survey
 
     async def dry_run(
         self, round_id: uuid.UUID, rows: Sequence[ParsedRow], context: ChangeContext
     ) -> list[RowResult]:
         async with self._pool.acquire() as conn:
-            row = writable(context.actor, await store.round_row(conn, round_id), RoundNotFound())
+            found = await self._store.round_row(conn, round_id)
+            row = writable(context.actor, found, RoundNotFound())
         check_open(row["status"])
         return [r for group in _grouped(rows).values() for r in _judged(group, True)]
 

@@ -13,8 +13,8 @@ from xkld_shared.contracts.notification import BroadcastRecipientSettled
 from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
 
-from xkld_outreach.adapters import broadcast_store, campaign_store
 from xkld_outreach.application.campaign_scope import readable
+from xkld_outreach.application.ports import BroadcastStore, CampaignStore
 from xkld_outreach.application.unit_of_work import audited
 from xkld_outreach.domain.campaign import furthest
 from xkld_outreach.domain.funnel import Funnel, Person, funnel
@@ -24,15 +24,17 @@ NOTIFICATIONS_SERVICE = Principal(
 )
 
 
-async def settle(conn: Conn, envelope: Envelope, s: BroadcastRecipientSettled) -> bool:
+async def settle(
+    store: BroadcastStore, conn: Conn, envelope: Envelope, s: BroadcastRecipientSettled
+) -> bool:
     """In the inbox's transaction. A report that does not move the outcome on (a late `sent`
     after `delivered`, a repeat) changes nothing. Unknown recipients are not ours: ignored."""
-    row = await broadcast_store.recipient_for_update(conn, s.recipient_id)
+    row = await store.recipient_for_update(conn, s.recipient_id)
     if row is None or row["campaign_id"] != s.campaign_id:
         return False
     if not furthest(row["outcome"], s.outcome):
         return False
-    await broadcast_store.settle(conn, s.recipient_id, _settled_values(s))
+    await store.settle(conn, s.recipient_id, _settled_values(s))
     await _audit_settled(conn, envelope, s, row["outcome"])
     return True
 
@@ -74,14 +76,18 @@ def recipient_body(r: asyncpg.Record) -> dict[str, Any]:
 
 
 class Outcomes:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, campaigns: CampaignStore, broadcasts: BroadcastStore
+    ) -> None:
         self._pool = pool
+        self._campaigns = campaigns
+        self._broadcasts = broadcasts
 
     async def recipients(self, campaign_id: uuid.UUID, actor: Principal) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
-            readable(actor, await campaign_store.campaign(conn, campaign_id))
-            rows = await broadcast_store.recipients(conn, campaign_id)
-            sent = await broadcast_store.broadcasts(conn, campaign_id)
+            readable(actor, await self._campaigns.campaign(conn, campaign_id))
+            rows = await self._broadcasts.recipients(conn, campaign_id)
+            sent = await self._broadcasts.broadcasts(conn, campaign_id)
         return {
             "campaign_id": str(campaign_id),
             "broadcasts": [_broadcast_body(b) for b in sent],
@@ -93,9 +99,9 @@ class Outcomes:
         self, campaign_id: uuid.UUID, actor: Principal
     ) -> tuple[asyncpg.Record, Funnel]:
         async with self._pool.acquire() as conn:
-            row = readable(actor, await campaign_store.campaign(conn, campaign_id))
-            facts = await broadcast_store.funnel_facts(conn, campaign_id)
-            walk_ins = await broadcast_store.walk_ins(conn, campaign_id)
+            row = readable(actor, await self._campaigns.campaign(conn, campaign_id))
+            facts = await self._broadcasts.funnel_facts(conn, campaign_id)
+            walk_ins = await self._broadcasts.walk_ins(conn, campaign_id)
         return row, funnel([_person(f) for f in facts], walk_ins)
 
 

@@ -22,9 +22,7 @@ from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.identity.principal import Principal, Role
 from xkld_shared.messaging.outbox import add_to_outbox
 
-from xkld_outreach.adapters import store
-from xkld_outreach.adapters.communes import CurrentCommunes
-from xkld_outreach.adapters.phones import PhoneSealer
+from xkld_outreach.application.ports import Communes, Sealer, SurveyStore
 from xkld_outreach.application.scope import RoundNotFound, check_writes, readable, writable
 from xkld_outreach.application.unit_of_work import once
 from xkld_outreach.domain.survey import (
@@ -63,10 +61,16 @@ def round_body(row: asyncpg.Record) -> dict[str, Any]:
 
 class Survey:
     def __init__(
-        self, pool: asyncpg.Pool, topic: str, communes: CurrentCommunes, sealer: PhoneSealer
+        self,
+        pool: asyncpg.Pool,
+        store: SurveyStore,
+        topic: str,
+        communes: Communes,
+        sealer: Sealer,
     ) -> None:
         self._sealer = sealer
         self._pool = pool
+        self._store = store
         self._topic = topic
         self._communes = communes
 
@@ -85,7 +89,7 @@ class Survey:
 
         async def work(conn: Conn) -> idempotency.Answer:
             round_id = uuid.uuid4()
-            row = await store.insert_round(conn, round_id, cmd, context.actor.username)
+            row = await self._store.insert_round(conn, round_id, cmd, context.actor.username)
             event = _opened(round_id, cmd)
             body = round_body(row)
             await self._changed(conn, context, "survey_round.opened", round_id, {}, body, [event])
@@ -109,12 +113,11 @@ class Survey:
 
     async def close_round(self, round_id: uuid.UUID, context: ChangeContext) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
-            row = writable(
-                context.actor, await store.round_row(conn, round_id, lock=True), RoundNotFound()
-            )
+            found = await self._store.round_row(conn, round_id, lock=True)
+            row = writable(context.actor, found, RoundNotFound())
             if row["status"] != "open":
                 raise RoundAlreadyClosed
-            closed = await store.close_round(conn, round_id, context.actor.username)
+            closed = await self._store.close_round(conn, round_id, context.actor.username)
             event = _closed(round_id, closed)
             body = round_body(closed)
             before = round_body(row)
@@ -125,12 +128,12 @@ class Survey:
 
     async def rounds(self, actor: Principal) -> list[dict[str, Any]]:
         async with self._pool.acquire() as conn:
-            rows = await store.rounds_in(conn, sorted(actor.scope.communes), _province(actor))
+            rows = await self._store.rounds_in(conn, sorted(actor.scope.communes), _province(actor))
         return [round_body(r) for r in rows]
 
     async def round(self, round_id: uuid.UUID, actor: Principal) -> asyncpg.Record:
         async with self._pool.acquire() as conn:
-            return readable(actor, await store.round_row(conn, round_id), RoundNotFound())
+            return readable(actor, await self._store.round_row(conn, round_id), RoundNotFound())
 
     async def add_household(
         self,
@@ -154,11 +157,13 @@ class Survey:
     ) -> idempotency.Answer:
         """In the caller's transaction (an import writes many)."""
         # A share lock: households of one round go in side by side, but not past its closing.
-        row = writable(context.actor, await store.round_for_share(conn, round_id), RoundNotFound())
+        found = await self._store.round_for_share(conn, round_id)
+        row = writable(context.actor, found, RoundNotFound())
         check_open(row["status"])
         household_id = uuid.uuid4()
         members = [(uuid.uuid4(), m) for m in household.members]
         actor = context.actor.username
+        store = self._store
         await store.insert_household(conn, household_id, round_id, household.hamlet, actor)
         await store.insert_members(conn, household_id, round_id, members, actor, self._sealer.seal)
         events = [_recorded(row, household_id, household.hamlet, i, m) for i, m in members]

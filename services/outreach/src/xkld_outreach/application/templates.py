@@ -11,7 +11,7 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import NotFound
 
-from xkld_outreach.adapters import campaign_store as store
+from xkld_outreach.application.ports import CampaignStore
 from xkld_outreach.application.unit_of_work import audited, once
 
 
@@ -40,19 +40,20 @@ def template_body(row: asyncpg.Record) -> dict[str, Any]:
 
 
 class Templates:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, store: CampaignStore) -> None:
         self._pool = pool
+        self._store = store
 
     async def all(self) -> list[dict[str, Any]]:
         async with self._pool.acquire() as conn:
-            return [template_body(r) for r in await store.templates(conn)]
+            return [template_body(r) for r in await self._store.templates(conn)]
 
     async def one(self, code: str) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
-            row = await store.template(conn, code)
+            row = await self._store.template(conn, code)
             if row is None:
                 raise TemplateNotFound
-            versions = await store.template_versions(conn, code)
+            versions = await self._store.template_versions(conn, code)
         return template_body(row) | {"versions": [_version(v) for v in versions]}
 
     async def edit(
@@ -63,10 +64,10 @@ class Templates:
         keyed: idempotency.Keyed,
     ) -> idempotency.Answer:
         async def work(conn: Conn) -> idempotency.Answer:
-            current = await store.template(conn, code, lock=True)
+            current = await self._store.template(conn, code, lock=True)
             if current is None:
                 raise TemplateNotFound
-            row = await store.insert_template(
+            row = await self._store.insert_template(
                 conn, code, current["version"] + 1, fields, context.actor.username
             )
             before, after = template_body(current), template_body(row)

@@ -8,12 +8,13 @@ from xkld_shared.contracts.notification import BroadcastRecipientSettled
 from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.consumer import Handler
 
+from xkld_outreach.adapters import broadcast_store
 from xkld_outreach.application.outcomes import settle
 
 
 async def on_settled(conn: Conn, envelope: Envelope, payload: EventPayload) -> None:
     assert isinstance(payload, BroadcastRecipientSettled)
-    await settle(conn, envelope, payload)
+    await settle(broadcast_store, conn, envelope, payload)
 
 
 def handlers() -> dict[str, Handler]:

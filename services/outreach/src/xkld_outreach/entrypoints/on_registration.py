@@ -38,10 +38,11 @@ def handlers(outreach_topic: str) -> dict[str, Handler]:
     async def on_submitted(conn: Conn, envelope: Envelope, payload: EventPayload) -> None:
         assert isinstance(payload, RegistrationSubmitted)
         if payload.outreach_respondent_id is not None:
-            await link_registration(conn, envelope, payload.outreach_respondent_id, outreach_topic)
+            respondent = payload.outreach_respondent_id
+            await link_registration(followed_store, conn, envelope, respondent, outreach_topic)
 
     async def on_erased(conn: Conn, envelope: Envelope, payload: EventPayload) -> None:
-        await forget_erased(conn, envelope)
+        await forget_erased(followed_store, conn, envelope)
 
     return {
         RegistrationPersonalDataErased.EVENT_TYPE: on_erased,

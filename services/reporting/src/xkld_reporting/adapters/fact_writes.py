@@ -12,9 +12,7 @@ from xkld_shared.contracts.journey import ContractSigned
 from xkld_shared.db.pool import Conn
 
 from xkld_reporting.adapters.projection_schema import checked
-
-# A household's status is kept per (registration, basis, list year).
-PovertyKey = tuple[uuid.UUID, str, int]
+from xkld_reporting.application.ports import PovertyKey
 
 
 async def put_contract_fees(

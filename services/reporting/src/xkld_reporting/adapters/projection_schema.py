@@ -7,15 +7,8 @@ Only ids and dimensions: no names, CCCD or phone numbers, and nothing that could
 from __future__ import annotations
 
 from xkld_reporting.adapters.projection_tables_v1 import base_ddl
-from xkld_reporting.adapters.schema_names import (
-    ALL_MARKETS,
-    LIVE,
-    NEXT,
-    SWITCH_LOCK,
-    VERSION,
-    WHOLE_YEAR,
-    checked,
-)
+from xkld_reporting.adapters.schema_names import ALL_MARKETS, VERSION, WHOLE_YEAR, checked
+from xkld_reporting.application.ports import LIVE, NEXT, SWITCH_LOCK
 
 # Migrations, the rebuild and the projector import these from here.
 __all__ = [

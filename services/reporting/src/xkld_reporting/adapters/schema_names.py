@@ -1,15 +1,11 @@
-"""The projection's schema names and the constants its tables and queries share, with the check
-that keeps a schema name safe to put in SQL."""
+"""The constants the projection's tables and queries share, with the check that keeps a schema
+name safe to put in SQL. The schema names themselves (LIVE, NEXT) and the switch lock are the
+application's (`application.ports`)."""
 
 from __future__ import annotations
 
 import re
 
-LIVE = "rp"
-NEXT = "rp_next"
-# Live batches take this lock shared; the rebuild's switch takes it exclusively, so no live
-# batch straddles the swap.
-SWITCH_LOCK = 0x78_6B_6C_64_72_70  # "xkldrp"
 ALL_MARKETS = "*"  # the rollup's line for every market; never a market code ([A-Za-z0-9_.-])
 WHOLE_YEAR = 0  # the rollup's quarter for the whole year
 VERSION = 5  # 1: migration 0002; 2: the rollup (0003); 3: rural vocational training (0004)

@@ -16,32 +16,31 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.consumer import Applied, Decoded, EventConsumer
 from xkld_shared.runtime import ServiceRuntime
 
-from xkld_reporting.adapters.projection_schema import LIVE, SWITCH_LOCK
-from xkld_reporting.application.projector import (
-    EVENT_TYPES,
-    begin_batch,
-    claim,
-    fresh_events,
-    project,
-)
+from xkld_reporting.application.ports import LIVE, SWITCH_LOCK
+from xkld_reporting.application.projector import EVENT_TYPES, Projector, fresh_events
 
 
 class ProjectionApplier:
-    def __init__(self, stream: Stream) -> None:
+    def __init__(self, stream: Stream, projector: Projector) -> None:
         self._stream = stream
+        self._projector = projector
 
     @property
     def event_types(self) -> frozenset[str]:
         return frozenset(EVENT_TYPES[self._stream])
 
     async def apply(self, conn: Conn, batch: Sequence[Decoded]) -> Applied:
-        await begin_batch(conn, LIVE, shared_lock=SWITCH_LOCK)
-        fresh = await claim(conn, LIVE, [d.envelope.event_id for d in batch])
+        await self._projector.begin_batch(conn, LIVE, shared_lock=SWITCH_LOCK)
+        fresh = await self._projector.claim(conn, LIVE, [d.envelope.event_id for d in batch])
         events = fresh_events([(d.envelope, d.payload) for d in batch], fresh)
-        await project(conn, LIVE, self._stream, events)
+        await self._projector.project(conn, LIVE, self._stream, events)
         return Applied(len(events), len(batch) - len(events))
 
 
-async def add_projection_consumer(runtime: ServiceRuntime, stream: Stream) -> EventConsumer:
+async def add_projection_consumer(
+    runtime: ServiceRuntime, stream: Stream, projector: Projector
+) -> EventConsumer:
     """The service's consumer of one stream, applying through the projection."""
-    return await runtime.add_consumer(stream, applier=lambda _name: ProjectionApplier(stream))
+    return await runtime.add_consumer(
+        stream, applier=lambda _name: ProjectionApplier(stream, projector)
+    )

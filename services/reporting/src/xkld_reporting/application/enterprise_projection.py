@@ -12,14 +12,14 @@ from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.journey import ContractSigned
 from xkld_shared.db.pool import Conn
 
-from xkld_reporting.adapters.fact_writes import add_complaints, put_contract_fees
+from xkld_reporting.application.ports import FactWrites
 
 # Events only this module projects (ContractSigned is projected by both).
 ENTERPRISE_ONLY = frozenset([EnterpriseComplaintRecorded])
 
 
 async def project_enterprise_facts(
-    conn: Conn, schema: str, events: Sequence[tuple[Envelope, EventPayload]]
+    facts: FactWrites, conn: Conn, schema: str, events: Sequence[tuple[Envelope, EventPayload]]
 ) -> None:
     # Keyed by registration (or complaint) id, the last event of the batch wins, in order.
     fees: dict[uuid.UUID, ContractSigned] = {}
@@ -30,6 +30,6 @@ async def project_enterprise_facts(
         elif isinstance(event, EnterpriseComplaintRecorded):
             complaints[env.registration_id] = event
     if fees:
-        await put_contract_fees(conn, schema, fees)
+        await facts.put_contract_fees(conn, schema, fees)
     if complaints:
-        await add_complaints(conn, schema, complaints)
+        await facts.add_complaints(conn, schema, complaints)

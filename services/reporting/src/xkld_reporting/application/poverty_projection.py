@@ -10,18 +10,18 @@ from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.journey import PovertyStatusRecorded
 from xkld_shared.db.pool import Conn
 
-from xkld_reporting.adapters.fact_writes import PovertyKey, put_poverty
+from xkld_reporting.application.ports import FactWrites, PovertyKey
 
 POVERTY_EVENTS = frozenset({PovertyStatusRecorded})
 
 
 async def project_poverty(
-    conn: Conn, schema: str, events: Sequence[tuple[Envelope, EventPayload]]
+    facts: FactWrites, conn: Conn, schema: str, events: Sequence[tuple[Envelope, EventPayload]]
 ) -> None:
     latest = _latest_status(events)
     if not latest:
         return
-    await put_poverty(conn, schema, latest)
+    await facts.put_poverty(conn, schema, latest)
 
 
 def _latest_status(events: Sequence[tuple[Envelope, EventPayload]]) -> dict[PovertyKey, str]:

@@ -13,7 +13,7 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.errors import InvalidInput
 from xkld_shared.http.strict import BIGINT_MAX
 
-from xkld_reporting.adapters import target_store
+from xkld_reporting.application.ports import TargetStore
 from xkld_reporting.domain.progress import Indicator
 from xkld_reporting.domain.target_row import TargetRow
 
@@ -28,23 +28,23 @@ class InvalidTargetFile(InvalidInput):
 
 
 async def save_targets(
-    pool: asyncpg.Pool, context: ChangeContext, rows: Sequence[TargetRow]
+    pool: asyncpg.Pool, store: TargetStore, context: ChangeContext, rows: Sequence[TargetRow]
 ) -> int:
-    """Insert or replace each target; returns how many actually changed."""
+    """Insert or replace each target in `store`; returns how many actually changed."""
     changed = 0
     async with pool.acquire() as conn, conn.transaction():
         for row in rows:
-            if await _save_one(conn, context, row):
+            if await _save_one(conn, store, context, row):
                 changed += 1
     return changed
 
 
-async def _save_one(conn: Conn, context: ChangeContext, row: TargetRow) -> bool:
+async def _save_one(conn: Conn, store: TargetStore, context: ChangeContext, row: TargetRow) -> bool:
     """Insert or replace one target, audited; False (nothing written) when unchanged."""
-    before = await target_store.value_for_update(conn, row)
+    before = await store.value_for_update(conn, row)
     if before == row.value:
         return False
-    await target_store.put(conn, row, context.actor.username)
+    await store.put(conn, row, context.actor.username)
     await record_change(
         conn,
         context,

@@ -57,7 +57,7 @@ async def _save(
 ) -> dict[str, int]:
     for row in rows:
         check_target_area(principal, units, row.area_code)
-    changed = await save_targets(pool, _context(request, principal), rows)
+    changed = await save_targets(pool, target_store, _context(request, principal), rows)
     return {"received": len(rows), "changed": changed}
 
 
