@@ -25,9 +25,12 @@ from xkld_registration.adapters.follow_up_records import (
     PostgresStories,
 )
 from xkld_registration.adapters.journey_details import PostgresJourneyDetails
+from xkld_registration.adapters.journey_store import PostgresJourneyFiles
 from xkld_registration.adapters.market_store import PostgresMarketStore
 from xkld_registration.adapters.postgres_store import PostgresMarkets, PostgresRegistrationStore
 from xkld_registration.adapters.reference_store import PostgresReferenceStore
+from xkld_registration.adapters.reintegration_store import PostgresReintegration
+from xkld_registration.adapters.return_support_store import PostgresReturnSupport
 from xkld_registration.adapters.support_store import PostgresSupportStore
 from xkld_registration.adapters.trainee_records import PostgresTraineeRecords
 from xkld_registration.adapters.trainee_store import PostgresTraineeStore
@@ -130,7 +133,9 @@ async def _start_messaging(rt: ServiceRuntime, parts: _Parts) -> None:
     add_programme_metrics(rt.metrics)
     rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks
     await rt.add_consumer(Stream.LOAN, LOAN_HANDLERS)
-    by_sms = CheckInBySms(parts.topics.of(Stream.REGISTRATION), PostgresJourneyDetails())
+    by_sms = CheckInBySms(
+        parts.topics.of(Stream.REGISTRATION), PostgresJourneyFiles(), PostgresJourneyDetails()
+    )
     await rt.add_consumer(Stream.NOTIFICATION, by_sms.handlers())
 
 
@@ -152,7 +157,7 @@ def _wire_files(state: State, p: _Parts) -> SubmitRegistrationHandler:
 
 def _wire_journey_and_training(state: State, p: _Parts) -> None:
     """The worker's journey, courses, and trainees who stay with their support."""
-    steps = JourneySteps(p.pool, p.topics, p.clock)
+    steps = JourneySteps(p.pool, PostgresJourneyFiles(), p.topics, p.clock)
     state.journeys = Journeys(steps, p.vault, PostgresJourneyDetails())
     state.training = TrainingSteps(steps, PostgresEnrolments())
     trainee_store = PostgresTraineeStore()
@@ -168,13 +173,19 @@ def _wire_journey_and_training(state: State, p: _Parts) -> None:
 def _wire_follow_up(state: State, p: _Parts, silent_days: int) -> None:
     """Following a worker abroad and after the return."""
     state.silent_days = silent_days
-    state.return_support = ReturnSupport(p.pool, p.clock)
-    state.reintegration = Reintegration(p.pool, p.topics, p.clock)
+    files = PostgresJourneyFiles()
+    state.return_support = ReturnSupport(p.pool, (files, PostgresReturnSupport()), p.clock)
+    returns = PostgresReintegration()
+    state.reintegration = Reintegration(p.pool, (files, returns), p.topics, p.clock)
     communes = p.communes
     state.success_stories = SuccessStories(
-        p.pool, PostgresStories(), lambda code: unit.name if (unit := communes.unit(code)) else code
+        p.pool,
+        (files, PostgresStories()),
+        lambda code: unit.name if (unit := communes.unit(code)) else code,
     )
-    state.poverty_statuses = PovertyStatuses(p.pool, PostgresPovertyStatuses(), p.topics, p.clock)
+    state.poverty_statuses = PovertyStatuses(
+        p.pool, (files, PostgresPovertyStatuses(), returns), p.topics, p.clock
+    )
     state.consent_changes = ConsentChanges(p.pool, PostgresConsents())
 
 

@@ -8,11 +8,13 @@ from xkld_registration.application.ports.follow_up import (
     ConsentStore,
     PovertyRecord,
     PovertyStore,
+    ReintegrationStore,
+    ReturnSupportStore,
     StoryInput,
     StoryRow,
     StoryStore,
 )
-from xkld_registration.application.ports.journey import JourneyDetails
+from xkld_registration.application.ports.journey import JourneyDetails, JourneyFile, JourneyFiles
 from xkld_registration.application.ports.reference import (
     EnterpriseLicence,
     FileErasure,
@@ -70,6 +72,8 @@ __all__ = [
     "GivenConsents",
     "Holder",
     "JourneyDetails",
+    "JourneyFile",
+    "JourneyFiles",
     "LookupIndexes",
     "MarketCatalogue",
     "MarketStore",
@@ -79,6 +83,8 @@ __all__ = [
     "PovertyStore",
     "ReferenceStore",
     "RegistrationStore",
+    "ReintegrationStore",
+    "ReturnSupportStore",
     "Row",
     "Sealed",
     "Sort",
