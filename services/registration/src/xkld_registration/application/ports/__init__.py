@@ -54,6 +54,7 @@ from xkld_registration.application.ports.trainees import (
     TraineeRow,
     TraineeStore,
 )
+from xkld_registration.application.ports.worklists import FollowUpStore, OverviewStore
 
 __all__ = [
     "Clock",
@@ -69,6 +70,7 @@ __all__ = [
     "FileLink",
     "FileOwner",
     "FileState",
+    "FollowUpStore",
     "GivenConsents",
     "Holder",
     "JourneyDetails",
@@ -78,6 +80,7 @@ __all__ = [
     "MarketCatalogue",
     "MarketStore",
     "NewPayment",
+    "OverviewStore",
     "PersonalDataVault",
     "PovertyRecord",
     "PovertyStore",
