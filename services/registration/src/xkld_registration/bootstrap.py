@@ -16,6 +16,8 @@ from xkld_shared.runtime import ServiceRuntime
 
 from xkld_registration.adapters.clock import VietnamClock
 from xkld_registration.adapters.communes import OfficialCommunes
+from xkld_registration.adapters.complaint_store import PostgresComplaints
+from xkld_registration.adapters.course_plan_store import PostgresCoursePlan
 from xkld_registration.adapters.enrolment_store import PostgresEnrolments
 from xkld_registration.adapters.file_erasure import PostgresFileErasure
 from xkld_registration.adapters.file_finder import PostgresFileFinder
@@ -144,14 +146,16 @@ def _wire_files(state: State, p: _Parts) -> SubmitRegistrationHandler:
     state.markets = markets = PostgresMarkets(p.pool)
     state.market_book = MarketBook(p.pool, PostgresMarketStore())
     state.file_lists = FileLists(p.pool, PostgresFileFinder(), p.vault)
-    state.reference_data = ReferenceData(p.pool, PostgresReferenceStore())
+    state.reference_data = ReferenceData(p.pool, PostgresReferenceStore(), PostgresCoursePlan())
     state.submit_registration = submit = SubmitRegistrationHandler(
         p.pool, PostgresRegistrationStore(), p.vault, p.topics, p.clock, p.communes, markets
     )
     state.erase_personal_data = ErasePersonalDataHandler(
         p.pool, PostgresFileErasure(), p.topics, p.clock
     )
-    state.enterprise_complaints = EnterpriseComplaints(p.pool, p.topics, p.clock)
+    state.enterprise_complaints = EnterpriseComplaints(
+        p.pool, PostgresComplaints(), p.topics, p.clock
+    )
     return submit
 
 
@@ -166,7 +170,7 @@ def _wire_journey_and_training(state: State, p: _Parts) -> None:
         p.pool, (trainee_store, PostgresTraineeRecords()), p.clock
     )
     state.training_support = TrainingSupport(p.pool, PostgresSupportStore(), p.topics)
-    state.course_plan = CoursePlan(p.pool, p.topics, p.clock, p.communes)
+    state.course_plan = CoursePlan(p.pool, PostgresCoursePlan(), p.topics, p.clock, p.communes)
     state.erase_trainee = EraseTraineeHandler(p.pool, trainee_store, p.topics, p.clock)
 
 

@@ -16,6 +16,8 @@ from xkld_registration.application.ports.follow_up import (
 )
 from xkld_registration.application.ports.journey import JourneyDetails, JourneyFile, JourneyFiles
 from xkld_registration.application.ports.reference import (
+    ComplaintStore,
+    CoursePlanStore,
     EnterpriseLicence,
     FileErasure,
     FileFilters,
@@ -59,8 +61,10 @@ from xkld_registration.application.ports.worklists import FollowUpStore, Overvie
 __all__ = [
     "Clock",
     "CommuneDirectory",
+    "ComplaintStore",
     "ConsentAnswer",
     "ConsentStore",
+    "CoursePlanStore",
     "Enrolments",
     "EnterpriseLicence",
     "FileCourse",
