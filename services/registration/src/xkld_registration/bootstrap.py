@@ -29,7 +29,11 @@ from xkld_registration.adapters.follow_up_records import (
 from xkld_registration.adapters.journey_details import PostgresJourneyDetails
 from xkld_registration.adapters.journey_store import PostgresJourneyFiles
 from xkld_registration.adapters.market_store import PostgresMarketStore
-from xkld_registration.adapters.postgres_store import PostgresMarkets, PostgresRegistrationStore
+from xkld_registration.adapters.postgres_store import (
+    PostgresMarkets,
+    PostgresRegistrationRows,
+    PostgresRegistrationStore,
+)
 from xkld_registration.adapters.reference_store import PostgresReferenceStore
 from xkld_registration.adapters.reintegration_store import PostgresReintegration
 from xkld_registration.adapters.return_support_store import PostgresReturnSupport
@@ -145,7 +149,9 @@ def _wire_files(state: State, p: _Parts) -> SubmitRegistrationHandler:
     """Intake, the file lists, erasure and the reference data files rest on."""
     state.markets = markets = PostgresMarkets(p.pool)
     state.market_book = MarketBook(p.pool, PostgresMarketStore())
-    state.file_lists = FileLists(p.pool, PostgresFileFinder(), p.vault)
+    state.file_lists = FileLists(
+        p.pool, (PostgresFileFinder(), PostgresRegistrationRows()), p.vault
+    )
     state.reference_data = ReferenceData(p.pool, PostgresReferenceStore(), PostgresCoursePlan())
     state.submit_registration = submit = SubmitRegistrationHandler(
         p.pool, PostgresRegistrationStore(), p.vault, p.topics, p.clock, p.communes, markets

@@ -29,11 +29,15 @@ from xkld_registration.application.ports.reference import (
     Sort,
 )
 from xkld_registration.application.ports.registrations import (
+    ETHNICITY_PURPOSE,
+    POVERTY_PURPOSE,
     Clock,
     CommuneDirectory,
     GivenConsents,
     MarketCatalogue,
+    PersonalDataOpener,
     PersonalDataVault,
+    RegistrationRows,
     RegistrationStore,
     Row,
     Sealed,
@@ -62,6 +66,8 @@ from xkld_registration.application.ports.trainees import (
 from xkld_registration.application.ports.worklists import FollowUpStore, OverviewStore
 
 __all__ = [
+    "ETHNICITY_PURPOSE",
+    "POVERTY_PURPOSE",
     "Clock",
     "CommuneDirectory",
     "ComplaintStore",
@@ -88,11 +94,13 @@ __all__ = [
     "MarketStore",
     "NewPayment",
     "OverviewStore",
+    "PersonalDataOpener",
     "PersonalDataVault",
     "PovertyRecord",
     "PovertyStore",
     "ReaderScope",
     "ReferenceStore",
+    "RegistrationRows",
     "RegistrationStore",
     "ReintegrationStore",
     "ReturnSupportStore",
