@@ -1,5 +1,9 @@
 """What the application layer needs from the outside world, one module per area; every port
-is importable from here too, so a use case names `application.ports` and not its file."""
+is importable from here too, so a use case names `application.ports` and not its file.
+
+One style for every port: the adapter is a `Postgres...` class (methods that run on the
+caller's connection), and the composition root (`bootstrap.py`, or a route that calls a free
+function) passes an instance in; the application imports no adapter module."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
 """Ports of the journey: the file a step acts on (its stage, saved back), the records and
 reference data a step reads or keeps, and the details a step keeps in this service's database
-beside the new stage (the loan request, the contract, the flight, the check-in).
-
-Style (for every port of this package): an adapter is a `Postgres...` class whose methods run
-on the caller's connection; bootstrap passes an instance to the use case."""
+beside the new stage (the loan request, the contract, the flight, the check-in)."""
 
 from __future__ import annotations
 
