@@ -16,6 +16,8 @@ from xkld_shared.runtime import ServiceRuntime
 
 from xkld_registration.adapters.clock import VietnamClock
 from xkld_registration.adapters.communes import OfficialCommunes
+from xkld_registration.adapters.complaint_store import PostgresComplaints
+from xkld_registration.adapters.course_plan_store import PostgresCoursePlan
 from xkld_registration.adapters.enrolment_store import PostgresEnrolments
 from xkld_registration.adapters.file_erasure import PostgresFileErasure
 from xkld_registration.adapters.file_finder import PostgresFileFinder
@@ -25,9 +27,16 @@ from xkld_registration.adapters.follow_up_records import (
     PostgresStories,
 )
 from xkld_registration.adapters.journey_details import PostgresJourneyDetails
+from xkld_registration.adapters.journey_store import PostgresJourneyFiles
 from xkld_registration.adapters.market_store import PostgresMarketStore
-from xkld_registration.adapters.postgres_store import PostgresMarkets, PostgresRegistrationStore
+from xkld_registration.adapters.postgres_store import (
+    PostgresMarkets,
+    PostgresRegistrationRows,
+    PostgresRegistrationStore,
+)
 from xkld_registration.adapters.reference_store import PostgresReferenceStore
+from xkld_registration.adapters.reintegration_store import PostgresReintegration
+from xkld_registration.adapters.return_support_store import PostgresReturnSupport
 from xkld_registration.adapters.support_store import PostgresSupportStore
 from xkld_registration.adapters.trainee_records import PostgresTraineeRecords
 from xkld_registration.adapters.trainee_store import PostgresTraineeStore
@@ -130,7 +139,9 @@ async def _start_messaging(rt: ServiceRuntime, parts: _Parts) -> None:
     add_programme_metrics(rt.metrics)
     rt.new_broker()  # publishes nothing itself (the relay does); kept for readiness checks
     await rt.add_consumer(Stream.LOAN, LOAN_HANDLERS)
-    by_sms = CheckInBySms(parts.topics.of(Stream.REGISTRATION), PostgresJourneyDetails())
+    by_sms = CheckInBySms(
+        parts.topics.of(Stream.REGISTRATION), PostgresJourneyFiles(), PostgresJourneyDetails()
+    )
     await rt.add_consumer(Stream.NOTIFICATION, by_sms.handlers())
 
 
@@ -138,21 +149,25 @@ def _wire_files(state: State, p: _Parts) -> SubmitRegistrationHandler:
     """Intake, the file lists, erasure and the reference data files rest on."""
     state.markets = markets = PostgresMarkets(p.pool)
     state.market_book = MarketBook(p.pool, PostgresMarketStore())
-    state.file_lists = FileLists(p.pool, PostgresFileFinder(), p.vault)
-    state.reference_data = ReferenceData(p.pool, PostgresReferenceStore())
+    state.file_lists = FileLists(
+        p.pool, (PostgresFileFinder(), PostgresRegistrationRows()), p.vault
+    )
+    state.reference_data = ReferenceData(p.pool, PostgresReferenceStore(), PostgresCoursePlan())
     state.submit_registration = submit = SubmitRegistrationHandler(
         p.pool, PostgresRegistrationStore(), p.vault, p.topics, p.clock, p.communes, markets
     )
     state.erase_personal_data = ErasePersonalDataHandler(
         p.pool, PostgresFileErasure(), p.topics, p.clock
     )
-    state.enterprise_complaints = EnterpriseComplaints(p.pool, p.topics, p.clock)
+    state.enterprise_complaints = EnterpriseComplaints(
+        p.pool, PostgresComplaints(), p.topics, p.clock
+    )
     return submit
 
 
 def _wire_journey_and_training(state: State, p: _Parts) -> None:
     """The worker's journey, courses, and trainees who stay with their support."""
-    steps = JourneySteps(p.pool, p.topics, p.clock)
+    steps = JourneySteps(p.pool, PostgresJourneyFiles(), p.topics, p.clock)
     state.journeys = Journeys(steps, p.vault, PostgresJourneyDetails())
     state.training = TrainingSteps(steps, PostgresEnrolments())
     trainee_store = PostgresTraineeStore()
@@ -161,20 +176,26 @@ def _wire_journey_and_training(state: State, p: _Parts) -> None:
         p.pool, (trainee_store, PostgresTraineeRecords()), p.clock
     )
     state.training_support = TrainingSupport(p.pool, PostgresSupportStore(), p.topics)
-    state.course_plan = CoursePlan(p.pool, p.topics, p.clock, p.communes)
+    state.course_plan = CoursePlan(p.pool, PostgresCoursePlan(), p.topics, p.clock, p.communes)
     state.erase_trainee = EraseTraineeHandler(p.pool, trainee_store, p.topics, p.clock)
 
 
 def _wire_follow_up(state: State, p: _Parts, silent_days: int) -> None:
     """Following a worker abroad and after the return."""
     state.silent_days = silent_days
-    state.return_support = ReturnSupport(p.pool, p.clock)
-    state.reintegration = Reintegration(p.pool, p.topics, p.clock)
+    files = PostgresJourneyFiles()
+    state.return_support = ReturnSupport(p.pool, (files, PostgresReturnSupport()), p.clock)
+    returns = PostgresReintegration()
+    state.reintegration = Reintegration(p.pool, (files, returns), p.topics, p.clock)
     communes = p.communes
     state.success_stories = SuccessStories(
-        p.pool, PostgresStories(), lambda code: unit.name if (unit := communes.unit(code)) else code
+        p.pool,
+        (files, PostgresStories()),
+        lambda code: unit.name if (unit := communes.unit(code)) else code,
     )
-    state.poverty_statuses = PovertyStatuses(p.pool, PostgresPovertyStatuses(), p.topics, p.clock)
+    state.poverty_statuses = PovertyStatuses(
+        p.pool, (files, PostgresPovertyStatuses(), returns), p.topics, p.clock
+    )
     state.consent_changes = ConsentChanges(p.pool, PostgresConsents())
 
 

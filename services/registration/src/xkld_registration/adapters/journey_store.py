@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 from xkld_shared.db.pool import Conn
 
+from xkld_registration.application.ports import JourneyFile
 from xkld_registration.domain.journey_state import Gate, Journey, LoanStage, Stage
 from xkld_registration.domain.reference import Course, Enterprise
-
-
-@dataclass(frozen=True)
-class JourneyFile:
-    """What a journey step needs to know about the file it acts on."""
-
-    id: uuid.UUID
-    commune_code: str
-    province_code: str | None
-    journey: Journey
-    bank_consent: bool
-    loan_request_id: uuid.UUID | None
-    loan_application_id: uuid.UUID | None
 
 
 async def load_file(
@@ -177,3 +164,34 @@ def _journey_of(row: asyncpg.Record) -> Journey:
         departure_on=row["departure_on"],
         early_cause=row["early_cause"],
     )
+
+
+class PostgresJourneyFiles:
+    """The functions above, as the application's `JourneyFiles` port."""
+
+    async def load_file(
+        self, conn: Conn, registration_id: uuid.UUID, *, lock: bool = True
+    ) -> JourneyFile | None:
+        return await load_file(conn, registration_id, lock=lock)
+
+    async def save_journey(self, conn: Conn, registration_id: uuid.UUID, journey: Journey) -> None:
+        await save_journey(conn, registration_id, journey)
+
+    async def add_record(
+        self,
+        conn: Conn,
+        registration_id: uuid.UUID,
+        kind: str,
+        recorded_on: dt.date,
+        details: dict[str, Any],
+        recorded_by: str,
+    ) -> None:
+        await add_record(conn, registration_id, kind, recorded_on, details, recorded_by)
+
+    async def find_enterprise(self, conn: Conn, code: str) -> Enterprise | None:
+        return await find_enterprise(conn, code)
+
+    async def find_course(
+        self, conn: Conn, course_id: uuid.UUID, *, lock: bool = False
+    ) -> Course | None:
+        return await find_course(conn, course_id, lock=lock)

@@ -10,8 +10,14 @@ from typing import Any
 import asyncpg
 from xkld_shared.db.pool import Conn
 
-from xkld_registration.adapters.vault import ETHNICITY_PURPOSE, POVERTY_PURPOSE
-from xkld_registration.application.ports import GivenConsents, PersonalDataVault, Row, Sealed
+from xkld_registration.application.ports import (
+    ETHNICITY_PURPOSE,
+    POVERTY_PURPOSE,
+    GivenConsents,
+    PersonalDataVault,
+    Row,
+    Sealed,
+)
 from xkld_registration.domain.markets import Market
 from xkld_registration.domain.registration import CLOSED_STATUSES, Registration
 from xkld_registration.domain.search import name_tokens
@@ -105,6 +111,15 @@ async def registration_row(conn: Conn, registration_id: uuid.UUID) -> asyncpg.Re
         registration_id,
     )
     return row
+
+
+class PostgresRegistrationRows:
+    """`registration_row` above, as the application's `RegistrationRows` port."""
+
+    async def registration_row(
+        self, conn: Conn, registration_id: uuid.UUID
+    ) -> asyncpg.Record | None:
+        return await registration_row(conn, registration_id)
 
 
 async def add_consents(conn: Conn, given: Sequence[GivenConsents]) -> None:

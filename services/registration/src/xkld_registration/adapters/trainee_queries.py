@@ -8,12 +8,12 @@ domain's `fold` gives, the same way on every server whatever its collation."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 from xkld_shared.db.pool import Conn
 
+from xkld_registration.application.ports import ReaderScope, TraineeQuery
 from xkld_registration.domain.search import fold
 
 
@@ -28,24 +28,6 @@ def _fold_map() -> tuple[str, str]:
 
 FOLD_FROM, FOLD_TO = _fold_map()
 _WORDS = "regexp_split_to_array(translate(t.full_name, $FROM, $TO), '[^a-z0-9]+')"
-
-
-@dataclass(frozen=True)
-class ReaderScope:
-    """Whose trainees a reader sees: their communes, and a whole province for labour officers
-    and provincial training centres (`province` is None otherwise)."""
-
-    communes: list[str]
-    province: str | None
-
-
-@dataclass(frozen=True)
-class TraineeQuery:
-    commune_code: str | None = None
-    name_tokens: tuple[str, ...] = ()
-    cccd_index: bytes | None = None
-    page: int = 1
-    page_size: int = 50
 
 
 class _Where:
@@ -81,21 +63,6 @@ def _where(scope: ReaderScope, query: TraineeQuery) -> _Where:
             list(query.name_tokens),
         )
     return where
-
-
-async def trainee_page(
-    pool: asyncpg.Pool, scope: ReaderScope, query: TraineeQuery
-) -> dict[str, Any]:
-    where = _where(scope, query)
-    async with pool.acquire() as conn:
-        rows = await _page_rows(conn, where, query)
-        total = rows[0]["total"] if rows else await _count(conn, where)
-    return {
-        "items": [_item(r) for r in rows],
-        "page": query.page,
-        "page_size": query.page_size,
-        "total": int(total),
-    }
 
 
 async def _page_rows(conn: Conn, where: _Where, query: TraineeQuery) -> list[asyncpg.Record]:
@@ -136,30 +103,49 @@ def _item(r: asyncpg.Record) -> dict[str, Any]:
     }
 
 
-async def trainee_summary(pool: asyncpg.Pool, trainee_id: uuid.UUID) -> asyncpg.Record | None:
-    return await pool.fetchrow(
-        """SELECT t.id, t.full_name, t.commune_code, t.province_code, t.hamlet, t.gender,
+class PostgresTraineeReads:
+    """The trainee reads' SQL, as the application's `TraineeReadStore` port."""
+
+    async def trainee_page(
+        self, pool: asyncpg.Pool, scope: ReaderScope, query: TraineeQuery
+    ) -> dict[str, Any]:
+        where = _where(scope, query)
+        async with pool.acquire() as conn:
+            rows = await _page_rows(conn, where, query)
+            total = rows[0]["total"] if rows else await _count(conn, where)
+        return {
+            "items": [_item(r) for r in rows],
+            "page": query.page,
+            "page_size": query.page_size,
+            "total": int(total),
+        }
+
+    async def trainee_summary(
+        self, pool: asyncpg.Pool, trainee_id: uuid.UUID
+    ) -> asyncpg.Record | None:
+        return await pool.fetchrow(
+            """SELECT t.id, t.full_name, t.commune_code, t.province_code, t.hamlet, t.gender,
                   t.date_of_birth, t.registered_on, t.support_groups, t.difficult_commune,
                   t.consents, t.consent_text_version, t.erased_at,
                   s.kind AS support_kind, s.policy_code AS support_policy
            FROM trainee t
            LEFT JOIN training_support_once s ON s.person_index = t.cccd_blind_index
            WHERE t.id = $1""",
-        trainee_id,
-    )
+            trainee_id,
+        )
 
+    async def course_id_of(self, pool: asyncpg.Pool, course_code: str) -> uuid.UUID | None:
+        found: uuid.UUID | None = await pool.fetchval(
+            "SELECT id FROM course WHERE code = $1", course_code
+        )
+        return found
 
-async def course_id_of(pool: asyncpg.Pool, course_code: str) -> uuid.UUID | None:
-    found: uuid.UUID | None = await pool.fetchval(
-        "SELECT id FROM course WHERE code = $1", course_code
-    )
-    return found
-
-
-async def course_trainees(pool: asyncpg.Pool, course_id: uuid.UUID) -> list[asyncpg.Record]:
-    return list(
-        await pool.fetch(
-            """SELECT t.id, t.full_name, t.commune_code, t.province_code, e.enrolled_on,
+    async def course_trainees(
+        self, pool: asyncpg.Pool, course_id: uuid.UUID
+    ) -> list[asyncpg.Record]:
+        return list(
+            await pool.fetch(
+                """SELECT t.id, t.full_name, t.commune_code, t.province_code, e.enrolled_on,
                       e.distance_km, e.completed_on, e.passed, e.certificate_number,
                       count(a.*) FILTER (WHERE a.present) AS days_present,
                       count(a.*) FILTER (WHERE NOT a.present) AS days_absent,
@@ -171,6 +157,6 @@ async def course_trainees(pool: asyncpg.Pool, course_id: uuid.UUID) -> list[asyn
                WHERE e.course_id = $1
                GROUP BY t.id, e.trainee_id, e.course_id
                ORDER BY t.full_name, t.id""",
-            course_id,
+                course_id,
+            )
         )
-    )

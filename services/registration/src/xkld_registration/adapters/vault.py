@@ -8,8 +8,6 @@ from xkld_shared.contracts.registration import PHONE_PURPOSE
 from xkld_shared.crypto import BlindIndex, FieldCipher
 
 CCCD_PURPOSE = "cccd"
-ETHNICITY_PURPOSE = "ethnicity"
-POVERTY_PURPOSE = "household_poverty"
 NAME_TOKEN_PURPOSE = "name_word"  # noqa: S105 - a label bound into the hash, not a secret
 
 

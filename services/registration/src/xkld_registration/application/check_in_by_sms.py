@@ -19,10 +19,9 @@ from xkld_shared.identity.principal import Principal
 from xkld_shared.messaging.consumer import Handler
 from xkld_shared.messaging.outbox import add_to_outbox
 
-from xkld_registration.adapters.journey_store import JourneyFile, load_file, save_journey
 from xkld_registration.application.journey_steps import journey_view
 from xkld_registration.application.journey_terms import CheckIn
-from xkld_registration.application.ports import JourneyDetails
+from xkld_registration.application.ports import JourneyDetails, JourneyFile, JourneyFiles
 from xkld_registration.application.submit_registration import PRODUCER
 from xkld_registration.domain.journey import Decision, decide
 from xkld_registration.domain.journey_commands import RecordCheckIn
@@ -39,20 +38,23 @@ NOT_ASKED = "not_asked"
 
 
 class CheckInBySms:
-    def __init__(self, registration_topic: str, details: JourneyDetails) -> None:
+    def __init__(
+        self, registration_topic: str, files: JourneyFiles, details: JourneyDetails
+    ) -> None:
         self._topic = registration_topic
+        self._files = files
         self._details = details
 
     async def on_reported(self, conn: Conn, envelope: Envelope, payload: EventPayload) -> None:
         assert isinstance(payload, WorkerCheckInReported)
-        file = await load_file(conn, envelope.registration_id)
+        file = await self._files.load_file(conn, envelope.registration_id)
         if file is None:
             log.info("check-in reply for an unknown registration; nothing recorded")
             return
         decision = _decided(file.journey, payload)
         if decision is None:
             return
-        await save_journey(conn, file.id, decision.journey)
+        await self._files.save_journey(conn, file.id, decision.journey)
         check = CheckIn(payload.replied_on, "sms", payload.employment_status, NOT_ASKED, None, None)
         await self._details.add_check_in(conn, file.id, check)
         await _audit(conn, envelope, payload, (file, decision))

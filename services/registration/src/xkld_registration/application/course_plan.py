@@ -18,9 +18,8 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.errors import FieldProblem, InvalidInput, NotAllowed, NotFound
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_registration.adapters import course_plan_store as store
 from xkld_registration.application.file_log import emit
-from xkld_registration.application.ports import Clock, CommuneDirectory
+from xkld_registration.application.ports import Clock, CommuneDirectory, CoursePlanStore
 from xkld_registration.domain.communes import resolve_commune
 from xkld_registration.domain.course_plan import (
     PlanLine,
@@ -55,9 +54,15 @@ def line_view(line: PlanLine) -> dict[str, Any]:
 
 class CoursePlan:
     def __init__(
-        self, pool: asyncpg.Pool, topics: Topics, clock: Clock, communes: CommuneDirectory
+        self,
+        pool: asyncpg.Pool,
+        store: CoursePlanStore,
+        topics: Topics,
+        clock: Clock,
+        communes: CommuneDirectory,
     ) -> None:
         self._pool = pool
+        self._store = store
         self._topic = topics.of(Stream.REGISTRATION)
         self._clock = clock
         self._communes = communes
@@ -77,11 +82,11 @@ class CoursePlan:
         line = self._line(line_id, terms)
         _check_scope(ctx.actor, line)
         async with self._pool.acquire() as conn, conn.transaction():
-            old = await _locked_line(conn, line_id, ctx.actor)
+            old = await _locked_line(self._store, conn, line_id, ctx.actor)
             if same_terms(old, line):
                 return line_view(line)
-            check_replacement(old, line, await store.courses_linked(conn, line_id))
-            await store.save_line(conn, line, ctx.actor.subject)
+            check_replacement(old, line, await self._store.courses_linked(conn, line_id))
+            await self._store.save_line(conn, line, ctx.actor.subject)
             before = {} if old is None else _audited(old)
             await self._record(conn, ctx, "course_plan.line_set", line, before, _audited(line))
             await self._emit(conn, line.id, _line_set(line, self._clock.today()), ctx)
@@ -90,11 +95,11 @@ class CoursePlan:
     async def withdraw(self, line_id: uuid.UUID, ctx: ChangeContext) -> dict[str, Any]:
         """Taking a line out of the plan; asking again answers the same and announces nothing."""
         async with self._pool.acquire() as conn, conn.transaction():
-            line = await _line_in_scope(conn, line_id, ctx.actor)
+            line = await _line_in_scope(self._store, conn, line_id, ctx.actor)
             if line.withdrawn_on is not None:
                 return line_view(line)
             today = self._clock.today()
-            await store.withdraw_line(conn, line_id, today, ctx.actor.subject)
+            await self._store.withdraw_line(conn, line_id, today, ctx.actor.subject)
             withdrawn = dataclasses.replace(line, withdrawn_on=today)
             after = {"withdrawn_on": today.isoformat()}
             await self._record(conn, ctx, "course_plan.line_withdrawn", line, {}, after)
@@ -108,7 +113,7 @@ class CoursePlan:
         wide = reader.roles & {Role.LABOUR_OFFICER, Role.TRAINING_STAFF}
         province = reader.scope.province if wide else None
         async with self._pool.acquire() as conn:
-            rows = await store.plan_of(
+            rows = await self._store.plan_of(
                 conn, year, commune_code, sorted(reader.scope.communes), province
             )
         lines = [
@@ -144,7 +149,9 @@ class CoursePlan:
         await emit(conn, self._topic, payload, line_id, ctx)
 
 
-async def _locked_line(conn: Conn, line_id: uuid.UUID, actor: Principal) -> PlanLine | None:
+async def _locked_line(
+    store: CoursePlanStore, conn: Conn, line_id: uuid.UUID, actor: Principal
+) -> PlanLine | None:
     """The line as it stands, if any, locked (and its id, even before it exists)."""
     await store.lock_line_id(conn, line_id)
     old = await store.find_line(conn, line_id, lock=True)
@@ -153,7 +160,9 @@ async def _locked_line(conn: Conn, line_id: uuid.UUID, actor: Principal) -> Plan
     return old
 
 
-async def _line_in_scope(conn: Conn, line_id: uuid.UUID, actor: Principal) -> PlanLine:
+async def _line_in_scope(
+    store: CoursePlanStore, conn: Conn, line_id: uuid.UUID, actor: Principal
+) -> PlanLine:
     line = await store.find_line(conn, line_id, lock=True)
     if line is None or not actor.covers_commune(line.commune_code, line.province_code):
         raise PlanLineNotFound

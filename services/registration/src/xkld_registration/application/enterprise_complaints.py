@@ -13,18 +13,20 @@ from xkld_shared.contracts.enterprise import EnterpriseComplaintRecorded
 from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import Conn
 
-from xkld_registration.adapters import complaint_store
 from xkld_registration.application.file_log import emit
 from xkld_registration.application.journey_terms import EnterpriseNotFound
-from xkld_registration.application.ports import Clock
+from xkld_registration.application.ports import Clock, ComplaintStore
 from xkld_registration.domain.complaints import Complaint, check_complaint_date
 
 Keyed = tuple[str | None, dict[str, Any]]
 
 
 class EnterpriseComplaints:
-    def __init__(self, pool: asyncpg.Pool, topics: Topics, clock: Clock) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, store: ComplaintStore, topics: Topics, clock: Clock
+    ) -> None:
         self._pool = pool
+        self._store = store
         self._topic = topics.of(Stream.REGISTRATION)
         self._clock = clock
 
@@ -49,9 +51,9 @@ class EnterpriseComplaints:
             )
 
     async def _insert(self, conn: Conn, ctx: ChangeContext, c: Complaint) -> dict[str, Any]:
-        if not await complaint_store.enterprise_listed(conn, c.enterprise_code):
+        if not await self._store.enterprise_listed(conn, c.enterprise_code):
             raise EnterpriseNotFound
-        await complaint_store.add_complaint(conn, c, ctx.actor.username)
+        await self._store.add_complaint(conn, c, ctx.actor.username)
         await _audit(conn, ctx, c)
         # Keyed by the complaint's id: it is no registration's event. No free text travels.
         event = EnterpriseComplaintRecorded(
@@ -62,9 +64,9 @@ class EnterpriseComplaints:
 
     async def of_enterprise(self, code: str) -> list[dict[str, Any]]:
         async with self._pool.acquire() as conn:
-            if not await complaint_store.enterprise_listed(conn, code):
+            if not await self._store.enterprise_listed(conn, code):
                 raise EnterpriseNotFound
-            return await complaint_store.complaints_of(conn, code)
+            return await self._store.complaints_of(conn, code)
 
 
 async def _audit(conn: Conn, ctx: ChangeContext, c: Complaint) -> None:

@@ -7,15 +7,15 @@ import uuid
 from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
 
-from xkld_registration.adapters.journey_store import JourneyFile, load_file
+from xkld_registration.application.ports import JourneyFile, JourneyFiles
 from xkld_registration.application.queries import RegistrationNotFound
 from xkld_registration.application.scope import may_act_on
 
 
 async def file_in_scope(
-    conn: Conn, rid: uuid.UUID, actor: Principal, *, lock: bool = True
+    files: JourneyFiles, conn: Conn, rid: uuid.UUID, actor: Principal, *, lock: bool = True
 ) -> JourneyFile:
-    file = await load_file(conn, rid, lock=lock)
+    file = await files.load_file(conn, rid, lock=lock)
     if file is None or not may_act_on(actor, file.commune_code, file.province_code):
         raise RegistrationNotFound
     return file

@@ -17,6 +17,7 @@ from xkld_registration.application.ports import (
     FileFinder,
     LookupIndexes,
     PersonalDataVault,
+    RegistrationRows,
     Sort,
 )
 from xkld_registration.application.queries import find_in_scope
@@ -34,9 +35,14 @@ class Lookup:
 
 
 class FileLists:
-    def __init__(self, pool: asyncpg.Pool, finder: FileFinder, vault: PersonalDataVault) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        stores: tuple[FileFinder, RegistrationRows],
+        vault: PersonalDataVault,
+    ) -> None:
         self._pool = pool
-        self._finder = finder
+        self._finder, self._rows = stores
         self._vault = vault
 
     async def page(
@@ -71,7 +77,7 @@ class FileLists:
 
     async def timeline(self, registration_id: uuid.UUID, reader: Principal) -> list[dict[str, Any]]:
         """Events and audit rows of one file, oldest first: what happened, and who did it."""
-        await find_in_scope(self._pool, registration_id, reader)
+        await find_in_scope(self._pool, self._rows, registration_id, reader)
         async with self._pool.acquire() as conn:
             events = await self._finder.events_of(conn, registration_id)
         audits = await trail_of(self._pool, "registration", str(registration_id))

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 from xkld_shared.identity.principal import Principal
 
-from xkld_registration.adapters import follow_up_store as store
+from xkld_registration.application.ports import FollowUpStore
 from xkld_registration.application.scope import listed_scope
 from xkld_registration.domain.follow_up import SilentWorker, oldest_first, silent_since
 
@@ -17,7 +17,11 @@ WORKLIST_LIMIT = 500
 
 
 async def silent_worklist(
-    pool: asyncpg.Pool, reader: Principal, today: dt.date, silent_days: int
+    pool: asyncpg.Pool,
+    store: FollowUpStore,
+    reader: Principal,
+    today: dt.date,
+    silent_days: int,
 ) -> dict[str, Any]:
     communes, province = listed_scope(reader)
     async with pool.acquire() as conn:

@@ -16,11 +16,6 @@ from xkld_shared.contracts.journey import EarlyReturnCause
 from xkld_shared.contracts.registration import PriorityGroup
 from xkld_shared.db.pool import Conn
 
-from xkld_registration.adapters.journey_store import (
-    JourneyFile,
-    add_record,
-    find_enterprise,
-)
 from xkld_registration.application.journey_steps import JourneySteps, MakeCommand, WriteDetails
 from xkld_registration.application.journey_terms import (
     CheckIn,
@@ -28,7 +23,12 @@ from xkld_registration.application.journey_terms import (
     EnterpriseNotFound,
     Note,
 )
-from xkld_registration.application.ports import JourneyDetails, PersonalDataVault
+from xkld_registration.application.ports import (
+    JourneyDetails,
+    JourneyFile,
+    JourneyFiles,
+    PersonalDataVault,
+)
 from xkld_registration.domain import journey_commands as j
 from xkld_registration.domain.journey import Decision
 from xkld_registration.domain.journey_state import Gate, Journey
@@ -37,10 +37,10 @@ HEALTH_PURPOSE = "health"
 
 
 def _record(
-    kind: str, on: dt.date, details: dict[str, Any], context: ChangeContext
+    files: JourneyFiles, kind: str, on: dt.date, details: dict[str, Any], context: ChangeContext
 ) -> WriteDetails:
     async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
-        await add_record(conn, file.id, kind, on, details, context.actor.username)
+        await files.add_record(conn, file.id, kind, on, details, context.actor.username)
         return {k: v for k, v in details.items() if k.endswith("_code")}
 
     return write
@@ -75,7 +75,7 @@ class Journeys:
         records (kind, day, details)."""
         action, cmd = step
         kind, on, details = record
-        write = _record(kind, on, details, ctx)
+        write = _record(self._steps.files, kind, on, details, ctx)
         return await self._steps.run(rid, ctx, action=action, command=_given(cmd), details=write)
 
     async def find_eligible(
@@ -142,7 +142,7 @@ class Journeys:
         c = contract
 
         async def make(conn: Conn, _file: JourneyFile) -> j.Command:
-            enterprise = await find_enterprise(conn, c.enterprise_code)
+            enterprise = await self._steps.files.find_enterprise(conn, c.enterprise_code)
             if enterprise is None:
                 raise EnterpriseNotFound
             return j.SignContract(
@@ -172,7 +172,9 @@ class Journeys:
             details = {"sealed": sealed}
 
         async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
-            await add_record(conn, file.id, gate.value, cleared_on, details, ctx.actor.username)
+            await self._steps.files.add_record(
+                conn, file.id, gate.value, cleared_on, details, ctx.actor.username
+            )
             return {gate.value: SEALED if "sealed" in details else "recorded"}
 
         cmd = j.ClearGate(gate, cleared_on)

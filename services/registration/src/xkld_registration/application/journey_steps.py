@@ -15,10 +15,9 @@ from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.outbox import add_to_outbox
 
-from xkld_registration.adapters.journey_store import JourneyFile, save_journey
 from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.file_scope import file_in_scope
-from xkld_registration.application.ports import Clock
+from xkld_registration.application.ports import Clock, JourneyFile, JourneyFiles
 from xkld_registration.application.submit_registration import PRODUCER
 from xkld_registration.domain.journey import Decision, decide
 from xkld_registration.domain.journey_commands import Command
@@ -44,8 +43,11 @@ def journey_view(journey: Journey) -> dict[str, Any]:
 
 
 class JourneySteps:
-    def __init__(self, pool: asyncpg.Pool, topics: Topics, clock: Clock) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, files: JourneyFiles, topics: Topics, clock: Clock
+    ) -> None:
         self.pool = pool
+        self.files = files
         self._topic = topics.of(Stream.REGISTRATION)
         self.clock = clock
 
@@ -61,9 +63,9 @@ class JourneySteps:
         async with self.pool.acquire() as conn, conn.transaction():
             if (done := await self._done_before(conn, registration_id, context)) is not None:
                 return done
-            file = await file_in_scope(conn, registration_id, context.actor)
+            file = await file_in_scope(self.files, conn, registration_id, context.actor)
             decision = decide(file.journey, await command(conn, file))
-            await save_journey(conn, registration_id, decision.journey)
+            await self.files.save_journey(conn, registration_id, decision.journey)
             shown = await details(conn, file, decision) if details else {}
             await self._record(conn, context, action, file, decision, shown)
             await _keep_answer(conn, context, action)
@@ -80,7 +82,7 @@ class JourneySteps:
         if stored is None:
             return None
         stored.replay_for(key)  # the same key with another body is refused
-        file = await file_in_scope(conn, registration_id, context.actor, lock=False)
+        file = await file_in_scope(self.files, conn, registration_id, context.actor, lock=False)
         return file.journey
 
     async def _record(

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 from xkld_shared.identity.principal import Principal
 
-from xkld_registration.adapters import overview_store as store
+from xkld_registration.application.ports import OverviewStore
 from xkld_registration.application.scope import listed_scope
 
 LIST_LIMIT = 50
@@ -32,7 +32,11 @@ def _month_of(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 async def overview(
-    pool: asyncpg.Pool, reader: Principal, today: dt.date, silent_days: int
+    pool: asyncpg.Pool,
+    store: OverviewStore,
+    reader: Principal,
+    today: dt.date,
+    silent_days: int,
 ) -> Overview:
     communes, province = listed_scope(reader)
     first, last = _month_of(today)

@@ -14,19 +14,28 @@ from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
 
-from xkld_registration.adapters import reintegration_store
 from xkld_registration.application.file_log import audit_file, emit
 from xkld_registration.application.file_scope import file_in_scope
-from xkld_registration.application.ports import Clock, PovertyRecord, PovertyStore
+from xkld_registration.application.ports import (
+    Clock,
+    JourneyFiles,
+    PovertyRecord,
+    PovertyStore,
+    ReintegrationStore,
+)
 from xkld_registration.domain import poverty
 
 
 class PovertyStatuses:
     def __init__(
-        self, pool: asyncpg.Pool, store: PovertyStore, topics: Topics, clock: Clock
+        self,
+        pool: asyncpg.Pool,
+        stores: tuple[JourneyFiles, PovertyStore, ReintegrationStore],
+        topics: Topics,
+        clock: Clock,
     ) -> None:
         self._pool = pool
-        self._store = store
+        self._files, self._store, self._returns = stores
         self._topic = topics.of(Stream.REGISTRATION)
         self._clock = clock
 
@@ -37,7 +46,7 @@ class PovertyStatuses:
         same list (or a second intake status) is refused (409)."""
         today = self._clock.today()
         async with self._pool.acquire() as conn, conn.transaction():
-            basis = await _checked_basis(conn, rid, ctx, list_year, today)
+            basis = await self._checked_basis(conn, rid, ctx, list_year, today)
             if await self._already_recorded(conn, rid, basis, (list_year, status)):
                 return False
             await self._write(conn, rid, ctx, PovertyRecord(basis, list_year, status), today)
@@ -66,19 +75,18 @@ class PovertyStatuses:
 
     async def of(self, rid: uuid.UUID, reader: Principal) -> list[dict[str, Any]]:
         async with self._pool.acquire() as conn:
-            await file_in_scope(conn, rid, reader, lock=False)
+            await file_in_scope(self._files, conn, rid, reader, lock=False)
             return await self._store.of(conn, rid)
 
-
-async def _checked_basis(
-    conn: Conn, rid: uuid.UUID, ctx: ChangeContext, list_year: int, today: dt.date
-) -> poverty.Basis:
-    """The basis a status is recorded on for this file, once the list's year is checked."""
-    file = await file_in_scope(conn, rid, ctx.actor)
-    basis = poverty.basis_of(file.journey)
-    returned_on = await reintegration_store.returned_on(conn, rid)
-    poverty.check_list_year(basis, list_year, today, returned_on)
-    return basis
+    async def _checked_basis(
+        self, conn: Conn, rid: uuid.UUID, ctx: ChangeContext, list_year: int, today: dt.date
+    ) -> poverty.Basis:
+        """The basis a status is recorded on for this file, once the list's year is checked."""
+        file = await file_in_scope(self._files, conn, rid, ctx.actor)
+        basis = poverty.basis_of(file.journey)
+        returned_on = await self._returns.returned_on(conn, rid)
+        poverty.check_list_year(basis, list_year, today, returned_on)
+        return basis
 
 
 async def _audit(conn: Conn, rid: uuid.UUID, ctx: ChangeContext, record: PovertyRecord) -> None:

@@ -11,8 +11,12 @@ import asyncpg
 from xkld_shared.errors import NotFound
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_registration.adapters.postgres_store import registration_row
-from xkld_registration.adapters.vault import ETHNICITY_PURPOSE, POVERTY_PURPOSE, KeyedVault
+from xkld_registration.application.ports import (
+    ETHNICITY_PURPOSE,
+    POVERTY_PURPOSE,
+    PersonalDataOpener,
+    RegistrationRows,
+)
 
 
 @dataclass(frozen=True)
@@ -53,10 +57,10 @@ def _mask(value: str | None, keep: int = 3) -> str | None:
 
 
 async def find_in_scope(
-    pool: asyncpg.Pool, registration_id: uuid.UUID, reader: Principal
+    pool: asyncpg.Pool, rows: RegistrationRows, registration_id: uuid.UUID, reader: Principal
 ) -> asyncpg.Record:
     async with pool.acquire() as conn:
-        row = await registration_row(conn, registration_id)
+        row = await rows.registration_row(conn, registration_id)
     if row is None or not covers(reader, row):
         raise RegistrationNotFound
     return row
@@ -68,7 +72,7 @@ def covers(reader: Principal, row: asyncpg.Record) -> bool:
     )
 
 
-def view_of(row: asyncpg.Record, vault: KeyedVault) -> RegistrationView:
+def view_of(row: asyncpg.Record, vault: PersonalDataOpener) -> RegistrationView:
     return RegistrationView(
         registration_id=row["id"],
         full_name=row["full_name"],
@@ -95,7 +99,7 @@ def view_of(row: asyncpg.Record, vault: KeyedVault) -> RegistrationView:
     )
 
 
-def _open_as(vault: KeyedVault, sealed: str | None, purpose: str) -> str | None:
+def _open_as(vault: PersonalDataOpener, sealed: str | None, purpose: str) -> str | None:
     return None if sealed is None else vault.open_sensitive(sealed, purpose)
 
 

@@ -14,12 +14,11 @@ from xkld_shared.audit import ChangeContext, record_change
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 
-from xkld_registration.adapters.course_plan_store import find_line
 from xkld_registration.application.journey_terms import (
     EnterpriseNotFound,
     found_course,
 )
-from xkld_registration.application.ports import EnterpriseLicence, ReferenceStore
+from xkld_registration.application.ports import CoursePlanStore, EnterpriseLicence, ReferenceStore
 from xkld_registration.domain.course_plan import check_course_fits
 from xkld_registration.domain.problems import invalid_field
 from xkld_registration.domain.reference import Course, check_course_dates, check_licence_dates
@@ -38,9 +37,10 @@ class AlreadyListed(Conflict):
 
 
 class ReferenceData:
-    def __init__(self, pool: asyncpg.Pool, store: ReferenceStore) -> None:
+    def __init__(self, pool: asyncpg.Pool, store: ReferenceStore, plans: CoursePlanStore) -> None:
         self._pool = pool
         self._store = store
+        self._plans = plans
 
     async def add_enterprise(
         self, ctx: ChangeContext, licence: EnterpriseLicence, keyed: Keyed
@@ -97,7 +97,7 @@ class ReferenceData:
 
         async def insert(conn: Conn) -> dict[str, Any]:
             if course.plan_line_id is not None:
-                await _check_plan_line(conn, ctx, course)
+                await _check_plan_line(self._plans, conn, ctx, course)
             if not await self._store.add_course(conn, course):
                 raise AlreadyListed("Khoá học", "Course", course.code)
             fields = asdict(course) | {"id": str(course.id)}
@@ -135,7 +135,9 @@ class ReferenceData:
             )
 
 
-async def _check_plan_line(conn: Conn, context: ChangeContext, course: Course) -> None:
+async def _check_plan_line(
+    plans: CoursePlanStore, conn: Conn, context: ChangeContext, course: Course
+) -> None:
     """A course for a plan line is a vocational course of the line's trade, for a live line the
     officer may see (one outside their province looks like none)."""
     assert course.plan_line_id is not None
@@ -146,7 +148,7 @@ async def _check_plan_line(conn: Conn, context: ChangeContext, course: Course) -
             "Only a vocational course fills a line of the course plan",
         )
     # Locked, so the line cannot be withdrawn while the course is being opened against it.
-    line = await find_line(conn, course.plan_line_id, lock=True)
+    line = await plans.find_line(conn, course.plan_line_id, lock=True)
     if line is not None and not context.actor.covers_commune(line.commune_code, line.province_code):
         line = None
     check_course_fits(line, course.trade_code)

@@ -15,10 +15,9 @@ from xkld_shared.contracts.topics import Stream, Topics
 from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
 
-from xkld_registration.adapters import reintegration_store as store
 from xkld_registration.application.file_log import audit_file, emit
 from xkld_registration.application.file_scope import file_in_scope
-from xkld_registration.application.ports import Clock
+from xkld_registration.application.ports import Clock, JourneyFiles, ReintegrationStore
 from xkld_registration.application.scope import listed_scope
 from xkld_registration.domain.journey_state import Stage, stage_refused
 from xkld_registration.domain.reintegration import (
@@ -41,8 +40,15 @@ class Observation:
 
 
 class Reintegration:
-    def __init__(self, pool: asyncpg.Pool, topics: Topics, clock: Clock) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        stores: tuple[JourneyFiles, ReintegrationStore],
+        topics: Topics,
+        clock: Clock,
+    ) -> None:
         self._pool = pool
+        self._files, self._store = stores
         self._topic = topics.of(Stream.REGISTRATION)
         self._clock = clock
 
@@ -52,10 +58,10 @@ class Reintegration:
         today = self._clock.today()
         observed_on = seen.observed_on or today
         async with self._pool.acquire() as conn, conn.transaction():
-            await _check_returned(conn, rid, ctx)
-            if await _already_recorded(conn, rid, seen):
+            await _check_returned(self._files, conn, rid, ctx)
+            if await _already_recorded(self._store, conn, rid, seen):
                 return False
-            returned_on = await store.returned_on(conn, rid) or observed_on
+            returned_on = await self._store.returned_on(conn, rid) or observed_on
             check_observed_on(returned_on, observed_on, today)
             await self._write(conn, rid, ctx, seen, observed_on)
         return True
@@ -68,7 +74,7 @@ class Reintegration:
         seen: Observation,
         observed_on: dt.date,
     ) -> None:
-        await store.add_outcome(
+        await self._store.add_outcome(
             conn, rid, seen.checkpoint_months, seen.outcome, observed_on, seen.note,
             ctx.actor.username,
         )  # fmt: skip
@@ -87,7 +93,7 @@ class Reintegration:
         today = self._clock.today()
         communes, province = listed_scope(reader)
         async with self._pool.acquire() as conn:
-            rows = await store.returned_in_scope(conn, communes, province)
+            rows = await self._store.returned_in_scope(conn, communes, province)
         items = [
             _due_item(r, d, today)
             for r in rows
@@ -111,15 +117,19 @@ def _due_item(r: Any, d: Due, today: dt.date) -> dict[str, Any]:
     }
 
 
-async def _check_returned(conn: Conn, rid: uuid.UUID, ctx: ChangeContext) -> None:
-    file = await file_in_scope(conn, rid, ctx.actor)
+async def _check_returned(
+    files: JourneyFiles, conn: Conn, rid: uuid.UUID, ctx: ChangeContext
+) -> None:
+    file = await file_in_scope(files, conn, rid, ctx.actor)
     if file.journey.stage not in _RETURNED:
         raise stage_refused(
             file.journey, "ghi nhận kết quả tái hoà nhập", "record a reintegration outcome"
         )
 
 
-async def _already_recorded(conn: Conn, rid: uuid.UUID, seen: Observation) -> bool:
+async def _already_recorded(
+    store: ReintegrationStore, conn: Conn, rid: uuid.UUID, seen: Observation
+) -> bool:
     """True for the same outcome sent again; another outcome for the checkpoint is refused."""
     before = await store.recorded_outcome(conn, rid, seen.checkpoint_months)
     if before is None:

@@ -14,10 +14,9 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 from xkld_shared.identity.principal import Principal
 
-from xkld_registration.adapters import return_support_store as store
 from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.file_scope import file_in_scope
-from xkld_registration.application.ports import Clock
+from xkld_registration.application.ports import Clock, JourneyFiles, ReturnSupportStore
 from xkld_registration.domain.return_support import (
     SupportItem,
     SupportStatus,
@@ -47,14 +46,17 @@ class Decision:
 
 
 class ReturnSupport:
-    def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, stores: tuple[JourneyFiles, ReturnSupportStore], clock: Clock
+    ) -> None:
         self._pool = pool
+        self._files, self._store = stores
         self._clock = clock
 
     async def owed(self, rid: uuid.UUID, reader: Principal) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
-            file = await file_in_scope(conn, rid, reader, lock=False)
-            decided = await store.decided(conn, rid)
+            file = await file_in_scope(self._files, conn, rid, reader, lock=False)
+            decided = await self._store.decided(conn, rid)
         cause = file.journey.early_cause
         items = [_owed_item(item, decided.get(item.code)) for item in owed_for(cause)]
         return {"registration_id": rid, "early_cause": cause, "items": items}
@@ -63,17 +65,28 @@ class ReturnSupport:
         """True when the status changed; the same status again changes nothing."""
         d = decision
         async with self._pool.acquire() as conn, conn.transaction():
-            current = await _current_status(conn, rid, ctx, d.item_code)
+            current = await self._current_status(conn, rid, ctx, d.item_code)
             if next_status(current, d.status) is None:
                 return False
             on = d.decided_on or self._clock.today()
-            await store.save(
+            await self._store.save(
                 conn, rid, d.item_code, d.status.value, on, d.amount_vnd, d.note,
                 ctx.actor.username,
             )  # fmt: skip
             shown = _shown((current, d), on)
             await audit_file(conn, ctx, f"return_support.{d.status.value}", rid, shown)
         return True
+
+    async def _current_status(
+        self, conn: Conn, rid: uuid.UUID, ctx: ChangeContext, item_code: str
+    ) -> SupportStatus:
+        """The item's status now, once the file is found to have an early return owing it."""
+        file = await file_in_scope(self._files, conn, rid, ctx.actor, lock=True)
+        if file.journey.early_cause is None:
+            raise NoEarlyReturn
+        check_item(file.journey.early_cause, item_code)
+        row = (await self._store.decided(conn, rid)).get(item_code)
+        return SupportStatus(row["status"]) if row else SupportStatus.DUE
 
 
 def _owed_item(item: SupportItem, row: asyncpg.Record | None) -> dict[str, Any]:
@@ -87,18 +100,6 @@ def _owed_item(item: SupportItem, row: asyncpg.Record | None) -> dict[str, Any]:
         "note": row["note"] if row else None,
         "decided_by": row["decided_by"] if row else None,
     }
-
-
-async def _current_status(
-    conn: Conn, rid: uuid.UUID, ctx: ChangeContext, item_code: str
-) -> SupportStatus:
-    """The item's status now, once the file is found to have an early return owing it."""
-    file = await file_in_scope(conn, rid, ctx.actor, lock=True)
-    if file.journey.early_cause is None:
-        raise NoEarlyReturn
-    check_item(file.journey.early_cause, item_code)
-    row = (await store.decided(conn, rid)).get(item_code)
-    return SupportStatus(row["status"]) if row else SupportStatus.DUE
 
 
 def _shown(

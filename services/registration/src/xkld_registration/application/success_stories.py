@@ -16,7 +16,7 @@ from xkld_shared.identity.principal import Principal
 
 from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.file_scope import file_in_scope
-from xkld_registration.application.ports import StoryInput, StoryRow, StoryStore
+from xkld_registration.application.ports import JourneyFiles, StoryInput, StoryRow, StoryStore
 from xkld_registration.application.scope import listed_scope
 from xkld_registration.domain.success_story import (
     Story,
@@ -39,15 +39,18 @@ class StoryNotFound(NotFound):
 
 class SuccessStories:
     def __init__(
-        self, pool: asyncpg.Pool, store: StoryStore, commune_name: Callable[[str], str]
+        self,
+        pool: asyncpg.Pool,
+        stores: tuple[JourneyFiles, StoryStore],
+        commune_name: Callable[[str], str],
     ) -> None:
         self._pool = pool
-        self._store = store
+        self._files, self._store = stores
         self._commune_name = commune_name
 
     async def write(self, rid: uuid.UUID, ctx: ChangeContext, story: StoryInput) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
-            file = await file_in_scope(conn, rid, ctx.actor)
+            file = await file_in_scope(self._files, conn, rid, ctx.actor)
             check_completed(file.journey)
             if not await self._store.consented(conn, rid):
                 raise StoryNeedsConsent
@@ -63,7 +66,7 @@ class SuccessStories:
     async def read(self, rid: uuid.UUID, reader: Principal) -> dict[str, Any] | None:
         """The story, or None when there is none to show (none written, or no consent)."""
         async with self._pool.acquire() as conn:
-            await file_in_scope(conn, rid, reader, lock=False)
+            await file_in_scope(self._files, conn, rid, reader, lock=False)
             try:
                 return await self._one(conn, rid)
             except StoryNotFound:

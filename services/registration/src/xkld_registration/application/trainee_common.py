@@ -12,8 +12,9 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict, NotFound
 from xkld_shared.identity.principal import Principal
 
-from xkld_registration.adapters.vault import ETHNICITY_PURPOSE, POVERTY_PURPOSE
 from xkld_registration.application.ports import (
+    ETHNICITY_PURPOSE,
+    POVERTY_PURPOSE,
     PersonalDataVault,
     TraineeInsert,
     TraineeRow,

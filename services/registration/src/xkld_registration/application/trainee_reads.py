@@ -16,28 +16,35 @@ import asyncpg
 from xkld_shared.errors import FieldProblem, InvalidInput
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_registration.adapters import trainee_queries as q
 from xkld_registration.application.journey_terms import found_course
-from xkld_registration.application.ports import PersonalDataVault
+from xkld_registration.application.ports import (
+    PersonalDataVault,
+    ReaderScope,
+    TraineeQuery,
+    TraineeReadStore,
+)
 from xkld_registration.application.scope import may_act_on
 from xkld_registration.application.trainee_common import TraineeNotFound
 from xkld_registration.domain.search import name_tokens
 
 
-def reader_scope(actor: Principal) -> q.ReaderScope:
+def reader_scope(actor: Principal) -> ReaderScope:
     wide = actor.roles & {Role.LABOUR_OFFICER, Role.TRAINING_STAFF}
-    return q.ReaderScope(sorted(actor.scope.communes), actor.scope.province if wide else None)
+    return ReaderScope(sorted(actor.scope.communes), actor.scope.province if wide else None)
 
 
 class TraineeReads:
-    def __init__(self, pool: asyncpg.Pool, vault: PersonalDataVault) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, store: TraineeReadStore, vault: PersonalDataVault
+    ) -> None:
         self._pool = pool
+        self._store = store
         self._vault = vault
 
     async def page(
         self,
         actor: Principal,
-        query: q.TraineeQuery,
+        query: TraineeQuery,
         *,
         name: str | None = None,
         cccd: str | None = None,
@@ -47,17 +54,17 @@ class TraineeReads:
         if cccd is not None:
             index = self._vault.cccd_index(cccd.strip())
             query = replace(query, cccd_index=index)
-        return await q.trainee_page(self._pool, reader_scope(actor), query)
+        return await self._store.trainee_page(self._pool, reader_scope(actor), query)
 
     async def summary(self, actor: Principal, trainee_id: uuid.UUID) -> dict[str, Any]:
-        r = await q.trainee_summary(self._pool, trainee_id)
+        r = await self._store.trainee_summary(self._pool, trainee_id)
         if r is None or not may_act_on(actor, r["commune_code"], r["province_code"]):
             raise TraineeNotFound
         return _summary_view(r)
 
     async def of_course(self, actor: Principal, course_code: str) -> list[dict[str, Any]]:
-        course_id = found_course(await q.course_id_of(self._pool, course_code))
-        rows = await q.course_trainees(self._pool, course_id)
+        course_id = found_course(await self._store.course_id_of(self._pool, course_code))
+        rows = await self._store.course_trainees(self._pool, course_id)
         return [
             _roster_line(r)
             for r in rows

@@ -12,12 +12,11 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 from xkld_shared.errors import Conflict
 
-from xkld_registration.adapters.journey_store import JourneyFile, find_course
 from xkld_registration.application.file_log import audit_file
 from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.journey_steps import JourneySteps, MakeCommand, WriteDetails
 from xkld_registration.application.journey_terms import found_course
-from xkld_registration.application.ports import Enrolments, FileCourse
+from xkld_registration.application.ports import Enrolments, FileCourse, JourneyFile
 from xkld_registration.domain import journey_commands as j
 from xkld_registration.domain.journey import Decision
 from xkld_registration.domain.journey_state import Journey
@@ -66,7 +65,7 @@ class TrainingSteps:
         today = self._today(None)
 
         async def make(conn: Conn, file: JourneyFile) -> j.Command:
-            course = found_course(await find_course(conn, course_id, lock=True))
+            course = found_course(await self._steps.files.find_course(conn, course_id, lock=True))
             check_enrolment(
                 course, *await self._enrolments.seats(conn, (file.id, course_id)), today
             )
@@ -123,7 +122,7 @@ class TrainingSteps:
 
     async def _enrolled_course(self, conn: Conn, ids: FileCourse) -> tuple[Course, dt.date | None]:
         """The course the file is enrolled in, and the day it was completed (if it was)."""
-        course = found_course(await find_course(conn, ids[1]))
+        course = found_course(await self._steps.files.find_course(conn, ids[1]))
         enrolled, completed_on = await self._enrolments.enrolment(conn, ids)
         if not enrolled:
             raise NotEnrolled
@@ -134,7 +133,7 @@ class TrainingSteps:
     ) -> None:
         """Attendance moves no stage and emits no event, but it is audited like everything."""
         async with self._pool.acquire() as conn, conn.transaction():
-            await file_in_scope(conn, rid, ctx.actor)
+            await file_in_scope(self._steps.files, conn, rid, ctx.actor)
             ids = (rid, course_id)
             course, _ = await self._enrolled_course(conn, ids)
             check_attendance_day(course, on)

@@ -10,6 +10,7 @@ from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.adapters.clock import VietnamClock
+from xkld_registration.adapters.follow_up_store import PostgresFollowUp
 from xkld_registration.application.follow_up import silent_worklist
 from xkld_registration.entrypoints.openapi import READ_ERRORS
 from xkld_registration.entrypoints.wiring import DbPool, Reintegrations, SilentDays
@@ -35,7 +36,7 @@ async def get_silent_abroad(
     """Người đang ở nước ngoài chưa có lần liên lạc nào trong `silent_days` ngày (tính từ lần
     liên lạc cuối, hoặc ngày xuất cảnh nếu chưa có), lâu nhất trước. Trong phạm vi của bạn."""
     days = silent_days or configured_days
-    return await silent_worklist(pool, reader, VietnamClock().today(), days)
+    return await silent_worklist(pool, PostgresFollowUp(), reader, VietnamClock().today(), days)
 
 
 @router.get(

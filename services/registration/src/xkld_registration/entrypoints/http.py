@@ -19,7 +19,7 @@ from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_registration.adapters.postgres_store import consent_history
+from xkld_registration.adapters.postgres_store import PostgresRegistrationRows, consent_history
 from xkld_registration.application.queries import RegistrationView, find_in_scope, view_of
 from xkld_registration.application.submit_registration import SubmitRegistrationHandler
 from xkld_registration.domain.consent import PURPOSE_TEXT_VI, ConsentAnswers, Purpose
@@ -183,7 +183,7 @@ async def _submit_once(
 async def get_registration(
     registration_id: uuid.UUID, pool: DbPool, vault: Vault, reader: Reader
 ) -> dict[str, Any]:
-    row = await find_in_scope(pool, registration_id, reader)
+    row = await find_in_scope(pool, PostgresRegistrationRows(), registration_id, reader)
     view: RegistrationView = view_of(row, vault)
     return dataclasses.asdict(view)
 
@@ -193,7 +193,7 @@ async def get_audit_trail(
     registration_id: uuid.UUID, pool: DbPool, auditor: Auditor
 ) -> list[AuditEntry]:
 
-    await find_in_scope(pool, registration_id, auditor)
+    await find_in_scope(pool, PostgresRegistrationRows(), registration_id, auditor)
     rows = await trail_of(pool, "registration", str(registration_id))
     return [AuditEntry(**dict(r)) for r in rows]
 
@@ -201,7 +201,7 @@ async def get_audit_trail(
 async def _consents(
     pool: asyncpg.Pool, registration_id: uuid.UUID, reader: Principal
 ) -> tuple[asyncpg.Record, list[ConsentRecord]]:
-    row = await find_in_scope(pool, registration_id, reader)
+    row = await find_in_scope(pool, PostgresRegistrationRows(), registration_id, reader)
     async with pool.acquire() as conn:
         rows = await consent_history(conn, registration_id)
     records = [

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 from xkld_shared.audit import SEALED
 
-from xkld_registration.adapters.journey_store import records_of
+from xkld_registration.adapters.journey_store import PostgresJourneyFiles, records_of
 from xkld_registration.application.file_scope import file_in_scope
 from xkld_registration.application.journey_terms import Note
 from xkld_registration.domain.consent import Purpose
@@ -46,7 +46,9 @@ router = APIRouter(
 async def get_journey(registration_id: uuid.UUID, pool: DbPool, reader: Reader) -> dict[str, Any]:
     """Bước hiện tại của hồ sơ, các điều kiện xuất cảnh còn thiếu và nhật ký các bước."""
     async with pool.acquire() as conn, conn.transaction():
-        file = await file_in_scope(conn, registration_id, reader, lock=False)
+        file = await file_in_scope(
+            PostgresJourneyFiles(), conn, registration_id, reader, lock=False
+        )
         records = await records_of(conn, registration_id)
     state = answer(registration_id, file.journey).model_dump(mode="json")
     steps = [_shown(r) for r in records]

@@ -10,6 +10,7 @@ from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_registration.adapters.clock import VietnamClock
+from xkld_registration.adapters.overview_store import PostgresOverview
 from xkld_registration.application.overview import overview
 from xkld_registration.entrypoints.openapi import READ_ERRORS
 from xkld_registration.entrypoints.wiring import DbPool
@@ -27,4 +28,4 @@ async def get_overview(
     """Số hồ sơ theo giai đoạn, hồ sơ còn thiếu giấy tờ hoặc điều kiện, người xuất cảnh trong
     tháng và người ở nước ngoài không liên lạc quá `silent_days` ngày (mặc định 90)."""
     today = VietnamClock().today()
-    return dataclasses.asdict(await overview(pool, reader, today, silent_days))
+    return dataclasses.asdict(await overview(pool, PostgresOverview(), reader, today, silent_days))

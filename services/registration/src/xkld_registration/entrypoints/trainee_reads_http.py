@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
-from xkld_registration.adapters.trainee_queries import TraineeQuery
+from xkld_registration.adapters.trainee_queries import PostgresTraineeReads
+from xkld_registration.application.ports import TraineeQuery
 from xkld_registration.application.trainee_reads import TraineeReads
 from xkld_registration.entrypoints.openapi import READ_ERRORS
 from xkld_registration.entrypoints.wiring import DbPool, Vault
@@ -32,7 +33,7 @@ router = APIRouter(tags=TAGS)
 
 def _make_reads(pool: DbPool, vault: Vault) -> TraineeReads:
     # Built per request from the pool and vault the service already holds: nothing to wire.
-    return TraineeReads(pool, vault)
+    return TraineeReads(pool, PostgresTraineeReads(), vault)
 
 
 Reads = Annotated[TraineeReads, Depends(_make_reads)]

@@ -1,5 +1,9 @@
 """What the application layer needs from the outside world, one module per area; every port
-is importable from here too, so a use case names `application.ports` and not its file."""
+is importable from here too, so a use case names `application.ports` and not its file.
+
+One style for every port: the adapter is a `Postgres...` class (methods that run on the
+caller's connection), and the composition root (`bootstrap.py`, or a route that calls a free
+function) passes an instance in; the application imports no adapter module."""
 
 from __future__ import annotations
 
@@ -8,12 +12,16 @@ from xkld_registration.application.ports.follow_up import (
     ConsentStore,
     PovertyRecord,
     PovertyStore,
+    ReintegrationStore,
+    ReturnSupportStore,
     StoryInput,
     StoryRow,
     StoryStore,
 )
-from xkld_registration.application.ports.journey import JourneyDetails
+from xkld_registration.application.ports.journey import JourneyDetails, JourneyFile, JourneyFiles
 from xkld_registration.application.ports.reference import (
+    ComplaintStore,
+    CoursePlanStore,
     EnterpriseLicence,
     FileErasure,
     FileFilters,
@@ -25,11 +33,15 @@ from xkld_registration.application.ports.reference import (
     Sort,
 )
 from xkld_registration.application.ports.registrations import (
+    ETHNICITY_PURPOSE,
+    POVERTY_PURPOSE,
     Clock,
     CommuneDirectory,
     GivenConsents,
     MarketCatalogue,
+    PersonalDataOpener,
     PersonalDataVault,
+    RegistrationRows,
     RegistrationStore,
     Row,
     Sealed,
@@ -45,19 +57,27 @@ from xkld_registration.application.ports.trainees import (
     FileLink,
     FileOwner,
     Holder,
+    ReaderScope,
     TraineeCourse,
     TraineeHead,
     TraineeInsert,
+    TraineeQuery,
+    TraineeReadStore,
     TraineeRecords,
     TraineeRow,
     TraineeStore,
 )
+from xkld_registration.application.ports.worklists import FollowUpStore, OverviewStore
 
 __all__ = [
+    "ETHNICITY_PURPOSE",
+    "POVERTY_PURPOSE",
     "Clock",
     "CommuneDirectory",
+    "ComplaintStore",
     "ConsentAnswer",
     "ConsentStore",
+    "CoursePlanStore",
     "Enrolments",
     "EnterpriseLicence",
     "FileCourse",
@@ -67,18 +87,27 @@ __all__ = [
     "FileLink",
     "FileOwner",
     "FileState",
+    "FollowUpStore",
     "GivenConsents",
     "Holder",
     "JourneyDetails",
+    "JourneyFile",
+    "JourneyFiles",
     "LookupIndexes",
     "MarketCatalogue",
     "MarketStore",
     "NewPayment",
+    "OverviewStore",
+    "PersonalDataOpener",
     "PersonalDataVault",
     "PovertyRecord",
     "PovertyStore",
+    "ReaderScope",
     "ReferenceStore",
+    "RegistrationRows",
     "RegistrationStore",
+    "ReintegrationStore",
+    "ReturnSupportStore",
     "Row",
     "Sealed",
     "Sort",
@@ -90,6 +119,8 @@ __all__ = [
     "TraineeCourse",
     "TraineeHead",
     "TraineeInsert",
+    "TraineeQuery",
+    "TraineeReadStore",
     "TraineeRecords",
     "TraineeRow",
     "TraineeStore",

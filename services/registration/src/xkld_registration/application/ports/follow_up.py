@@ -1,5 +1,5 @@
-"""Ports of what follows intake on a file: consent answers, household poverty statuses and
-success stories."""
+"""Ports of what follows intake on a file: consent answers, household poverty statuses,
+success stories, reintegration outcomes and the support owed after an early return."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
+import asyncpg
 from xkld_shared.db.pool import Conn
 
 
@@ -88,3 +89,43 @@ class StoryStore(Protocol):
     ) -> list[StoryRow]:
         """Stories of these communes (or this province) whose consent stands, newest first."""
         ...
+
+
+class ReintegrationStore(Protocol):
+    async def returned_on(self, conn: Conn, registration_id: uuid.UUID) -> dt.date | None: ...
+    async def recorded_outcome(
+        self, conn: Conn, registration_id: uuid.UUID, months: int
+    ) -> asyncpg.Record | None: ...
+    async def add_outcome(
+        self,
+        conn: Conn,
+        registration_id: uuid.UUID,
+        months: int,
+        outcome: str,
+        observed_on: dt.date,
+        note: str | None,
+        recorded_by: str,
+    ) -> None: ...
+    async def returned_in_scope(
+        self, conn: Conn, communes: list[str], province: str | None
+    ) -> list[asyncpg.Record]:
+        """Returned workers of the scope, with their day of return and the checkpoints
+        recorded."""
+        ...
+
+
+class ReturnSupportStore(Protocol):
+    async def decided(
+        self, conn: Conn, registration_id: uuid.UUID
+    ) -> dict[str, asyncpg.Record]: ...
+    async def save(
+        self,
+        conn: Conn,
+        registration_id: uuid.UUID,
+        item_code: str,
+        status: str,
+        decided_on: dt.date,
+        amount_vnd: int | None,
+        note: str | None,
+        decided_by: str,
+    ) -> None: ...

@@ -1,4 +1,5 @@
-"""Ports of reference data (markets, enterprises, courses), file erasure and the file lists."""
+"""Ports of reference data (markets, enterprises, courses, the course plan, complaints about
+enterprises), file erasure and the file lists."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any, Literal, NamedTuple, Protocol
 from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
 
+from xkld_registration.domain.complaints import Complaint
+from xkld_registration.domain.course_plan import PlanLine
 from xkld_registration.domain.markets import Market
 from xkld_registration.domain.reference import Course
 
@@ -87,3 +90,32 @@ class FileFinder(Protocol):
         self, conn: Conn, reader: Principal, filters: FileFilters, lookup: LookupIndexes
     ) -> tuple[list[dict[str, Any]], int]: ...
     async def events_of(self, conn: Conn, registration_id: uuid.UUID) -> list[Any]: ...
+
+
+class CoursePlanStore(Protocol):
+    async def lock_line_id(self, conn: Conn, line_id: uuid.UUID) -> None:
+        """Two first PUTs of one new line (no row to lock yet) take their turns."""
+        ...
+
+    async def find_line(
+        self, conn: Conn, line_id: uuid.UUID, *, lock: bool = False
+    ) -> PlanLine | None: ...
+    async def courses_linked(self, conn: Conn, line_id: uuid.UUID) -> int: ...
+    async def save_line(self, conn: Conn, line: PlanLine, set_by: str) -> None: ...
+    async def withdraw_line(self, conn: Conn, line_id: uuid.UUID, on: dt.date, by: str) -> None: ...
+    async def plan_of(
+        self,
+        conn: Conn,
+        year: int,
+        commune_code: str | None,
+        communes: list[str],
+        province: str | None,
+    ) -> list[tuple[PlanLine, list[dict[str, Any]]]]:
+        """The year's lines the reader's scope covers, each with the courses opened for it."""
+        ...
+
+
+class ComplaintStore(Protocol):
+    async def enterprise_listed(self, conn: Conn, code: str) -> bool: ...
+    async def add_complaint(self, conn: Conn, complaint: Complaint, recorded_by: str) -> None: ...
+    async def complaints_of(self, conn: Conn, code: str) -> list[dict[str, Any]]: ...

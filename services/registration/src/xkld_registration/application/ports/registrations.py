@@ -9,11 +9,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
+import asyncpg
 from xkld_shared.db.pool import Conn
 
 from xkld_registration.domain.communes import AdminUnit
 from xkld_registration.domain.markets import Market
 from xkld_registration.domain.registration import Registration
+
+# The purposes sensitive fields are sealed for (each binds its own key derivation).
+ETHNICITY_PURPOSE = "ethnicity"
+POVERTY_PURPOSE = "household_poverty"
 
 
 class PersonalDataVault(Protocol):
@@ -22,6 +27,14 @@ class PersonalDataVault(Protocol):
     def name_index(self, tokens: Iterable[str]) -> list[bytes]: ...
     def seal_phone(self, phone_e164: str) -> str: ...
     def seal_sensitive(self, value: str, purpose: str) -> str: ...
+
+
+class PersonalDataOpener(Protocol):
+    """Opening what the vault sealed, to show a file to a reader in scope."""
+
+    def open_cccd(self, sealed: str) -> str: ...
+    def open_phone(self, sealed: str) -> str: ...
+    def open_sensitive(self, sealed: str, purpose: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,14 @@ class RegistrationStore(Protocol):
         self, conn: Conn, respondent_ids: Sequence[uuid.UUID]
     ) -> Mapping[uuid.UUID, Mapping[str, Any]]: ...
     async def add_consents(self, conn: Conn, given: Sequence[GivenConsents]) -> None: ...
+
+
+class RegistrationRows(Protocol):
+    async def registration_row(
+        self, conn: Conn, registration_id: uuid.UUID
+    ) -> asyncpg.Record | None:
+        """The file's row as stored (sealed columns still sealed), or None."""
+        ...
 
 
 class Clock(Protocol):

@@ -1,4 +1,5 @@
-"""Ports of trainees who stay: their rows, their courses, and what their history reads."""
+"""Ports of trainees who stay: their rows, their courses, what their history reads, and the
+staff's trainee screens."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
+import asyncpg
 from xkld_shared.db.pool import Conn
 
 from xkld_registration.domain.reference import Course
@@ -138,3 +140,36 @@ class TraineeRecords(Protocol):
     async def outcomes_due(
         self, conn: Conn, communes: list[str], today: dt.date
     ) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class ReaderScope:
+    """Whose trainees a reader sees: their communes, and a whole province for labour officers
+    and provincial training centres (`province` is None otherwise)."""
+
+    communes: list[str]
+    province: str | None
+
+
+@dataclass(frozen=True)
+class TraineeQuery:
+    commune_code: str | None = None
+    name_tokens: tuple[str, ...] = ()
+    cccd_index: bytes | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+class TraineeReadStore(Protocol):
+    """The staff's trainee screens: each read takes a connection of its own from the pool."""
+
+    async def trainee_page(
+        self, pool: asyncpg.Pool, scope: ReaderScope, query: TraineeQuery
+    ) -> dict[str, Any]: ...
+    async def trainee_summary(
+        self, pool: asyncpg.Pool, trainee_id: uuid.UUID
+    ) -> asyncpg.Record | None: ...
+    async def course_id_of(self, pool: asyncpg.Pool, course_code: str) -> uuid.UUID | None: ...
+    async def course_trainees(
+        self, pool: asyncpg.Pool, course_id: uuid.UUID
+    ) -> list[asyncpg.Record]: ...
