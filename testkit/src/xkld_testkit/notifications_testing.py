@@ -15,7 +15,6 @@ import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
-from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.adapters.phones import PhoneBlindIndex, SealedPhoneOpener
 from xkld_notifications.application.check_in_replies import CheckInReplies
 from xkld_notifications.application.dispatcher import DispatchPolicy, SmsDispatcher
@@ -157,7 +156,7 @@ class Kit:
 
     def dispatcher(
         self,
-        client: JsonPoster,
+        client: httpx.AsyncClient,
         *,
         api_key: str = "test-api-key",
         timeout: float = 2.0,

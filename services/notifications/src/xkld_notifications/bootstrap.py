@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 import asyncpg
+import httpx
 from fastapi import APIRouter, FastAPI
 from xkld_shared.audit_http import audit_router
 from xkld_shared.contracts.outreach import CampaignBroadcastRequested
@@ -17,7 +18,6 @@ from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime
 
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
-from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.adapters.other_providers import (
     SpeedSmsConfig,
     SpeedSmsProvider,
@@ -57,7 +57,7 @@ SERVICE = "notifications"
 MIGRATIONS = "xkld_notifications:migrations"
 
 
-def provider_of(settings: NotificationsSettings, client: JsonPoster) -> SmsProvider:
+def provider_of(settings: NotificationsSettings, client: httpx.AsyncClient) -> SmsProvider:
     s = settings
     if s.sms_provider == "speedsms":
         config = SpeedSmsConfig(
@@ -117,7 +117,7 @@ def broadcast_policy_of(
     )
 
 
-def zalo_of(settings: NotificationsSettings, client: JsonPoster) -> ZnsProvider:
+def zalo_of(settings: NotificationsSettings, client: httpx.AsyncClient) -> ZnsProvider:
     config = ZaloConfig(
         settings.zalo_base_url, settings.secret("zalo_access_token"), settings.sms_timeout_seconds
     )
@@ -133,7 +133,7 @@ class _Parts:
     index: PhoneBlindIndex
     rules: Rules
     events: NotificationEvents
-    client: JsonPoster
+    client: httpx.AsyncClient
 
 
 def _parts_of(settings: NotificationsSettings) -> _Parts:
@@ -147,7 +147,7 @@ def _parts_of(settings: NotificationsSettings) -> _Parts:
         PhoneBlindIndex(BlindIndex(index_key)),
         rules_of(settings),
         NotificationEvents(Topics(settings.topic_prefix).of(Stream.NOTIFICATION)),
-        JsonPoster(),
+        httpx.AsyncClient(),
     )
 
 

@@ -8,8 +8,8 @@ import datetime as dt
 import uuid
 
 import asyncpg
+import httpx
 from xkld_notifications.adapters import contacts
-from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_shared.contracts.loan import LoanApproved, LoanDisbursed
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationPersonalDataErased
 from xkld_shared.contracts.registry import default_registry
@@ -38,7 +38,7 @@ def _disbursed() -> LoanDisbursed:
 
 
 async def _drain(kit: Kit, passes: int = 2) -> None:
-    async with JsonPoster() as client:
+    async with httpx.AsyncClient() as client:
         dispatcher = kit.dispatcher(client)
         for _ in range(passes):
             await dispatcher.dispatch_due()

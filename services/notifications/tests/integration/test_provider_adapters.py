@@ -6,10 +6,10 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from pydantic import SecretStr
 from xkld_notifications.adapters.esms import EsmsProvider
-from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.adapters.other_providers import (
     SpeedSmsConfig,
     SpeedSmsProvider,
@@ -30,11 +30,11 @@ from xkld_testkit.notifications_testing import e164, faults, random_phone
 API_KEY = "test-api-key"
 
 
-def _speedsms(gateway: str, client: JsonPoster, token: str = API_KEY) -> SmsProvider:
+def _speedsms(gateway: str, client: httpx.AsyncClient, token: str = API_KEY) -> SmsProvider:
     return SpeedSmsProvider(SpeedSmsConfig(gateway, SecretStr(token), "XKLD"), client)
 
 
-def _webhook(gateway: str, client: JsonPoster, token: str = API_KEY) -> SmsProvider:
+def _webhook(gateway: str, client: httpx.AsyncClient, token: str = API_KEY) -> SmsProvider:
     config = WebhookConfig(f"{gateway}/webhook/sms", SecretStr(token), timeout_seconds=0.5)
     return WebhookProvider(config, client)
 
@@ -47,7 +47,7 @@ async def test_a_send_is_accepted_and_a_repeat_with_the_same_id_is_not_sent_agai
     shape: str, gateway: str
 ) -> None:
     phone, request_id = random_phone(), str(uuid.uuid4())
-    async with JsonPoster() as client:
+    async with httpx.AsyncClient() as client:
         provider = MAKERS[shape](gateway, client)
         first = await provider.send(
             request_id=request_id, phone_e164=e164(phone), text="Xin chao", unicode=False
@@ -65,7 +65,7 @@ async def test_a_send_is_accepted_and_a_repeat_with_the_same_id_is_not_sent_agai
 async def test_a_5xx_is_transient_and_a_refused_token_is_permanent(
     shape: str, gateway: str
 ) -> None:
-    async with JsonPoster() as client:
+    async with httpx.AsyncClient() as client:
         await faults(gateway, fail_next=1, fail_status=502)
         busy = await MAKERS[shape](gateway, client).send(
             request_id="r1", phone_e164=e164(random_phone()), text="x", unicode=False
@@ -79,7 +79,7 @@ async def test_a_5xx_is_transient_and_a_refused_token_is_permanent(
 
 async def test_a_webhook_timeout_is_transient(gateway: str) -> None:
     await faults(gateway, timeout_next=1, hang_seconds=3)
-    async with JsonPoster() as client:
+    async with httpx.AsyncClient() as client:
         outcome = await _webhook(gateway, client).send(
             request_id="r3", phone_e164=e164(random_phone()), text="x", unicode=False
         )
@@ -100,7 +100,7 @@ def test_the_adapter_is_chosen_by_configuration(name: str, kind: type) -> None:
         sms_api_key=SecretStr("k"),
         sms_callback_token=SecretStr("t"),
     )
-    assert isinstance(provider_of(settings, JsonPoster()), kind)
+    assert isinstance(provider_of(settings, httpx.AsyncClient()), kind)
 
 
 def test_credentials_can_come_from_a_secrets_file(tmp_path: Path) -> None:

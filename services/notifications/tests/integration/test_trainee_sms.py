@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from xkld_notifications.adapters.http_post import JsonPoster
+import httpx
 from xkld_notifications.application.staff import ManualRequest
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.training import (
@@ -59,7 +59,7 @@ def employment(course: uuid.UUID) -> TraineeEmploymentRecorded:
 
 
 async def _drain(kit: Kit) -> None:
-    async with JsonPoster() as client:
+    async with httpx.AsyncClient() as client:
         dispatcher = kit.dispatcher(client)
         for _ in range(2):
             await dispatcher.dispatch_due()

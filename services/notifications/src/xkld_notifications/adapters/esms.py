@@ -1,4 +1,4 @@
-"""An eSMS-shaped provider. Credentials never reach a log."""
+"""An eSMS-shaped provider over httpx. Credentials never reach a log."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import httpx
 from pydantic import SecretStr
+from xkld_shared.tracing import client_span
 
-from xkld_notifications.adapters.http_post import Answer, JsonPoster
 from xkld_notifications.application.ports import (
     Accepted,
     PermanentFailure,
@@ -50,7 +51,7 @@ def national_format(phone_e164: str) -> str:
 
 
 class EsmsProvider:
-    def __init__(self, config: EsmsConfig, client: JsonPoster) -> None:
+    def __init__(self, config: EsmsConfig, client: httpx.AsyncClient) -> None:
         self._config = config
         self._client = client
 
@@ -59,9 +60,17 @@ class EsmsProvider:
     ) -> SendOutcome:
         c = self._config
         body = _body(c, request_id, phone_e164, text, unicode)
-        url = c.base_url.rstrip("/") + SEND_PATH
-        answer = await self._client.post("esms send", url, body, timeout=c.timeout_seconds)
-        return answer if isinstance(answer, TransientFailure) else _outcome(answer)
+        url = httpx.URL(c.base_url.rstrip("/") + SEND_PATH)
+        try:
+            with client_span("esms send", "POST", url.host) as trace_headers:
+                response = await self._client.post(
+                    url, json=body, timeout=c.timeout_seconds, headers=trace_headers
+                )
+        except httpx.TimeoutException:
+            return TransientFailure("timeout")
+        except httpx.TransportError as exc:
+            return TransientFailure(f"transport: {type(exc).__name__}")
+        return _outcome(response)
 
 
 def _body(
@@ -83,7 +92,7 @@ def _body(
     return body
 
 
-def _outcome(response: Answer) -> SendOutcome:
+def _outcome(response: httpx.Response) -> SendOutcome:
     if response.status_code >= 500 or response.status_code == 429:
         return TransientFailure(f"http {response.status_code}")
     if response.status_code >= 400:

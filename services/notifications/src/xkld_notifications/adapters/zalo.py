@@ -1,4 +1,4 @@
-"""A Zalo Notification Service (ZNS) provider: an approved template id with named
+"""A Zalo Notification Service (ZNS) provider over httpx: an approved template id with named
 parameters (`template_data`), our message id as `tracking_id` (Zalo echoes it in the delivery
 callback), the OA's access token in the `access_token` header. Zalo answers HTTP 200 with an
 `error` code: 0 is accepted, -118 "Zalo account not existed" means only SMS can reach the
@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
 from pydantic import SecretStr
+from xkld_shared.tracing import client_span
 
-from xkld_notifications.adapters.http_post import Answer, JsonPoster
 from xkld_notifications.application.ports import (
     Accepted,
     NoZaloAccount,
@@ -38,7 +39,7 @@ def zalo_phone(phone_e164: str) -> str:
 
 
 class ZnsProvider:
-    def __init__(self, config: ZaloConfig, client: JsonPoster) -> None:
+    def __init__(self, config: ZaloConfig, client: httpx.AsyncClient) -> None:
         self._config = config
         self._client = client
 
@@ -52,15 +53,21 @@ class ZnsProvider:
             "template_data": params,
             "tracking_id": tracking_id,
         }
-        url = c.base_url.rstrip("/") + SEND_PATH
+        url = httpx.URL(c.base_url.rstrip("/") + SEND_PATH)
         headers = {"access_token": c.access_token.get_secret_value()}
-        answer = await self._client.post(
-            "zns send", url, body, timeout=c.timeout_seconds, headers=headers
-        )
-        return answer if isinstance(answer, TransientFailure) else _outcome(answer)
+        try:
+            with client_span("zns send", "POST", url.host) as trace_headers:
+                response = await self._client.post(
+                    url, json=body, timeout=c.timeout_seconds, headers=headers | trace_headers
+                )
+        except httpx.TimeoutException:
+            return TransientFailure("timeout")
+        except httpx.TransportError as exc:
+            return TransientFailure(f"transport: {type(exc).__name__}")
+        return _outcome(response)
 
 
-def _outcome(response: Answer) -> ZaloOutcome:
+def _outcome(response: httpx.Response) -> ZaloOutcome:
     if response.status_code >= 500 or response.status_code == 429:
         return TransientFailure(f"http {response.status_code}")
     if response.status_code >= 400:
