@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from xkld_shared.clock import VIETNAM, vietnam_today
 from xkld_shared.errors import FieldProblem, InvalidInput, NotSignedIn
-from xkld_shared.http.wiring import from_app_state
+from xkld_shared.http.wiring import from_app_state, state_value
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -29,7 +29,6 @@ router = APIRouter(prefix="/sms", tags=["sms"])
 Staff = Annotated[Principal, Depends(require(Role.COMMUNE_OFFICER, Role.LABOUR_OFFICER))]
 Pool = Annotated[asyncpg.Pool, Depends(from_app_state("pool", asyncpg.Pool))]
 Flow = Annotated[BroadcastFlow, Depends(from_app_state("broadcast_flow", BroadcastFlow))]
-_ZALO_TOKEN = from_app_state("zalo_callback_token", SecretStr)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _MAX_DAYS = 366
 
@@ -43,8 +42,8 @@ class ZaloTokenRefused(NotSignedIn):
         )
 
 
-def _zalo_token(request: Request, token: Annotated[str, Query(max_length=200)] = "") -> None:
-    secret = _ZALO_TOKEN(request).get_secret_value().encode()
+async def _zalo_token(request: Request, token: Annotated[str, Query(max_length=200)] = "") -> None:
+    secret = state_value(request, "zalo_callback_token", SecretStr).get_secret_value().encode()
     if not secret or not hmac.compare_digest(token.encode(), secret):
         raise ZaloTokenRefused
 

@@ -15,7 +15,7 @@ from xkld_shared.audit import ChangeContext
 from xkld_shared.errors import FieldProblem, InvalidInput, NotFound, NotSignedIn
 from xkld_shared.http.app import correlation_id_of
 from xkld_shared.http.strict import RequestModel
-from xkld_shared.http.wiring import from_app_state
+from xkld_shared.http.wiring import from_app_state, state_value
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -86,6 +86,11 @@ _pool = from_app_state("pool", asyncpg.Pool)
 actions_of = from_app_state("staff_actions", StaffActions)
 
 
+def staff_actions(request: Request) -> StaffActions:
+    """The same use case, for a route that reaches it only on some paths."""
+    return state_value(request, "staff_actions", StaffActions)
+
+
 _replies = from_app_state("trainee_replies", TraineeReplies)
 
 
@@ -109,10 +114,10 @@ class CallbackRefused(NotSignedIn):
 
 
 def _token_check(attribute: str) -> Any:
-    expected_of = from_app_state(attribute, SecretStr)
-
-    def check_token(request: Request, token: Annotated[str, Query(max_length=200)] = "") -> None:
-        expected = expected_of(request)
+    async def check_token(
+        request: Request, token: Annotated[str, Query(max_length=200)] = ""
+    ) -> None:
+        expected = state_value(request, attribute, SecretStr)
         secret = expected.get_secret_value().encode()
         if not secret or not hmac.compare_digest(token.encode(), secret):
             raise CallbackRefused
@@ -223,7 +228,7 @@ async def set_opt_out(
 ) -> dict[str, bool]:
     """The staff toggle, e.g. when a worker asks at the commune office; audited."""
     await _in_scope(pool, staff, registration_id)
-    after = await actions_of(request).set_opt_out(
+    after = await staff_actions(request).set_opt_out(
         registration_id, body.opted_out, change_context(request, staff)
     )
     if after is None:

@@ -18,8 +18,8 @@ from xkld_notifications.domain.templates import TemplateProblem, render
 from xkld_notifications.entrypoints.http import (
     RulesDep,
     Staff,
-    actions_of,
     change_context,
+    staff_actions,
     template_problem,
 )
 
@@ -59,7 +59,7 @@ async def send_manual(
     The Idempotency-Key makes a retried request queue nothing new."""
     key = checked_key(idempotency_key)
     _check_manual(body, rules)
-    result = await actions_of(request).manual(
+    result = await staff_actions(request).manual(
         _manual_request(body, staff, key), staff, change_context(request, staff)
     )
     return _manual_answer(result)

@@ -22,8 +22,8 @@ from xkld_notifications.domain.templates import (
 from xkld_notifications.entrypoints.http import (
     RulesDep,
     TemplateReaders,
-    actions_of,
     change_context,
+    staff_actions,
     template_problem,
 )
 
@@ -72,7 +72,7 @@ async def _preview_template(body: PreviewBody, request: Request, rules: Rules) -
     if body.template_code is not None:
         if body.template_code not in rules.templates:
             raise template_problem("template_code", TemplateProblem("unknown template"))
-        return await actions_of(request).template(body.template_code)
+        return await staff_actions(request).template(body.template_code)
     if body.text is not None:
         return _checked_draft(body.text, body.max_segments, body.ucs2)
     raise template_problem("text", TemplateProblem("give template_code or text"))
@@ -112,7 +112,7 @@ class TemplateView(BaseModel):
 async def list_templates(
     request: Request, rules: RulesDep, _: TemplateReaders
 ) -> list[TemplateView]:
-    current = [await actions_of(request).template(code) for code in rules.templates]
+    current = [await staff_actions(request).template(code) for code in rules.templates]
     return [_template_view(t, rules) for t in current]
 
 
@@ -151,7 +151,7 @@ async def save_template(
     if code not in rules.templates:
         raise template_problem("code", TemplateProblem("unknown template"))
     try:
-        saved = await actions_of(request).save_template(
+        saved = await staff_actions(request).save_template(
             code, body.text, body.max_segments, body.ucs2, change_context(request, editor)
         )
     except TemplateProblem as exc:

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.http.wiring import state_value
 
 from xkld_portal.application.errors import (
     CsrfRefused,
@@ -21,7 +22,7 @@ from xkld_portal.application.errors import (
     TooManyAttempts,
     Unavailable,
 )
-from xkld_portal.entrypoints.web import is_htmx, local_path, portal_of, render
+from xkld_portal.entrypoints.web import Portal, is_htmx, local_path, render
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 def _error(request: Request, status: int, kind: str, message: str | None = None) -> Response:
     return render(
         request,
-        portal_of(request),
+        state_value(request, "portal", Portal),
         "error.html",
         status_code=status,
         kind=kind,

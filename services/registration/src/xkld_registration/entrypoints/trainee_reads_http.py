@@ -31,7 +31,7 @@ TAGS: list[str | Any] = ["học nghề nông thôn (rural training)"]
 router = APIRouter(tags=TAGS)
 
 
-def _make_reads(pool: DbPool, vault: Vault) -> TraineeReads:
+async def _make_reads(pool: DbPool, vault: Vault) -> TraineeReads:
     # Built per request from the pool and vault the service already holds: nothing to wire.
     return TraineeReads(pool, PostgresTraineeReads(), vault)
 

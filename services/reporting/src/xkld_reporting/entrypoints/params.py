@@ -50,7 +50,9 @@ class ReadableArea:
     communes: list[str]
 
 
-def _readable_area(principal: ReportReader, units: Units, area: AreaCode = None) -> ReadableArea:
+async def _readable_area(
+    principal: ReportReader, units: Units, area: AreaCode = None
+) -> ReadableArea:
     code = resolve_area(principal, units, area)
     return ReadableArea(code, units.name_of(code), area_communes(units, code))
 
@@ -65,15 +67,15 @@ def period_of(year: int | None, quarter: int | None = None, month: int | None = 
         raise InvalidPeriod(str(exc)) from None
 
 
-def _year(year: Year = None) -> Period:
+async def _year(year: Year = None) -> Period:
     return period_of(year)
 
 
-def _year_or_quarter(year: Year = None, quarter: Quarter = None) -> Period:
+async def _year_or_quarter(year: Year = None, quarter: Quarter = None) -> Period:
     return period_of(year, quarter)
 
 
-def _any_period(year: Year = None, quarter: Quarter = None, month: Month = None) -> Period:
+async def _any_period(year: Year = None, quarter: Quarter = None, month: Month = None) -> Period:
     return period_of(year, quarter, month)
 
 
