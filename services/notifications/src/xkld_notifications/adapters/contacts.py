@@ -31,11 +31,14 @@ _UPSERT = """INSERT INTO contact (registration_id, phone_ciphertext, sms_consent
            SET phone_ciphertext = EXCLUDED.phone_ciphertext,
                sms_consent = EXCLUDED.sms_consent, commune_code = EXCLUDED.commune_code,
                province_code = EXCLUDED.province_code, phone_index = EXCLUDED.phone_index,
-               updated_at = now()"""
+               updated_at = now()
+           RETURNING sms_consent, opted_out_at IS NOT NULL AS opted_out,
+               EXISTS (SELECT 1 FROM erased_contact e WHERE e.registration_id = $1) AS erased"""
 
 
-async def upsert_contact(conn: Conn, contact: Contact) -> None:
-    await conn.execute(
+async def upsert_contact(conn: Conn, contact: Contact) -> ContactState:
+    """Keeps the contact; its state as the next read would give it (saves that read)."""
+    row = await conn.fetchrow(
         _UPSERT,
         contact.registration_id,
         contact.phone_ciphertext,
@@ -44,6 +47,8 @@ async def upsert_contact(conn: Conn, contact: Contact) -> None:
         contact.province_code,
         contact.phone_index,
     )
+    assert row is not None, "an upsert always returns its row"
+    return _state_of(row)
 
 
 _CONTACT_STATE = """SELECT c.sms_consent, c.opted_out_at IS NOT NULL AS opted_out, false AS erased
@@ -56,9 +61,13 @@ _CONTACT_STATE = """SELECT c.sms_consent, c.opted_out_at IS NOT NULL AS opted_ou
 async def contact_state(conn: Conn, registration_id: uuid.UUID) -> ContactState | None:
     """None while the contact is not known here yet (its registration event is still behind)."""
     row = await conn.fetchrow(_CONTACT_STATE, registration_id)
-    if row is None:
-        return None
-    return ContactState(row["sms_consent"], row["opted_out"], erased=row["erased"])
+    return None if row is None else _state_of(row)
+
+
+def _state_of(row: asyncpg.Record) -> ContactState:
+    if row["erased"]:  # erasure wins over whatever the contact row says
+        return ContactState(sms_consent=False, opted_out=False, erased=True)
+    return ContactState(row["sms_consent"], row["opted_out"])
 
 
 _CONTACT_AREA = """SELECT commune_code, province_code, sms_consent, opted_out_at

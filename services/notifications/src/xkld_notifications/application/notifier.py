@@ -83,15 +83,15 @@ class Notifier:
         if isinstance(event, _ERASURE_EVENTS):
             await self._erase(conn, envelope, now)
             return
+        contact = None
         if isinstance(event, _CONTACT_EVENTS):
-            await self._keep_contact(conn, envelope, event)
-            await self._settle_awaiting(conn, envelope.registration_id, now)
+            contact = await self._keep_contact(conn, envelope, event, now)
         if isinstance(event, _ENROLMENT_EVENTS):
             await contacts.add_enrolment(conn, event.course_id, envelope.registration_id)
         payload = payload_fields(event)
         await self._cancel(conn, envelope, payload)
         planned = plan(self._rules, envelope.event_type, payload, reference_of(envelope), now)
-        await self.queue(conn, envelope, planned, now)
+        await self.queue(conn, envelope, planned, now, known=contact)
 
     async def _cancel(self, conn: Conn, envelope: Envelope, payload: Mapping[str, Any]) -> None:
         """Pending messages that the rules say this event makes moot."""
@@ -103,11 +103,20 @@ class Notifier:
                 )
 
     async def queue(
-        self, conn: Conn, envelope: Envelope, planned: list[Planned], now: dt.datetime
+        self,
+        conn: Conn,
+        envelope: Envelope,
+        planned: list[Planned],
+        now: dt.datetime,
+        *,
+        known: ContactState | None = None,
     ) -> tuple[int, int]:
         """Store each planned message once; a replayed event finds them there already.
-        Returns (stored now, of which pending)."""
-        contact = await contacts.contact_state(conn, envelope.registration_id)
+        `known` is the contact's state when the caller has just written it. Returns (stored
+        now, of which pending)."""
+        if not planned:
+            return 0, 0
+        contact = known or await contacts.contact_state(conn, envelope.registration_id)
         added = queued = 0
         for item in planned:
             sms = await self._compose(conn, item, envelope, contact)
@@ -142,8 +151,12 @@ class Notifier:
             await self._events.failed(conn, row, now, "template_error")
 
     async def _keep_contact(
-        self, conn: Conn, envelope: Envelope, event: RegistrationSubmitted | TraineeRegistered
-    ) -> None:
+        self,
+        conn: Conn,
+        envelope: Envelope,
+        event: RegistrationSubmitted | TraineeRegistered,
+        now: dt.datetime,
+    ) -> ContactState:
         phone = self._phones.open(event.phone_ciphertext)
         contact = contacts.Contact(
             registration_id=envelope.registration_id,
@@ -153,14 +166,16 @@ class Notifier:
             province_code=event.province_code,
             phone_index=self._index.of(phone),
         )
-        await contacts.upsert_contact(conn, contact)
+        state = await contacts.upsert_contact(conn, contact)
+        await self._settle_awaiting(conn, envelope.registration_id, state, now)
+        return state
 
     async def _settle_awaiting(
-        self, conn: Conn, registration_id: uuid.UUID, now: dt.datetime
+        self, conn: Conn, registration_id: uuid.UUID, state: ContactState, now: dt.datetime
     ) -> None:
         """Messages that arrived (from the loan stream) before this contact: they go out now,
         within the usual rules, or are suppressed for a real reason such as no consent."""
-        reason = suppression_reason(await contacts.contact_state(conn, registration_id))
+        reason = suppression_reason(state)
         released, suppressed = await awaiting.settle_awaiting(conn, registration_id, reason)
         for row in suppressed:
             await self._events.suppressed(conn, dict(row), now, reason or "no_consent")
