@@ -21,6 +21,9 @@ from xkld_shared.testing.processes import ServiceProcess, free_port
 from xkld_shared.testing.system import gateway_messages
 from xkld_testkit.notifications_testing import cipher, e164, faults, random_phone
 
+# Two replicas, a crash and restarts: on a busy machine the default 180 s cut it short.
+pytestmark = pytest.mark.timeout(900)
+
 WORKERS = 15
 SECRETS = ("test-api-key", "test-secret-key", "test-callback-token")
 
