@@ -22,6 +22,7 @@ from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Notifier
 from xkld_notifications.application.staff import StaffActions
 from xkld_notifications.application.trainee_replies import TraineeReplies
+from xkld_notifications.bootstrap import sms_stores
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.rules import Rules, load_rules
 from xkld_notifications.entrypoints import (
@@ -92,13 +93,20 @@ class Kit:
         self.events = NotificationEvents(TOPIC)
         self.notifier = Notifier(
             self.rules,
+            sms_stores(),
             self.events,
             SealedPhoneOpener(cipher(self.ns)),
             phone_index(self.ns),
             self.clock,
         )
         self.staff = StaffActions(
-            self.pool, self.rules, self.notifier, self.events, phone_index(self.ns), self.clock
+            self.pool,
+            sms_stores(),
+            self.rules,
+            self.notifier,
+            self.events,
+            phone_index(self.ns),
+            self.clock,
         )
         self.replies = TraineeReplies(self.pool, self.events, phone_index(self.ns), self.clock)
         self.check_ins = CheckInReplies(self.pool, self.events, phone_index(self.ns), self.clock)
@@ -176,6 +184,7 @@ class Kit:
         policy.setdefault("retry_base_seconds", 0.0)
         return SmsDispatcher(
             self.pool,
+            sms_stores(),
             EsmsProvider(config, client),
             SealedPhoneOpener(cipher(self.ns)),
             DispatchPolicy(**policy),
