@@ -17,7 +17,14 @@ from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime
 
-from xkld_notifications.adapters import awaiting, contacts, send_rate, store, templates_store
+from xkld_notifications.adapters import (
+    awaiting,
+    broadcasts,
+    contacts,
+    send_rate,
+    store,
+    templates_store,
+)
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
 from xkld_notifications.adapters.other_providers import (
     SpeedSmsConfig,
@@ -218,6 +225,8 @@ async def _wire_broadcasts(
     channels = _channels(p, dispatcher.provider, breaker)
     broadcaster = BroadcastDispatcher(
         pool,
+        broadcasts,
+        send_rate,
         channels,
         p.phones,
         flow,
@@ -231,6 +240,7 @@ def _broadcast_flow(p: _Parts) -> BroadcastFlow:
     s = p.settings
     return BroadcastFlow(
         p.events.topic,
+        broadcasts,
         p.phones,
         p.index,
         ChannelCosts(s.sms_cost_vnd_per_segment, s.zalo_cost_vnd_per_message),
