@@ -14,6 +14,7 @@ import asyncpg
 import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
+from xkld_notifications.adapters import check_in_replies, trainee_replies
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
 from xkld_notifications.adapters.phones import PhoneBlindIndex, SealedPhoneOpener
 from xkld_notifications.application.check_in_replies import CheckInReplies
@@ -108,8 +109,12 @@ class Kit:
             phone_index(self.ns),
             self.clock,
         )
-        self.replies = TraineeReplies(self.pool, self.events, phone_index(self.ns), self.clock)
-        self.check_ins = CheckInReplies(self.pool, self.events, phone_index(self.ns), self.clock)
+        self.replies = TraineeReplies(
+            self.pool, trainee_replies, self.events, phone_index(self.ns), self.clock
+        )
+        self.check_ins = CheckInReplies(
+            self.pool, check_in_replies, self.events, phone_index(self.ns), self.clock
+        )
 
     async def deliver(self, envelope: Envelope, event: EventPayload) -> None:
         """What the consumer does with one record: the handler inside one transaction."""

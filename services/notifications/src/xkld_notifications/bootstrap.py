@@ -20,10 +20,12 @@ from xkld_shared.runtime import ServiceRuntime
 from xkld_notifications.adapters import (
     awaiting,
     broadcasts,
+    check_in_replies,
     contacts,
     send_rate,
     store,
     templates_store,
+    trainee_replies,
 )
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
 from xkld_notifications.adapters.other_providers import (
@@ -201,8 +203,12 @@ def _serve_sms(app: FastAPI, pool: asyncpg.Pool, p: _Parts) -> Notifier:
     app.state.staff_actions = StaffActions(
         pool, sms_stores(), p.rules, notifier, p.events, p.index, notifier.clock
     )
-    app.state.trainee_replies = TraineeReplies(pool, p.events, p.index, notifier.clock)
-    app.state.check_in_replies = CheckInReplies(pool, p.events, p.index, notifier.clock)
+    app.state.trainee_replies = TraineeReplies(
+        pool, trainee_replies, p.events, p.index, notifier.clock
+    )
+    app.state.check_in_replies = CheckInReplies(
+        pool, check_in_replies, p.events, p.index, notifier.clock
+    )
     return notifier
 
 
