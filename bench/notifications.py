@@ -32,6 +32,7 @@ from pydantic import SecretStr
 from xkld_notifications.adapters.esms import SEND_PATH, EsmsConfig, EsmsProvider
 from xkld_notifications.adapters.phones import SealedPhoneOpener
 from xkld_notifications.application.dispatcher import DispatchPolicy, SmsDispatcher
+from xkld_notifications.bootstrap import sms_stores
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.rules import QuietHours, load_rules
 from xkld_shared.contracts.envelope import new_envelope
@@ -137,6 +138,7 @@ async def pipeline(
         )
         dispatcher = SmsDispatcher(
             pool,
+            sms_stores(),
             EsmsProvider(config, client),
             SealedPhoneOpener(sealed),
             DispatchPolicy(

@@ -14,6 +14,7 @@ import asyncpg
 import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
+from xkld_notifications.adapters import check_in_replies, trainee_replies
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
 from xkld_notifications.adapters.phones import PhoneBlindIndex, SealedPhoneOpener
 from xkld_notifications.application.check_in_replies import CheckInReplies
@@ -22,6 +23,7 @@ from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Notifier
 from xkld_notifications.application.staff import StaffActions
 from xkld_notifications.application.trainee_replies import TraineeReplies
+from xkld_notifications.bootstrap import sms_stores
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.rules import Rules, load_rules
 from xkld_notifications.entrypoints import (
@@ -92,16 +94,27 @@ class Kit:
         self.events = NotificationEvents(TOPIC)
         self.notifier = Notifier(
             self.rules,
+            sms_stores(),
             self.events,
             SealedPhoneOpener(cipher(self.ns)),
             phone_index(self.ns),
             self.clock,
         )
         self.staff = StaffActions(
-            self.pool, self.rules, self.notifier, self.events, phone_index(self.ns), self.clock
+            self.pool,
+            sms_stores(),
+            self.rules,
+            self.notifier,
+            self.events,
+            phone_index(self.ns),
+            self.clock,
         )
-        self.replies = TraineeReplies(self.pool, self.events, phone_index(self.ns), self.clock)
-        self.check_ins = CheckInReplies(self.pool, self.events, phone_index(self.ns), self.clock)
+        self.replies = TraineeReplies(
+            self.pool, trainee_replies, self.events, phone_index(self.ns), self.clock
+        )
+        self.check_ins = CheckInReplies(
+            self.pool, check_in_replies, self.events, phone_index(self.ns), self.clock
+        )
 
     async def deliver(self, envelope: Envelope, event: EventPayload) -> None:
         """What the consumer does with one record: the handler inside one transaction."""
@@ -176,6 +189,7 @@ class Kit:
         policy.setdefault("retry_base_seconds", 0.0)
         return SmsDispatcher(
             self.pool,
+            sms_stores(),
             EsmsProvider(config, client),
             SealedPhoneOpener(cipher(self.ns)),
             DispatchPolicy(**policy),

@@ -17,6 +17,16 @@ from xkld_shared.http.app import service_app
 from xkld_shared.logging import configure_logging
 from xkld_shared.runtime import ServiceRuntime
 
+from xkld_notifications.adapters import (
+    awaiting,
+    broadcasts,
+    check_in_replies,
+    contacts,
+    send_rate,
+    store,
+    templates_store,
+    trainee_replies,
+)
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
 from xkld_notifications.adapters.other_providers import (
     SpeedSmsConfig,
@@ -38,6 +48,7 @@ from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Notifier
 from xkld_notifications.application.ports import SmsProvider
 from xkld_notifications.application.staff import StaffActions
+from xkld_notifications.application.storage_ports import SmsStores
 from xkld_notifications.application.trainee_replies import TraineeReplies
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.rules import QuietHours, Rules, load_rules
@@ -83,6 +94,11 @@ def _esms_config(s: NotificationsSettings) -> EsmsConfig:
         callback_token=s.sms_callback_token,
         timeout_seconds=s.sms_timeout_seconds,
     )
+
+
+def sms_stores() -> SmsStores:
+    """The SMS path's storage: the adapter modules themselves implement its ports."""
+    return SmsStores(store, contacts, awaiting, templates_store, send_rate)
 
 
 def rules_of(settings: NotificationsSettings) -> Rules:
@@ -165,6 +181,7 @@ async def _wire_sms(
     breaker = CircuitBreaker(s.sms_breaker_threshold, s.sms_breaker_cooldown_seconds)
     dispatcher = SmsDispatcher(
         pool,
+        sms_stores(),
         provider_of(s, p.client),
         p.phones,
         policy_of(s, p.rules),
@@ -182,12 +199,16 @@ def _serve_sms(app: FastAPI, pool: asyncpg.Pool, p: _Parts) -> Notifier:
     app.state.callback_token = s.secret("sms_callback_token")
     app.state.inbound_token = s.secret("sms_inbound_token")
     app.state.rules = p.rules
-    notifier = Notifier(p.rules, p.events, p.phones, p.index)
+    notifier = Notifier(p.rules, sms_stores(), p.events, p.phones, p.index)
     app.state.staff_actions = StaffActions(
-        pool, p.rules, notifier, p.events, p.index, notifier.clock
+        pool, sms_stores(), p.rules, notifier, p.events, p.index, notifier.clock
     )
-    app.state.trainee_replies = TraineeReplies(pool, p.events, p.index, notifier.clock)
-    app.state.check_in_replies = CheckInReplies(pool, p.events, p.index, notifier.clock)
+    app.state.trainee_replies = TraineeReplies(
+        pool, trainee_replies, p.events, p.index, notifier.clock
+    )
+    app.state.check_in_replies = CheckInReplies(
+        pool, check_in_replies, p.events, p.index, notifier.clock
+    )
     return notifier
 
 
@@ -210,6 +231,8 @@ async def _wire_broadcasts(
     channels = _channels(p, dispatcher.provider, breaker)
     broadcaster = BroadcastDispatcher(
         pool,
+        broadcasts,
+        send_rate,
         channels,
         p.phones,
         flow,
@@ -223,6 +246,7 @@ def _broadcast_flow(p: _Parts) -> BroadcastFlow:
     s = p.settings
     return BroadcastFlow(
         p.events.topic,
+        broadcasts,
         p.phones,
         p.index,
         ChannelCosts(s.sms_cost_vnd_per_segment, s.zalo_cost_vnd_per_message),

@@ -11,6 +11,7 @@ import asyncpg
 import httpx
 import pytest
 from pydantic import SecretStr
+from xkld_notifications.adapters import broadcasts, send_rate
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
 from xkld_notifications.adapters.phones import SealedPhoneOpener
 from xkld_notifications.adapters.zalo import ZaloConfig, ZnsProvider
@@ -68,6 +69,7 @@ class Campaign:
         opener = SealedPhoneOpener(cipher(kit.ns))
         self.flow = BroadcastFlow(
             BROADCAST_TOPIC,
+            broadcasts,
             opener,
             phone_index(kit.ns),
             ChannelCosts(750, 300),
@@ -89,6 +91,8 @@ class Campaign:
         rates = {k: policy.pop(k) for k in ("sms_rate_per_second",) if k in policy}
         self.dispatcher = BroadcastDispatcher(
             kit.pool,
+            broadcasts,
+            send_rate,
             channels,
             opener,
             self.flow,

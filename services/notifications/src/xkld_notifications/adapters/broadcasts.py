@@ -7,38 +7,17 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import asyncpg
 from xkld_shared.db.pool import Conn
 
 from xkld_notifications.adapters import store
+from xkld_notifications.application.broadcast_ports import Change, NewBroadcastMessage
 
 _COLUMNS = """b.id, b.event_id, b.campaign_id, b.broadcast_id, b.recipient_id, b.phone_ciphertext,
     b.phone_index, b.sms_text, b.encoding, b.segments, b.zalo_template_id, b.zalo_params,
     b.state, b.channel, b.fell_back, b.reason, b.attempts, b.sms_attempts, b.quota_day,
     b.zalo_cost_vnd, b.sms_cost_vnd"""
-
-
-@dataclass(frozen=True)
-class NewBroadcastMessage:
-    id: uuid.UUID
-    event_id: uuid.UUID
-    campaign_id: uuid.UUID
-    broadcast_id: uuid.UUID
-    recipient_id: uuid.UUID
-    commune_code: str
-    province_code: str
-    phone_ciphertext: str
-    phone_index: bytes
-    route: str
-    sms_text: str
-    encoding: str
-    segments: int
-    zalo_template_id: str | None
-    zalo_params: dict[str, str]
-    state: str
-    not_before: dt.datetime
 
 
 _INSERT = """INSERT INTO broadcast_message (id, event_id, campaign_id, broadcast_id, recipient_id,
@@ -187,24 +166,6 @@ async def lock(conn: Conn, message_id: uuid.UUID) -> asyncpg.Record | None:
         f"SELECT {_COLUMNS} FROM broadcast_message b WHERE id = $1 FOR UPDATE", message_id
     )
     return row
-
-
-@dataclass(frozen=True)
-class Change:
-    """What a transition writes. Costs are set, not added, so a repeated answer is free."""
-
-    state: str
-    fell_back: bool
-    reason: str | None
-    channel: str | None
-    next_attempt_at: dt.datetime | None = None
-    new_phase: bool = False  # fell back to SMS: the SMS gets its own attempts
-    zalo_msg_id: str | None = None
-    sms_provider_id: str | None = None
-    zalo_cost_vnd: int | None = None
-    sms_cost_vnd: int | None = None
-    late_zalo: bool = False
-    final: bool = False
 
 
 _SAVE = """UPDATE broadcast_message SET state = $2, fell_back = $3, reason = $4,

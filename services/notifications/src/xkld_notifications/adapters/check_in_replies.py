@@ -6,26 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import asyncpg
 from xkld_shared.db.pool import Conn
 
+from xkld_notifications.application.reply_ports import CheckInReply
+
 CHECK_IN = "check_in_reminder"
 # The questions a reply may answer; the latest one sent to the phone is the one answered.
 _ASKING = ("check_in_reminder", "trainee_work_followup")
-
-
-@dataclass(frozen=True)
-class CheckInReply:
-    id: uuid.UUID  # from the inbound message's identity: a redelivered callback finds it
-    registration_id: uuid.UUID
-    asked_by: uuid.UUID  # the check-in SMS it answers
-    employment_status: str | None  # None: could not be read
-    unreadable_text: str | None  # kept only when it could not be read, for the officer
-    received_at: dt.datetime
-    commune_code: str
-    province_code: str | None
 
 
 _ANSWERED_CHECK_IN = """SELECT m.id, m.template, m.registration_id, c.commune_code, c.province_code

@@ -6,23 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import asyncpg
 from xkld_shared.db.pool import Conn
 
+from xkld_notifications.application.storage_ports import Contact as Contact  # re-exported
 from xkld_notifications.domain.outbound import ContactState
-
-
-@dataclass(frozen=True)
-class Contact:
-    registration_id: uuid.UUID
-    phone_ciphertext: str
-    sms_consent: bool
-    commune_code: str
-    province_code: str | None
-    phone_index: bytes | None = None
-
 
 _UPSERT = """INSERT INTO contact (registration_id, phone_ciphertext, sms_consent, commune_code,
                province_code, phone_index)

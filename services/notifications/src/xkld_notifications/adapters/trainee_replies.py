@@ -4,26 +4,14 @@ itself (no phone, no text), and the officers' list."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import asyncpg
 from xkld_shared.db.pool import Conn
 
+from xkld_notifications.application.reply_ports import WorkReply
+
 FOLLOW_UP = "trainee_work_followup"
-
-
-@dataclass(frozen=True)
-class WorkReply:
-    id: uuid.UUID  # from the inbound message's identity: a redelivered callback finds it
-    trainee_id: uuid.UUID
-    course_id: uuid.UUID
-    follow_up_id: uuid.UUID
-    outcome: str | None  # None: not understood
-    received_at: dt.datetime
-    commune_code: str
-    province_code: str | None
 
 
 _ANSWERED_FOLLOW_UP = """SELECT m.id, m.registration_id, m.course_id, c.commune_code,

@@ -20,8 +20,7 @@ import asyncpg
 from xkld_shared.clock import utc_now
 from xkld_shared.db.wakeup import PgWakeup
 
-from xkld_notifications.adapters import broadcasts as db
-from xkld_notifications.adapters import send_rate
+from xkld_notifications.application.broadcast_ports import BroadcastStore
 from xkld_notifications.application.broadcasts import BroadcastFlow, Evidence
 from xkld_notifications.application.dispatcher import DispatchPolicy
 from xkld_notifications.application.ports import (
@@ -34,6 +33,7 @@ from xkld_notifications.application.ports import (
     ZaloOutcome,
     ZaloProvider,
 )
+from xkld_notifications.application.storage_ports import SendRate
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.broadcast import Happened, State
 from xkld_notifications.domain.outbound import retry_delay_seconds
@@ -64,6 +64,8 @@ class BroadcastDispatcher:
     def __init__(
         self,
         pool: asyncpg.Pool,
+        broadcasts: BroadcastStore,
+        send_rate: SendRate,
         channels: Channels,
         phones: PhoneOpener,
         flow: BroadcastFlow,
@@ -74,6 +76,8 @@ class BroadcastDispatcher:
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self._pool = pool
+        self._db = broadcasts
+        self._send_rate = send_rate
         self._ch = channels
         self._phones = phones
         self._flow = flow
@@ -105,7 +109,9 @@ class BroadcastDispatcher:
 
     async def _expire_zalo(self, now: dt.datetime) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
-            for message_id in await db.expired_zalo(conn, now, self._policy.dispatch.batch_size):
+            for message_id in await self._db.expired_zalo(
+                conn, now, self._policy.dispatch.batch_size
+            ):
                 await self._flow.apply(conn, message_id, Happened.ZALO_DEADLINE, Evidence())
 
     async def _pass(self, channel: str, state: State, now: dt.datetime) -> int:
@@ -113,7 +119,7 @@ class BroadcastDispatcher:
         room = await self._room(channel, now)
         allowed = breaker.allowance(now.timestamp(), room) if room else 0
         lease = self._policy.dispatch.lease_seconds
-        rows = await db.claim(self._pool, state.value, allowed, lease, now)
+        rows = await self._db.claim(self._pool, state.value, allowed, lease, now)
         for r in rows:
             self._start(dict(r), channel, now)
         return len(rows)
@@ -123,7 +129,7 @@ class BroadcastDispatcher:
         room = max(0, self._policy.dispatch.batch_size - len(self._in_flight))
         rate = self._rate(channel)
         if rate is not None and room:
-            room = min(room, await send_rate.remaining(self._pool, channel, now, rate))
+            room = min(room, await self._send_rate.remaining(self._pool, channel, now, rate))
             self.rate_limited = self.rate_limited or room == 0
         return room
 
@@ -178,10 +184,10 @@ class BroadcastDispatcher:
         """A slot of the provider's rate in this very second; without one the row goes back
         to the queue (not an attempt) and the worker waits for the next second."""
         rate = self._rate(channel)
-        if rate is None or await send_rate.take_one(self._pool, channel, self._clock(), rate):
+        if rate is None or await self._send_rate.take_one(self._pool, channel, self._clock(), rate):
             return True
         self.rate_limited = True
-        await db.release(self._pool, [row["id"]])
+        await self._db.release(self._pool, [row["id"]])
         return False
 
     async def _held_back(self, row: dict[str, Any], now: dt.datetime) -> bool:
@@ -189,7 +195,7 @@ class BroadcastDispatcher:
         The opt-out and the day's count share one transaction: one round trip per message."""
         q = self._policy.dispatch.quiet_hours
         if in_quiet_hours(now, q.start, q.end, self._tz):
-            await db.defer(self._pool, row["id"], release_time(now, q.start, q.end, self._tz))
+            await self._db.defer(self._pool, row["id"], release_time(now, q.start, q.end, self._tz))
             return True
         return await self._opted_out_or_day_full(row, now)
 
@@ -197,13 +203,13 @@ class BroadcastDispatcher:
         message_id: uuid.UUID = row["id"]
         day, limit = local_day(now, self._tz), self._policy.dispatch.daily_limit
         async with self._pool.acquire() as conn, conn.transaction():
-            if await db.is_opted_out(conn, row["phone_index"]):
+            if await self._db.is_opted_out(conn, row["phone_index"]):
                 await self._flow.apply(conn, message_id, Happened.OPTED_OUT, Evidence())
                 return True
-            within = await db.take_quota(conn, message_id, row["recipient_id"], day, limit)
+            within = await self._db.take_quota(conn, message_id, row["recipient_id"], day, limit)
         if not within:
             morning = next_morning(now, self._policy.dispatch.quiet_hours.end, self._tz)
-            await db.defer(self._pool, message_id, morning)
+            await self._db.defer(self._pool, message_id, morning)
             return True
         return False
 
@@ -244,7 +250,9 @@ class BroadcastDispatcher:
         delay = retry_delay_seconds(
             row["attempts"], d.retry_base_seconds, d.retry_cap_seconds, self._jitter()
         )
-        await db.schedule_retry(self._pool, row["id"], now + dt.timedelta(seconds=delay), reason)
+        await self._db.schedule_retry(
+            self._pool, row["id"], now + dt.timedelta(seconds=delay), reason
+        )
 
     async def _refused(self, row: dict[str, Any], zalo: bool) -> None:
         happened = Happened.ZALO_REFUSED if zalo else Happened.SMS_REFUSED
@@ -254,7 +262,7 @@ class BroadcastDispatcher:
         async with self._pool.acquire() as conn, conn.transaction():
             await self._flow.apply(conn, message_id, happened, ev)
             if happened in (Happened.ZALO_NO_ACCOUNT, Happened.ZALO_REFUSED):
-                await db.wake_dispatcher(conn)
+                await self._db.wake_dispatcher(conn)
 
     async def run(self, stop: asyncio.Event) -> None:
         await self._wakeup.start()
@@ -279,6 +287,6 @@ class BroadcastDispatcher:
         elif self.rate_limited:
             # The second's slots are gone: come back when the next one opens.
             now = self._clock()
-            await asyncio.sleep(max(0.0, (send_rate.next_window(now) - now).total_seconds()))
+            await asyncio.sleep(max(0.0, (self._send_rate.next_window(now) - now).total_seconds()))
         elif sent < batch:
             await self._wakeup.wait(self._policy.dispatch.poll_seconds)

@@ -20,7 +20,11 @@ from xkld_shared.contracts.outreach import CampaignBroadcastRequested
 from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.outbox import add_to_outbox
 
-from xkld_notifications.adapters import broadcasts as db
+from xkld_notifications.application.broadcast_ports import (
+    BroadcastStore,
+    Change,
+    NewBroadcastMessage,
+)
 from xkld_notifications.application.ports import PhoneIndex, PhoneOpener
 from xkld_notifications.domain.broadcast import (
     FINAL,
@@ -65,6 +69,7 @@ class BroadcastFlow:
     def __init__(
         self,
         topic: str,
+        broadcasts: BroadcastStore,
         phones: PhoneOpener,
         index: PhoneIndex,
         costs: ChannelCosts,
@@ -73,6 +78,7 @@ class BroadcastFlow:
         clock: Clock = utc_now,
     ) -> None:
         self._topic = topic
+        self._db = broadcasts
         self._phones = phones
         self._index = index
         self._costs = costs
@@ -84,17 +90,17 @@ class BroadcastFlow:
         assert isinstance(event, CampaignBroadcastRequested)
         now = self.clock()
         message = self._new_message(envelope, event, now)
-        if await db.add(conn, message, now):
-            await db.wake_dispatcher(conn)
+        if await self._db.add(conn, message, now):
+            await self._db.wake_dispatcher(conn)
 
     def _new_message(
         self, envelope: Envelope, event: CampaignBroadcastRequested, now: dt.datetime
-    ) -> db.NewBroadcastMessage:
+    ) -> NewBroadcastMessage:
         phone = self._phones.open(event.phone_ciphertext)
         text = unaccent(event.sms_text)
         # `send_from` is a local day: not before that morning.
         opens = dt.datetime.combine(event.send_from, self._day_starts, tzinfo=self._tz)
-        return db.NewBroadcastMessage(
+        return NewBroadcastMessage(
             id=message_id_of(event.broadcast_id, event.recipient_id),
             event_id=envelope.event_id,
             campaign_id=event.campaign_id,
@@ -119,14 +125,14 @@ class BroadcastFlow:
     ) -> bool:
         """One event about one recipient, in the caller's transaction; False if it changed
         nothing. The provider's id and cost are kept even then (it did charge us)."""
-        row = await db.lock(conn, message_id)
+        row = await self._db.lock(conn, message_id)
         if row is None:
             return False
         now = self.clock()
         current = _recipient_of(row)
         nxt = step(current, happened)
         change = self._change(row, current, nxt, happened, ev, now)
-        await db.save(conn, message_id, change, now)
+        await self._db.save(conn, message_id, change, now)
         if nxt is None or nxt.settle is None:
             return nxt is not None
         await self._settled(conn, row, nxt.settle, nxt.fell_back, _total_cost(change, row), now)
@@ -140,8 +146,8 @@ class BroadcastFlow:
         happened: Happened,
         ev: Evidence,
         now: dt.datetime,
-    ) -> db.Change:
-        return db.Change(
+    ) -> Change:
+        return Change(
             state=(nxt.state if nxt else current.state).value,
             fell_back=nxt.fell_back if nxt else current.fell_back,
             reason=nxt.reason if nxt else current.reason,
@@ -189,21 +195,21 @@ class BroadcastFlow:
     ) -> bool | None:
         """A provider's delivery callback; None when the id is not a broadcast's."""
         async with pool.acquire() as conn, conn.transaction():
-            if not await db.exists(conn, message_id):
+            if not await self._db.exists(conn, message_id):
                 return None
             return await self.apply(conn, message_id, happened, Evidence(provider_id))
 
     async def stop_keyword(self, pool: asyncpg.Pool, phone_e164: str) -> None:
         """Remembered per phone: a campaign reaches people who are no contact here."""
         async with pool.acquire() as conn, conn.transaction():
-            await db.opt_out_phone(conn, self._index.of(phone_e164), self.clock())
+            await self._db.opt_out_phone(conn, self._index.of(phone_e164), self.clock())
 
 
 def _recipient_of(row: asyncpg.Record) -> Recipient:
     return Recipient(State(row["state"]), row["fell_back"], row["sms_attempts"] > 0, row["reason"])
 
 
-def _total_cost(change: db.Change, row: asyncpg.Record) -> int:
+def _total_cost(change: Change, row: asyncpg.Record) -> int:
     """What the recipient cost on both channels, this change's charges included."""
     cost: int = change.zalo_cost_vnd if change.zalo_cost_vnd is not None else row["zalo_cost_vnd"]
     cost += change.sms_cost_vnd if change.sms_cost_vnd is not None else row["sms_cost_vnd"]

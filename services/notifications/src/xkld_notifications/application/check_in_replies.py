@@ -17,10 +17,10 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.errors import NotFound
 from xkld_shared.identity.principal import Principal
 
-from xkld_notifications.adapters import check_in_replies as store
 from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Clock
 from xkld_notifications.application.ports import PhoneIndex
+from xkld_notifications.application.reply_ports import CheckInReply, CheckInReplyStore
 from xkld_notifications.application.trainee_replies import reply_id
 from xkld_notifications.domain.check_in_reply import parse_check_in_reply
 
@@ -45,9 +45,15 @@ class Handled:
 
 class CheckInReplies:
     def __init__(
-        self, pool: asyncpg.Pool, events: NotificationEvents, phone_index: PhoneIndex, clock: Clock
+        self,
+        pool: asyncpg.Pool,
+        replies: CheckInReplyStore,
+        events: NotificationEvents,
+        phone_index: PhoneIndex,
+        clock: Clock,
     ) -> None:
         self._pool = pool
+        self._store = replies
         self._events = events
         self._index = phone_index
         self._clock = clock
@@ -62,7 +68,7 @@ class CheckInReplies:
         day = now.astimezone(VIETNAM).date()
         rid = reply_id(provider_message_id, index, text, day.isoformat())
         async with self._pool.acquire() as conn, conn.transaction():
-            asked = await store.answered_check_in(conn, index)
+            asked = await self._store.answered_check_in(conn, index)
             if asked is None:
                 return None
             reply = _reply(asked, rid, text, now)
@@ -70,9 +76,9 @@ class CheckInReplies:
                 return "duplicate"
         return _logged(reply)
 
-    async def _record(self, conn: Conn, reply: store.CheckInReply, day: dt.date) -> bool:
+    async def _record(self, conn: Conn, reply: CheckInReply, day: dt.date) -> bool:
         """False for a reply already recorded; a readable one is reported once."""
-        if not await store.add_reply(conn, reply):
+        if not await self._store.add_reply(conn, reply):
             return False
         if reply.employment_status is not None:
             await self._events.check_in_reported(
@@ -85,21 +91,19 @@ class CheckInReplies:
     ) -> Handled:
         """Once: marking a handled reply again changes nothing and says who handled it."""
         async with self._pool.acquire() as conn, conn.transaction():
-            row = await store.lock_unreadable(conn, rid)
+            row = await self._store.lock_unreadable(conn, rid)
             if row is None or not staff.covers_commune(row["commune_code"], row["province_code"]):
                 raise ReplyNotFound  # outside the reader's area it does not exist
             if row["handled_at"] is not None:
                 return Handled(rid, row["handled_by"], changed=False)
-            await store.mark_handled(conn, rid, self._clock(), staff.username, note)
+            await self._store.mark_handled(conn, rid, self._clock(), staff.username, note)
             await _audit_handled(conn, context, rid, note)
         return Handled(rid, staff.username, changed=True)
 
 
-def _reply(
-    asked: asyncpg.Record, rid: uuid.UUID, text: str, now: dt.datetime
-) -> store.CheckInReply:
+def _reply(asked: asyncpg.Record, rid: uuid.UUID, text: str, now: dt.datetime) -> CheckInReply:
     status = parse_check_in_reply(text)
-    return store.CheckInReply(
+    return CheckInReply(
         id=rid,
         registration_id=asked["registration_id"],
         asked_by=asked["id"],
@@ -111,7 +115,7 @@ def _reply(
     )
 
 
-def _logged(reply: store.CheckInReply) -> str:
+def _logged(reply: CheckInReply) -> str:
     outcome = "recorded" if reply.employment_status else "unreadable"
     log.info("check-in reply %s", outcome, extra={"registration_id": str(reply.registration_id)})
     return outcome

@@ -23,7 +23,6 @@ from xkld_shared.clock import utc_now
 from xkld_shared.db.wakeup import PgWakeup
 from xkld_shared.tracing import context_of, tracer
 
-from xkld_notifications.adapters import awaiting, send_rate, store
 from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Clock
 from xkld_notifications.application.ports import (
@@ -34,6 +33,7 @@ from xkld_notifications.application.ports import (
     SmsProvider,
     TransientFailure,
 )
+from xkld_notifications.application.storage_ports import SmsStores
 from xkld_notifications.domain.breaker import CircuitBreaker
 from xkld_notifications.domain.outbound import ContactState, retry_delay_seconds, suppression_reason
 from xkld_notifications.domain.rules import QuietHours
@@ -60,6 +60,7 @@ class SmsDispatcher:
     def __init__(
         self,
         pool: asyncpg.Pool,
+        stores: SmsStores,
         provider: SmsProvider,
         phones: PhoneOpener,
         policy: DispatchPolicy,
@@ -71,6 +72,8 @@ class SmsDispatcher:
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self._pool = pool
+        self._stores = stores
+        self._store = stores.messages
         self._provider = provider
         self.provider = provider  # campaign broadcasts send SMS through the same provider
         self._phones = phones
@@ -89,7 +92,7 @@ class SmsDispatcher:
         allowed = self.breaker.allowance(now.timestamp(), p.batch_size)
         if allowed == 0:
             return 0
-        rows = await store.claim_due(self._pool, allowed, p.lease_seconds, now)
+        rows = await self._store.claim_due(self._pool, allowed, p.lease_seconds, now)
         rows = await self._within_rate(rows, now)
         await asyncio.gather(*(self._handle(dict(row), now) for row in rows))
         return len(rows)
@@ -99,9 +102,9 @@ class SmsDispatcher:
     ) -> Sequence[asyncpg.Record]:
         """The rows the provider's rate allows now; the others go back to the queue."""
         rate = self._policy.rate_per_second
-        granted = await send_rate.take(self._pool, "sms", now, len(rows), rate)
+        granted = await self._stores.send_rate.take(self._pool, "sms", now, len(rows), rate)
         if granted < len(rows):
-            await send_rate.release_sms(self._pool, [r["id"] for r in rows[granted:]])
+            await self._stores.send_rate.release_sms(self._pool, [r["id"] for r in rows[granted:]])
             rows = rows[:granted]
         return rows
 
@@ -113,7 +116,7 @@ class SmsDispatcher:
 
     async def _sweep(self, now: dt.datetime) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
-            released, suppressed = await awaiting.sweep_awaiting(conn)
+            released, suppressed = await self._stores.awaiting.sweep_awaiting(conn)
             for row in suppressed:
                 await self._events.suppressed(conn, dict(row), now, "erased")
         return released
@@ -145,7 +148,7 @@ class SmsDispatcher:
         message_id: uuid.UUID = row["id"]
         if row["phone_ciphertext"] is None and not row["erased"]:
             # Queued while the contact was known, gone since without an erasure: wait again.
-            await store.await_contact(self._pool, message_id)
+            await self._store.await_contact(self._pool, message_id)
             return True
         if reason := suppression_reason(_contact_of(row)):
             await self._suppress(row, reason, now)
@@ -154,7 +157,7 @@ class SmsDispatcher:
 
     async def _suppress(self, row: dict[str, Any], reason: str, now: dt.datetime) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
-            if await store.suppress(conn, row["id"], reason) is not None:
+            if await self._store.suppress(conn, row["id"], reason) is not None:
                 await self._events.suppressed(conn, row, now, reason)
 
     async def _deferred(self, row: dict[str, Any], now: dt.datetime) -> bool:
@@ -163,17 +166,17 @@ class SmsDispatcher:
         if in_quiet_hours(now, q.start, q.end, self._tz):
             # A retry that drifted into the night waits for the morning too.
             at = release_time(now, q.start, q.end, self._tz)
-            await store.defer(self._pool, row["id"], at, refund_attempt=True)
+            await self._store.defer(self._pool, row["id"], at, refund_attempt=True)
             return True
         if not row["urgent"] and not await self._within_daily_limit(row, now):
             at = next_morning(now, q.end, self._tz)
-            await store.defer(self._pool, row["id"], at, refund_attempt=True)
+            await self._store.defer(self._pool, row["id"], at, refund_attempt=True)
             return True
         return False
 
     async def _within_daily_limit(self, row: dict[str, Any], now: dt.datetime) -> bool:
         day = local_day(now, self._tz)
-        return await store.take_quota(
+        return await self._store.take_quota(
             self._pool, row["id"], row["registration_id"], day, self._policy.daily_limit
         )
 
@@ -196,7 +199,7 @@ class SmsDispatcher:
 
     async def _sent(self, row: dict[str, Any], provider_id: str, now: dt.datetime) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
-            if await store.mark_sent(conn, row["id"], provider_id, now) is not None:
+            if await self._store.mark_sent(conn, row["id"], provider_id, now) is not None:
                 await self._events.sent(conn, row, now)
 
     async def _retry(self, row: dict[str, Any], reason: str, now: dt.datetime) -> None:
@@ -205,11 +208,11 @@ class SmsDispatcher:
             row["attempts"], p.retry_base_seconds, p.retry_cap_seconds, self._jitter()
         )
         at = now + dt.timedelta(seconds=delay)
-        await store.schedule_retry(self._pool, row["id"], at, reason)
+        await self._store.schedule_retry(self._pool, row["id"], at, reason)
 
     async def _fail(self, row: dict[str, Any], reason: str, code: str, now: dt.datetime) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
-            if await store.mark_failed(conn, row["id"], reason, now) is not None:
+            if await self._store.mark_failed(conn, row["id"], reason, now) is not None:
                 await self._events.failed(conn, row, now, code)
         log.warning("sms failed", extra={"message_id": str(row["id"]), "reason": reason})
 

@@ -28,9 +28,9 @@ from xkld_shared.contracts.training import (
 from xkld_shared.db.pool import Conn
 from xkld_shared.messaging.consumer import Handler
 
-from xkld_notifications.adapters import awaiting, contacts, store, templates_store
 from xkld_notifications.application.events import NotificationEvents, message_row
 from xkld_notifications.application.ports import PhoneIndex, PhoneOpener
+from xkld_notifications.application.storage_ports import Contact, SmsStores, TemplateStore
 from xkld_notifications.domain.outbound import (
     ContactState,
     MessageStatus,
@@ -60,12 +60,14 @@ class Notifier:
     def __init__(
         self,
         rules: Rules,
+        stores: SmsStores,
         events: NotificationEvents,
         phones: PhoneOpener,
         phone_index: PhoneIndex,
         clock: Clock = utc_now,
     ) -> None:
         self._rules = rules
+        self._stores = stores
         self._events = events
         self._phones = phones
         self._index = phone_index
@@ -87,7 +89,9 @@ class Notifier:
         if isinstance(event, _CONTACT_EVENTS):
             contact = await self._keep_contact(conn, envelope, event, now)
         if isinstance(event, _ENROLMENT_EVENTS):
-            await contacts.add_enrolment(conn, event.course_id, envelope.registration_id)
+            await self._stores.contacts.add_enrolment(
+                conn, event.course_id, envelope.registration_id
+            )
         payload = payload_fields(event)
         await self._cancel(conn, envelope, payload)
         planned = plan(self._rules, envelope.event_type, payload, reference_of(envelope), now)
@@ -98,7 +102,7 @@ class Notifier:
         for rule in self._rules.by_event.get(envelope.event_type, ()):
             if rule.cancels:
                 course = payload.get("course_id") if rule.cancel_scope == "course" else None
-                await store.cancel_pending(
+                await self._stores.messages.cancel_pending(
                     conn, envelope.registration_id, rule.cancels, course, envelope.event_id
                 )
 
@@ -116,23 +120,28 @@ class Notifier:
         now, of which pending)."""
         if not planned:
             return 0, 0
-        contact = known or await contacts.contact_state(conn, envelope.registration_id)
+        contact = known or await self._stores.contacts.contact_state(conn, envelope.registration_id)
         added = queued = 0
         for item in planned:
             sms = await self._compose(conn, item, envelope, contact)
-            if not await store.add_message(conn, sms, envelope.event_id, now):
+            if not await self._stores.messages.add_message(conn, sms, envelope.event_id, now):
                 continue
             added += 1
             queued += sms.status is MessageStatus.PENDING
             await self._announce(conn, sms, envelope, now)
         if queued:
-            await store.wake_dispatcher(conn)
+            await self._stores.messages.wake_dispatcher(conn)
         return added, queued
 
     async def _compose(
         self, conn: Conn, item: Planned, envelope: Envelope, contact: ContactState | None
     ) -> OutboundSms:
-        item = replace(item, template=await current_template(conn, self._rules, item.template))
+        item = replace(
+            item,
+            template=await current_template(
+                conn, self._stores.templates, self._rules, item.template
+            ),
+        )
         sms = compose(
             item,
             event_id=envelope.event_id,
@@ -158,7 +167,7 @@ class Notifier:
         now: dt.datetime,
     ) -> ContactState:
         phone = self._phones.open(event.phone_ciphertext)
-        contact = contacts.Contact(
+        contact = Contact(
             registration_id=envelope.registration_id,
             phone_ciphertext=event.phone_ciphertext,
             sms_consent=event.sms_consent,
@@ -166,7 +175,7 @@ class Notifier:
             province_code=event.province_code,
             phone_index=self._index.of(phone),
         )
-        state = await contacts.upsert_contact(conn, contact)
+        state = await self._stores.contacts.upsert_contact(conn, contact)
         await self._settle_awaiting(conn, envelope.registration_id, state, now)
         return state
 
@@ -176,21 +185,25 @@ class Notifier:
         """Messages that arrived (from the loan stream) before this contact: they go out now,
         within the usual rules, or are suppressed for a real reason such as no consent."""
         reason = suppression_reason(state)
-        released, suppressed = await awaiting.settle_awaiting(conn, registration_id, reason)
+        released, suppressed = await self._stores.awaiting.settle_awaiting(
+            conn, registration_id, reason
+        )
         for row in suppressed:
             await self._events.suppressed(conn, dict(row), now, reason or "no_consent")
         if released:
-            await store.wake_dispatcher(conn)
+            await self._stores.messages.wake_dispatcher(conn)
 
     async def _erase(self, conn: Conn, envelope: Envelope, now: dt.datetime) -> None:
         """Forget the phone; what was still waiting to be sent will not be sent."""
-        for row in await store.forget_contact(conn, envelope.registration_id, now):
+        for row in await self._stores.messages.forget_contact(conn, envelope.registration_id, now):
             await self._events.suppressed(conn, dict(row), now, "erased")
 
 
-async def current_template(conn: Conn, rules: Rules, template: Template) -> Template:
+async def current_template(
+    conn: Conn, templates: TemplateStore, rules: Rules, template: Template
+) -> Template:
     """The highest version wins: one saved by staff, or the rules file's if it is newer."""
-    row = await templates_store.latest_template(conn, template.code)
+    row = await templates.latest_template(conn, template.code)
     if row is None or row["version"] <= template.version:
         return template
     return Template(template.code, row["version"], row["text"], row["max_segments"], row["ucs2"])

@@ -16,10 +16,10 @@ from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.db.pool import Conn
 from xkld_shared.identity.principal import Principal
 
-from xkld_notifications.adapters import contacts, store, templates_store
 from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Clock, Notifier, current_template
 from xkld_notifications.application.ports import PhoneIndex
+from xkld_notifications.application.storage_ports import ContactStore, SmsStores
 from xkld_notifications.domain.outbound import MessageStatus, suppression_reason
 from xkld_notifications.domain.rules import Planned, Rules
 from xkld_notifications.domain.sms_text import unaccent
@@ -56,6 +56,7 @@ class StaffActions:
     def __init__(
         self,
         pool: asyncpg.Pool,
+        stores: SmsStores,
         rules: Rules,
         notifier: Notifier,
         events: NotificationEvents,
@@ -63,6 +64,9 @@ class StaffActions:
         clock: Clock,
     ) -> None:
         self._pool = pool
+        self._contacts = stores.contacts
+        self._messages = stores.messages
+        self._templates = stores.templates
         self._rules = rules
         self._notifier = notifier
         self._events = events
@@ -77,7 +81,9 @@ class StaffActions:
         now = self._clock()
         status = MessageStatus.DELIVERED if delivered else MessageStatus.FAILED
         async with self._pool.acquire() as conn, conn.transaction():
-            changed = await store.record_delivery(conn, request_id, provider_id, status, now)
+            changed = await self._messages.record_delivery(
+                conn, request_id, provider_id, status, now
+            )
             if changed is None:
                 return False
             await self._report_events(conn, changed[0], dict(changed[1]), delivered, now)
@@ -99,9 +105,9 @@ class StaffActions:
             return 0
         now = self._clock()
         async with self._pool.acquire() as conn, conn.transaction():
-            ids = await contacts.contacts_by_phone(conn, self._index.of(phone_e164))
+            ids = await self._contacts.contacts_by_phone(conn, self._index.of(phone_e164))
             for registration_id in ids:
-                await contacts.set_opted_out(conn, registration_id, True, now)
+                await self._contacts.set_opted_out(conn, registration_id, True, now)
         return len(ids)
 
     async def set_opt_out(
@@ -109,7 +115,7 @@ class StaffActions:
     ) -> bool | None:
         now = self._clock()
         async with self._pool.acquire() as conn, conn.transaction():
-            change = await contacts.set_opted_out(conn, registration_id, opted_out, now)
+            change = await self._contacts.set_opted_out(conn, registration_id, opted_out, now)
             if change is None:
                 return None
             before, after = change
@@ -118,7 +124,9 @@ class StaffActions:
 
     async def template(self, code: str) -> Template:
         async with self._pool.acquire() as conn:
-            return await current_template(conn, self._rules, self._rules.template(code))
+            return await current_template(
+                conn, self._templates, self._rules, self._rules.template(code)
+            )
 
     async def save_template(
         self, code: str, text: str, max_segments: int, ucs2: bool, context: ChangeContext
@@ -128,7 +136,7 @@ class StaffActions:
         base = self._rules.template(code)
         check(Template(code, base.version + 1, text, max_segments, ucs2))
         async with self._pool.acquire() as conn, conn.transaction():
-            before = await current_template(conn, self._rules, base)
+            before = await current_template(conn, self._templates, self._rules, base)
             saved = await self._store_template(conn, base, text, max_segments, ucs2, context)
             await _audit_template(conn, context, before, saved)
         return saved
@@ -142,7 +150,7 @@ class StaffActions:
         ucs2: bool,
         context: ChangeContext,
     ) -> Template:
-        version = await templates_store.save_template(
+        version = await self._templates.save_template(
             conn,
             base.code,
             base.version,
@@ -159,9 +167,11 @@ class StaffActions:
     ) -> ManualResult:
         now = self._clock()
         async with self._pool.acquire() as conn, conn.transaction():
-            template = await current_template(conn, self._rules, self._rules.template("manual"))
-            targets = await _manual_targets(conn, request)
-            in_scope = _in_scope(staff, targets, await contacts.areas_of(conn, targets))
+            template = await current_template(
+                conn, self._templates, self._rules, self._rules.template("manual")
+            )
+            targets = await _manual_targets(conn, self._contacts, request)
+            in_scope = _in_scope(staff, targets, await self._contacts.areas_of(conn, targets))
             tally = _Tally(not_sent=[(t, "outside_scope") for t in targets if t not in in_scope])
             for registration_id in in_scope:
                 await self._queue_manual(conn, request, template, registration_id, now, tally)
@@ -187,7 +197,7 @@ class StaffActions:
         tally.suppressed += added - got
         tally.already += 1 - added
         if not got:  # suppressed now, or queued by an earlier try: say which
-            reason = suppression_reason(await contacts.contact_state(conn, registration_id))
+            reason = suppression_reason(await self._contacts.contact_state(conn, registration_id))
             if reason:
                 tally.not_sent.append((registration_id, reason))
 
@@ -202,7 +212,9 @@ class _Tally:
     not_sent: list[tuple[uuid.UUID, str]] = field(default_factory=list)
 
 
-async def _manual_targets(conn: Conn, request: ManualRequest) -> list[uuid.UUID]:
+async def _manual_targets(
+    conn: Conn, contacts: ContactStore, request: ManualRequest
+) -> list[uuid.UUID]:
     targets = list(request.registration_ids)
     if request.course_id is not None:
         targets += await contacts.course_members(conn, request.course_id)

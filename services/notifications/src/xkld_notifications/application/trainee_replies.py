@@ -13,10 +13,10 @@ from xkld_shared.clock import VIETNAM
 from xkld_shared.contracts.training import EmploymentOutcome
 from xkld_shared.db.pool import Conn
 
-from xkld_notifications.adapters import trainee_replies as store
 from xkld_notifications.application.events import NotificationEvents
 from xkld_notifications.application.notifier import Clock
 from xkld_notifications.application.ports import PhoneIndex
+from xkld_notifications.application.reply_ports import WorkReply, WorkReplyStore
 from xkld_notifications.domain.sms_text import unaccent
 from xkld_notifications.domain.work_reply import parse_work_reply
 
@@ -37,9 +37,15 @@ def reply_id(provider_message_id: str | None, phone_index: bytes, text: str, day
 
 class TraineeReplies:
     def __init__(
-        self, pool: asyncpg.Pool, events: NotificationEvents, phone_index: PhoneIndex, clock: Clock
+        self,
+        pool: asyncpg.Pool,
+        replies: WorkReplyStore,
+        events: NotificationEvents,
+        phone_index: PhoneIndex,
+        clock: Clock,
     ) -> None:
         self._pool = pool
+        self._store = replies
         self._events = events
         self._index = phone_index
         self._clock = clock
@@ -54,7 +60,7 @@ class TraineeReplies:
         day = now.astimezone(VIETNAM).date()
         rid = reply_id(provider_message_id, index, text, day.isoformat())
         async with self._pool.acquire() as conn, conn.transaction():
-            asked = await store.answered_follow_up(conn, index)
+            asked = await self._store.answered_follow_up(conn, index)
             if asked is None:
                 return "no_follow_up"
             outcome = parse_work_reply(text)
@@ -64,10 +70,10 @@ class TraineeReplies:
         return _logged(reply)
 
     async def _record(
-        self, conn: Conn, reply: store.WorkReply, outcome: EmploymentOutcome | None, day: dt.date
+        self, conn: Conn, reply: WorkReply, outcome: EmploymentOutcome | None, day: dt.date
     ) -> bool:
         """False for a reply already recorded; an understood one is reported once."""
-        if not await store.add_reply(conn, reply):
+        if not await self._store.add_reply(conn, reply):
             return False
         if outcome is not None:
             await self._events.work_reported(
@@ -78,8 +84,8 @@ class TraineeReplies:
 
 def _reply(
     asked: asyncpg.Record, rid: uuid.UUID, outcome: EmploymentOutcome | None, now: dt.datetime
-) -> store.WorkReply:
-    return store.WorkReply(
+) -> WorkReply:
+    return WorkReply(
         id=rid,
         trainee_id=asked["registration_id"],
         course_id=asked["course_id"],
@@ -91,7 +97,7 @@ def _reply(
     )
 
 
-def _logged(reply: store.WorkReply) -> str:
+def _logged(reply: WorkReply) -> str:
     status = "recorded" if reply.outcome else "not_understood"
     log.info("trainee work reply %s", status, extra={"trainee_id": str(reply.trainee_id)})
     return status
