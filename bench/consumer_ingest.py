@@ -22,6 +22,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 from pydantic import SecretStr
 from xkld_reporting.application.consumer import add_projection_consumer
+from xkld_reporting.bootstrap import projector
 from xkld_shared.contracts.envelope import Envelope, EventPayload
 from xkld_shared.contracts.registry import default_registry
 from xkld_shared.contracts.topics import Stream
@@ -140,7 +141,7 @@ async def reporting_run(
     in_handler = [0.0]  # the projection consumer applies batches itself: not split out
     try:
         await runtime.open_pool()
-        consumer = await add_projection_consumer(runtime, Stream.REGISTRATION)
+        consumer = await add_projection_consumer(runtime, Stream.REGISTRATION, projector())
         started = time.perf_counter()
         await runtime.start_messaging()
         seconds, first = await wait_for_total(probe, n, started, timeout)

@@ -26,6 +26,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 from pydantic import SecretStr
 from xkld_reporting.application.consumer import add_projection_consumer
+from xkld_reporting.bootstrap import projector
 from xkld_reporting.heap import settle_heap
 from xkld_reporting.settings import ReportingSettings
 from xkld_shared.contracts.envelope import Envelope
@@ -111,7 +112,7 @@ async def projected(
     try:
         await runtime.open_pool()
         for stream in Stream:
-            await add_projection_consumer(runtime, stream)
+            await add_projection_consumer(runtime, stream, projector())
         settle_heap()  # as the service's start hook does
         started = time.perf_counter()
         await runtime.start_messaging()
