@@ -79,21 +79,39 @@ class Regime:
 
     def __post_init__(self) -> None:
         # Invariants are checked here, so hand-built regimes (tests, tools) get them too.
-        what = f"regime {self.code}"
+        self._check(f"regime {self.code}")
+        self._freeze_factors()
+
+    def _check(self, what: str) -> None:
+        self._check_scope(what)
+        self._check_groups(what)
+        self._check_share_of_costs(what)
+        self._check_rate_factors(what)
+        self._check_amounts(what)
+
+    def _check_scope(self, what: str) -> None:
+        """Which programme, province and dates the regime covers."""
         if self.programme not in PROGRAMMES:
             raise ValueError(f"{what}: unknown programme {self.programme!r}")
         self._check_provincial(what)
         _check_dates(self.effective_from, self.effective_to, what)
+
+    def _check_groups(self, what: str) -> None:
         check_groups(self.eligible_groups or (), what)
         check_groups(self.no_collateral_groups, what)
         check_groups(set(self.rate_factor_by_group) - {DEFAULT_FACTOR_KEY}, what)
+
+    def _check_share_of_costs(self, what: str) -> None:
         if not Decimal(0) < self.max_share_of_costs <= Decimal(1):
             raise ValueError(f"{what}: max_share_of_costs must be in (0, 1]")
+
+    def _check_rate_factors(self, what: str) -> None:
         if any(factor <= 0 for factor in self.rate_factor_by_group.values()):
             raise ValueError(f"{what}: rate factors must be positive")
         if self.overdue_factor < 1:
             raise ValueError(f"{what}: overdue_factor must be at least 1")
-        self._check_amounts(what)
+
+    def _freeze_factors(self) -> None:
         # Freeze the mapping so a loaded regime cannot be changed by whoever holds it.
         object.__setattr__(
             self, "rate_factor_by_group", MappingProxyType(dict(self.rate_factor_by_group))
