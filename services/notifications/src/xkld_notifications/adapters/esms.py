@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 from pydantic import SecretStr
 from xkld_shared.tracing import client_span
 
+from xkld_notifications.adapters.http_status import status_outcome
 from xkld_notifications.application.ports import (
     Accepted,
     PermanentFailure,
@@ -93,15 +95,18 @@ def _body(
 
 
 def _outcome(response: httpx.Response) -> SendOutcome:
-    if response.status_code >= 500 or response.status_code == 429:
-        return TransientFailure(f"http {response.status_code}")
-    if response.status_code >= 400:
-        return PermanentFailure(f"http {response.status_code}")
+    return status_outcome(response) or _body_outcome(response)
+
+
+def _body_outcome(response: httpx.Response) -> SendOutcome:
     try:
         data = response.json()
     except ValueError:
         return TransientFailure("unreadable provider answer")
-    code = str(data.get("CodeResult", ""))
+    return _code_outcome(str(data.get("CodeResult", "")), data)
+
+
+def _code_outcome(code: str, data: dict[str, Any]) -> SendOutcome:
     if code == _SUCCESS and data.get("SMSID"):
         return Accepted(str(data["SMSID"]))
     if code in _TRANSIENT_CODES:

@@ -12,6 +12,7 @@ import httpx
 from pydantic import SecretStr
 from xkld_shared.tracing import client_span
 
+from xkld_notifications.adapters.http_status import status_outcome
 from xkld_notifications.application.ports import (
     Accepted,
     PermanentFailure,
@@ -20,15 +21,6 @@ from xkld_notifications.application.ports import (
 )
 
 SPEEDSMS_PATH = "/index.php/sms/send"
-
-
-def _http_outcome(response: httpx.Response) -> SendOutcome | None:
-    """The status-code part every provider shares; None when the body decides."""
-    if response.status_code >= 500 or response.status_code == 429:
-        return TransientFailure(f"http {response.status_code}")
-    if response.status_code >= 400:
-        return PermanentFailure(f"http {response.status_code}")
-    return None
 
 
 async def post_json(
@@ -79,7 +71,7 @@ class SpeedSmsProvider:
         )
         if not isinstance(answer, httpx.Response):
             return answer
-        return _http_outcome(answer) or _speedsms_outcome(answer)
+        return status_outcome(answer) or _speedsms_outcome(answer)
 
     def _body(self, request_id: str, phone_e164: str, text: str) -> dict[str, object]:
         return {
@@ -132,7 +124,7 @@ class WebhookProvider:
         answer = await post_json(self._client, c.url, body, c.timeout_seconds, headers=headers)
         if not isinstance(answer, httpx.Response):
             return answer
-        return _http_outcome(answer) or _webhook_outcome(answer, request_id)
+        return status_outcome(answer) or _webhook_outcome(answer, request_id)
 
 
 def _webhook_outcome(answer: httpx.Response, request_id: str) -> SendOutcome:

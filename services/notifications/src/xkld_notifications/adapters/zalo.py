@@ -7,11 +7,13 @@ number. The token never reaches a log."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from pydantic import SecretStr
 from xkld_shared.tracing import client_span
 
+from xkld_notifications.adapters.http_status import status_outcome
 from xkld_notifications.application.ports import (
     Accepted,
     NoZaloAccount,
@@ -68,15 +70,19 @@ class ZnsProvider:
 
 
 def _outcome(response: httpx.Response) -> ZaloOutcome:
-    if response.status_code >= 500 or response.status_code == 429:
-        return TransientFailure(f"http {response.status_code}")
-    if response.status_code >= 400:
-        return PermanentFailure(f"http {response.status_code}")
+    return status_outcome(response) or _body_outcome(response)
+
+
+def _body_outcome(response: httpx.Response) -> ZaloOutcome:
     try:
         data = response.json()
         code = int(data.get("error", -100))
     except (ValueError, TypeError, AttributeError):
         return TransientFailure("unreadable provider answer")
+    return _code_outcome(code, data)
+
+
+def _code_outcome(code: int, data: dict[str, Any]) -> ZaloOutcome:
     if code == 0 and isinstance(data.get("data"), dict) and data["data"].get("msg_id"):
         return Accepted(str(data["data"]["msg_id"]))
     if code == ZALO_ACCOUNT_NOT_EXISTED:
