@@ -45,7 +45,7 @@ from xkld_notifications.application.broadcasts import BroadcastFlow, ChannelCost
 from xkld_notifications.application.check_in_replies import CheckInReplies
 from xkld_notifications.application.dispatcher import DispatchPolicy, SmsDispatcher
 from xkld_notifications.application.events import NotificationEvents
-from xkld_notifications.application.notifier import Notifier
+from xkld_notifications.application.notifier import Clock, Notifier
 from xkld_notifications.application.ports import SmsProvider
 from xkld_notifications.application.staff import StaffActions
 from xkld_notifications.application.storage_ports import SmsStores
@@ -69,18 +69,25 @@ MIGRATIONS = "xkld_notifications:migrations"
 
 
 def provider_of(settings: NotificationsSettings, client: httpx.AsyncClient) -> SmsProvider:
-    s = settings
-    if s.sms_provider == "speedsms":
-        config = SpeedSmsConfig(
-            s.sms_base_url, s.secret("sms_api_key"), s.sms_brandname, 2, s.sms_timeout_seconds
-        )
-        return SpeedSmsProvider(config, client)
-    if s.sms_provider == "webhook":
-        hook = WebhookConfig(
-            s.sms_base_url, s.secret("sms_api_key"), s.sms_callback_url, s.sms_timeout_seconds
-        )
-        return WebhookProvider(hook, client)
-    return EsmsProvider(_esms_config(s), client)
+    if settings.sms_provider == "speedsms":
+        return _speedsms(settings, client)
+    if settings.sms_provider == "webhook":
+        return _webhook(settings, client)
+    return EsmsProvider(_esms_config(settings), client)
+
+
+def _speedsms(s: NotificationsSettings, client: httpx.AsyncClient) -> SpeedSmsProvider:
+    config = SpeedSmsConfig(
+        s.sms_base_url, s.secret("sms_api_key"), s.sms_brandname, 2, s.sms_timeout_seconds
+    )
+    return SpeedSmsProvider(config, client)
+
+
+def _webhook(s: NotificationsSettings, client: httpx.AsyncClient) -> WebhookProvider:
+    hook = WebhookConfig(
+        s.sms_base_url, s.secret("sms_api_key"), s.sms_callback_url, s.sms_timeout_seconds
+    )
+    return WebhookProvider(hook, client)
 
 
 def _esms_config(s: NotificationsSettings) -> EsmsConfig:
@@ -169,77 +176,87 @@ def _parts_of(settings: NotificationsSettings) -> _Parts:
 
 async def _wire_sms(
     rt: ServiceRuntime, app: FastAPI, pool: asyncpg.Pool, p: _Parts
-) -> tuple[SmsDispatcher, CircuitBreaker]:
+) -> SmsDispatcher:
     """The SMS of the journey: rules on the registration and loan streams, staff actions,
-    replies, and the dispatcher that sends them."""
-    s = p.settings
-    notifier = _serve_sms(app, pool, p)
+    replies, and the dispatcher that sends them (its provider and breaker serve broadcasts)."""
+    stores = sms_stores()
+    notifier = _serve_sms(app, pool, p, stores)
     for stream in (Stream.REGISTRATION, Stream.LOAN):
         await rt.add_consumer(stream, notifier.handlers(stream))
     rt.new_relay()
     add_sms_metrics(rt.metrics)
-    breaker = CircuitBreaker(s.sms_breaker_threshold, s.sms_breaker_cooldown_seconds)
-    dispatcher = SmsDispatcher(
+    dispatcher = _sms_dispatcher(rt, pool, p, stores)
+    rt.add_worker(dispatcher.run, "sms-dispatcher")
+    return dispatcher
+
+
+def _sms_dispatcher(
+    rt: ServiceRuntime, pool: asyncpg.Pool, p: _Parts, stores: SmsStores
+) -> SmsDispatcher:
+    s = p.settings
+    return SmsDispatcher(
         pool,
-        sms_stores(),
+        stores,
         provider_of(s, p.client),
         p.phones,
         policy_of(s, p.rules),
         PgWakeup(rt.dsn, "sms_message"),
         p.events,
-        breaker=breaker,
+        breaker=CircuitBreaker(s.sms_breaker_threshold, s.sms_breaker_cooldown_seconds),
     )
-    rt.add_worker(dispatcher.run, "sms-dispatcher")
-    return dispatcher, breaker
 
 
-def _serve_sms(app: FastAPI, pool: asyncpg.Pool, p: _Parts) -> Notifier:
+def _serve_sms(app: FastAPI, pool: asyncpg.Pool, p: _Parts, stores: SmsStores) -> Notifier:
     """What the SMS endpoints find on the app: tokens, rules, staff actions, reply flows."""
-    s = p.settings
-    app.state.callback_token = s.secret("sms_callback_token")
-    app.state.inbound_token = s.secret("sms_inbound_token")
-    app.state.rules = p.rules
-    notifier = Notifier(p.rules, sms_stores(), p.events, p.phones, p.index)
+    _serve_tokens_and_rules(app, p)
+    notifier = Notifier(p.rules, stores, p.events, p.phones, p.index)
     app.state.staff_actions = StaffActions(
-        pool, sms_stores(), p.rules, notifier, p.events, p.index, notifier.clock
+        pool, stores, p.rules, notifier, p.events, p.index, notifier.clock
     )
-    app.state.trainee_replies = TraineeReplies(
-        pool, trainee_replies, p.events, p.index, notifier.clock
-    )
-    app.state.check_in_replies = CheckInReplies(
-        pool, check_in_replies, p.events, p.index, notifier.clock
-    )
+    _serve_reply_flows(app, pool, p, notifier.clock)
     return notifier
 
 
+def _serve_tokens_and_rules(app: FastAPI, p: _Parts) -> None:
+    app.state.callback_token = p.settings.secret("sms_callback_token")
+    app.state.inbound_token = p.settings.secret("sms_inbound_token")
+    app.state.rules = p.rules
+
+
+def _serve_reply_flows(app: FastAPI, pool: asyncpg.Pool, p: _Parts, clock: Clock) -> None:
+    """Trainees' answers to the journey's SMS and to check-ins, each with its own flow."""
+    app.state.trainee_replies = TraineeReplies(pool, trainee_replies, p.events, p.index, clock)
+    app.state.check_in_replies = CheckInReplies(pool, check_in_replies, p.events, p.index, clock)
+
+
 async def _wire_broadcasts(
-    rt: ServiceRuntime,
-    app: FastAPI,
-    pool: asyncpg.Pool,
-    p: _Parts,
-    sms: tuple[SmsDispatcher, CircuitBreaker],
+    rt: ServiceRuntime, app: FastAPI, pool: asyncpg.Pool, p: _Parts, sms: SmsDispatcher
 ) -> None:
     """Campaign broadcasts from outreach: queued once, sent on Zalo or SMS at set rates. The
     SMS provider and its breaker are the journey's: one provider account, one health."""
-    s, (dispatcher, breaker) = p.settings, sms
-    app.state.zalo_callback_token = s.secret("zalo_callback_token")
+    app.state.zalo_callback_token = p.settings.secret("zalo_callback_token")
     app.state.broadcast_flow = flow = _broadcast_flow(p)
-    await rt.add_consumer(
-        Stream.OUTREACH, {CampaignBroadcastRequested.EVENT_TYPE: flow.on_requested}
-    )
+    requested = {CampaignBroadcastRequested.EVENT_TYPE: flow.on_requested}
+    await rt.add_consumer(Stream.OUTREACH, requested)
     add_broadcast_metrics(rt.metrics)
-    channels = _channels(p, dispatcher.provider, breaker)
-    broadcaster = BroadcastDispatcher(
+    broadcaster = _broadcast_dispatcher(rt, pool, p, flow, sms)
+    rt.add_worker(broadcaster.run, "broadcast-dispatcher")
+
+
+def _broadcast_dispatcher(
+    rt: ServiceRuntime, pool: asyncpg.Pool, p: _Parts, flow: BroadcastFlow, sms: SmsDispatcher
+) -> BroadcastDispatcher:
+    s = p.settings
+    return BroadcastDispatcher(
         pool,
         broadcasts,
         send_rate,
-        channels,
+        _channels(p, sms.provider, sms.breaker),
         p.phones,
         flow,
         broadcast_policy_of(s, policy_of(s, p.rules)),
         PgWakeup(rt.dsn, "broadcast_message"),
     )
-    rt.add_worker(broadcaster.run, "broadcast-dispatcher")
 
 
 def _broadcast_flow(p: _Parts) -> BroadcastFlow:
