@@ -156,12 +156,13 @@ class BroadcastDispatcher:
         if await self._held_back(row, now) or not await self._slot(row, channel):
             breaker.abandon_probe()
             return
+        await self._record(row, channel, await self._send(row, channel), breaker)
+
+    async def _send(self, row: dict[str, Any], channel: str) -> ZaloOutcome:
         phone = self._phones.open(row["phone_ciphertext"])
         if channel == "zalo":
-            outcome = await self._send_zalo(row, phone)
-        else:
-            outcome = await self._send_sms(row, phone)
-        await self._record(row, channel, outcome, breaker)
+            return await self._send_zalo(row, phone)
+        return await self._send_sms(row, phone)
 
     async def _send_zalo(self, row: dict[str, Any], phone: str) -> ZaloOutcome:
         params = row["zalo_params"]
@@ -268,16 +269,18 @@ class BroadcastDispatcher:
         await self._wakeup.start()
         try:
             while not stop.is_set():
-                try:
-                    sent = await self.dispatch_due(wait=False)
-                except (OSError, asyncpg.PostgresError):
-                    log.warning("broadcast dispatch pass failed; retrying", exc_info=True)
-                    sent = 0
-                await self._pause(sent)
+                await self._pause(await self._one_pass())
         finally:
             # A clean stop lets the sends under way finish and record what the provider said.
             await asyncio.gather(*self._in_flight, return_exceptions=True)
             await self._wakeup.close()
+
+    async def _one_pass(self) -> int:
+        try:
+            return await self.dispatch_due(wait=False)
+        except (OSError, asyncpg.PostgresError):
+            log.warning("broadcast dispatch pass failed; retrying", exc_info=True)
+            return 0
 
     async def _pause(self, sent: int) -> None:
         batch = self._policy.dispatch.batch_size

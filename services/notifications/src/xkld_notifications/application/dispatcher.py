@@ -220,15 +220,17 @@ class SmsDispatcher:
         await self._wakeup.start()
         try:
             while not stop.is_set():
-                try:
-                    sent = await self.dispatch_due()
-                except (OSError, asyncpg.PostgresError):
-                    log.warning("sms dispatch pass failed; retrying", exc_info=True)
-                    sent = 0
-                if sent < self._policy.batch_size:
+                if await self._one_pass() < self._policy.batch_size:
                     await self._wakeup.wait(self._policy.poll_seconds)
         finally:
             await self._wakeup.close()
+
+    async def _one_pass(self) -> int:
+        try:
+            return await self.dispatch_due()
+        except (OSError, asyncpg.PostgresError):
+            log.warning("sms dispatch pass failed; retrying", exc_info=True)
+            return 0
 
 
 def _contact_of(row: dict[str, Any]) -> ContactState:
