@@ -22,7 +22,7 @@ from xkld_shared.db.wakeup import PgWakeup
 
 from xkld_notifications.application.broadcast_ports import BroadcastStore
 from xkld_notifications.application.broadcasts import BroadcastFlow, Evidence
-from xkld_notifications.application.dispatcher import DispatchPolicy
+from xkld_notifications.application.dispatcher import DispatchPolicy, tell_breaker
 from xkld_notifications.application.ports import (
     Accepted,
     NoZaloAccount,
@@ -219,23 +219,17 @@ class BroadcastDispatcher:
     ) -> None:
         now = self._clock()
         zalo = channel == "zalo"
+        tell_breaker(breaker, outcome, now)
         match outcome:
             case Accepted(provider_message_id=provider_id):
-                breaker.succeeded()
                 await self._accepted(row, zalo, provider_id, now)
             case NoZaloAccount():
-                breaker.succeeded()
                 await self._apply(row["id"], Happened.ZALO_NO_ACCOUNT, Evidence())
             case TransientFailure(reason=reason) if (
                 row["attempts"] < self._policy.dispatch.max_attempts
             ):
-                breaker.failed(now.timestamp())
                 await self._retry(row, reason, now)
-            case TransientFailure():
-                breaker.failed(now.timestamp())
-                await self._refused(row, zalo)
-            case PermanentFailure():
-                breaker.succeeded()  # the provider answered
+            case TransientFailure() | PermanentFailure():
                 await self._refused(row, zalo)
 
     async def _accepted(

@@ -32,6 +32,7 @@ from xkld_notifications.application.ports import (
     SendOutcome,
     SmsProvider,
     TransientFailure,
+    ZaloOutcome,
 )
 from xkld_notifications.application.storage_ports import SmsStores
 from xkld_notifications.domain.breaker import CircuitBreaker
@@ -54,6 +55,15 @@ class DispatchPolicy:
     quiet_hours: QuietHours = field(default_factory=QuietHours)
     # The provider's rate across replicas (shared with campaign broadcasts); None: unpaced.
     rate_per_second: int | None = None
+
+
+def tell_breaker(breaker: CircuitBreaker, outcome: ZaloOutcome, now: dt.datetime) -> None:
+    """A transient failure counts against the provider; any other answer, a refusal too,
+    shows it is up, whatever it thought of the message."""
+    if isinstance(outcome, TransientFailure):
+        breaker.failed(now.timestamp())
+    else:
+        breaker.succeeded()
 
 
 class SmsDispatcher:
@@ -182,19 +192,15 @@ class SmsDispatcher:
 
     async def _record(self, row: dict[str, Any], outcome: SendOutcome) -> None:
         now = self._clock()
+        tell_breaker(self.breaker, outcome, now)
         match outcome:
             case Accepted(provider_message_id=provider_id):
-                self.breaker.succeeded()
                 await self._sent(row, provider_id, now)
             case TransientFailure(reason=reason) if row["attempts"] < self._policy.max_attempts:
-                self.breaker.failed(now.timestamp())
                 await self._retry(row, reason, now)
             case TransientFailure(reason=reason):
-                self.breaker.failed(now.timestamp())
                 await self._fail(row, reason, "retries_exhausted", now)
             case PermanentFailure(reason=reason):
-                # The provider answered: it is up, whatever it thought of this message.
-                self.breaker.succeeded()
                 await self._fail(row, reason, "provider_refused", now)
 
     async def _sent(self, row: dict[str, Any], provider_id: str, now: dt.datetime) -> None:
