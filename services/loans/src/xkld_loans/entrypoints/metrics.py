@@ -16,10 +16,15 @@ from xkld_loans.domain.local_time import local_today
 
 
 def add_loan_metrics(metrics: ServiceMetrics, pool: asyncpg.Pool) -> None:
-    registry = metrics.registry
-    disbursed = Counter("xkld_loans_disbursed", "Loans disbursed.", registry=registry)
+    _count_disbursements(metrics)
+    _sample_overdue_book(metrics, pool)
+
+
+def _count_disbursements(metrics: ServiceMetrics) -> None:
+    """From LoanDisbursed as the relay publishes it."""
+    disbursed = Counter("xkld_loans_disbursed", "Loans disbursed.", registry=metrics.registry)
     disbursed_vnd = Counter(
-        "xkld_loans_disbursed_vnd", "Money disbursed, in VND.", registry=registry
+        "xkld_loans_disbursed_vnd", "Money disbursed, in VND.", registry=metrics.registry
     )
 
     def count_disbursement(envelope: Mapping[str, Any]) -> None:
@@ -27,15 +32,19 @@ def add_loan_metrics(metrics: ServiceMetrics, pool: asyncpg.Pool) -> None:
         disbursed_vnd.inc(int(envelope["payload"]["amount_vnd"]))
 
     metrics.on_published([LoanDisbursed.EVENT_TYPE], count_disbursement)
+
+
+def _sample_overdue_book(metrics: ServiceMetrics, pool: asyncpg.Pool) -> None:
+    """Read from the database when Prometheus scrapes."""
     overdue = Gauge(
         "xkld_loans_overdue",
         "Disbursed loans with something unpaid from an instalment due before today (sampled).",
-        registry=registry,
+        registry=metrics.registry,
     )
     overdue_principal = Gauge(
         "xkld_loans_overdue_principal_vnd",
         "Principal unpaid of instalments due before today, in VND (sampled).",
-        registry=registry,
+        registry=metrics.registry,
     )
 
     async def sample() -> None:
