@@ -164,20 +164,36 @@ def check_no_overlaps(regimes: Sequence[Regime]) -> None:
     Two regimes in force on one day would make the choice of rules ambiguous. Provincial
     regimes are per province: two provinces' policies may run at the same time.
     """
+    _check_unique_codes(regimes)
+    for family in _families(regimes):
+        _check_each_ends_before_the_next(family)
+
+
+def _check_unique_codes(regimes: Sequence[Regime]) -> None:
     codes = [regime.code for regime in regimes]
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:
         raise ValueError(f"duplicate regime codes {duplicates}")
-    for programme, province in sorted({(r.programme, r.province_code or "") for r in regimes}):
-        ordered = sorted(
-            (r for r in regimes if (r.programme, r.province_code or "") == (programme, province)),
-            key=lambda regime: regime.effective_from,
-        )
-        for earlier, later in itertools.pairwise(ordered):
-            if earlier.effective_to is None or earlier.effective_to > later.effective_from:
-                raise ValueError(
-                    f"regimes {earlier.code} and {later.code} overlap in programme {programme}"
-                )
+
+
+def _families(regimes: Sequence[Regime]) -> list[list[Regime]]:
+    """The regimes of each programme (of each province, for provincial ones), oldest first."""
+    return [
+        sorted((r for r in regimes if _family_of(r) == key), key=lambda r: r.effective_from)
+        for key in sorted({_family_of(r) for r in regimes})
+    ]
+
+
+def _family_of(regime: Regime) -> tuple[str, str]:
+    return regime.programme, regime.province_code or ""
+
+
+def _check_each_ends_before_the_next(family: list[Regime]) -> None:
+    for earlier, later in itertools.pairwise(family):
+        if earlier.effective_to is None or earlier.effective_to > later.effective_from:
+            raise ValueError(
+                f"regimes {earlier.code} and {later.code} overlap in programme {earlier.programme}"
+            )
 
 
 def parse_document(text: str) -> tuple[tuple[Regime, ...], tuple[TopUp, ...]]:
