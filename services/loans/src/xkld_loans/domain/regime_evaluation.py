@@ -191,11 +191,7 @@ def evaluate(regime: Regime, ask: LoanAsk, top_ups: Sequence[TopUp] = ()) -> Eva
     _check_ask_fits(regime, ask)
     amount_cap = max_amount_vnd(regime, ask.contract_costs_vnd)
     term_cap = max_term_months(regime, ask.contract_term_months)
-    refusals = (
-        _group_reasons(regime, ask)
-        + _provincial_reasons(regime, ask)
-        + _term_reasons(ask, term_cap)
-    )
+    refusals = _refusals(regime, ask, term_cap)
     amount_reasons = _amount_reasons(regime, ask, amount_cap)
     rate = monthly_rate(regime, ask.priority_groups)
     top_up = top_up_for(top_ups, ask)
@@ -210,9 +206,17 @@ def evaluate(regime: Regime, ask: LoanAsk, top_ups: Sequence[TopUp] = ()) -> Eva
         overdue_monthly_rate=overdue_rate(regime, rate),
         max_term_months=term_cap,
         top_up_code=None if top_up is None else top_up.code,
-        subsidised_share_of_interest=None
-        if top_up is None
-        else top_up.subsidised_share_of_interest,
+        subsidised_share_of_interest=_subsidised_share(top_up),
         pool_province_code=regime.province_code if regime.capital_pool else None,
         pool_year=ask.application_date.year if regime.capital_pool else None,
     )
+
+
+def _refusals(regime: Regime, ask: LoanAsk, term_cap: int) -> list[str]:
+    """Why the worker may not borrow at all under this regime, whatever the amount."""
+    groups, province = _group_reasons(regime, ask), _provincial_reasons(regime, ask)
+    return groups + province + _term_reasons(ask, term_cap)
+
+
+def _subsidised_share(top_up: TopUp | None) -> Decimal | None:
+    return None if top_up is None else top_up.subsidised_share_of_interest
