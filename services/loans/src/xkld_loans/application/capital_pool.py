@@ -93,12 +93,14 @@ class CapitalPools:
         """Takes an approved pool-funded loan's amount from its year's pool, or refuses the
         approval (409): the caller's transaction then rolls the approval back too."""
         drawn = _draw_of(app)
-        if drawn is None:
-            return
-        province, year, amount = drawn
-        after = await self.records.draw(conn, province, year, amount)
-        if after is None:
-            raise PoolExhausted(province, year, amount)
+        if drawn is not None:
+            await self._draw(conn, app, drawn, context)
+
+    async def _draw(
+        self, conn: Conn, app: LoanApplication, drawn: tuple[str, int, int], context: ChangeContext
+    ) -> None:
+        after = await self._take(conn, drawn)
+        _, _, amount = drawn
         before = dataclasses.replace(after, lent_vnd=after.lent_vnd - amount)
         await self.records.record_movement(
             conn,
@@ -113,6 +115,13 @@ class CapitalPools:
         await self._record(
             conn, context, "loan.pool_drawn", before, after, event, app.registration_id
         )
+
+    async def _take(self, conn: Conn, drawn: tuple[str, int, int]) -> PoolYear:
+        """The year's pool after the draw; PoolExhausted (409) when it cannot cover it."""
+        after = await self.records.draw(conn, *drawn)
+        if after is None:
+            raise PoolExhausted(*drawn)
+        return after
 
     async def give_back_draw(
         self, conn: Conn, app: LoanApplication, context: ChangeContext
