@@ -27,15 +27,7 @@ from xkld_notifications.adapters import (
     templates_store,
     trainee_replies,
 )
-from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
-from xkld_notifications.adapters.other_providers import (
-    SpeedSmsConfig,
-    SpeedSmsProvider,
-    WebhookConfig,
-    WebhookProvider,
-)
 from xkld_notifications.adapters.phones import PhoneBlindIndex, SealedPhoneOpener
-from xkld_notifications.adapters.zalo import ZaloConfig, ZnsProvider
 from xkld_notifications.application.broadcast_dispatcher import (
     BroadcastDispatcher,
     BroadcastPolicy,
@@ -62,6 +54,7 @@ from xkld_notifications.entrypoints import (
     trainee_replies_http,
 )
 from xkld_notifications.entrypoints.metrics import add_broadcast_metrics, add_sms_metrics
+from xkld_notifications.provider_wiring import esms_of, speedsms_of, webhook_of, zalo_of
 from xkld_notifications.settings import NotificationsSettings
 
 SERVICE = "notifications"
@@ -70,37 +63,10 @@ MIGRATIONS = "xkld_notifications:migrations"
 
 def provider_of(settings: NotificationsSettings, client: httpx.AsyncClient) -> SmsProvider:
     if settings.sms_provider == "speedsms":
-        return _speedsms(settings, client)
+        return speedsms_of(settings, client)
     if settings.sms_provider == "webhook":
-        return _webhook(settings, client)
-    return EsmsProvider(_esms_config(settings), client)
-
-
-def _speedsms(s: NotificationsSettings, client: httpx.AsyncClient) -> SpeedSmsProvider:
-    config = SpeedSmsConfig(
-        s.sms_base_url, s.secret("sms_api_key"), s.sms_brandname, 2, s.sms_timeout_seconds
-    )
-    return SpeedSmsProvider(config, client)
-
-
-def _webhook(s: NotificationsSettings, client: httpx.AsyncClient) -> WebhookProvider:
-    hook = WebhookConfig(
-        s.sms_base_url, s.secret("sms_api_key"), s.sms_callback_url, s.sms_timeout_seconds
-    )
-    return WebhookProvider(hook, client)
-
-
-def _esms_config(s: NotificationsSettings) -> EsmsConfig:
-    return EsmsConfig(
-        base_url=s.sms_base_url,
-        api_key=s.secret("sms_api_key"),
-        secret_key=s.secret("sms_secret_key"),
-        brandname=s.sms_brandname,
-        sandbox=s.sms_sandbox,
-        callback_url=s.sms_callback_url,
-        callback_token=s.sms_callback_token,
-        timeout_seconds=s.sms_timeout_seconds,
-    )
+        return webhook_of(settings, client)
+    return esms_of(settings, client)
 
 
 def sms_stores() -> SmsStores:
@@ -138,13 +104,6 @@ def broadcast_policy_of(
         zalo_rate_per_second=settings.zalo_rate_per_second,
         zalo_callback_timeout_seconds=settings.zalo_callback_timeout_seconds,
     )
-
-
-def zalo_of(settings: NotificationsSettings, client: httpx.AsyncClient) -> ZnsProvider:
-    config = ZaloConfig(
-        settings.zalo_base_url, settings.secret("zalo_access_token"), settings.sms_timeout_seconds
-    )
-    return ZnsProvider(config, client)
 
 
 @dataclass(frozen=True)
