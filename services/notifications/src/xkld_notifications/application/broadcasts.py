@@ -98,8 +98,6 @@ class BroadcastFlow:
     ) -> NewBroadcastMessage:
         phone = self._phones.open(event.phone_ciphertext)
         text = unaccent(event.sms_text)
-        # `send_from` is a local day: not before that morning.
-        opens = dt.datetime.combine(event.send_from, self._day_starts, tzinfo=self._tz)
         return NewBroadcastMessage(
             id=message_id_of(event.broadcast_id, event.recipient_id),
             event_id=envelope.event_id,
@@ -117,8 +115,12 @@ class BroadcastFlow:
             zalo_template_id=event.zalo_template_id,
             zalo_params=dict(event.zalo_params),
             state=initial(event.route, event.zalo_template_id is not None).value,
-            not_before=max(now, opens),
+            not_before=max(now, self._morning_of(event.send_from)),
         )
+
+    def _morning_of(self, send_from: dt.date) -> dt.datetime:
+        # `send_from` is a local day: not before that morning.
+        return dt.datetime.combine(send_from, self._day_starts, tzinfo=self._tz)
 
     async def apply(
         self, conn: Conn, message_id: uuid.UUID, happened: Happened, ev: Evidence

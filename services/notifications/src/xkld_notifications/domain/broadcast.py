@@ -95,11 +95,7 @@ def step(r: Recipient, happened: Happened) -> Step | None:
     if r.state in FINAL:
         return None
     if happened is Happened.OPTED_OUT:
-        if r.state in (State.PENDING_ZALO, State.PENDING_SMS):
-            return Step(
-                State.SUPPRESSED, r.fell_back, "opted_out", Settle("suppressed", None, "opted_out")
-            )
-        return None
+        return _opted_out(r)
     if r.state is State.PENDING_ZALO:
         return _from_pending_zalo(happened)
     if r.state is State.ZALO_SENT:
@@ -107,6 +103,13 @@ def step(r: Recipient, happened: Happened) -> Step | None:
     if r.state is State.PENDING_SMS:
         return _from_pending_sms(r, happened)
     return _from_sms_sent(r, happened)
+
+
+def _opted_out(r: Recipient) -> Step | None:
+    """Suppresses a recipient still waiting for a send; in any other state it changes nothing."""
+    if r.state not in (State.PENDING_ZALO, State.PENDING_SMS):
+        return None
+    return Step(State.SUPPRESSED, r.fell_back, "opted_out", Settle("suppressed", None, "opted_out"))
 
 
 def _from_pending_zalo(happened: Happened) -> Step | None:
