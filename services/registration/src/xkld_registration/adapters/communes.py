@@ -14,6 +14,7 @@ import importlib.util
 import json
 import sqlite3
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -145,18 +146,34 @@ def _legacy_unit(row: Any, successors: dict[str, tuple[str, ...]]) -> AdminUnit:
     )
 
 
-def _successor_keys(converter: dict[str, dict[str, object]]) -> dict[str, list[tuple[str, str]]]:
+# The converter's tables; a takeover is an old unit's key and the (new province key, new ward
+# key) of a unit that took it over.
+_Converter = dict[str, dict[str, object]]
+_Takeover = tuple[str, tuple[str, str]]
+
+
+def _successor_keys(converter: _Converter) -> dict[str, list[tuple[str, str]]]:
     """Old "province_district_ward" key -> the (new province key, new ward key) taking it over."""
     successors: dict[str, list[tuple[str, str]]] = {}
+    for old, new in [*_whole_takeovers(converter), *_divided_takeovers(converter)]:
+        successors.setdefault(old, []).append(new)
+    return successors
+
+
+def _whole_takeovers(converter: _Converter) -> Iterator[_Takeover]:
+    """Old units that went whole into one new unit."""
     for province, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
         for new_ward, olds in _dict(wards).items():
             for old in _strs(olds):
-                successors.setdefault(old, []).append((province, new_ward))
+                yield old, (province, new_ward)
+
+
+def _divided_takeovers(converter: _Converter) -> Iterator[_Takeover]:
+    """Old units divided between several new units."""
     for province, olds in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
         for old, parts in _dict(olds).items():
             for part in parts if isinstance(parts, list) else []:
-                successors.setdefault(old, []).append((province, str(part["newWardKey"])))
-    return successors
+                yield old, (province, str(part["newWardKey"]))
 
 
 def _strs(value: object) -> list[str]:
