@@ -200,14 +200,13 @@ def _request(
     )
 
 
+_NO_ZALO_TEMPLATE = FieldProblem(
+    "route",
+    "Mẫu tin của chiến dịch chưa có mẫu Zalo: chỉ gửi được SMS",
+    "The campaign's template has no Zalo template: only SMS is possible",
+)
+
+
 def _check_route(route: str, template: asyncpg.Record) -> None:
     if route == "zalo_then_sms" and template["zalo_template_id"] is None:
-        raise InvalidInput.of(
-            [
-                FieldProblem(
-                    "route",
-                    "Mẫu tin của chiến dịch chưa có mẫu Zalo: chỉ gửi được SMS",
-                    "The campaign's template has no Zalo template: only SMS is possible",
-                )
-            ]
-        )
+        raise InvalidInput.of([_NO_ZALO_TEMPLATE])

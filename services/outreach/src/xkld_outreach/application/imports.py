@@ -56,19 +56,21 @@ def _grouped(rows: Sequence[ParsedRow]) -> dict[str, list[ParsedRow]]:
     return groups
 
 
+_TWO_HAMLETS = FieldProblem(
+    "hamlet", "Các dòng của cùng một hộ ghi khác ấp", "Rows of one household name two hamlets"
+)
+_TOO_MANY_MEMBERS = FieldProblem(
+    "household",
+    f"Một hộ có tối đa {MAX_MEMBERS} người",
+    f"A household has at most {MAX_MEMBERS} members",
+)
+
+
 def _household_problem(rows: list[ParsedRow]) -> FieldProblem | None:
     if len({r.hamlet for r in rows}) > 1:
-        return FieldProblem(
-            "hamlet",
-            "Các dòng của cùng một hộ ghi khác ấp",
-            "Rows of one household name two hamlets",
-        )
+        return _TWO_HAMLETS
     if len(rows) > MAX_MEMBERS:
-        return FieldProblem(
-            "household",
-            f"Một hộ có tối đa {MAX_MEMBERS} người",
-            f"A household has at most {MAX_MEMBERS} members",
-        )
+        return _TOO_MANY_MEMBERS
     return None
 
 

@@ -36,6 +36,12 @@ from xkld_outreach.domain.survey import (
 
 PRODUCER = "outreach"
 
+_NO_SUCH_COMMUNE = FieldProblem(
+    "commune_code",
+    "Không có xã/phường mang mã này (dùng mã sau 01/07/2025)",
+    "No current commune has this code (use the code after 1 July 2025)",
+)
+
 
 @dataclass(frozen=True)
 class Household:
@@ -100,23 +106,12 @@ class Survey:
     def _province_of(self, commune_code: str) -> str:
         province = self._communes.province_of(commune_code)
         if province is None:
-            raise InvalidInput.of(
-                [
-                    FieldProblem(
-                        "commune_code",
-                        "Không có xã/phường mang mã này (dùng mã sau 01/07/2025)",
-                        "No current commune has this code (use the code after 1 July 2025)",
-                    )
-                ]
-            )
+            raise InvalidInput.of([_NO_SUCH_COMMUNE])
         return province
 
     async def close_round(self, round_id: uuid.UUID, context: ChangeContext) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
-            found = await self._store.round_row(conn, round_id, lock=True)
-            row = writable(context.actor, found, RoundNotFound())
-            if row["status"] != "open":
-                raise RoundAlreadyClosed
+            row = await self._to_close(conn, round_id, context.actor)
             closed = await self._store.close_round(conn, round_id, context.actor.username)
             event = _closed(round_id, closed)
             body = round_body(closed)
@@ -125,6 +120,13 @@ class Survey:
                 conn, context, "survey_round.closed", round_id, before, body, [event]
             )
             return body
+
+    async def _to_close(self, conn: Conn, round_id: uuid.UUID, actor: Principal) -> asyncpg.Record:
+        found = await self._store.round_row(conn, round_id, lock=True)
+        row = writable(actor, found, RoundNotFound())
+        if row["status"] != "open":
+            raise RoundAlreadyClosed
+        return row
 
     async def rounds(self, actor: Principal) -> list[dict[str, Any]]:
         async with self._pool.acquire() as conn:

@@ -14,6 +14,7 @@ from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_outreach.domain.erasure import ErasureReason
+from xkld_outreach.entrypoints.http import _answered
 from xkld_outreach.entrypoints.requests import context_of
 from xkld_outreach.entrypoints.wiring import ErasureDesk
 
@@ -51,6 +52,5 @@ async def erase_member(
     keyed = idempotency.Keyed.of(
         f"survey_member.erase:{officer.subject}:{respondent_id}", key, body.model_dump(mode="json")
     )
-    answer = await desk.erase(respondent_id, body.reason, context_of(request, officer), keyed)
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+    context = context_of(request, officer)
+    return _answered(await desk.erase(respondent_id, body.reason, context, keyed))

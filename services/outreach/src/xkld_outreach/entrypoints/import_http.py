@@ -15,6 +15,7 @@ from xkld_shared.identity.principal import Principal, Role
 from xkld_shared.spreadsheet import read_import
 
 from xkld_outreach.application.imports import ParsedRow, report_of
+from xkld_outreach.entrypoints.http import _answered
 from xkld_outreach.entrypoints.import_rows import SHAPE, parsed_row
 from xkld_outreach.entrypoints.requests import context_of
 from xkld_outreach.entrypoints.wiring import ImportDesk
@@ -64,17 +65,19 @@ async def import_households(
     trong một giao dịch, nên gửi lại cùng mã Idempotency-Key không nhập lần hai."""
     data = await request.body()
     key = None if dry_run else idempotency.checked_key(idempotency_key)
-    if len(data) > MAX_BYTES:
-        raise _file_problem("Tệp lớn hơn 5 MB", "The file is larger than 5 MB")
+    _check_size(data)
     rows, ignored = _rows(data)
     context = context_of(request, officer)
     if key is None:
         results = await imports.dry_run(round_id, rows, context)
         return JSONResponse(report_of(results, True, ignored))
     keyed = _keyed(officer, key, data, round_id)
-    answer = await imports.run(round_id, rows, context, keyed, ignored)
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+    return _answered(await imports.run(round_id, rows, context, keyed, ignored))
+
+
+def _check_size(data: bytes) -> None:
+    if len(data) > MAX_BYTES:
+        raise _file_problem("Tệp lớn hơn 5 MB", "The file is larger than 5 MB")
 
 
 def _keyed(officer: Principal, key: str, data: bytes, round_id: uuid.UUID) -> idempotency.Keyed:

@@ -14,8 +14,10 @@ import importlib.util
 import json
 import sqlite3
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from vietnam_provinces import Ward, WardCode
 
@@ -85,53 +87,93 @@ def _current_by_name() -> dict[tuple[str, str], str]:
     return {key: codes[0] for key, codes in names.items() if len(codes) == 1}
 
 
+# The package's SQLite lists: the units after the merger, and those before it.
+_NEW_UNITS = "SELECT provinceKey, wardKey, wardCode, provinceCode, ward FROM admin_units"
+_OLD_UNITS = """SELECT provinceKey, districtKey, wardKey, wardCode, ward, district, provinceCode
+               FROM admin_units_legacy WHERE wardCode IS NOT NULL"""
+
+
 @lru_cache(maxsize=1)
 def _legacy_units() -> dict[str, AdminUnit]:
     data = _data_dir()
+    new_rows, old_rows = _dataset_rows(data / "dataset.db")
     converter = json.loads((data / "converter_2025.json").read_text(encoding="utf-8"))
-    with sqlite3.connect(f"file:{data / 'dataset.db'}?mode=ro", uri=True) as db:
-        new_rows = db.execute(
-            "SELECT provinceKey, wardKey, wardCode, provinceCode, ward FROM admin_units"
-        ).fetchall()
-        old_rows = db.execute(
-            """SELECT provinceKey, districtKey, wardKey, wardCode, ward, district, provinceCode
-               FROM admin_units_legacy WHERE wardCode IS NOT NULL"""
-        ).fetchall()
+    successors = _successor_codes(_new_codes(new_rows), _successor_keys(converter))
+    return {unit.code: unit for unit in (_legacy_unit(row, successors) for row in old_rows)}
+
+
+def _dataset_rows(path: Path) -> tuple[list[Any], list[Any]]:
+    """The rows of the units after the merger, and of those before it."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return db.execute(_NEW_UNITS).fetchall(), db.execute(_OLD_UNITS).fetchall()
+
+
+def _new_codes(new_rows: list[Any]) -> dict[tuple[str, str], str]:
+    """(new province key, new ward key) -> the unit's current code, where one is found."""
     by_name = _current_by_name()
     new_code: dict[tuple[str, str], str] = {}
     for province_key, ward_key, code, province, name in new_rows:
-        current = _current(str(code)) and f"{int(code):05d}"
-        found = current or by_name.get((f"{int(province):02d}", _nfc(name)))
-        if found:
+        if found := _current_code(code, province, name, by_name):
             new_code[(province_key, ward_key)] = found
-    successors = _successor_keys(converter)
-    units: dict[str, AdminUnit] = {}
-    for province_key, district_key, ward_key, code, name, district, province in old_rows:
-        key = f"{province_key}_{district_key}_{ward_key}"
-        targets = [new_code.get(t) for t in successors.get(key, [])]
-        units[f"{int(code):05d}"] = AdminUnit(
-            code=f"{int(code):05d}",
-            name=f"{_nfc(name)} ({_nfc(district)})",
-            province_code=f"{int(province):02d}",
-            valid_from=None,
-            valid_until=_OLD_UNITS_END,
-            successors=tuple(sorted({t for t in targets if t is not None})),
-        )
-    return units
+    return new_code
 
 
-def _successor_keys(converter: dict[str, dict[str, object]]) -> dict[str, list[tuple[str, str]]]:
+def _current_code(
+    code: Any, province: Any, name: str, by_name: dict[tuple[str, str], str]
+) -> str | None:
+    """The code itself when it is a current one, else the current unit of that name."""
+    current = _current(str(code)) and f"{int(code):05d}"
+    return current or by_name.get((f"{int(province):02d}", _nfc(name)))
+
+
+def _successor_codes(
+    new_code: dict[tuple[str, str], str], keys: dict[str, list[tuple[str, str]]]
+) -> dict[str, tuple[str, ...]]:
+    """Old "province_district_ward" key -> the current codes of the units taking it over."""
+    found = {old: {new_code[t] for t in targets if t in new_code} for old, targets in keys.items()}
+    return {old: tuple(sorted(codes)) for old, codes in found.items()}
+
+
+def _legacy_unit(row: Any, successors: dict[str, tuple[str, ...]]) -> AdminUnit:
+    province_key, district_key, ward_key, code, name, district, province = row
+    return AdminUnit(
+        code=f"{int(code):05d}",
+        name=f"{_nfc(name)} ({_nfc(district)})",
+        province_code=f"{int(province):02d}",
+        valid_from=None,
+        valid_until=_OLD_UNITS_END,
+        successors=successors.get(f"{province_key}_{district_key}_{ward_key}", ()),
+    )
+
+
+# The converter's tables; a takeover is an old unit's key and the (new province key, new ward
+# key) of a unit that took it over.
+_Converter = dict[str, dict[str, object]]
+_Takeover = tuple[str, tuple[str, str]]
+
+
+def _successor_keys(converter: _Converter) -> dict[str, list[tuple[str, str]]]:
     """Old "province_district_ward" key -> the (new province key, new ward key) taking it over."""
     successors: dict[str, list[tuple[str, str]]] = {}
+    for old, new in [*_whole_takeovers(converter), *_divided_takeovers(converter)]:
+        successors.setdefault(old, []).append(new)
+    return successors
+
+
+def _whole_takeovers(converter: _Converter) -> Iterator[_Takeover]:
+    """Old units that went whole into one new unit."""
     for province, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
         for new_ward, olds in _dict(wards).items():
             for old in _strs(olds):
-                successors.setdefault(old, []).append((province, new_ward))
+                yield old, (province, new_ward)
+
+
+def _divided_takeovers(converter: _Converter) -> Iterator[_Takeover]:
+    """Old units divided between several new units."""
     for province, olds in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
         for old, parts in _dict(olds).items():
             for part in parts if isinstance(parts, list) else []:
-                successors.setdefault(old, []).append((province, str(part["newWardKey"])))
-    return successors
+                yield old, (province, str(part["newWardKey"]))
 
 
 def _strs(value: object) -> list[str]:

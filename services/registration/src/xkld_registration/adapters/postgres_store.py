@@ -28,6 +28,15 @@ _INSERT_REGISTRATION = (
     f"VALUES ({', '.join(f'${n}' for n in range(1, len(Row._fields) + 1))})"
 )
 
+_INSERT_CONSENTS = (
+    # One statement for every row (a batch holds 4 per file): half the server's work per row
+    # of one execution per row.
+    """INSERT INTO consent (registration_id, purpose, granted, text_version, recorded_by,
+               recorded_by_name)
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::bool[], $4::text[], $5::text[],
+               $6::text[])"""
+)
+
 
 # One index probe per CCCD, whatever the plan cache decides. asyncpg prepares statements, and
 # PostgreSQL keeps a generic plan once it looks no worse than the first few: for a table that
@@ -123,29 +132,16 @@ class PostgresRegistrationRows:
 
 
 async def add_consents(conn: Conn, given: Sequence[GivenConsents]) -> None:
-    rows = [
-        (
-            g.registration.id,
-            purpose.value,
-            granted,
-            g.registration.consents.text_version,
-            g.recorded_by,
-            g.recorded_by_name,
-        )
-        for g in given
-        for purpose, granted in g.registration.consents.answers.items()
+    if rows := [row for g in given for row in _consent_rows(g)]:
+        await conn.execute(_INSERT_CONSENTS, *(list(column) for column in zip(*rows, strict=True)))
+
+
+def _consent_rows(g: GivenConsents) -> list[tuple[Any, ...]]:
+    r = g.registration
+    return [
+        (r.id, purpose.value, granted, r.consents.text_version, g.recorded_by, g.recorded_by_name)
+        for purpose, granted in r.consents.answers.items()
     ]
-    if not rows:
-        return
-    # One statement for every row (a batch holds 4 per file): half the server's work per row
-    # of one execution per row.
-    await conn.execute(
-        """INSERT INTO consent (registration_id, purpose, granted, text_version, recorded_by,
-               recorded_by_name)
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::bool[], $4::text[], $5::text[],
-               $6::text[])""",
-        *(list(column) for column in zip(*rows, strict=True)),
-    )
 
 
 async def consent_history(conn: Conn, registration_id: uuid.UUID) -> list[asyncpg.Record]:

@@ -166,10 +166,7 @@ class Journeys:
         details: dict[str, Any],
     ) -> Journey:
         cleared_on = self._today(on)
-        if gate is Gate.HEALTH_CERTIFICATE:
-            # Health data is sensitive (Decree 13/2023): only its sealed form is stored.
-            sealed = self._vault.seal_sensitive(json.dumps(details, default=str), HEALTH_PURPOSE)
-            details = {"sealed": sealed}
+        details = self._stored(gate, details)
 
         async def write(conn: Conn, file: JourneyFile, _: Decision) -> dict[str, Any]:
             await self._steps.files.add_record(
@@ -181,6 +178,13 @@ class Journeys:
         return await self._steps.run(
             rid, ctx, action=f"gate_cleared.{gate.value}", command=_given(cmd), details=write
         )
+
+    def _stored(self, gate: Gate, details: dict[str, Any]) -> dict[str, Any]:
+        if gate is not Gate.HEALTH_CERTIFICATE:
+            return details
+        # Health data is sensitive (Decree 13/2023): only its sealed form is stored.
+        sealed = self._vault.seal_sensitive(json.dumps(details, default=str), HEALTH_PURPOSE)
+        return {"sealed": sealed}
 
     async def schedule_departure(
         self, rid: uuid.UUID, ctx: ChangeContext, departure_on: dt.date, flight_number: str | None

@@ -30,24 +30,36 @@ def licence_problem(
     """Why a contract with this enterprise cannot be signed on that day, or None."""
     e = enterprise
     if e.revoked:
-        return (
-            f"Giấy phép {e.licence_number} của doanh nghiệp {e.code} đã bị thu hồi",
-            f"Enterprise {e.code}'s licence {e.licence_number} is revoked",
-        )
+        return _revoked(e)
     if not e.licence_valid_from <= signed_on <= e.licence_valid_to:
-        return (
-            f"Giấy phép {e.licence_number} của doanh nghiệp {e.code} không còn hiệu lực "
-            f"vào ngày {signed_on:%d/%m/%Y} (hiệu lực {e.licence_valid_from:%d/%m/%Y}"
-            f"–{e.licence_valid_to:%d/%m/%Y})",
-            f"Enterprise {e.code}'s licence {e.licence_number} is not valid on {signed_on} "
-            f"(valid {e.licence_valid_from} to {e.licence_valid_to})",
-        )
+        return _not_valid_on(e, signed_on)
     if market_code not in e.markets:
-        return (
-            f"Doanh nghiệp {e.code} không được phép đưa người lao động đi thị trường {market_code}",
-            f"Enterprise {e.code} is not licensed for the market {market_code}",
-        )
+        return _not_licensed_for(e, market_code)
     return None
+
+
+def _revoked(e: Enterprise) -> tuple[str, str]:
+    return (
+        f"Giấy phép {e.licence_number} của doanh nghiệp {e.code} đã bị thu hồi",
+        f"Enterprise {e.code}'s licence {e.licence_number} is revoked",
+    )
+
+
+def _not_valid_on(e: Enterprise, signed_on: dt.date) -> tuple[str, str]:
+    return (
+        f"Giấy phép {e.licence_number} của doanh nghiệp {e.code} không còn hiệu lực "
+        f"vào ngày {signed_on:%d/%m/%Y} (hiệu lực {e.licence_valid_from:%d/%m/%Y}"
+        f"–{e.licence_valid_to:%d/%m/%Y})",
+        f"Enterprise {e.code}'s licence {e.licence_number} is not valid on {signed_on} "
+        f"(valid {e.licence_valid_from} to {e.licence_valid_to})",
+    )
+
+
+def _not_licensed_for(e: Enterprise, market_code: str) -> tuple[str, str]:
+    return (
+        f"Doanh nghiệp {e.code} không được phép đưa người lao động đi thị trường {market_code}",
+        f"Enterprise {e.code} is not licensed for the market {market_code}",
+    )
 
 
 def check_licence_dates(valid_from: dt.date, valid_to: dt.date) -> None:

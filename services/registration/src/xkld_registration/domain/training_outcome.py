@@ -42,30 +42,34 @@ def check_outcome(
         raise InvalidInput.of(problems)
 
 
+_NO_RESULT_YET = FieldProblem(
+    "course_id",
+    "Khoá học chưa có kết quả; chỉ ghi việc làm sau khi học xong",
+    "The course has no result yet; employment is recorded after the course",
+)
+_OUTSIDE_FOLLOW_UP = FieldProblem(
+    "observed_on",
+    f"Ngày ghi nhận phải trong {FOLLOW_UP_MONTHS} tháng sau khi học xong",
+    f"The date must be within {FOLLOW_UP_MONTHS} months after the course ended",
+)
+
+
 def _completion_problems(
     observed_on: dt.date, completed_on: dt.date | None, today: dt.date
 ) -> list[FieldProblem]:
     if completed_on is None:
-        return [
-            FieldProblem(
-                "course_id",
-                "Khoá học chưa có kết quả; chỉ ghi việc làm sau khi học xong",
-                "The course has no result yet; employment is recorded after the course",
-            )
-        ]
-    if observed_on < completed_on or (
+        return [_NO_RESULT_YET]
+    if _outside_follow_up(observed_on, completed_on, today):
+        return [_OUTSIDE_FOLLOW_UP]
+    return []
+
+
+def _outside_follow_up(observed_on: dt.date, completed_on: dt.date, today: dt.date) -> bool:
+    return observed_on < completed_on or (
         # A future date is refused below; only a past one is compared with six months on
         # (which also keeps the date arithmetic far from year 9999).
         observed_on <= today and observed_on > add_months(completed_on, FOLLOW_UP_MONTHS)
-    ):
-        return [
-            FieldProblem(
-                "observed_on",
-                f"Ngày ghi nhận phải trong {FOLLOW_UP_MONTHS} tháng sau khi học xong",
-                f"The date must be within {FOLLOW_UP_MONTHS} months after the course ended",
-            )
-        ]
-    return []
+    )
 
 
 def _future_problems(observed_on: dt.date, today: dt.date) -> list[FieldProblem]:

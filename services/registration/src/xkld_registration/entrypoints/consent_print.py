@@ -39,18 +39,20 @@ def render_consent_record(
 
 
 def _row(consent: dict[str, object]) -> str:
-    answer = "Có / Yes" if consent["granted"] else "Không / No"
-    when = consent["recorded_at"]
-    local = (
-        when.astimezone(_VIETNAM).strftime("%d/%m/%Y %H:%M")
-        if isinstance(when, dt.datetime)
-        else ""
-    )
-    cells = (
+    return "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in _cells(consent)) + "</tr>"
+
+
+def _cells(consent: dict[str, object]) -> tuple[str, ...]:
+    return (
         f"{consent['purpose_vi']} ({consent['purpose']})",
-        answer,
+        "Có / Yes" if consent["granted"] else "Không / No",
         str(consent["text_version"]),
         str(consent["recorded_by_name"]),
-        local,
+        _local_time(consent["recorded_at"]),
     )
-    return "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>"
+
+
+def _local_time(when: object) -> str:
+    if isinstance(when, dt.datetime):
+        return when.astimezone(_VIETNAM).strftime("%d/%m/%Y %H:%M")
+    return ""

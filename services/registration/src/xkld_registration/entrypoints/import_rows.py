@@ -69,6 +69,8 @@ _EDUCATION = {
 _YES = {"co", "x", "yes", "true", "1", "dong y"}
 _NO = {"khong", "no", "false", "0", "khong dong y"}
 _DEFAULT_CONSENT_VERSION = "import"
+# The answers chosen from a list, typed in words, and the table that reads each.
+_WORDED = (("gender", _GENDER), ("education", _EDUCATION))
 
 
 # What a file must look like to be imported, for the shared reader.
@@ -94,25 +96,38 @@ def command_of(
 
 def _body(raw: dict[str, str]) -> dict[str, Any]:
     body: dict[str, Any] = {k: v for k, v in raw.items() if v and k not in _CONSENTS}
-    body["cccd"] = _pad(raw.get("cccd", ""), 12, (10, 11))
-    phone = raw.get("phone", "")
-    body["phone"] = "0" + phone if re.fullmatch(r"\d{9}", phone) else phone
-    body["commune_code"] = _pad(raw.get("commune_code", ""), 5, (1, 2, 3, 4))
-    body["ethnicity_code"] = _pad(raw.get("ethnicity_code", "01") or "01", 2, (1,))
-    body["household_poverty"] = _lookup(raw.get("household_poverty") or "khong", _POVERTY)
-    body["date_of_birth"] = _date(raw.get("date_of_birth", ""))
-    for field, table in (("gender", _GENDER), ("education", _EDUCATION)):
-        if raw.get(field):
-            body[field] = _lookup(raw[field], table)
-    if raw.get("priority_groups"):
-        body["priority_groups"] = [g.strip() for g in re.split(r"[;,]", raw["priority_groups"])]
-    if raw.get("loan_wanted"):
-        body["loan_wanted"] = _yes_no(raw["loan_wanted"])
-    body["consents"] = {
-        p: _yes_no(raw[p]) for p in _CONSENTS if raw.get(p)
-    }  # a missing answer stays missing: the form's check names it
+    body |= _identity(raw) | _answers(raw)
     body.setdefault("consent_text_version", _DEFAULT_CONSENT_VERSION)
     return {k: v for k, v in body.items() if v not in ("", None)}
+
+
+def _identity(raw: dict[str, str]) -> dict[str, Any]:
+    """The numbers and codes as typed, put right where a spreadsheet mangled them."""
+    return {
+        "cccd": _pad(raw.get("cccd", ""), 12, (10, 11)),
+        "phone": _phone(raw.get("phone", "")),
+        "commune_code": _pad(raw.get("commune_code", ""), 5, (1, 2, 3, 4)),
+        "ethnicity_code": _pad(raw.get("ethnicity_code", "01") or "01", 2, (1,)),
+        "household_poverty": _lookup(raw.get("household_poverty") or "khong", _POVERTY),
+        "date_of_birth": _date(raw.get("date_of_birth", "")),
+    }
+
+
+def _phone(typed: str) -> str:
+    # A mobile number stored as a number loses its leading 0 too (912... for 0912...).
+    return "0" + typed if re.fullmatch(r"\d{9}", typed) else typed
+
+
+def _answers(raw: dict[str, str]) -> dict[str, Any]:
+    """The answers typed in words, only those given; and the consents."""
+    answers: dict[str, Any] = {f: _lookup(raw[f], t) for f, t in _WORDED if raw.get(f)}
+    if raw.get("priority_groups"):
+        answers["priority_groups"] = [g.strip() for g in re.split(r"[;,]", raw["priority_groups"])]
+    if raw.get("loan_wanted"):
+        answers["loan_wanted"] = _yes_no(raw["loan_wanted"])
+    # A missing answer stays missing: the form's check names it.
+    answers["consents"] = {p: _yes_no(raw[p]) for p in _CONSENTS if raw.get(p)}
+    return answers
 
 
 def _pad(value: str, width: int, short_lengths: tuple[int, ...]) -> str:

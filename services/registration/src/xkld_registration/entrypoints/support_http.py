@@ -119,13 +119,24 @@ def sheet_xlsx(sheet: Sheet) -> bytes:
     column for the trainee's signature."""
     from openpyxl import Workbook
 
-    view = sheet.view()
     book = Workbook()
+    _write_bang_ke(_bang_ke_sheet(book), sheet)
+    return _saved(book)
+
+
+def _bang_ke_sheet(book: Any) -> Any:
     ws = book.active
     assert ws is not None  # a new workbook always has one sheet
     ws.title = "Bang ke"
+    return ws
+
+
+def _write_bang_ke(ws: Any, sheet: Sheet) -> None:
     _append_title(ws, sheet)
-    _append_lines(ws, view)
+    _append_lines(ws, sheet.view())
+
+
+def _saved(book: Any) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

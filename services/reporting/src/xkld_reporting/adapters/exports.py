@@ -89,13 +89,26 @@ def progress_xlsx(report: ProgressReport) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
+    _fill(_progress_sheet(book), report)
+    return _saved(book)
+
+
+def _progress_sheet(book: Any) -> Any:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Tiến độ"
+    return sheet
+
+
+def _fill(sheet: Any, report: ProgressReport) -> None:
+    """The headings, the areas' lines and, for more than one area, the chart."""
     header_row = _add_headings(sheet, report)
     _add_table(sheet, report, header_row)
     if len(report.areas) > 1:
         _add_chart(sheet, header_row, len(report.areas))
+
+
+def _saved(book: Any) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -24,20 +24,25 @@ def _optional_int(value: Any) -> int | None:
 
 
 def parse_rules(data: dict[str, Any]) -> ReputationRules:
-    t = data["thresholds"]
+    return ReputationRules(_thresholds(data["thresholds"]), _fee_caps(data.get("fee_caps", [])))
+
+
+def _thresholds(t: dict[str, Any]) -> Thresholds:
     rate = t.get("early_return_rate_percent")
-    thresholds = Thresholds(
+    return Thresholds(
         early_return_rate_percent=None if rate is None else Decimal(str(rate)),
         min_departed_for_rate=int(t.get("min_departed_for_rate", 1)),
         absconded=_optional_int(t.get("absconded")),
         complaints=_optional_int(t.get("complaints")),
         fees_over_cap=_optional_int(t.get("fees_over_cap")),
     )
-    caps = [
+
+
+def _fee_caps(caps: list[dict[str, Any]]) -> list[FeeCap]:
+    return [
         FeeCap(c["market_code"], c["programme"], _optional_int(c.get("cap_vnd")), c["basis"])
-        for c in data.get("fee_caps", [])
+        for c in caps
     ]
-    return ReputationRules(thresholds, caps)
 
 
 def load_rules(path: str | None = None) -> ReputationRules:

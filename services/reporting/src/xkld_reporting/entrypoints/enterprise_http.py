@@ -13,6 +13,7 @@ from xkld_shared.http.wiring import from_app_state
 from xkld_reporting.adapters.enterprise_queries import enterprise_lines
 from xkld_reporting.adapters.freshness import freshness
 from xkld_reporting.adapters.reputation_rules import ReputationRules
+from xkld_reporting.domain.reputation import EnterpriseLine
 from xkld_reporting.entrypoints.json_body import json_response
 from xkld_reporting.entrypoints.params import ReportArea, Snapshot
 
@@ -26,12 +27,7 @@ async def enterprises(area: ReportArea, conn: Snapshot, rules: Rules) -> Respons
     """Uy tín doanh nghiệp: mỗi doanh nghiệp một dòng, các cờ cảnh báo theo ngưỡng.
 
     Licence status is not on any event: the registration service's enterprise list holds it."""
-    lines = await enterprise_lines(conn, area.communes, rules)
-    rows: list[dict[str, Any]] = []
-    for line in lines:
-        row = asdict(line)
-        row["early_return_rate_percent"] = line.early_return_rate_percent
-        rows.append(row)
+    rows = [_row(line) for line in await enterprise_lines(conn, area.communes, rules)]
     return json_response(
         {
             "area_code": area.code,
@@ -43,3 +39,8 @@ async def enterprises(area: ReportArea, conn: Snapshot, rules: Rules) -> Respons
             "enterprises": rows,
         }
     )
+
+
+def _row(line: EnterpriseLine) -> dict[str, Any]:
+    """The line's fields and its early-return rate (a property, which `asdict` leaves out)."""
+    return asdict(line) | {"early_return_rate_percent": line.early_return_rate_percent}

@@ -165,8 +165,7 @@ async def registrations(
     date_to: IsoDate | None = None,
 ) -> Response:
     """Registration facts: how many reached a milestone, by period and one dimension."""
-    start = date_from or dt.date(vietnam_today().year, 1, 1)
-    end = date_to or dt.date(start.year, 12, 31)
+    start, end = _dates_or_year(date_from, date_to)
     rows = await queries.registration_facts(
         conn, area.communes, milestone, by, granularity, start, end
     )
@@ -182,6 +181,12 @@ async def registrations(
             "rows": rows,
         }
     )
+
+
+def _dates_or_year(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The dates asked for; by default from 1 January this year to the end of the start's year."""
+    start = date_from or dt.date(vietnam_today().year, 1, 1)
+    return start, date_to or dt.date(start.year, 12, 31)
 
 
 @router.get("/loans")
