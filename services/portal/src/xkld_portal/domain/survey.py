@@ -76,20 +76,34 @@ def member_indexes(form: Mapping[str, Any]) -> list[int]:
 
 
 def _member(form: Mapping[str, Any], i: int, n: int, parsed: Parsed) -> dict[str, Any]:
+    member = _member_selects(form, i, n, parsed)
+    member |= {name: _text(form, f"m{i}-{name}") == "true" for name in _FLAGS}
+    member |= _member_optional(form, i)
+    member["priority_groups"] = _member_groups(form, i)
+    return member
+
+
+def _member_selects(form: Mapping[str, Any], i: int, n: int, parsed: Parsed) -> dict[str, Any]:
     member: dict[str, Any] = {}
     for name in _SELECTS:
         if value := _text(form, f"m{i}-{name}"):
             member[name] = value
         else:
             parsed.problems.append(Problem(f"members.{n}.{name}", N_("This field is required")))
-    for name in _FLAGS:
-        member[name] = _text(form, f"m{i}-{name}") == "true"
-    for name in _OPTIONAL:
-        if value := _text(form, f"m{i}-{name}"):
-            member[name] = value.upper() if name in ("trade_code", "market_code") else value
-    groups = _listed(form, f"m{i}-priority_groups")
-    member["priority_groups"] = [g for g in PRIORITY_GROUPS if g in groups]
     return member
+
+
+def _member_optional(form: Mapping[str, Any], i: int) -> dict[str, str]:
+    """The optional answers given; codes in capitals, as outreach lists them."""
+    typed = {name: _text(form, f"m{i}-{name}") for name in _OPTIONAL}
+    return {
+        k: v.upper() if k in ("trade_code", "market_code") else v for k, v in typed.items() if v
+    }
+
+
+def _member_groups(form: Mapping[str, Any], i: int) -> list[str]:
+    groups = _listed(form, f"m{i}-priority_groups")
+    return [g for g in PRIORITY_GROUPS if g in groups]
 
 
 def household_body(form: Mapping[str, Any]) -> Parsed:
