@@ -60,13 +60,17 @@ def _listed(form: Mapping[str, Any], name: str) -> list[str]:
     return [v for v in values if isinstance(v, str)]
 
 
-def round_body(form: Mapping[str, Any]) -> Parsed:
-    parsed = Parsed()
-    for name in ("commune_code", "title", "period_start", "period_end"):
+def _read_required(form: Mapping[str, Any], names: tuple[str, ...], parsed: Parsed) -> None:
+    for name in names:
         if value := _text(form, name):
             parsed.body[name] = value
         else:
             parsed.problems.append(Problem(name, N_("This field is required")))
+
+
+def round_body(form: Mapping[str, Any]) -> Parsed:
+    parsed = Parsed()
+    _read_required(form, ("commune_code", "title", "period_start", "period_end"), parsed)
     return parsed
 
 
@@ -110,10 +114,7 @@ def household_body(form: Mapping[str, Any]) -> Parsed:
     """The household's body; its members numbered in the order the form shows them, which is
     also how outreach names a member's field in its answer (`members.0.trade_code`)."""
     parsed = Parsed()
-    if hamlet := _text(form, "hamlet"):
-        parsed.body["hamlet"] = hamlet
-    else:
-        parsed.problems.append(Problem("hamlet", N_("This field is required")))
+    _read_required(form, ("hamlet",), parsed)
     indexes = member_indexes(form)
     if not indexes:
         parsed.problems.append(Problem("members", N_("Add at least one member")))

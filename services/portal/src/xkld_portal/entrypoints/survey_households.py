@@ -129,14 +129,18 @@ async def record_household(
             request, portal, visitor, round_id,
             typed=form, members=members, form_key=key, problems=problems,
         )  # fmt: skip
-    path = f"{round_path(round_id)}/households"
     try:
-        await portal.api.send(
-            Service.OUTREACH, "POST", path, token=visitor.token, json=parsed.body, key=key
-        )
+        await _send_household(portal, visitor, round_id, parsed.body, key)
     except Refusal as refused:
         return await _form(
             request, portal, visitor, round_id,
             typed=form, members=members, form_key=key, refused=refused,
         )  # fmt: skip
     return finished(request, round_path(round_id), key)
+
+
+async def _send_household(
+    portal: Portal, visitor: Visitor, round_id: uuid.UUID, body: dict[str, Any], key: str
+) -> None:
+    path = f"{round_path(round_id)}/households"
+    await portal.api.send(Service.OUTREACH, "POST", path, token=visitor.token, json=body, key=key)
