@@ -23,7 +23,9 @@ from xkld_portal.entrypoints.web import (
     PortalDep,
     Visitor,
     VisitorDep,
+    form_status,
     new_form_key,
+    problem_messages,
     render,
 )
 
@@ -61,13 +63,12 @@ async def _form(
     refused: Refusal | None = None,
 ) -> Response:
     shown = await portal.api.get(Service.OUTREACH, round_path(round_id), token=visitor.token)
-    status = refused.status if refused else (422 if problems else 200)
     return render(
         request,
         portal,
         "survey_household.html",
         visitor=visitor,
-        status_code=status,
+        status_code=form_status(refused, problems),
         round=shown,
         typed=typed,
         members=members,
@@ -124,7 +125,7 @@ async def record_household(
     members = sv.members_typed(form, grow)
     parsed = sv.household_body(form)
     if grow or parsed.problems:
-        problems = {} if grow else {p.name: p.message for p in parsed.problems}
+        problems = {} if grow else problem_messages(parsed.problems)
         return await _form(
             request, portal, visitor, round_id,
             typed=form, members=members, form_key=key, problems=problems,
