@@ -30,6 +30,7 @@ from xkld_portal.entrypoints.web import (
     form_status,
     lookup_of,
     new_form_key,
+    page_count,
     problem_messages,
     render,
 )
@@ -76,7 +77,7 @@ async def _list(
         visitor=visitor,
         found=found,
         lookup=lookup,
-        pages=max(1, -(-int(found["total"]) // PAGE_SIZE)),
+        pages=page_count(int(found["total"]), PAGE_SIZE),
         groups=rural.SUPPORT_GROUPS,
     )
 

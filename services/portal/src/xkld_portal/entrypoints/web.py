@@ -127,6 +127,11 @@ def problem_messages(problems: list[Problem] | None) -> dict[str, str]:
     return {p.name: p.message for p in problems or []}
 
 
+def page_count(total: int, page_size: int) -> int:
+    """The pages a list of `total` items takes, `page_size` a page: at least one, even empty."""
+    return max(1, -(-total // page_size))
+
+
 def render(
     request: Request,
     portal: Portal,
