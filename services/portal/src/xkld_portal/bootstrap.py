@@ -64,18 +64,23 @@ def _lifespan(s: PortalSettings) -> Callable[[FastAPI], AbstractAsyncContextMana
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.portal = Portal(
-            api=api,
-            cookies=cookies,
-            verifier=await load_verifier(s),
-            templates=environments(),
-            attempts=AttemptLimiter(s.portal_login_attempts, s.portal_login_window_seconds),
-            cookie_secure=s.portal_cookie_secure,
-        )
+        app.state.portal = await _portal(s, api, cookies)
         yield
         await api.close()
 
     return lifespan
+
+
+async def _portal(s: PortalSettings, api: HttpApi, cookies: SessionCookie) -> Portal:
+    """The portal's collaborators; the verifier's keys are read once the app has started."""
+    return Portal(
+        api=api,
+        cookies=cookies,
+        verifier=await load_verifier(s),
+        templates=environments(),
+        attempts=AttemptLimiter(s.portal_login_attempts, s.portal_login_window_seconds),
+        cookie_secure=s.portal_cookie_secure,
+    )
 
 
 def _add_middleware(app: FastAPI, s: PortalSettings) -> None:

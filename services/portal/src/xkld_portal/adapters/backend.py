@@ -111,9 +111,6 @@ class HttpApi:
         params: dict[str, Any] | None = None,
         forwarded_for: str | None = None,
     ) -> Any:
-        headers = {"Idempotency-Key": key} if key else {}
-        if forwarded_for:  # the browser's address, for identity's per-address sign-in limits
-            headers["X-Forwarded-For"] = forwarded_for
         answer = await self._call(
             service,
             method,
@@ -122,11 +119,9 @@ class HttpApi:
             retry=key is not None,
             body=_Body(json, content),
             params=params,
-            headers=headers,
+            headers=_send_headers(key, forwarded_for),
         )
-        if answer.status_code == 204 or not answer.content:
-            return None
-        return answer.json()
+        return _json_or_none(answer)
 
     async def _call(
         self,
@@ -141,32 +136,44 @@ class HttpApi:
         params: dict[str, Any] | None = None,
     ) -> Answer:
         correlation = current_correlation_id() or str(uuid.uuid4())
-        sent = {"X-Correlation-Id": correlation, **(headers or {})}
-        if token:
-            sent["Authorization"] = f"Bearer {token}"
-        url = _url(self._urls[service], path, params)
-        for attempt in (1, 2) if retry else (1,):
-            try:
-                with backend_call(), _client_span(service, method, sent):
-                    answer = await self._request(method, url, sent, body or _Body())
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                log.warning(
-                    "backend unreachable", extra={"service": service, "error": type(exc).__name__}
-                )
-                if attempt == 2 or not retry:
-                    raise Unavailable(correlation) from None
-                continue
-            if answer.status_code >= 500 and retry and attempt == 1:
-                continue
+        attempt = _Attempt(
+            service,
+            method,
+            _url(self._urls[service], path, params),
+            _headers(correlation, token, headers),
+            body or _Body(),
+            correlation,
+        )
+        for number in (1, 2) if retry else (1,):
+            last = number == 2 or not retry
+            answer = await self._try(attempt, last=last)
+            if answer is None or (answer.status_code >= 500 and not last):
+                continue  # unreachable or failing, and a second try remains
             return _checked(answer, correlation)
         raise Unavailable(correlation)
 
-    async def _request(self, method: str, url: str, headers: dict[str, str], body: _Body) -> Answer:
+    async def _try(self, attempt: _Attempt, *, last: bool) -> Answer | None:
+        """One try of a call: its answer, or None when the service could not be reached and
+        another try remains (after the last one, Unavailable)."""
+        try:
+            with backend_call(), _client_span(attempt.service, attempt.method, attempt.headers):
+                return await self._request(attempt)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning(
+                "backend unreachable",
+                extra={"service": attempt.service, "error": type(exc).__name__},
+            )
+            if last:
+                raise Unavailable(attempt.correlation) from None
+            return None
+
+    async def _request(self, attempt: _Attempt) -> Answer:
+        body, headers = attempt.body, attempt.headers
         if body.json is not None:
             headers = {**headers, "Content-Type": "application/json"}
         async with self._open().request(
-            method,
-            url,
+            attempt.method,
+            attempt.url,
             headers=headers,
             data=body.data(),
             allow_redirects=False,
@@ -188,6 +195,39 @@ class _Body:
         if self.json is None:
             return None
         return _json_bytes(self.json)
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """What each try of one call sends, the same every time. The headers are the call's own
+    dict: its span writes the current `traceparent` into it."""
+
+    service: Service
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: _Body
+    correlation: str
+
+
+def _headers(correlation: str, token: str | None, extra: dict[str, str] | None) -> dict[str, str]:
+    sent = {"X-Correlation-Id": correlation, **(extra or {})}
+    if token:
+        sent["Authorization"] = f"Bearer {token}"
+    return sent
+
+
+def _send_headers(key: str | None, forwarded_for: str | None) -> dict[str, str]:
+    headers = {"Idempotency-Key": key} if key else {}
+    if forwarded_for:  # the browser's address, for identity's per-address sign-in limits
+        headers["X-Forwarded-For"] = forwarded_for
+    return headers
+
+
+def _json_or_none(answer: Answer) -> Any:
+    if answer.status_code == 204 or not answer.content:
+        return None
+    return answer.json()
 
 
 def _json_bytes(value: Any) -> bytes:

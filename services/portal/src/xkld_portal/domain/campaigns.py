@@ -66,15 +66,27 @@ def campaign_body(form: Mapping[str, Any]) -> Parsed:
     _required(form, _REQUIRED, parsed)
     for name in _LISTS:
         parsed.body[name] = listed(form, name)
+    parsed.body["communes"] = _typed_communes(form)
+    parsed.body["hamlets"] = _typed_hamlets(form)
+    _at_least_one(("communes", "channels"), parsed)
+    return parsed
+
+
+def _typed_communes(form: Mapping[str, Any]) -> list[str]:
     # A labour officer has no communes of their own to tick: they type the codes.
     typed = " ".join(listed(form, "communes")).replace(",", " ").replace(";", " ")
-    parsed.body["communes"] = list(dict.fromkeys(typed.split()))
+    return list(dict.fromkeys(typed.split()))
+
+
+def _typed_hamlets(form: Mapping[str, Any]) -> list[str]:
     hamlets = text(form, "hamlets").replace("\n", ",").split(",")
-    parsed.body["hamlets"] = list(dict.fromkeys(h.strip() for h in hamlets if h.strip()))
-    for name in ("communes", "channels"):
+    return list(dict.fromkeys(h.strip() for h in hamlets if h.strip()))
+
+
+def _at_least_one(names: Iterable[str], parsed: Parsed) -> None:
+    for name in names:
         if not parsed.body[name]:
             parsed.problems.append(Problem(name, N_("Choose at least one")))
-    return parsed
 
 
 def zalo_params(typed: str) -> dict[str, str] | None:
@@ -94,16 +106,24 @@ def template_body(form: Mapping[str, Any]) -> Parsed:
     """The SMS text's field is `text`, the name the SMS counter reads, so it counts it live."""
     parsed = Parsed()
     _required(form, ("title", "announcement"), parsed)
+    _read_sms_text(form, parsed)
+    parsed.body["zalo_template_id"] = text(form, "zalo_template_id") or None
+    _read_zalo_params(form, parsed)
+    return parsed
+
+
+def _read_sms_text(form: Mapping[str, Any], parsed: Parsed) -> None:
     if sms := text(form, "text"):
         parsed.body["sms_text"] = sms
     else:
         parsed.problems.append(Problem("sms_text", N_("This field is required")))
-    parsed.body["zalo_template_id"] = text(form, "zalo_template_id") or None
+
+
+def _read_zalo_params(form: Mapping[str, Any], parsed: Parsed) -> None:
     params = zalo_params(text(form, "zalo_params"))
     if params is None:
         parsed.problems.append(Problem("zalo_params", N_("One parameter a line: name=value")))
     parsed.body["zalo_params"] = params or {}
-    return parsed
 
 
 def _whole(typed: str) -> int | str:

@@ -59,19 +59,29 @@ def _consents(form: dict[str, Any]) -> dict[str, Any]:
 def intake_body(form: dict[str, Any]) -> Parsed:
     parsed = Parsed()
     _read_required(form, parsed)
-    for name in _OPTIONAL:
-        if value := _text(form, name):
-            parsed.body[name] = value
-    parsed.body["priority_groups"] = [
-        g for g in _listed(form, "priority_groups") if g in PRIORITY_GROUPS
-    ]
-    loan = _text(form, "loan_wanted")
-    if loan in ("true", "false"):
-        parsed.body["loan_wanted"] = loan == "true"
-    parsed.body |= _consents(form)
-    if respondent := _respondent(form):
-        parsed.body["outreach_respondent_id"] = respondent
+    parsed.body |= _optional(form) | {"priority_groups": _priority_groups(form)}
+    parsed.body |= _loan_wanted(form) | _consents(form) | _conversion(form)
     return parsed
+
+
+def _optional(form: dict[str, Any]) -> dict[str, str]:
+    """The optional fields that were filled in; a blank one is not sent."""
+    return {name: value for name in _OPTIONAL if (value := _text(form, name))}
+
+
+def _priority_groups(form: dict[str, Any]) -> list[str]:
+    return [g for g in _listed(form, "priority_groups") if g in PRIORITY_GROUPS]
+
+
+def _loan_wanted(form: dict[str, Any]) -> dict[str, bool]:
+    """Yes or no when the question was answered; left out when it was not."""
+    loan = _text(form, "loan_wanted")
+    return {"loan_wanted": loan == "true"} if loan in ("true", "false") else {}
+
+
+def _conversion(form: dict[str, Any]) -> dict[str, str]:
+    respondent = _respondent(form)
+    return {"outreach_respondent_id": respondent} if respondent else {}
 
 
 def _respondent(form: dict[str, Any]) -> str | None:

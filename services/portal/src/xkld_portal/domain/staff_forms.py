@@ -51,11 +51,21 @@ def codes(form: Form, name: str) -> list[str]:
     return [c for c in _SEPARATORS.split(text(form, name)) if c]
 
 
+def digits_of(typed: str) -> str:
+    """An amount without the thousands separators and spaces people type into it."""
+    return typed.replace(".", "").replace(",", "").replace(" ", "")
+
+
+def is_whole(digits: str) -> bool:
+    """Digits the services take as a whole number: at most 15 of them."""
+    return digits.isdigit() and len(digits) <= 15
+
+
 def whole_vnd(form: Form, name: str) -> int | str | None:
     """Money as people type it (`30.000.000 ₫`): the grouping is dropped; what is not a whole
     number of đồng then goes as typed, for the service to refuse next to the field."""
     typed = _DIGIT_GROUPING.sub("", text(form, name))
-    return int(typed) if typed.isdigit() and len(typed) <= 15 else (typed or None)
+    return int(typed) if is_whole(typed) else (typed or None)
 
 
 def file_id(typed: str) -> uuid.UUID | None:
@@ -70,7 +80,7 @@ def whole(form: Form, name: str) -> int | str | None:
     """A whole number as the service takes it; anything else as typed, for the service to refuse
     in its own words next to the field (the API reads no number from text)."""
     typed = text(form, name)
-    return int(typed) if typed.isdigit() and len(typed) <= 15 else (typed or None)
+    return int(typed) if is_whole(typed) else (typed or None)
 
 
 def whole_within(typed: str | None, low: int, high: int) -> int | None:

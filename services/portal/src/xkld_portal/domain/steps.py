@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from xkld_portal.domain.labels import EARLY_CAUSES, N_
+from xkld_portal.domain.staff_forms import digits_of, is_whole, text
 
 Kind = Literal["text", "date", "int", "select", "area", "bool", "money_lines"]
 # Where a select's choices come from: a fixed list, or reference data read at render time.
@@ -255,40 +256,40 @@ def parse(step: Step, form: dict[str, object]) -> Parsed:
     return parsed
 
 
-def _text(form: dict[str, object], name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _read(ask: Ask, form: dict[str, object], parsed: Parsed) -> None:
-    if ask.kind == "bool":
-        parsed.body[ask.name] = _text(form, ask.name) == "true"
-        return
     if ask.kind == "money_lines":
         _read_costs(ask, form, parsed)
-        return
-    raw = _text(form, ask.name)
-    if not raw:
+    else:
+        _read_one(ask, text(form, ask.name), parsed)
+
+
+def _read_one(ask: Ask, raw: str, parsed: Parsed) -> None:
+    if ask.kind == "bool":
+        parsed.body[ask.name] = raw == "true"
+    elif not raw:
         if ask.required:
             parsed.problems.append(Problem(ask.name, N_("This field is required")))
+    elif ask.kind == "int":
+        _read_whole(ask.name, raw, parsed)
+    else:
+        parsed.body[ask.name] = raw
+
+
+def _read_whole(name: str, raw: str, parsed: Parsed) -> None:
+    digits = digits_of(raw)
+    if not is_whole(digits):
+        parsed.problems.append(Problem(name, N_("Must be a whole number")))
         return
-    if ask.kind == "int":
-        digits = raw.replace(".", "").replace(",", "").replace(" ", "")
-        if not digits.isdigit() or len(digits) > 15:
-            parsed.problems.append(Problem(ask.name, N_("Must be a whole number")))
-            return
-        parsed.body[ask.name] = int(digits)
-        return
-    parsed.body[ask.name] = raw
+    parsed.body[name] = int(digits)
 
 
 def _read_costs(ask: Ask, form: dict[str, object], parsed: Parsed) -> None:
     costs: dict[str, int] = {}
     for code, _ in COST_LINES:
-        raw = _text(form, f"{ask.name}.{code}").replace(".", "").replace(",", "").replace(" ", "")
+        raw = digits_of(text(form, f"{ask.name}.{code}"))
         if not raw:
             continue
-        if not raw.isdigit() or len(raw) > 15:
+        if not is_whole(raw):
             parsed.problems.append(Problem(f"{ask.name}.{code}", N_("Must be a whole number")))
             return
         costs[code] = int(raw)

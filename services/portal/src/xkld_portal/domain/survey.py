@@ -60,13 +60,17 @@ def _listed(form: Mapping[str, Any], name: str) -> list[str]:
     return [v for v in values if isinstance(v, str)]
 
 
-def round_body(form: Mapping[str, Any]) -> Parsed:
-    parsed = Parsed()
-    for name in ("commune_code", "title", "period_start", "period_end"):
+def _read_required(form: Mapping[str, Any], names: tuple[str, ...], parsed: Parsed) -> None:
+    for name in names:
         if value := _text(form, name):
             parsed.body[name] = value
         else:
             parsed.problems.append(Problem(name, N_("This field is required")))
+
+
+def round_body(form: Mapping[str, Any]) -> Parsed:
+    parsed = Parsed()
+    _read_required(form, ("commune_code", "title", "period_start", "period_end"), parsed)
     return parsed
 
 
@@ -76,30 +80,41 @@ def member_indexes(form: Mapping[str, Any]) -> list[int]:
 
 
 def _member(form: Mapping[str, Any], i: int, n: int, parsed: Parsed) -> dict[str, Any]:
+    member = _member_selects(form, i, n, parsed)
+    member |= {name: _text(form, f"m{i}-{name}") == "true" for name in _FLAGS}
+    member |= _member_optional(form, i)
+    member["priority_groups"] = _member_groups(form, i)
+    return member
+
+
+def _member_selects(form: Mapping[str, Any], i: int, n: int, parsed: Parsed) -> dict[str, Any]:
     member: dict[str, Any] = {}
     for name in _SELECTS:
         if value := _text(form, f"m{i}-{name}"):
             member[name] = value
         else:
             parsed.problems.append(Problem(f"members.{n}.{name}", N_("This field is required")))
-    for name in _FLAGS:
-        member[name] = _text(form, f"m{i}-{name}") == "true"
-    for name in _OPTIONAL:
-        if value := _text(form, f"m{i}-{name}"):
-            member[name] = value.upper() if name in ("trade_code", "market_code") else value
-    groups = _listed(form, f"m{i}-priority_groups")
-    member["priority_groups"] = [g for g in PRIORITY_GROUPS if g in groups]
     return member
+
+
+def _member_optional(form: Mapping[str, Any], i: int) -> dict[str, str]:
+    """The optional answers given; codes in capitals, as outreach lists them."""
+    typed = {name: _text(form, f"m{i}-{name}") for name in _OPTIONAL}
+    return {
+        k: v.upper() if k in ("trade_code", "market_code") else v for k, v in typed.items() if v
+    }
+
+
+def _member_groups(form: Mapping[str, Any], i: int) -> list[str]:
+    groups = _listed(form, f"m{i}-priority_groups")
+    return [g for g in PRIORITY_GROUPS if g in groups]
 
 
 def household_body(form: Mapping[str, Any]) -> Parsed:
     """The household's body; its members numbered in the order the form shows them, which is
     also how outreach names a member's field in its answer (`members.0.trade_code`)."""
     parsed = Parsed()
-    if hamlet := _text(form, "hamlet"):
-        parsed.body["hamlet"] = hamlet
-    else:
-        parsed.problems.append(Problem("hamlet", N_("This field is required")))
+    _read_required(form, ("hamlet",), parsed)
     indexes = member_indexes(form)
     if not indexes:
         parsed.problems.append(Problem("members", N_("Add at least one member")))

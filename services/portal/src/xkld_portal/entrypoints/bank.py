@@ -127,14 +127,7 @@ async def disburse(
     officer_only(visitor)
     key = form_key_of(form)
     try:
-        await portal.api.send(
-            Service.LOANS,
-            "POST",
-            f"/loan-applications/{lid}/disbursement",
-            token=visitor.token,
-            json=bank.disbursement_body(form),
-            key=key,
-        )
+        await _send_step(portal, visitor, (lid, "disbursement", bank.disbursement_body(form)), key)
     except Refusal as refused:
         attempt = Attempt(f"disburse-{lid}", key, form, refused)
         return await _day_sheet(request, portal, visitor, (None, None), attempt)

@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from xkld_portal.application.errors import NothingHere, Refusal
+from xkld_portal.application.errors import NothingHere
 from xkld_portal.application.ports import Service
 from xkld_portal.entrypoints.after_return import officers_only
+from xkld_portal.entrypoints.staff_common import answer_or_refusal
 from xkld_portal.entrypoints.web import PortalDep, VisitorDep, attachment, render
 
 router = APIRouter()
@@ -37,13 +38,10 @@ async def channel_report(
     end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
 ) -> Response:
     officers_only(visitor)
-    days, refusal, report = _days(start, end), None, None
-    try:
-        report = await portal.api.get(
-            Service.NOTIFICATIONS, REPORT, token=visitor.token, params=days
-        )
-    except Refusal as refused:
-        refusal = refused
+    days = _days(start, end)
+    report, refusal = await answer_or_refusal(
+        portal.api.get(Service.NOTIFICATIONS, REPORT, token=visitor.token, params=days)
+    )
     return render(
         request,
         portal,

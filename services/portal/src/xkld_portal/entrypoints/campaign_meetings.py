@@ -37,6 +37,12 @@ async def respondents_in(
     return cp.respondents(shown)
 
 
+def _chosen_commune(campaign: dict[str, Any], asked: str | None) -> str:
+    """The commune asked for when it is one of the campaign's; else its first."""
+    communes: list[str] = sorted(campaign["communes"])
+    return asked if asked in communes else communes[0]
+
+
 async def _form(
     request: Request,
     portal: Portal,
@@ -48,8 +54,7 @@ async def _form(
     campaign = await portal.api.get(
         Service.OUTREACH, campaign_path(campaign_id), token=visitor.token
     )
-    communes: list[str] = sorted(campaign["communes"])
-    chosen = commune if commune in communes else communes[0]
+    chosen = _chosen_commune(campaign, commune)
     people = await respondents_in(portal, visitor, [chosen])
     return render(
         request,

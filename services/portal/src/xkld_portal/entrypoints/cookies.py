@@ -40,6 +40,12 @@ def cookie_header(name: str, value: str, *, secure: bool, max_age: int | None) -
     return "; ".join(parts)
 
 
+def _server_timing(started: float, backend_seconds: float) -> str:
+    """The page's time so far and the part of it spent waiting for the services, in ms."""
+    total = (time.perf_counter() - started) * 1000
+    return f"app;dur={total:.1f}, backend;dur={backend_seconds * 1000:.1f}"
+
+
 class PortalCookies:
     def __init__(self, app: ASGIApp, *, secure: bool) -> None:
         self.app = app
@@ -59,8 +65,7 @@ class PortalCookies:
         async def send_with_cookies(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                total = (time.perf_counter() - started) * 1000
-                headers["Server-Timing"] = f"app;dur={total:.1f}, backend;dur={spent[0] * 1000:.1f}"
+                headers["Server-Timing"] = _server_timing(started, spent[0])
                 self._stamp(headers, made, state.get("session_out"))
             await send(message)
 

@@ -17,7 +17,13 @@ from xkld_portal.application.errors import NotAllowed, NothingHere, Refusal
 from xkld_portal.application.ports import Service
 from xkld_portal.domain import course_plan as plan
 from xkld_portal.entrypoints.progress import year_of
-from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of, refusal
+from xkld_portal.entrypoints.staff_common import (
+    Attempt,
+    answer_or_refusal,
+    finished,
+    form_key_of,
+    refusal,
+)
 from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
 
 router = APIRouter()
@@ -62,21 +68,20 @@ async def plan_page(
     _readers_only(visitor)
     shown_year, shown_commune = year_of(year), _commune(commune)
     query = {"year": shown_year, "commune": shown_commune or ""}
-    context: dict[str, Any] = {"answer": None, "refusal": None}
-    try:
-        context["answer"] = await fetch_plan(portal, visitor, shown_year, shown_commune)
-    except Refusal as refused:
-        context["refusal"] = refused
+    answer, refused = await answer_or_refusal(
+        fetch_plan(portal, visitor, shown_year, shown_commune)
+    )
     return render(
         request,
         portal,
         "course_plan.html",
         visitor=visitor,
-        status_code=context["refusal"].status if context["refusal"] else 200,
+        status_code=refused.status if refused else 200,
         query=query,
         may_plan=visitor.can(Role.LABOUR_OFFICER),
         places_left=plan.places_left,
-        **context,
+        answer=answer,
+        refusal=refused,
     )
 
 
@@ -140,24 +145,36 @@ async def set_line(
 ) -> Response:
     _planners_only(visitor)
     key = form_key_of(form)
-    line_id = plan.line_id_of(str(form.get("line_id") or ""))
-    line: dict[str, Any] = {"line_id": str(line_id or ""), "new": form.get("new") == "true"}
-    line["typed"] = {}
     body = plan.line_body(form)
     try:
-        if line_id is None:
-            raise refusal(
-                "plan_year", "Biểu mẫu đã cũ: hãy mở lại", "The form is stale: open it again"
-            )
-        await portal.api.send(
-            REG, "PUT", f"/course-plan/lines/{line_id}", token=visitor.token, json=body, key=key
-        )
-    except NotAllowed:
-        attempt = Attempt("line", key, form, _outside_scope())
-        return _line_form(request, portal, visitor, line, attempt)
+        await _put_line(portal, visitor, _sent_line_id(form), body, key)
     except Refusal as refused:
-        return _line_form(request, portal, visitor, line, Attempt("line", key, form, refused))
+        attempt = Attempt("line", key, form, refused)
+        return _line_form(request, portal, visitor, _line_sent_back(form), attempt)
     return finished(request, f"/course-plan?year={year_of(str(body['plan_year']))}", key)
+
+
+def _sent_line_id(form: dict[str, Any]) -> uuid.UUID:
+    line_id = plan.line_id_of(str(form.get("line_id") or ""))
+    if line_id is None:
+        raise refusal("plan_year", "Biểu mẫu đã cũ: hãy mở lại", "The form is stale: open it again")
+    return line_id
+
+
+async def _put_line(
+    portal: Portal, visitor: Visitor, line_id: uuid.UUID, body: dict[str, Any], key: str
+) -> None:
+    path = f"/course-plan/lines/{line_id}"
+    try:
+        await portal.api.send(REG, "PUT", path, token=visitor.token, json=body, key=key)
+    except NotAllowed:
+        raise _outside_scope() from None
+
+
+def _line_sent_back(form: dict[str, Any]) -> dict[str, Any]:
+    """A refused line's form is drawn again from what was typed, with the same id."""
+    line_id = plan.line_id_of(str(form.get("line_id") or ""))
+    return {"line_id": str(line_id or ""), "new": form.get("new") == "true", "typed": {}}
 
 
 @router.get("/course-plan/lines/{line_id}/withdraw")

@@ -21,6 +21,7 @@ from xkld_portal.entrypoints.web import (
     Visitor,
     VisitorDep,
     printable_from,
+    problem_messages,
     render,
 )
 
@@ -113,7 +114,7 @@ def show_file(
         cost_lines=COST_LINES,
         open_step=open_step,
         refusal=refusal,
-        problems={p.name: p.message for p in problems or []},
+        problems=problem_messages(problems),
         typed=typed or {},
         form_key=form_key,
         **loaded,

@@ -21,7 +21,9 @@ from xkld_portal.entrypoints.web import (
     VisitorDep,
     finished,
     form_key_of,
+    form_status,
     new_form_key,
+    problem_messages,
     render,
 )
 
@@ -46,11 +48,11 @@ async def _show(
         portal,
         "intake.html",
         visitor=visitor,
-        status_code=refusal.status if refusal else (422 if problems else 200),
+        status_code=form_status(refusal, problems),
         typed=typed,
         form_key=form_key,
         refusal=refusal,
-        problems={p.name: p.message for p in problems or []},
+        problems=problem_messages(problems),
         existing=existing or [],
         markets=markets,
         labels=labels,

@@ -15,7 +15,15 @@ from xkld_portal.application.ports import Service
 from xkld_portal.domain import staff_forms as forms
 from xkld_portal.domain.labels import PRIORITY_GROUPS
 from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of
-from xkld_portal.entrypoints.web import FormDep, Portal, PortalDep, Visitor, VisitorDep, render
+from xkld_portal.entrypoints.web import (
+    FormDep,
+    Portal,
+    PortalDep,
+    Visitor,
+    VisitorDep,
+    page_count,
+    render,
+)
 
 router = APIRouter()
 PAGE_SIZE = 25
@@ -42,7 +50,7 @@ async def _queue(
         visitor=visitor,
         status_code=attempt.status,
         files=files,
-        pages=max(1, -(-int(files["total"]) // PAGE_SIZE)),
+        pages=page_count(int(files["total"]), PAGE_SIZE),
         attempt=attempt,
         **_CHOICES,
     )

@@ -99,12 +99,7 @@ async def page(request: Request, portal: PortalDep, visitor: VisitorDep, name: s
     readers_only(visitor)
     report = _report(name)
     query = query_of(report, visitor, dict(request.query_params))
-    context: dict[str, Any] = {"answer": None, "table": None, "refusal": None}
-    try:
-        answer = await _answer(portal, visitor, report, query)
-        context |= {"answer": answer, "table": report.table(answer)}
-    except Refusal as refused:
-        context["refusal"] = refused
+    context = await _read(portal, visitor, report, query)
     return render(
         request,
         portal,
@@ -119,3 +114,14 @@ async def page(request: Request, portal: PortalDep, visitor: VisitorDep, name: s
         percent=percent_shown,
         **context,
     )
+
+
+async def _read(
+    portal: Portal, visitor: Visitor, report: Report, query: dict[str, Any]
+) -> dict[str, Any]:
+    """The answer and its table, or the service's refusal of the filters."""
+    try:
+        answer = await _answer(portal, visitor, report, query)
+        return {"answer": answer, "table": report.table(answer), "refusal": None}
+    except Refusal as refused:
+        return {"answer": None, "table": None, "refusal": refused}

@@ -45,12 +45,18 @@ def _labour_only(visitor: Visitor) -> None:
         raise NotAllowed
 
 
+def _with_complaint_form(attempt: Attempt) -> Attempt:
+    """Unless a form was refused, the page's attempt is the complaint form's, with a fresh key."""
+    if attempt.form is None:
+        return Attempt("complaint", attempt.key("complaint"), {})
+    return attempt
+
+
 async def _page(request: Request, portal: Portal, visitor: Visitor, attempt: Attempt) -> Response:
     report = await portal.api.get(Service.REPORTING, "/reports/enterprises", token=visitor.token)
     listed = await portal.api.get(Service.REGISTRATION, "/enterprises", token=visitor.token)
     today = dt.datetime.now(VIETNAM).date()
-    if attempt.form is None:
-        attempt = Attempt("complaint", attempt.key("complaint"), {})
+    attempt = _with_complaint_form(attempt)
     return render(
         request,
         portal,

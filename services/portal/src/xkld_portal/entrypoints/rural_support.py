@@ -138,11 +138,9 @@ async def confirm_payment(
     key = form_key_of(form)
     course = await _course(portal, visitor, code)
     sheet, missing = await _sheet(portal, visitor, code)
-    if missing is not None:
-        return await _page(request, portal, visitor, code, Attempt("pay", key, form, missing))
-    if not _is_day(forms.text(form, "paid_on")):
-        wrong = refusal("paid_on", "Ngày chi trả không hợp lệ", "This is not a date")
-        return await _page(request, portal, visitor, code, Attempt("pay", key, form, wrong))
+    refused = _not_payable(missing, forms.text(form, "paid_on"))
+    if refused is not None:
+        return await _page(request, portal, visitor, code, Attempt("pay", key, form, refused))
     due = [line for line in sheet["lines"] if line["status"] == "due"]
     return render(
         request,
@@ -155,6 +153,15 @@ async def confirm_payment(
         paid_on=forms.text(form, "paid_on"),
         form_key=key,
     )
+
+
+def _not_payable(missing: Refusal | None, paid_on: str) -> Refusal | None:
+    """Why nothing can be paid yet: the course has no sheet, or the day typed is not a date."""
+    if missing is not None:
+        return missing
+    if not _is_day(paid_on):
+        return refusal("paid_on", "Ngày chi trả không hợp lệ", "This is not a date")
+    return None
 
 
 @router.post("/courses/{code}/support/payments")

@@ -27,8 +27,11 @@ from xkld_portal.entrypoints.web import (
     VisitorDep,
     finished,
     form_key_of,
+    form_status,
     lookup_of,
     new_form_key,
+    page_count,
+    problem_messages,
     render,
 )
 
@@ -74,7 +77,7 @@ async def _list(
         visitor=visitor,
         found=found,
         lookup=lookup,
-        pages=max(1, -(-int(found["total"]) // PAGE_SIZE)),
+        pages=page_count(int(found["total"]), PAGE_SIZE),
         groups=rural.SUPPORT_GROUPS,
     )
 
@@ -117,11 +120,11 @@ async def _intake(
         portal,
         "trainee_new.html",
         visitor=visitor,
-        status_code=refusal.status if refusal else (422 if problems else 200),
+        status_code=form_status(refusal, problems),
         typed=typed,
         form_key=form_key,
         refusal=refusal,
-        problems={p.name: p.message for p in problems or []},
+        problems=problem_messages(problems),
         existing=existing or [],
         labels=labels,
         groups=rural.SUPPORT_GROUPS,
@@ -188,12 +191,17 @@ async def due(request: Request, portal: PortalDep, visitor: VisitorDep) -> Respo
     return render(request, portal, "trainees_due.html", visitor=visitor, due=listed)
 
 
+def _finished_courses(history: dict[str, Any]) -> list[tuple[str, str]]:
+    """The courses the trainee completed, as (id, code): the outcome form's choices."""
+    completed = [c for c in history["courses"] if c.get("completed_on")]
+    return [(c["course_id"], c["course_code"]) for c in completed]
+
+
 async def _trainee_page(
     request: Request, portal: Portal, visitor: Visitor, tid: uuid.UUID, attempt: Attempt
 ) -> Response:
     summary = await portal.api.get(REG, f"/trainees/{tid}", token=visitor.token)
     history = await portal.api.get(REG, f"/trainees/{tid}/history", token=visitor.token)
-    finished_courses = [c for c in history["courses"] if c.get("completed_on")]
     return render(
         request,
         portal,
@@ -202,7 +210,7 @@ async def _trainee_page(
         status_code=attempt.status,
         trainee=summary,
         history=history,
-        finished_courses=[(c["course_id"], c["course_code"]) for c in finished_courses],
+        finished_courses=_finished_courses(history),
         attempt=attempt,
         may_record=visitor.can(Role.COMMUNE_OFFICER),
         today=_today(),

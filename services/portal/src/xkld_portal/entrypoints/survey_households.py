@@ -23,7 +23,9 @@ from xkld_portal.entrypoints.web import (
     PortalDep,
     Visitor,
     VisitorDep,
+    form_status,
     new_form_key,
+    problem_messages,
     render,
 )
 
@@ -61,13 +63,12 @@ async def _form(
     refused: Refusal | None = None,
 ) -> Response:
     shown = await portal.api.get(Service.OUTREACH, round_path(round_id), token=visitor.token)
-    status = refused.status if refused else (422 if problems else 200)
     return render(
         request,
         portal,
         "survey_household.html",
         visitor=visitor,
-        status_code=status,
+        status_code=form_status(refused, problems),
         round=shown,
         typed=typed,
         members=members,
@@ -124,19 +125,23 @@ async def record_household(
     members = sv.members_typed(form, grow)
     parsed = sv.household_body(form)
     if grow or parsed.problems:
-        problems = {} if grow else {p.name: p.message for p in parsed.problems}
+        problems = {} if grow else problem_messages(parsed.problems)
         return await _form(
             request, portal, visitor, round_id,
             typed=form, members=members, form_key=key, problems=problems,
         )  # fmt: skip
-    path = f"{round_path(round_id)}/households"
     try:
-        await portal.api.send(
-            Service.OUTREACH, "POST", path, token=visitor.token, json=parsed.body, key=key
-        )
+        await _send_household(portal, visitor, round_id, parsed.body, key)
     except Refusal as refused:
         return await _form(
             request, portal, visitor, round_id,
             typed=form, members=members, form_key=key, refused=refused,
         )  # fmt: skip
     return finished(request, round_path(round_id), key)
+
+
+async def _send_household(
+    portal: Portal, visitor: Visitor, round_id: uuid.UUID, body: dict[str, Any], key: str
+) -> None:
+    path = f"{round_path(round_id)}/households"
+    await portal.api.send(Service.OUTREACH, "POST", path, token=visitor.token, json=body, key=key)

@@ -190,17 +190,24 @@ def row_report(rows: list[list[str]], refused: Refusal | None) -> list[RowOutcom
         return []
     header, body = rows[0], rows[1:]
     named = [dict(zip(header, line, strict=False)) for line in body]
+    bad = _refused_line(refused)
+    return [_row_outcome(n, cells, refused, bad) for n, cells in enumerate(named, start=2)]
+
+
+def _refused_line(refused: Refusal | None) -> int | None:
+    """The line the service's refusal names (`Line 7: ...`), when it names one."""
     found = _ROW.match(refused.message_en) if refused else None
-    bad = int(found.group(1)) if found else None
-    report = []
-    for number, cells in enumerate(named, start=2):
-        if refused is None:
-            report.append(RowOutcome(number, cells, "saved"))
-        elif number == bad:
-            report.append(RowOutcome(number, cells, "refused", refused))
-        else:
-            report.append(RowOutcome(number, cells, "not_saved"))
-    return report
+    return int(found.group(1)) if found else None
+
+
+def _row_outcome(
+    number: int, cells: dict[str, str], refused: Refusal | None, bad: int | None
+) -> RowOutcome:
+    if refused is None:
+        return RowOutcome(number, cells, "saved")
+    if number == bad:
+        return RowOutcome(number, cells, "refused", refused)
+    return RowOutcome(number, cells, "not_saved")
 
 
 @router.get("/targets/template.csv")

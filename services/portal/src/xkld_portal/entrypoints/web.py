@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -18,8 +19,9 @@ from xkld_shared.identity.tokens import InvalidToken, TokenVerifier
 from xkld_portal.adapters.attempts import AttemptLimiter
 from xkld_portal.adapters.catalogue import DEFAULT_LANGUAGE, LANGUAGES
 from xkld_portal.adapters.session_cookie import COOKIE, Session, SessionCookie
-from xkld_portal.application.errors import CsrfRefused, SignInNeeded
+from xkld_portal.application.errors import CsrfRefused, Refusal, SignInNeeded
 from xkld_portal.application.ports import Api, Service
+from xkld_portal.domain.steps import Problem
 from xkld_portal.entrypoints.cookies import LANG_COOKIE
 
 
@@ -112,6 +114,22 @@ FormDep = Annotated[dict[str, Any], Depends(checked_form)]
 def new_form_key() -> str:
     """Each rendered form's own Idempotency-Key: a resent form makes nothing twice."""
     return str(uuid.uuid4())
+
+
+def form_status(refused: Refusal | None, problems: Collection[Any] | None) -> int:
+    """A form shown again: the service's status when it refused, 422 when the portal found
+    problems before sending, else 200."""
+    return refused.status if refused else (422 if problems else 200)
+
+
+def problem_messages(problems: list[Problem] | None) -> dict[str, str]:
+    """The portal's own problems with a form, each message by the field it concerns."""
+    return {p.name: p.message for p in problems or []}
+
+
+def page_count(total: int, page_size: int) -> int:
+    """The pages a list of `total` items takes, `page_size` a page: at least one, even empty."""
+    return max(1, -(-total // page_size))
 
 
 def render(
