@@ -14,6 +14,7 @@ from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
 from xkld_shared.db.pool import Conn
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.http.idempotent import idempotent_response
 from xkld_shared.http.strict import RequestModel
 from xkld_shared.http.wiring import from_app_state
 from xkld_shared.identity.http import require
@@ -207,7 +208,7 @@ async def disburse(
     key = idempotency.checked_key(idempotency_key)
     cmd = Disburse(application_id, body.amount_vnd, body.disbursed_on, body.channel)
     answer = await disburse_once(service, cmd, key, context_of(request, officer))
-    return respond(answer)
+    return idempotent_response(answer)
 
 
 class RepaymentRequest(RequestModel):
@@ -231,7 +232,7 @@ async def record_repayment(
     key = idempotency.checked_key(idempotency_key)
     cmd = Repay(application_id, body.amount_vnd, body.paid_on)
     answer = await repay_once(service, cmd, key, context_of(request, officer))
-    return respond(answer)
+    return idempotent_response(answer)
 
 
 @router.get("/{application_id}/schedule")
@@ -261,11 +262,6 @@ async def readable(conn: Conn, application_id: uuid.UUID, staff: Principal) -> d
     if row is None or row["branch_code"] != staff.scope.branch:
         raise ApplicationNotFound
     return row
-
-
-def respond(answer: idempotency.Answer) -> JSONResponse:
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 
 
 def _view(app: LoanApplication) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Field
 from xkld_shared import idempotency
 from xkld_shared.audit import trail_of
 from xkld_shared.errors import FieldProblem, InvalidInput
+from xkld_shared.http.idempotent import idempotent_response
 from xkld_shared.http.strict import IsoDate, RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
@@ -23,7 +24,7 @@ from xkld_loans.application.overdue_job import RunResult, run_overdue_job
 from xkld_loans.application.restructurings import Restructure, restructure_once
 from xkld_loans.domain.local_time import local_today
 from xkld_loans.entrypoints.exports import portfolio_csv, portfolio_xlsx
-from xkld_loans.entrypoints.http import Applications, context_of, readable, respond
+from xkld_loans.entrypoints.http import Applications, context_of, readable
 
 Officer = Annotated[Principal, Depends(require(Role.LOAN_OFFICER))]
 Manager = Annotated[Principal, Depends(require(Role.BANK_MANAGER))]
@@ -189,7 +190,7 @@ async def restructure(
     key = idempotency.checked_key(idempotency_key)
     cmd = Restructure(application_id, body.kind, body.effective_on, body.reason, body.extra_months)
     answer = await restructure_once(service, cmd, key, context_of(request, manager))
-    return respond(answer)
+    return idempotent_response(answer)
 
 
 @router.post("/jobs/overdue", summary="Chạy việc xét nợ quá hạn ngay (an toàn khi chạy lại)")

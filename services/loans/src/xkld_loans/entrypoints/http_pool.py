@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 from xkld_shared import idempotency
 from xkld_shared.errors import NotFound
+from xkld_shared.http.idempotent import idempotent_response
 from xkld_shared.http.strict import RequestModel
 from xkld_shared.http.wiring import from_app_state
 from xkld_shared.identity.http import require
@@ -17,7 +18,7 @@ from xkld_shared.identity.principal import Principal, Role
 
 from xkld_loans.application.capital_pool import Allocate, CapitalPools
 from xkld_loans.domain.capital_pool import province_of_branch
-from xkld_loans.entrypoints.http import context_of, respond
+from xkld_loans.entrypoints.http import context_of
 
 Manager = Annotated[Principal, Depends(require(Role.BANK_MANAGER))]
 Readers = Annotated[
@@ -90,4 +91,4 @@ async def record_allocation(
     key = idempotency.checked_key(idempotency_key)
     _check_province(manager, province_code)
     cmd = Allocate(province_code, body.year, body.amount_vnd, body.allocated_on, body.decision_ref)
-    return respond(await pools.allocate_once(cmd, key, context_of(request, manager)))
+    return idempotent_response(await pools.allocate_once(cmd, key, context_of(request, manager)))

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from xkld_shared import idempotency
+from xkld_shared.http.idempotent import idempotent_response
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -18,7 +19,7 @@ from xkld_outreach.entrypoints.campaign_requests import (
     StatusRequest,
     TemplateRequest,
 )
-from xkld_outreach.entrypoints.http import IdempotencyKey, _answered
+from xkld_outreach.entrypoints.http import IdempotencyKey
 from xkld_outreach.entrypoints.requests import context_of
 from xkld_outreach.entrypoints.wiring import CampaignDesk, TemplateDesk
 
@@ -53,7 +54,7 @@ async def edit_template(
         f"message_template.edit:{staff.subject}:{code}", key, body.model_dump(mode="json")
     )
     fields = body.model_dump()
-    return _answered(await desk.edit(code, fields, context_of(request, staff), keyed))
+    return idempotent_response(await desk.edit(code, fields, context_of(request, staff), keyed))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Tạo chiến dịch (bản nháp)")
@@ -67,7 +68,7 @@ async def create_campaign(
     """Cần tiêu đề Idempotency-Key. Cán bộ xã: các xã mình phụ trách; cán bộ lao động: tỉnh."""
     key = idempotency.checked_key(idempotency_key)
     keyed = idempotency.Keyed.of(f"campaign.create:{staff.subject}", key, body.fingerprint())
-    return _answered(await desk.create(body.command(), context_of(request, staff), keyed))
+    return idempotent_response(await desk.create(body.command(), context_of(request, staff), keyed))
 
 
 @router.get("", summary="Các chiến dịch trong phạm vi của bạn")
@@ -114,7 +115,7 @@ async def record_meeting(
     answer = await desk.record_meeting(
         campaign_id, body.meeting(), body.attendee_list(), context, keyed
     )
-    return _answered(answer)
+    return idempotent_response(answer)
 
 
 @router.get(

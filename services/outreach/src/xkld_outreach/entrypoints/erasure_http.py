@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from xkld_shared import idempotency
+from xkld_shared.http.idempotent import idempotent_response
 from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_outreach.domain.erasure import ErasureReason
-from xkld_outreach.entrypoints.http import _answered
 from xkld_outreach.entrypoints.requests import context_of
 from xkld_outreach.entrypoints.wiring import ErasureDesk
 
@@ -53,4 +53,4 @@ async def erase_member(
         f"survey_member.erase:{officer.subject}:{respondent_id}", key, body.model_dump(mode="json")
     )
     context = context_of(request, officer)
-    return _answered(await desk.erase(respondent_id, body.reason, context, keyed))
+    return idempotent_response(await desk.erase(respondent_id, body.reason, context, keyed))

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request, status
 from fastapi.responses import JSONResponse
 from xkld_shared import idempotency
+from xkld_shared.http.idempotent import idempotent_response
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -26,11 +27,6 @@ IdempotencyKey = Annotated[
 router = APIRouter(prefix="/survey-rounds", tags=["survey"])
 
 
-def _answered(answer: idempotency.Answer) -> JSONResponse:
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Mở đợt khảo sát (open a round)")
 async def open_round(
     body: RoundRequest,
@@ -46,7 +42,9 @@ async def open_round(
     )
     period = (body.period_start, body.period_end)
     context = context_of(request, officer)
-    return _answered(await survey.open_round(body.commune_code, body.title, period, context, keyed))
+    return idempotent_response(
+        await survey.open_round(body.commune_code, body.title, period, context, keyed)
+    )
 
 
 @router.get("", summary="Các đợt khảo sát trong phạm vi của bạn")
@@ -124,7 +122,7 @@ async def add_household(
     answer = await survey.add_household(
         round_id, body.household(), context_of(request, officer), keyed
     )
-    return _answered(answer)
+    return idempotent_response(answer)
 
 
 def _fingerprint(body: HouseholdRequest) -> dict[str, Any]:

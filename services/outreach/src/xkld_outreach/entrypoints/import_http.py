@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from xkld_shared import idempotency
 from xkld_shared.errors import FieldProblem, InvalidInput
+from xkld_shared.http.idempotent import idempotent_response
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 from xkld_shared.spreadsheet import read_import
 
 from xkld_outreach.application.imports import ParsedRow, report_of
-from xkld_outreach.entrypoints.http import _answered
 from xkld_outreach.entrypoints.import_rows import SHAPE, parsed_row
 from xkld_outreach.entrypoints.requests import context_of
 from xkld_outreach.entrypoints.wiring import ImportDesk
@@ -72,7 +72,7 @@ async def import_households(
         results = await imports.dry_run(round_id, rows, context)
         return JSONResponse(report_of(results, True, ignored))
     keyed = _keyed(officer, key, data, round_id)
-    return _answered(await imports.run(round_id, rows, context, keyed, ignored))
+    return idempotent_response(await imports.run(round_id, rows, context, keyed, ignored))
 
 
 def _check_size(data: bytes) -> None:

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 from xkld_shared import idempotency
+from xkld_shared.http.idempotent import idempotent_response
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
 from xkld_outreach.entrypoints.campaign_requests import BroadcastRequest
-from xkld_outreach.entrypoints.http import IdempotencyKey, _answered
+from xkld_outreach.entrypoints.http import IdempotencyKey
 from xkld_outreach.entrypoints.requests import context_of
 from xkld_outreach.entrypoints.tables import download, funnel_body, funnel_tables, rollup_tables
 from xkld_outreach.entrypoints.wiring import BroadcastDesk, OutcomeDesk, RollupDesk
@@ -47,7 +48,7 @@ async def broadcast(
         f"campaign_broadcast:{staff.subject}:{campaign_id}", key, body.model_dump(mode="json")
     )
     context = context_of(request, staff)
-    return _answered(await desk.broadcast(campaign_id, body.route, context, keyed))
+    return idempotent_response(await desk.broadcast(campaign_id, body.route, context, keyed))
 
 
 @router.get(

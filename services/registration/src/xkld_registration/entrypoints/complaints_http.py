@@ -10,13 +10,13 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from xkld_shared.contracts.enterprise import ComplaintCategory
+from xkld_shared.http.idempotent import idempotent_response
 
 from xkld_registration.domain.complaints import Complaint
 from xkld_registration.entrypoints.reference_http import (
     Body,
     IdempotencyKey,
     Labour,
-    _answered,
     _context,
 )
 from xkld_registration.entrypoints.wiring import Complaints
@@ -47,7 +47,7 @@ async def record_complaint(
     complaint = Complaint(id=uuid.uuid4(), enterprise_code=enterprise_code, **body.model_dump())
     keyed = (idempotency_key, body.model_dump(mode="json") | {"enterprise": enterprise_code})
     answer = await complaints.record(_context(request, officer), complaint, keyed)
-    return _answered(answer)
+    return idempotent_response(answer)
 
 
 @router.get("/enterprises/{enterprise_code}/complaints")

@@ -15,6 +15,7 @@ from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext, trail_of
 from xkld_shared.contracts.registration import PriorityGroup
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.http.idempotent import idempotent_response
 from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
@@ -173,8 +174,7 @@ async def _submit_once(
     key = idempotency.checked_key(idempotency_key)
     fingerprinted = body.model_dump(mode="json") | {"priority_groups": sorted(body.priority_groups)}
     answer = await submit.once(body.command(), context, key, fingerprinted)
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+    return idempotent_response(answer)
 
 
 @router.get(

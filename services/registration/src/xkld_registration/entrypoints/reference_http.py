@@ -9,10 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
-from xkld_shared import idempotency
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.journey import CourseType
 from xkld_shared.http.app import correlation_id_of
+from xkld_shared.http.idempotent import idempotent_response
 from xkld_shared.http.strict import RequestModel
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
@@ -80,12 +80,6 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _answered(answer: idempotency.Answer) -> JSONResponse:
-    """201 with the new record; with an Idempotency-Key, a retry gets the first answer back."""
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
-
-
 @router.post("/enterprises", status_code=status.HTTP_201_CREATED)
 async def add_enterprise(
     body: EnterpriseBody,
@@ -98,7 +92,9 @@ async def add_enterprise(
     với Idempotency-Key, gửi lại nhận lại kết quả lần đầu)."""
     licence = reference.EnterpriseLicence(**body.model_dump() | {"markets": tuple(body.markets)})
     keyed = (idempotency_key, body.model_dump(mode="json"))
-    return _answered(await data.add_enterprise(_context(request, officer), licence, keyed))
+    return idempotent_response(
+        await data.add_enterprise(_context(request, officer), licence, keyed)
+    )
 
 
 @router.get("/enterprises")
@@ -153,7 +149,7 @@ async def add_course(
     lại kết quả lần đầu, cùng mã khoá học)."""
     course = Course(id=reference.new_course_id(), **body.model_dump())
     keyed = (idempotency_key, body.model_dump(mode="json"))
-    return _answered(await data.add_course(_context(request, officer), course, keyed))
+    return idempotent_response(await data.add_course(_context(request, officer), course, keyed))
 
 
 @router.get("/courses")

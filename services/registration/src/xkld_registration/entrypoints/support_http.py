@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from xkld_shared import idempotency
+from xkld_shared.http.idempotent import idempotent_response
 from xkld_shared.identity.http import require
 from xkld_shared.identity.principal import Principal, Role
 
@@ -81,8 +82,7 @@ async def record_support_payment(
     """Ghi nhận chi trả hỗ trợ theo bảng kê; mỗi người chỉ được hỗ trợ một lần."""
     key = idempotency.checked_key(idempotency_key)
     answer = await support.pay(course_code, body.paid_on, key, context(request, officer))
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+    return idempotent_response(answer)
 
 
 _HEADINGS = (
