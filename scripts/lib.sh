@@ -21,9 +21,20 @@ ensure_uv() {
 
 sync_env() {
   ensure_uv
-  say "installing Python dependencies (uv sync --frozen)"
-  (cd "$REPO_ROOT" && uv sync --frozen --quiet)
+  say "installing Python dependencies (uv sync --frozen, compiled to bytecode)"
+  # --compile-bytecode: a machine that sets PYTHONDONTWRITEBYTECODE (as some containers do)
+  # would otherwise compile every imported module from source in every process it starts, about
+  # 1.8 s of CPU per service start (registration: 3.3 s to import, 1.5 s from bytecode).
+  (cd "$REPO_ROOT" && uv sync --frozen --quiet --compile-bytecode)
+  compile_sources
   vendor_assets
+}
+
+# The project's own packages are installed editable, so uv does not compile them: compileall
+# does, and skips a module whose bytecode is already newer than its source.
+compile_sources() {
+  (cd "$REPO_ROOT" && "$PYTHON" -m compileall -q -j 0 shared/src services/*/src testkit/src \
+    deploy/fake-sms-gateway/src >/dev/null)
 }
 
 # uv sync only when the lock file, the project files or uv's version changed since the last one
@@ -35,6 +46,7 @@ sync_env_if_changed() {
     "$REPO_ROOT"/deploy/*/pyproject.toml 2>/dev/null | sha256sum | cut -d' ' -f1)"
   if [[ -x "$PYTHON" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
     say "Python dependencies unchanged since the last install (delete $stamp to force one)"
+    compile_sources
     vendor_assets
     return
   fi
