@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from .bodies import abandoned, body_of
 from .gateway import Gateway, GatewayDep
 from .phone import normalize_phone
 from .reports import ReportJob
@@ -82,7 +83,9 @@ async def _record(
 
 @router.post(SPEEDSMS_PATH)
 async def speedsms_send(request: Request, gateway: GatewayDep) -> JSONResponse:
-    body = await request.body()
+    body = await body_of(request)
+    if body is None:
+        return abandoned()
     if (faulted := await _faulted(request, gateway)) is not None:
         return faulted
     user = _basic_user(request.headers.get("authorization", ""))
@@ -106,7 +109,9 @@ async def speedsms_send(request: Request, gateway: GatewayDep) -> JSONResponse:
 
 @router.post(WEBHOOK_PATH)
 async def webhook_send(request: Request, gateway: GatewayDep) -> JSONResponse:
-    body = await request.body()
+    body = await body_of(request)
+    if body is None:
+        return abandoned()
     if (faulted := await _faulted(request, gateway)) is not None:
         return faulted
     token = request.headers.get("authorization", "").removeprefix("Bearer ")

@@ -9,9 +9,9 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from starlette.requests import ClientDisconnect
 
 from . import esms
+from .bodies import abandoned, body_of
 from .gateway import Gateway, GatewayDep
 from .models import SendRequest
 from .reports import ReportJob
@@ -29,9 +29,9 @@ router = APIRouter()
 async def send_message(request: Request, gateway: GatewayDep) -> JSONResponse:
     # Read the body before anything else: the hang fault listens for the client's
     # disconnect on the same receive channel, which would swallow an unread body.
-    body = await _body_of(request)
+    body = await body_of(request)
     if body is None:
-        return _fault_response(499, "client_closed_request")
+        return abandoned()
     state = gateway.state
     await state.note_request()
     latency = await state.latency_seconds()
@@ -75,19 +75,6 @@ async def _process(body: bytes, gateway: Gateway) -> JSONResponse:
         # case that RequestId idempotency exists for.
         return _fault_response(503, "injected_fault_after_record")
     return JSONResponse(esms.success_body(outcome.sms_id))
-
-
-async def _body_of(request: Request) -> bytes | None:
-    """The request's body, or None when the sender went away before sending all of it.
-
-    A sender killed mid-request (the fault suite's SIGKILL) is no fault of the gateway's:
-    nothing is recorded, nobody waits for the answer, and it deserves a line, not a traceback.
-    """
-    try:
-        return await request.body()
-    except ClientDisconnect:
-        logger.info("send abandoned: the sender went away before its request was read")
-        return None
 
 
 def _parse(body: bytes) -> SendRequest | None:

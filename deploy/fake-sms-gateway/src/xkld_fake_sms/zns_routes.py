@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from .bodies import abandoned, body_of
 from .gateway import Gateway, GatewayDep
 from .models import FaultConfig
 from .other_routes import _faulted
@@ -44,7 +45,9 @@ def has_no_zalo(phone: str, config: FaultConfig) -> bool:
 
 @router.post(ZNS_PATH)
 async def zns_send(request: Request, gateway: GatewayDep) -> JSONResponse:
-    body = await request.body()
+    body = await body_of(request)
+    if body is None:
+        return abandoned()
     if (faulted := await _faulted(request, gateway)) is not None:
         return faulted
     token = request.headers.get("access_token", "")
