@@ -131,7 +131,8 @@ async def _running(
         await system.stop_all()
 
 
-@pytest.mark.timeout(1800)
+# A long run's registration (about 70 operations at 1,000 cases) takes most of an hour.
+@pytest.mark.timeout(max(1800, EXAMPLES * 5))
 @pytest.mark.parametrize("service", SERVICES)
 async def test_no_generated_request_gets_a_server_error(
     service: str, namespace: Namespace, sms_gateway: str, tmp_path: Path
