@@ -14,6 +14,7 @@ database and the calendar arithmetic can hold. Every request body model derives 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import types
 import typing
@@ -77,7 +78,7 @@ def checked_date(value: Any) -> Any:
     return value
 
 
-def _checked(value: Any, kinds: set[type]) -> Any:
+def _checked(value: Any, kinds: frozenset[type]) -> Any:
     if value is None or not kinds:
         return value
     if bool in kinds and isinstance(value, bool):
@@ -103,7 +104,14 @@ class RequestModel(BaseModel):
     def _exact_json_types(cls, value: Any, info: ValidationInfo) -> Any:
         if info.field_name is None:
             return value
-        return _checked(value, _kinds(cls.model_fields[info.field_name].annotation))
+        return _checked(value, _field_kinds(cls, info.field_name))
+
+
+@functools.cache
+def _field_kinds(model: type[BaseModel], name: str) -> frozenset[type]:
+    """A field's kinds, worked out once per model and field: every request asked again, and
+    unwrapping the annotation cost more than the check itself."""
+    return frozenset(_kinds(model.model_fields[name].annotation))
 
 
 # For query parameters and fields that are not in a `RequestModel`.

@@ -196,10 +196,13 @@ class BroadcastFlow:
         self, pool: asyncpg.Pool, message_id: uuid.UUID, happened: Happened, provider_id: str
     ) -> bool | None:
         """A provider's delivery callback; None when the id is not a broadcast's."""
-        async with pool.acquire() as conn, conn.transaction():
+        async with pool.acquire() as conn:
+            # Most reports are about other SMS: one read answers them, without the round trips
+            # of a transaction. A broadcast message row is never deleted, and `apply` locks it.
             if not await self._db.exists(conn, message_id):
                 return None
-            return await self.apply(conn, message_id, happened, Evidence(provider_id))
+            async with conn.transaction():
+                return await self.apply(conn, message_id, happened, Evidence(provider_id))
 
     async def stop_keyword(self, pool: asyncpg.Pool, phone_e164: str) -> None:
         """Remembered per phone: a campaign reaches people who are no contact here."""
