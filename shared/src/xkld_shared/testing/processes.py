@@ -23,6 +23,15 @@ from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 START_TIMEOUT_SECONDS = float(os.environ.get("XKLD_TEST_START_TIMEOUT", "120"))
 
 
+# How often a service whose drawn port was taken meanwhile is started again on a new one.
+_PORT_DRAWS = 3
+_ADDRESS_IN_USE = b"address already in use"
+
+
+class PortTaken(RuntimeError):
+    """The service could not bind its port: another process holds it."""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -55,11 +64,15 @@ class ServiceProcess:
         port: int | None = None,
     ) -> None:
         self.module = module
+        # A port of our choosing may be drawn again, until the service has once been ready on
+        # it (a restart keeps its port: callers hold its URL). See `start`.
+        self._may_redraw = port is None
         self.port = port or free_port()
         self._env = {**os.environ, **env, "XKLD_HTTP_PORT": str(self.port), "XKLD_LOG_JSON": "1"}
         self._args = args
         self._log = Path(tempfile.mkstemp(prefix=f"{module}-", suffix=".log")[1])
         self._proc: subprocess.Popen[bytes] | None = None
+        self._log_start = 0
 
     @property
     def pid(self) -> int:
@@ -87,6 +100,26 @@ class ServiceProcess:
     async def start(
         self, *, ready_path: str = "/ready", timeout: float = START_TIMEOUT_SECONDS
     ) -> None:
+        """Until the service answers `ready_path` itself. `free_port` lets its port go before the
+        service binds it, so another test's process can take the same port meanwhile. Then
+        this one cannot bind and exits, and a port of our choosing is drawn again."""
+        for draw in range(_PORT_DRAWS):
+            self._spawn()
+            try:
+                await self._wait_ready(ready_path, timeout)
+                break
+            except PortTaken:
+                if not self._may_redraw or draw == _PORT_DRAWS - 1:
+                    raise
+                self.port = free_port()
+                self._env["XKLD_HTTP_PORT"] = str(self.port)
+        self._may_redraw = False
+        workers = int(self._env.get("XKLD_HTTP_WORKERS", "1"))
+        if workers > 1:
+            await self._wait_listening(workers, timeout)
+
+    def _spawn(self) -> None:
+        self._log_start = self._log.stat().st_size  # what an earlier start wrote is not read
         with self._log.open("ab") as log:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", self.module, *self._args],
@@ -94,10 +127,16 @@ class ServiceProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        await self._wait_ready(ready_path, timeout)
+
+    def _answered_by_us(self) -> bool:
+        """Whether this process (or one of its workers) listens on the port: a ready answer
+        from a process that took the port first is not this service's."""
         workers = int(self._env.get("XKLD_HTTP_WORKERS", "1"))
-        if workers > 1:
-            await self._wait_listening(workers, timeout)
+        try:
+            pids = [self.pid] if workers == 1 else self.worker_pids()
+            return any(listens(pid, self.port) for pid in pids)
+        except OSError:  # it exited meanwhile: the next look reports that
+            return False
 
     async def _wait_listening(self, workers: int, timeout: float) -> None:
         """Until every worker listens: a worker listens only once it has started, and until
@@ -118,7 +157,8 @@ class ServiceProcess:
                 self._raise_if_exited()
                 try:
                     # A loaded machine can take seconds to answer even a ready service.
-                    if (await client.get(self.url + path, timeout=5.0)).status_code == 200:
+                    answer = await client.get(self.url + path, timeout=5.0)
+                    if answer.status_code == 200 and self._answered_by_us():
                         return
                 except httpx.TransportError:
                     pass
@@ -127,6 +167,8 @@ class ServiceProcess:
 
     def _raise_if_exited(self) -> None:
         if self._proc is not None and self._proc.poll() is not None:
+            if _ADDRESS_IN_USE in self._log.read_bytes()[self._log_start :].lower():
+                raise PortTaken(f"{self.module}: port {self.port} was taken by another process")
             raise RuntimeError(
                 f"{self.module} exited with code {self._proc.returncode} before it was ready:\n"
                 f"{self.logs()[-4000:]}"
