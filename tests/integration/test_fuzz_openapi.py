@@ -131,7 +131,7 @@ async def _running(
         await system.stop_all()
 
 
-# A long run's registration (about 70 operations at 1,000 cases) takes most of an hour.
+# A long run's registration (76 operations at 1,000 cases) took 21 minutes on a quiet machine.
 @pytest.mark.timeout(max(1800, EXAMPLES * 5))
 @pytest.mark.parametrize("service", SERVICES)
 async def test_no_generated_request_gets_a_server_error(
