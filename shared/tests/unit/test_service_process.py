@@ -60,3 +60,4 @@ async def test_a_port_given_by_the_caller_and_taken_is_reported_not_taken_for_re
             await proc.start(timeout=60)
     finally:
         foreign.close()
+        await proc.terminate()  # already gone when the test passes; never left running
