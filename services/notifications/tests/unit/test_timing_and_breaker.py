@@ -73,6 +73,16 @@ def test_a_failed_probe_opens_the_breaker_again() -> None:
     assert breaker.state(20.0) is BreakerState.HALF_OPEN
 
 
+def test_a_probe_that_never_reports_is_given_up_after_another_cooldown() -> None:
+    breaker = CircuitBreaker(threshold=1, cooldown_seconds=10)
+    breaker.failed(0.0)
+    assert breaker.allowance(10.0, 50) == 1  # the probe's row is then not sent, and not told
+    assert breaker.allowance(19.9, 50) == 0, "still waiting for that probe"
+    assert breaker.allowance(20.0, 50) == 1, "a lost probe must not hold the backlog for ever"
+    breaker.succeeded()
+    assert breaker.allowance(20.5, 50) == 50
+
+
 def test_a_success_resets_the_count_of_consecutive_failures() -> None:
     breaker = CircuitBreaker(threshold=3, cooldown_seconds=10)
     breaker.failed(0.0)

@@ -1,7 +1,10 @@
 """A circuit breaker: after repeated provider failures the backlog waits instead of hammering.
 
 closed -> (threshold consecutive transient failures) -> open -> (cool-down) -> half-open,
-where one probe is let through: success closes it, failure opens it again. Time is passed in.
+where one probe is let through: success closes it, failure opens it again. A probe that never
+reports (its row was not claimed after all, or its pass failed before the answer) is given up
+after one more cool-down, so the breaker cannot stay half-open with nothing sent. Time is passed
+in.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ class CircuitBreaker:
     cooldown_seconds: float = 30.0
     _failures: int = 0
     _opened_at: float | None = None
-    _probing: bool = False
+    _probe_started: float | None = None
 
     def state(self, now: float) -> BreakerState:
         if self._opened_at is None:
@@ -39,20 +42,24 @@ class CircuitBreaker:
             case BreakerState.OPEN:
                 return 0
             case BreakerState.HALF_OPEN:
-                if self._probing:
+                if self._probing(now):
                     return 0
-                self._probing = True
+                self._probe_started = now
                 return min(1, wanted)
+
+    def _probing(self, now: float) -> bool:
+        started = self._probe_started
+        return started is not None and now - started < self.cooldown_seconds
 
     def abandon_probe(self) -> None:
         """The probe was not sent after all (deferred or suppressed): let another one try."""
-        self._probing = False
+        self._probe_started = None
 
     def succeeded(self) -> None:
-        self._failures, self._opened_at, self._probing = 0, None, False
+        self._failures, self._opened_at, self._probe_started = 0, None, None
 
     def failed(self, now: float) -> None:
         """A transient failure (timeout, connection error, 5xx); 4xx says nothing of health."""
         self._failures += 1
-        if self._probing or self._failures >= self.threshold:
-            self._opened_at, self._probing = now, False
+        if self._probe_started is not None or self._failures >= self.threshold:
+            self._opened_at, self._probe_started = now, None
