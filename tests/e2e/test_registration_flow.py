@@ -12,6 +12,7 @@ from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
 from xkld_shared.testing.kafka import eventually, read_all, read_to_end
+from xkld_shared.testing.processes import ServiceProcess
 from xkld_shared.testing.system import (
     System,
     consents,
@@ -163,9 +164,8 @@ async def test_relay_crash_between_publish_and_mark_still_gives_one_sms_and_one_
     await _assert_applied_once(system, "reporting", event_id)
 
 
-async def _exited(proc: object) -> bool:
-    popen = getattr(proc, "_proc", None)
-    return popen is not None and popen.poll() is not None
+async def _exited(proc: ServiceProcess) -> bool:
+    return not proc.running
 
 
 async def _assert_applied_once(system: System, service: str, event_id: uuid.UUID) -> None:

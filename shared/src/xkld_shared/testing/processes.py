@@ -7,14 +7,13 @@ import contextlib
 import os
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 
+from xkld_shared.testing import forking
 from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 
 # How long a service may take to become ready. Start-up is mostly imports, migrations checks and
@@ -71,7 +70,7 @@ class ServiceProcess:
         self._env = {**os.environ, **env, "XKLD_HTTP_PORT": str(self.port), "XKLD_LOG_JSON": "1"}
         self._args = args
         self._log = Path(tempfile.mkstemp(prefix=f"{module}-", suffix=".log")[1])
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: forking.Process | None = None
         self._log_start = 0
 
     @property
@@ -120,13 +119,7 @@ class ServiceProcess:
 
     def _spawn(self) -> None:
         self._log_start = self._log.stat().st_size  # what an earlier start wrote is not read
-        with self._log.open("ab") as log:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", self.module, *self._args],
-                env=self._env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        self._proc = forking.start(self.module, self._args, self._env, self._log)
 
     def _answered_by_us(self) -> bool:
         """Whether this process (or one of its workers) listens on the port: a ready answer
@@ -184,11 +177,11 @@ class ServiceProcess:
         if proc is None:
             raise RuntimeError(f"{self.module} has not been started")
         deadline = asyncio.get_running_loop().time() + timeout
-        while proc.poll() is None:
+        while (code := proc.poll()) is None:
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"{self.module} did not stop on its own in {timeout:.0f} s")
             await asyncio.sleep(0.1)
-        return proc.returncode
+        return code
 
     async def kill(self) -> int:
         """SIGKILL: a crash, with no chance to commit or clean up."""
@@ -196,16 +189,18 @@ class ServiceProcess:
 
     async def _signal(self, sig: signal.Signals, timeout: float) -> int:
         proc = self._proc
-        if proc is None or proc.poll() is not None:
-            return proc.returncode if proc else 0
+        if proc is None:
+            return 0
+        if (code := proc.poll()) is not None:
+            return code
         proc.send_signal(sig)
         deadline = asyncio.get_running_loop().time() + timeout
-        while proc.poll() is None:
+        while (code := proc.poll()) is None:
             if asyncio.get_running_loop().time() > deadline:
                 proc.kill()
                 raise TimeoutError(f"{self.module} did not stop after {sig.name}")
             await asyncio.sleep(0.1)
-        return proc.returncode
+        return code
 
     def logs(self) -> str:
         return self._log.read_text(errors="replace")
