@@ -103,7 +103,7 @@ class ServiceProcess:
         service binds it, so another test's process can take the same port meanwhile. Then
         this one cannot bind and exits, and a port of our choosing is drawn again."""
         for draw in range(_PORT_DRAWS):
-            self._spawn()
+            await self._spawn()
             try:
                 await self._wait_ready(ready_path, timeout)
                 break
@@ -117,9 +117,13 @@ class ServiceProcess:
         if workers > 1:
             await self._wait_listening(workers, timeout)
 
-    def _spawn(self) -> None:
+    async def _spawn(self) -> None:
         self._log_start = self._log.stat().st_size  # what an earlier start wrote is not read
-        self._proc = forking.start(self.module, self._args, self._env, self._log)
+        # In a thread: the first start waits for the zygote's imports, and the event loop
+        # meanwhile serves the tests' in-process servers.
+        self._proc = await asyncio.to_thread(
+            forking.start, self.module, self._args, self._env, self._log
+        )
 
     def _answered_by_us(self) -> bool:
         """Whether this process (or one of its workers) listens on the port: a ready answer

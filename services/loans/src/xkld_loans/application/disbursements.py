@@ -17,8 +17,6 @@ from xkld_loans.application.commands import request_of
 from xkld_loans.domain.application import LoanApplication
 from xkld_loans.domain.disbursement import Channel, Disbursement, disburse
 
-_FAILPOINTS = failpoints.enabled()
-
 
 @dataclass(frozen=True)
 class Disburse:
@@ -59,7 +57,9 @@ async def _disburse(
     await applications.store.insert_disbursement(conn, paid, context.actor.subject)
     event = _disbursed_event(after, paid)
     await applications.record(conn, context, "loan.disbursed", before, after, event)
-    await failpoints.stall("loans.disbursement.before_commit", _FAILPOINTS)
+    # Read at the call, not at import: a process forked from the tests' zygote was imported
+    # under another environment.
+    await failpoints.stall("loans.disbursement.before_commit", failpoints.enabled())
     return idempotency.Answer(201, _answer_body(after, paid))
 
 
