@@ -45,6 +45,18 @@ def _started(tmp_path: Path, *args: str) -> tuple[forking.Process, Path]:
     return forking.start(STAND_IN, args, env, log), log
 
 
+def _waiting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, forked: bool) -> forking.Process:
+    """A stand-in started (forked or by `python -m`) that waits for a signal."""
+    monkeypatch.setenv("XKLD_TEST_FORK", "1" if forked else "0")
+    proc, log = _started(tmp_path, "wait")
+    try:
+        _until_started(log)
+    except BaseException:
+        proc.kill()
+        raise
+    return proc
+
+
 def test_a_forked_process_has_its_own_arguments_environment_log_and_exit_code(
     tmp_path: Path,
 ) -> None:
@@ -66,10 +78,8 @@ def test_a_child_sees_only_the_environment_it_was_given_not_the_zygotes(
 def test_a_forked_process_is_a_process_of_its_own_that_a_signal_kills(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("XKLD_TEST_FORK", "1")
-    proc, log = _started(tmp_path, "wait")
+    proc = _waiting(tmp_path, monkeypatch, forked=True)
     try:
-        _until_started(log)
         assert proc.pid != os.getpid()
         assert proc.poll() is None
         assert Path(f"/proc/{proc.pid}/comm").read_text() == "echo_stand_in\n", "named in ps"
@@ -121,10 +131,8 @@ def test_when_the_zygote_dies_its_childrens_ends_are_reported_unknown_loudly(
 def test_with_forking_off_a_process_is_started_by_python_dash_m(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("XKLD_TEST_FORK", "0")
-    proc, log = _started(tmp_path, "wait")
+    proc = _waiting(tmp_path, monkeypatch, forked=False)
     try:
-        _until_started(log)
         cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().split(b"\0")
         assert cmdline[1:3] == [b"-m", STAND_IN.encode()]
     finally:
