@@ -16,8 +16,9 @@ import httpx
 from xkld_shared.testing import forking
 from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 
-# How long a service may take to become ready. Start-up is mostly imports, migrations checks and
-# consumer-group joins, which stretch to a minute or more when 4 test workers share 2 busy cores;
+# How long a service may take to become ready. Start-up is mostly migrations checks and
+# consumer-group joins (and, for a worker's first start or with XKLD_TEST_FORK=0, imports), which
+# stretch to a minute or more when 4 test workers share 2 busy cores;
 # a process that exits is reported at once, so a generous bound costs nothing when things fail.
 START_TIMEOUT_SECONDS = float(os.environ.get("XKLD_TEST_START_TIMEOUT", "120"))
 
