@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.system import System, report_viewer
 
@@ -186,7 +187,7 @@ async def inbox_problems(ns: Namespace, events: dict[str, list[Envelope]]) -> li
 async def stage_problems(system: System, workers: list[Worker]) -> list[str]:
     headers = system.namespace.auth(Role.LABOUR_OFFICER, province="86")
     problems = []
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with local_client(timeout=30) as client:
         for w in workers:
             answer = await client.get(
                 f"{system.url('registration')}/registrations/{w.registration_id}/journey",
@@ -231,7 +232,7 @@ async def sms_problems(system: System, workers: list[Worker]) -> list[str]:
     for r in rows:
         mine[str(r["registration_id"])].append(r)
     problems = []
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with local_client(timeout=30) as client:
         for w in workers:
             answer = await client.get(
                 f"{system.sms_gateway}/_admin/messages", params={"phone": w.phone}
@@ -301,7 +302,7 @@ async def source_counts(ns: Namespace) -> dict[str, int]:
 
 async def reported_counts(system: System) -> dict[str, int]:
     base, headers = system.url("reporting"), report_viewer(system.namespace)
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with local_client(timeout=30) as client:
         by_commune = await client.get(
             f"{base}/reports/registrations-by-commune",
             params={"commune_code": HOME},
@@ -344,7 +345,7 @@ async def snapshot(system: System) -> dict[str, object]:
                 f" FROM {table} t",
             )
             digests[f"{service}.{table}"] = (int(row[0]), row[1])
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with local_client(timeout=30) as client:
         stats = (await client.get(f"{system.sms_gateway}/_admin/stats")).json()
     digests["gateway.recorded_messages"] = stats["recorded_messages"]
     digests["reporting"] = await reported_counts(system)

@@ -11,8 +11,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-import httpx
 from xkld_shared.contracts.topics import Stream
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import System
 
 from .infra import OwnInfra
@@ -119,7 +119,7 @@ class Faults:
         except TimeoutError:
             pass  # the load is still running: take the gateway down now
         gateway = self.system.sms_gateway
-        async with httpx.AsyncClient() as client:
+        async with local_client() as client:
             down = {"error_rate": 1.0, "fail_status": 503}
             (await client.put(f"{gateway}/_admin/faults", json=down)).raise_for_status()
             self.gateway_outages += 1

@@ -20,8 +20,8 @@ import os
 import random
 import time
 
-import httpx
 import pytest
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import System
 
 from . import checks
@@ -80,7 +80,7 @@ async def test_under_kills_a_database_crash_and_an_sms_outage_nothing_is_lost_or
     rng = random.Random(seed)
     await _start(system)
     started = time.monotonic()
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with local_client(timeout=60) as client:
         driver = Driver(system, random.Random(rng.getrandbits(64)), client)
         await driver.setup()
         workers = driver.plan(WORKERS)

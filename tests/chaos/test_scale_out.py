@@ -24,9 +24,9 @@ import statistics
 import time
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 
 from . import checks, groups
@@ -80,7 +80,7 @@ async def test_replicas_joining_and_leaving_under_load_lose_and_double_nothing(
         await _start_replicas(scaled, admin)
         churn = Churn(scaled, admin, random.Random(rng.getrandbits(64)), PLAN, PARTITIONS)
         started = time.monotonic()
-        async with httpx.AsyncClient(timeout=60) as client:
+        async with local_client(timeout=60) as client:
             driver = Driver(scaled, random.Random(rng.getrandbits(64)), client)
             await driver.setup()
             workers = driver.plan(WORKERS)

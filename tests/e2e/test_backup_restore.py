@@ -9,12 +9,12 @@ import subprocess
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 from xkld_shared.backup import dsn_in
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.provision import AUDIT_OWNER, drop_databases
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually, read_all
 from xkld_shared.testing.system import (
@@ -76,7 +76,7 @@ async def _script(name: str, *args: str, admin_dsn: str) -> subprocess.Completed
 
 async def _register(system: System) -> str:
     body = registration_body(commune_code=COMMUNE)
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.post(
             f"{system.url('registration')}/registrations",
             json=body,
@@ -87,7 +87,7 @@ async def _register(system: System) -> str:
 
 
 async def _commune_count(system: System) -> int:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.get(
             f"{system.url('reporting')}/reports/registrations-by-commune",
             params={"commune_code": COMMUNE},

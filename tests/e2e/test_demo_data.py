@@ -13,11 +13,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from xkld_shared.clock import vietnam_today
 from xkld_shared.demo import data, survey
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_shared.testing.system import System, officer_of, registration_body
@@ -111,7 +111,7 @@ async def _what_is_there(system: System) -> dict[str, Any]:
     ns = system.namespace
     labour = ns.auth(Role.LABOUR_OFFICER, province="86", username="kiem-tra")
     manager = ns.auth(Role.BANK_MANAGER, branch=data.BRANCH, username="kiem-tra-nh")
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         registration, loans = system.url("registration"), system.url("loans")
 
         async def total(**params: str) -> int:
@@ -153,7 +153,7 @@ async def _as_the_first_demo_did(system: System) -> None:
         phone=phone,
         commune_code=commune,
     )
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.post(
             f"{system.url('registration')}/registrations",
             json=body,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import asyncpg
-import httpx
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.kafka import eventually
 from xkld_shared.testing.system import System, officer_of, registration_body, report_viewer
 
@@ -21,7 +21,7 @@ async def test_erasure_forgets_the_worker_everywhere_and_keeps_the_totals(
     body = registration_body(commune_code="29800")
     registration, reporting = system.url("registration"), system.url("reporting")
     sms = system.url("notifications")
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         created = await client.post(f"{registration}/registrations", json=body, headers=officer)
         worker = created.json()["registration_id"]
 

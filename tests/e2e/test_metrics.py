@@ -8,9 +8,9 @@ import math
 import re
 from pathlib import Path
 
-import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.kafka import eventually
 from xkld_shared.testing.system import System, identity_process, officer_of, registration_body
 
@@ -41,7 +41,7 @@ class Scrape:
 
 
 async def scrape(url: str) -> Scrape:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.get(f"{url}/metrics")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/plain")
@@ -63,7 +63,7 @@ async def test_every_service_exposes_its_figures_and_they_move_after_a_registrat
     before = {name: await scrape(url) for name, url in urls.items()}
 
     body = registration_body(commune_code="29800")
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.post(
             f"{urls['registration']}/registrations",
             json=body,

@@ -11,6 +11,7 @@ import pytest
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.kafka import eventually, read_all, read_to_end
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_shared.testing.system import (
@@ -30,7 +31,7 @@ ALL = ("registration", "loans", "notifications", "reporting")
 
 
 async def _commune_count(system: System, commune: str) -> int:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.get(
             f"{system.url('reporting')}/reports/registrations-by-commune",
             params={"commune_code": commune},
@@ -42,7 +43,7 @@ async def _commune_count(system: System, commune: str) -> int:
 
 async def _sms_status(system: System, registration_id: str) -> list[str]:
     headers = system.namespace.auth(Role.LABOUR_OFFICER, province="86")
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.get(
             f"{system.url('notifications')}/sms/messages/{registration_id}", headers=headers
         )
@@ -53,7 +54,7 @@ async def _sms_status(system: System, registration_id: str) -> list[str]:
 
 async def _register(system: System, url: str, body: dict[str, object]) -> httpx.Response:
     headers = officer_of(system.namespace, str(body["commune_code"]))
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         return await client.post(f"{url}/registrations", json=body, headers=headers)
 
 

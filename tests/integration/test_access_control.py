@@ -15,6 +15,7 @@ import jwt
 import pytest
 from xkld_shared.identity.principal import Principal, Role, Scope
 from xkld_shared.identity.tokens import SigningKey, TokenIssuer
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 from xkld_shared.testing.kafka import eventually
 from xkld_shared.testing.system import MODULES, System, officer_of, registration_body
@@ -716,7 +717,7 @@ async def running(
     system = System(ns, sms_gateway)
     try:
         await system.start(["registration", "notifications", "reporting", "loans", "outreach"])
-        async with httpx.AsyncClient() as client:
+        async with local_client() as client:
             answer = await client.post(
                 f"{system.url('registration')}/registrations",
                 json=registration_body(commune_code=HOME),
@@ -991,7 +992,7 @@ _BODIES: dict[str, Callable[[], dict[str, object]]] = {
 async def _call(running: Running, endpoint: Endpoint, headers: dict[str, str]) -> httpx.Response:
     make = _BODIES.get(endpoint.path)
     body = make() if make and endpoint.method == "POST" else None
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         return await client.request(
             endpoint.method, _url(running, endpoint), json=body, headers=headers
         )
@@ -1027,7 +1028,7 @@ async def test_admin_role_does_not_open_workers_personal_data(running: Running) 
     ns = running.system.namespace
     admin = ns.auth(Role.ADMIN)
     url = f"{running.system.url('registration')}/registrations/{running.registration_id}"
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         assert (await client.get(url, headers=admin)).status_code == 403
         assert (await client.get(f"{url}/audit", headers=admin)).status_code == 200
 
@@ -1065,7 +1066,7 @@ async def test_an_unknown_record_and_a_foreign_one_look_the_same(running: Runnin
     ns = running.system.namespace
     base = f"{running.system.url('registration')}/registrations"
     outsider = ns.auth(Role.COMMUNE_OFFICER, communes=(ELSEWHERE,))
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         foreign = await client.get(f"{base}/{running.registration_id}", headers=outsider)
         unknown = await client.get(f"{base}/{uuid.uuid4()}", headers=outsider)
     assert foreign.status_code == unknown.status_code == 404
@@ -1074,7 +1075,7 @@ async def test_an_unknown_record_and_a_foreign_one_look_the_same(running: Runnin
 
 async def test_registering_in_another_commune_is_forbidden(running: Running) -> None:
     ns = running.system.namespace
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.post(
             f"{running.system.url('registration')}/registrations",
             json=registration_body(commune_code=ELSEWHERE),
@@ -1111,7 +1112,7 @@ def _bad_tokens(ns: Namespace) -> dict[str, str]:
 async def test_expired_tampered_or_foreign_tokens_are_refused(running: Running) -> None:
     ns = running.system.namespace
     url = f"{running.system.url('registration')}/registrations/{running.registration_id}"
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         assert (
             await client.get(url, headers=ns.auth(Role.LABOUR_OFFICER, province="86"))
         ).status_code == 200

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 from xkld_shared.testing.system import System, identity_process, registration_body
 
@@ -86,7 +87,7 @@ class Call:
         headers = running.auth(self.service)
         if self.content_type:
             headers["content-type"] = self.content_type
-        async with httpx.AsyncClient(base_url=running.url(self.service), timeout=60) as client:
+        async with local_client(base_url=running.url(self.service), timeout=60) as client:
             return await client.request(
                 self.method,
                 self.path,

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import requests
 import schemathesis
@@ -32,6 +31,7 @@ from hypothesis import strategies as st
 from schemathesis import APIOperation, Case, GenerationMode
 from schemathesis.core.result import Err
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.system import System, identity_process
 
@@ -102,7 +102,7 @@ def _fuzz_operation(
 
 
 async def _fuzz(service: str, base_url: str, namespace: Namespace) -> Findings:
-    async with httpx.AsyncClient(base_url=base_url) as client:
+    async with local_client(base_url=base_url) as client:
         raw = (await client.get("/openapi.json")).json()
     schema = schemathesis.openapi.from_dict(raw)
     findings = Findings()

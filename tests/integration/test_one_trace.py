@@ -19,6 +19,7 @@ import pytest
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually
 from xkld_shared.testing.system import (
@@ -78,7 +79,7 @@ async def test_one_trace_spans_the_request_the_publish_and_the_sms_send(
     with recorded_spans() as exporter:
         async with _in_process(namespace, sms_gateway) as registration:
             transport = httpx.ASGITransport(app=registration)
-            async with httpx.AsyncClient(transport=transport, base_url="http://r") as client:
+            async with local_client(transport=transport, base_url="http://r") as client:
                 created = await client.post(
                     "/registrations",
                     json=registration_body(phone=phone),

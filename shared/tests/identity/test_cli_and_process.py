@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import asyncpg
-import httpx
 from xkld_shared.identity.server.testing import TEST_KID, running_identity, settings_for
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 
@@ -182,7 +182,7 @@ async def test_as_a_process_it_migrates_serves_without_kafka_and_logs_no_secrets
     await proc.start()  # waits for /ready to answer 200
     secrets = [GOOD_PASSWORD, "a wrong passphrase"]
     try:
-        async with httpx.AsyncClient(base_url=proc.url) as client:
+        async with local_client(base_url=proc.url) as client:
             wrong = {"username": "ops.admin", "password": "a wrong passphrase"}
             assert (await client.post("/auth/login", json=wrong)).status_code == 401
             right = {"username": "ops.admin", "password": GOOD_PASSWORD}

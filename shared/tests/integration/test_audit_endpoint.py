@@ -18,6 +18,7 @@ from xkld_shared.db.pool import create_pool
 from xkld_shared.http.errors import install_error_handlers
 from xkld_shared.identity.principal import Principal, Role, Scope
 from xkld_shared.identity.tokens import TokenVerifier, jwks_of
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 
 SECRET_VALUE = "Nguyễn Thị Bí Mật 0912345678"
@@ -53,7 +54,7 @@ async def client(pool: asyncpg.Pool, namespace: Namespace) -> AsyncIterator[http
     jwks = jwks_of([namespace.signing_key])
     app.state.token_verifier = TokenVerifier(jwks, issuer="xkld", audience="xkld")
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
+    async with local_client(transport=transport, base_url="http://svc") as client:
         yield client
 
 

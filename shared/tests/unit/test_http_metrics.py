@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 from xkld_shared.metrics import ServiceMetrics
 from xkld_shared.metrics.http import HttpMetrics, metrics_router
+from xkld_shared.testing.http import local_client
 
 
 def _app(metrics: ServiceMetrics) -> FastAPI:
@@ -36,7 +37,7 @@ def _samples(text: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
 
 async def _scrape(app: FastAPI, *paths: str) -> str:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
+    async with local_client(transport=transport, base_url="http://svc") as client:
         for path in paths:
             await client.get(path)
         answer = await client.get("/metrics")

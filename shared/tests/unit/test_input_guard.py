@@ -17,6 +17,7 @@ from xkld_shared.http.app import CorrelationMiddleware
 from xkld_shared.http.errors import install_error_handlers
 from xkld_shared.http.input_guard import InputGuard, json_problems
 from xkld_shared.http.strict import IsoDate, RequestModel
+from xkld_shared.testing.http import local_client
 
 
 class Consents(RequestModel):
@@ -63,7 +64,7 @@ def _app() -> FastAPI:
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with local_client(transport=transport, base_url="http://test") as client:
         yield client
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 from xkld_shared.testing import processes
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.processes import START_TIMEOUT_SECONDS, PortTaken, ServiceProcess
 
 STAND_IN = "xkld_shared.testing.ready_stand_in"
@@ -45,7 +45,7 @@ async def test_a_drawn_port_taken_meanwhile_is_drawn_again_and_only_the_service_
     try:
         await proc.start(timeout=60)
         assert proc.port != taken
-        async with httpx.AsyncClient() as client:
+        async with local_client() as client:
             assert (await client.get(f"{proc.url}/pid")).json() == {"pid": proc.pid}
     finally:
         foreign.close()

@@ -22,6 +22,7 @@ from xkld_shared.db.pool import Conn
 from xkld_shared.http.tracing import TracingMiddleware
 from xkld_shared.logging import configure_logging
 from xkld_shared.messaging.consumer import Decoded, HandlerApplier, consumer_span
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.kafka import submitted
 from xkld_shared.testing.tracing import recorded_spans
 from xkld_shared.tracing import (
@@ -67,7 +68,7 @@ async def test_a_request_gets_a_server_span_that_continues_the_callers_tracepare
     app = TracingMiddleware(_app())
     incoming = f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"
     with recorded_spans() as spans:
-        async with httpx.AsyncClient(
+        async with local_client(
             transport=httpx.ASGITransport(app=app), base_url="http://t"
         ) as client:
             answer = await client.get("/registrations/42", headers={"traceparent": incoming})

@@ -39,6 +39,7 @@ from xkld_shared.crypto import BlindIndex, FieldCipher, parse_keyring
 from xkld_shared.db.wakeup import PgWakeup
 from xkld_shared.http.app import CorrelationMiddleware
 from xkld_shared.http.errors import install_error_handlers
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 
 TOPIC = "test.xkld.notification"
@@ -219,7 +220,7 @@ class Kit:
 
 
 async def faults(gateway: str, **config: object) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         (await client.put(f"{gateway}/_admin/faults", json=config)).raise_for_status()
 
 

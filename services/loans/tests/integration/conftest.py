@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-import httpx
 import pytest
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import serving
 
@@ -39,7 +39,7 @@ def disbursed_loan(loans_service: str, namespace: Namespace) -> Disbursed:
     ) -> str:
         officer = staff(namespace, Role.LOAN_OFFICER, "officer-a")
         manager = staff(namespace, Role.BANK_MANAGER, "manager-b")
-        async with httpx.AsyncClient(base_url=loans_service) as client:
+        async with local_client(base_url=loans_service) as client:
             created = await client.post(
                 "/loan-applications",
                 headers=officer,

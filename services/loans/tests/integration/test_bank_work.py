@@ -16,6 +16,7 @@ from xkld_loans.adapters import overdue_records
 from xkld_loans.application.overdue_job import run_overdue_job
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 
 Disbursed = Callable[..., Awaitable[str]]
@@ -27,7 +28,7 @@ FIRST_INSTALMENT = 5_000_000 + 838_200
 
 @pytest.fixture
 async def client(loans_service: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=loans_service) as client:
+    async with local_client(base_url=loans_service) as client:
         yield client
 
 

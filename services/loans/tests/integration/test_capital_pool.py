@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import httpx
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 
 from .conftest import staff
@@ -77,7 +78,7 @@ async def test_nq37_is_chosen_only_for_an_eligible_worker_without_central_fundin
     loans_service: str, namespace: Namespace
 ) -> None:
     officer = staff(namespace, Role.LOAN_OFFICER, "officer-a")
-    async with httpx.AsyncClient(base_url=loans_service) as client:
+    async with local_client(base_url=loans_service) as client:
         chosen = await client.post("/loan-applications", json=nq37_body(), headers=officer)
         covered = await client.post(
             "/loan-applications", json=nq37_body(central_funding="covered"), headers=officer
@@ -107,7 +108,7 @@ async def test_nq37_is_chosen_only_for_an_eligible_worker_without_central_fundin
 async def test_twenty_concurrent_approvals_never_overdraw_the_pool(
     loans_service: str, namespace: Namespace
 ) -> None:
-    async with httpx.AsyncClient(base_url=loans_service, timeout=60) as client:
+    async with local_client(base_url=loans_service, timeout=60) as client:
         bank = Bank(client, namespace)
         assert (await bank.allocate(2018, 1_000 * M, "alloc-2018-a")).status_code == 201
         loans = [await bank.proposed() for _ in range(20)]
@@ -151,7 +152,7 @@ async def test_twenty_concurrent_approvals_never_overdraw_the_pool(
 async def test_repayments_flow_back_and_the_report_adds_up_per_year(
     loans_service: str, namespace: Namespace
 ) -> None:
-    async with httpx.AsyncClient(base_url=loans_service, timeout=60) as client:
+    async with local_client(base_url=loans_service, timeout=60) as client:
         bank = Bank(client, namespace)
         first = await bank.allocate(2018, 150 * M, "alloc-2018-b")
         replay = await bank.allocate(2018, 150 * M, "alloc-2018-b")
@@ -232,7 +233,7 @@ async def test_bad_allocations_are_refused_with_a_clear_4xx_and_change_nothing(
         ("87", good, manager, 404),  # another province's pool does not exist for this branch
         ("86", good, officer, 403),
     ]
-    async with httpx.AsyncClient(base_url=loans_service) as client:
+    async with local_client(base_url=loans_service) as client:
         answers = []
         for index, (province, body, who, _) in enumerate(cases):
             key = {} if index == 0 else {"Idempotency-Key": f"bad-allocation-{index}"}
@@ -253,7 +254,7 @@ async def test_bad_allocations_are_refused_with_a_clear_4xx_and_change_nothing(
 async def test_an_approval_with_no_allocation_for_its_year_is_refused(
     loans_service: str, namespace: Namespace
 ) -> None:
-    async with httpx.AsyncClient(base_url=loans_service) as client:
+    async with local_client(base_url=loans_service) as client:
         bank = Bank(client, namespace)
         loan = await bank.proposed()
         refused = await bank.confirm(loan)

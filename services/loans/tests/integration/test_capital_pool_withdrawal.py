@@ -7,10 +7,10 @@ import datetime as dt
 import uuid
 
 import asyncpg
-import httpx
 from xkld_shared.contracts.envelope import new_envelope
 from xkld_shared.contracts.journey import RegistrationWithdrawn
 from xkld_shared.contracts.topics import Stream
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually, produce_raw
 
@@ -32,7 +32,7 @@ async def test_a_withdrawn_approved_loan_gives_its_draw_back_to_the_pool(
     loans_service: str, namespace: Namespace
 ) -> None:
     worker = uuid.uuid4()
-    async with httpx.AsyncClient(base_url=loans_service, timeout=60) as client:
+    async with local_client(base_url=loans_service, timeout=60) as client:
         bank = Bank(client, namespace)
         assert (await bank.allocate(2018, 100 * M, "alloc-withdrawal")).status_code == 201
         created = await client.post(

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import serving
 
@@ -100,7 +101,7 @@ async def _counts(ns: Namespace) -> tuple[int, int]:
 async def test_a_replayed_request_returns_the_first_answer_and_pays_once(
     loans: str, namespace: Namespace
 ) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         application = await _approved(client, loans, namespace)
         first = await _disburse(client, loans, namespace, application, "payout-0001")
         again = await _disburse(client, loans, namespace, application, "payout-0001")
@@ -121,7 +122,7 @@ async def test_a_replayed_request_returns_the_first_answer_and_pays_once(
 async def test_the_same_key_with_a_different_body_is_refused(
     loans: str, namespace: Namespace
 ) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         application = await _approved(client, loans, namespace)
         await _disburse(client, loans, namespace, application, "payout-0002")
         other = await _disburse(
@@ -140,7 +141,7 @@ async def test_the_same_key_with_a_different_body_is_refused(
 async def test_a_second_disbursement_is_refused_whatever_the_key(
     loans: str, namespace: Namespace
 ) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         application = await _approved(client, loans, namespace)
         await _disburse(client, loans, namespace, application, "payout-0003")
         second = await _disburse(client, loans, namespace, application, "payout-0004")
@@ -150,7 +151,7 @@ async def test_a_second_disbursement_is_refused_whatever_the_key(
 
 
 async def test_concurrent_retries_with_one_key_pay_once(loans: str, namespace: Namespace) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         application = await _approved(client, loans, namespace)
         answers = await asyncio.gather(
             *(_disburse(client, loans, namespace, application, "payout-0005") for _ in range(5))
@@ -163,7 +164,7 @@ async def test_concurrent_retries_with_one_key_pay_once(loans: str, namespace: N
 async def test_a_disbursement_needs_an_idempotency_key_and_an_approved_loan(
     loans: str, namespace: Namespace
 ) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         application = await _approved(client, loans, namespace)
         keyless = await _disburse(client, loans, namespace, application, None)
         wrong_amount = await _disburse(
@@ -222,7 +223,7 @@ async def _disbursed(client: httpx.AsyncClient, loans: str, ns: Namespace) -> st
 async def test_a_repayment_is_split_interest_first_and_recorded_once(
     loans: str, namespace: Namespace
 ) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         application = await _disbursed(client, loans, namespace)
         first = await _repay(
             client, loans, namespace, application, "repay-0001", 6_000_000, "2026-04-05"
@@ -254,7 +255,7 @@ async def test_a_repayment_is_split_interest_first_and_recorded_once(
 async def test_paying_off_everything_settles_the_loan_and_says_so(
     loans: str, namespace: Namespace
 ) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         application = await _disbursed(client, loans, namespace)
         everything = AMOUNT + 1_047_750  # all principal, plus the interest due on 5 April
         settled = await _repay(
@@ -279,7 +280,7 @@ async def test_paying_off_everything_settles_the_loan_and_says_so(
 async def test_an_overpayment_or_a_repayment_before_disbursement_is_refused(
     loans: str, namespace: Namespace
 ) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         application = await _disbursed(client, loans, namespace)
         too_much = await _repay(
             client, loans, namespace, application, "repay-0004", AMOUNT + 1_047_751, "2026-04-05"

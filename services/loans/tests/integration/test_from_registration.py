@@ -10,11 +10,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
-import httpx
 from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
 from xkld_shared.contracts.journey import LoanRequested, RegistrationWithdrawn, WorkerReturned
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually, produce_raw
 
@@ -142,7 +142,7 @@ async def test_an_early_return_flags_a_disbursed_loan_for_review(
     manager = namespace.auth(Role.BANK_MANAGER, branch="VBSP-86-TANQUOI", username="manager-b")
 
     async def flagged() -> list[dict[str, Any]]:
-        async with httpx.AsyncClient(base_url=loans_service) as client:
+        async with local_client(base_url=loans_service) as client:
             answer = await client.get("/work-queues/flagged-for-review", headers=manager)
         return list(answer.json())
 

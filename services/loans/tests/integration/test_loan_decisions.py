@@ -10,6 +10,7 @@ import httpx
 import pytest
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import serving
 
@@ -64,7 +65,7 @@ async def test_a_manager_cannot_confirm_their_own_proposal(
     both_hats = namespace.auth(
         Role.LOAN_OFFICER, Role.BANK_MANAGER, branch=BRANCH, username="officer-a"
     )
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         application_id = await _proposed(client, loans, namespace)
         own = await client.post(
             f"{loans}/loan-applications/{application_id}/decision",
@@ -84,7 +85,7 @@ async def test_another_manager_confirms_and_the_approval_is_published_once(
     loans: str, namespace: Namespace
 ) -> None:
     manager = _staff(namespace, Role.BANK_MANAGER, "manager-b")
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         application_id = await _proposed(client, loans, namespace)
         confirmed = await client.post(
             f"{loans}/loan-applications/{application_id}/decision",
@@ -124,7 +125,7 @@ async def test_a_proposal_above_the_regimes_maximum_is_refused_and_changes_nothi
     loans: str, namespace: Namespace
 ) -> None:
     officer = _staff(namespace, Role.LOAN_OFFICER, "officer-a")
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         created = await client.post(
             f"{loans}/loan-applications", json=application_body(), headers=officer
         )
@@ -143,7 +144,7 @@ async def test_a_proposal_above_the_regimes_maximum_is_refused_and_changes_nothi
 async def test_an_application_of_another_branch_does_not_exist_for_you(
     loans: str, namespace: Namespace
 ) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         application_id = await _proposed(client, loans, namespace)
         elsewhere = await client.get(
             f"{loans}/loan-applications/{application_id}",
@@ -153,7 +154,7 @@ async def test_an_application_of_another_branch_does_not_exist_for_you(
 
 
 async def test_money_must_be_whole_dong(loans: str, namespace: Namespace) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.post(
             f"{loans}/loan-applications",
             json=application_body(requested_vnd=150_000_000.5),
@@ -167,7 +168,7 @@ async def test_an_unknown_programme_or_priority_group_is_refused(
     loans: str, namespace: Namespace
 ) -> None:
     officer = _staff(namespace, Role.LOAN_OFFICER, "officer-a")
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         programme = await client.post(
             f"{loans}/loan-applications",
             json=application_body(programme="tourism"),

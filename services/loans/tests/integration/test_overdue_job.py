@@ -7,13 +7,13 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
-import httpx
 import pytest
 from xkld_loans.adapters import overdue_records
 from xkld_loans.application.overdue_job import run_overdue_job
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 
 Disbursed = Callable[..., Awaitable[str]]
@@ -87,7 +87,7 @@ async def test_a_repayment_pays_the_overdue_interest_before_anything_else(
     await run_overdue_job(pool, namespace.topics.of(Stream.LOAN), JUNE_10, records=overdue_records)
     overdue_interest = 99_891 + 54_486 + 7_568
     officer = namespace.auth(Role.LOAN_OFFICER, branch="VBSP-86-TANQUOI", username="officer-a")
-    async with httpx.AsyncClient(base_url=loans_service) as client:
+    async with local_client(base_url=loans_service) as client:
         paid = await client.post(
             f"/loan-applications/{loan}/repayments",
             json={"amount_vnd": overdue_interest + 1_000, "paid_on": "2026-06-10"},

@@ -11,6 +11,7 @@ import asyncpg
 import httpx
 import pytest
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 
 NEW_REGIME: dict[str, Any] = {
@@ -35,7 +36,7 @@ NEW_REGIME: dict[str, Any] = {
 
 @pytest.fixture
 async def client(loans_service: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=loans_service) as client:
+    async with local_client(base_url=loans_service) as client:
         yield client
 
 

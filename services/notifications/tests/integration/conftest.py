@@ -28,13 +28,14 @@ from xkld_shared.contracts.outreach import CampaignBroadcastRequested
 from xkld_shared.contracts.registration import PHONE_PURPOSE
 from xkld_shared.db.pool import create_pool
 from xkld_shared.db.wakeup import PgWakeup
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_testkit.notifications_testing import Kit, cipher, e164, phone_index
 
 
 @pytest.fixture
 async def gateway(sms_gateway: str) -> AsyncIterator[str]:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         await client.delete(f"{sms_gateway}/_admin/faults")
         yield sms_gateway
         await client.delete(f"{sms_gateway}/_admin/faults")

@@ -14,7 +14,6 @@ import uuid
 from collections import Counter
 
 import asyncpg
-import httpx
 import pytest
 from openpyxl import load_workbook
 from xkld_shared.contracts.envelope import Envelope, new_envelope
@@ -22,6 +21,7 @@ from xkld_shared.contracts.outreach import CampaignBroadcastRequested
 from xkld_shared.contracts.registration import PHONE_PURPOSE
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import produce_raw
 from xkld_shared.testing.processes import ServiceProcess, free_port
@@ -115,7 +115,7 @@ async def _until_carried(dsn: str, expected: int, timeout: float) -> None:
 
 
 async def _gateway_channels(gateway: str, phones: set[str]) -> dict[str, list[str]]:
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with local_client(timeout=30) as client:
         answer = await client.get(f"{gateway}/_admin/messages")
     by_phone: dict[str, list[str]] = {}
     for m in answer.json()["messages"]:
@@ -166,7 +166,7 @@ async def test_a_thousand_recipients_are_each_carried_once_through_a_crash_and_3
         await first.start()
         await _until_carried(dsn, RECIPIENTS, 240)
         # A process's first XLSX imports openpyxl: seconds on a loaded machine, over httpx's 5.
-        async with httpx.AsyncClient(timeout=60) as client:
+        async with local_client(timeout=60) as client:
             officer = namespace.auth(Role.COMMUNE_OFFICER, communes=(COMMUNE,))
             url = f"{second.url}/sms/channel-report"  # the last 30 days, today's included
             report = await client.get(url, headers=officer)

@@ -14,6 +14,7 @@ import pytest
 from xkld_shared.contracts.journey import WorkerDeparted
 from xkld_shared.identity.principal import Role
 from xkld_shared.identity.tokens import TokenVerifier, jwks_of
+from xkld_shared.testing.http import local_client
 from xkld_testkit.notifications_testing import Kit, callback_app
 
 # The first monthly check-in for a departure on 26/11/2026: 08:00 in Vietnam on 26/12.
@@ -29,7 +30,7 @@ async def client(kit: Kit) -> AsyncIterator[httpx.AsyncClient]:
         jwks_of([kit.ns.signing_key]), issuer="xkld", audience="xkld"
     )
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://notifications") as c:
+    async with local_client(transport=transport, base_url="http://notifications") as c:
         yield c
 
 
@@ -41,7 +42,7 @@ async def _asked(kit: Kit) -> tuple[uuid.UUID, str]:
     )
     await kit.publish(registration, departed)
     kit.clock.now = max(kit.clock.now, CHECK_IN_AT)
-    async with httpx.AsyncClient() as http:
+    async with local_client() as http:
         await kit.dispatcher(http).dispatch_due()
     kit.clock.advance(hours=4)  # 12:00 in Vietnam: the answer comes in
     return registration, phone

@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from xkld_fake_sms.testing import serve_in_background, wait_until
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import serving
 from xkld_shared.testing.system import gateway_messages
@@ -38,7 +38,7 @@ def _report(request_id: uuid.UUID | None = None, status: int = 5) -> dict[str, o
 
 
 async def test_a_report_without_the_right_token_is_refused(notifications: str) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         missing = await client.post(f"{notifications}/sms/delivery-reports", json=_report())
         wrong = await client.post(
             f"{notifications}/sms/delivery-reports", params={"token": "guess"}, json=_report()
@@ -48,7 +48,7 @@ async def test_a_report_without_the_right_token_is_refused(notifications: str) -
 
 
 async def test_a_report_for_an_unknown_message_changes_nothing(notifications: str) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.post(
             f"{notifications}/sms/delivery-reports", params=TOKEN, json=_report()
         )
@@ -59,7 +59,7 @@ async def test_a_report_for_an_unknown_message_changes_nothing(notifications: st
 async def _send_with_callbacks(kit: Kit, callbacks: str, **fault: object) -> uuid.UUID:
     registration, phone, _ = await kit.register()
     await faults(kit.gateway, **fault)
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         await kit.dispatcher(client, callback_url=callbacks).dispatch_due()
     [sent] = await gateway_messages(kit.gateway, phone)
     await wait_until(lambda: _report_finished(kit.gateway, str(sent["request_id"])), within=10)
@@ -67,7 +67,7 @@ async def _send_with_callbacks(kit: Kit, callbacks: str, **fault: object) -> uui
 
 
 async def _report_finished(gateway: str, request_id: str) -> bool:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         found = await client.get(f"{gateway}/_admin/messages", params={"request_id": request_id})
     [message] = found.json()["messages"]
     return bool(message["report"] in ("succeeded", "gave_up"))
@@ -83,7 +83,7 @@ async def test_a_duplicated_report_changes_nothing_the_second_time(
     kit: Kit, callbacks: str
 ) -> None:
     registration = await _send_with_callbacks(kit, callbacks, duplicate_next_reports=1)
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         stats = (await client.get(f"{kit.gateway}/_admin/stats")).json()
     assert stats["reports_duplicated"] == 1
     assert (await kit.messages(registration))[0]["status"] == "delivered"
@@ -111,7 +111,7 @@ async def test_out_of_order_reports_never_move_a_final_status_back(kit: Kit) -> 
     assert await kit.staff.delivery_report(row["id"], "sms-1", delivered=True)
     assert not await kit.staff.delivery_report(row["id"], "sms-1", delivered=False)
     assert not await kit.staff.delivery_report(row["id"], "sms-1", delivered=True)
-    async with httpx.AsyncClient() as client:  # the send's own answer, arriving last
+    async with local_client() as client:  # the send's own answer, arriving last
         await kit.dispatcher(client).dispatch_due()
     assert (await kit.messages(registration))[0]["status"] == "delivered"
     assert await kit.outbox_types(registration) == ["NotificationSent", "NotificationDelivered"]

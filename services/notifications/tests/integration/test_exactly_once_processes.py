@@ -9,12 +9,12 @@ import datetime as dt
 import uuid
 
 import asyncpg
-import httpx
 import pytest
 from xkld_shared.contracts.envelope import Envelope, new_envelope
 from xkld_shared.contracts.journey import RegistrationFoundEligible
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
 from xkld_shared.contracts.topics import Stream
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import produce_raw
 from xkld_shared.testing.processes import ServiceProcess, free_port
@@ -106,7 +106,7 @@ async def test_two_replicas_a_crash_and_redelivery_still_send_each_sms_once(
         await _publish(namespace, everything[len(everything) // 2 :])  # redelivered
         await first.start()
         await _until(lambda: _settled(namespace.dsn("notifications"), 2 * WORKERS), 60)
-        async with httpx.AsyncClient() as client:
+        async with local_client() as client:
             opted = await client.post(
                 f"{second.url}/sms/inbound",
                 params={"token": "test-callback-token"},

@@ -24,6 +24,7 @@ from xkld_notifications.application.ports import (
 )
 from xkld_notifications.bootstrap import provider_of
 from xkld_notifications.settings import NotificationsSettings
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import gateway_messages
 from xkld_testkit.notifications_testing import e164, faults, random_phone
 
@@ -47,7 +48,7 @@ async def test_a_send_is_accepted_and_a_repeat_with_the_same_id_is_not_sent_agai
     shape: str, gateway: str
 ) -> None:
     phone, request_id = random_phone(), str(uuid.uuid4())
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         provider = MAKERS[shape](gateway, client)
         first = await provider.send(
             request_id=request_id, phone_e164=e164(phone), text="Xin chao", unicode=False
@@ -65,7 +66,7 @@ async def test_a_send_is_accepted_and_a_repeat_with_the_same_id_is_not_sent_agai
 async def test_a_5xx_is_transient_and_a_refused_token_is_permanent(
     shape: str, gateway: str
 ) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         await faults(gateway, fail_next=1, fail_status=502)
         busy = await MAKERS[shape](gateway, client).send(
             request_id="r1", phone_e164=e164(random_phone()), text="x", unicode=False
@@ -79,7 +80,7 @@ async def test_a_5xx_is_transient_and_a_refused_token_is_permanent(
 
 async def test_a_webhook_timeout_is_transient(gateway: str) -> None:
     await faults(gateway, timeout_next=1, hang_seconds=3)
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         outcome = await _webhook(gateway, client).send(
             request_id="r3", phone_e164=e164(random_phone()), text="x", unicode=False
         )
@@ -100,7 +101,7 @@ def test_the_adapter_is_chosen_by_configuration(name: str, kind: type) -> None:
         sms_api_key=SecretStr("k"),
         sms_callback_token=SecretStr("t"),
     )
-    assert isinstance(provider_of(settings, httpx.AsyncClient()), kind)
+    assert isinstance(provider_of(settings, local_client()), kind)
 
 
 def test_credentials_can_come_from_a_secrets_file(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import httpx
 import pytest
 from xkld_notifications.domain.breaker import BreakerState, CircuitBreaker
 from xkld_notifications.domain.templates import TemplateProblem
@@ -22,6 +21,7 @@ from xkld_shared.contracts.loan import LoanDisbursed, LoanRejected, LoanRestruct
 from xkld_shared.contracts.registration import RegistrationPersonalDataErased
 from xkld_shared.contracts.registry import default_registry
 from xkld_shared.identity.principal import Principal, Role, Scope
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import gateway_messages
 from xkld_testkit.notifications_testing import Kit, faults
 
@@ -34,7 +34,7 @@ def _eligible() -> RegistrationFoundEligible:
 
 
 async def _drain(kit: Kit, passes: int = 2, **kw: object) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         dispatcher = kit.dispatcher(client, **kw)  # type: ignore[arg-type]
         for _ in range(passes):
             await dispatcher.dispatch_due()
@@ -221,7 +221,7 @@ async def test_the_breaker_opens_holds_the_backlog_then_closes_when_the_provider
     registered = [await kit.register() for _ in range(6)]
     breaker = CircuitBreaker(threshold=3, cooldown_seconds=30)
     await faults(kit.gateway, error_rate=1.0, fail_status=503)
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         dispatcher = kit.dispatcher(client, breaker=breaker, batch_size=3)
         await dispatcher.dispatch_due()  # three failures in a row open it
         assert breaker.state(kit.clock.now.timestamp()) is BreakerState.OPEN
@@ -241,7 +241,7 @@ async def test_the_breaker_opens_holds_the_backlog_then_closes_when_the_provider
 
 
 async def _received(kit: Kit) -> int:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         stats = (await client.get(f"{kit.gateway}/_admin/stats")).json()
     return int(stats["received_requests"])
 

@@ -16,6 +16,7 @@ from xkld_shared.contracts.loan import LoanRejected
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually, produce_raw
 from xkld_shared.testing.processes import ServiceProcess, free_port
@@ -108,7 +109,7 @@ async def test_preview_shows_the_text_its_encoding_and_its_segments(
     service: str, namespace: Namespace
 ) -> None:
     url, headers = f"{service}/sms/templates/preview", _officer(namespace)
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         draft = await client.post(
             url,
             json={
@@ -144,7 +145,7 @@ async def test_a_manual_message_to_a_course_reaches_its_workers_in_scope_once_an
     body = {"text": "Lớp nghỉ học ngày mai, học bù thứ Bảy.", "course_id": str(course)}
     headers = _officer(namespace) | {"Idempotency-Key": "manual-course-0001"}
     assert await eventually(lambda: _enrolled(namespace, course, 2))
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
 
         async def send() -> dict[str, object]:
             answer = await client.post(f"{service}/sms/manual-messages", json=body, headers=headers)
@@ -192,7 +193,7 @@ async def test_a_manual_message_names_each_worker_it_will_not_reach_and_why(
     refused, _ = await _worker(namespace, HOME, course, consent=False)
     stopped, _ = await _worker(namespace, HOME, course)
     assert await eventually(lambda: _enrolled(namespace, course, 3))
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         opt_out = await client.post(
             f"{service}/sms/contacts/{stopped}/opt-out",
             json={"opted_out": True},
@@ -217,7 +218,7 @@ async def test_the_staff_opt_out_toggle_stops_messages_and_is_audited(
 ) -> None:
     registration, _ = await _worker(namespace, HOME)
     url = f"{service}/sms/contacts/{registration}/opt-out"
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
 
         async def toggle() -> httpx.Response | None:
             answer = await client.post(url, json={"opted_out": True}, headers=_officer(namespace))
@@ -273,7 +274,7 @@ async def test_saving_a_template_refuses_non_gsm7_text_and_lists_the_new_version
 ) -> None:
     headers = namespace.auth(Role.LABOUR_OFFICER, province="86")
     url = f"{service}/sms/template-versions"
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         refused = await client.post(
             url, json={"code": "welcome_home", "text": "Chào mừng về nhà ❤"}, headers=headers
         )

@@ -15,6 +15,7 @@ import pytest
 from xkld_shared.contracts.training import TraineeCourseCompleted, TraineePersonalDataErased
 from xkld_shared.identity.principal import Role
 from xkld_shared.identity.tokens import TokenVerifier, jwks_of
+from xkld_shared.testing.http import local_client
 from xkld_testkit.notifications_testing import Kit, callback_app, e164
 
 FOLLOW_UP_AT = dt.datetime(2027, 2, 28, 1, 0, tzinfo=dt.UTC)  # 08:00, 3 months after 30/11
@@ -28,7 +29,7 @@ async def client(kit: Kit) -> AsyncIterator[httpx.AsyncClient]:
         jwks_of([kit.ns.signing_key]), issuer="xkld", audience="xkld"
     )
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://notifications") as c:
+    async with local_client(transport=transport, base_url="http://notifications") as c:
         yield c
 
 
@@ -47,7 +48,7 @@ async def _asked(kit: Kit, commune: str = "29800") -> tuple[uuid.UUID, str, uuid
     )
     await kit.publish(trainee, done)
     kit.clock.now = max(kit.clock.now, FOLLOW_UP_AT)  # never back: a second trainee's is due
-    async with httpx.AsyncClient() as http:
+    async with local_client() as http:
         dispatcher = kit.dispatcher(http)
         await dispatcher.dispatch_due()
     kit.clock.advance(hours=3)  # 11:00 in Vietnam: the answer comes in

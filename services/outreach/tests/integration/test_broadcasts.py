@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 
 import asyncpg
-import httpx
 from openpyxl import load_workbook
 from xkld_shared.contracts.envelope import Envelope, new_envelope
 from xkld_shared.contracts.journey import WorkerDeparted
@@ -21,6 +20,7 @@ from xkld_shared.contracts.notification import BroadcastRecipientSettled
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationSubmitted
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.crypto import FieldCipher, parse_keyring
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually, produce_raw, read_to_end
 from xkld_shared.testing.processes import ServiceProcess
@@ -71,7 +71,7 @@ async def test_a_broadcast_asks_once_per_eligible_person_and_never_twice_across_
 ) -> None:
     headers = officer(namespace)
     phones = [random_mobile() for _ in range(4)]
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=60) as client:
+    async with local_client(base_url=outreach.url, timeout=60) as client:
         round_id = await open_round(client, outreach.url, headers)
         people = [member(phone=p, priority_groups=SOLDIER) for p in phones[:3]]
         others = [
@@ -135,7 +135,7 @@ async def test_settled_outcomes_keep_each_recipients_furthest_and_feed_the_funne
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=60) as client:
+    async with local_client(base_url=outreach.url, timeout=60) as client:
         round_id = await open_round(client, outreach.url, headers)
         soldiers = await add_household(
             client,
@@ -259,7 +259,7 @@ async def test_a_broadcast_to_ten_thousand_people_writes_every_row_in_one_reques
     """The rows are seeded in SQL (10,000 through the API would test the survey, not this)."""
     headers = officer(namespace)
     size = 10_000
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=300) as client:
+    async with local_client(base_url=outreach.url, timeout=300) as client:
         round_id = await open_round(client, outreach.url, headers)
         household = await add_household(client, outreach.url, round_id, headers, [member()])
         await _seed_members(namespace, round_id, household["household_id"], size)
@@ -310,7 +310,7 @@ async def test_two_broadcasts_sent_at_once_never_ask_for_the_same_person(
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=60) as client:
+    async with local_client(base_url=outreach.url, timeout=60) as client:
         round_id = await open_round(client, outreach.url, headers)
         people = [member(phone=random_mobile(), priority_groups=SOLDIER) for _ in range(5)]
         await add_household(client, outreach.url, round_id, headers, people)

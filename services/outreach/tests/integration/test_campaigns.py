@@ -5,9 +5,9 @@ text. A real outreach process and database."""
 from __future__ import annotations
 
 import asyncpg
-import httpx
 from xkld_shared.contracts.registration import PHONE_PURPOSE
 from xkld_shared.crypto import FieldCipher, parse_keyring
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 
@@ -28,7 +28,7 @@ async def test_a_phone_is_kept_sealed_only_with_consent_and_never_shown(
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=30) as client:
+    async with local_client(base_url=outreach.url, timeout=30) as client:
         round_id = await open_round(client, outreach.url, headers)
         refused = await client.post(
             f"/survey-rounds/{round_id}/households",
@@ -77,7 +77,7 @@ async def test_a_template_edit_is_a_new_version_once_per_key_with_an_audit_row(
         "zalo_params": {"lien_he": "cán bộ xã"},
         "announcement": "Bà con chú ý.\n\nXã thông báo chính sách vay vốn mới.",
     }
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=30) as client:
+    async with local_client(base_url=outreach.url, timeout=30) as client:
         seeded = await client.get("/message-templates", headers=headers)
         same = keyed(headers)
         first = await client.put("/message-templates/loan_policy_nq37", json=edit, headers=same)
@@ -117,7 +117,7 @@ async def test_campaigns_stay_in_the_officers_area_and_refuse_bad_input_in_vietn
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers, stranger = officer(namespace), officer(namespace, OTHER)
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=30) as client:
+    async with local_client(base_url=outreach.url, timeout=30) as client:
         outside = await client.post(
             "/campaigns", json=campaign_body(communes=[OTHER]), headers=keyed(headers)
         )
@@ -160,7 +160,7 @@ async def test_a_meeting_is_recorded_once_and_the_announcement_has_no_personal_d
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=30) as client:
+    async with local_client(base_url=outreach.url, timeout=30) as client:
         round_id = await open_round(client, outreach.url, headers)
         household = await add_household(
             client, outreach.url, round_id, headers, [member(phone="0912345678"), member()]

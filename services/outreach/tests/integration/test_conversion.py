@@ -9,13 +9,13 @@ import uuid
 from typing import Any
 
 import asyncpg
-import httpx
 from xkld_shared.contracts.envelope import Envelope, new_envelope
 from xkld_shared.contracts.registration import (
     RegistrationPersonalDataErased,
     RegistrationSubmitted,
 )
 from xkld_shared.contracts.topics import Stream
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually, produce_raw, read_to_end
 from xkld_shared.testing.processes import ServiceProcess, serving
@@ -44,7 +44,7 @@ async def test_ten_concurrent_conversions_make_one_registration_and_one_link(
     env = namespace.env("registration", XKLD_HTTP_WORKERS="2")
     async with (
         serving("xkld_registration", env) as registration,
-        httpx.AsyncClient(timeout=60) as client,
+        local_client(timeout=60) as client,
     ):
         round_id = await open_round(client, outreach.url, headers)
         household = await add_household(
@@ -113,7 +113,7 @@ async def test_only_a_respondent_who_wants_to_go_and_is_an_adult_is_offered_an_i
     headers = officer(namespace)
     stays = member(wants_abroad=False, market_code=None, abroad_when=None)
     young = member(age_band="15-17")
-    async with httpx.AsyncClient(base_url=outreach.url) as client:
+    async with local_client(base_url=outreach.url) as client:
         round_id = await open_round(client, outreach.url, headers)
         household = await add_household(client, outreach.url, round_id, headers, [stays, young])
         answers = [
@@ -135,7 +135,7 @@ async def test_an_erased_registration_takes_the_respondents_name_with_it(
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url) as client:
+    async with local_client(base_url=outreach.url) as client:
         round_id = await open_round(client, outreach.url, headers)
         household = await add_household(client, outreach.url, round_id, headers, [member()])
     [respondent] = household["member_ids"]

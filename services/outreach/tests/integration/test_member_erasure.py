@@ -14,6 +14,7 @@ from xkld_shared.contracts.envelope import new_envelope
 from xkld_shared.contracts.registration import RegistrationSubmitted
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.contracts.training import CoursePlanLineSet
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually, produce_raw
 from xkld_shared.testing.processes import ServiceProcess
@@ -77,7 +78,7 @@ async def test_erasure_empties_the_name_and_phone_keeps_the_answers_and_a_retry_
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=60) as client:
+    async with local_client(base_url=outreach.url, timeout=60) as client:
         erased, kept = await _surveyed(client, outreach.url, headers)
         before = (await client.get("/survey-rollups", headers=headers)).json()
         same = keyed(headers)
@@ -121,7 +122,7 @@ async def test_an_erased_member_is_left_out_of_a_later_broadcast(
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=60) as client:
+    async with local_client(base_url=outreach.url, timeout=60) as client:
         erased, kept = await _surveyed(client, outreach.url, headers)
         assert (await _erase(client, erased, keyed(headers))).status_code == 200
         campaign_id = await active_campaign(client, outreach.url, headers)
@@ -139,7 +140,7 @@ async def test_an_erased_member_is_refused_conversion_and_never_linked_to_a_late
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=60) as client:
+    async with local_client(base_url=outreach.url, timeout=60) as client:
         erased, _ = await _surveyed(client, outreach.url, headers)
         assert (await _erase(client, erased, keyed(headers))).status_code == 200
         intake = await client.get(f"/respondents/{erased}/intake", headers=headers)
@@ -176,7 +177,7 @@ async def test_a_converted_member_is_sent_to_the_registrations_own_erasure(
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=60) as client:
+    async with local_client(base_url=outreach.url, timeout=60) as client:
         converted, _ = await _surveyed(client, outreach.url, headers)
         registration_id = uuid.uuid4()
         event = new_envelope(
@@ -207,7 +208,7 @@ async def test_only_officers_of_the_members_commune_or_province_may_erase(
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=60) as client:
+    async with local_client(base_url=outreach.url, timeout=60) as client:
         first, second = await _surveyed(client, outreach.url, headers)
         stranger = await _erase(client, first, keyed(officer(namespace, OTHER)))
         far_province = await _erase(client, first, keyed(labour_officer(namespace, "79")))
@@ -227,7 +228,7 @@ async def test_a_bad_reason_or_a_missing_key_is_refused_and_changes_nothing(
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url, timeout=60) as client:
+    async with local_client(base_url=outreach.url, timeout=60) as client:
         member_id, _ = await _surveyed(client, outreach.url, headers)
         bad_reason = await _erase(client, member_id, keyed(headers), "moved_away")
         no_reason = await client.post(

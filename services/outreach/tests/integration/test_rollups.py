@@ -9,11 +9,11 @@ import uuid
 from collections import Counter
 from typing import Any
 
-import httpx
 from xkld_shared.contracts.envelope import new_envelope
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.contracts.training import CoursePlanLineSet, CoursePlanLineWithdrawn
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually, produce_raw
 from xkld_shared.testing.processes import ServiceProcess
@@ -67,7 +67,7 @@ async def test_rollups_equal_counts_recounted_from_the_rows_that_were_sent(
     rng = random.Random(16)
     headers = officer(namespace, HOME, OTHER)
     sent: list[tuple[str, str, dict[str, Any]]] = []  # (commune, hamlet, member)
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         rounds = {c: await open_round(client, outreach.url, headers, c) for c in (HOME, OTHER)}
         for n in range(24):
             commune, hamlet = (HOME, OTHER)[n % 2], rng.choice(HAMLETS)
@@ -137,7 +137,7 @@ async def test_the_course_plan_sets_demand_per_trade_against_planned_places(
         )
         for trade in ["MAY_CN"] * 5 + ["HAN"] * 3 + ["DIEN_DD"]
     ]
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         round_id = await open_round(client, outreach.url, headers)
         await add_household(client, outreach.url, round_id, headers, wants[:5])
         await add_household(client, outreach.url, round_id, headers, wants[5:])
@@ -175,7 +175,7 @@ async def test_the_target_counts_people_wanting_to_go_per_market(
         member(market_code="JP_TITP", abroad_when="within_12_months", needs_loan=True),
         member(wants_abroad=False, market_code=None, abroad_when=None),
     ]
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         round_id = await open_round(client, outreach.url, headers)
         await add_household(client, outreach.url, round_id, headers, members)
         answer = await client.get(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import asyncpg
-import httpx
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import read_all
 from xkld_shared.testing.processes import ServiceProcess
@@ -26,7 +26,7 @@ async def test_a_round_is_opened_once_per_key_and_listed_for_its_commune(
         "period_start": "2026-01-01",
         "period_end": "2026-06-30",
     }
-    async with httpx.AsyncClient(base_url=outreach.url) as client:
+    async with local_client(base_url=outreach.url) as client:
         first = await client.post("/survey-rounds", json=body, headers=headers)
         again = await client.post("/survey-rounds", json=body, headers=headers)
         other_body = await client.post(
@@ -52,7 +52,7 @@ async def test_a_household_is_recorded_with_audit_and_anonymous_events(
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         round_id = await open_round(client, outreach.url, headers)
         members = [
             member(),
@@ -108,7 +108,7 @@ async def test_survey_writes_are_refused_outside_the_officers_communes_and_after
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url) as client:
+    async with local_client(base_url=outreach.url) as client:
         round_id = await open_round(client, outreach.url, headers)
         elsewhere = await client.post(
             "/survey-rounds",
@@ -155,7 +155,7 @@ async def test_contradictory_or_malformed_answers_are_refused_in_vietnamese_firs
         member(full_name="x\x00"),
         member(needs_loan=1),
     ]
-    async with httpx.AsyncClient(base_url=outreach.url) as client:
+    async with local_client(base_url=outreach.url) as client:
         round_id = await open_round(client, outreach.url, headers)
         answers = [
             await client.post(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-import httpx
 from openpyxl import Workbook
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 
@@ -41,7 +41,7 @@ async def test_a_dry_run_reports_every_row_in_vietnamese_and_writes_nothing(
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url) as client:
+    async with local_client(base_url=outreach.url) as client:
         round_id = await open_round(client, outreach.url, headers)
         answer = await client.post(
             f"/survey-rounds/{round_id}/imports",
@@ -67,7 +67,7 @@ async def test_an_import_writes_whole_households_once_however_often_it_is_sent(
 ) -> None:
     headers = officer(namespace)
     upload = keyed(headers, "import-key-1") | {"content-type": "text/csv"}
-    async with httpx.AsyncClient(base_url=outreach.url) as client:
+    async with local_client(base_url=outreach.url) as client:
         round_id = await open_round(client, outreach.url, headers)
         first = await client.post(
             f"/survey-rounds/{round_id}/imports", content=csv_of(ROWS), headers=upload
@@ -102,7 +102,7 @@ async def test_an_xlsx_import_reads_like_the_csv(
     data = io.BytesIO()
     book.save(data)
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url) as client:
+    async with local_client(base_url=outreach.url) as client:
         round_id = await open_round(client, outreach.url, headers)
         answer = await client.post(
             f"/survey-rounds/{round_id}/imports",
@@ -117,7 +117,7 @@ async def test_garbled_files_and_missing_columns_are_a_422_about_the_file(
     namespace: Namespace, outreach: ServiceProcess
 ) -> None:
     headers = officer(namespace)
-    async with httpx.AsyncClient(base_url=outreach.url) as client:
+    async with local_client(base_url=outreach.url) as client:
         round_id = await open_round(client, outreach.url, headers)
         answers = [
             await client.post(
@@ -149,7 +149,7 @@ async def test_the_phone_column_is_sealed_with_consent_and_refused_without_it(
         "3,Ấp Tân Phú,25-29,Nam,THPT,Làm nông,Có,\n"
     ).encode()
     upload = keyed(headers) | {"content-type": "text/csv"}
-    async with httpx.AsyncClient(base_url=outreach.url) as client:
+    async with local_client(base_url=outreach.url) as client:
         round_id = await open_round(client, outreach.url, headers)
         answer = await client.post(
             f"/survey-rounds/{round_id}/imports", content=file, headers=upload

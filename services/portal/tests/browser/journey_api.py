@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import httpx
 from xkld_shared.clock import vietnam_today
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 
 from .stack import Stack
 
@@ -22,7 +22,7 @@ def day(offset: int) -> str:
 async def orientation_course(stack: Stack) -> tuple[str, str]:
     code = f"GDDH-{uuid.uuid4().hex[:6]}"
     labour = stack.ns.auth(Role.LABOUR_OFFICER, province="86", username="laodong")
-    async with httpx.AsyncClient(base_url=stack.service("registration"), timeout=30) as client:
+    async with local_client(base_url=stack.service("registration"), timeout=30) as client:
         answer = await client.post(
             "/courses",
             headers=labour,
@@ -44,7 +44,7 @@ async def orientation_course(stack: Stack) -> tuple[str, str]:
 async def licensed_enterprise(stack: Stack) -> str:
     code = f"DN-{uuid.uuid4().hex[:6]}"
     labour = stack.ns.auth(Role.LABOUR_OFFICER, province="86", username="laodong")
-    async with httpx.AsyncClient(base_url=stack.service("registration"), timeout=30) as client:
+    async with local_client(base_url=stack.service("registration"), timeout=30) as client:
         answer = await client.post(
             "/enterprises",
             headers=labour,
@@ -63,7 +63,7 @@ async def licensed_enterprise(stack: Stack) -> str:
 
 async def trained(stack: Stack, rid: str, course_id: str) -> None:
     staff = stack.ns.auth(Role.TRAINING_STAFF, province="86", username="daotao")
-    async with httpx.AsyncClient(base_url=stack.service("registration"), timeout=30) as client:
+    async with local_client(base_url=stack.service("registration"), timeout=30) as client:
         for path, body in (
             ("enrolments", {"course_id": course_id}),
             (

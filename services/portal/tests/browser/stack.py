@@ -8,9 +8,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from xkld_shared.crypto import generate_key
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_shared.testing.system import System
@@ -81,7 +81,7 @@ def portal_env(stack_urls: dict[str, str], ns: Namespace, **extra: str) -> dict[
 
 async def create_accounts(identity_url: str, ns: Namespace) -> None:
     admin = ns.auth(Role.ADMIN, username="quan-tri")
-    async with httpx.AsyncClient(base_url=identity_url, timeout=30) as client:
+    async with local_client(base_url=identity_url, timeout=30) as client:
         for username, (roles, communes, province, branch) in ACCOUNTS.items():
             answer = await client.post(
                 "/accounts",

@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import registration_body
 
 from .conftest import DESKTOP, PHONE, screenshot, sign_in
@@ -74,7 +74,7 @@ async def axe_context(browser: Browser) -> AsyncIterator[BrowserContext]:
 async def file_id(stack: Stack) -> str:
     """One worker's file in the commune officer's commune, made through registration's API."""
     officer = stack.ns.auth(Role.COMMUNE_OFFICER, communes=HOME_COMMUNES, username="canbo")
-    async with httpx.AsyncClient(base_url=stack.service("registration"), timeout=60) as client:
+    async with local_client(base_url=stack.service("registration"), timeout=60) as client:
         answer = await client.post(
             "/registrations",
             headers=officer,
@@ -294,7 +294,7 @@ async def _rural_scene(stack: Stack) -> tuple[str, str]:
     trainer = stack.ns.auth(Role.TRAINING_STAFF, province="86", username="daotao")
     code = f"NGHE-{uuid.uuid4().hex[:6].upper()}"
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
-    async with httpx.AsyncClient(base_url=stack.service("registration"), timeout=60) as client:
+    async with local_client(base_url=stack.service("registration"), timeout=60) as client:
         course = await client.post(
             "/courses",
             headers=labour,

@@ -9,10 +9,10 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 
 from .conftest import DESKTOP, screenshot, sign_in
 from .stack import Stack
@@ -48,7 +48,7 @@ async def _application(stack: Stack) -> str:
         "requested_term_months": 24,
         "contract_term_months": 24,
     }
-    async with httpx.AsyncClient(base_url=stack.service("loans"), timeout=60) as client:
+    async with local_client(base_url=stack.service("loans"), timeout=60) as client:
         answer = await client.post("/loan-applications", json=body, headers=officer)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["application_id"])
@@ -69,7 +69,7 @@ async def _by_api(stack: Stack, loan: str, step: str, body: object) -> None:
     role = Role.BANK_MANAGER if step == "decision" else Role.LOAN_OFFICER
     headers = stack.ns.auth(role, branch="VBSP-86", username=f"api-{step}")
     headers["Idempotency-Key"] = f"{step}-{loan}"
-    async with httpx.AsyncClient(base_url=stack.service("loans"), timeout=60) as client:
+    async with local_client(base_url=stack.service("loans"), timeout=60) as client:
         answer = await client.post(f"/loan-applications/{loan}/{step}", json=body, headers=headers)
     assert answer.status_code in (200, 201), answer.text
 

@@ -10,10 +10,10 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import registration_body
 
 from .conftest import DESKTOP, sign_in
@@ -50,7 +50,7 @@ async def _campaign_by_api(stack: Stack, goal: str, hamlets: tuple[str, ...] = (
         "period_end": (_today() + dt.timedelta(days=30)).isoformat(),
         "template_code": "loan_policy_nq37",
     }
-    async with httpx.AsyncClient(base_url=stack.service("outreach"), timeout=60) as client:
+    async with local_client(base_url=stack.service("outreach"), timeout=60) as client:
         made = await client.post(
             "/campaigns", headers=officer | {"Idempotency-Key": str(uuid.uuid4())}, json=body
         )
@@ -151,7 +151,7 @@ async def _reachable_household(stack: Stack, round_id: str, hamlet: str) -> None
         "phone": str(registration_body()["phone"]),
     }
     keyed = officer | {"Idempotency-Key": str(uuid.uuid4())}
-    async with httpx.AsyncClient(base_url=stack.service("outreach"), timeout=60) as client:
+    async with local_client(base_url=stack.service("outreach"), timeout=60) as client:
         made = await client.post(
             f"/survey-rounds/{round_id}/households",
             headers=keyed,

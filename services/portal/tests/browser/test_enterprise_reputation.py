@@ -8,11 +8,11 @@ import asyncio
 import datetime as dt
 import uuid
 
-import httpx
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 from xkld_shared.clock import VIETNAM
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 
 from .conftest import screenshot, sign_in
 from .stack import Stack
@@ -31,7 +31,7 @@ async def _listed_enterprise(stack: Stack) -> str:
         "markets": ["JP"],
     }
     auth = stack.ns.auth(Role.LABOUR_OFFICER, province="86")
-    async with httpx.AsyncClient(base_url=stack.service("registration"), timeout=60) as client:
+    async with local_client(base_url=stack.service("registration"), timeout=60) as client:
         answer = await client.post("/enterprises", json=body, headers=auth)
         assert answer.status_code == 201, answer.text
     return code

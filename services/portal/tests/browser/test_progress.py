@@ -13,10 +13,10 @@ import zipfile
 from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit
 
-import httpx
 import pytest
 from playwright.async_api import BrowserContext, FilePayload, Page, expect
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import random_cccd, random_mobile, registration_body
 
 from .conftest import screenshot, sign_in
@@ -34,7 +34,7 @@ WORKERS = ("Phan Thị Diễm Kiều", "Lâm Quốc Thạch Sanh", "Đoàn Ngọ
 async def _register(stack: Stack, commune: str, **fields: object) -> None:
     officer = stack.ns.auth(Role.COMMUNE_OFFICER, communes=(commune,), username="canbo")
     body = registration_body(commune_code=commune, **fields)
-    async with httpx.AsyncClient(base_url=stack.service("registration"), timeout=60) as client:
+    async with local_client(base_url=stack.service("registration"), timeout=60) as client:
         answer = await client.post("/registrations", headers=officer, json=body)
     assert answer.status_code == 201, answer.text
 
@@ -42,7 +42,7 @@ async def _register(stack: Stack, commune: str, **fields: object) -> None:
 async def _registered_count(stack: Stack, commune: str) -> int:
     """What reporting has counted so far (only to know when to look, not what is checked)."""
     viewer = stack.ns.auth(Role.REPORT_VIEWER, username="baocao")
-    async with httpx.AsyncClient(base_url=stack.service("reporting"), timeout=60) as client:
+    async with local_client(base_url=stack.service("reporting"), timeout=60) as client:
         answer = await client.get("/reports/progress", headers=viewer, params={"area": commune})
     answer.raise_for_status()
     line = answer.json()["areas"][0]

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.async_api import BrowserContext, expect
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import consents, registration_body
 
 from .conftest import screenshot, sign_in
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.timeout(900)
 async def new_file(stack: Stack, name: str, **changes: object) -> str:
     officer = stack.ns.auth(Role.COMMUNE_OFFICER, communes=("29800",), username="canbo")
     body = registration_body(full_name=name, commune_code="29800", **changes)
-    async with httpx.AsyncClient(base_url=stack.service("registration"), timeout=30) as client:
+    async with local_client(base_url=stack.service("registration"), timeout=30) as client:
         answer = await client.post("/registrations", json=body, headers=officer)
         assert answer.status_code == 201, answer.text
         return str(answer.json()["registration_id"])
@@ -29,7 +29,7 @@ async def new_file(stack: Stack, name: str, **changes: object) -> str:
 
 async def eligible(stack: Stack, rid: str) -> None:
     labour = stack.ns.auth(Role.LABOUR_OFFICER, province="86", username="laodong")
-    async with httpx.AsyncClient(base_url=stack.service("registration"), timeout=30) as client:
+    async with local_client(base_url=stack.service("registration"), timeout=30) as client:
         answer = await client.post(f"/registrations/{rid}/eligibility", json={}, headers=labour)
         assert answer.status_code == 200, answer.text
 

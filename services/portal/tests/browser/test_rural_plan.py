@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import httpx
 import pytest
 from playwright.async_api import BrowserContext, expect
 from xkld_shared.clock import vietnam_today
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 
 from .conftest import screenshot, sign_in
 from .stack import Stack
@@ -26,7 +26,7 @@ PROJECTED_WAIT_SECONDS = 240.0  # reporting is fed by events; a busy machine is 
 async def _planned_places(stack: Stack, year: int, trade: str) -> int | None:
     """What reporting has projected so far (only to know when to look, not what is checked)."""
     viewer = stack.ns.auth(Role.REPORT_VIEWER, username="baocao")
-    async with httpx.AsyncClient(base_url=stack.service("reporting"), timeout=60) as client:
+    async with local_client(base_url=stack.service("reporting"), timeout=60) as client:
         answer = await client.get(
             "/reports/rural-training/trainees",
             headers=viewer,

@@ -10,11 +10,11 @@ import datetime as dt
 import re
 import uuid
 
-import httpx
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 from xkld_shared.clock import vietnam_today
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import random_cccd, random_mobile
 
 from .conftest import screenshot, sign_in
@@ -41,7 +41,7 @@ async def _vocational_course(stack: Stack) -> str:
         "ends_on": _day(10),
         "capacity": 20,
     }
-    async with httpx.AsyncClient(base_url=stack.service("registration"), timeout=60) as client:
+    async with local_client(base_url=stack.service("registration"), timeout=60) as client:
         answer = await client.post("/courses", headers=labour, json=body)
     assert answer.status_code == 201, answer.text
     return code

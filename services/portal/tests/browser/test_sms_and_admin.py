@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.kafka import eventually
 from xkld_shared.testing.system import consents, registration_body
 
@@ -70,7 +70,7 @@ async def _file_without_sms_consent(stack: Stack) -> str:
         full_name=f"Đỗ Thị Không Nhận {tag}",
         consents=consents(sms_notifications=False),
     )
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with local_client(timeout=60) as client:
         made = await client.post(
             f"{stack.service('registration')}/registrations", headers=officer, json=body
         )

@@ -10,10 +10,10 @@ import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, FilePayload, Page, expect
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import registration_body
 
 from .conftest import DESKTOP, sign_in
@@ -59,7 +59,7 @@ async def _round_by_api(stack: Stack, title: str) -> str:
         "period_start": _today().isoformat(),
         "period_end": (_today() + dt.timedelta(days=60)).isoformat(),
     }
-    async with httpx.AsyncClient(base_url=stack.service("outreach"), timeout=60) as client:
+    async with local_client(base_url=stack.service("outreach"), timeout=60) as client:
         answer = await client.post(
             "/survey-rounds", headers=officer | {"Idempotency-Key": str(uuid.uuid4())}, json=body
         )
@@ -186,7 +186,7 @@ async def _household_by_api(stack: Stack, round_id: str) -> str:
         "contact_consent": True,
     }
     keyed = officer | {"Idempotency-Key": str(uuid.uuid4())}
-    async with httpx.AsyncClient(base_url=stack.service("outreach"), timeout=60) as client:
+    async with local_client(base_url=stack.service("outreach"), timeout=60) as client:
         made = await client.post(
             f"/survey-rounds/{round_id}/households",
             headers=keyed,

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import httpx
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import registration_body
 
 from .conftest import screenshot, sign_in
@@ -30,7 +30,7 @@ def _code(prefix: str) -> str:
 
 async def _registration(stack: Stack, path: str, json: object, auth: dict[str, str]) -> object:
     """A step taken through registration's API: what a test needs, not what it is about."""
-    async with httpx.AsyncClient(base_url=stack.service("registration"), timeout=60) as client:
+    async with local_client(base_url=stack.service("registration"), timeout=60) as client:
         answer = await client.post(path, json=json, headers=auth)
         assert answer.status_code in (200, 201, 204), answer.text
         return answer.json() if answer.content else None
@@ -63,7 +63,7 @@ async def _eligible_file(stack: Stack, full_name: str) -> str:
 
 
 async def _journey(stack: Stack, rid: str) -> dict[str, object]:
-    async with httpx.AsyncClient(base_url=stack.service("registration"), timeout=60) as client:
+    async with local_client(base_url=stack.service("registration"), timeout=60) as client:
         answer = await client.get(f"/registrations/{rid}/journey", headers=_labour(stack))
         answer.raise_for_status()
         journey: dict[str, object] = answer.json()

@@ -12,6 +12,7 @@ import asyncpg
 import httpx
 from xkld_shared.clock import vietnam_today
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 from xkld_shared.testing.processes import serving_alone
 from xkld_shared.testing.system import consents, officer_of, registration_body
@@ -226,6 +227,6 @@ async def open_desk(infra: TestInfra, templates: Templates) -> AsyncIterator[Des
     """A registration process in a namespace of its own, for the tests of a module to share."""
     async with (
         serving_alone(infra, templates, "registration") as (url, ns),
-        httpx.AsyncClient(timeout=30) as client,
+        local_client(timeout=30) as client,
     ):
         yield Desk(url, ns, client)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncpg
-import httpx
 import pytest
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_shared.testing.system import officer_of, registration_body
@@ -16,7 +16,7 @@ async def test_submitting_records_who_what_when_and_where(namespace: Namespace) 
     await proc.start()
     body = registration_body(commune_code="29800")
     try:
-        async with httpx.AsyncClient() as client:
+        async with local_client() as client:
             created = await client.post(
                 f"{proc.url}/registrations", json=body, headers=officer_of(namespace, "29800")
             )

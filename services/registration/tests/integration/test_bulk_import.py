@@ -11,6 +11,7 @@ import asyncpg
 import httpx
 import pytest
 from openpyxl import Workbook
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import serving
 from xkld_shared.testing.system import officer_of, random_cccd, random_mobile
@@ -78,7 +79,7 @@ EXPECTED = [
 async def _import(
     url: str, namespace: Namespace, data: bytes, content_type: str = "text/csv", **params: Any
 ) -> httpx.Response:
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with local_client(timeout=60) as client:
         return await client.post(
             f"{url}/registrations/imports",
             content=data,
@@ -211,7 +212,7 @@ async def test_an_import_retried_with_its_idempotency_key_returns_the_first_repo
 ) -> None:
     data, _ = mixed_file()
     key = {"Idempotency-Key": "import-2026-11-26-xa-tan-quoi"}
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with local_client(timeout=60) as client:
         url = f"{registration}/registrations/imports"
         headers = {"content-type": "text/csv", **_officer(namespace), **key}
         first = await client.post(url, content=data, headers=headers)

@@ -9,11 +9,11 @@ import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
-import httpx
 import pytest
 from xkld_shared.contracts.envelope import Envelope, new_envelope
 from xkld_shared.contracts.notification import WorkerCheckInReported
 from xkld_shared.contracts.topics import Stream
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually, produce_raw
 from xkld_shared.testing.processes import serving
@@ -25,7 +25,7 @@ from .journey_desk import READY, Desk, today
 async def desk(namespace: Namespace) -> AsyncIterator[Desk]:
     async with (
         serving("xkld_registration", namespace.env("registration")) as proc,
-        httpx.AsyncClient(timeout=20) as client,
+        local_client(timeout=20) as client,
     ):
         desk = Desk(proc.url, namespace, client)
         desk.orientation = await desk.course("orientation")

@@ -10,6 +10,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_shared.testing.system import registration_body
@@ -42,7 +43,7 @@ async def test_two_workers_share_the_connections_and_drain_cleanly(namespace: Na
         assert len(workers) == 2
         headers = namespace.auth(Role.COMMUNE_OFFICER, communes=("29800",))
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
-        async with httpx.AsyncClient(base_url=service.url, limits=limits) as client:
+        async with local_client(base_url=service.url, limits=limits) as client:
             answers = await asyncio.gather(
                 *(
                     client.post("/registrations", json=registration_body(), headers=headers)
@@ -71,7 +72,7 @@ async def test_the_same_person_sent_to_both_workers_at_once_gets_one_file(
     headers = namespace.auth(Role.COMMUNE_OFFICER, communes=("29800",))
     limits = httpx.Limits(max_connections=24)
     try:
-        async with httpx.AsyncClient(base_url=service.url, limits=limits) as client:
+        async with local_client(base_url=service.url, limits=limits) as client:
             answers = await asyncio.gather(
                 *(client.post("/registrations", json=b, headers=headers) for b in bodies)
             )

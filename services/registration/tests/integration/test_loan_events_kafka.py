@@ -6,7 +6,6 @@ import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
-import httpx
 import pytest
 from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
 from xkld_shared.contracts.loan import (
@@ -17,6 +16,7 @@ from xkld_shared.contracts.loan import (
 )
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually, produce_raw, read_all
 from xkld_shared.testing.processes import serving
@@ -29,7 +29,7 @@ from .journey_desk import Desk, days
 async def desk(namespace: Namespace) -> AsyncIterator[Desk]:
     async with (
         serving("xkld_registration", namespace.env("registration")) as proc,
-        httpx.AsyncClient(timeout=20) as client,
+        local_client(timeout=20) as client,
     ):
         desk = Desk(proc.url, namespace, client)
         desk.orientation = await desk.course("orientation")

@@ -10,6 +10,7 @@ import asyncpg
 import httpx
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import read_all
 from xkld_shared.testing.processes import serving
@@ -25,7 +26,7 @@ async def test_ten_concurrent_intakes_of_one_respondent_make_one_file(
     env = namespace.env("registration", XKLD_HTTP_WORKERS="2")  # two processes race, too
     async with serving("xkld_registration", env) as proc:
         limits = httpx.Limits(max_connections=10)
-        async with httpx.AsyncClient(base_url=proc.url, limits=limits, timeout=60) as client:
+        async with local_client(base_url=proc.url, limits=limits, timeout=60) as client:
             answers = await asyncio.gather(
                 *(client.post("/registrations", json=body, headers=headers) for _ in range(10))
             )
@@ -60,7 +61,7 @@ async def test_an_intake_without_a_respondent_is_unchanged(namespace: Namespace)
     headers = officer_of(namespace, "29800")
     async with (
         serving("xkld_registration", namespace.env("registration")) as proc,
-        httpx.AsyncClient(base_url=proc.url) as client,
+        local_client(base_url=proc.url) as client,
     ):
         first = await client.post("/registrations", json=registration_body(), headers=headers)
         second = await client.post("/registrations", json=registration_body(), headers=headers)

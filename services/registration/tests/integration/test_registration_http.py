@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import asyncpg
-import httpx
 import pytest
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.crypto import FieldCipher, parse_keyring
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 from xkld_shared.testing.processes import ServiceProcess, serving, serving_alone
 from xkld_shared.testing.system import consents, officer_of, random_cccd, registration_body
@@ -101,7 +101,7 @@ async def test_bad_input_gets_a_bilingual_422_and_stores_nothing(
     overrides, field = BAD_INPUTS[case]
     body = registration_body(**overrides)
     body = {k: v for k, v in body.items() if v is not None}
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.post(
             f"{refusing.url}/registrations", json=body, headers=_officer(namespace)
         )
@@ -118,7 +118,7 @@ async def test_bad_input_gets_a_bilingual_422_and_stores_nothing(
 async def test_body_that_is_not_json_gets_a_clear_422(
     registration: str, namespace: Namespace
 ) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.post(
             f"{registration}/registrations",
             content=b"{not json",
@@ -133,7 +133,7 @@ async def test_rejects_second_registration_with_same_cccd(
 ) -> None:
     first = registration_body(commune_code="29800")
     again = registration_body(cccd=first["cccd"], commune_code="29623", phone="0987654321")
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         created = await client.post(
             f"{registration}/registrations", json=first, headers=_officer(namespace)
         )
@@ -157,7 +157,7 @@ async def test_the_same_person_submitted_many_times_at_once_gets_one_file(
     person = registration_body(commune_code="29800")
     others = [registration_body() for _ in range(6)]
     bodies = [person] * 10 + others
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answers = await asyncio.gather(
             *(
                 client.post(f"{registration}/registrations", json=b, headers=_officer(namespace))
@@ -180,7 +180,7 @@ async def test_cccd_and_phone_are_not_stored_in_clear(
     registration: str, namespace: Namespace
 ) -> None:
     body = registration_body()
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         assert (
             await client.post(
                 f"{registration}/registrations", json=body, headers=_officer(namespace)
@@ -205,7 +205,7 @@ async def test_logs_carry_no_cccd_or_phone(namespace: Namespace) -> None:
     await proc.start()
     body = registration_body()
     try:
-        async with httpx.AsyncClient() as client:
+        async with local_client() as client:
             await client.post(f"{proc.url}/registrations", json=body, headers=_officer(namespace))
             await client.post(
                 f"{proc.url}/registrations", json=body, headers=_officer(namespace)
@@ -227,7 +227,7 @@ async def test_the_requests_correlation_id_reaches_the_event(
     registration: str, namespace: Namespace
 ) -> None:
     correlation = str(uuid.uuid4())
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.post(
             f"{registration}/registrations",
             json=registration_body(),
@@ -248,7 +248,7 @@ async def test_consents_are_recorded_per_purpose_with_who_and_which_text(
     registration: str, namespace: Namespace
 ) -> None:
     body = registration_body(consents=consents(sms_notifications=False, share_with_bank=True))
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         created = await client.post(
             f"{registration}/registrations", json=body, headers=_officer(namespace)
         )
@@ -273,7 +273,7 @@ async def test_consents_are_recorded_per_purpose_with_who_and_which_text(
 async def test_the_consent_record_prints_as_a_bilingual_page(
     registration: str, namespace: Namespace
 ) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         created = await client.post(
             f"{registration}/registrations",
             json=registration_body(full_name="Đặng Thị Hoa"),
@@ -295,7 +295,7 @@ async def test_ethnicity_and_poverty_status_are_sealed_at_rest(
     registration: str, namespace: Namespace
 ) -> None:
     body = registration_body(ethnicity_code="05", household_poverty="near_poor")
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         created = await client.post(
             f"{registration}/registrations", json=body, headers=_officer(namespace)
         )

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 from xkld_shared.testing.processes import serving_alone
 from xkld_shared.testing.system import officer_of, random_cccd, registration_body
@@ -47,7 +47,7 @@ def _hamlet() -> str:
 
 async def _submit(service: Service, **overrides: Any) -> dict[str, Any]:
     body = registration_body(**overrides)
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.post(
             f"{service.url}/registrations", json=body, headers=service.officer(HOME, NEIGHBOUR)
         )
@@ -57,7 +57,7 @@ async def _submit(service: Service, **overrides: Any) -> dict[str, Any]:
 
 
 async def _list(service: Service, headers: dict[str, str], **params: Any) -> dict[str, Any]:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.get(f"{service.url}/registrations", params=params, headers=headers)
     assert answer.status_code == 200, answer.text
     page: dict[str, Any] = answer.json()
@@ -65,7 +65,7 @@ async def _list(service: Service, headers: dict[str, str], **params: Any) -> dic
 
 
 async def _search(service: Service, headers: dict[str, str], **body: Any) -> list[str]:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.post(
             f"{service.url}/registrations/search", json=body, headers=headers
         )
@@ -106,7 +106,7 @@ async def test_the_submitted_event_carries_the_new_intake_dimensions(service: Se
         )
     finally:
         await conn.close()
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         view = await client.get(
             f"{service.url}/registrations/{created['registration_id']}",
             headers=service.officer(HOME),
@@ -192,7 +192,7 @@ async def test_lists_filter_by_market_priority_group_stage_and_date_and_sort(
 
 
 async def test_list_filters_are_validated_with_a_bilingual_422(service: Service) -> None:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.get(
             f"{service.url}/registrations",
             params={"priority_group": "rich", "page_size": 1000},
@@ -253,7 +253,7 @@ async def test_the_timeline_shows_events_and_audit_in_order_without_sealed_data(
 ) -> None:
     created = await _submit(service)
     rid = created["registration_id"]
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         erased = await client.post(
             f"{service.url}/registrations/{rid}/erasure", headers=service.officer(HOME)
         )
@@ -282,7 +282,7 @@ async def test_a_retried_submission_with_the_same_idempotency_key_creates_one_fi
 ) -> None:
     body = registration_body(priority_groups=["youth_volunteer", "poor_household"])
     headers = service.officer(HOME) | {"Idempotency-Key": f"intake-{uuid.uuid4()}"}
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         first = await client.post(f"{service.url}/registrations", json=body, headers=headers)
         again = await client.post(f"{service.url}/registrations", json=body, headers=headers)
         changed = await client.post(
@@ -303,7 +303,7 @@ async def test_a_submission_sent_several_times_at_once_with_one_key_creates_one_
     body = registration_body()
     headers = service.officer(HOME) | {"Idempotency-Key": f"intake-{uuid.uuid4()}"}
     others = [registration_body() for _ in range(4)]
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answers = await asyncio.gather(
             *(
                 client.post(f"{service.url}/registrations", json=b, headers=h)
@@ -340,7 +340,7 @@ async def test_labour_officers_keep_markets_and_intake_follows_their_age_limits(
         "max_age": 30,
         "typical_cost_vnd": 25_000_000,
     }
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         saved = await client.post(f"{service.url}/markets", json=market, headers=staff)
         listed = await client.get(f"{service.url}/markets", headers=service.officer(HOME))
         young = await client.post(

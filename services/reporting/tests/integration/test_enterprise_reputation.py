@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from xkld_shared.contracts import journey as j
 from xkld_shared.contracts.enterprise import EnterpriseComplaintRecorded
@@ -19,6 +18,7 @@ from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
 from xkld_shared.contracts.registration import RegistrationSubmitted
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess, serving
 from xkld_testkit.reporting_testing import publish_all, wait_projected
@@ -161,7 +161,7 @@ async def test_reputation_counts_and_flags_match_a_known_scenario_recounted_from
     await publish_all(namespace.infra.kafka_bootstrap, namespace.topics, streams)
     await wait_projected(namespace.dsn("reporting"), {Stream.REGISTRATION: len(scenario.events)})
     headers = namespace.auth(Role.LABOUR_OFFICER, province="86")
-    async with httpx.AsyncClient(base_url=reporting_with_rules.url, headers=headers) as client:
+    async with local_client(base_url=reporting_with_rules.url, headers=headers) as client:
 
         async def get(path: str, **params: str) -> Any:
             answer = await client.get(path, params=params)

@@ -16,6 +16,7 @@ from xkld_shared.contracts.journey import WorkerDeparted
 from xkld_shared.contracts.registration import RegistrationSubmitted
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_testkit.reporting_testing import publish, wait_projected
@@ -74,7 +75,7 @@ async def test_a_year_straddling_the_merger_adds_up_under_the_new_commune(
     await publish(namespace.infra.kafka_bootstrap, namespace.topics.of(Stream.REGISTRATION), events)
     await wait_projected(namespace.dsn("reporting"), {Stream.REGISTRATION: len(events)})
     headers = namespace.auth(Role.REPORT_VIEWER)  # no scope: the whole programme
-    async with httpx.AsyncClient(base_url=reporting.url) as client:
+    async with local_client(base_url=reporting.url) as client:
         year = await _progress(client, headers, area="86", year=2025)
         quarters = [
             await _progress(client, headers, area="29800", year=2025, quarter=q)
@@ -109,7 +110,7 @@ async def test_the_xlsx_and_csv_exports_carry_title_area_period_as_of_and_number
     await publish(namespace.infra.kafka_bootstrap, namespace.topics.of(Stream.REGISTRATION), events)
     await wait_projected(namespace.dsn("reporting"), {Stream.REGISTRATION: len(events)})
     headers = namespace.auth(Role.LABOUR_OFFICER, province="86")
-    async with httpx.AsyncClient(base_url=reporting.url) as client:
+    async with local_client(base_url=reporting.url) as client:
         await client.post(
             "/targets",
             headers=headers,

@@ -7,10 +7,10 @@ import importlib
 from collections.abc import AsyncIterator
 
 import asyncpg
-import httpx
 import pytest
 from xkld_shared.clock import vietnam_today
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.kafka import eventually
 from xkld_shared.testing.system import System, officer_of, random_cccd, registration_body
@@ -46,7 +46,7 @@ async def test_a_report_viewer_never_sees_a_name_cccd_or_phone(system: System) -
         date_of_birth="1998-05-02",
         commune_code="29800",
     )
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         created = await client.post(
             f"{system.url('registration')}/registrations",
             json=body,

@@ -9,13 +9,13 @@ import uuid
 from collections import Counter
 from typing import Any
 
-import httpx
 from xkld_shared.contracts import journey as j
 from xkld_shared.contracts import loan as ln
 from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
 from xkld_shared.contracts.registration import RegistrationSubmitted
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_testkit.reporting_testing import publish, wait_caught_up, wait_projected
@@ -129,7 +129,7 @@ def _recount(year: int) -> dict[str, dict[str, int]]:
 
 async def _report(reporting: ServiceProcess, ns: Namespace, year: int) -> Any:
     headers = ns.auth(Role.LABOUR_OFFICER, province="86")
-    async with httpx.AsyncClient(base_url=reporting.url, headers=headers) as client:
+    async with local_client(base_url=reporting.url, headers=headers) as client:
         answer = await client.get("/reports/outcomes", params={"area": "86", "year": year})
     assert answer.status_code == 200, answer.text
     return answer.json()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import asyncpg
-import httpx
 from xkld_reporting.adapters.projection_schema import rollup_backfill
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_testkit.reporting_simulation import Journey, Simulator
@@ -42,7 +42,7 @@ async def test_progress_equals_a_count_recomputed_from_the_published_events(
     await wait_projected(namespace.dsn("reporting"), {s: len(e) for s, e in streams.items()})
 
     headers = namespace.auth(Role.LABOUR_OFFICER, province="86")
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         for year in (2025, 2026):
             answer = await client.get(
                 f"{reporting.url}/reports/progress",
@@ -79,7 +79,7 @@ async def _quarters_equal_the_recount(
     url: str, headers: dict[str, str], journeys: list[Journey]
 ) -> None:
     """Quarters are read from the rollup too; each commune's and a commune report's own."""
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         for area, quarter in (("86", 1), ("86", 3), ("29800", 4)):
             answer = await client.get(
                 f"{url}/reports/progress",

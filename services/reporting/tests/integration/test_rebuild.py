@@ -7,12 +7,12 @@ import datetime as dt
 from typing import Any
 
 import asyncpg
-import httpx
 from xkld_reporting.adapters.projection_schema import NEXT, base_ddl
 from xkld_reporting.rebuild import Rebuilder
 from xkld_shared.contracts.envelope import Envelope
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_testkit.reporting_simulation import Simulator
@@ -41,7 +41,7 @@ async def _tables(dsn: str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 async def _report(url: str, ns: Namespace) -> list[object]:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.get(
             f"{url}/reports/progress",
             params={"area": "86", "year": 2025},

@@ -6,7 +6,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-import httpx
 from xkld_shared.contracts import journey as j
 from xkld_shared.contracts import loan as ln
 from xkld_shared.contracts import notification as nt
@@ -14,6 +13,7 @@ from xkld_shared.contracts.envelope import Envelope, EventPayload, new_envelope
 from xkld_shared.contracts.registration import RegistrationSubmitted
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_testkit.reporting_testing import publish_all, wait_projected
@@ -253,7 +253,7 @@ async def test_loans_training_follow_up_sms_and_facts_match_a_known_scenario(
         namespace.dsn("reporting"), {s: len(e) for s, e in scenario.streams.items()}
     )
     headers = namespace.auth(Role.LABOUR_OFFICER, province="86")
-    async with httpx.AsyncClient(base_url=reporting.url, headers=headers) as client:
+    async with local_client(base_url=reporting.url, headers=headers) as client:
 
         async def get(path: str, **params: str | int) -> Any:
             answer = await client.get(path, params=params)

@@ -12,6 +12,7 @@ import httpx
 from xkld_reporting.rebuild import Rebuilder
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_testkit.reporting_testing import publish, wait_caught_up, wait_projected
@@ -73,7 +74,7 @@ async def test_trainees_support_and_employment_match_a_scenario_counted_by_hand(
     finally:
         await conn.close()
     headers = namespace.auth(Role.LABOUR_OFFICER, province="86")
-    async with httpx.AsyncClient(base_url=reporting.url, headers=headers) as client:
+    async with local_client(base_url=reporting.url, headers=headers) as client:
         by_trade = await _get(client, "trainees", area="86", year=2026, by="trade")
         by_commune = await _get(client, "trainees", area="86", year=2026, by="commune")
         by_group = await _get(client, "trainees", area="86", year=2026, by="group")
@@ -169,7 +170,7 @@ async def test_bad_parameters_get_422_and_areas_outside_the_scope_get_403(
 ) -> None:
     officer = namespace.auth(Role.COMMUNE_OFFICER, communes=(TAN_QUOI,))
     labour = namespace.auth(Role.LABOUR_OFFICER, province="86")
-    async with httpx.AsyncClient(base_url=reporting.url) as client:
+    async with local_client(base_url=reporting.url) as client:
 
         async def status(path: str, headers: dict[str, str], **params: str | int) -> int:
             answer = await client.get(
@@ -216,7 +217,7 @@ async def _rural_tables(dsn: str) -> dict[str, list[tuple[object, ...]]]:
 
 async def _answers(url: str, namespace: Namespace) -> list[Any]:
     headers = namespace.auth(Role.REPORT_VIEWER)
-    async with httpx.AsyncClient(base_url=url, headers=headers) as client:
+    async with local_client(base_url=url, headers=headers) as client:
         answers = []
         for path, by in (("trainees", "group"), ("support", "plan_line"), ("employment", "trade")):
             body = await _get(client, path, area="86", year=2026, by=by)

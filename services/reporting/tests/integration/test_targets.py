@@ -7,7 +7,6 @@ import io
 import uuid
 
 import asyncpg
-import httpx
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from xkld_shared.contracts.envelope import new_envelope
@@ -15,6 +14,7 @@ from xkld_shared.contracts.journey import WorkerDeparted
 from xkld_shared.contracts.registration import RegistrationSubmitted
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess
 from xkld_testkit.reporting_testing import publish, wait_projected
@@ -63,7 +63,7 @@ async def test_targets_give_achieved_percentages_rounded_half_up_and_are_audited
     for i in range(2):
         published += await _register(namespace, "29800", dt.date(2026, 2, 1 + i), departed=True)
     await wait_projected(namespace.dsn("reporting"), {Stream.REGISTRATION: published})
-    async with httpx.AsyncClient(base_url=reporting.url) as client:
+    async with local_client(base_url=reporting.url) as client:
         answer = await client.post(
             "/targets",
             headers=_officer(namespace),
@@ -145,7 +145,7 @@ async def test_targets_upload_as_csv_and_xlsx_and_bad_files_get_bilingual_422(
     xlsx = io.BytesIO()
     book.save(xlsx)
     xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    async with httpx.AsyncClient(base_url=reporting.url) as client:
+    async with local_client(base_url=reporting.url) as client:
         template = await client.get("/targets/template.csv", headers=_officer(namespace))
         assert template.content.startswith(b"\xef\xbb\xbf")
         csv_answer = await client.post(

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from xkld_shared.testing import forking
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace, Templates, TestInfra
 
 # How long a service may take to become ready. Start-up is mostly migrations checks and
@@ -150,7 +151,7 @@ class ServiceProcess:
 
     async def _wait_ready(self, path: str, timeout: float) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
-        async with httpx.AsyncClient() as client:
+        async with local_client() as client:
             while asyncio.get_running_loop().time() < deadline:
                 self._raise_if_exited()
                 try:

@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from xkld_shared.identity.principal import Role
+from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import ServiceProcess, free_port
 
@@ -113,7 +112,7 @@ def consents(**answers: bool) -> dict[str, bool]:
 
 
 async def gateway_messages(gateway: str, phone: str) -> list[dict[str, object]]:
-    async with httpx.AsyncClient() as client:
+    async with local_client() as client:
         answer = await client.get(f"{gateway}/_admin/messages", params={"phone": phone})
         answer.raise_for_status()
         messages: list[dict[str, object]] = answer.json()["messages"]
