@@ -12,6 +12,12 @@ from xkld_shared.testing.infra import Namespace
 
 
 @pytest.fixture
+def namespace_databases() -> tuple[str, ...]:
+    """Only identity's database: these tests reach no other."""
+    return ("identity",)
+
+
+@pytest.fixture
 def key_file(tmp_path: Path) -> Path:
     return tmp_path / "signing.pem"
 

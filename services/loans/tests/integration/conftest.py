@@ -16,6 +16,12 @@ Disbursed = Callable[..., Awaitable[str]]
 
 
 @pytest.fixture
+def namespace_databases() -> tuple[str, ...]:
+    """Only loans's database: these tests reach no other."""
+    return ("loans",)
+
+
+@pytest.fixture
 async def loans_service(namespace: Namespace) -> AsyncIterator[str]:
     # The daily job is driven by the tests themselves, on the dates they choose.
     env = namespace.env("loans", XKLD_OVERDUE_JOB_ENABLED="false")

@@ -34,6 +34,12 @@ from xkld_testkit.notifications_testing import Kit, cipher, e164, phone_index
 
 
 @pytest.fixture
+def namespace_databases() -> tuple[str, ...]:
+    """Only notifications's database: these tests reach no other."""
+    return ("notifications",)
+
+
+@pytest.fixture
 async def gateway(sms_gateway: str) -> AsyncIterator[str]:
     async with local_client() as client:
         await client.delete(f"{sms_gateway}/_admin/faults")

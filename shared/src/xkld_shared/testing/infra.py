@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,15 +121,21 @@ class Namespace:
         return Topics(self.prefix)
 
     @classmethod
-    async def create(cls, infra: TestInfra, templates: Templates | None = None) -> Namespace:
+    async def create(
+        cls,
+        infra: TestInfra,
+        templates: Templates | None = None,
+        services: Sequence[str] = SERVICES,
+    ) -> Namespace:
         """Fresh databases and topics. With `templates`, the databases are copies of ones
-        migrated once, which is much faster than migrating every time."""
+        migrated once, which is much faster than migrating every time. `services` narrows the
+        databases to those a test reaches: each copy costs PostgreSQL about 0.1 s of CPU."""
         ns = cls(infra, prefix=f"t{uuid.uuid4().hex[:10]}_")
         ns.pii_keys = f"k1:{generate_key()}"
         ns.blind_index_key = generate_key()
         copies = templates.databases if templates else None
         ns.databases = await provision_databases(
-            infra.admin_dsn, database_prefix=ns.prefix, templates=copies
+            infra.admin_dsn, database_prefix=ns.prefix, templates=copies, services=services
         )
         try:
             if templates is None:
