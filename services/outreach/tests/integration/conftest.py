@@ -16,6 +16,12 @@ HOME, OTHER = "29800", "29623"  # Xã Tân Quới and Xã Nhơn Phú, both Vĩnh
 
 
 @pytest.fixture
+def namespace_databases() -> tuple[str, ...]:
+    """Outreach's database, and registration's for the conversion to a file."""
+    return ("outreach", "registration")
+
+
+@pytest.fixture
 async def outreach(namespace: Namespace) -> AsyncIterator[ServiceProcess]:
     async with serving("xkld_outreach", namespace.env("outreach")) as proc:
         yield proc

@@ -11,6 +11,12 @@ from xkld_shared.testing.processes import ServiceProcess, serving
 
 
 @pytest.fixture
+def namespace_databases() -> tuple[str, ...]:
+    """Reporting's database, and registration's for the test that runs both."""
+    return ("reporting", "registration")
+
+
+@pytest.fixture
 async def reporting(namespace: Namespace) -> AsyncIterator[ServiceProcess]:
     async with serving("xkld_reporting", namespace.env("reporting")) as proc:
         yield proc
