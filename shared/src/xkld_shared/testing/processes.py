@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import signal
 import socket
 import tempfile
@@ -33,11 +34,27 @@ class PortTaken(RuntimeError):
     """The service could not bind its port: another process holds it."""
 
 
+# Below Linux's ephemeral range (32768-60999 by default), from which the kernel also draws the
+# local port of every outgoing connection: a port from bind(0) comes from that range, so under
+# load a connection can take it before the service binds it (the scale-out test once found a
+# replica's port taken).
+_PORTS = range(10_000, 32_768)
+# The OS's randomness: the `random` module's state is shared, and tests may seed it (Hypothesis
+# does), which would make two test workers draw the same ports.
+_DRAW = random.SystemRandom()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port nothing holds now, outside the range the kernel hands out by itself."""
+    for _ in range(200):
+        port = _DRAW.choice(_PORTS)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port between {_PORTS.start} and {_PORTS.stop - 1}")
 
 
 def listens(pid: int, port: int) -> bool:
