@@ -17,7 +17,7 @@ Disbursed = Callable[..., Awaitable[str]]
 
 @pytest.fixture
 def namespace_databases() -> tuple[str, ...]:
-    """Only loans's database: these tests reach no other."""
+    """Only the loans service's database: these tests reach no other."""
     return ("loans",)
 
 

@@ -35,7 +35,7 @@ from xkld_testkit.notifications_testing import Kit, cipher, e164, phone_index
 
 @pytest.fixture
 def namespace_databases() -> tuple[str, ...]:
-    """Only notifications's database: these tests reach no other."""
+    """Only the notifications service's database: these tests reach no other."""
     return ("notifications",)
 
 
