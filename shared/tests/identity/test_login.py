@@ -4,6 +4,7 @@ reveal nothing."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -12,8 +13,11 @@ from xkld_shared.identity.principal import Role
 from xkld_shared.identity.server.testing import (
     TEST_PASSWORD,
     RunningIdentity,
+    running_identity,
+    settings_for,
 )
 from xkld_shared.identity.tokens import TokenVerifier
+from xkld_shared.testing.infra import Namespace
 
 GENERIC_VI = "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị khoá tạm thời"
 
@@ -96,17 +100,22 @@ async def test_passwords_are_stored_as_argon2_and_tokens_only_as_hashes(
     assert refresh_token not in repr([dict(row) for row in stored])
 
 
-async def test_a_hash_made_with_weaker_parameters_is_upgraded_at_login(
-    identity: RunningIdentity, db: asyncpg.Connection
+async def test_a_hash_made_with_weaker_parameters_is_upgraded_at_login_to_the_production_ones(
+    namespace: Namespace, key_file: Path, db: asyncpg.Connection
 ) -> None:
-    account = await identity.add_account("lan.nt")
-    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(TEST_PASSWORD)
-    await db.execute("UPDATE account SET password_hash = $2 WHERE id = $1", account.id, weak)
-    assert (await identity.login("lan.nt")).status_code == 200
-    upgraded = await db.fetchval("SELECT password_hash FROM account WHERE id = $1", account.id)
-    assert upgraded != weak
-    assert not PasswordHasher().check_needs_rehash(upgraded)
-    assert (await identity.login("lan.nt")).status_code == 200
+    production = settings_for(
+        namespace.dsn("identity"), key_file, auth_password_hashing="rfc9106-low-memory"
+    )
+    async with running_identity(production) as identity:
+        account = await identity.add_account("lan.nt")
+        made = await db.fetchval("SELECT password_hash FROM account WHERE id = $1", account.id)
+        assert made.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(TEST_PASSWORD)
+        await db.execute("UPDATE account SET password_hash = $2 WHERE id = $1", account.id, weak)
+        assert (await identity.login("lan.nt")).status_code == 200
+        upgraded = await db.fetchval("SELECT password_hash FROM account WHERE id = $1", account.id)
+        assert upgraded.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert (await identity.login("lan.nt")).status_code == 200
 
 
 async def test_a_login_without_a_password_gets_a_bilingual_422(

@@ -205,6 +205,9 @@ class Namespace:
             # the daily limit are tested with an injected clock (services/notifications/tests).
             "XKLD_SMS_QUIET_HOURS_ENABLED": "false",
             "XKLD_SMS_DAILY_LIMIT": "1000",
+            # Identity's throw-away accounts: cheap argon2 parameters, NOT for real ones (the
+            # production parameters are tested in shared/tests/identity/test_login.py).
+            "XKLD_AUTH_PASSWORD_HASHING": "fast-test-only",
         }
         env.update({k.upper(): v for k, v in extra.items()})
         return env

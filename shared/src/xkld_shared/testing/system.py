@@ -55,11 +55,9 @@ def identity_process(namespace: Namespace, key_dir: Path) -> ServiceProcess:
     namespace's tokens (any role) are its tokens too."""
     key_file = key_dir / "signing.pem"
     key_file.write_bytes(namespace.signing_key.to_pem())
-    env = {
-        "XKLD_DATABASE_URL": namespace.dsn("identity"),
+    env = namespace.env("identity") | {
         "XKLD_AUTH_SIGNING_KEY_FILE": str(key_file),
         "XKLD_AUTH_SIGNING_KID": namespace.signing_key.kid,
-        "XKLD_KAFKA_BOOTSTRAP": namespace.infra.kafka_bootstrap,
     }
     return ServiceProcess("xkld_shared.identity.server", env)
 

@@ -14,7 +14,7 @@ from xkld_shared.identity.server.account_trail import read_account_trail
 from xkld_shared.identity.server.admin import AccountAdmin
 from xkld_shared.identity.server.auth import Authenticator
 from xkld_shared.identity.server.keys import load_key_set
-from xkld_shared.identity.server.passwords import Passwords
+from xkld_shared.identity.server.passwords import Passwords, hasher_for
 from xkld_shared.identity.server.routes_auth import Discovery
 from xkld_shared.identity.server.settings import IdentitySettings
 from xkld_shared.identity.server.throttle import SignInPolicy
@@ -40,7 +40,10 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         lifetime=dt.timedelta(seconds=settings.auth_access_token_seconds),
     )
     policy = _sign_in_policy(settings)
-    passwords = Passwords(max_concurrent=settings.auth_max_concurrent_hashes)
+    passwords = Passwords(
+        hasher_for(settings.auth_password_hashing),
+        max_concurrent=settings.auth_max_concurrent_hashes,
+    )
 
     async def start(runtime: ServiceRuntime, app: FastAPI) -> None:
         app.state.pool = pool = await runtime.open_pool()

@@ -24,9 +24,8 @@ from xkld_shared.identity.principal import Role
 from xkld_shared.identity.server.admin import AccountAdmin, Actor, NewAccount
 from xkld_shared.identity.server.app import MIGRATIONS, create_app
 from xkld_shared.identity.server.keys import write_new_key
-from xkld_shared.identity.server.passwords import Passwords
-from xkld_shared.identity.server.settings import IdentitySettings
-from xkld_shared.settings import ServiceSettings
+from xkld_shared.identity.server.passwords import Passwords, hasher_for
+from xkld_shared.identity.server.settings import AccountSettings, IdentitySettings
 
 PASSWORD_VARIABLE = "XKLD_NEW_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 CLI_ACTOR = Actor("cli")
@@ -101,9 +100,11 @@ Command = Callable[[AccountAdmin], Awaitable[str]]
 
 async def _with_admin(command: Command) -> int:
     # Only the database: creating the first administrator must not need the signing key.
-    pool = await create_pool(ServiceSettings().database_url.get_secret_value(), max_size=2)
+    settings = AccountSettings()
+    passwords = Passwords(hasher_for(settings.auth_password_hashing))
+    pool = await create_pool(settings.database_url.get_secret_value(), max_size=2)
     try:
-        print(await command(AccountAdmin(pool, Passwords())))
+        print(await command(AccountAdmin(pool, passwords)))
     finally:
         await pool.close()
     return 0

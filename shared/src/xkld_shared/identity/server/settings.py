@@ -4,10 +4,21 @@ from pathlib import Path
 
 from pydantic import Field
 
+from xkld_shared.identity.server.passwords import PRODUCTION_HASHING, HashingProfile
 from xkld_shared.settings import ServiceSettings
 
 
-class IdentitySettings(ServiceSettings):
+class AccountSettings(ServiceSettings):
+    """What the account commands need (`create-admin`, `reset-password`): the database, and
+    how passwords are hashed."""
+
+    auth_password_hashing: HashingProfile = Field(
+        default=PRODUCTION_HASHING,
+        description="fast-test-only is for the test suite's throw-away accounts, never real ones",
+    )
+
+
+class IdentitySettings(AccountSettings):
     """`auth_issuer` and `auth_audience` come from `ServiceSettings`: what we sign, they check."""
 
     http_port: int = 8100

@@ -22,7 +22,8 @@ TEST_PASSWORD = "correct horse battery"  # noqa: S105 - a fixture, for test data
 
 
 def settings_for(dsn: str, key_file: Path, **overrides: Any) -> IdentitySettings:
-    """Settings for a test database; `key_file` is created with `TEST_KID` if missing."""
+    """Settings for a test database, with cheap password hashing; `key_file` is created with
+    `TEST_KID` if missing."""
     if not key_file.exists():
         write_new_key(key_file, TEST_KID)
     values: dict[str, Any] = {
@@ -30,6 +31,7 @@ def settings_for(dsn: str, key_file: Path, **overrides: Any) -> IdentitySettings
         "auth_signing_key_file": key_file,
         "auth_signing_kid": TEST_KID,
         "log_json": False,
+        "auth_password_hashing": "fast-test-only",  # the production one: test_login.py
         **overrides,
     }
     return IdentitySettings.model_validate(values)
