@@ -68,10 +68,18 @@ async def sign_in(page: Page, stack: Stack, username: str, path: str = "/") -> N
     await page.wait_for_url(f"{stack.url}{path}*")
 
 
+WIDTHS: tuple[tuple[str, ViewportSize], ...] = (("1366", DESKTOP), ("390", PHONE))
+
+
 async def screenshot(page: Page, name: str) -> None:
     """Every screen at both widths, into a git-ignored folder."""
-    SHOTS.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, a local directory
-    for label, size in (("1366", DESKTOP), ("390", PHONE)):
+    for label, size in WIDTHS:
         await page.set_viewport_size(size)
-        await page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+        await capture(page, name, label)
     await page.set_viewport_size(DESKTOP)
+
+
+async def capture(page: Page, name: str, label: str) -> None:
+    """The whole page at the width it is shown at now."""
+    SHOTS.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - a local directory
+    await page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)

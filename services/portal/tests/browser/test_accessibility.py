@@ -16,7 +16,7 @@ from xkld_shared.identity.principal import Role
 from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import registration_body
 
-from .conftest import DESKTOP, PHONE, screenshot, sign_in
+from .conftest import DESKTOP, PHONE, WIDTHS, capture, sign_in
 from .stack import HOME_COMMUNES, Stack
 
 pytestmark = pytest.mark.timeout(900)
@@ -93,8 +93,10 @@ class Findings:
         self.screens: list[str] = []
 
     async def check(self, page: Page, name: str) -> None:
+        """axe, the overflow check and the photograph at one width, then at the other: each
+        change of width lays the page out again, so each width is set once."""
         self.screens.append(name)
-        for label, size in (("1366", DESKTOP), ("390", PHONE)):
+        for label, size in WIDTHS:
             await page.set_viewport_size(size)
             for found in await axe(page):
                 targets = "; ".join(found["targets"][:5])
@@ -104,8 +106,8 @@ class Findings:
                 )
             if size is PHONE and (wider := await page.evaluate(OVERFLOW)) > 0:
                 self.overflows.append(f"{name}: {wider} px wider than the screen")
+            await capture(page, f"a11y-{name}", label)
         await page.set_viewport_size(DESKTOP)
-        await screenshot(page, f"a11y-{name}")
 
     def assert_clean(self) -> None:
         assert self.screens, "no screen was checked"
