@@ -53,7 +53,7 @@ def requests(ns: Namespace, n: int, route: str) -> tuple[list[Envelope], list[st
                 commune_code="29800",
                 province_code="86",
                 phone_ciphertext=seal.encrypt("+84" + phone[1:], purpose=PHONE_PURPOSE),
-                route=route,  # type: ignore[arg-type]
+                route=route,
                 sms_text="XKLD: Chinh sach vay von di lam viec o nuoc ngoai. Hoi can bo xa.",
                 zalo_template_id="231456" if route == "zalo_then_sms" else None,
                 zalo_params={"chuong_trinh": "Vay von XKLD"},

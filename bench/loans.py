@@ -28,6 +28,7 @@ from xkld_loans.adapters import overdue_records
 from xkld_loans.application.overdue_job import run_overdue_job
 from xkld_loans.domain.schedule import Installment, equal_principal_schedule
 from xkld_shared.contracts.topics import Stream
+from xkld_shared.db.pool import Conn
 from xkld_shared.testing.infra import Namespace
 
 from bench._common import namespace, print_table, rate
@@ -66,7 +67,7 @@ def build_schedules(
 
 
 async def load(
-    conn: asyncpg.Connection,
+    conn: Conn,
     loans: list[tuple[uuid.UUID, int, tuple[Installment, ...]]],
     overdue_share: float,
     seed: int,
@@ -153,7 +154,7 @@ async def load(
     return seconds
 
 
-async def bare_scan(conn: asyncpg.Connection, past_due_only: bool) -> tuple[int, float]:
+async def bare_scan(conn: Conn, past_due_only: bool) -> tuple[int, float]:
     started = time.perf_counter()
     where = (
         """WHERE due_on < $1 AND (principal_paid_vnd < principal_vnd

@@ -123,6 +123,7 @@ async def bench(registrations: int, queries: int, year: int) -> None:
                           (SELECT count(*) FROM rp.monthly) AS counters,
                           (SELECT count(*) FROM rp.rollup) AS rollup"""
             )
+            assert sizes is not None  # a SELECT of counts always answers one row
             print(f"filled in {time.perf_counter() - started:.1f} s: {dict(sizes)}; {load()}")
             direct = await timed(queries, lambda: progress(conn, units, "86", period, None))
             prev = period.previous_year()
