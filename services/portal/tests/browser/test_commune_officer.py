@@ -60,6 +60,10 @@ async def test_a_file_goes_from_intake_to_a_check_in_abroad_through_the_browser(
     rid = await register(officer, stack, "Phạm Thị Dung")
     await expect(officer.get_by_role("heading", name="Phạm Thị Dung")).to_be_visible()
     await expect(officer.locator("main strong").first).to_have_text("Đã nộp hồ sơ")
+    history = officer.locator("#history + .table-wrap tbody tr")
+    await expect(history).to_have_count(1)  # the audit row and the event are one happening
+    await expect(history).to_contain_text("Đã nộp hồ sơ")
+    await expect(history).to_contain_text("canbo")
     await screenshot(officer, "file-new")
 
     assert context.browser is not None
@@ -127,3 +131,13 @@ async def test_a_file_goes_from_intake_to_a_check_in_abroad_through_the_browser(
         },
     )
     await expect(officer.get_by_text("Đã ghi nhận liên lạc").first).to_be_visible()
+    # The SMS sent to the worker say how they fared in words, not in the service's codes.
+    delivered = officer.locator('td[data-status="delivered"]')
+    for _ in range(30):  # the gateway reports delivery a moment after the send
+        if await delivered.count():
+            break
+        await officer.wait_for_timeout(1000)
+        await officer.reload()
+    await expect(delivered.first).to_have_text("Đã đến máy")
+    history = officer.locator("#history + .table-wrap tbody tr")
+    await expect(history.filter(has_text="Đã ghi nhận liên lạc")).to_contain_text("canbo")

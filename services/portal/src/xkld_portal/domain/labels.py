@@ -101,6 +101,21 @@ EVENTS = {
     "LoanRejected": N_("Loan refused"),
     "LoanDisbursed": N_("Loan disbursed"),
 }
+# An SMS to a worker, as notifications reports it, and why one was not sent.
+SMS_STATUSES = {
+    "pending": N_("Waiting to be sent"),
+    "awaiting_contact": N_("Waiting for the phone number"),
+    "sent": N_("Sent to the provider"),
+    "delivered": N_("Delivered to the phone"),
+    "failed": N_("Not delivered"),
+    "suppressed": N_("Not sent"),
+    "cancelled": N_("Cancelled, no longer needed"),
+}
+SMS_NOT_SENT_BECAUSE = {
+    "erased": N_("personal data erased"),
+    "no_consent": N_("no consent to SMS"),
+    "opted_out": N_("asked to receive no more SMS"),
+}
 IMPORT_OUTCOMES = {
     "created": N_("New file made"),
     "valid": N_("Valid, would be imported"),

@@ -14,6 +14,7 @@ from xkld_shared.identity.principal import Role
 from xkld_portal.application.errors import NotAllowed, NothingHere, Refusal
 from xkld_portal.application.ports import Api, Service
 from xkld_portal.domain import labels
+from xkld_portal.domain.history import history_lines
 from xkld_portal.domain.steps import COST_LINES, Problem, Step, offered
 from xkld_portal.entrypoints.web import (
     Portal,
@@ -82,7 +83,7 @@ async def load_file(api: Api, visitor: Visitor, rid: uuid.UUID) -> dict[str, Any
     return {
         "file": file,
         "journey": journey,
-        "timeline": timeline or [],
+        "history": history_lines(timeline or []),
         "messages": messages,
         "contact": contact,
         "steps": steps,
