@@ -26,6 +26,15 @@ PROGRAMMES = {
     "korea_eps_deposit": N_("Deposit for Korea (EPS)"),
 }
 ORIGINS = {"shipped": N_("Issued with the system"), "added": N_("Added here")}
+# The figures a regime's source may leave unknown (loans' `unknown` list), as people name them.
+UNKNOWN_FIGURES = {
+    "effective_from": N_("In force from"),
+    "effective_to": N_("Ends on"),
+    "absolute_cap_vnd": N_("Largest amount lent"),
+    "max_term_months": N_("Longest term"),
+    "poor_household_monthly_rate": N_("Monthly rate for poor households"),
+    "yearly_allocation_vnd": N_("Yearly allocation"),
+}
 
 
 def _may(visitor: Visitor, roles: tuple[Role, ...]) -> None:
@@ -49,6 +58,7 @@ async def _page(request: Request, portal: Portal, visitor: Visitor, attempt: Att
         may_change=visitor.can(*CHANGERS),
         programmes=PROGRAMMES,
         origins=ORIGINS,
+        unknown_figures=UNKNOWN_FIGURES,
     )
 
 
