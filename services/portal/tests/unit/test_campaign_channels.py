@@ -20,6 +20,8 @@ REPORT = {
          "fallbacks": 12, "no_account": 0},
         {"channel": "zalo", "sent": 60, "delivered": 48, "failed": 12, "cost_vnd": 14400,
          "fallbacks": 0, "no_account": 9},
+        {"channel": "suppressed", "sent": 0, "delivered": 0, "failed": 0, "cost_vnd": 0,
+         "fallbacks": 0, "no_account": 0},
     ],
 }  # fmt: skip
 
@@ -51,6 +53,8 @@ def test_the_officer_reads_each_channel_s_figures_and_cost_for_the_days_asked(
         "60", "48", "12", "14.400 ₫", "0", "9",
     ]  # fmt: skip
     assert 'href="/campaign-channels.xlsx?from=2026-11-01&amp;to=2026-11-30"' in page.text
+    not_sent = page.text[page.text.index('data-channel="suppressed"') :].split("</th>")[0]
+    assert not_sent.endswith(">Không gửi")  # named in words, not by notifications' code
     for name in ("channels-from", "channels-to"):
         assert f'<label for="{name}">' in page.text
 

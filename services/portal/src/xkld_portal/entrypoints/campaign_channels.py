@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from xkld_portal.application.errors import NothingHere
 from xkld_portal.application.ports import Service
+from xkld_portal.domain.labels import N_
 from xkld_portal.entrypoints.after_return import officers_only
 from xkld_portal.entrypoints.staff_common import answer_or_refusal
 from xkld_portal.entrypoints.web import PortalDep, VisitorDep, attachment, render
@@ -22,7 +23,8 @@ _EXPORTS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-CHANNELS = {"sms": "SMS", "zalo": "Zalo"}
+# notifications counts the messages it decided not to send as a channel of their own.
+CHANNELS = {"sms": "SMS", "zalo": "Zalo", "suppressed": N_("Not sent")}
 
 
 def _days(start: str | None, end: str | None) -> dict[str, str]:
