@@ -17,8 +17,8 @@ HashingProfile = Literal["rfc9106-low-memory", "fast-test-only"]
 # What every real deployment uses: argon2id with RFC 9106's second recommended parameter set
 # (3 passes over 64 MiB, 4 lanes), about 0.3 s of CPU per hash on a 2 GHz core.
 PRODUCTION_HASHING: HashingProfile = "rfc9106-low-memory"
-# NOT for real accounts: the test suite's throw-away identity processes sign people in
-# thousands of times, and at 0.3 s each that was minutes of its CPU. Hashes made with it are
+# NOT for real accounts: the test suite's throw-away identity processes hash and sign in
+# hundreds of times a run, and at 0.3 s each that was minutes of its CPU. Hashes made with it are
 # upgraded to the production parameters at the next sign-in under the production profile.
 _PARAMETERS = {
     "rfc9106-low-memory": profiles.RFC_9106_LOW_MEMORY,
