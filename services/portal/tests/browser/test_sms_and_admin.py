@@ -35,8 +35,8 @@ async def test_live_counter_the_sms_counter_changes_as_the_officer_types_diacrit
     await sign_in(page, stack, "laodong", "/sms/templates")
     await expect(page.get_by_role("heading", name="Mẫu tin nhắn")).to_be_visible()
     await screenshot(page, "sms-templates")
-    await page.get_by_role("link", name="Xem trước mẫu loan_rejected").click()
-    await expect(page.get_by_role("heading", name="Mẫu tin nhắn loan_rejected")).to_be_visible()
+    await page.get_by_role("link", name="Xem trước mẫu Từ chối cho vay").click()
+    await expect(page.get_by_role("heading", name="Mẫu tin nhắn: Từ chối cho vay")).to_be_visible()
     await screenshot(page, "sms-template-editor")
 
     text = page.get_by_label("Nội dung tin nhắn")

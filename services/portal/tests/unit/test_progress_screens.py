@@ -155,7 +155,7 @@ ANSWERS: dict[str, Any] = {
         "freshness": FRESH,
         "templates": [
             {
-                "template_code": "TRAINING_START",
+                "template_code": "disbursement_day",
                 "sent": 9,
                 "delivered": 8,
                 "failed": 1,
@@ -319,8 +319,23 @@ def test_each_report_downloads_as_xlsx_with_numbers_kept_as_numbers(
     sheet = load_workbook(io.BytesIO(answer.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Course type"
-    assert rows[1][:3] == ("orientation", 5, 4)
+    assert rows[1][:3] == ("Orientation (pre-departure education)", 5, 4)
     assert rows[1][5] == "75.0"
+
+
+def test_the_sms_and_training_reports_name_templates_and_course_types_not_their_codes(
+    portal: tuple[TestClient, StandIn],
+) -> None:
+    http, _ = portal
+    sms = _as(http, "baocao").get("/reports/sms")
+    assert "Ngày giải ngân" in sms.text
+    assert "disbursement_day" not in sms.text
+    training = _as(http, "baocao").get("/reports/training")
+    assert "Giáo dục định hướng" in training.text
+    assert ">orientation<" not in training.text
+    exported = _as(http, "baocao").get("/reports/sms.csv").content.decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(exported)))
+    assert lines[1][0] == "Ngày giải ngân"
 
 
 def test_the_progress_export_is_the_reporting_services_own_file(

@@ -220,6 +220,20 @@ def _count(client: TestClient, text: str, keep: bool = True) -> str:
     return html
 
 
+def test_the_templates_are_named_in_words_and_so_are_the_events_they_are_sent_on(
+    portal: tuple[TestClient, StandIn],
+) -> None:
+    client, _ = portal
+    listed = _as(client, Role.LABOUR_OFFICER).get("/sms/templates?saved=loan_rejected")
+    assert '<th scope="row" data-code="loan_rejected">Từ chối cho vay</th>' in listed.text
+    assert 'aria-label="Xem trước mẫu Từ chối cho vay"' in listed.text
+    assert "Đã lưu phiên bản mới của mẫu «Từ chối cho vay»." in listed.text
+    editor = _as(client, Role.LABOUR_OFFICER, "en").get("/sms/templates/loan_rejected")
+    assert "<h1>SMS template: Loan refused</h1>" in editor.text
+    assert "Sent on: Loan refused" in editor.text
+    assert "LoanRejected" not in editor.text
+
+
 def test_the_counter_shows_gsm7_and_what_is_left_for_plain_text(
     portal: tuple[TestClient, StandIn],
 ) -> None:

@@ -101,6 +101,35 @@ EVENTS = {
     "LoanRejected": N_("Loan refused"),
     "LoanDisbursed": N_("Loan disbursed"),
 }
+# The SMS templates notifications keeps, by the code it keys them with.
+SMS_TEMPLATES = {
+    "registration_received": N_("File received"),
+    "registration_eligible": N_("File found eligible"),
+    "registration_rejected": N_("File not eligible"),
+    "course_enrolled": N_("Placed in a course"),
+    "training_completed": N_("Course finished"),
+    "loan_approved": N_("Loan approved"),
+    "loan_rejected": N_("Loan refused"),
+    "disbursement_day": N_("Disbursement day"),
+    "repayment_due": N_("Repayment due"),
+    "installment_overdue": N_("Repayment overdue"),
+    "departure_scheduled": N_("Departure date"),
+    "check_in_reminder": N_("Check-in reminder"),
+    "welcome_home": N_("Welcome home"),
+    "trainee_enrolled": N_("Trainee enrolled"),
+    "trainee_course_start": N_("Course starts"),
+    "trainee_course_result": N_("Course result"),
+    "trainee_work_followup": N_("Work after the course"),
+    "manual": N_("Message from staff"),
+}
+# The events a template is sent on: the file's events, and those of loans and rural training.
+SMS_TRIGGERS = EVENTS | {
+    "InstallmentOverdue": N_("Repayment overdue"),
+    "LoanRestructured": N_("Loan restructured"),
+    "TraineeEnrolled": N_("Trainee enrolled"),
+    "TraineeCourseCompleted": N_("Rural course completed"),
+    "TraineeEmploymentRecorded": N_("Work after the course recorded"),
+}
 # An SMS to a worker, as notifications reports it, and why one was not sent.
 SMS_STATUSES = {
     "pending": N_("Waiting to be sent"),

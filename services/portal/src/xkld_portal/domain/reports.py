@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from xkld_portal.domain.labels import EARLY_CAUSES, N_
+from xkld_portal.domain.labels import EARLY_CAUSES, N_, SMS_TEMPLATES
+from xkld_portal.domain.staff_forms import COURSE_TYPES
 
 Cell = str | int | None
 
@@ -113,7 +114,7 @@ def _registrations(answer: Mapping[str, Any]) -> Table:
 
 
 _TRAINING = (
-    ("course_type", Column(N_("Course type"), "text")),
+    ("course_type", Column(N_("Course type"), "label")),
     ("enrolled", Column(N_("Enrolled"))),
     ("completed", Column(N_("Completed"))),
     ("passed", Column(N_("Passed"))),
@@ -133,12 +134,19 @@ _LOANS = (
     ("settled", Column(N_("Settled"))),
 )
 _SMS = (
-    ("template_code", Column(N_("SMS template"), "text")),
+    ("template_code", Column(N_("SMS template"), "label")),
     ("sent", Column(N_("Sent"))),
     ("delivered", Column(N_("Delivered"))),
     ("failed", Column(N_("Failed"))),
     ("suppressed", Column(N_("Not sent (no consent or opted out)"))),
 )
+
+
+def _named(
+    lines: Sequence[Mapping[str, Any]], key: str, names: Mapping[str, str]
+) -> list[Mapping[str, Any]]:
+    """The lines with `key`'s code replaced by its name (a code not known stays as it is)."""
+    return [{**line, key: names.get(line.get(key) or "", line.get(key))} for line in lines]
 
 
 def _picked(fields: Sequence[tuple[str, Column]], lines: Sequence[Mapping[str, Any]]) -> Table:
@@ -198,7 +206,7 @@ REPORTS = {
             N_("Training"),
             "/reports/training",
             ("area", "year"),
-            lambda a: _picked(_TRAINING, a["courses"]),
+            lambda a: _picked(_TRAINING, _named(a["courses"], "course_type", COURSE_TYPES)),
         ),
         Report("loans", N_("Loans"), "/reports/loans", ("area", "as_of"), _loans),
         Report("follow-up", N_("Follow-up"), "/reports/follow-up", ("area",), _follow_up),
@@ -207,7 +215,7 @@ REPORTS = {
             N_("SMS"),
             "/reports/sms",
             ("date_from", "date_to"),
-            lambda a: _picked(_SMS, a["templates"]),
+            lambda a: _picked(_SMS, _named(a["templates"], "template_code", SMS_TEMPLATES)),
         ),
     )
 }

@@ -11,7 +11,7 @@ from xkld_shared.identity.principal import Role
 
 from xkld_portal.application.errors import NotAllowed, NothingHere, Refusal
 from xkld_portal.application.ports import Service
-from xkld_portal.domain import sms_counter
+from xkld_portal.domain import labels, sms_counter
 from xkld_portal.domain import staff_forms as forms
 from xkld_portal.domain.sms_counter import Count
 from xkld_portal.entrypoints.staff_common import Attempt, finished, form_key_of
@@ -38,6 +38,7 @@ async def templates(request: Request, portal: PortalDep, visitor: VisitorDep) ->
         "sms_templates.html",
         visitor=visitor,
         templates=listed,
+        labels=labels,
         may_edit=visitor.can(*EDITORS),
         saved=request.query_params.get("saved"),
     )
@@ -111,6 +112,7 @@ async def _editor(
         visitor=visitor,
         status_code=attempt.status,
         tpl=template,
+        labels=labels,
         attempt=attempt,
         may_edit=visitor.can(*EDITORS),
         **await _counter(portal, visitor, attempt),
