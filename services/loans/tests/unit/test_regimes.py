@@ -4,6 +4,7 @@ import itertools
 import json
 from decimal import Decimal
 from importlib import resources
+from string import ascii_letters
 
 import pytest
 from xkld_loans.domain.regime_evaluation import LoanAsk, evaluate
@@ -412,3 +413,21 @@ def test_the_bank_knows_exactly_the_priority_groups_that_registration_sends() ->
     from xkld_shared.contracts.registration import PriorityGroup
 
     assert frozenset(get_args(PriorityGroup)) == PRIORITY_GROUPS
+
+
+def test_every_shipped_regime_gives_its_notes_in_vietnamese_too_one_for_one() -> None:
+    for regime in REGIMES:
+        assert regime.source_notes, regime.code
+        assert len(regime.source_notes_vi) == len(regime.source_notes), regime.code
+        # Vietnamese, not a copy of the English: each note has a letter English lacks.
+        assert all(set(note) - set(ascii_letters + " ") for note in regime.source_notes_vi)
+
+
+def test_a_regime_without_vietnamese_notes_still_loads() -> None:
+    document = packaged_document()
+    regimes = document["regimes"]
+    assert isinstance(regimes, list)
+    del regimes[0]["source_notes_vi"]
+    loaded, _ = parse_document(json.dumps(document))
+    assert loaded[0].source_notes_vi == ()
+    assert loaded[0].source_notes

@@ -172,7 +172,8 @@ ANSWERS: dict[str, Any] = {
             "effective_from": "2015-07-09",
             "effective_to": None,
             "origin": "shipped",
-            "source_notes": ["Điều 7"],
+            "source_notes": ["Rate: unknown."],
+            "source_notes_vi": ["Lãi suất: chưa rõ."],
         },
     ],
 }
@@ -338,6 +339,18 @@ def test_the_sms_and_training_reports_name_templates_and_course_types_not_their_
     assert lines[1][0] == "Ngày giải ngân"
 
 
+def test_a_regimes_notes_are_shown_in_the_readers_language(
+    portal: tuple[TestClient, StandIn],
+) -> None:
+    http, _ = portal
+    vietnamese = _as(http, "laodong").get("/regimes").text
+    assert "Lãi suất: chưa rõ." in vietnamese
+    assert "Rate: unknown." not in vietnamese
+    english = _as(http, "laodong", "en").get("/regimes").text
+    assert "Rate: unknown." in english
+    assert "Lãi suất: chưa rõ." not in english
+
+
 def test_the_progress_export_is_the_reporting_services_own_file(
     portal: tuple[TestClient, StandIn],
 ) -> None:
@@ -381,7 +394,7 @@ def test_only_the_roles_the_loans_service_lets_change_regimes_see_the_add_and_cl
         assert page.status_code == 200
         assert ('id="regime"' in page.text) is may, username
         assert ('action="/regimes/ND-61-2015/closure"' in page.text) is may, username
-    assert "Điều 7" in page.text  # the legal basis's source note, for every reader
+    assert "Lãi suất: chưa rõ." in page.text  # the source notes, for every reader
 
 
 def test_a_loan_officer_posting_a_regime_by_hand_is_refused(

@@ -139,6 +139,7 @@ def parse_regime(raw: object) -> Regime:
         capital_pool=f.flag("capital_pool"),
         lending_channel=f.optional_text("lending_channel"),
         unknown=f.notes("unknown") if f.has("unknown") else (),
+        source_notes_vi=f.notes("source_notes_vi") if f.has("source_notes_vi") else (),
     )
 
 

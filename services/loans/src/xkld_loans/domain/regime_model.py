@@ -76,6 +76,8 @@ class Regime:
     lending_channel: str | None = None
     # Figures the sources do not give, by field name: shown as unknown, never guessed.
     unknown: tuple[str, ...] = ()
+    # The notes in Vietnamese, for the staff who read them (the shipped regimes carry both).
+    source_notes_vi: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Invariants are checked here, so hand-built regimes (tests, tools) get them too.

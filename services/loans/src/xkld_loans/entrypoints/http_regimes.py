@@ -52,6 +52,7 @@ def regime_view(book: RegimeBook, regime: Regime) -> dict[str, Any]:
         "effective_to": regime.effective_to,
         "origin": book.origin(regime),
         "source_notes": list(regime.source_notes),
+        "source_notes_vi": list(regime.source_notes_vi),
         # Figures the sources do not give: the data leaves them empty and says so here.
         "unknown": list(regime.unknown),
         "province_code": regime.province_code,
