@@ -125,6 +125,9 @@ async def test_the_labour_officer_sees_the_regimes_with_their_legal_basis(
     provincial = page.locator('tr[data-regime="NQ37-2016-VL"]')
     await expect(provincial).to_contain_text("Chưa rõ (để trống): Hiệu lực từ ngày, Ngày kết thúc")
     await expect(provincial).not_to_contain_text("absolute_cap_vnd")
+    # The notes on the sources, in Vietnamese for a Vietnamese reader.
+    await expect(provincial).to_contain_text("Đã biết (Báo Vĩnh Long, 10/4/2018)")
+    await expect(provincial).not_to_contain_text("Known (Báo Vĩnh Long")
     await expect(page.get_by_role("heading", name="Thêm chế độ vay")).to_be_visible()
     await screenshot(page, "progress-regimes")
 
