@@ -339,6 +339,18 @@ def test_the_sms_and_training_reports_name_templates_and_course_types_not_their_
     assert lines[1][0] == "Ngày giải ngân"
 
 
+def test_a_line_without_a_course_type_shows_a_dash_not_an_error(
+    portal: tuple[TestClient, StandIn], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http, _ = portal
+    answer = ANSWERS["/reports/training"]
+    line = answer["courses"][0] | {"course_type": None}
+    monkeypatch.setitem(ANSWERS, "/reports/training", answer | {"courses": [line]})
+    page = _as(http, "baocao").get("/reports/training")
+    assert page.status_code == 200
+    assert '<th scope="row">—</th>' in page.text
+
+
 def test_a_regimes_notes_are_shown_in_the_readers_language(
     portal: tuple[TestClient, StandIn],
 ) -> None:
