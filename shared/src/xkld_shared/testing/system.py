@@ -71,8 +71,18 @@ def report_viewer(namespace: Namespace) -> dict[str, str]:
     return namespace.auth(Role.REPORT_VIEWER, username="bao-cao")
 
 
+_MOBILES_GIVEN: set[str] = set()
+
+
 def random_mobile() -> str:
-    return "091" + "".join(random.choices("0123456789", k=7))  # noqa: S311 - test data
+    """A mobile number not given before in this process. A worker process serves one fake SMS
+    gateway to all its tests, and a test that counts one phone's SMS there would, now and then,
+    also count an earlier test's message to the same random number."""
+    while True:
+        mobile = "091" + "".join(random.choices("0123456789", k=7))  # noqa: S311 - test data
+        if mobile not in _MOBILES_GIVEN:
+            _MOBILES_GIVEN.add(mobile)
+            return mobile
 
 
 def random_cccd(birth_year: int, gender: str) -> str:
