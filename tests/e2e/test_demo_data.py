@@ -13,7 +13,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
+from xkld_portal.domain.audit_names import action_name, record_kind_name
+from xkld_shared.backup import dsn_in
 from xkld_shared.clock import vietnam_today
 from xkld_shared.demo import data, survey
 from xkld_shared.identity.principal import Role
@@ -141,6 +144,31 @@ async def _what_is_there(system: System) -> dict[str, Any]:
     }
 
 
+async def _distinct(ns: Namespace, service: str, query: str) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(dsn_in(ns.infra.admin_dsn, ns.databases[service].database))
+    try:
+        return list(await conn.fetch(query))
+    finally:
+        await conn.close()
+
+
+async def _unnamed_in_the_audit_trails(ns: Namespace) -> list[tuple[str, str]]:
+    """What the demo's work left in each audit trail that the portal's audit page has no name
+    for (it would show the code): (service, code)."""
+    unnamed = []
+    for service in ("registration", "loans", "notifications", "reporting", "outreach"):
+        query = "SELECT DISTINCT action, entity_type FROM audit.audit_log"
+        for row in await _distinct(ns, service, query):
+            if action_name(service, row["action"]) is None:
+                unnamed.append((service, row["action"]))
+            if record_kind_name(service, row["entity_type"]) is None:
+                unnamed.append((service, row["entity_type"]))
+    for row in await _distinct(ns, "identity", "SELECT DISTINCT action FROM account_audit"):
+        if action_name("identity", row["action"]) is None:
+            unnamed.append(("identity", row["action"]))
+    return unnamed
+
+
 async def _as_the_first_demo_did(system: System) -> None:
     """A worker the first demo registered, without an Idempotency-Key: the loader finds the
     file by CCCD instead of opening a second one."""
@@ -194,6 +222,7 @@ async def test_the_demo_fills_every_stage_and_a_second_run_changes_nothing(
     assert after_first["survey"]["wants_abroad"] > 0
     assert after_first["survey"]["wants_training"] > 0
     assert stat.S_IMODE(accounts.stat().st_mode) == 0o600
+    assert await _unnamed_in_the_audit_trails(system.namespace) == []
     usernames = {line.split()[0] for line in accounts.read_text().splitlines()}
     assert usernames == {s.username for s in data.STAFF}
     accounts_before = accounts.read_text()

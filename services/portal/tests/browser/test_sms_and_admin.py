@@ -110,9 +110,11 @@ async def test_a_manual_sms_names_who_will_not_receive_it_and_the_audit_shows_no
         admin = await admin_context.new_page()
         await sign_in(admin, stack, "quantri", "/admin/audit")
         await admin.get_by_label("Người thực hiện (tên đăng nhập)").fill("canbo")
-        await admin.get_by_label("Thao tác").fill("sms_manual_sent")
+        await admin.get_by_label("Thao tác").select_option(label="Cán bộ đã gửi tin nhắn")
         await admin.get_by_role("button", name="Xem").click()
-        await expect(admin.get_by_role("cell", name="sms_manual_sent").first).to_be_visible()
+        sent = admin.get_by_role("cell", name="Cán bộ đã gửi tin nhắn", exact=True)
+        await expect(sent.first).to_be_visible()
+        await expect(admin.get_by_role("cell", name="Tin nhắn do cán bộ gửi").first).to_be_visible()
         await expect(admin.locator("tbody")).to_contain_text("recipients, template_version, text")
         assert secret not in await admin.content()  # the message itself is a value: not shown
         assert rid not in await admin.content()
@@ -161,6 +163,7 @@ async def test_administration_the_administrator_creates_an_account_and_that_pers
     # The account's creation is in the audit trail, from identity's own, without its values.
     await page.goto(f"{stack.url}/admin/audit?service=identity&action=create&actor=quantri")
     rows = page.locator("tbody")
-    await expect(rows).to_contain_text("account")
+    await expect(rows.get_by_role("cell", name="Đã tạo tài khoản").first).to_be_visible()
+    await expect(rows).to_contain_text("Tài khoản cán bộ")
     await expect(rows).to_contain_text("username")
     assert "Cán bộ Mới Tạo" not in await page.content()

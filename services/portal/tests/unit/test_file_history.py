@@ -59,3 +59,14 @@ def test_entries_without_a_correlation_id_are_never_joined() -> None:
         ("departed", "laodong", None),
         ("WorkerDeparted", None, "the system (files)"),
     ]
+
+
+def test_changes_recorded_without_an_event_are_named_like_the_audit_page_names_them() -> None:
+    timeline = [
+        entry("audit", "journey.attendance_recorded", "daotao", correlation_id=SUBMISSION),
+        entry("audit", "poverty_status.recorded", "canbo", at=LATER, correlation_id=SUBMISSION),
+    ]
+    assert [line.label for line in history_lines(timeline)] == [
+        "Attendance recorded",
+        "Household poverty status recorded",
+    ]

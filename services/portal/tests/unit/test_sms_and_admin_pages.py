@@ -53,14 +53,17 @@ ACCOUNT = {
 }
 
 
-def _audit_rows(service: str, hour: int) -> dict[str, Any]:
+def _audit_rows(service: str, hour: int, written: tuple[str, str] | None) -> dict[str, Any]:
+    """One row at the hour given; `written` is its (action, kind of record), when not a code
+    the portal has no name for."""
+    action, kind = written or (f"{service}_changed", "registration")
     row = {
         "id": hour,
         "occurred_at": f"2026-12-02T{hour:02d}:00:00+00:00",
         "actor_username": f"canbo-{service}",
         "actor_roles": ["commune_officer"],
-        "action": f"{service}_changed",
-        "entity_type": "registration",
+        "action": action,
+        "entity_type": kind,
         "entity_id": RID,
         "fields": ["full_name", "phone"],
     }
@@ -84,6 +87,8 @@ class StandIn:
         self.sent: list[tuple[str, str, Any, str | None]] = []
         self.refuse: Refusal | None = None
         self.silent: set[Service] = set()
+        self.audit_written: dict[Service, tuple[str, str]] = {}
+        self.audit_asked: list[dict[str, Any]] = []
 
     async def get(self, service: Service, path: str, **kw: Any) -> Any:
         if service in self.silent:
@@ -101,7 +106,9 @@ class StandIn:
             f"/accounts/{ACCOUNT_ID}": ACCOUNT,
         }
         if path == "/audit":
-            return _audit_rows(service.value, len(service.value))
+            self.audit_asked.append(kw["params"])
+            written = self.audit_written.get(service)
+            return _audit_rows(service.value, len(service.value), written)
         return answers[path]
 
     async def send(self, service: Service, method: str, path: str, **kw: Any) -> Any:
@@ -454,8 +461,58 @@ def test_the_audit_page_says_which_service_did_not_answer(
     stand_in.silent = {Service.LOANS}
     page = _as(client, Role.ADMIN, "en").get("/admin/audit?actor=canbo-registration")
     assert page.status_code == 200
-    assert "their rows are missing: loans" in page.text
+    assert "their rows are missing: Bank loans" in page.text
     assert "registration_changed" in page.text
+
+
+def test_the_audit_page_names_actions_kinds_of_record_and_services_in_words(
+    portal: tuple[TestClient, StandIn],
+) -> None:
+    client, stand_in = portal
+    stand_in.audit_written = {
+        Service.REGISTRATION: ("journey.gate_cleared.visa", "registration"),
+        Service.LOANS: ("loan.proposed", "loan_application"),
+        Service.IDENTITY: ("create", "account"),
+    }
+    page = _as(client, Role.ADMIN).get("/admin/audit")
+    rows = page.text[page.text.index("<tbody>") :]
+    for words in ("Đã ghi nhận thị thực", "Đã đề xuất quyết định", "Đã tạo tài khoản"):
+        assert words in rows
+    for words in ("Hồ sơ người lao động", "Hồ sơ vay", "Tài khoản cán bộ", "Vay vốn ngân hàng"):
+        assert words in rows
+    assert ">journey.gate_cleared.visa<" not in rows
+    assert 'data-code="journey.gate_cleared.visa"' in rows  # the code stays, out of sight
+    assert "reporting_changed" in rows  # a code without a name is shown as it is
+    english = _as(client, Role.ADMIN, "en").get("/admin/audit").text
+    assert "Visa recorded" in english
+    assert "Loan application" in english
+
+
+def test_the_audit_filters_offer_named_choices_and_send_the_codes_chosen(
+    portal: tuple[TestClient, StandIn],
+) -> None:
+    client, stand_in = portal
+    chosen = "?action=loan.proposed&entity_type=loan_application&service=loans"
+    page = _as(client, Role.ADMIN).get(f"/admin/audit{chosen}").text
+    assert '<option value="loan.proposed" selected>Đã đề xuất quyết định</option>' in page
+    assert '<option value="loan_application" selected>Hồ sơ vay</option>' in page
+    assert '<option value="loans" selected>Vay vốn ngân hàng</option>' in page
+    assert '<optgroup label="Truyền thông và khảo sát">' in page
+    assert stand_in.audit_asked[-1] == {
+        "action": "loan.proposed",
+        "entity_type": "loan_application",
+        "limit": 100,
+    }
+
+
+def test_an_audit_filter_on_a_code_without_a_name_keeps_the_code_chosen(
+    portal: tuple[TestClient, StandIn],
+) -> None:
+    client, stand_in = portal
+    page = _as(client, Role.ADMIN).get("/admin/audit?action=something.new").text
+    assert '<option value="something.new" selected>something.new</option>' in page
+    assert page.count(" selected>") == 1  # "every kind" and "all services" stay first
+    assert stand_in.audit_asked[-1]["action"] == "something.new"
 
 
 def test_the_administrator_s_home_and_menu_lead_to_accounts_audit_and_templates(

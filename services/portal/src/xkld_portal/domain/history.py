@@ -14,12 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from xkld_portal.domain.audit_names import action_name
 from xkld_portal.domain.labels import EVENTS, N_
 
-# Changes that are recorded without an event.
-AUDIT_ACTIONS = {
-    "registration.consent_changed": N_("Consent changed"),
-}
 # Who recorded an event no person is named for: another service, or an answer by message.
 SYSTEMS = {
     "registration": N_("the system (files)"),
@@ -69,4 +66,6 @@ def _event_line(entry: Mapping[str, Any], person: str | None) -> HistoryLine:
 def _audit_line(entry: Mapping[str, Any]) -> HistoryLine:
     code = str(entry.get("type", ""))
     person = entry.get("actor")
-    return HistoryLine(str(entry.get("at") or ""), code, AUDIT_ACTIONS.get(code), person, None)
+    return HistoryLine(
+        str(entry.get("at") or ""), code, action_name("registration", code), person, None
+    )

@@ -14,6 +14,7 @@ from xkld_shared.identity.principal import Role
 
 from xkld_portal.application.errors import NotAllowed, Refusal, Unavailable
 from xkld_portal.application.ports import Api, Service
+from xkld_portal.domain import audit_names
 from xkld_portal.entrypoints.web import Portal, PortalDep, Visitor, VisitorDep, render
 
 router = APIRouter()
@@ -100,6 +101,7 @@ def _shown(
         more=len(rows) > SHOWN,
         filters=filters,
         services=[s.value for s in AUDITED],
+        names=audit_names,
         refusal=refusal,
         silent=trails["silent"],
     )
