@@ -30,6 +30,7 @@ import asyncpg
 import httpx
 from pydantic import SecretStr
 from xkld_notifications.adapters.esms import SEND_PATH, EsmsConfig, EsmsProvider
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.adapters.phones import SealedPhoneOpener
 from xkld_notifications.application.dispatcher import DispatchPolicy, SmsDispatcher
 from xkld_notifications.bootstrap import sms_stores
@@ -129,7 +130,7 @@ async def pipeline(
             sms_consent=True,
         )
         events.append((new_envelope(payload, registration_id=uuid.uuid4(), producer="b"), payload))
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=batch_size)) as client:
+    async with JsonPoster() as client:
         config = EsmsConfig(
             base_url=url,
             api_key=SecretStr("test-api-key"),

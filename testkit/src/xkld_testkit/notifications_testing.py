@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
 from xkld_notifications.adapters import check_in_replies, trainee_replies
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.adapters.phones import PhoneBlindIndex, SealedPhoneOpener
 from xkld_notifications.application.check_in_replies import CheckInReplies
 from xkld_notifications.application.dispatcher import DispatchPolicy, SmsDispatcher
@@ -171,7 +171,7 @@ class Kit:
 
     def dispatcher(
         self,
-        client: httpx.AsyncClient,
+        client: JsonPoster,
         *,
         api_key: str = "test-api-key",
         timeout: float = 2.0,

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 import asyncpg
-import httpx
 from fastapi import APIRouter, FastAPI
 from xkld_shared.audit_http import audit_router
 from xkld_shared.contracts.outreach import CampaignBroadcastRequested
@@ -27,6 +26,7 @@ from xkld_notifications.adapters import (
     templates_store,
     trainee_replies,
 )
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.adapters.phones import PhoneBlindIndex, SealedPhoneOpener
 from xkld_notifications.application.broadcast_dispatcher import (
     BroadcastDispatcher,
@@ -61,7 +61,7 @@ SERVICE = "notifications"
 MIGRATIONS = "xkld_notifications:migrations"
 
 
-def provider_of(settings: NotificationsSettings, client: httpx.AsyncClient) -> SmsProvider:
+def provider_of(settings: NotificationsSettings, client: JsonPoster) -> SmsProvider:
     if settings.sms_provider == "speedsms":
         return speedsms_of(settings, client)
     if settings.sms_provider == "webhook":
@@ -108,14 +108,15 @@ def broadcast_policy_of(
 
 @dataclass(frozen=True)
 class _Parts:
-    """What the process builds once, before any connection: keys, rules, the event writer."""
+    """What the process builds once, before any connection: keys, rules, the event writer,
+    the providers' client (whose session opens on the first send, inside the running loop)."""
 
     settings: NotificationsSettings
     phones: SealedPhoneOpener
     index: PhoneBlindIndex
     rules: Rules
     events: NotificationEvents
-    client: httpx.AsyncClient
+    client: JsonPoster
 
 
 def _parts_of(settings: NotificationsSettings) -> _Parts:
@@ -129,7 +130,7 @@ def _parts_of(settings: NotificationsSettings) -> _Parts:
         PhoneBlindIndex(BlindIndex(index_key)),
         rules_of(settings),
         NotificationEvents(Topics(settings.topic_prefix).of(Stream.NOTIFICATION)),
-        httpx.AsyncClient(),
+        JsonPoster(),
     )
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import httpx
-
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.adapters.other_providers import (
     SpeedSmsConfig,
     SpeedSmsProvider,
@@ -15,21 +14,21 @@ from xkld_notifications.adapters.zalo import ZaloConfig, ZnsProvider
 from xkld_notifications.settings import NotificationsSettings
 
 
-def speedsms_of(s: NotificationsSettings, client: httpx.AsyncClient) -> SpeedSmsProvider:
+def speedsms_of(s: NotificationsSettings, client: JsonPoster) -> SpeedSmsProvider:
     config = SpeedSmsConfig(
         s.sms_base_url, s.secret("sms_api_key"), s.sms_brandname, 2, s.sms_timeout_seconds
     )
     return SpeedSmsProvider(config, client)
 
 
-def webhook_of(s: NotificationsSettings, client: httpx.AsyncClient) -> WebhookProvider:
+def webhook_of(s: NotificationsSettings, client: JsonPoster) -> WebhookProvider:
     hook = WebhookConfig(
         s.sms_base_url, s.secret("sms_api_key"), s.sms_callback_url, s.sms_timeout_seconds
     )
     return WebhookProvider(hook, client)
 
 
-def esms_of(s: NotificationsSettings, client: httpx.AsyncClient) -> EsmsProvider:
+def esms_of(s: NotificationsSettings, client: JsonPoster) -> EsmsProvider:
     return EsmsProvider(_esms_config(s), client)
 
 
@@ -46,7 +45,7 @@ def _esms_config(s: NotificationsSettings) -> EsmsConfig:
     )
 
 
-def zalo_of(settings: NotificationsSettings, client: httpx.AsyncClient) -> ZnsProvider:
+def zalo_of(settings: NotificationsSettings, client: JsonPoster) -> ZnsProvider:
     config = ZaloConfig(
         settings.zalo_base_url, settings.secret("zalo_access_token"), settings.sms_timeout_seconds
     )

@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 from pydantic import SecretStr
 from xkld_notifications.adapters import broadcasts, send_rate
 from xkld_notifications.adapters.esms import EsmsConfig, EsmsProvider
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.adapters.phones import SealedPhoneOpener
 from xkld_notifications.adapters.zalo import ZaloConfig, ZnsProvider
 from xkld_notifications.application.broadcast_dispatcher import (
@@ -68,7 +68,7 @@ BROADCAST_DAY = dt.date(2026, 11, 26)  # MORNING's local day
 class Campaign:
     """A campaign's broadcast as outreach publishes it, and the service side that sends it."""
 
-    def __init__(self, kit: Kit, client: httpx.AsyncClient, **policy: Any) -> None:
+    def __init__(self, kit: Kit, client: JsonPoster, **policy: Any) -> None:
         self.kit = kit
         self.deadline_seconds = 60.0  # for a Zalo delivery callback
         self.id = uuid.uuid4()

@@ -9,10 +9,10 @@ import uuid
 
 import asyncpg
 from xkld_notifications.adapters import contacts
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_shared.contracts.loan import LoanApproved, LoanDisbursed
 from xkld_shared.contracts.registration import PHONE_PURPOSE, RegistrationPersonalDataErased
 from xkld_shared.contracts.registry import default_registry
-from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import gateway_messages
 from xkld_testkit.notifications_testing import Kit, cipher, e164, random_phone
 
@@ -38,7 +38,7 @@ def _disbursed() -> LoanDisbursed:
 
 
 async def _drain(kit: Kit, passes: int = 2) -> None:
-    async with local_client() as client:
+    async with JsonPoster() as client:
         dispatcher = kit.dispatcher(client)
         for _ in range(passes):
             await dispatcher.dispatch_due()

@@ -9,8 +9,8 @@ import uuid
 from typing import Any
 
 from xkld_notifications.adapters import broadcasts as db
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.domain.broadcast import Happened
-from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import gateway_messages
 from xkld_testkit.notifications_testing import (
     MORNING,
@@ -31,7 +31,7 @@ async def test_send_from_and_quiet_hours_hold_a_campaign_until_its_morning(
     kit: Kit, new_campaign: Any
 ) -> None:
     later, night = random_phone(), random_phone()
-    async with local_client() as client:
+    async with JsonPoster() as client:
         campaign = new_campaign(client)
         held = await campaign.add(later, route="sms", send_from=TODAY + dt.timedelta(days=2))
         kit.clock.now = MORNING.replace(hour=15)  # 22:00 in Vietnam
@@ -53,7 +53,7 @@ async def test_the_daily_limit_defers_a_campaign_message_to_the_next_morning(
     kit: Kit, new_campaign: Any
 ) -> None:
     phone, recipient = random_phone(), uuid.uuid4()
-    async with local_client() as client:
+    async with JsonPoster() as client:
         first, second = new_campaign(client, daily_limit=1), new_campaign(client, daily_limit=1)
         ids = [
             await first.add(phone, route="sms", recipient_id=recipient),
@@ -73,7 +73,7 @@ async def test_the_provider_rate_caps_the_sends_started_in_one_second(
     kit: Kit, new_campaign: Any
 ) -> None:
     phones = [random_phone() for _ in range(8)]
-    async with local_client() as client:
+    async with JsonPoster() as client:
         campaign = new_campaign(client, sms_rate_per_second=3)
         for phone in phones:
             await campaign.add(phone, route="sms")
@@ -93,7 +93,7 @@ async def test_the_channel_report_counts_and_costs_what_happened(
 ) -> None:
     no_zalo, with_zalo, sms_only, stopped = (random_phone() for _ in range(4))
     await faults(kit.gateway, zalo_no_account_phones=[no_zalo])
-    async with local_client() as client:
+    async with JsonPoster() as client:
         campaign = new_campaign(client)
         await campaign.flow.stop_keyword(kit.pool, e164(stopped))
         await campaign.add(no_zalo)

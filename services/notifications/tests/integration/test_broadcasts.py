@@ -10,12 +10,12 @@ from typing import Any
 
 from xkld_notifications.adapters import broadcasts as db
 from xkld_notifications.adapters import contacts
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.application.broadcasts import (
     Evidence,
 )
 from xkld_notifications.domain.broadcast import Happened
 from xkld_shared.contracts.envelope import new_envelope
-from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import gateway_messages
 from xkld_testkit.notifications_testing import (
     Kit,
@@ -34,7 +34,7 @@ async def _channels(gateway: str, phone: str) -> list[str]:
 async def test_a_redelivered_or_repeated_request_queues_one_message_per_recipient(
     kit: Kit, new_campaign: Any
 ) -> None:
-    async with local_client() as client:
+    async with JsonPoster() as client:
         campaign = new_campaign(client)
         phone, recipient = random_phone(), uuid.uuid4()
         envelope, event = campaign.request(phone, recipient_id=recipient)
@@ -61,7 +61,7 @@ async def test_a_phone_that_texted_stop_and_a_contact_opted_out_are_suppressed(
     registration_id, _, _ = await kit.register(opted)
     async with kit.pool.acquire() as conn:  # as the staff toggle does, without its audit
         await contacts.set_opted_out(conn, registration_id, True, kit.clock())
-    async with local_client() as client:
+    async with JsonPoster() as client:
         campaign = new_campaign(client)
         await campaign.flow.stop_keyword(kit.pool, e164(stopped))
         ids = [await campaign.add(p, route="sms") for p in (stopped, opted, fine)]
@@ -83,7 +83,7 @@ async def test_a_phone_without_zalo_gets_the_sms_instead_and_only_the_sms(
 ) -> None:
     no_zalo, with_zalo = random_phone(), random_phone()
     await faults(kit.gateway, zalo_no_account_phones=[no_zalo])
-    async with local_client() as client:
+    async with JsonPoster() as client:
         campaign = new_campaign(client)
         fallback = await campaign.add(no_zalo)
         await campaign.add(with_zalo)
@@ -101,7 +101,7 @@ async def test_no_zalo_callback_in_time_sends_the_sms_and_a_late_report_changes_
     kit: Kit, new_campaign: Any
 ) -> None:
     phone = random_phone()
-    async with local_client() as client:
+    async with JsonPoster() as client:
         campaign = new_campaign(client)
         message_id = await campaign.add(phone)
         await campaign.dispatcher.dispatch_due()
@@ -129,7 +129,7 @@ async def test_a_late_zalo_report_before_the_sms_is_taken_up_cancels_the_sms(
     kit: Kit, new_campaign: Any
 ) -> None:
     phone = random_phone()
-    async with local_client() as client:
+    async with JsonPoster() as client:
         campaign = new_campaign(client)
         message_id = await campaign.add(phone)
         await campaign.dispatcher.dispatch_due()

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_shared.contracts.journey import WorkerDeparted
 from xkld_shared.identity.principal import Role
 from xkld_shared.identity.tokens import TokenVerifier, jwks_of
@@ -42,7 +43,7 @@ async def _asked(kit: Kit) -> tuple[uuid.UUID, str]:
     )
     await kit.publish(registration, departed)
     kit.clock.now = max(kit.clock.now, CHECK_IN_AT)
-    async with local_client() as http:
+    async with JsonPoster() as http:
         await kit.dispatcher(http).dispatch_due()
     kit.clock.advance(hours=4)  # 12:00 in Vietnam: the answer comes in
     return registration, phone

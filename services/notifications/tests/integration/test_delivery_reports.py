@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from xkld_fake_sms.testing import serve_in_background, wait_until
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_shared.testing.http import local_client
 from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.processes import serving
@@ -59,7 +60,7 @@ async def test_a_report_for_an_unknown_message_changes_nothing(notifications: st
 async def _send_with_callbacks(kit: Kit, callbacks: str, **fault: object) -> uuid.UUID:
     registration, phone, _ = await kit.register()
     await faults(kit.gateway, **fault)
-    async with local_client() as client:
+    async with JsonPoster() as client:
         await kit.dispatcher(client, callback_url=callbacks).dispatch_due()
     [sent] = await gateway_messages(kit.gateway, phone)
     await wait_until(lambda: _report_finished(kit.gateway, str(sent["request_id"])), within=10)
@@ -111,7 +112,7 @@ async def test_out_of_order_reports_never_move_a_final_status_back(kit: Kit) -> 
     assert await kit.staff.delivery_report(row["id"], "sms-1", delivered=True)
     assert not await kit.staff.delivery_report(row["id"], "sms-1", delivered=False)
     assert not await kit.staff.delivery_report(row["id"], "sms-1", delivered=True)
-    async with local_client() as client:  # the send's own answer, arriving last
+    async with JsonPoster() as client:  # the send's own answer, arriving last
         await kit.dispatcher(client).dispatch_due()
     assert (await kit.messages(registration))[0]["status"] == "delivered"
     assert await kit.outbox_types(registration) == ["NotificationSent", "NotificationDelivered"]

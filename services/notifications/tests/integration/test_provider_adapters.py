@@ -6,10 +6,10 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 from pydantic import SecretStr
 from xkld_notifications.adapters.esms import EsmsProvider
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.adapters.other_providers import (
     SpeedSmsConfig,
     SpeedSmsProvider,
@@ -24,18 +24,18 @@ from xkld_notifications.application.ports import (
 )
 from xkld_notifications.bootstrap import provider_of
 from xkld_notifications.settings import NotificationsSettings
-from xkld_shared.testing.http import local_client
+from xkld_shared.testing.processes import free_port
 from xkld_shared.testing.system import gateway_messages
 from xkld_testkit.notifications_testing import e164, faults, random_phone
 
 API_KEY = "test-api-key"
 
 
-def _speedsms(gateway: str, client: httpx.AsyncClient, token: str = API_KEY) -> SmsProvider:
+def _speedsms(gateway: str, client: JsonPoster, token: str = API_KEY) -> SmsProvider:
     return SpeedSmsProvider(SpeedSmsConfig(gateway, SecretStr(token), "XKLD"), client)
 
 
-def _webhook(gateway: str, client: httpx.AsyncClient, token: str = API_KEY) -> SmsProvider:
+def _webhook(gateway: str, client: JsonPoster, token: str = API_KEY) -> SmsProvider:
     config = WebhookConfig(f"{gateway}/webhook/sms", SecretStr(token), timeout_seconds=0.5)
     return WebhookProvider(config, client)
 
@@ -48,7 +48,7 @@ async def test_a_send_is_accepted_and_a_repeat_with_the_same_id_is_not_sent_agai
     shape: str, gateway: str
 ) -> None:
     phone, request_id = random_phone(), str(uuid.uuid4())
-    async with local_client() as client:
+    async with JsonPoster() as client:
         provider = MAKERS[shape](gateway, client)
         first = await provider.send(
             request_id=request_id, phone_e164=e164(phone), text="Xin chao", unicode=False
@@ -66,7 +66,7 @@ async def test_a_send_is_accepted_and_a_repeat_with_the_same_id_is_not_sent_agai
 async def test_a_5xx_is_transient_and_a_refused_token_is_permanent(
     shape: str, gateway: str
 ) -> None:
-    async with local_client() as client:
+    async with JsonPoster() as client:
         await faults(gateway, fail_next=1, fail_status=502)
         busy = await MAKERS[shape](gateway, client).send(
             request_id="r1", phone_e164=e164(random_phone()), text="x", unicode=False
@@ -80,11 +80,22 @@ async def test_a_5xx_is_transient_and_a_refused_token_is_permanent(
 
 async def test_a_webhook_timeout_is_transient(gateway: str) -> None:
     await faults(gateway, timeout_next=1, hang_seconds=3)
-    async with local_client() as client:
+    async with JsonPoster() as client:
         outcome = await _webhook(gateway, client).send(
             request_id="r3", phone_e164=e164(random_phone()), text="x", unicode=False
         )
     assert outcome == TransientFailure("timeout")
+
+
+@pytest.mark.parametrize("shape", sorted(MAKERS))
+async def test_a_provider_nobody_listens_for_is_a_transient_transport_failure(shape: str) -> None:
+    nobody = f"http://127.0.0.1:{free_port()}"
+    async with JsonPoster() as client:
+        outcome = await MAKERS[shape](nobody, client).send(
+            request_id="r4", phone_e164=e164(random_phone()), text="x", unicode=False
+        )
+    assert isinstance(outcome, TransientFailure)
+    assert outcome.reason.startswith("transport: ")
 
 
 @pytest.mark.parametrize(
@@ -101,7 +112,7 @@ def test_the_adapter_is_chosen_by_configuration(name: str, kind: type) -> None:
         sms_api_key=SecretStr("k"),
         sms_callback_token=SecretStr("t"),
     )
-    assert isinstance(provider_of(settings, local_client()), kind)
+    assert isinstance(provider_of(settings, JsonPoster()), kind)
 
 
 def test_credentials_can_come_from_a_secrets_file(tmp_path: Path) -> None:

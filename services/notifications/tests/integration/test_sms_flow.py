@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.domain.breaker import BreakerState, CircuitBreaker
 from xkld_notifications.domain.templates import TemplateProblem
 from xkld_shared.audit import ChangeContext
@@ -34,7 +35,7 @@ def _eligible() -> RegistrationFoundEligible:
 
 
 async def _drain(kit: Kit, passes: int = 2, **kw: object) -> None:
-    async with local_client() as client:
+    async with JsonPoster() as client:
         dispatcher = kit.dispatcher(client, **kw)  # type: ignore[arg-type]
         for _ in range(passes):
             await dispatcher.dispatch_due()
@@ -221,7 +222,7 @@ async def test_the_breaker_opens_holds_the_backlog_then_closes_when_the_provider
     registered = [await kit.register() for _ in range(6)]
     breaker = CircuitBreaker(threshold=3, cooldown_seconds=30)
     await faults(kit.gateway, error_rate=1.0, fail_status=503)
-    async with local_client() as client:
+    async with JsonPoster() as client:
         dispatcher = kit.dispatcher(client, breaker=breaker, batch_size=3)
         await dispatcher.dispatch_due()  # three failures in a row open it
         assert breaker.state(kit.clock.now.timestamp()) is BreakerState.OPEN

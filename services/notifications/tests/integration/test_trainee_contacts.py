@@ -8,13 +8,13 @@ import datetime as dt
 import uuid
 
 from xkld_notifications.adapters import contacts
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.application.staff import ManualRequest
 from xkld_notifications.domain.outbound import ContactState
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.topics import Stream
 from xkld_shared.contracts.training import TraineePersonalDataErased
 from xkld_shared.identity.principal import Principal, Role, Scope
-from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import gateway_messages
 from xkld_testkit.notifications_testing import Kit, e164, phone_index
 
@@ -61,7 +61,7 @@ async def test_a_registered_trainee_is_a_contact_with_a_sealed_phone_and_the_com
 async def test_a_trainee_without_sms_consent_gets_nothing_and_it_is_recorded(kit: Kit) -> None:
     trainee, phone = await kit.register_trainee(consent=False)
     await _manual(kit, trainee)
-    async with local_client() as client:
+    async with JsonPoster() as client:
         await kit.dispatcher(client).dispatch_due()
     assert [(m["status"], m["suppressed_reason"]) for m in await kit.messages(trainee)] == [
         ("suppressed", "no_consent")
@@ -77,7 +77,7 @@ async def test_a_trainee_erasure_forgets_the_phone_and_suppresses_what_was_waiti
     await _manual(kit, trainee)
     await kit.publish(trainee, TraineePersonalDataErased(erased_on=dt.date(2026, 11, 26)))
     kit.clock.advance(hours=12)
-    async with local_client() as client:
+    async with JsonPoster() as client:
         await kit.dispatcher(client).dispatch_due()
     assert [(m["status"], m["suppressed_reason"]) for m in await kit.messages(trainee)] == [
         ("suppressed", "erased")

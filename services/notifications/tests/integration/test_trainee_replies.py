@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_shared.contracts.training import TraineeCourseCompleted, TraineePersonalDataErased
 from xkld_shared.identity.principal import Role
 from xkld_shared.identity.tokens import TokenVerifier, jwks_of
@@ -48,7 +49,7 @@ async def _asked(kit: Kit, commune: str = "29800") -> tuple[uuid.UUID, str, uuid
     )
     await kit.publish(trainee, done)
     kit.clock.now = max(kit.clock.now, FOLLOW_UP_AT)  # never back: a second trainee's is due
-    async with local_client() as http:
+    async with JsonPoster() as http:
         dispatcher = kit.dispatcher(http)
         await dispatcher.dispatch_due()
     kit.clock.advance(hours=3)  # 11:00 in Vietnam: the answer comes in

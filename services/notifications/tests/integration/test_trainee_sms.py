@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from xkld_notifications.adapters.http_post import JsonPoster
 from xkld_notifications.application.staff import ManualRequest
 from xkld_shared.audit import ChangeContext
 from xkld_shared.contracts.training import (
@@ -16,7 +17,6 @@ from xkld_shared.contracts.training import (
     TraineePersonalDataErased,
 )
 from xkld_shared.identity.principal import Principal, Role, Scope
-from xkld_shared.testing.http import local_client
 from xkld_shared.testing.system import gateway_messages
 from xkld_testkit.notifications_testing import Kit
 
@@ -59,7 +59,7 @@ def employment(course: uuid.UUID) -> TraineeEmploymentRecorded:
 
 
 async def _drain(kit: Kit) -> None:
-    async with local_client() as client:
+    async with JsonPoster() as client:
         dispatcher = kit.dispatcher(client)
         for _ in range(2):
             await dispatcher.dispatch_due()

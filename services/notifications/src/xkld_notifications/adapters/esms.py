@@ -1,4 +1,4 @@
-"""An eSMS-shaped provider over httpx. Credentials never reach a log."""
+"""An eSMS-shaped provider. Credentials never reach a log."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
 from pydantic import SecretStr
-from xkld_shared.tracing import client_span
 
+from xkld_notifications.adapters.http_post import Answer, JsonPoster
 from xkld_notifications.adapters.http_status import status_outcome
 from xkld_notifications.application.ports import (
     Accepted,
@@ -53,7 +52,7 @@ def national_format(phone_e164: str) -> str:
 
 
 class EsmsProvider:
-    def __init__(self, config: EsmsConfig, client: httpx.AsyncClient) -> None:
+    def __init__(self, config: EsmsConfig, client: JsonPoster) -> None:
         self._config = config
         self._client = client
 
@@ -62,17 +61,9 @@ class EsmsProvider:
     ) -> SendOutcome:
         c = self._config
         body = _body(c, request_id, phone_e164, text, unicode)
-        url = httpx.URL(c.base_url.rstrip("/") + SEND_PATH)
-        try:
-            with client_span("esms send", "POST", url.host) as trace_headers:
-                response = await self._client.post(
-                    url, json=body, timeout=c.timeout_seconds, headers=trace_headers
-                )
-        except httpx.TimeoutException:
-            return TransientFailure("timeout")
-        except httpx.TransportError as exc:
-            return TransientFailure(f"transport: {type(exc).__name__}")
-        return _outcome(response)
+        url = c.base_url.rstrip("/") + SEND_PATH
+        answer = await self._client.post("esms send", url, body, timeout=c.timeout_seconds)
+        return answer if isinstance(answer, TransientFailure) else _outcome(answer)
 
 
 def _body(
@@ -94,11 +85,11 @@ def _body(
     return body
 
 
-def _outcome(response: httpx.Response) -> SendOutcome:
+def _outcome(response: Answer) -> SendOutcome:
     return status_outcome(response) or _body_outcome(response)
 
 
-def _body_outcome(response: httpx.Response) -> SendOutcome:
+def _body_outcome(response: Answer) -> SendOutcome:
     try:
         data = response.json()
     except ValueError:

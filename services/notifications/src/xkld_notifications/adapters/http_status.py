@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
-
+from xkld_notifications.adapters.http_post import Answer
 from xkld_notifications.application.ports import PermanentFailure, TransientFailure
 
 
-def status_outcome(response: httpx.Response) -> TransientFailure | PermanentFailure | None:
+def status_outcome(response: Answer) -> TransientFailure | PermanentFailure | None:
     """A failure told by the status code alone; None when the body decides."""
     if response.status_code >= 500 or response.status_code == 429:
         return TransientFailure(f"http {response.status_code}")

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
 from pydantic import SecretStr
-from xkld_shared.tracing import client_span
 
+from xkld_notifications.adapters.http_post import Answer, JsonPoster
 from xkld_notifications.adapters.http_status import status_outcome
 from xkld_notifications.application.ports import (
     Accepted,
@@ -21,25 +20,6 @@ from xkld_notifications.application.ports import (
 )
 
 SPEEDSMS_PATH = "/index.php/sms/send"
-
-
-async def post_json(
-    client: httpx.AsyncClient, url: str, body: dict[str, object], timeout: float, **kw: object
-) -> httpx.Response | SendOutcome:
-    headers = dict(kw.pop("headers", None) or {})  # type: ignore[call-overload]
-    try:
-        with client_span("sms provider send", "POST", httpx.URL(url).host) as trace_headers:
-            return await client.post(
-                url,
-                json=body,
-                timeout=timeout,
-                headers={**headers, **trace_headers},
-                **kw,  # type: ignore[arg-type]
-            )
-    except httpx.TimeoutException:
-        return TransientFailure("timeout")
-    except httpx.TransportError as exc:
-        return TransientFailure(f"transport: {type(exc).__name__}")
 
 
 @dataclass(frozen=True)
@@ -54,7 +34,7 @@ class SpeedSmsConfig:
 class SpeedSmsProvider:
     """JSON POST to /index.php/sms/send with the access token as HTTP Basic user name."""
 
-    def __init__(self, config: SpeedSmsConfig, client: httpx.AsyncClient) -> None:
+    def __init__(self, config: SpeedSmsConfig, client: JsonPoster) -> None:
         self._config = config
         self._client = client
 
@@ -62,14 +42,14 @@ class SpeedSmsProvider:
         self, *, request_id: str, phone_e164: str, text: str, unicode: bool
     ) -> SendOutcome:
         c = self._config
-        answer = await post_json(
-            self._client,
+        answer = await self._client.post(
+            "sms provider send",
             c.base_url.rstrip("/") + SPEEDSMS_PATH,
             self._body(request_id, phone_e164, text),
-            c.timeout_seconds,
+            timeout=c.timeout_seconds,
             auth=(c.access_token.get_secret_value(), "x"),
         )
-        if not isinstance(answer, httpx.Response):
+        if isinstance(answer, TransientFailure):
             return answer
         return status_outcome(answer) or _speedsms_outcome(answer)
 
@@ -83,7 +63,7 @@ class SpeedSmsProvider:
         }
 
 
-def _speedsms_outcome(answer: httpx.Response) -> SendOutcome:
+def _speedsms_outcome(answer: Answer) -> SendOutcome:
     try:
         data = answer.json()
     except ValueError:
@@ -105,7 +85,7 @@ class WebhookProvider:
     """POST {request_id, to, text, unicode, callback_url} with a bearer token; any 2xx with an
     `id` is accepted. The receiver must treat request_id as an idempotency key."""
 
-    def __init__(self, config: WebhookConfig, client: httpx.AsyncClient) -> None:
+    def __init__(self, config: WebhookConfig, client: JsonPoster) -> None:
         self._config = config
         self._client = client
 
@@ -121,13 +101,15 @@ class WebhookProvider:
             "callback_url": c.callback_url,
         }
         headers = {"Authorization": f"Bearer {c.token.get_secret_value()}"}
-        answer = await post_json(self._client, c.url, body, c.timeout_seconds, headers=headers)
-        if not isinstance(answer, httpx.Response):
+        answer = await self._client.post(
+            "sms provider send", c.url, body, timeout=c.timeout_seconds, headers=headers
+        )
+        if isinstance(answer, TransientFailure):
             return answer
         return status_outcome(answer) or _webhook_outcome(answer, request_id)
 
 
-def _webhook_outcome(answer: httpx.Response, request_id: str) -> SendOutcome:
+def _webhook_outcome(answer: Answer, request_id: str) -> SendOutcome:
     try:
         provider_id = answer.json().get("id")
     except (ValueError, AttributeError):

@@ -1,4 +1,4 @@
-"""A Zalo Notification Service (ZNS) provider over httpx: an approved template id with named
+"""A Zalo Notification Service (ZNS) provider: an approved template id with named
 parameters (`template_data`), our message id as `tracking_id` (Zalo echoes it in the delivery
 callback), the OA's access token in the `access_token` header. Zalo answers HTTP 200 with an
 `error` code: 0 is accepted, -118 "Zalo account not existed" means only SMS can reach the
@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from pydantic import SecretStr
-from xkld_shared.tracing import client_span
 
+from xkld_notifications.adapters.http_post import Answer, JsonPoster
 from xkld_notifications.adapters.http_status import status_outcome
 from xkld_notifications.application.ports import (
     Accepted,
@@ -41,7 +40,7 @@ def zalo_phone(phone_e164: str) -> str:
 
 
 class ZnsProvider:
-    def __init__(self, config: ZaloConfig, client: httpx.AsyncClient) -> None:
+    def __init__(self, config: ZaloConfig, client: JsonPoster) -> None:
         self._config = config
         self._client = client
 
@@ -55,25 +54,19 @@ class ZnsProvider:
             "template_data": params,
             "tracking_id": tracking_id,
         }
-        url = httpx.URL(c.base_url.rstrip("/") + SEND_PATH)
+        url = c.base_url.rstrip("/") + SEND_PATH
         headers = {"access_token": c.access_token.get_secret_value()}
-        try:
-            with client_span("zns send", "POST", url.host) as trace_headers:
-                response = await self._client.post(
-                    url, json=body, timeout=c.timeout_seconds, headers=headers | trace_headers
-                )
-        except httpx.TimeoutException:
-            return TransientFailure("timeout")
-        except httpx.TransportError as exc:
-            return TransientFailure(f"transport: {type(exc).__name__}")
-        return _outcome(response)
+        answer = await self._client.post(
+            "zns send", url, body, timeout=c.timeout_seconds, headers=headers
+        )
+        return answer if isinstance(answer, TransientFailure) else _outcome(answer)
 
 
-def _outcome(response: httpx.Response) -> ZaloOutcome:
+def _outcome(response: Answer) -> ZaloOutcome:
     return status_outcome(response) or _body_outcome(response)
 
 
-def _body_outcome(response: httpx.Response) -> ZaloOutcome:
+def _body_outcome(response: Answer) -> ZaloOutcome:
     try:
         data = response.json()
         code = int(data.get("error", -100))
