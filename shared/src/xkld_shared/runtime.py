@@ -161,7 +161,8 @@ class ServiceRuntime:
         )
         topic = Topics(s.topic_prefix).of(stream)
         batch = max_records or s.consumer_batch_size
-        client = subscribe(broker, topic, consumer, max_records=batch)
+        wait = s.consumer_fetch_max_wait_ms
+        client = subscribe(broker, topic, consumer, max_records=batch, fetch_max_wait_ms=wait)
         self._subscriptions.append((name, client))
         self._dead_letter_topics.append(Topics(s.topic_prefix).dlq_of(stream))
         self.consumers.append(consumer)

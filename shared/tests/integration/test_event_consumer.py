@@ -30,7 +30,10 @@ async def record_effect(conn: Conn, envelope: Envelope, event: EventPayload) -> 
 
 @asynccontextmanager
 async def consuming(
-    ns: Namespace, handlers: Mapping[str, Handler], max_attempts: int = 3
+    ns: Namespace,
+    handlers: Mapping[str, Handler],
+    max_attempts: int = 3,
+    fetch_max_wait_ms: int = 2000,
 ) -> AsyncIterator[ServiceRuntime]:
     settings = ServiceSettings(
         database_url=ns.dsn("loans"),
@@ -38,6 +41,7 @@ async def consuming(
         topic_prefix=ns.prefix,
         consumer_max_attempts=max_attempts,
         consumer_retry_base_seconds=0.01,
+        consumer_fetch_max_wait_ms=fetch_max_wait_ms,
     )
     runtime = ServiceRuntime("t", settings)
     pool = await runtime.open_pool()
@@ -170,6 +174,22 @@ async def test_unknown_event_types_are_skipped_and_counted(namespace: Namespace)
         stats = runtime.consumers[0].stats
         assert stats.skipped_by_type == {"SomethingFromTheFuture": 1}
         assert stats.dead_lettered == 0
+
+
+async def test_an_event_reaching_an_idle_consumer_ends_the_fetch_wait_at_once(
+    namespace: Namespace,
+) -> None:
+    """The broker holds an idle consumer's fetch (2 s by default, settings.py); records that
+    arrive must end that wait, or the setting would delay every event. With a 30 s wait,
+    the second event is applied long before its fetch would have timed out."""
+    first, second = submitted(), submitted()
+    topic = namespace.topics.of(Stream.REGISTRATION)
+    await produce_raw(namespace.infra.kafka_bootstrap, topic, [_kv(first)])
+    async with consuming(namespace, {SUBMITTED: record_effect}, fetch_max_wait_ms=30_000):
+        assert await eventually(lambda: _effects(namespace), timeout=60) == {first.event_id: 1}
+        await produce_raw(namespace.infra.kafka_bootstrap, topic, [_kv(second)])
+        applied = await eventually(lambda: _count(namespace, 2), timeout=20)
+    assert applied, "the second event waited for the fetch to time out"
 
 
 async def _count(ns: Namespace, n: int) -> bool:

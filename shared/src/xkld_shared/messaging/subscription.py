@@ -27,6 +27,7 @@ def subscribe(
     consumer: EventConsumer,
     *,
     max_records: int = 500,
+    fetch_max_wait_ms: int = 500,
 ) -> Callable[[], AIOKafkaConsumer | None]:
     """Returns a way to reach the subscriber's Kafka client once started (for its lag)."""
 
@@ -51,6 +52,7 @@ def subscribe(
         batch=True,
         max_records=max_records,
         batch_timeout_ms=100,
+        fetch_max_wait_ms=fetch_max_wait_ms,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         decoder=_raw_body,
