@@ -8,6 +8,7 @@ has no name for (one a newer service writes) is shown as it is.
 
 from __future__ import annotations
 
+from xkld_portal.domain.bank import HISTORY_ACTIONS
 from xkld_portal.domain.labels import N_
 
 SERVICES = {
@@ -113,20 +114,9 @@ _REFERENCE = {
     "enterprise.complaint_recorded": N_("Complaint about an enterprise recorded"),
     "market.saved": N_("Market saved"),
 }
-_LOANS = {
-    "loan.application_received": N_("Loan application received"),
-    "loan.review_started": N_("Review started"),
-    "loan.proposed": N_("Decision proposed"),
-    "loan.decision_confirmed": N_("Proposal confirmed by the manager"),
-    "loan.proposal_sent_back": N_("Proposal sent back by the manager"),
-    "loan.disbursed": N_("Loan disbursed"),
-    "loan.repayment_recorded": N_("Repayment recorded"),
-    "loan.settled": N_("Loan repaid in full"),
-    "loan.extended": N_("Term extended"),
-    "loan.frozen": N_("Loan frozen"),
-    "loan.written_off": N_("Loan written off"),
-    "loan.withdrawn_by_registration": N_("Loan application withdrawn with the file"),
-    "loan.flagged_for_review": N_("Flagged for review"),
+# The loan page's own history names the application's steps; the audit trail adds the
+# capital pool's and the regimes'.
+_LOANS = HISTORY_ACTIONS | {
     "loan.pool_allocated": N_("Loan capital allocated"),
     "loan.pool_drawn": N_("Loan capital drawn for a loan"),
     "loan.pool_returned_repayment": N_("Loan capital returned by a repayment"),
