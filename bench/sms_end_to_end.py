@@ -14,6 +14,10 @@ through the outbox, the relay, Kafka, the consumer, the queue and the dispatcher
 The baseline, in the same run: the same gateway, posted to directly at the same rate, timed
 from request to answer. That is the floor the pipeline cannot beat. Prints figures; asserts
 nothing. Quiet hours are switched off, so the figure does not depend on the time of day.
+
+It also prints the CPU each process spent per SMS, from the first registration sent to the last
+SMS at the gateway (read from /proc, start-up left out): registration, notifications, the fake
+gateway (which shares the machine), and the whole machine.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -34,6 +40,7 @@ from xkld_shared.testing.infra import Namespace
 from xkld_shared.testing.system import System, officer_of, registration_body
 
 from bench._common import load, namespace, print_table
+from bench.intake import cpu_by_pid, machine_cpu
 from bench.notifications import fake_gateway, percentile
 
 COMMUNE = "29800"
@@ -171,10 +178,14 @@ async def bench(rate: float, seconds: float, latency_ms: int, baseline_seconds: 
         system = System(ns, gateway)
         await system.start(["registration"])
         await system.start(["notifications"], XKLD_SMS_QUIET_HOURS_ENABLED="false")
+        pids = {name: proc.pid for name, proc in system.processes.items()}
+        pids["fake gateway"] = _child_running("xkld_fake_sms")
         try:
             print(f"driving {int(rate * seconds):,} registrations; {load()}")
+            before = _cpu(pids)
             achieved, by_phone, refused = await drive_registrations(system, rate, seconds)
             received = await gateway_received(gateway, len(by_phone), timeout=120)
+            spent = {name: cpu - before[name] for name, cpu in _cpu(pids).items()}
             commits = await committed_at(ns, list(by_phone.values()))
         finally:
             await system.stop_all()
@@ -184,6 +195,24 @@ async def bench(rate: float, seconds: float, latency_ms: int, baseline_seconds: 
         if phone in received and rid in commits
     ]
     _report(rate, seconds, latency_ms, (base_rate, base_latencies), achieved, stages, refused)
+    n = max(1, len(received))
+    per_sms = ", ".join(f"{name} {cpu / n * MS:.1f} ms" for name, cpu in spent.items())
+    print(f"CPU per SMS at the gateway ({len(received):,}): {per_sms}")
+
+
+def _child_running(module: str) -> int:
+    """The pid of this process's child that runs `module` (the fake gateway)."""
+    me = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+    for pid in me:
+        if module in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+            return int(pid)
+    raise RuntimeError(f"no child process runs {module}")
+
+
+def _cpu(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each named process, and of the whole machine."""
+    found = cpu_by_pid(list(pids.values()))
+    return {name: found.get(pid, 0.0) for name, pid in pids.items()} | {"machine": machine_cpu()}
 
 
 def _spans(stages: Sequence[tuple[dt.datetime, ...]], start: int, end: int) -> list[float]:
