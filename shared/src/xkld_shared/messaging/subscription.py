@@ -27,7 +27,7 @@ def subscribe(
     consumer: EventConsumer,
     *,
     max_records: int = 500,
-    fetch_max_wait_ms: int = 500,
+    fetch_max_wait_ms: int,
 ) -> Callable[[], AIOKafkaConsumer | None]:
     """Returns a way to reach the subscriber's Kafka client once started (for its lag)."""
 
